@@ -1,0 +1,1 @@
+//! Exported fleet files -> model. (being written)

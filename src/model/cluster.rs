@@ -1,0 +1,221 @@
+//! A managed cluster and its node pools, as read from any source.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::{NodeOsChannel, UpgradeChannel, Version};
+
+/// Where a cluster's data came from, which changes how PSRule judges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Origin {
+    /// Read from Azure, from `az`, from an ARM or Resource Graph response, or a PSRule export.
+    #[default]
+    Live,
+    /// A resource from a template (it carries `apiVersion` and no subscription): what
+    /// will be deployed, not what runs.
+    Template,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cluster {
+    pub id: String,
+    pub name: String,
+    pub subscription_id: String,
+    /// The subscription's display name, when the source knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_name: Option<String>,
+    pub resource_group: String,
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub kubernetes_version: Option<String>,
+    pub current_kubernetes_version: Option<String>,
+    /// `autoUpgradeProfile.upgradeChannel` as it arrived.
+    pub upgrade_channel: Option<String>,
+    /// `autoUpgradeProfile.nodeOSUpgradeChannel` as it arrived.
+    pub node_os_upgrade_channel: Option<String>,
+    pub provisioning_state: Option<String>,
+    pub power_state: Option<String>,
+    pub sku_name: Option<String>,
+    pub sku_tier: Option<String>,
+    pub support_plan: Option<String>,
+    #[serde(default)]
+    pub pools: Vec<AgentPool>,
+    /// Maintenance configurations; `None` when they were not read (live data before
+    /// drill-down), which makes the MaintenanceWindow rule `Unknown`.
+    pub maintenance: Option<Vec<MaintenanceConfig>>,
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+impl Cluster {
+    pub fn node_os_channel(&self) -> NodeOsChannel {
+        NodeOsChannel::parse(self.node_os_upgrade_channel.as_deref())
+    }
+
+    pub fn upgrade_channel(&self) -> UpgradeChannel {
+        UpgradeChannel::parse(self.upgrade_channel.as_deref())
+    }
+
+    pub fn version(&self) -> Option<Version> {
+        self.kubernetes_version.as_deref().and_then(Version::parse)
+    }
+
+    pub fn has_windows_pool(&self) -> bool {
+        self.pools.iter().any(AgentPool::is_windows)
+    }
+
+    /// The label people use for a subscription: its display name, else its id.
+    pub fn subscription_label(&self) -> &str {
+        self.subscription_name.as_deref().unwrap_or(&self.subscription_id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPool {
+    pub name: String,
+    pub mode: Option<String>,
+    pub os_type: Option<String>,
+    pub os_sku: Option<String>,
+    pub orchestrator_version: Option<String>,
+    pub current_orchestrator_version: Option<String>,
+    pub node_image_version: Option<String>,
+    pub count: Option<u32>,
+    pub vm_size: Option<String>,
+    pub power_state: Option<String>,
+}
+
+impl AgentPool {
+    pub fn is_windows(&self) -> bool {
+        let windows = |s: &Option<String>| {
+            s.as_deref().is_some_and(|v| v.to_ascii_lowercase().starts_with("windows"))
+        };
+        windows(&self.os_type) || windows(&self.os_sku)
+    }
+
+    /// The release date encoded in the node image version, when it has one.
+    pub fn node_image_date(&self) -> Option<Date> {
+        self.node_image_version.as_deref().and_then(node_image_date)
+    }
+}
+
+/// Reads the date out of an AKS node image version.
+///
+/// Forms: `...-YYYYMM.DD.N` (current Linux), `...-YYYY.MM.DD` (legacy Linux),
+/// `...-<build>.<rev>.YYMMDD` (Windows) and `...-YYYYMM.DD.N-YYYY.MM.DD` (a SecurityPatch
+/// node label, where the base image date counts). Anything else has no date.
+pub fn node_image_date(version: &str) -> Option<Date> {
+    let mut tokens = version.rsplit('-');
+    let last = tokens.next()?;
+    if let Some(date) = linux_current(last) {
+        return Some(date);
+    }
+    if let Some(date) = legacy(last) {
+        // A trailing security-patch date follows the base image's own token.
+        return Some(tokens.next().and_then(linux_current).unwrap_or(date));
+    }
+    windows(last)
+}
+
+fn numbers(token: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())).then_some(parts)
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
+fn linux_current(token: &str) -> Option<Date> {
+    match numbers(token)?.as_slice() {
+        [yyyymm, dd, _n] if yyyymm.len() == 6 && dd.len() == 2 => ymd(&yyyymm[..4], &yyyymm[4..], dd),
+        _ => None,
+    }
+}
+
+fn legacy(token: &str) -> Option<Date> {
+    match numbers(token)?.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => ymd(y, m, d),
+        _ => None,
+    }
+}
+
+fn windows(token: &str) -> Option<Date> {
+    match numbers(token)?.as_slice() {
+        [_build, _rev, yymmdd] if yymmdd.len() == 6 => {
+            let year = format!("20{}", &yymmdd[..2]);
+            ymd(&year, &yymmdd[2..4], &yymmdd[4..])
+        }
+        _ => None,
+    }
+}
+
+/// A maintenance configuration of a cluster (`managedClusters/maintenanceConfigurations`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MaintenanceConfig {
+    pub name: String,
+    /// A one-line summary of the window for people, e.g. `Weekly on Sunday 00:00+00:00 for 4h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+}
+
+/// Everything read in one pass: clusters, plus what was skipped or failed on the way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fleet {
+    pub clusters: Vec<Cluster>,
+    /// Objects that were read but are not managed clusters (pools, subnets, ...).
+    pub skipped: usize,
+    pub errors: Vec<SourceError>,
+}
+
+/// A part of the fleet that could not be read (a subscription, usually).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceError {
+    pub subscription_id: Option<String>,
+    pub url: Option<String>,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn node_image_dates_are_read_from_every_known_format() {
+        let cases = [
+            ("AKSUbuntu-2204gen2containerd-202410.15.0", Some(date!(2024 - 10 - 15))),
+            ("AKSAzureLinux-V3gen2-202609.15.0", Some(date!(2026 - 09 - 15))),
+            ("AKSUbuntu-1804gen2containerd-2022.04.27", Some(date!(2022 - 04 - 27))),
+            ("AKSWindows-2022-containerd-20348.2340.240401", Some(date!(2024 - 04 - 01))),
+            ("AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01", Some(date!(2024 - 10 - 27))),
+            ("AKSUbuntu:1604:2020.03.11", None),
+            ("AKSUbuntu-2204gen2containerd-202413.40.0", None),
+            ("", None),
+            ("latest", None),
+        ];
+        for (version, want) in cases {
+            assert_eq!(node_image_date(version), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn a_pool_is_windows_by_os_type_or_sku() {
+        let by_type = AgentPool { os_type: Some("Windows".into()), ..Default::default() };
+        let by_sku = AgentPool { os_sku: Some("windows2022".into()), ..Default::default() };
+        let linux = AgentPool { os_type: Some("Linux".into()), ..Default::default() };
+        assert!(by_type.is_windows());
+        assert!(by_sku.is_windows());
+        assert!(!linux.is_windows());
+    }
+}

@@ -1,0 +1,83 @@
+//! The PSRule for Azure upgrade rules, with PSRule's exact semantics and reasons.
+//!
+//! One file per rule, each a pure `check(&Cluster, ...) -> Finding`. `assess` runs the
+//! enabled ones, then applies waivers, then adds Azure Policy's verdict.
+//!
+//! To add a rule: add a variant to `model::Rule` (name, reference, synopsis), write
+//! `rules/<name>.rs` with a `check` and a table of cases, call it from `check` below,
+//! and give it a fix in each `remediate` format.
+
+mod auto_upgrade;
+mod maintenance_window;
+mod node_auto_upgrade;
+mod policy;
+mod pool_version;
+mod version;
+mod waiver;
+
+use time::Date;
+
+use crate::config::Config;
+use crate::model::{Assessed, Cluster, Finding, Outcome, Rule};
+
+pub use policy::azure_policy_node_os;
+pub use waiver::glob_match;
+
+/// Evaluates every enabled rule on every cluster. `today` decides which waivers
+/// have expired.
+pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Assessed> {
+    clusters.into_iter().map(|cluster| assess_one(cluster, config, today)).collect()
+}
+
+pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
+    let findings = config
+        .enabled_rules()
+        .map(|rule| {
+            let finding = check(rule, &cluster, config);
+            waiver::apply(finding, &cluster, &config.waivers, today)
+        })
+        .collect();
+    let policy = azure_policy_node_os(&cluster);
+    Assessed { cluster, findings, policy }
+}
+
+fn check(rule: Rule, cluster: &Cluster, config: &Config) -> Finding {
+    let (outcome, reason) = match rule {
+        Rule::NodeAutoUpgrade => node_auto_upgrade::check(cluster),
+        Rule::AutoUpgrade => auto_upgrade::check(cluster),
+        Rule::Version => version::check(cluster, &config.rules.kubernetes_minimum_version),
+        Rule::PoolVersion => pool_version::check(cluster),
+        Rule::MaintenanceWindow => maintenance_window::check(cluster),
+    };
+    Finding { rule, outcome, reason, waiver: None }
+}
+
+/// What a rule module returns: the outcome and the reason for it.
+type Check = (Outcome, String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Version;
+
+    #[test]
+    fn disabled_rules_are_not_evaluated_and_the_rest_keep_their_order() {
+        let mut config = Config::default();
+        config.rules.disabled = vec![Rule::AutoUpgrade, Rule::MaintenanceWindow];
+        let today = time::macros::date!(2026 - 11 - 26);
+        let assessed = assess_one(Cluster::default(), &config, today);
+        let rules: Vec<Rule> = assessed.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, vec![Rule::NodeAutoUpgrade, Rule::Version, Rule::PoolVersion]);
+    }
+
+    #[test]
+    fn the_configured_minimum_version_is_used() {
+        let mut config = Config::default();
+        config.rules.kubernetes_minimum_version = Version::parse("9.99.9").unwrap();
+        let cluster = Cluster { kubernetes_version: Some("1.34.1".into()), ..Default::default() };
+        let today = time::macros::date!(2026 - 11 - 26);
+        let assessed = assess_one(cluster, &config, today);
+        assert_eq!(assessed.outcome_of(Rule::Version), Some(Outcome::Fail));
+        assert!(assessed.findings[2].reason.contains("'>=9.99.9'"));
+    }
+}

@@ -1,0 +1,131 @@
+//! Waivers from config: accepted failures, until they expire.
+
+use time::Date;
+
+use crate::config::Waiver;
+use crate::model::{Cluster, Finding, Outcome};
+
+/// Turns a failing finding into `Waived` when a waiver for its rule matches the
+/// cluster and has not expired. An expired waiver leaves the failure and says so.
+pub fn apply(mut finding: Finding, cluster: &Cluster, waivers: &[Waiver], today: Date) -> Finding {
+    if finding.outcome != Outcome::Fail {
+        return finding;
+    }
+    let matching = waivers.iter().filter(|w| {
+        w.rule == finding.rule && (glob_match(&w.cluster, &cluster.name) || glob_match(&w.cluster, &cluster.id))
+    });
+    // A current waiver wins over an expired one for the same cluster and rule.
+    let mut expired = None;
+    for waiver in matching {
+        match waiver.expires {
+            Some(last_day) if last_day < today => expired = expired.or(Some(waiver)),
+            Some(last_day) => {
+                finding.outcome = Outcome::Waived;
+                finding.waiver = Some(format!("Waived until {last_day}: {}", waiver.reason));
+                return finding;
+            }
+            None => {
+                finding.outcome = Outcome::Waived;
+                finding.waiver = Some(format!("Waived: {}", waiver.reason));
+                return finding;
+            }
+        }
+    }
+    if let Some(waiver) = expired {
+        let last_day = waiver.expires.expect("expired waivers have a date");
+        finding.waiver = Some(format!("Waiver expired on {last_day} and no longer applies: {}", waiver.reason));
+    }
+    finding
+}
+
+/// Glob match ignoring ASCII case: `*` is any run of characters, `?` any one.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let (mut p, mut t) = (0, 0);
+    // Position of the last `*` and the text position it was tried at, for backtracking.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Rule;
+    use time::macros::date;
+
+    #[test]
+    fn globs_match_names_and_ids_ignoring_case() {
+        let cases = [
+            ("aks-*", "aks-prod-1", true),
+            ("AKS-*", "aks-prod-1", true),
+            ("aks-?-x", "aks-1-x", true),
+            ("aks-?-x", "aks-12-x", false),
+            ("*", "", true),
+            ("", "", true),
+            ("", "a", false),
+            ("*/resourcegroups/legacy/*", "/subscriptions/s/resourceGroups/Legacy/providers/x/aks", true),
+            ("*prod*", "team-prod-eu", true),
+            ("a*b*c", "aXXbYYc", true),
+            ("a*b*c", "aXXbYY", false),
+            ("exact", "exact-not", false),
+        ];
+        for (pattern, text, want) in cases {
+            assert_eq!(glob_match(pattern, text), want, "{pattern} ~ {text}");
+        }
+    }
+
+    fn waiver(cluster: &str, expires: Option<Date>) -> Waiver {
+        Waiver { cluster: cluster.into(), rule: Rule::NodeAutoUpgrade, reason: "vendor appliance".into(), expires }
+    }
+
+    fn failing() -> Finding {
+        Finding { rule: Rule::NodeAutoUpgrade, outcome: Outcome::Fail, reason: "r".into(), waiver: None }
+    }
+
+    #[test]
+    fn a_current_waiver_turns_a_failure_into_waived() {
+        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let today = date!(2026 - 11 - 26);
+        let waived = apply(failing(), &cluster, &[waiver("aks-*", Some(today))], today);
+        assert_eq!(waived.outcome, Outcome::Waived);
+        assert_eq!(waived.waiver.as_deref(), Some("Waived until 2026-11-26: vendor appliance"));
+        let forever = apply(failing(), &cluster, &[waiver("aks-*", None)], today);
+        assert_eq!(forever.outcome, Outcome::Waived);
+    }
+
+    #[test]
+    fn an_expired_waiver_no_longer_applies_and_says_so() {
+        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let today = date!(2026 - 11 - 26);
+        let finding = apply(failing(), &cluster, &[waiver("aks-*", Some(date!(2026 - 11 - 25)))], today);
+        assert_eq!(finding.outcome, Outcome::Fail);
+        assert_eq!(finding.waiver.as_deref(), Some("Waiver expired on 2026-11-25 and no longer applies: vendor appliance"));
+    }
+
+    #[test]
+    fn waivers_for_other_rules_clusters_or_passing_findings_do_nothing() {
+        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let today = date!(2026 - 11 - 26);
+        let other_rule = Waiver { rule: Rule::Version, ..waiver("*", None) };
+        assert_eq!(apply(failing(), &cluster, &[other_rule], today).outcome, Outcome::Fail);
+        assert_eq!(apply(failing(), &cluster, &[waiver("web-*", None)], today).outcome, Outcome::Fail);
+        let pass = Finding { outcome: Outcome::Pass, ..failing() };
+        assert_eq!(apply(pass, &cluster, &[waiver("*", None)], today).outcome, Outcome::Pass);
+    }
+}
