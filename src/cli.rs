@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::{remediate, report};
 
 #[derive(Debug, Parser)]
-#[command(name = "aksradar", version, about = "The upgrade posture of an Azure Kubernetes Service fleet")]
+#[command(
+    name = "aksradar",
+    version,
+    about = "The upgrade posture of an Azure Kubernetes Service fleet"
+)]
 pub struct Cli {
     /// Config file to use instead of the default location (see `aksradar info`).
     #[arg(long, global = true, value_name = "PATH")]

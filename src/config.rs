@@ -190,7 +190,13 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{path}:{line}:{column}: {key}{message}")]
-    Invalid { path: PathBuf, line: usize, column: usize, key: String, message: String },
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        key: String,
+        message: String,
+    },
 }
 
 impl Config {
@@ -200,7 +206,10 @@ impl Config {
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path),
             Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
@@ -211,13 +220,25 @@ impl Config {
             let (line, column) = line_column(text, offset);
             let key = key_at(text, offset).map(|k| format!("key `{k}`: ")).unwrap_or_default();
             let message = err.message().trim().to_string();
-            ConfigError::Invalid { path: path.to_path_buf(), line, column, key, message }
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key,
+                message,
+            }
         })?;
         if let Err(message) = config.remediation.maintenance_window.validate() {
             let offset = text.find("maintenance_window").unwrap_or(0);
             let (line, column) = line_column(text, offset);
             let key = "key `remediation.maintenance_window`: ".to_string();
-            return Err(ConfigError::Invalid { path: path.to_path_buf(), line, column, key, message });
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key,
+                message,
+            });
         }
         Ok(config)
     }
@@ -246,7 +267,9 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     let table = text[..line_start].lines().rev().find_map(|l| {
         let l = l.trim();
         let inner = l.strip_prefix("[[").and_then(|l| l.strip_suffix("]]"));
-        inner.or_else(|| l.strip_prefix('[').and_then(|l| l.strip_suffix(']'))).map(str::trim)
+        inner
+            .or_else(|| l.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
+            .map(str::trim)
     });
     let trimmed = line.trim();
     if trimmed.starts_with('[') {
@@ -262,9 +285,8 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
 
 fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
     let raw = String::deserialize(d)?;
-    Version::parse(&raw).ok_or_else(|| {
-        serde::de::Error::custom(format!("`{raw}` is not a version; write it like \"1.33.7\""))
-    })
+    Version::parse(&raw)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{raw}` is not a version; write it like \"1.33.7\"")))
 }
 
 fn parse_rule<E: serde::de::Error>(raw: &str) -> Result<Rule, E> {
@@ -279,7 +301,10 @@ fn de_rule<'de, D: Deserializer<'de>>(d: D) -> Result<Rule, D::Error> {
 }
 
 fn de_rules<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Rule>, D::Error> {
-    Vec::<String>::deserialize(d)?.iter().map(|raw| parse_rule(raw)).collect()
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|raw| parse_rule(raw))
+        .collect()
 }
 
 fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
@@ -344,7 +369,9 @@ fn de_start_time<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     if ok {
         Ok(raw)
     } else {
-        Err(serde::de::Error::custom(format!("`{raw}` is not a time of day; write it like \"01:30\"")))
+        Err(serde::de::Error::custom(format!(
+            "`{raw}` is not a time of day; write it like \"01:30\""
+        )))
     }
 }
 
@@ -359,7 +386,9 @@ fn de_utc_offset<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     if ok {
         Ok(raw)
     } else {
-        Err(serde::de::Error::custom(format!("`{raw}` is not a UTC offset; write it like \"+02:00\"")))
+        Err(serde::de::Error::custom(format!(
+            "`{raw}` is not a UTC offset; write it like \"+02:00\""
+        )))
     }
 }
 
@@ -374,7 +403,10 @@ mod tests {
     #[test]
     fn an_empty_file_gives_the_documented_defaults() {
         let config = parse("").unwrap();
-        assert_eq!(config.rules.kubernetes_minimum_version, Version::parse("1.33.7").unwrap());
+        assert_eq!(
+            config.rules.kubernetes_minimum_version,
+            Version::parse("1.33.7").unwrap()
+        );
         assert_eq!(config.remediation.node_os_channel, NodeOsChannel::SecurityPatch);
         assert_eq!(config.remediation.upgrade_channel, UpgradeChannel::Patch);
         assert_eq!(config.remediation.api_version, "2025-10-01");
@@ -399,17 +431,61 @@ mod tests {
     #[test]
     fn mistakes_name_the_file_line_and_key() {
         let cases = [
-            ("[rules]\nminimum = \"1.2.3\"\n", "config.toml:2:1: ", "unknown field `minimum`"),
-            ("[rules]\nkubernetes_minimum_version = 133\n", "config.toml:2:", "rules.kubernetes_minimum_version"),
-            ("[rules]\nkubernetes_minimum_version = \"new\"\n", "config.toml:2:", "`new` is not a version"),
-            ("[rules]\ndisabled = [\"UseRBAC\"]\n", "config.toml:2:", "unknown rule `UseRBAC`"),
-            ("\n\n[remediation]\nnode_os_channel = \"Unmanaged\"\n", "config.toml:4:", "remediation.node_os_channel"),
-            ("[remediation]\napi_version = \"latest\"\n", "config.toml:2:", "not an api-version"),
-            ("[remediation.maintenance_window]\nstart_time = \"25:00\"\n", ":2:", "remediation.maintenance_window.start_time"),
-            ("[remediation.maintenance_window]\nduration_hours = 2\n", "config.toml:", "duration_hours must be 4 to 24"),
-            ("[remediation.maintenance_window]\nfrequency = \"Hourly\"\n", ":2:", "unknown variant `Hourly`"),
-            ("[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\nreason = \"r\"\nexpires = \"soon\"\n", ":5:", "waivers.expires"),
-            ("[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\n", "config.toml:", "missing field `reason`"),
+            (
+                "[rules]\nminimum = \"1.2.3\"\n",
+                "config.toml:2:1: ",
+                "unknown field `minimum`",
+            ),
+            (
+                "[rules]\nkubernetes_minimum_version = 133\n",
+                "config.toml:2:",
+                "rules.kubernetes_minimum_version",
+            ),
+            (
+                "[rules]\nkubernetes_minimum_version = \"new\"\n",
+                "config.toml:2:",
+                "`new` is not a version",
+            ),
+            (
+                "[rules]\ndisabled = [\"UseRBAC\"]\n",
+                "config.toml:2:",
+                "unknown rule `UseRBAC`",
+            ),
+            (
+                "\n\n[remediation]\nnode_os_channel = \"Unmanaged\"\n",
+                "config.toml:4:",
+                "remediation.node_os_channel",
+            ),
+            (
+                "[remediation]\napi_version = \"latest\"\n",
+                "config.toml:2:",
+                "not an api-version",
+            ),
+            (
+                "[remediation.maintenance_window]\nstart_time = \"25:00\"\n",
+                ":2:",
+                "remediation.maintenance_window.start_time",
+            ),
+            (
+                "[remediation.maintenance_window]\nduration_hours = 2\n",
+                "config.toml:",
+                "duration_hours must be 4 to 24",
+            ),
+            (
+                "[remediation.maintenance_window]\nfrequency = \"Hourly\"\n",
+                ":2:",
+                "unknown variant `Hourly`",
+            ),
+            (
+                "[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\nreason = \"r\"\nexpires = \"soon\"\n",
+                ":5:",
+                "waivers.expires",
+            ),
+            (
+                "[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\n",
+                "config.toml:",
+                "missing field `reason`",
+            ),
             ("auth = \"cli\"\n", "config.toml:1:1: ", "unknown field `auth`"),
             ("[rules\n", "config.toml:1:", ""),
         ];
@@ -434,10 +510,25 @@ mod tests {
         let config = Config::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
         assert!(!config.waivers.is_empty(), "the example shows a waiver");
         for key in [
-            "kubernetes_minimum_version", "disabled", "[[waivers]]", "cluster", "rule", "reason",
-            "expires", "node_os_channel", "upgrade_channel", "api_version", "[remediation.maintenance_window]",
-            "frequency", "interval", "day_of_week", "day_of_month", "week_index", "duration_hours",
-            "start_time", "utc_offset",
+            "kubernetes_minimum_version",
+            "disabled",
+            "[[waivers]]",
+            "cluster",
+            "rule",
+            "reason",
+            "expires",
+            "node_os_channel",
+            "upgrade_channel",
+            "api_version",
+            "[remediation.maintenance_window]",
+            "frequency",
+            "interval",
+            "day_of_week",
+            "day_of_month",
+            "week_index",
+            "duration_hours",
+            "start_time",
+            "utc_offset",
         ] {
             assert!(text.contains(key), "config.example.toml does not mention {key}");
         }

@@ -1,1 +1,427 @@
-//! Exported fleet files -> model. (being written)
+//! Exported fleet files -> `model::Fleet`, whatever shape they come in.
+//!
+//! The shape is detected from the content, and keys are matched ignoring case:
+//!
+//! | top level | shape |
+//! |---|---|
+//! | `{"value": [...]}` | an ARM list response |
+//! | `{"data": [...]}` or `{"data": {"columns", "rows"}}` | a Resource Graph response |
+//! | `[...]` | ARM resources, `az aks list`, PSRule objects or template resources |
+//! | `{"$schema": ..., "resources": ...}` | an ARM template |
+//! | any other object | one resource (`az aks show`) |
+//!
+//! Each element is read as its own small JSON value and turned into a `Cluster` at
+//! once, so a large list never exists as one document tree in memory. Errors name the
+//! file and either the line and column (syntax) or the JSON path (shape).
+
+mod resource;
+
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::model::Fleet;
+
+pub use resource::{Element, read_element};
+
+/// Why a file could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: at {path}: {message}")]
+    Shape {
+        file: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// A mistake inside one value: where (JSON path) and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.path, self.message)
+    }
+}
+
+/// Reads one exported file. `file` only names it in errors.
+pub fn parse(bytes: &[u8], file: &str) -> Result<Fleet, ImportError> {
+    let text = decode(bytes).map_err(|message| ImportError::Syntax {
+        file: file.to_string(),
+        line: 1,
+        column: 1,
+        message,
+    })?;
+    let mut sink = Sink {
+        fleet: Fleet::default(),
+        error: None,
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let outcome = TopLevel { sink: &mut sink }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    if let Some(shape) = sink.error {
+        return Err(ImportError::Shape {
+            file: file.to_string(),
+            path: shape.path,
+            message: shape.message,
+        });
+    }
+    outcome.map_err(|err| syntax_error(file, &err))?;
+    Ok(sink.fleet)
+}
+
+/// Merges several files' fleets; a cluster read twice (same id, ignoring case) keeps
+/// its later copy in the earlier position.
+pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
+    let mut out = Fleet::default();
+    let mut index = std::collections::HashMap::new();
+    for fleet in fleets {
+        out.skipped += fleet.skipped;
+        out.errors.extend(fleet.errors);
+        for cluster in fleet.clusters {
+            let key = cluster.id.to_ascii_lowercase();
+            match index.get(&key) {
+                Some(&at) if !key.is_empty() => out.clusters[at] = cluster,
+                _ => {
+                    index.insert(key, out.clusters.len());
+                    out.clusters.push(cluster);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// UTF-8 with or without a byte-order mark, or UTF-16 with one (what Windows
+/// PowerShell's `Out-File` writes).
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    let utf16 = |bytes: &[u8], from: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
+        String::from_utf16(&units)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|_| "the file is not valid UTF-16".to_string())
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest).map(Into::into).map_err(|e| not_utf8(&e)),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        _ => std::str::from_utf8(bytes).map(Into::into).map_err(|e| not_utf8(&e)),
+    }
+}
+
+fn not_utf8(err: &std::str::Utf8Error) -> String {
+    format!(
+        "the file is not UTF-8 text (invalid byte at offset {})",
+        err.valid_up_to()
+    )
+}
+
+fn syntax_error(file: &str, err: &serde_json::Error) -> ImportError {
+    let what = err.to_string();
+    // serde_json appends " at line L column C"; the location goes in front instead.
+    let message = what
+        .rsplit_once(" at line ")
+        .map_or(what.as_str(), |(m, _)| m)
+        .to_string();
+    let message = if err.is_eof() {
+        format!("{message}: the file ends too early (truncated?)")
+    } else if err.line() == 1 && err.column() <= 1 {
+        format!(
+            "{message}: this is not JSON; aksradar reads `az aks list -o json`, ARM, Resource Graph and PSRule exports"
+        )
+    } else {
+        message
+    };
+    ImportError::Syntax {
+        file: file.to_string(),
+        line: err.line(),
+        column: err.column(),
+        message,
+    }
+}
+
+/// Collects clusters as elements stream past; the first shape error stops the read.
+struct Sink {
+    fleet: Fleet,
+    error: Option<ShapeError>,
+}
+
+impl Sink {
+    /// Takes one element of a list. Returns false once an error has been recorded.
+    fn element(&mut self, value: Value, path: &str) -> bool {
+        match read_element(value, path) {
+            Ok(Element::Cluster(cluster)) => self.fleet.clusters.push(*cluster),
+            Ok(Element::Skipped) => self.fleet.skipped += 1,
+            Err(err) => {
+                self.error = Some(err);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn fail<E: serde::de::Error>(&mut self, path: &str, message: impl Into<String>) -> E {
+        self.error = Some(ShapeError {
+            path: path.to_string(),
+            message: message.into(),
+        });
+        E::custom("shape error")
+    }
+}
+
+fn is_key(key: &str, name: &str) -> bool {
+    key.eq_ignore_ascii_case(name)
+}
+
+/// The document root: a list, an envelope, a template or one resource.
+struct TopLevel<'a> {
+    sink: &'a mut Sink,
+}
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of resources or an object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        Elements {
+            sink: self.sink,
+            path: "$".to_string(),
+        }
+        .visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut rest = Map::new();
+        let mut envelope = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if envelope {
+                map.next_value::<IgnoredAny>()?;
+            } else if is_key(&key, "value") || is_key(&key, "data") {
+                let path = format!("$.{key}");
+                map.next_value_seed(Elements { sink: self.sink, path })?;
+                envelope = true;
+            } else {
+                rest.insert(key, map.next_value()?);
+            }
+        }
+        if envelope {
+            return Ok(());
+        }
+        let is_template = rest
+            .iter()
+            .any(|(k, v)| is_key(k, "$schema") && v.as_str().is_some_and(|s| s.contains("eploymentTemplate")));
+        if is_template {
+            let resources = rest.into_iter().find(|(k, _)| is_key(k, "resources")).map(|(_, v)| v);
+            return match resources {
+                Some(Value::Array(items)) => {
+                    for (i, item) in items.into_iter().enumerate() {
+                        if !self.sink.element(item, &format!("$.resources[{i}]")) {
+                            return Err(serde::de::Error::custom("shape error"));
+                        }
+                    }
+                    Ok(())
+                }
+                // Template language 2.0 keys resources by symbolic name.
+                Some(Value::Object(items)) => {
+                    for (name, item) in items {
+                        if !self.sink.element(item, &format!("$.resources.{name}")) {
+                            return Err(serde::de::Error::custom("shape error"));
+                        }
+                    }
+                    Ok(())
+                }
+                Some(Value::Null) | None => Ok(()),
+                Some(_) => Err(self
+                    .sink
+                    .fail("$.resources", "expected an array or object of resources")),
+            };
+        }
+        if self.sink.element(Value::Object(rest), "$") {
+            Ok(())
+        } else {
+            Err(serde::de::Error::custom("shape error"))
+        }
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found null"))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found a string"))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found a boolean"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found a number"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found a number"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail("$", "expected a list of resources or an object, found a number"))
+    }
+}
+
+/// A list of resources, streamed one element at a time; or Resource Graph's table
+/// form `{"columns": [...], "rows": [[...]]}`.
+struct Elements<'a> {
+    sink: &'a mut Sink,
+    path: String,
+}
+
+impl<'de> DeserializeSeed<'de> for Elements<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Elements<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of resources")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        while let Some(value) = seq.next_element::<Value>()? {
+            if !self.sink.element(value, &format!("{}[{i}]", self.path)) {
+                return Err(serde::de::Error::custom("shape error"));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut columns = None;
+        let mut rows = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if is_key(&key, "columns") {
+                columns = Some(map.next_value::<Value>()?);
+            } else if is_key(&key, "rows") {
+                rows = Some(map.next_value::<Value>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        let path = self.path;
+        let names: Vec<String> = match columns {
+            Some(Value::Array(columns)) => columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    c.get("name").and_then(Value::as_str).map(String::from).ok_or_else(|| {
+                        self.sink.fail(
+                            &format!("{path}.columns[{i}]"),
+                            "expected an object with a string `name`",
+                        )
+                    })
+                })
+                .collect::<Result<_, A::Error>>()?,
+            _ => {
+                return Err(self.sink.fail(
+                    &path,
+                    "expected an array of rows, or an object with `columns` and `rows`",
+                ));
+            }
+        };
+        let Some(Value::Array(rows)) = rows else {
+            return Err(self.sink.fail(&format!("{path}.rows"), "expected an array of rows"));
+        };
+        for (i, row) in rows.into_iter().enumerate() {
+            let row_path = format!("{path}.rows[{i}]");
+            let Value::Array(cells) = row else {
+                return Err(self.sink.fail(&row_path, "expected an array of cells"));
+            };
+            if cells.len() != names.len() {
+                let message = format!("expected {} cells, one per column, found {}", names.len(), cells.len());
+                return Err(self.sink.fail(&row_path, message));
+            }
+            let object: Map<String, Value> = names.iter().cloned().zip(cells).collect();
+            if !self.sink.element(Value::Object(object), &row_path) {
+                return Err(serde::de::Error::custom("shape error"));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail(&self.path, "expected an array of resources, found a string"))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail(&self.path, "expected an array of resources, found a boolean"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail(&self.path, "expected an array of resources, found a number"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail(&self.path, "expected an array of resources, found a number"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self
+            .sink
+            .fail(&self.path, "expected an array of resources, found a number"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

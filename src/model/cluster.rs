@@ -93,7 +93,8 @@ pub struct AgentPool {
 impl AgentPool {
     pub fn is_windows(&self) -> bool {
         let windows = |s: &Option<String>| {
-            s.as_deref().is_some_and(|v| v.to_ascii_lowercase().starts_with("windows"))
+            s.as_deref()
+                .is_some_and(|v| v.to_ascii_lowercase().starts_with("windows"))
         };
         windows(&self.os_type) || windows(&self.os_sku)
     }
@@ -124,7 +125,10 @@ pub fn node_image_date(version: &str) -> Option<Date> {
 
 fn numbers(token: &str) -> Option<Vec<&str>> {
     let parts: Vec<&str> = token.split('.').collect();
-    parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())).then_some(parts)
+    parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(parts)
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
@@ -197,8 +201,14 @@ mod tests {
             ("AKSUbuntu-2204gen2containerd-202410.15.0", Some(date!(2024 - 10 - 15))),
             ("AKSAzureLinux-V3gen2-202609.15.0", Some(date!(2026 - 09 - 15))),
             ("AKSUbuntu-1804gen2containerd-2022.04.27", Some(date!(2022 - 04 - 27))),
-            ("AKSWindows-2022-containerd-20348.2340.240401", Some(date!(2024 - 04 - 01))),
-            ("AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01", Some(date!(2024 - 10 - 27))),
+            (
+                "AKSWindows-2022-containerd-20348.2340.240401",
+                Some(date!(2024 - 04 - 01)),
+            ),
+            (
+                "AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01",
+                Some(date!(2024 - 10 - 27)),
+            ),
             ("AKSUbuntu:1604:2020.03.11", None),
             ("AKSUbuntu-2204gen2containerd-202413.40.0", None),
             ("", None),
@@ -211,9 +221,18 @@ mod tests {
 
     #[test]
     fn a_pool_is_windows_by_os_type_or_sku() {
-        let by_type = AgentPool { os_type: Some("Windows".into()), ..Default::default() };
-        let by_sku = AgentPool { os_sku: Some("windows2022".into()), ..Default::default() };
-        let linux = AgentPool { os_type: Some("Linux".into()), ..Default::default() };
+        let by_type = AgentPool {
+            os_type: Some("Windows".into()),
+            ..Default::default()
+        };
+        let by_sku = AgentPool {
+            os_sku: Some("windows2022".into()),
+            ..Default::default()
+        };
+        let linux = AgentPool {
+            os_type: Some("Linux".into()),
+            ..Default::default()
+        };
         assert!(by_type.is_windows());
         assert!(by_sku.is_windows());
         assert!(!linux.is_windows());

@@ -1,4 +1,20 @@
-//! Scan output formats. (being written)
+//! Scan output formats: one pure writer per `--format`, all fed the same [`Report`].
+//!
+//! Every writer keeps the input order of clusters and findings, so output is
+//! deterministic for a given input. Text meant for people (table, markdown, csv)
+//! passes every untrusted string through [`crate::text::clean`]; data formats (json,
+//! sarif) carry it as is and rely on JSON escaping. Only the table uses colour, and
+//! only when [`Style::color`] asks for it.
+
+mod csv;
+mod json;
+mod markdown;
+mod sarif;
+mod table;
+
+use std::io::{self, BufWriter, Write};
+
+use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, SourceError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -7,4 +23,422 @@ pub enum Format {
     Csv,
     Markdown,
     Sarif,
+}
+
+/// Everything one scan produced, borrowed from the caller.
+pub struct Report<'a> {
+    pub assessed: &'a [Assessed],
+    /// Objects read that were not clusters.
+    pub skipped: usize,
+    pub errors: &'a [SourceError],
+    pub minimum_version: &'a Version,
+}
+
+/// How text output may be decorated.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// ANSI colours in the table; the caller decides (terminal, `NO_COLOR`, flags).
+    pub color: bool,
+}
+
+/// Writes the report in `format` to `out`.
+///
+/// Output is buffered here, so callers can pass an unbuffered stdout; the buffer is
+/// flushed before returning. I/O errors (a closed pipe, a full disk) are returned as
+/// they are, for the caller to judge.
+pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = BufWriter::new(out);
+    match format {
+        Format::Table => table::write(report, style, &mut out)?,
+        Format::Json => json::write(report, &mut out)?,
+        Format::Csv => csv::write(report, &mut out)?,
+        Format::Markdown => markdown::write(report, &mut out)?,
+        Format::Sarif => sarif::write(report, &mut out)?,
+    }
+    out.flush()
+}
+
+/// The fleet-wide counts that json, table and markdown all show, computed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Summary {
+    clusters: usize,
+    /// Clusters with at least one failing finding.
+    non_compliant: usize,
+    /// Clusters per node OS channel state, in [`CHANNELS`] order.
+    by_channel: [usize; 5],
+    /// Clusters whose channel value this version of aksradar does not know.
+    other_channel: usize,
+    /// Clusters whose Version finding fails.
+    below_minimum: usize,
+    failing_findings: usize,
+}
+
+impl Summary {
+    fn of(assessed: &[Assessed]) -> Summary {
+        let mut summary = Summary {
+            clusters: assessed.len(),
+            ..Summary::default()
+        };
+        for item in assessed {
+            let failing = item.failing().count();
+            summary.failing_findings += failing;
+            if failing > 0 {
+                summary.non_compliant += 1;
+            }
+            if item.outcome_of(Rule::Version) == Some(Outcome::Fail) {
+                summary.below_minimum += 1;
+            }
+            let index = match item.cluster.node_os_channel() {
+                NodeOsChannel::SecurityPatch => 0,
+                NodeOsChannel::NodeImage => 1,
+                NodeOsChannel::Unmanaged => 2,
+                NodeOsChannel::None => 3,
+                NodeOsChannel::Unspecified => 4,
+                NodeOsChannel::Other(_) => {
+                    summary.other_channel += 1;
+                    continue;
+                }
+            };
+            summary.by_channel[index] += 1;
+        }
+        summary
+    }
+
+    /// The named channel states with their counts, in summary order.
+    fn channels(&self) -> impl Iterator<Item = (&'static str, usize)> {
+        CHANNELS.into_iter().zip(self.by_channel)
+    }
+
+    /// The non-compliant share in whole percent, rounded half up; `None` for no clusters.
+    fn non_compliant_percent(&self) -> Option<usize> {
+        (self.clusters > 0).then(|| (self.non_compliant * 200 + self.clusters) / (2 * self.clusters))
+    }
+}
+
+/// The node OS channel states the summary counts, as `NodeOsChannel::KNOWN` orders
+/// them; a missing channel is `Unspecified`, as AKS calls it.
+const CHANNELS: [&str; 5] = ["SecurityPatch", "NodeImage", "Unmanaged", "None", "Unspecified"];
+
+/// `Fail (2)` for a failing cluster, else the verdict alone: what people scan for.
+fn verdict_label(item: &Assessed) -> String {
+    match item.verdict() {
+        Outcome::Fail => format!("Fail ({})", item.failing().count()),
+        other => other.as_str().to_string(),
+    }
+}
+
+/// "1 cluster", "2 clusters".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::{AgentPool, Cluster, Finding, PolicyVerdict};
+
+    pub(super) const HOSTILE_NAME: &str = "aks-\x1b[31mred, \"quoted\"";
+
+    fn finding(rule: Rule, outcome: Outcome, reason: &str) -> Finding {
+        Finding {
+            rule,
+            outcome,
+            reason: reason.to_string(),
+            waiver: None,
+        }
+    }
+
+    fn pool(name: &str, version: &str) -> AgentPool {
+        AgentPool {
+            name: name.to_string(),
+            mode: Some("System".into()),
+            os_type: Some("Linux".into()),
+            os_sku: Some("Ubuntu".into()),
+            orchestrator_version: Some(version.to_string()),
+            node_image_version: Some("AKSUbuntu-2204gen2containerd-202410.15.0".into()),
+            count: Some(3),
+            ..AgentPool::default()
+        }
+    }
+
+    fn cluster(sub: &str, rg: &str, name: &str) -> Cluster {
+        Cluster {
+            id: format!(
+                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
+            ),
+            name: name.to_string(),
+            subscription_id: sub.to_string(),
+            resource_group: rg.to_string(),
+            location: "westeurope".into(),
+            provisioning_state: Some("Succeeded".into()),
+            power_state: Some("Running".into()),
+            ..Cluster::default()
+        }
+    }
+
+    /// Four clusters that between them cover every outcome, plus one read error.
+    pub(super) fn fixture() -> (Vec<Assessed>, Vec<SourceError>, Version) {
+        const PROD: &str = "00000000-0000-0000-0000-000000000001";
+        const DEV: &str = "00000000-0000-0000-0000-000000000002";
+
+        let ok = Cluster {
+            subscription_name: Some("Production".into()),
+            tags: BTreeMap::from([("env".into(), "prod".into())]),
+            kubernetes_version: Some("1.33.7".into()),
+            upgrade_channel: Some("stable".into()),
+            node_os_upgrade_channel: Some("SecurityPatch".into()),
+            pools: vec![pool("system", "1.33.7")],
+            ..cluster(PROD, "rg-prod", "aks-prod-1")
+        };
+        let ok = Assessed {
+            cluster: ok,
+            findings: vec![
+                finding(
+                    Rule::NodeAutoUpgrade,
+                    Outcome::Pass,
+                    "The node OS upgrade channel is SecurityPatch: nodes are patched automatically.",
+                ),
+                finding(
+                    Rule::AutoUpgrade,
+                    Outcome::Pass,
+                    "The cluster upgrade channel is 'stable'.",
+                ),
+                finding(
+                    Rule::Version,
+                    Outcome::Pass,
+                    "The version '1.33.7' meets the constraint '>=1.33.7'.",
+                ),
+                finding(
+                    Rule::PoolVersion,
+                    Outcome::Pass,
+                    "Every pool runs the cluster's version.",
+                ),
+                finding(
+                    Rule::MaintenanceWindow,
+                    Outcome::Pass,
+                    "Both planned maintenance schedules exist.",
+                ),
+            ],
+            policy: PolicyVerdict {
+                compliant: true,
+                reason: "Compliant: nodeOSUpgradeChannel is SecurityPatch, an allowed channel.".into(),
+            },
+        };
+
+        let legacy = Cluster {
+            subscription_name: Some("Production".into()),
+            kubernetes_version: Some("1.33.8".into()),
+            upgrade_channel: Some("none".into()),
+            pools: vec![pool("system", "1.33.8"), pool("user", "1.33.8")],
+            ..cluster(PROD, "rg-legacy", "aks-legacy")
+        };
+        let legacy = Assessed {
+            cluster: legacy,
+            findings: vec![
+                finding(
+                    Rule::NodeAutoUpgrade,
+                    Outcome::Fail,
+                    "Path properties.autoUpgradeProfile.nodeOSUpgradeChannel: Does not exist. Nodes do not get OS security patches automatically. Set it to SecurityPatch or NodeImage.",
+                ),
+                finding(
+                    Rule::AutoUpgrade,
+                    Outcome::Fail,
+                    "Path Properties.autoUpgradeProfile.upgradeChannel: Is set to 'none'. The cluster is never upgraded automatically; set patch or stable.",
+                ),
+                finding(
+                    Rule::Version,
+                    Outcome::Pass,
+                    "The version '1.33.8' meets the constraint '>=1.33.7'.",
+                ),
+                finding(
+                    Rule::PoolVersion,
+                    Outcome::Pass,
+                    "Every pool runs the cluster's version.",
+                ),
+                finding(
+                    Rule::MaintenanceWindow,
+                    Outcome::Pass,
+                    "Both planned maintenance schedules exist.",
+                ),
+            ],
+            policy: PolicyVerdict {
+                compliant: false,
+                reason: "Non-compliant: nodeOSUpgradeChannel is Unspecified and upgradeChannel is not node-image."
+                    .into(),
+            },
+        };
+
+        let waived = Cluster {
+            subscription_name: None,
+            kubernetes_version: Some("1.34.1".into()),
+            upgrade_channel: Some("patch".into()),
+            node_os_upgrade_channel: Some("Unmanaged".into()),
+            pools: vec![pool("system", "1.34.1")],
+            ..cluster(DEV, "rg-vendor", "aks-vendor")
+        };
+        let waived = Assessed {
+            cluster: waived,
+            findings: vec![
+                Finding {
+                    waiver: Some("Vendor appliance patched by the vendor (expires 2027-01-31).".into()),
+                    ..finding(
+                        Rule::NodeAutoUpgrade,
+                        Outcome::Waived,
+                        "Path properties.autoUpgradeProfile.nodeOSUpgradeChannel: The field value 'Unmanaged' was not included in the set.",
+                    )
+                },
+                finding(
+                    Rule::AutoUpgrade,
+                    Outcome::Pass,
+                    "The cluster upgrade channel is 'patch'.",
+                ),
+                finding(
+                    Rule::Version,
+                    Outcome::Pass,
+                    "The version '1.34.1' meets the constraint '>=1.33.7'.",
+                ),
+                finding(
+                    Rule::PoolVersion,
+                    Outcome::Pass,
+                    "Every pool runs the cluster's version.",
+                ),
+                finding(
+                    Rule::MaintenanceWindow,
+                    Outcome::Unknown,
+                    "Maintenance configurations were not read.",
+                ),
+            ],
+            policy: PolicyVerdict {
+                compliant: false,
+                reason: "Non-compliant: nodeOSUpgradeChannel is Unmanaged and upgradeChannel is not node-image.".into(),
+            },
+        };
+
+        let hostile = Cluster {
+            subscription_name: Some("Dev, \"sandbox\"".into()),
+            tags: BTreeMap::from([("owner".into(), "=HYPERLINK(\"x\")".into())]),
+            kubernetes_version: Some("1.31.2".into()),
+            upgrade_channel: Some("rapid".into()),
+            node_os_upgrade_channel: Some("None".into()),
+            pools: vec![pool("np|`1`", "1.31.2")],
+            ..cluster(DEV, "rg-dev", HOSTILE_NAME)
+        };
+        let hostile = Assessed {
+            cluster: hostile,
+            findings: vec![
+                finding(
+                    Rule::NodeAutoUpgrade,
+                    Outcome::Fail,
+                    "Path properties.autoUpgradeProfile.nodeOSUpgradeChannel: The field value 'None' was not included in the set. None means nodes receive no OS security updates at all. Set it to SecurityPatch or NodeImage.",
+                ),
+                finding(
+                    Rule::AutoUpgrade,
+                    Outcome::Pass,
+                    "The cluster upgrade channel is 'rapid'.",
+                ),
+                finding(
+                    Rule::Version,
+                    Outcome::Fail,
+                    "Path Properties.kubernetesVersion: The version '1.31.2' does not match the constraint '>=1.33.7'.",
+                ),
+                finding(
+                    Rule::PoolVersion,
+                    Outcome::Pass,
+                    "Every pool runs the cluster's version.",
+                ),
+                finding(
+                    Rule::MaintenanceWindow,
+                    Outcome::Fail,
+                    &format!(
+                        "Cluster '{HOSTILE_NAME}' has no maintenance configuration named aksManagedAutoUpgradeSchedule."
+                    ),
+                ),
+            ],
+            policy: PolicyVerdict {
+                compliant: false,
+                reason: "Non-compliant: nodeOSUpgradeChannel is None and upgradeChannel is not node-image.".into(),
+            },
+        };
+
+        let errors = vec![SourceError {
+            subscription_id: Some("00000000-0000-0000-0000-000000000003".into()),
+            url: Some("https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000003/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01".into()),
+            code: Some("AuthorizationFailed".into()),
+            message: "The client 'ops@example.com' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/read'.\x1b]0;pwned\x07".into(),
+        }];
+
+        let minimum = Version::parse("1.33.7").expect("a valid literal");
+        (vec![ok, legacy, waived, hostile], errors, minimum)
+    }
+
+    /// Renders the fixture; the crate version is replaced so snapshots survive releases.
+    pub(super) fn render(format: Format, style: Style) -> String {
+        let (assessed, errors, minimum) = fixture();
+        let report = Report {
+            assessed: &assessed,
+            skipped: 2,
+            errors: &errors,
+            minimum_version: &minimum,
+        };
+        let mut out = Vec::new();
+        write(format, &report, style, &mut out).expect("writing to a Vec succeeds");
+        String::from_utf8(out)
+            .expect("every format writes UTF-8")
+            .replace(env!("CARGO_PKG_VERSION"), "[version]")
+    }
+
+    const ALL_FORMATS: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Sarif,
+    ];
+
+    #[test]
+    fn without_colour_no_format_writes_an_escape_byte_even_for_hostile_text() {
+        for format in ALL_FORMATS {
+            let text = render(format, Style { color: false });
+            assert!(!text.contains('\x1b'), "{format:?} wrote an ESC byte:\n{text}");
+            assert!(!text.contains('\x07'), "{format:?} wrote a BEL byte");
+        }
+    }
+
+    #[test]
+    fn with_colour_only_our_own_sequences_reach_the_terminal() {
+        let text = render(Format::Table, Style { color: true });
+        assert!(text.contains("\x1b[31mFail (2)\x1b[0m"), "{text}");
+        assert!(text.contains("\x1b[32mPass\x1b[0m"), "{text}");
+        assert!(text.contains("\x1b[33mUnknown\x1b[0m"), "{text}");
+        const OURS: [&str; 6] = ["[0m", "[1m", "[31m", "[32m", "[33m", "[36m"];
+        // The hostile name carries `ESC [31m` too, so count: each of ours opens or
+        // closes a cell, and the name's own ESC must have been removed.
+        let escapes = text.matches('\x1b').count();
+        let ours: usize = OURS.iter().map(|s| text.matches(&format!("\x1b{s}")[..]).count()).sum();
+        assert_eq!(escapes, ours);
+        assert!(!text.contains(HOSTILE_NAME));
+        assert!(text.contains("aks-[31mred, \"quoted\""));
+    }
+
+    #[test]
+    fn the_summary_counts_clusters_channels_and_failures() {
+        let (assessed, _, _) = fixture();
+        let summary = Summary::of(&assessed);
+        assert_eq!(summary.clusters, 4);
+        assert_eq!(summary.non_compliant, 2);
+        assert_eq!(summary.by_channel, [1, 0, 1, 1, 1]);
+        assert_eq!(summary.other_channel, 0);
+        assert_eq!(summary.below_minimum, 1);
+        assert_eq!(summary.failing_findings, 5);
+        assert_eq!(summary.non_compliant_percent(), Some(50));
+        assert_eq!(Summary::of(&[]).non_compliant_percent(), None);
+    }
+
+    #[test]
+    fn the_summary_names_channels_in_the_model_order() {
+        let known: Vec<&str> = NodeOsChannel::KNOWN.iter().map(NodeOsChannel::as_str).collect();
+        assert_eq!(known, CHANNELS);
+    }
 }

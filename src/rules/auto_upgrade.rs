@@ -10,8 +10,14 @@ const PATH: &str = "Properties.autoUpgradeProfile.upgradeChannel";
 
 pub fn check(cluster: &Cluster) -> Check {
     match cluster.upgrade_channel.as_deref().map(str::trim) {
-        None => (Outcome::Fail, format!("Path {PATH}: Does not exist. Set an upgrade channel such as patch or stable.")),
-        Some("") => (Outcome::Fail, format!("Path {PATH}: Is empty. Set an upgrade channel such as patch or stable.")),
+        None => (
+            Outcome::Fail,
+            format!("Path {PATH}: Does not exist. Set an upgrade channel such as patch or stable."),
+        ),
+        Some("") => (
+            Outcome::Fail,
+            format!("Path {PATH}: Is empty. Set an upgrade channel such as patch or stable."),
+        ),
         Some(v) if v.eq_ignore_ascii_case("none") => (
             Outcome::Fail,
             format!("Path {PATH}: Is set to '{v}'. The cluster is never upgraded automatically; set patch or stable."),
@@ -39,7 +45,10 @@ mod tests {
             (None, Outcome::Fail),
         ];
         for (channel, want) in cases {
-            let cluster = Cluster { upgrade_channel: channel.map(String::from), ..Default::default() };
+            let cluster = Cluster {
+                upgrade_channel: channel.map(String::from),
+                ..Default::default()
+            };
             assert_eq!(check(&cluster).0, want, "{channel:?}");
         }
     }
@@ -47,6 +56,9 @@ mod tests {
     #[test]
     fn a_missing_channel_names_the_path() {
         let reason = check(&Cluster::default()).1;
-        assert!(reason.starts_with("Path Properties.autoUpgradeProfile.upgradeChannel: Does not exist."), "{reason}");
+        assert!(
+            reason.starts_with("Path Properties.autoUpgradeProfile.upgradeChannel: Does not exist."),
+            "{reason}"
+        );
     }
 }

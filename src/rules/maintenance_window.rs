@@ -26,7 +26,10 @@ pub fn check(cluster: &Cluster) -> Check {
     };
     let has = |suffix| configs.iter().any(|c| ends_with_ignore_case(&c.name, suffix));
     if has(AUTO_UPGRADE_SCHEDULE) && has(NODE_OS_SCHEDULE) {
-        (Outcome::Pass, format!("Both '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' are configured."))
+        (
+            Outcome::Pass,
+            format!("Both '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' are configured."),
+        )
     } else {
         (
             Outcome::Fail,
@@ -48,7 +51,13 @@ mod tests {
         Cluster {
             name: "cluster-A".into(),
             maintenance: names.map(|names| {
-                names.iter().map(|n| MaintenanceConfig { name: n.to_string(), schedule: None }).collect()
+                names
+                    .iter()
+                    .map(|n| MaintenanceConfig {
+                        name: n.to_string(),
+                        schedule: None,
+                    })
+                    .collect()
             }),
             ..Default::default()
         }
@@ -57,10 +66,29 @@ mod tests {
     #[test]
     fn both_managed_schedules_are_needed() {
         let cases: [(Option<&[&str]>, Outcome); 8] = [
-            (Some(&["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]), Outcome::Pass),
-            (Some(&["default", "aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]), Outcome::Pass),
-            (Some(&["AKSMANAGEDAUTOUPGRADESCHEDULE", "aksmanagednodeosupgradeschedule"]), Outcome::Pass),
-            (Some(&["cluster-A/aksManagedAutoUpgradeSchedule", "cluster-A/aksManagedNodeOSUpgradeSchedule"]), Outcome::Pass),
+            (
+                Some(&["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]),
+                Outcome::Pass,
+            ),
+            (
+                Some(&[
+                    "default",
+                    "aksManagedAutoUpgradeSchedule",
+                    "aksManagedNodeOSUpgradeSchedule",
+                ]),
+                Outcome::Pass,
+            ),
+            (
+                Some(&["AKSMANAGEDAUTOUPGRADESCHEDULE", "aksmanagednodeosupgradeschedule"]),
+                Outcome::Pass,
+            ),
+            (
+                Some(&[
+                    "cluster-A/aksManagedAutoUpgradeSchedule",
+                    "cluster-A/aksManagedNodeOSUpgradeSchedule",
+                ]),
+                Outcome::Pass,
+            ),
             (Some(&["aksManagedAutoUpgradeSchedule"]), Outcome::Fail),
             (Some(&["default"]), Outcome::Fail),
             (Some(&[]), Outcome::Fail),

@@ -20,13 +20,17 @@ use time::Date;
 use crate::config::Config;
 use crate::model::{Assessed, Cluster, Finding, Outcome, Rule};
 
-pub use policy::azure_policy_node_os;
+pub use policy::{DEFINITION_ID as POLICY_DEFINITION_ID, azure_policy_node_os};
+pub use maintenance_window::{AUTO_UPGRADE_SCHEDULE, NODE_OS_SCHEDULE};
 pub use waiver::glob_match;
 
 /// Evaluates every enabled rule on every cluster. `today` decides which waivers
 /// have expired.
 pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Assessed> {
-    clusters.into_iter().map(|cluster| assess_one(cluster, config, today)).collect()
+    clusters
+        .into_iter()
+        .map(|cluster| assess_one(cluster, config, today))
+        .collect()
 }
 
 pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
@@ -38,7 +42,11 @@ pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
         })
         .collect();
     let policy = azure_policy_node_os(&cluster);
-    Assessed { cluster, findings, policy }
+    Assessed {
+        cluster,
+        findings,
+        policy,
+    }
 }
 
 fn check(rule: Rule, cluster: &Cluster, config: &Config) -> Finding {
@@ -49,7 +57,12 @@ fn check(rule: Rule, cluster: &Cluster, config: &Config) -> Finding {
         Rule::PoolVersion => pool_version::check(cluster),
         Rule::MaintenanceWindow => maintenance_window::check(cluster),
     };
-    Finding { rule, outcome, reason, waiver: None }
+    Finding {
+        rule,
+        outcome,
+        reason,
+        waiver: None,
+    }
 }
 
 /// What a rule module returns: the outcome and the reason for it.
@@ -74,7 +87,10 @@ mod tests {
     fn the_configured_minimum_version_is_used() {
         let mut config = Config::default();
         config.rules.kubernetes_minimum_version = Version::parse("9.99.9").unwrap();
-        let cluster = Cluster { kubernetes_version: Some("1.34.1".into()), ..Default::default() };
+        let cluster = Cluster {
+            kubernetes_version: Some("1.34.1".into()),
+            ..Default::default()
+        };
         let today = time::macros::date!(2026 - 11 - 26);
         let assessed = assess_one(cluster, &config, today);
         assert_eq!(assessed.outcome_of(Rule::Version), Some(Outcome::Fail));

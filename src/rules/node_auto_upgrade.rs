@@ -12,7 +12,10 @@ const PATH: &str = "properties.autoUpgradeProfile.nodeOSUpgradeChannel";
 pub fn check(cluster: &Cluster) -> Check {
     let channel = cluster.node_os_channel();
     if channel.patches_automatically() {
-        return (Outcome::Pass, format!("The node OS upgrade channel is {channel}: nodes are patched automatically."));
+        return (
+            Outcome::Pass,
+            format!("The node OS upgrade channel is {channel}: nodes are patched automatically."),
+        );
     }
     let what = match (&channel, cluster.node_os_upgrade_channel.as_deref()) {
         (NodeOsChannel::Unspecified, None) => format!("Path {PATH}: Does not exist."),
@@ -24,11 +27,16 @@ pub fn check(cluster: &Cluster) -> Check {
         NodeOsChannel::Unmanaged if cluster.has_windows_pool() => {
             " Unmanaged leaves patching to the OS, and Windows nodes do not patch themselves."
         }
-        NodeOsChannel::Unmanaged => " Unmanaged leaves patching to the OS, untested by AKS and outside maintenance windows.",
+        NodeOsChannel::Unmanaged => {
+            " Unmanaged leaves patching to the OS, untested by AKS and outside maintenance windows."
+        }
         NodeOsChannel::None => " None means nodes receive no OS security updates at all.",
         _ => " Nodes do not get OS security patches automatically.",
     };
-    (Outcome::Fail, format!("{what}{why} Set it to SecurityPatch or NodeImage."))
+    (
+        Outcome::Fail,
+        format!("{what}{why} Set it to SecurityPatch or NodeImage."),
+    )
 }
 
 #[cfg(test)]
@@ -37,7 +45,10 @@ mod tests {
     use crate::model::AgentPool;
 
     fn cluster(channel: Option<&str>) -> Cluster {
-        Cluster { node_os_upgrade_channel: channel.map(String::from), ..Default::default() }
+        Cluster {
+            node_os_upgrade_channel: channel.map(String::from),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -62,15 +73,24 @@ mod tests {
     #[test]
     fn reasons_name_the_path_and_the_value() {
         let missing = check(&cluster(None)).1;
-        assert!(missing.starts_with("Path properties.autoUpgradeProfile.nodeOSUpgradeChannel: Does not exist."), "{missing}");
+        assert!(
+            missing.starts_with("Path properties.autoUpgradeProfile.nodeOSUpgradeChannel: Does not exist."),
+            "{missing}"
+        );
         let none = check(&cluster(Some("None"))).1;
-        assert!(none.contains("The field value 'None' was not included in the set."), "{none}");
+        assert!(
+            none.contains("The field value 'None' was not included in the set."),
+            "{none}"
+        );
         assert!(check(&cluster(Some(""))).1.contains("Is empty."));
     }
 
     #[test]
     fn the_cluster_channel_does_not_rescue_a_missing_node_channel() {
-        let node_image_cluster = Cluster { upgrade_channel: Some("node-image".into()), ..Default::default() };
+        let node_image_cluster = Cluster {
+            upgrade_channel: Some("node-image".into()),
+            ..Default::default()
+        };
         assert_eq!(check(&node_image_cluster).0, Outcome::Fail);
     }
 
@@ -78,7 +98,10 @@ mod tests {
     fn unmanaged_on_a_windows_cluster_says_windows_is_not_patched() {
         let windows = Cluster {
             node_os_upgrade_channel: Some("Unmanaged".into()),
-            pools: vec![AgentPool { os_type: Some("Windows".into()), ..Default::default() }],
+            pools: vec![AgentPool {
+                os_type: Some("Windows".into()),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         assert!(check(&windows).1.contains("Windows nodes do not patch themselves"));

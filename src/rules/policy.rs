@@ -69,7 +69,10 @@ mod tests {
 
     #[test]
     fn a_disagreement_with_psrule_is_explained() {
-        let cluster = Cluster { upgrade_channel: Some("node-image".into()), ..Default::default() };
+        let cluster = Cluster {
+            upgrade_channel: Some("node-image".into()),
+            ..Default::default()
+        };
         assert!(azure_policy_node_os(&cluster).reason.contains("PSRule does not"));
     }
 }

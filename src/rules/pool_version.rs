@@ -55,7 +55,10 @@ mod tests {
             (cluster(Some("1.33.7"), &[("a", Some("1.33.7"))]), Outcome::Pass),
             (cluster(Some("1.33.7"), &[("a", None)]), Outcome::Pass),
             (cluster(Some("1.33.7"), &[]), Outcome::Pass),
-            (cluster(Some("1.33.7"), &[("a", Some("1.33.7")), ("b", Some("1.32.9"))]), Outcome::Fail),
+            (
+                cluster(Some("1.33.7"), &[("a", Some("1.33.7")), ("b", Some("1.32.9"))]),
+                Outcome::Fail,
+            ),
             (cluster(Some("1.33.7"), &[("a", Some("1.33"))]), Outcome::Fail),
             (cluster(None, &[("a", Some("1.33.7"))]), Outcome::Fail),
             (cluster(None, &[("a", None)]), Outcome::Pass),
@@ -67,7 +70,13 @@ mod tests {
 
     #[test]
     fn the_reason_names_each_pool_behind_like_psrule() {
-        let c = cluster(Some("1.13.8"), &[("agentpool", Some("1.11.4")), ("user", Some("1.12.0"))]);
-        assert_eq!(check(&c).1, "The agent pool (agentpool) is running v1.11.4. The agent pool (user) is running v1.12.0.");
+        let c = cluster(
+            Some("1.13.8"),
+            &[("agentpool", Some("1.11.4")), ("user", Some("1.12.0"))],
+        );
+        assert_eq!(
+            check(&c).1,
+            "The agent pool (agentpool) is running v1.11.4. The agent pool (user) is running v1.12.0."
+        );
     }
 }

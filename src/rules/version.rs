@@ -22,12 +22,21 @@ pub fn check(cluster: &Cluster, minimum: &Version) -> Check {
         return (Outcome::Fail, format!("Path {PATH}: Does not exist."));
     };
     let Some(version) = Version::parse(raw) else {
-        return (Outcome::Fail, format!("Path {PATH}: The version '{raw}' is not a valid semantic version."));
+        return (
+            Outcome::Fail,
+            format!("Path {PATH}: The version '{raw}' is not a valid semantic version."),
+        );
     };
     if version.satisfies_minimum(minimum) {
-        (Outcome::Pass, format!("The version '{raw}' meets the constraint '>={minimum}'."))
+        (
+            Outcome::Pass,
+            format!("The version '{raw}' meets the constraint '>={minimum}'."),
+        )
     } else {
-        (Outcome::Fail, format!("Path {PATH}: The version '{raw}' does not match the constraint '>={minimum}'."))
+        (
+            Outcome::Fail,
+            format!("Path {PATH}: The version '{raw}' does not match the constraint '>={minimum}'."),
+        )
     }
 }
 
@@ -36,7 +45,10 @@ mod tests {
     use super::*;
 
     fn live(version: Option<&str>) -> Cluster {
-        Cluster { kubernetes_version: version.map(String::from), ..Default::default() }
+        Cluster {
+            kubernetes_version: version.map(String::from),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -81,7 +93,10 @@ mod tests {
         assert_eq!(check(&template("Rapid"), &min).0, Outcome::Pass);
         assert_eq!(check(&template("patch"), &min).0, Outcome::Fail);
         assert_eq!(check(&template("node-image"), &min).0, Outcome::Fail);
-        let exported = Cluster { origin: Origin::Live, ..template("stable") };
+        let exported = Cluster {
+            origin: Origin::Live,
+            ..template("stable")
+        };
         assert_eq!(check(&exported, &min).0, Outcome::Fail);
     }
 }

@@ -33,7 +33,10 @@ pub fn apply(mut finding: Finding, cluster: &Cluster, waivers: &[Waiver], today:
     }
     if let Some(waiver) = expired {
         let last_day = waiver.expires.expect("expired waivers have a date");
-        finding.waiver = Some(format!("Waiver expired on {last_day} and no longer applies: {}", waiver.reason));
+        finding.waiver = Some(format!(
+            "Waiver expired on {last_day} and no longer applies: {}",
+            waiver.reason
+        ));
     }
     finding
 }
@@ -79,7 +82,11 @@ mod tests {
             ("*", "", true),
             ("", "", true),
             ("", "a", false),
-            ("*/resourcegroups/legacy/*", "/subscriptions/s/resourceGroups/Legacy/providers/x/aks", true),
+            (
+                "*/resourcegroups/legacy/*",
+                "/subscriptions/s/resourceGroups/Legacy/providers/x/aks",
+                true,
+            ),
             ("*prod*", "team-prod-eu", true),
             ("a*b*c", "aXXbYYc", true),
             ("a*b*c", "aXXbYY", false),
@@ -91,41 +98,83 @@ mod tests {
     }
 
     fn waiver(cluster: &str, expires: Option<Date>) -> Waiver {
-        Waiver { cluster: cluster.into(), rule: Rule::NodeAutoUpgrade, reason: "vendor appliance".into(), expires }
+        Waiver {
+            cluster: cluster.into(),
+            rule: Rule::NodeAutoUpgrade,
+            reason: "vendor appliance".into(),
+            expires,
+        }
     }
 
     fn failing() -> Finding {
-        Finding { rule: Rule::NodeAutoUpgrade, outcome: Outcome::Fail, reason: "r".into(), waiver: None }
+        Finding {
+            rule: Rule::NodeAutoUpgrade,
+            outcome: Outcome::Fail,
+            reason: "r".into(),
+            waiver: None,
+        }
     }
 
     #[test]
     fn a_current_waiver_turns_a_failure_into_waived() {
-        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let cluster = Cluster {
+            name: "aks-legacy".into(),
+            ..Default::default()
+        };
         let today = date!(2026 - 11 - 26);
         let waived = apply(failing(), &cluster, &[waiver("aks-*", Some(today))], today);
         assert_eq!(waived.outcome, Outcome::Waived);
-        assert_eq!(waived.waiver.as_deref(), Some("Waived until 2026-11-26: vendor appliance"));
+        assert_eq!(
+            waived.waiver.as_deref(),
+            Some("Waived until 2026-11-26: vendor appliance")
+        );
         let forever = apply(failing(), &cluster, &[waiver("aks-*", None)], today);
         assert_eq!(forever.outcome, Outcome::Waived);
     }
 
     #[test]
     fn an_expired_waiver_no_longer_applies_and_says_so() {
-        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let cluster = Cluster {
+            name: "aks-legacy".into(),
+            ..Default::default()
+        };
         let today = date!(2026 - 11 - 26);
-        let finding = apply(failing(), &cluster, &[waiver("aks-*", Some(date!(2026 - 11 - 25)))], today);
+        let finding = apply(
+            failing(),
+            &cluster,
+            &[waiver("aks-*", Some(date!(2026 - 11 - 25)))],
+            today,
+        );
         assert_eq!(finding.outcome, Outcome::Fail);
-        assert_eq!(finding.waiver.as_deref(), Some("Waiver expired on 2026-11-25 and no longer applies: vendor appliance"));
+        assert_eq!(
+            finding.waiver.as_deref(),
+            Some("Waiver expired on 2026-11-25 and no longer applies: vendor appliance")
+        );
     }
 
     #[test]
     fn waivers_for_other_rules_clusters_or_passing_findings_do_nothing() {
-        let cluster = Cluster { name: "aks-legacy".into(), ..Default::default() };
+        let cluster = Cluster {
+            name: "aks-legacy".into(),
+            ..Default::default()
+        };
         let today = date!(2026 - 11 - 26);
-        let other_rule = Waiver { rule: Rule::Version, ..waiver("*", None) };
+        let other_rule = Waiver {
+            rule: Rule::Version,
+            ..waiver("*", None)
+        };
         assert_eq!(apply(failing(), &cluster, &[other_rule], today).outcome, Outcome::Fail);
-        assert_eq!(apply(failing(), &cluster, &[waiver("web-*", None)], today).outcome, Outcome::Fail);
-        let pass = Finding { outcome: Outcome::Pass, ..failing() };
-        assert_eq!(apply(pass, &cluster, &[waiver("*", None)], today).outcome, Outcome::Pass);
+        assert_eq!(
+            apply(failing(), &cluster, &[waiver("web-*", None)], today).outcome,
+            Outcome::Fail
+        );
+        let pass = Finding {
+            outcome: Outcome::Pass,
+            ..failing()
+        };
+        assert_eq!(
+            apply(pass, &cluster, &[waiver("*", None)], today).outcome,
+            Outcome::Pass
+        );
     }
 }

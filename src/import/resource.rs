@@ -1,0 +1,371 @@
+//! One resource object -> a `Cluster`, or a note that it is not one.
+//!
+//! The same reader serves every shape: ARM (`properties` wrapper), PSRule's export
+//! (`Properties`, `SubscriptionId`, `ResourceGroupName`, children in `resources`),
+//! `az aks` output (flattened, `nodeOsUpgradeChannel`), Resource Graph rows
+//! (projected columns such as `nodeOSUpgradeChannel`, `pools`) and template resources
+//! (`apiVersion`). Keys are matched ignoring case; `null` counts as absent; a value of
+//! the wrong JSON type is an error naming its path.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::ShapeError;
+use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId};
+
+const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
+const POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
+const MAINTENANCE_TYPE: &str = "Microsoft.ContainerService/managedClusters/maintenanceConfigurations";
+
+pub enum Element {
+    Cluster(Box<Cluster>),
+    /// An object that is not a managed cluster (a pool, a subnet, a VM...).
+    Skipped,
+}
+
+/// A nested value and the JSON path it sits at.
+type Nested<'a, T> = (String, &'a T);
+
+/// An object and the JSON path it sits at, for lookups that report their own path.
+#[derive(Clone, Copy)]
+struct Obj<'a> {
+    map: &'a Map<String, Value>,
+    path: &'a str,
+}
+
+impl<'a> Obj<'a> {
+    /// The value under `key` ignoring case, with the key as spelled in the input;
+    /// `null` counts as absent.
+    fn get(&self, key: &str) -> Option<(&'a str, &'a Value)> {
+        let found = match self.map.get_key_value(key) {
+            Some(kv) => Some(kv),
+            None => self.map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)),
+        };
+        found.filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.as_str(), v))
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, ShapeError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((_, Value::String(s))) => Ok(Some(s.clone())),
+            Some((k, other)) => Err(self.wrong(k, "a string", other)),
+        }
+    }
+
+    /// The first of several spellings that is present.
+    fn string_any(&self, keys: &[&str]) -> Result<Option<String>, ShapeError> {
+        for key in keys {
+            if let Some(s) = self.string(key)? {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    }
+
+    fn object(&self, key: &str) -> Result<Option<Nested<'a, Map<String, Value>>>, ShapeError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((k, Value::Object(m))) => Ok(Some((format!("{}.{k}", self.path), m))),
+            Some((k, other)) => Err(self.wrong(k, "an object", other)),
+        }
+    }
+
+    fn array(&self, key: &str) -> Result<Option<Nested<'a, Vec<Value>>>, ShapeError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((k, Value::Array(a))) => Ok(Some((format!("{}.{k}", self.path), a))),
+            Some((k, other)) => Err(self.wrong(k, "an array", other)),
+        }
+    }
+
+    fn count(&self, key: &str) -> Result<Option<u32>, ShapeError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some((k, v @ Value::Number(n))) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| self.wrong(k, "a whole number", v)),
+            Some((k, other)) => Err(self.wrong(k, "a whole number", other)),
+        }
+    }
+
+    /// `powerState` is `{"code": "Running"}` in ARM and a plain string in Resource Graph projections.
+    fn power_state(&self) -> Result<Option<String>, ShapeError> {
+        match self.get("powerState") {
+            Some((_, Value::String(s))) => Ok(Some(s.clone())),
+            Some(_) => {
+                let Some((path, map)) = self.object("powerState")? else {
+                    return Ok(None);
+                };
+                Obj { map, path: &path }.string("code")
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn wrong(&self, key: &str, expected: &str, found: &Value) -> ShapeError {
+        ShapeError {
+            path: format!("{}.{key}", self.path),
+            message: format!("expected {expected}, found {}", kind(found)),
+        }
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn is_type(value: Option<&str>, wanted: &str) -> bool {
+    value.is_some_and(|t| t.eq_ignore_ascii_case(wanted))
+}
+
+/// Reads one element of a list (or a whole single-resource file).
+pub fn read_element(value: Value, path: &str) -> Result<Element, ShapeError> {
+    let Value::Object(map) = value else {
+        return Err(ShapeError {
+            path: path.to_string(),
+            message: format!("expected a resource object, found {}", kind(&value)),
+        });
+    };
+    let obj = Obj { map: &map, path };
+    let resource_type = obj.string_any(&["type", "ResourceType"])?;
+    let is_cluster = match resource_type.as_deref() {
+        Some(t) => is_type(Some(t), CLUSTER_TYPE),
+        // Without a type, a cluster is recognised by what only clusters carry.
+        None => looks_like_cluster(&obj)?,
+    };
+    if !is_cluster {
+        return Ok(Element::Skipped);
+    }
+    read_cluster(&obj).map(|c| Element::Cluster(Box::new(c)))
+}
+
+fn looks_like_cluster(obj: &Obj) -> Result<bool, ShapeError> {
+    if obj.has("agentPoolProfiles") || obj.has("kubernetesVersion") || obj.has("autoUpgradeProfile") {
+        return Ok(true);
+    }
+    Ok(match obj.object("properties")? {
+        Some((path, map)) => {
+            let props = Obj { map, path: &path };
+            props.has("agentPoolProfiles") || props.has("kubernetesVersion")
+        }
+        None => false,
+    })
+}
+
+fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
+    // ARM and PSRule wrap settings in `properties`; `az` and Resource Graph rows flatten them.
+    let props_holder = obj.object("properties")?;
+    let props = match &props_holder {
+        Some((path, map)) => Obj { map, path },
+        None => *obj,
+    };
+
+    let id = obj.string_any(&["id", "ResourceId"])?.unwrap_or_default();
+    let parsed = ResourceId::parse(&id);
+    let name = obj
+        .string_any(&["name", "ResourceName"])?
+        .or_else(|| parsed.name.map(String::from))
+        .unwrap_or_default();
+    let subscription_id = obj
+        .string("subscriptionId")?
+        .or_else(|| parsed.subscription_id.map(String::from))
+        .unwrap_or_default();
+    let resource_group = obj
+        .string_any(&["resourceGroup", "ResourceGroupName"])?
+        .or_else(|| parsed.resource_group.map(String::from))
+        .unwrap_or_default();
+    // A template resource describes what will be deployed; PSRule only treats it so
+    // when it is not an export (an export always carries a subscription).
+    let origin = if obj.has("apiVersion") && !obj.has("subscriptionId") {
+        Origin::Template
+    } else {
+        Origin::Live
+    };
+
+    let (upgrade_channel, node_os_upgrade_channel) = match props.object("autoUpgradeProfile")? {
+        Some((path, map)) => {
+            let profile = Obj { map, path: &path };
+            (
+                profile.string("upgradeChannel")?,
+                profile.string("nodeOSUpgradeChannel")?,
+            )
+        }
+        // Resource Graph projections put the channels in their own columns.
+        None => (obj.string("upgradeChannel")?, obj.string("nodeOSUpgradeChannel")?),
+    };
+
+    let (sku_name, sku_tier) = match obj.object("sku")? {
+        Some((path, map)) => {
+            let sku = Obj { map, path: &path };
+            (sku.string("name")?, sku.string("tier")?)
+        }
+        None => (None, obj.string("skuTier")?),
+    };
+
+    let mut pools = Vec::new();
+    let pool_list = match props.array("agentPoolProfiles")? {
+        Some(list) => Some(list),
+        None => obj.array("pools")?,
+    };
+    if let Some((path, list)) = pool_list {
+        for (i, item) in list.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            let Value::Object(map) = item else {
+                return Err(ShapeError {
+                    path: item_path,
+                    message: format!("expected an agent pool object, found {}", kind(item)),
+                });
+            };
+            pools.push(read_pool(&Obj { map, path: &item_path })?);
+        }
+    }
+
+    // Child resources: PSRule exports and templates nest them; none there means none exist.
+    let children = obj.array("resources")?;
+    let mut maintenance = (children.is_some() || origin == Origin::Template).then(Vec::new);
+    if let Some((path, list)) = children {
+        for (i, item) in list.iter().enumerate() {
+            let Value::Object(map) = item else { continue };
+            let child_path = format!("{path}[{i}]");
+            let child = Obj { map, path: &child_path };
+            let child_type = child.string_any(&["type", "ResourceType"])?;
+            if is_type(child_type.as_deref(), MAINTENANCE_TYPE) {
+                let config = read_maintenance(&child)?;
+                maintenance.get_or_insert_with(Vec::new).push(config);
+            } else if is_type(child_type.as_deref(), POOL_TYPE) {
+                let mut pool = match child.object("properties")? {
+                    Some((p, map)) => read_pool(&Obj { map, path: &p })?,
+                    None => AgentPool::default(),
+                };
+                let child_name = child.string_any(&["name", "ResourceName"])?.unwrap_or_default();
+                pool.name = last_segment(&child_name).to_string();
+                pools.push(pool);
+            }
+        }
+    }
+
+    Ok(Cluster {
+        id,
+        name,
+        subscription_id,
+        subscription_name: obj.string("subscriptionName")?,
+        resource_group,
+        location: obj.string_any(&["location", "Location"])?.unwrap_or_default(),
+        tags: read_tags(obj)?,
+        kubernetes_version: props.string("kubernetesVersion")?,
+        current_kubernetes_version: props.string("currentKubernetesVersion")?,
+        upgrade_channel,
+        node_os_upgrade_channel,
+        provisioning_state: props.string("provisioningState")?,
+        power_state: props.power_state()?,
+        sku_name,
+        sku_tier,
+        support_plan: props.string("supportPlan")?,
+        pools,
+        maintenance,
+        origin,
+    })
+}
+
+fn last_segment(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
+    Ok(AgentPool {
+        name: pool.string("name")?.unwrap_or_default(),
+        mode: pool.string("mode")?,
+        os_type: pool.string("osType")?,
+        os_sku: pool.string("osSKU")?,
+        orchestrator_version: pool.string("orchestratorVersion")?,
+        current_orchestrator_version: pool.string("currentOrchestratorVersion")?,
+        node_image_version: pool.string("nodeImageVersion")?,
+        count: pool.count("count")?,
+        vm_size: pool.string("vmSize")?,
+        power_state: pool.power_state()?,
+    })
+}
+
+/// Tags are strings in ARM; other JSON values are kept as their JSON text.
+fn read_tags(obj: &Obj) -> Result<BTreeMap<String, String>, ShapeError> {
+    let Some((_, map)) = obj.object("tags")? else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(map
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), String::from)))
+        .collect())
+}
+
+fn read_maintenance(child: &Obj) -> Result<MaintenanceConfig, ShapeError> {
+    let name = child.string_any(&["name", "ResourceName"])?.unwrap_or_default();
+    let schedule = match child.object("properties")? {
+        Some((path, map)) => schedule_summary(&Obj { map, path: &path })?,
+        None => None,
+    };
+    Ok(MaintenanceConfig {
+        name: last_segment(&name).to_string(),
+        schedule,
+    })
+}
+
+/// A one-line summary of a maintenance window, e.g. `Weekly (every 1) on Sunday at 00:00 +00:00 for 4h`.
+fn schedule_summary(props: &Obj) -> Result<Option<String>, ShapeError> {
+    let Some((path, map)) = props.object("maintenanceWindow")? else {
+        return Ok(props
+            .has("timeInWeek")
+            .then(|| "legacy timeInWeek schedule".to_string()));
+    };
+    let window = Obj { map, path: &path };
+    let mut text = String::new();
+    if let Some((path, map)) = window.object("schedule")? {
+        let schedule = Obj { map, path: &path };
+        for kind in ["daily", "weekly", "absoluteMonthly", "relativeMonthly"] {
+            if let Some((p, m)) = schedule.object(kind)? {
+                let detail = Obj { map: m, path: &p };
+                let mut label = kind.to_string();
+                label[..1].make_ascii_uppercase();
+                text.push_str(&label);
+                for key in ["intervalDays", "intervalWeeks", "intervalMonths"] {
+                    if let Some(n) = detail.count(key)? {
+                        text.push_str(&format!(" (every {n})"));
+                    }
+                }
+                if let Some(index) = detail.string("weekIndex")? {
+                    text.push_str(&format!(" {index}"));
+                }
+                if let Some(day) = detail.string("dayOfWeek")? {
+                    text.push_str(&format!(" on {day}"));
+                }
+                if let Some(day) = detail.count("dayOfMonth")? {
+                    text.push_str(&format!(" on day {day}"));
+                }
+            }
+        }
+    }
+    if let Some(start) = window.string("startTime")? {
+        text.push_str(&format!(" at {start}"));
+    }
+    if let Some(offset) = window.string("utcOffset")? {
+        text.push_str(&format!(" {offset}"));
+    }
+    if let Some(hours) = window.count("durationHours")? {
+        text.push_str(&format!(" for {hours}h"));
+    }
+    Ok(Some(text.trim().to_string()))
+}

@@ -1,0 +1,300 @@
+//! One case per input shape, and the errors bad input gets.
+
+use super::*;
+use crate::model::{Cluster, Origin};
+
+fn read(json: &str) -> Fleet {
+    parse(json.as_bytes(), "fleet.json").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn only(json: &str) -> Cluster {
+    let fleet = read(json);
+    assert_eq!(fleet.clusters.len(), 1, "{fleet:?}");
+    fleet.clusters.into_iter().next().unwrap()
+}
+
+const ARM_CLUSTER: &str = r#"{
+  "id": "/subscriptions/sub-1/resourcegroups/team(prod).eu/providers/Microsoft.ContainerService/managedClusters/aks-1",
+  "name": "aks-1", "type": "Microsoft.ContainerService/ManagedClusters", "location": "westeurope",
+  "tags": {"env": "prod", "cost": 12},
+  "sku": {"name": "Base", "tier": "Standard"},
+  "properties": {
+    "kubernetesVersion": "1.34", "currentKubernetesVersion": "1.34.6", "provisioningState": "Succeeded",
+    "powerState": {"code": "Running"}, "supportPlan": "KubernetesOfficial",
+    "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+    "agentPoolProfiles": [
+      {"name": "system", "count": 3, "mode": "System", "osType": "Linux", "osSKU": "Ubuntu",
+       "orchestratorVersion": "1.34", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202609.15.0"},
+      {"name": "win22", "count": 1, "mode": "User", "osType": "Windows", "osSKU": "Windows2022"}
+    ]
+  }
+}"#;
+
+#[test]
+fn an_arm_list_response_gives_every_field_of_the_model() {
+    let cluster = only(&format!(r#"{{"value": [{ARM_CLUSTER}], "nextLink": null}}"#));
+    assert_eq!(cluster.name, "aks-1");
+    assert_eq!(cluster.subscription_id, "sub-1");
+    assert_eq!(cluster.resource_group, "team(prod).eu");
+    assert_eq!(cluster.location, "westeurope");
+    assert_eq!(cluster.tags.get("env").map(String::as_str), Some("prod"));
+    assert_eq!(cluster.tags.get("cost").map(String::as_str), Some("12"));
+    assert_eq!(cluster.kubernetes_version.as_deref(), Some("1.34"));
+    assert_eq!(cluster.current_kubernetes_version.as_deref(), Some("1.34.6"));
+    assert_eq!(cluster.upgrade_channel.as_deref(), Some("patch"));
+    assert_eq!(cluster.node_os_upgrade_channel.as_deref(), Some("NodeImage"));
+    assert_eq!(cluster.power_state.as_deref(), Some("Running"));
+    assert_eq!(cluster.sku_tier.as_deref(), Some("Standard"));
+    assert_eq!(cluster.pools.len(), 2);
+    assert_eq!(cluster.pools[0].count, Some(3));
+    assert!(cluster.has_windows_pool());
+    assert_eq!(cluster.origin, Origin::Live);
+    assert_eq!(
+        cluster.maintenance, None,
+        "a list response does not carry maintenance configurations"
+    );
+}
+
+#[test]
+fn a_plain_array_of_arm_resources_is_read_too() {
+    assert_eq!(read(&format!("[{ARM_CLUSTER}, {ARM_CLUSTER}]")).clusters.len(), 2);
+}
+
+#[test]
+fn az_aks_list_output_is_flattened_and_spells_nodeos_differently() {
+    let az = r#"[{
+      "id": "/subscriptions/sub-2/resourcegroups/rg-x/providers/Microsoft.ContainerService/managedClusters/aks-az",
+      "name": "aks-az", "type": "Microsoft.ContainerService/ManagedClusters", "location": "eastus",
+      "resourceGroup": "rg-x", "kubernetesVersion": "1.33.7", "provisioningState": "Succeeded",
+      "powerState": {"code": "Stopped"},
+      "autoUpgradeProfile": {"nodeOsUpgradeChannel": "Unmanaged", "upgradeChannel": null},
+      "agentPoolProfiles": [{"name": "nodepool1", "orchestratorVersion": "1.33.7", "osType": "Linux"}]
+    }]"#;
+    let cluster = only(az);
+    assert_eq!(cluster.node_os_upgrade_channel.as_deref(), Some("Unmanaged"));
+    assert_eq!(cluster.upgrade_channel, None, "null is absent");
+    assert_eq!(cluster.kubernetes_version.as_deref(), Some("1.33.7"));
+    assert_eq!(cluster.power_state.as_deref(), Some("Stopped"));
+    assert_eq!(cluster.pools[0].name, "nodepool1");
+}
+
+#[test]
+fn az_aks_show_is_one_object() {
+    let cluster = only(
+        r#"{"name": "one", "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/one",
+        "type": "Microsoft.ContainerService/ManagedClusters", "kubernetesVersion": "1.35.1"}"#,
+    );
+    assert_eq!(
+        (
+            cluster.name.as_str(),
+            cluster.subscription_id.as_str(),
+            cluster.resource_group.as_str()
+        ),
+        ("one", "s", "g")
+    );
+}
+
+#[test]
+fn resource_graph_rows_come_as_objects_or_as_a_table() {
+    let objects = r#"{"totalRecords": 1, "count": 1, "resultTruncated": "false", "data": [{
+        "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/arg-1",
+        "name": "arg-1", "type": "microsoft.containerservice/managedclusters", "subscriptionId": "s",
+        "resourceGroup": "rg", "location": "westeurope", "skuTier": "Free", "kubernetesVersion": "1.34",
+        "upgradeChannel": "stable", "nodeOSUpgradeChannel": "SecurityPatch", "powerState": "Running",
+        "pools": [{"name": "system", "osType": "Linux"}]}]}"#;
+    let cluster = only(objects);
+    assert_eq!(cluster.node_os_upgrade_channel.as_deref(), Some("SecurityPatch"));
+    assert_eq!(cluster.upgrade_channel.as_deref(), Some("stable"));
+    assert_eq!(cluster.power_state.as_deref(), Some("Running"));
+    assert_eq!(cluster.sku_tier.as_deref(), Some("Free"));
+    assert_eq!(cluster.pools.len(), 1);
+
+    let table = r#"{"data": {"columns": [{"name": "id", "type": "string"}, {"name": "type", "type": "string"},
+        {"name": "properties", "type": "object"}],
+        "rows": [["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/t-1",
+                  "microsoft.containerservice/managedclusters",
+                  {"kubernetesVersion": "1.33.7", "autoUpgradeProfile": {"nodeOSUpgradeChannel": "None"}}]]}}"#;
+    let cluster = only(table);
+    assert_eq!(cluster.name, "t-1", "the name comes from the id when not projected");
+    assert_eq!(cluster.node_os_upgrade_channel.as_deref(), Some("None"));
+}
+
+#[test]
+fn psrule_exports_use_pascal_case_and_nest_children() {
+    let psrule = r#"[{
+      "ResourceId": "/subscriptions/0000/resourceGroups/rg-test/providers/Microsoft.ContainerService/managedClusters/cluster-C",
+      "Name": "cluster-C", "Location": "region", "SubscriptionId": "0000", "ResourceGroupName": "rg-test",
+      "ResourceType": "Microsoft.ContainerService/managedClusters", "Type": "Microsoft.ContainerService/managedClusters",
+      "Properties": {"kubernetesVersion": "1.33.7", "agentPoolProfiles": [{"name": "agentpool", "orchestratorVersion": "1.33.7"}]},
+      "resources": [
+        {"ResourceType": "Microsoft.Network/virtualNetworks/subnets", "Name": "subnet-A"},
+        {"ResourceType": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations", "Name": "aksManagedAutoUpgradeSchedule",
+         "Properties": {"maintenanceWindow": {"schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+                        "durationHours": 4, "startTime": "00:00", "utcOffset": "+00:00"}}},
+        {"type": "Microsoft.ContainerService/managedClusters/agentPools", "name": "cluster-C/user", "properties": {"orchestratorVersion": "1.32.0"}}
+      ]
+    }, {"ResourceType": "Microsoft.ContainerService/managedClusters/agentPools", "Name": "system", "SubscriptionId": "0000"}]"#;
+    let fleet = read(psrule);
+    assert_eq!(fleet.skipped, 1, "the standalone pool is not a cluster");
+    let cluster = &fleet.clusters[0];
+    assert_eq!(cluster.resource_group, "rg-test");
+    assert_eq!(cluster.origin, Origin::Live);
+    let maintenance = cluster.maintenance.as_ref().expect("children were exported");
+    assert_eq!(maintenance.len(), 1);
+    assert_eq!(maintenance[0].name, "aksManagedAutoUpgradeSchedule");
+    assert_eq!(
+        maintenance[0].schedule.as_deref(),
+        Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h")
+    );
+    assert_eq!(
+        cluster.pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["agentpool", "user"]
+    );
+}
+
+#[test]
+fn template_resources_carry_api_version_and_no_subscription() {
+    let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "resources": [
+        {"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2025-10-01", "name": "tpl-1",
+         "location": "westeurope", "properties": {"kubernetesVersion": "1.30.0", "autoUpgradeProfile": {"upgradeChannel": "stable"}}},
+        {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-01-01", "name": "vnet"}
+      ]}"#;
+    let fleet = read(template);
+    assert_eq!(fleet.skipped, 1);
+    let cluster = &fleet.clusters[0];
+    assert_eq!(cluster.origin, Origin::Template);
+    assert_eq!(cluster.maintenance, Some(vec![]), "a template declares all it has");
+
+    let exported = r#"[{"apiVersion": "2023-03-02", "SubscriptionId": "0000", "Name": "cluster-H",
+        "ResourceType": "Microsoft.ContainerService/managedClusters", "Properties": {"kubernetesVersion": "1.33.7"}}]"#;
+    assert_eq!(
+        only(exported).origin,
+        Origin::Live,
+        "an export keeps its apiVersion but is live data"
+    );
+}
+
+#[test]
+fn keys_and_type_values_match_ignoring_case() {
+    let odd = r#"[{"TYPE": "microsoft.containerservice/MANAGEDCLUSTERS", "NAME": "odd",
+        "PROPERTIES": {"KubernetesVersion": "1.34.0", "AUTOUPGRADEPROFILE": {"nodeOSupgradeChannel": "securitypatch"}}}]"#;
+    let cluster = only(odd);
+    assert_eq!(cluster.name, "odd");
+    assert_eq!(cluster.kubernetes_version.as_deref(), Some("1.34.0"));
+    assert_eq!(cluster.node_os_upgrade_channel.as_deref(), Some("securitypatch"));
+}
+
+#[test]
+fn files_with_a_byte_order_mark_or_in_utf16_are_read() {
+    let json = r#"[{"type": "Microsoft.ContainerService/managedClusters", "name": "bom"}]"#;
+    let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+    utf8.extend_from_slice(json.as_bytes());
+    assert_eq!(parse(&utf8, "f").unwrap().clusters[0].name, "bom");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(json.encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(parse(&utf16, "f").unwrap().clusters[0].name, "bom");
+}
+
+#[test]
+fn non_cluster_objects_are_skipped_and_counted() {
+    let mixed = r#"{"value": [{"type": "Microsoft.Compute/virtualMachines", "name": "vm"},
+        {"type": "Microsoft.ContainerService/managedClusters/agentPools", "name": "pool"},
+        {"name": "no type and nothing of a cluster"},
+        {"name": "typeless but a cluster", "properties": {"kubernetesVersion": "1.34.1"}}]}"#;
+    let fleet = read(mixed);
+    assert_eq!(fleet.skipped, 3);
+    assert_eq!(fleet.clusters.len(), 1);
+}
+
+#[test]
+fn empty_lists_and_envelopes_are_an_empty_fleet() {
+    for json in ["[]", r#"{"value": []}"#, r#"{"data": []}"#, r#"{"value": null}"#] {
+        let fleet = read(json);
+        assert!(fleet.clusters.is_empty() && fleet.skipped == 0, "{json}");
+    }
+}
+
+#[test]
+fn bad_input_names_the_file_and_the_place_and_what_was_expected() {
+    let cases = [
+        ("", "fleet.json:1:0: EOF while parsing a value: the file ends too early"),
+        (
+            "resource aks 'x' = {}",
+            "fleet.json:1:1: expected value: this is not JSON",
+        ),
+        ("[\n  {\"name\": \"a\",}\n]", "fleet.json:2:16: trailing comma"),
+        (
+            "{\"value\": [\n{\"name\": \"a\"",
+            "fleet.json:2:12: EOF while parsing an object: the file ends too early",
+        ),
+        (
+            "42",
+            "fleet.json: at $: expected a list of resources or an object, found a number",
+        ),
+        (
+            "{\"value\": \"x\"}",
+            "fleet.json: at $.value: expected an array of resources, found a string",
+        ),
+        ("[1]", "fleet.json: at $[0]: expected a resource object, found a number"),
+        (
+            r#"{"value": [{}, {"type": "Microsoft.ContainerService/managedClusters", "properties": {"kubernetesVersion": 1.33}}]}"#,
+            "fleet.json: at $.value[1].properties.kubernetesVersion: expected a string, found a number",
+        ),
+        (
+            r#"[{"type": "Microsoft.ContainerService/managedClusters", "Properties": "oops"}]"#,
+            "fleet.json: at $[0].Properties: expected an object, found a string",
+        ),
+        (
+            r#"[{"type": "Microsoft.ContainerService/managedClusters", "properties": {"agentPoolProfiles": [{"count": -1}]}}]"#,
+            "fleet.json: at $[0].properties.agentPoolProfiles[0].count: expected a whole number, found a number",
+        ),
+        (
+            r#"{"data": {"columns": [{"name": "id"}], "rows": [["a", "b"]]}}"#,
+            "at $.data.rows[0]: expected 1 cells",
+        ),
+        ("[] []", "fleet.json:1:4: trailing characters"),
+    ];
+    for (input, want) in cases {
+        let err = parse(input.as_bytes(), "fleet.json").expect_err(input).to_string();
+        assert!(
+            err.starts_with(want) || err.contains(want),
+            "{input:?}\n gave {err}\n want {want}"
+        );
+    }
+    let not_utf8 = parse(&[b'[', 0xff, b']'], "fleet.json").unwrap_err().to_string();
+    assert!(not_utf8.contains("not UTF-8"), "{not_utf8}");
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let deep = "[".repeat(10_000);
+    assert!(parse(deep.as_bytes(), "f").is_err());
+    let inputs: [&[u8]; 8] = [
+        b"{\"value\": [{\"type\": \"Microsoft.ContainerService/managedClusters\", \"id\": \"////\"}]}",
+        b"{\"data\": {\"columns\": 5, \"rows\": []}}",
+        b"{\"data\": {\"columns\": [], \"rows\": [1]}}",
+        b"[{\"type\": null, \"properties\": {\"agentPoolProfiles\": [null]}}]",
+        b"[{\"type\": \"Microsoft.ContainerService/managedClusters\", \"resources\": [1, null, {\"type\": 5}]}]",
+        b"\xff\xfe\x00",
+        b"\xfe\xff\x00\x5b\x00",
+        b"{\"$schema\": \"deploymentTemplate\", \"resources\": 7}",
+    ];
+    for input in inputs {
+        let _ = parse(input, "f");
+    }
+}
+
+#[test]
+fn merging_files_keeps_one_copy_of_a_cluster_read_twice() {
+    let a = read(&format!("[{ARM_CLUSTER}]"));
+    let mut b = a.clone();
+    b.clusters[0].kubernetes_version = Some("1.35.0".into());
+    b.clusters[0].id = b.clusters[0].id.to_uppercase();
+    b.skipped = 2;
+    let merged = merge([a, b]);
+    assert_eq!(merged.clusters.len(), 1);
+    assert_eq!(merged.clusters[0].kubernetes_version.as_deref(), Some("1.35.0"));
+    assert_eq!(merged.skipped, 2);
+}

@@ -1,0 +1,272 @@
+//! `scan --format table`: the default, for a person at a terminal.
+//!
+//! Aligned columns, one row per cluster in input order, then read errors, then a
+//! one-paragraph summary where the eye lands after a long listing. Every untrusted
+//! string is cleaned of control characters, so the only escape sequences written
+//! are this module's own colours, and only when [`Style::color`] is set. Widths
+//! are counted in chars: close enough without a Unicode width table.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{Report, Style, Summary, count, verdict_label};
+use crate::model::{Assessed, Outcome};
+use crate::text;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+
+/// The summary paragraph wraps here, a width most terminals show whole.
+const WRAP: usize = 100;
+
+pub(super) fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if report.assessed.is_empty() {
+        writeln!(out, "No clusters were read.")?;
+    } else {
+        let rows: Vec<Vec<Cell<'_>>> = report.assessed.iter().map(row).collect();
+        write_columns(
+            out,
+            style,
+            &[
+                "NAME",
+                "SUBSCRIPTION",
+                "RESOURCE GROUP",
+                "LOCATION",
+                "K8S",
+                "UPGRADE",
+                "NODE OS",
+                "VERDICT",
+            ],
+            &rows,
+        )?;
+    }
+
+    if !report.errors.is_empty() {
+        writeln!(out)?;
+        let rows: Vec<Vec<Cell<'_>>> = report
+            .errors
+            .iter()
+            .map(|error| {
+                vec![
+                    Cell::plain(error.subscription_id.as_deref().unwrap_or("-")),
+                    Cell::plain(error.code.as_deref().unwrap_or("-")),
+                    Cell::plain(&error.message),
+                ]
+            })
+            .collect();
+        write_columns(out, style, &["SUBSCRIPTION", "CODE", "ERROR"], &rows)?;
+    }
+
+    writeln!(out)?;
+    for line in wrap(&summary(report), WRAP) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// One table cell: cleaned text and the colour it is painted in, if any.
+struct Cell<'a> {
+    text: Cow<'a, str>,
+    color: Option<&'static str>,
+}
+
+impl<'a> Cell<'a> {
+    fn plain(raw: &'a str) -> Self {
+        Cell {
+            text: text::clean(raw),
+            color: None,
+        }
+    }
+
+    fn owned(raw: &str) -> Self {
+        Cell {
+            text: Cow::Owned(text::clean(raw).into_owned()),
+            color: None,
+        }
+    }
+}
+
+fn row(item: &Assessed) -> Vec<Cell<'_>> {
+    let cluster = &item.cluster;
+    vec![
+        Cell::plain(&cluster.name),
+        Cell::plain(cluster.subscription_label()),
+        Cell::plain(&cluster.resource_group),
+        Cell::plain(&cluster.location),
+        Cell::plain(cluster.kubernetes_version.as_deref().unwrap_or("-")),
+        // Canonical spellings read better than whatever casing the input used, and
+        // show a missing channel as the state AKS reports for it.
+        Cell::owned(cluster.upgrade_channel().as_str()),
+        Cell::owned(cluster.node_os_channel().as_str()),
+        Cell {
+            text: Cow::Owned(verdict_label(item)),
+            color: Some(outcome_color(item.verdict())),
+        },
+    ]
+}
+
+fn outcome_color(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "\x1b[32m",
+        Outcome::Waived => "\x1b[36m",
+        Outcome::Unknown => "\x1b[33m",
+        Outcome::Fail => "\x1b[31m",
+    }
+}
+
+/// Writes a header and rows in columns two spaces apart. The last column is not
+/// padded, so no line ends in spaces; colour wraps the text only, never the padding,
+/// so widths stay right with colour on.
+fn write_columns(out: &mut dyn Write, style: Style, headers: &[&str], rows: &[Vec<Cell<'_>>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.text.chars().count());
+        }
+    }
+    let last = headers.len().saturating_sub(1);
+
+    if style.color {
+        out.write_all(BOLD.as_bytes())?;
+    }
+    for (i, (header, width)) in headers.iter().zip(&widths).enumerate() {
+        let pad = if i == last { 0 } else { width - header.chars().count() };
+        write!(out, "{}{header}{:pad$}", if i > 0 { "  " } else { "" }, "")?;
+    }
+    if style.color {
+        out.write_all(RESET.as_bytes())?;
+    }
+    writeln!(out)?;
+
+    for row in rows {
+        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+            if i > 0 {
+                out.write_all(b"  ")?;
+            }
+            match cell.color.filter(|_| style.color) {
+                Some(color) => write!(out, "{color}{}{RESET}", cell.text)?,
+                None => out.write_all(cell.text.as_bytes())?,
+            }
+            if i != last {
+                let pad = width - cell.text.chars().count();
+                write!(out, "{:pad$}", "")?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The fleet in one paragraph: size, share failing, channels, versions, what was
+/// skipped and which subscriptions could not be read.
+fn summary(report: &Report<'_>) -> String {
+    let summary = Summary::of(report.assessed);
+    let mut text = count(summary.clusters, "cluster", "clusters");
+    text.push_str(&format!(", {} non-compliant", summary.non_compliant));
+    if let Some(percent) = summary.non_compliant_percent() {
+        text.push_str(&format!(" ({percent}%)"));
+    }
+    text.push_str(". Node OS upgrade channel:");
+    for (i, (name, n)) in summary.channels().enumerate() {
+        text.push_str(&format!("{} {n} {name}", if i > 0 { "," } else { "" }));
+    }
+    if summary.other_channel > 0 {
+        text.push_str(&format!(", {} other values", summary.other_channel));
+    }
+    text.push_str(&format!(
+        ". {} below the minimum Kubernetes version {}. {} skipped (not clusters).",
+        summary.below_minimum,
+        report.minimum_version,
+        count(report.skipped, "object", "objects"),
+    ));
+
+    if !report.errors.is_empty() {
+        let mut per_subscription: BTreeMap<Cow<'_, str>, usize> = BTreeMap::new();
+        for error in report.errors {
+            let subscription = error.subscription_id.as_deref().unwrap_or("no subscription");
+            *per_subscription.entry(text::clean(subscription)).or_default() += 1;
+        }
+        let parts: Vec<String> = per_subscription
+            .iter()
+            .map(|(subscription, n)| format!("{n} in {subscription}"))
+            .collect();
+        text.push_str(&format!(
+            " {}: {}.",
+            count(report.errors.len(), "read error", "read errors"),
+            parts.join(", ")
+        ));
+    }
+    text
+}
+
+/// Greedy word wrap; a word longer than the width gets a line of its own.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_chars = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let word_chars = word.chars().count();
+        if line_chars > 0 && line_chars + 1 + word_chars > width {
+            lines.push(std::mem::take(&mut line));
+            line_chars = 0;
+        }
+        if line_chars > 0 {
+            line.push(' ');
+            line_chars += 1;
+        }
+        line.push_str(word);
+        line_chars += word_chars;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Format;
+    use super::super::tests::render;
+    use super::*;
+
+    #[test]
+    fn table_matches_the_snapshot() {
+        insta::assert_snapshot!(render(Format::Table, Style { color: false }));
+    }
+
+    #[test]
+    fn columns_line_up_and_lines_have_no_trailing_spaces() {
+        let text = render(Format::Table, Style { color: false });
+        let lines: Vec<&str> = text.lines().take(5).collect();
+        let verdict_at = lines[0].find("VERDICT").expect("a VERDICT header");
+        for line in &lines[1..] {
+            let prefix: String = line.chars().take(verdict_at).collect();
+            assert!(prefix.ends_with("  "), "{line:?}");
+        }
+        assert!(text.lines().all(|line| !line.ends_with(' ')));
+    }
+
+    #[test]
+    fn an_empty_fleet_says_so() {
+        let minimum = crate::model::Version::parse("1.33.7").expect("a valid literal");
+        let report = Report {
+            assessed: &[],
+            skipped: 0,
+            errors: &[],
+            minimum_version: &minimum,
+        };
+        let mut out = Vec::new();
+        write(&report, Style { color: true }, &mut out).expect("writing to a Vec succeeds");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(text.starts_with("No clusters were read.\n"), "{text}");
+        assert!(text.contains("0 clusters, 0 non-compliant. "), "{text}");
+    }
+
+    #[test]
+    fn words_wrap_at_the_width() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("averylongword x", 4), ["averylongword", "x"]);
+        assert_eq!(wrap("", 10), Vec::<String>::new());
+    }
+}
