@@ -73,6 +73,7 @@ fn in_process_phases(input: &Path) {
         skipped: fleet.skipped,
         errors: &fleet.errors,
         minimum_version: &config.rules.kubernetes_minimum_version,
+        changes: None,
     };
     let mut out = Vec::with_capacity(32 << 20);
     aksradar::report::write(aksradar::report::Format::Json, &report, Default::default(), &mut out).expect("write");

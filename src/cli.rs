@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::{remediate, report};
+use crate::azure::{AuthMode, Cloud, Source};
+use crate::{remediate, report, sim};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -13,12 +14,39 @@ use crate::{remediate, report};
     about = "The upgrade posture of an Azure Kubernetes Service fleet"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags accepted before or after the command.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GlobalArgs {
     /// Config file to use instead of the default location (see `aksradar info`).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    #[command(subcommand)]
-    pub command: Option<Command>,
+    /// Resource Manager endpoint, e.g. the simulator's http://127.0.0.1:PORT.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// How to sign in.
+    #[arg(long, global = true, value_enum)]
+    pub auth: Option<AuthMode>,
+
+    /// The Azure cloud.
+    #[arg(long, global = true, value_enum)]
+    pub cloud: Option<Cloud>,
+
+    /// Where clusters are listed from.
+    #[arg(long, global = true, value_enum)]
+    pub source: Option<Source>,
+
+    /// Subscriptions read at once (ARM source).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +55,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// The fixes for every failing finding, ready to run or merge.
     Remediate(RemediateArgs),
+    /// The built-in fleet simulator alone, serving ARM and Resource Graph on 127.0.0.1.
+    Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
     Info,
 }
@@ -35,8 +65,40 @@ pub enum Command {
 pub struct InputArgs {
     /// An exported fleet: `az aks list -o json`, `az aks show`, an ARM list response,
     /// a Resource Graph response, PSRule objects or template resources. Repeatable.
-    #[arg(long = "input", value_name = "FILE", required = true)]
+    /// Without it, the fleet is read live from Azure.
+    #[arg(long = "input", value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
+
+    /// Live data: also read every cluster's maintenance configurations, pools'
+    /// latest node images and the region's versions (the MaintenanceWindow rule needs them).
+    #[arg(long)]
+    pub details: bool,
+
+    /// Read only the cache from the last live read: no network.
+    #[arg(long, conflicts_with_all = ["inputs", "max_age"])]
+    pub offline: bool,
+
+    /// Use the cache when it is younger than this (e.g. 90s, 15m, 2h, 1d), else read live.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: Option<std::time::Duration>,
+}
+
+/// `90`, `90s`, `15m`, `2h` or `1d`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. 90s, 15m, 2h or 1d"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{text}` has an unknown unit `{unit}`; use s, m, h or d")),
+    };
+    Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +112,10 @@ pub struct ScanArgs {
     /// Exit with code 1 when any finding fails (after printing the report).
     #[arg(long)]
     pub fail_on: bool,
+
+    /// Also report what changed since the previous live read (from the history).
+    #[arg(long)]
+    pub changes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,4 +125,24 @@ pub struct RemediateArgs {
 
     #[arg(long, value_enum, default_value_t = remediate::Format::Cli)]
     pub format: remediate::Format,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_read_with_their_unit() {
+        let cases = [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86_400)];
+        for (text, seconds) in cases {
+            assert_eq!(
+                parse_duration(text),
+                Ok(std::time::Duration::from_secs(seconds)),
+                "{text}"
+            );
+        }
+        for bad in ["", "m", "5w", "-1h", "1.5h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

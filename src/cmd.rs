@@ -1,38 +1,62 @@
-//! The commands: read flags, config and files, call the pure core, write the result.
+//! The commands: read flags, config and files, call the core, write the result.
 //!
 //! This is the shell around the core: the only place here that touches the file
-//! system, the clock and standard output. Errors are for people; every one maps to
-//! exit code 2 in `main`.
+//! system, the environment, the clock and standard output. Errors are for people;
+//! every one maps to exit code 2 in `main`.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use time::Date;
+use tokio::sync::mpsc;
 
-use crate::cli::{Cli, Command, RemediateArgs, ScanArgs};
+use crate::azure::{Environment, Progress};
+use crate::cache::{Loaded, Snapshot, Store};
+use crate::cli::{Cli, Command, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
 use crate::config::Config;
+use crate::fetch::{self, Live};
+use crate::history::{self, History, Record};
 use crate::model::{Assessed, Fleet, Outcome};
-use crate::{import, remediate, report, rules};
+use crate::{import, remediate, report, rules, sim};
 
 /// Runs a parsed command line; `Err` means exit code 2 with the message on stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         anyhow::bail!(
-            "the interactive dashboard is not built yet; use `aksradar scan --input FILE` or `aksradar remediate --input FILE`"
+            "the interactive dashboard is not built yet; use `aksradar scan` or `aksradar remediate` (with --input FILE for exported files)"
         );
     };
-    if let Command::Info = command {
-        return finish(info(cli.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS));
-    }
-    let config = load_config(cli.config.as_deref())?;
-    let today = time::OffsetDateTime::now_utc().date();
     match command {
-        Command::Scan(args) => scan(&args, &config, today),
-        Command::Remediate(args) => remediate(&args, &config, today),
-        Command::Info => unreachable!("handled above"),
+        Command::Info => {
+            finish(info(cli.global.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS))
+        }
+        Command::Simulate(args) => {
+            runtime()?.block_on(sim::run(args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(args) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            scan(&args, &config, &cli.global, today())
+        }
+        Command::Remediate(args) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            remediate(&args, &config, &cli.global, today())
+        }
     }
+}
+
+fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 /// Where aksradar keeps its files, from the `directories` crate.
@@ -51,6 +75,11 @@ impl Paths {
             state_dir: dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf(),
         })
     }
+
+    /// Warnings aksradar could not show anywhere else end up here too.
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir.join("aksradar.log")
+    }
 }
 
 /// The config from `--config` (which must exist) or the default location (which may not).
@@ -64,25 +93,212 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     }
 }
 
-/// Reads and merges every input file, then evaluates the rules.
-pub fn assess_files(inputs: &[PathBuf], config: &Config, today: Date) -> anyhow::Result<(Vec<Assessed>, Fleet)> {
+/// A one-line progress bar on stderr, erased when the read ends.
+async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
+    let (mut total, mut done, mut failed, mut clusters) = (0usize, 0usize, 0usize, 0usize);
+    let mut waiting = String::new();
+    while let Some(event) = events.recv().await {
+        match event {
+            Progress::Subscriptions { total: n } => total = n,
+            Progress::Page { clusters: n, .. } => clusters += n,
+            Progress::Done { .. } => {
+                done += 1;
+                waiting.clear();
+            }
+            Progress::Failed { .. } => failed += 1,
+            Progress::Waiting { seconds, why, .. } => waiting = format!(" (waiting {seconds:.1}s: {why})"),
+            Progress::Started { .. } => {}
+        }
+        let finished = done + failed;
+        let width = 30;
+        let filled = (finished * width).checked_div(total).unwrap_or(0);
+        let bar = format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)));
+        let mut stderr = io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "\r\x1b[2K[{bar}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}"
+        );
+        let _ = stderr.flush();
+    }
+    let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+}
+
+/// What a command works on: the assessed clusters, the fleet they came from, and
+/// for live data how they were obtained.
+pub struct Obtained {
+    pub assessed: Vec<Assessed>,
+    pub fleet: Fleet,
+    /// The history of this fleet (live data only).
+    pub history: Option<History>,
+    /// True when the data was read live just now (not from files or the cache).
+    pub fresh: bool,
+}
+
+/// The fleet from files when any are given, else from the cache or live; then the rules.
+pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<Obtained> {
+    if !input.inputs.is_empty() {
+        let mut fleet = read_files(&input.inputs)?;
+        let clusters = std::mem::take(&mut fleet.clusters);
+        let assessed = rules::assess(clusters, config, today);
+        return Ok(Obtained {
+            assessed,
+            fleet,
+            history: None,
+            fresh: false,
+        });
+    }
+    let live = Live::new(config, flags);
+    let key = live.cache_key();
+    let paths = Paths::discover();
+    let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
+    let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
+    let cached = match store.as_ref().map(|s| s.load(&key)) {
+        Some(Loaded::Hit(snapshot)) => Some(*snapshot),
+        Some(Loaded::Unusable(warning)) => {
+            warn(paths.as_ref(), &warning);
+            None
+        }
+        Some(Loaded::Miss) | None => None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let young = |s: &Snapshot| input.max_age.is_some_and(|max| now - s.saved_at < max);
+    let (snapshot, fresh) = match cached {
+        Some(snapshot) if input.offline || young(&snapshot) => (snapshot, false),
+        None if input.offline => {
+            let dir = store
+                .as_ref()
+                .map_or_else(|| "(no cache folder)".to_string(), |s| s.dir().display().to_string());
+            anyhow::bail!(
+                "--offline: no cached fleet for {} in {dir}; run `aksradar scan` once with network access to make one",
+                live.endpoint
+            );
+        }
+        previous => {
+            let snapshot = runtime()?.block_on(read_live(
+                &live,
+                &Environment::from_process(),
+                input.details,
+                previous,
+                &key,
+            ))?;
+            if let Some(store) = &store
+                && let Err(err) = store.save(&snapshot)
+            {
+                warn(
+                    paths.as_ref(),
+                    &format!("cannot write the cache in {}: {err}", store.dir().display()),
+                );
+            }
+            (snapshot, true)
+        }
+    };
+    let mut fleet = snapshot.into_fleet();
+    let clusters = std::mem::take(&mut fleet.clusters);
+    let assessed = rules::assess(clusters, config, today);
+    if fresh
+        && let Some(history) = &history
+        && let Err(err) = history.append(&Record::of(&assessed, now))
+    {
+        warn(
+            paths.as_ref(),
+            &format!("cannot write the history {}: {err}", history.path().display()),
+        );
+    }
+    Ok(Obtained {
+        assessed,
+        fleet,
+        history,
+        fresh,
+    })
+}
+
+/// Reads the fleet live, merged with the previous snapshot. Progress is drawn on
+/// stderr when it is a terminal.
+async fn read_live(
+    live: &Live,
+    env: &Environment,
+    details: bool,
+    previous: Option<Snapshot>,
+    key: &str,
+) -> anyhow::Result<Snapshot> {
+    let (events, received) = mpsc::unbounded_channel();
+    let client = Arc::new(live.client(env)?.with_events(events.clone()));
+    let drawer = io::stderr()
+        .is_terminal()
+        .then(|| tokio::spawn(draw_progress(received)));
+    let snapshot = fetch::refresh(
+        client,
+        &live.request,
+        details,
+        Some(&events),
+        previous,
+        key,
+        time::OffsetDateTime::now_utc,
+    )
+    .await;
+    drop(events);
+    if let Some(drawer) = drawer {
+        let _ = drawer.await;
+    }
+    Ok(snapshot)
+}
+
+/// A warning on stderr (one line) and in the log file.
+fn warn(paths: Option<&Paths>, message: &str) {
+    let message = crate::text::clean(message);
+    eprintln!("aksradar: warning: {message}");
+    if let Some(paths) = paths {
+        let line = format!(
+            "{} warning {message}\n",
+            time::OffsetDateTime::now_utc().unix_timestamp()
+        );
+        let _ = crate::cache::private_dir(&paths.state_dir).and_then(|()| {
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options
+                .open(paths.log_file())
+                .and_then(|mut f| f.write_all(line.as_bytes()))
+        });
+    }
+}
+
+/// Reads and merges exported files.
+pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
     let mut fleets = Vec::with_capacity(inputs.len());
     for path in inputs {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read input file {}", path.display()))?;
         fleets.push(import::parse(&bytes, &path.display().to_string())?);
     }
-    let mut fleet = import::merge(fleets);
-    let clusters = std::mem::take(&mut fleet.clusters);
-    Ok((rules::assess(clusters, config, today), fleet))
+    Ok(import::merge(fleets))
 }
 
-fn scan(args: &ScanArgs, config: &Config, today: Date) -> anyhow::Result<ExitCode> {
-    let (assessed, fleet) = assess_files(&args.input.inputs, config, today)?;
+fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+    let Obtained {
+        assessed,
+        fleet,
+        history,
+        ..
+    } = obtain(&args.input, config, flags, today)?;
+    let changes = if args.changes {
+        let Some(history) = &history else {
+            anyhow::bail!("--changes needs live data: the history is kept for live reads, not for --input files");
+        };
+        let records = history.records().context("cannot read the history")?;
+        match records.as_slice() {
+            [.., before, after] => Some(history::diff(before, after)),
+            _ => None,
+        }
+    } else {
+        None
+    };
     let report = report::Report {
         assessed: &assessed,
         skipped: fleet.skipped,
         errors: &fleet.errors,
         minimum_version: &config.rules.kubernetes_minimum_version,
+        changes: changes.as_ref(),
     };
     let stdout = io::stdout();
     let style = report::Style {
@@ -101,8 +317,8 @@ fn scan(args: &ScanArgs, config: &Config, today: Date) -> anyhow::Result<ExitCod
     finish(written.map(|()| code))
 }
 
-fn remediate(args: &RemediateArgs, config: &Config, today: Date) -> anyhow::Result<ExitCode> {
-    let (assessed, _) = assess_files(&args.input.inputs, config, today)?;
+fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+    let Obtained { assessed, .. } = obtain(&args.input, config, flags, today)?;
     let failing: Vec<&Assessed> = assessed.iter().filter(|a| a.failing().next().is_some()).collect();
     let text = remediate::render(args.format, &failing, &config.remediation);
     let mut out = io::stdout().lock();

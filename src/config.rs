@@ -9,18 +9,56 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use time::Date;
 
+use crate::azure::{AuthMode, Cloud, Source};
 use crate::model::{NodeOsChannel, Rule, UpgradeChannel, Version};
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// How to sign in to Azure.
+    pub auth: AuthMode,
+    pub cloud: Cloud,
+    /// Another Resource Manager endpoint than the cloud's (a proxy, the simulator).
+    #[serde(deserialize_with = "de_endpoint")]
+    pub endpoint: Option<String>,
+    /// The Entra tenant to request tokens from (default: the identity's home tenant).
+    pub tenant: Option<String>,
+    /// Subscription ids to read; empty means every enabled subscription visible.
+    pub subscriptions: Vec<String>,
+    pub source: Source,
+    /// Subscriptions read at once on the ARM path.
+    #[serde(deserialize_with = "de_concurrency")]
+    pub concurrency: usize,
+    /// Per request, in seconds.
+    #[serde(deserialize_with = "de_timeout")]
+    pub request_timeout_seconds: u64,
     pub rules: RulesConfig,
     pub waivers: Vec<Waiver>,
     pub remediation: RemediationConfig,
 }
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            auth: AuthMode::Auto,
+            cloud: Cloud::Public,
+            endpoint: None,
+            tenant: None,
+            subscriptions: Vec::new(),
+            source: Source::Arm,
+            concurrency: DEFAULT_CONCURRENCY,
+            request_timeout_seconds: 30,
+            rules: RulesConfig::default(),
+            waivers: Vec::new(),
+            remediation: RemediationConfig::default(),
+        }
+    }
+}
+
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -283,6 +321,38 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     })
 }
 
+fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw = String::deserialize(d)?;
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match reqwest::Url::parse(&raw) {
+        Ok(url) if crate::azure::cloud::token_may_go_to(&url) => Ok(Some(raw)),
+        Ok(_) => Err(serde::de::Error::custom(format!(
+            "`{raw}` would carry the bearer token over plain http; use https, or http only to a loopback address"
+        ))),
+        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+    }
+}
+
+fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    match usize::deserialize(d)? {
+        n @ 1..=256 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "concurrency must be 1 to 256, not {n}"
+        ))),
+    }
+}
+
+fn de_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    match u64::deserialize(d)? {
+        n @ 1..=600 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "request_timeout_seconds must be 1 to 600, not {n}"
+        ))),
+    }
+}
+
 fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
     let raw = String::deserialize(d)?;
     Version::parse(&raw)
@@ -486,7 +556,15 @@ mod tests {
                 "config.toml:",
                 "missing field `reason`",
             ),
-            ("auth = \"cli\"\n", "config.toml:1:1: ", "unknown field `auth`"),
+            ("auth = \"password\"\n", "config.toml:1:", "unknown variant `password`"),
+            (
+                "endpoint = \"http://management.azure.com\"\n",
+                "config.toml:1:",
+                "plain http",
+            ),
+            ("concurrency = 0\n", "config.toml:1:", "concurrency must be 1 to 256"),
+            ("subscriptions = \"abc\"\n", "config.toml:1:", "key `subscriptions`"),
+            ("colour = true\n", "config.toml:1:1: ", "unknown field `colour`"),
             ("[rules\n", "config.toml:1:", ""),
         ];
         for (text, place, detail) in cases {
@@ -510,6 +588,14 @@ mod tests {
         let config = Config::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
         assert!(!config.waivers.is_empty(), "the example shows a waiver");
         for key in [
+            "auth",
+            "cloud",
+            "endpoint",
+            "tenant",
+            "subscriptions",
+            "source",
+            "concurrency",
+            "request_timeout_seconds",
             "kubernetes_minimum_version",
             "disabled",
             "[[waivers]]",

@@ -14,12 +14,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod azure;
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod fetch;
+pub mod history;
 pub mod import;
 pub mod model;
 pub mod remediate;
 pub mod report;
 pub mod rules;
+pub mod sim;
 pub mod text;

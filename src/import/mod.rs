@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::model::Fleet;
 
-pub use resource::{Element, read_element};
+pub use resource::{Element, maintenance_schedule, read_element};
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

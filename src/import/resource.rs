@@ -258,6 +258,10 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         }
     }
 
+    // Resource Graph's `tostring()` turns a missing property into "": in the flattened
+    // shapes an empty string is the same as absent.
+    let flat = props_holder.is_none();
+    let value = |v: Option<String>| if flat { v.filter(|s| !s.is_empty()) } else { v };
     Ok(Cluster {
         id,
         name,
@@ -266,18 +270,21 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         resource_group,
         location: obj.string_any(&["location", "Location"])?.unwrap_or_default(),
         tags: read_tags(obj)?,
-        kubernetes_version: props.string("kubernetesVersion")?,
-        current_kubernetes_version: props.string("currentKubernetesVersion")?,
-        upgrade_channel,
-        node_os_upgrade_channel,
-        provisioning_state: props.string("provisioningState")?,
-        power_state: props.power_state()?,
+        kubernetes_version: value(props.string("kubernetesVersion")?),
+        current_kubernetes_version: value(props.string("currentKubernetesVersion")?),
+        upgrade_channel: value(upgrade_channel),
+        node_os_upgrade_channel: value(node_os_upgrade_channel),
+        provisioning_state: value(props.string("provisioningState")?),
+        power_state: value(props.power_state()?),
         sku_name,
-        sku_tier,
-        support_plan: props.string("supportPlan")?,
+        sku_tier: value(sku_tier),
+        support_plan: value(props.string("supportPlan")?),
         pools,
         maintenance,
         origin,
+        version_supported_in_region: None,
+        as_of: None,
+        stale: false,
     })
 }
 
@@ -297,6 +304,7 @@ fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
         count: pool.count("count")?,
         vm_size: pool.string("vmSize")?,
         power_state: pool.power_state()?,
+        latest_node_image_version: None,
     })
 }
 
@@ -322,6 +330,17 @@ fn read_maintenance(child: &Obj) -> Result<MaintenanceConfig, ShapeError> {
         name: last_segment(&name).to_string(),
         schedule,
     })
+}
+
+/// The schedule summary of a maintenance configuration as ARM returns it, if it has one.
+pub fn maintenance_schedule(config: &Value) -> Option<String> {
+    let Value::Object(map) = config else { return None };
+    let (path, props) = Obj { map, path: "$" }.object("properties").ok()??;
+    schedule_summary(&Obj {
+        map: props,
+        path: &path,
+    })
+    .ok()?
 }
 
 /// A one-line summary of a maintenance window, e.g. `Weekly (every 1) on Sunday at 00:00 +00:00 for 4h`.

@@ -120,6 +120,22 @@ fn resource_graph_rows_come_as_objects_or_as_a_table() {
 }
 
 #[test]
+fn resource_graph_empty_strings_mean_missing() {
+    let row = r#"{"data": [{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/e",
+        "type": "microsoft.containerservice/managedclusters", "kubernetesVersion": "1.34.1",
+        "upgradeChannel": "", "nodeOSUpgradeChannel": "", "powerState": "", "skuTier": ""}]}"#;
+    let cluster = only(row);
+    assert_eq!((cluster.upgrade_channel, cluster.node_os_upgrade_channel), (None, None));
+    assert_eq!((cluster.power_state, cluster.sku_tier), (None, None));
+    let arm = r#"[{"type": "Microsoft.ContainerService/managedClusters", "properties": {"autoUpgradeProfile": {"nodeOSUpgradeChannel": ""}}}]"#;
+    assert_eq!(
+        only(arm).node_os_upgrade_channel.as_deref(),
+        Some(""),
+        "ARM's own empty string is kept"
+    );
+}
+
+#[test]
 fn psrule_exports_use_pascal_case_and_nest_children() {
     let psrule = r#"[{
       "ResourceId": "/subscriptions/0000/resourceGroups/rg-test/providers/Microsoft.ContainerService/managedClusters/cluster-C",

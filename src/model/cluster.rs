@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::{NodeOsChannel, UpgradeChannel, Version};
 
@@ -50,6 +50,19 @@ pub struct Cluster {
     pub maintenance: Option<Vec<MaintenanceConfig>>,
     #[serde(default)]
     pub origin: Origin,
+    /// Whether the region still offers this minor version (live data, after details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_supported_in_region: Option<bool>,
+    /// When this cluster's data was read from Azure (live data only).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub as_of: Option<OffsetDateTime>,
+    /// True when the data comes from an earlier read because the latest one failed.
+    #[serde(default)]
+    pub stale: bool,
 }
 
 impl Cluster {
@@ -88,6 +101,9 @@ pub struct AgentPool {
     pub count: Option<u32>,
     pub vm_size: Option<String>,
     pub power_state: Option<String>,
+    /// The newest node image AKS offers this pool (live data, after details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_node_image_version: Option<String>,
 }
 
 impl AgentPool {
@@ -178,6 +194,22 @@ pub struct Fleet {
     /// Objects that were read but are not managed clusters (pools, subnets, ...).
     pub skipped: usize,
     pub errors: Vec<SourceError>,
+    /// The subscriptions a live read covered, with how each went. Empty for files.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionState>,
+}
+
+/// One subscription of a live read: when its data was last read, and the last error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionState {
+    pub id: String,
+    pub name: Option<String>,
+    /// When its clusters were last read successfully.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub fetched_at: Option<OffsetDateTime>,
+    /// Why the latest read of it failed, if it did.
+    pub error: Option<SourceError>,
 }
 
 /// A part of the fleet that could not be read (a subscription, usually).

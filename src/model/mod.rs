@@ -11,7 +11,9 @@ mod resource_id;
 mod version;
 
 pub use channel::{NodeOsChannel, UpgradeChannel};
-pub use cluster::{AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, node_image_date};
+pub use cluster::{
+    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SubscriptionState, node_image_date,
+};
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use resource_id::ResourceId;
 pub use version::Version;

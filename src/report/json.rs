@@ -93,6 +93,7 @@ use std::io::{self, Write};
 use serde::{Serialize, Serializer};
 
 use super::{Report, Summary};
+use crate::history::Changes;
 use crate::model::{AgentPool, Assessed, Finding, SourceError};
 use crate::rules::POLICY_DEFINITION_ID;
 
@@ -107,6 +108,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         clusters: Clusters(report.assessed),
         skipped: report.skipped,
         errors: Errors(report.errors),
+        changes: report.changes,
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     out.write_all(b"\n")
@@ -119,6 +121,9 @@ struct Document<'a> {
     clusters: Clusters<'a>,
     skipped: usize,
     errors: Errors<'a>,
+    /// Present with `scan --changes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a Changes>,
 }
 
 #[derive(Serialize)]
@@ -204,6 +209,10 @@ struct ClusterOut<'a> {
     verdict: &'static str,
     azure_policy: PolicyOut<'a>,
     findings: Findings<'a>,
+    /// When the data was read (live data); absent for files.
+    #[serde(with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    as_of: Option<time::OffsetDateTime>,
+    stale: bool,
 }
 
 impl<'a> ClusterOut<'a> {
@@ -230,6 +239,8 @@ impl<'a> ClusterOut<'a> {
                 reason: &item.policy.reason,
             },
             findings: Findings(&item.findings),
+            as_of: cluster.as_of,
+            stale: cluster.stale,
         }
     }
 }

@@ -14,6 +14,7 @@ mod table;
 
 use std::io::{self, BufWriter, Write};
 
+use crate::history::Changes;
 use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, SourceError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +33,8 @@ pub struct Report<'a> {
     pub skipped: usize,
     pub errors: &'a [SourceError],
     pub minimum_version: &'a Version,
+    /// What changed since the previous live read (`scan --changes`).
+    pub changes: Option<&'a Changes>,
 }
 
 /// How text output may be decorated.
@@ -381,6 +384,7 @@ mod tests {
             skipped: 2,
             errors: &errors,
             minimum_version: &minimum,
+            changes: None,
         };
         let mut out = Vec::new();
         write(format, &report, style, &mut out).expect("writing to a Vec succeeds");

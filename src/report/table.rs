@@ -58,6 +58,10 @@ pub(super) fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> i
         write_columns(out, style, &["SUBSCRIPTION", "CODE", "ERROR"], &rows)?;
     }
 
+    if let Some(changes) = report.changes {
+        write_changes(out, changes)?;
+    }
+
     writeln!(out)?;
     for line in wrap(&summary(report), WRAP) {
         writeln!(out, "{line}")?;
@@ -100,10 +104,61 @@ fn row(item: &Assessed) -> Vec<Cell<'_>> {
         Cell::owned(cluster.upgrade_channel().as_str()),
         Cell::owned(cluster.node_os_channel().as_str()),
         Cell {
-            text: Cow::Owned(verdict_label(item)),
+            // A stale row comes from an earlier read because the latest one failed.
+            text: Cow::Owned(if cluster.stale {
+                format!("{} [stale]", verdict_label(item))
+            } else {
+                verdict_label(item)
+            }),
             color: Some(outcome_color(item.verdict())),
         },
     ]
+}
+
+/// The `--changes` section: one line per kind of change that happened.
+fn write_changes(out: &mut dyn Write, changes: &crate::history::Changes) -> io::Result<()> {
+    let when = |t: time::OffsetDateTime| {
+        t.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
+    };
+    writeln!(out)?;
+    if changes.is_empty() {
+        return writeln!(out, "No changes since the read of {}.", when(changes.since));
+    }
+    writeln!(out, "Changes since the read of {}:", when(changes.since))?;
+    let names = |list: &[crate::history::Named]| {
+        list.iter()
+            .map(|n| text::clean(&n.name).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let moves = |list: &[crate::history::Change]| {
+        list.iter()
+            .map(|c| {
+                let from = c.from.as_deref().unwrap_or("(none)");
+                let to = c.to.as_deref().unwrap_or("(none)");
+                text::clean(&format!("{} {from} -> {to}", c.name)).into_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let lines = [
+        ("became non-compliant", names(&changes.became_non_compliant)),
+        ("became compliant", names(&changes.became_compliant)),
+        ("appeared", names(&changes.appeared)),
+        ("disappeared", names(&changes.disappeared)),
+        ("node OS channel", moves(&changes.node_os_channel_changed)),
+        ("upgrade channel", moves(&changes.upgrade_channel_changed)),
+        ("Kubernetes version", moves(&changes.version_changed)),
+    ];
+    for (what, list) in lines {
+        if !list.is_empty() {
+            writeln!(out, "  {what}: {list}")?;
+        }
+    }
+    Ok(())
 }
 
 fn outcome_color(outcome: Outcome) -> &'static str {
@@ -255,6 +310,7 @@ mod tests {
             skipped: 0,
             errors: &[],
             minimum_version: &minimum,
+            changes: None,
         };
         let mut out = Vec::new();
         write(&report, Style { color: true }, &mut out).expect("writing to a Vec succeeds");

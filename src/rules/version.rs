@@ -27,7 +27,7 @@ pub fn check(cluster: &Cluster, minimum: &Version) -> Check {
             format!("Path {PATH}: The version '{raw}' is not a valid semantic version."),
         );
     };
-    if version.satisfies_minimum(minimum) {
+    let (outcome, mut reason) = if version.satisfies_minimum(minimum) {
         (
             Outcome::Pass,
             format!("The version '{raw}' meets the constraint '>={minimum}'."),
@@ -37,7 +37,16 @@ pub fn check(cluster: &Cluster, minimum: &Version) -> Check {
             Outcome::Fail,
             format!("Path {PATH}: The version '{raw}' does not match the constraint '>={minimum}'."),
         )
+    };
+    // Live data knows what the region still offers; PSRule's verdict stays, the reason grows.
+    if cluster.version_supported_in_region == Some(false) {
+        let location = &cluster.location;
+        reason.push_str(&format!(
+            " AKS in {location} no longer offers Kubernetes {}.{}: it is out of support there.",
+            version.major, version.minor
+        ));
     }
+    (outcome, reason)
 }
 
 #[cfg(test)]
@@ -77,6 +86,22 @@ mod tests {
         assert_eq!(
             check(&live(Some("1.13.8")), &min).1,
             "Path Properties.kubernetesVersion: The version '1.13.8' does not match the constraint '>=1.33.7'."
+        );
+    }
+
+    #[test]
+    fn live_data_says_when_the_region_no_longer_offers_the_version() {
+        let min = Version::parse("1.30.0").unwrap();
+        let cluster = Cluster {
+            location: "eastus".into(),
+            version_supported_in_region: Some(false),
+            ..live(Some("1.31.9"))
+        };
+        let (outcome, reason) = check(&cluster, &min);
+        assert_eq!(outcome, Outcome::Pass, "PSRule's verdict is kept");
+        assert!(
+            reason.ends_with("AKS in eastus no longer offers Kubernetes 1.31: it is out of support there."),
+            "{reason}"
         );
     }
 

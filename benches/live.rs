@@ -1,0 +1,106 @@
+//! `cargo bench --bench live`: reading a 1,000-subscription, 10,000-cluster fleet from
+//! the built-in simulator over real HTTP on 127.0.0.1, with 50 ms per request.
+//!
+//! The ARM path at concurrency C cannot beat `ceil(1000 / C) × 2 pages × 50 ms` plus
+//! listing the subscriptions (10 pages of 100, one after the other); the bench prints
+//! that lower bound beside the time. Then the Resource Graph path on the same fleet,
+//! and the ARM path again with 20% of requests throttled (`Retry-After: 1`).
+//! `AKSRADAR_BENCH_SUBSCRIPTIONS` scales the fleet down for a quick look.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy, Source};
+use aksradar::sim::{SimOptions, Simulator};
+
+const LATENCY_MS: u64 = 50;
+const PAGE_SIZE: usize = 5;
+const PER_SUBSCRIPTION: usize = 10;
+const SUBSCRIPTION_PAGE: usize = 100;
+
+fn main() {
+    let subscriptions: usize = std::env::var("AKSRADAR_BENCH_SUBSCRIPTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let options = |fault_429: f64| SimOptions {
+            subscriptions,
+            clusters_per_subscription: PER_SUBSCRIPTION,
+            page_size: PAGE_SIZE,
+            subscription_page_size: SUBSCRIPTION_PAGE,
+            latency_ms: LATENCY_MS,
+            fault_429,
+            retry_after: 1,
+            seed: 42,
+            ..Default::default()
+        };
+        let clusters = subscriptions * PER_SUBSCRIPTION;
+        println!("fleet: {subscriptions} subscriptions x {PER_SUBSCRIPTION} clusters, page size {PAGE_SIZE}, {LATENCY_MS} ms per request");
+
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options(0.0)).await.expect("simulator");
+        for concurrency in [32, 64] {
+            let (elapsed, read) = measure(&sim, Source::Arm, concurrency).await;
+            let bound = lower_bound(subscriptions, concurrency);
+            println!(
+                "ARM, concurrency {concurrency:>3}: {:>6.2} s for {read}/{clusters} clusters; lower bound {:.2} s; {:.2}x the bound",
+                elapsed.as_secs_f64(),
+                bound.as_secs_f64(),
+                elapsed.as_secs_f64() / bound.as_secs_f64()
+            );
+        }
+        let (elapsed, read) = measure(&sim, Source::Graph, 32).await;
+        let graph_requests = sim.requests().iter().filter(|r| r.path_and_query.contains("ResourceGraph")).count();
+        println!(
+            "Resource Graph:      {:>6.2} s for {read}/{clusters} clusters ({graph_requests} queries)",
+            elapsed.as_secs_f64()
+        );
+        sim.stop().await;
+
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options(0.2)).await.expect("simulator");
+        let (elapsed, read) = measure(&sim, Source::Arm, 32).await;
+        let throttled = sim.requests().iter().filter(|r| r.status == 429).count();
+        println!(
+            "ARM, 20% 429s:       {:>6.2} s for {read}/{clusters} clusters ({throttled} requests throttled, each retried after >= 1 s)",
+            elapsed.as_secs_f64()
+        );
+        assert_eq!(read, clusters, "every cluster must arrive despite throttling");
+        sim.stop().await;
+    });
+}
+
+fn lower_bound(subscriptions: usize, concurrency: usize) -> Duration {
+    let pages = PER_SUBSCRIPTION.div_ceil(PAGE_SIZE) as u64;
+    let waves = subscriptions.div_ceil(concurrency) as u64;
+    let listing = subscriptions.div_ceil(SUBSCRIPTION_PAGE) as u64;
+    Duration::from_millis((waves * pages + listing) * LATENCY_MS)
+}
+
+async fn measure(sim: &Simulator, source: Source, concurrency: usize) -> (Duration, usize) {
+    let credentials = Arc::new(Credentials::fixed("simulator"));
+    let retry = RetryPolicy {
+        timeout: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let client = Arc::new(
+        ArmClient::new(&sim.url(), "https://management.azure.com/.default", credentials, retry).expect("client"),
+    );
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source,
+        concurrency,
+    };
+    let started = Instant::now();
+    let fleet = azure::fetch_fleet(client, &request, None).await;
+    let elapsed = started.elapsed();
+    assert!(
+        fleet.errors.is_empty(),
+        "{:?}",
+        &fleet.errors[..fleet.errors.len().min(3)]
+    );
+    (elapsed, fleet.clusters.len())
+}

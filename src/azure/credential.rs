@@ -1,0 +1,447 @@
+//! Credentials: which identity aksradar acts as, and tokens cached in memory.
+//!
+//! `azure_identity` gives the credentials but neither a default chain nor a cache, so
+//! both are here. Tokens live only in this process's memory, keyed by tenant and
+//! scope, and are reused until five minutes before they expire. No token is ever
+//! written to a file or a log, and `Debug` never shows one.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_identity::{
+    AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    WorkloadIdentityCredentialOptions,
+};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use tokio::sync::Mutex;
+
+use super::Cloud;
+
+/// How aksradar signs in (`auth` in config, `--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// The first that is set up: a service principal in the environment, workload
+    /// identity, managed identity, then the Azure CLI's login.
+    #[default]
+    Auto,
+    /// The Azure CLI's login (`az login`).
+    Cli,
+    /// A service principal: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    Env,
+    /// Workload identity: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE.
+    WorkloadIdentity,
+    /// The managed identity of the VM, App Service or container (AZURE_CLIENT_ID picks a user-assigned one).
+    ManagedIdentity,
+    /// A bearer token from AKSRADAR_TOKEN, used as is.
+    Token,
+}
+
+/// The environment variables credentials read, captured once at the edge so the
+/// choice can be tested without touching the process environment.
+#[derive(Clone, Default)]
+pub struct Environment {
+    vars: HashMap<String, String>,
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.vars.keys().collect();
+        names.sort();
+        f.debug_struct("Environment").field("set", &names).finish()
+    }
+}
+
+const NAMES: [&str; 8] = [
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "IDENTITY_ENDPOINT",
+    "MSI_ENDPOINT",
+    "AKSRADAR_TOKEN",
+    "AZURE_SUBSCRIPTION_ID",
+];
+
+impl Environment {
+    pub fn from_process() -> Environment {
+        let vars = NAMES
+            .iter()
+            .filter_map(|name| {
+                std::env::var(name)
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (name.to_string(), v))
+            })
+            .collect();
+        Environment { vars }
+    }
+
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Environment {
+        Environment {
+            vars: pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
+    /// The mode `auto` resolves to here.
+    pub fn auto_mode(&self) -> AuthMode {
+        if self.has("AZURE_TENANT_ID") && self.has("AZURE_CLIENT_ID") && self.has("AZURE_CLIENT_SECRET") {
+            AuthMode::Env
+        } else if self.has("AZURE_FEDERATED_TOKEN_FILE") && self.has("AZURE_CLIENT_ID") {
+            AuthMode::WorkloadIdentity
+        } else if self.has("IDENTITY_ENDPOINT") || self.has("MSI_ENDPOINT") {
+            AuthMode::ManagedIdentity
+        } else {
+            AuthMode::Cli
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    Setup(String),
+    #[error("could not get a token ({mode}): {message}")]
+    Token { mode: &'static str, message: String },
+}
+
+enum Source {
+    Fixed(Secret),
+    Azure(Arc<dyn TokenCredential>),
+}
+
+struct Cached {
+    token: Secret,
+    expires_on: OffsetDateTime,
+}
+
+/// A credential with an in-memory token cache. Cheap to share behind an `Arc`.
+pub struct Credentials {
+    mode: AuthMode,
+    source: Source,
+    tenant: Option<String>,
+    cache: Mutex<HashMap<String, Cached>>,
+    clock: fn() -> OffsetDateTime,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("mode", &self.mode)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens are refreshed this long before they expire.
+const EARLY: Duration = Duration::minutes(5);
+
+impl Credentials {
+    /// Builds the credential for `mode`. Nothing is contacted yet: the first token is
+    /// requested by the first call that needs one.
+    pub fn new(
+        mode: AuthMode,
+        env: &Environment,
+        cloud: Cloud,
+        tenant: Option<String>,
+    ) -> Result<Credentials, AuthError> {
+        let mode = if mode == AuthMode::Auto { env.auto_mode() } else { mode };
+        let tenant = tenant.or_else(|| env.get("AZURE_TENANT_ID").map(String::from));
+        let setup = |what: &str, err: azure_core::Error| AuthError::Setup(format!("{what}: {err}"));
+        let client_options = || azure_core::http::ClientOptions {
+            cloud: Some(Arc::new(cloud.configuration())),
+            ..Default::default()
+        };
+        let source = match mode {
+            AuthMode::Token => {
+                let token = env.get("AKSRADAR_TOKEN").ok_or_else(|| {
+                    AuthError::Setup(
+                        "auth is \"token\" but AKSRADAR_TOKEN is not set; export the bearer token in it".into(),
+                    )
+                })?;
+                Source::Fixed(Secret::new(token.to_string()))
+            }
+            AuthMode::Cli => {
+                let options = AzureCliCredentialOptions {
+                    tenant_id: tenant.clone(),
+                    ..Default::default()
+                };
+                Source::Azure(AzureCliCredential::new(Some(options)).map_err(|e| setup("Azure CLI credential", e))?)
+            }
+            AuthMode::Env => {
+                let need = |name: &str| {
+                    env.get(name).map(String::from).ok_or_else(|| {
+                        AuthError::Setup(format!(
+                            "auth is \"env\" but {name} is not set; set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+                        ))
+                    })
+                };
+                let tenant_id = match &tenant {
+                    Some(t) => t.clone(),
+                    None => need("AZURE_TENANT_ID")?,
+                };
+                let options = ClientSecretCredentialOptions {
+                    client_options: client_options(),
+                };
+                let credential = ClientSecretCredential::new(
+                    &tenant_id,
+                    need("AZURE_CLIENT_ID")?,
+                    Secret::new(need("AZURE_CLIENT_SECRET")?),
+                    Some(options),
+                )
+                .map_err(|e| setup("service principal credential", e))?;
+                Source::Azure(credential)
+            }
+            AuthMode::WorkloadIdentity => {
+                let options = WorkloadIdentityCredentialOptions {
+                    client_id: env.get("AZURE_CLIENT_ID").map(String::from),
+                    tenant_id: tenant.clone(),
+                    token_file_path: env.get("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
+                    ..Default::default()
+                };
+                Source::Azure(
+                    WorkloadIdentityCredential::new(Some(options)).map_err(|e| setup("workload identity", e))?,
+                )
+            }
+            AuthMode::ManagedIdentity => {
+                let options = ManagedIdentityCredentialOptions {
+                    user_assigned_id: env
+                        .get("AZURE_CLIENT_ID")
+                        .map(|id| UserAssignedId::ClientId(id.to_string())),
+                    client_options: client_options(),
+                };
+                Source::Azure(ManagedIdentityCredential::new(Some(options)).map_err(|e| setup("managed identity", e))?)
+            }
+            AuthMode::Auto => unreachable!("auto was resolved above"),
+        };
+        Ok(Credentials {
+            mode,
+            source,
+            tenant,
+            cache: Mutex::new(HashMap::new()),
+            clock: OffsetDateTime::now_utc,
+        })
+    }
+
+    /// A fixed bearer token, for the simulator and tests.
+    pub fn fixed(token: &str) -> Credentials {
+        Credentials {
+            mode: AuthMode::Token,
+            source: Source::Fixed(Secret::new(token.to_string())),
+            tenant: None,
+            cache: Mutex::new(HashMap::new()),
+            clock: OffsetDateTime::now_utc,
+        }
+    }
+
+    /// Any `azure_core` token credential, cached like the built-in ones.
+    pub fn from_credential(credential: Arc<dyn TokenCredential>) -> Credentials {
+        Credentials::with_credential(credential, OffsetDateTime::now_utc)
+    }
+
+    fn with_credential(credential: Arc<dyn TokenCredential>, clock: fn() -> OffsetDateTime) -> Credentials {
+        Credentials {
+            mode: AuthMode::Cli,
+            source: Source::Azure(credential),
+            tenant: None,
+            cache: Mutex::new(HashMap::new()),
+            clock,
+        }
+    }
+
+    /// The mode in use, after `auto` was resolved.
+    pub fn mode(&self) -> AuthMode {
+        self.mode
+    }
+
+    fn mode_name(&self) -> &'static str {
+        match self.mode {
+            AuthMode::Auto => "auto",
+            AuthMode::Cli => "Azure CLI",
+            AuthMode::Env => "service principal",
+            AuthMode::WorkloadIdentity => "workload identity",
+            AuthMode::ManagedIdentity => "managed identity",
+            AuthMode::Token => "AKSRADAR_TOKEN",
+        }
+    }
+
+    /// A token for `scope`, from the cache while it is fresh.
+    pub async fn token(&self, scope: &str) -> Result<Secret, AuthError> {
+        let credential = match &self.source {
+            Source::Fixed(token) => return Ok(token.clone()),
+            Source::Azure(credential) => credential,
+        };
+        let key = format!("{}\n{scope}", self.tenant.as_deref().unwrap_or(""));
+        // Holding the lock across the request means concurrent callers wait for one
+        // sign-in instead of each starting `az` at once.
+        let mut cache = self.cache.lock().await;
+        let now = (self.clock)();
+        if let Some(cached) = cache.get(&key).filter(|c| c.expires_on - EARLY > now) {
+            return Ok(cached.token.clone());
+        }
+        let access = credential
+            .get_token(&[scope], None)
+            .await
+            .map_err(|err| AuthError::Token {
+                mode: self.mode_name(),
+                message: err.to_string(),
+            })?;
+        let token = access.token.clone();
+        cache.insert(
+            key,
+            Cached {
+                token: access.token,
+                expires_on: access.expires_on,
+            },
+        );
+        Ok(token)
+    }
+
+    /// Forgets the cached token for `scope`, after the server refused it. Returns
+    /// false when there is nothing new to get (a fixed token).
+    pub async fn invalidate(&self, scope: &str) -> bool {
+        if matches!(self.source, Source::Fixed(_)) {
+            return false;
+        }
+        let key = format!("{}\n{scope}", self.tenant.as_deref().unwrap_or(""));
+        self.cache.lock().await.remove(&key);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_picks_the_first_identity_that_is_set_up() {
+        let cases: [(&[(&str, &str)], AuthMode); 5] = [
+            (
+                &[
+                    ("AZURE_TENANT_ID", "t"),
+                    ("AZURE_CLIENT_ID", "c"),
+                    ("AZURE_CLIENT_SECRET", "s"),
+                ],
+                AuthMode::Env,
+            ),
+            (
+                &[
+                    ("AZURE_TENANT_ID", "t"),
+                    ("AZURE_CLIENT_ID", "c"),
+                    ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/t"),
+                ],
+                AuthMode::WorkloadIdentity,
+            ),
+            (
+                &[("IDENTITY_ENDPOINT", "http://localhost:42356/msi/token")],
+                AuthMode::ManagedIdentity,
+            ),
+            (&[("AZURE_CLIENT_ID", "c")], AuthMode::Cli),
+            (&[], AuthMode::Cli),
+        ];
+        for (vars, want) in cases {
+            assert_eq!(
+                Environment::from_pairs(vars.iter().copied()).auto_mode(),
+                want,
+                "{vars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_settings_are_explained() {
+        let err = Credentials::new(AuthMode::Token, &Environment::default(), Cloud::Public, None).unwrap_err();
+        assert!(err.to_string().contains("AKSRADAR_TOKEN is not set"), "{err}");
+        let env = Environment::from_pairs([("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")]);
+        let err = Credentials::new(AuthMode::Env, &env, Cloud::Public, None).unwrap_err();
+        assert!(err.to_string().contains("AZURE_CLIENT_ID is not set"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_token_or_secret() {
+        let credentials = Credentials::fixed("very-secret-token");
+        assert!(!format!("{credentials:?}").contains("very-secret-token"));
+        let env = Environment::from_pairs([("AZURE_CLIENT_SECRET", "hunter2")]);
+        assert!(!format!("{env:?}").contains("hunter2"));
+    }
+
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+
+    /// Seconds since the epoch that the test clock reads.
+    static NOW: AtomicI64 = AtomicI64::new(1_800_000_000);
+
+    fn test_clock() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(NOW.load(Ordering::SeqCst)).unwrap()
+    }
+
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Counting {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(azure_core::credentials::AccessToken::new(
+                Secret::new(format!("token-{n}")),
+                test_clock() + Duration::hours(1),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_are_cached_per_scope_until_shortly_before_they_expire() {
+        let counting = Arc::new(Counting::default());
+        let credentials = Credentials::with_credential(counting.clone(), test_clock);
+        let scope = "https://management.azure.com/.default";
+        assert_eq!(credentials.token(scope).await.unwrap().secret(), "token-1");
+        assert_eq!(credentials.token(scope).await.unwrap().secret(), "token-1", "cached");
+        assert_eq!(
+            credentials.token("other/.default").await.unwrap().secret(),
+            "token-2",
+            "per scope"
+        );
+        NOW.fetch_add(54 * 60, Ordering::SeqCst);
+        assert_eq!(
+            credentials.token(scope).await.unwrap().secret(),
+            "token-1",
+            "still fresh at 54 minutes"
+        );
+        NOW.fetch_add(2 * 60, Ordering::SeqCst);
+        assert_eq!(
+            credentials.token(scope).await.unwrap().secret(),
+            "token-3",
+            "refreshed within 5 minutes of expiry"
+        );
+        assert!(credentials.invalidate(scope).await);
+        assert_eq!(
+            credentials.token(scope).await.unwrap().secret(),
+            "token-4",
+            "refetched after a 401"
+        );
+        assert_eq!(counting.0.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_fixed_token_is_returned_as_is_and_cannot_be_refreshed() {
+        let credentials = Credentials::fixed("simulator");
+        assert_eq!(credentials.token("scope").await.unwrap().secret(), "simulator");
+        assert!(!credentials.invalidate("scope").await);
+    }
+}

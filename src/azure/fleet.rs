@@ -1,0 +1,572 @@
+//! Reading the fleet: subscriptions, then clusters per subscription (ARM) or in
+//! batches (Resource Graph), and the details of one cluster on demand.
+//!
+//! A subscription that fails is reported with its id, URL, ARM code and message;
+//! every other subscription's clusters still arrive. Progress goes out as events.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::client::{ArmClient, ClientError};
+use super::query::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
+use super::{Progress, Source};
+use crate::import::{Element, read_element};
+use crate::model::{Cluster, Fleet, MaintenanceConfig, SourceError, SubscriptionState, Version};
+
+/// A subscription as `GET /subscriptions` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub state: Option<String>,
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct FleetRequest {
+    /// Subscription ids; empty means every enabled subscription the identity can see.
+    pub subscriptions: Vec<String>,
+    pub source: Source,
+    /// Subscriptions read at once on the ARM path.
+    pub concurrency: usize,
+}
+
+/// Resource Graph takes at most this many subscriptions per request.
+const GRAPH_BATCH: usize = 1000;
+
+fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
+    if let Some(events) = events {
+        let _ = events.send(event);
+    }
+}
+
+fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
+    SourceError {
+        subscription_id: subscription.map(String::from),
+        url: err.url().map(String::from),
+        code: Some(err.code().to_string()),
+        message: err.message(),
+    }
+}
+
+/// Every subscription visible to the identity.
+pub async fn list_subscriptions(client: &ArmClient) -> Result<Vec<Subscription>, ClientError> {
+    let url = client.url(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API_VERSION}"))?;
+    let mut subscriptions = Vec::new();
+    client
+        .get_pages(url, |items| {
+            for item in items {
+                let field = |name: &str| item.get(name).and_then(Value::as_str).map(String::from);
+                if let Some(id) = field("subscriptionId") {
+                    subscriptions.push(Subscription {
+                        id,
+                        name: field("displayName"),
+                        tenant_id: field("tenantId"),
+                        state: field("state"),
+                    });
+                }
+            }
+        })
+        .await?;
+    Ok(subscriptions)
+}
+
+/// Reads the fleet. Never fails as a whole: what could not be read is in `errors`.
+pub async fn fetch_fleet(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    events: Option<&UnboundedSender<Progress>>,
+) -> Fleet {
+    let mut fleet = Fleet::default();
+    let listed = list_subscriptions(&client).await;
+    let scope: Vec<Subscription> = match (listed, request.subscriptions.is_empty()) {
+        (Ok(all), true) => all
+            .into_iter()
+            .filter(|s| s.state.as_deref().is_none_or(|st| st == "Enabled"))
+            .collect(),
+        // Configured ids keep their display names when the list has them; ids it
+        // lacks are still tried, since the list may hide what a direct call allows.
+        (Ok(all), false) => {
+            let by_id: HashMap<String, Subscription> =
+                all.into_iter().map(|s| (s.id.to_ascii_lowercase(), s)).collect();
+            request
+                .subscriptions
+                .iter()
+                .map(|id| {
+                    by_id.get(&id.to_ascii_lowercase()).cloned().unwrap_or(Subscription {
+                        id: id.clone(),
+                        name: None,
+                        tenant_id: None,
+                        state: None,
+                    })
+                })
+                .collect()
+        }
+        (Err(err), configured) => {
+            fleet.errors.push(source_error(None, &err));
+            if configured {
+                return fleet;
+            }
+            request
+                .subscriptions
+                .iter()
+                .map(|id| Subscription {
+                    id: id.clone(),
+                    name: None,
+                    tenant_id: None,
+                    state: None,
+                })
+                .collect()
+        }
+    };
+    send(events, Progress::Subscriptions { total: scope.len() });
+    match request.source {
+        Source::Arm => fetch_arm(client, &scope, request.concurrency.max(1), events, &mut fleet).await,
+        Source::Graph => fetch_graph(&client, &scope, events, &mut fleet).await,
+    }
+    fleet.subscriptions = scope
+        .iter()
+        .map(|s| SubscriptionState {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            fetched_at: None,
+            error: fleet
+                .errors
+                .iter()
+                .find(|e| e.subscription_id.as_deref() == Some(s.id.as_str()))
+                .cloned(),
+        })
+        .collect();
+    let names: HashMap<String, String> = scope
+        .iter()
+        .filter_map(|s| Some((s.id.to_ascii_lowercase(), s.name.clone()?)))
+        .collect();
+    for cluster in &mut fleet.clusters {
+        if cluster.subscription_name.is_none() {
+            cluster.subscription_name = names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
+        }
+    }
+    fleet
+}
+
+/// Clusters from the items of a list page; objects that are not clusters are counted.
+fn read_items(
+    items: Vec<Value>,
+    url: &str,
+    clusters: &mut Vec<Cluster>,
+    skipped: &mut usize,
+) -> Result<(), ClientError> {
+    for (i, item) in items.into_iter().enumerate() {
+        match read_element(item, &format!("$.value[{i}]")) {
+            Ok(Element::Cluster(cluster)) => clusters.push(*cluster),
+            Ok(Element::Skipped) => *skipped += 1,
+            Err(err) => {
+                return Err(ClientError::Malformed {
+                    url: url.to_string(),
+                    message: err.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per-subscription result of the ARM path.
+type SubscriptionResult = Result<(Vec<Cluster>, usize), ClientError>;
+
+async fn fetch_arm(
+    client: Arc<ArmClient>,
+    scope: &[Subscription],
+    concurrency: usize,
+    events: Option<&UnboundedSender<Progress>>,
+    fleet: &mut Fleet,
+) {
+    // A fixed pool of workers takes subscriptions in order; the results keep that order.
+    let next = Arc::new(Mutex::new(0usize));
+    let ids: Arc<Vec<String>> = Arc::new(scope.iter().map(|s| s.id.clone()).collect());
+    let results: Arc<Mutex<Vec<Option<SubscriptionResult>>>> = Arc::new(Mutex::new(vec![None; ids.len()]));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.min(ids.len()) {
+        let (client, next, ids, results) = (client.clone(), next.clone(), ids.clone(), results.clone());
+        let events = events.cloned();
+        workers.spawn(async move {
+            loop {
+                let index = {
+                    let mut next = next.lock().expect("not poisoned");
+                    let index = *next;
+                    *next += 1;
+                    index
+                };
+                let Some(id) = ids.get(index) else { return };
+                send(
+                    events.as_ref(),
+                    Progress::Started {
+                        subscription: id.clone(),
+                    },
+                );
+                let result = fetch_subscription(&client, id, events.as_ref()).await;
+                match &result {
+                    Ok((clusters, _)) => send(
+                        events.as_ref(),
+                        Progress::Done {
+                            subscription: id.clone(),
+                            clusters: clusters.len(),
+                        },
+                    ),
+                    Err(err) => send(
+                        events.as_ref(),
+                        Progress::Failed {
+                            subscription: id.clone(),
+                            message: err.to_string(),
+                        },
+                    ),
+                }
+                results.lock().expect("not poisoned")[index] = Some(result);
+            }
+        });
+    }
+    while workers.join_next().await.is_some() {}
+    let results = std::mem::take(&mut *results.lock().expect("not poisoned"));
+    for (id, result) in ids.iter().zip(results) {
+        match result {
+            Some(Ok((clusters, skipped))) => {
+                fleet.clusters.extend(clusters);
+                fleet.skipped += skipped;
+            }
+            Some(Err(err)) => fleet.errors.push(source_error(Some(id), &err)),
+            None => fleet.errors.push(SourceError {
+                subscription_id: Some(id.clone()),
+                url: None,
+                code: Some("Cancelled".into()),
+                message: "the read of this subscription did not finish".into(),
+            }),
+        }
+    }
+}
+
+async fn fetch_subscription(
+    client: &ArmClient,
+    subscription: &str,
+    events: Option<&UnboundedSender<Progress>>,
+) -> SubscriptionResult {
+    let url = client.url(&format!(
+        "/subscriptions/{subscription}/providers/Microsoft.ContainerService/managedClusters?api-version={ARM_API_VERSION}"
+    ))?;
+    let url_text = url.to_string();
+    let mut clusters = Vec::new();
+    let mut skipped = 0;
+    let mut failure = None;
+    client
+        .get_pages(url, |items| {
+            if failure.is_some() {
+                return;
+            }
+            let count = items.len();
+            if let Err(err) = read_items(items, &url_text, &mut clusters, &mut skipped) {
+                failure = Some(err);
+            }
+            send(
+                events,
+                Progress::Page {
+                    subscription: subscription.to_string(),
+                    clusters: count,
+                },
+            );
+        })
+        .await?;
+    match failure {
+        Some(err) => Err(err),
+        None => Ok((clusters, skipped)),
+    }
+}
+
+async fn fetch_graph(
+    client: &ArmClient,
+    scope: &[Subscription],
+    events: Option<&UnboundedSender<Progress>>,
+    fleet: &mut Fleet,
+) {
+    let url = match client.url(&format!(
+        "/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API_VERSION}"
+    )) {
+        Ok(url) => url,
+        Err(err) => return fleet.errors.push(source_error(None, &err)),
+    };
+    for batch in scope.chunks(GRAPH_BATCH) {
+        let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
+        for id in &ids {
+            send(
+                events,
+                Progress::Started {
+                    subscription: id.to_string(),
+                },
+            );
+        }
+        let mut skip_token: Option<String> = None;
+        let mut batch_clusters = Vec::new();
+        let mut skipped = 0;
+        let outcome = loop {
+            let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
+            if let Some(token) = &skip_token {
+                options["$skipToken"] = json!(token);
+            }
+            let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
+            let page = match client.post(&url, &body).await {
+                Ok((page, _)) => page,
+                Err(err) => break Err(err),
+            };
+            let rows = match page.get("data") {
+                Some(Value::Array(rows)) => rows.clone(),
+                _ => {
+                    break Err(ClientError::Malformed {
+                        url: url.to_string(),
+                        message: "expected `data` to be an array of rows".into(),
+                    });
+                }
+            };
+            let count = rows.len();
+            if let Err(err) = read_items(rows, url.as_str(), &mut batch_clusters, &mut skipped) {
+                break Err(err);
+            }
+            send(
+                events,
+                Progress::Page {
+                    subscription: format!("{} subscriptions", ids.len()),
+                    clusters: count,
+                },
+            );
+            match page.get("$skipToken").and_then(Value::as_str) {
+                Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
+                    skip_token = Some(token.to_string());
+                }
+                Some(token) if !token.is_empty() => {
+                    break Err(ClientError::LoopingNextLink {
+                        url: url.to_string(),
+                        next: format!("$skipToken {token}"),
+                    });
+                }
+                _ => break Ok(()),
+            }
+        };
+        match outcome {
+            Ok(()) => {
+                let mut per_sub: HashMap<String, usize> = HashMap::new();
+                for cluster in &batch_clusters {
+                    *per_sub.entry(cluster.subscription_id.to_ascii_lowercase()).or_default() += 1;
+                }
+                for id in &ids {
+                    let clusters = per_sub.get(&id.to_ascii_lowercase()).copied().unwrap_or(0);
+                    send(
+                        events,
+                        Progress::Done {
+                            subscription: id.to_string(),
+                            clusters,
+                        },
+                    );
+                }
+                fleet.clusters.extend(batch_clusters);
+                fleet.skipped += skipped;
+            }
+            Err(err) => {
+                for id in &ids {
+                    send(
+                        events,
+                        Progress::Failed {
+                            subscription: id.to_string(),
+                            message: err.to_string(),
+                        },
+                    );
+                    fleet.errors.push(source_error(Some(id), &err));
+                }
+            }
+        }
+    }
+}
+
+/// What the cluster view fetches when it opens, and `scan --details` for every cluster.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterDetails {
+    pub maintenance: Option<Vec<MaintenanceConfig>>,
+    /// Each pool's latest available node image, by pool name.
+    pub latest_images: Vec<(String, String)>,
+    /// Whether the region still offers the cluster's minor version, when known.
+    pub version_supported: Option<bool>,
+    pub errors: Vec<SourceError>,
+}
+
+impl ClusterDetails {
+    /// Puts the details into the cluster, so the rules see them.
+    pub fn apply(self, cluster: &mut Cluster) {
+        if self.maintenance.is_some() {
+            cluster.maintenance = self.maintenance;
+        }
+        for (pool_name, latest) in self.latest_images {
+            if let Some(pool) = cluster.pools.iter_mut().find(|p| p.name == pool_name) {
+                pool.latest_node_image_version = Some(latest);
+            }
+        }
+        if self.version_supported.is_some() {
+            cluster.version_supported_in_region = self.version_supported;
+        }
+    }
+}
+
+/// The `(major, minor)` versions offered in one region.
+type Minors = Arc<Vec<(u64, u64)>>;
+
+/// Kubernetes versions AKS offers in a region, read once per region and kept.
+#[derive(Debug, Default)]
+pub struct RegionVersions {
+    cache: tokio::sync::Mutex<HashMap<String, Minors>>,
+}
+
+#[derive(Deserialize)]
+struct VersionList {
+    #[serde(default)]
+    values: Vec<VersionEntry>,
+}
+
+#[derive(Deserialize)]
+struct VersionEntry {
+    version: String,
+}
+
+impl RegionVersions {
+    /// The minor versions offered in `location`, reading them on first use.
+    pub async fn minors(
+        &self,
+        client: &ArmClient,
+        subscription: &str,
+        location: &str,
+    ) -> Result<Arc<Vec<(u64, u64)>>, ClientError> {
+        let key = location.to_ascii_lowercase();
+        let mut cache = self.cache.lock().await;
+        if let Some(minors) = cache.get(&key) {
+            return Ok(minors.clone());
+        }
+        let url = client.url(&format!(
+            "/subscriptions/{subscription}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions?api-version={ARM_API_VERSION}"
+        ))?;
+        let value = client.get(&url).await?;
+        let list: VersionList = serde_json::from_value(value).map_err(|e| ClientError::Malformed {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+        let minors: Vec<(u64, u64)> = list
+            .values
+            .iter()
+            .filter_map(|v| Version::parse(&v.version))
+            .map(|v| v.minor_key())
+            .collect();
+        let minors = Arc::new(minors);
+        cache.insert(key, minors.clone());
+        Ok(minors)
+    }
+}
+
+/// Fetches maintenance configurations, each pool's latest node image and the
+/// region's versions for one cluster. Failures are collected, not fatal.
+pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster: &Cluster) -> ClusterDetails {
+    let mut details = ClusterDetails::default();
+    let base = format!(
+        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
+        cluster.subscription_id, cluster.resource_group, cluster.name
+    );
+    let sub = Some(cluster.subscription_id.as_str());
+
+    let maintenance_url = client.url(&format!(
+        "{base}/maintenanceConfigurations?api-version={ARM_API_VERSION}"
+    ));
+    let mut configs = Vec::new();
+    let read = match maintenance_url {
+        Ok(url) => {
+            client
+                .get_pages(url, |items| {
+                    for item in items {
+                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                        configs.push(MaintenanceConfig {
+                            name,
+                            schedule: crate::import::maintenance_schedule(&item),
+                        });
+                    }
+                })
+                .await
+        }
+        Err(err) => Err(err),
+    };
+    match read {
+        Ok(()) => details.maintenance = Some(configs),
+        Err(err) => details.errors.push(source_error(sub, &err)),
+    }
+
+    for pool in &cluster.pools {
+        let url = client.url(&format!(
+            "{base}/agentPools/{}/upgradeProfiles/default?api-version={ARM_API_VERSION}",
+            pool.name
+        ));
+        match async { client.get(&url?).await }.await {
+            Ok(profile) => {
+                if let Some(latest) = profile
+                    .pointer("/properties/latestNodeImageVersion")
+                    .and_then(Value::as_str)
+                {
+                    details.latest_images.push((pool.name.clone(), latest.to_string()));
+                }
+            }
+            Err(err) => details.errors.push(source_error(sub, &err)),
+        }
+    }
+
+    if let Some(version) = cluster.version() {
+        match regions
+            .minors(client, &cluster.subscription_id, &cluster.location)
+            .await
+        {
+            Ok(minors) => details.version_supported = Some(minors.contains(&version.minor_key())),
+            Err(err) => details.errors.push(source_error(sub, &err)),
+        }
+    }
+    details
+}
+
+/// Fetches the details of every cluster, `concurrency` clusters at a time, and puts
+/// them into the clusters. Returns what could not be read.
+pub async fn fetch_all_details(
+    client: Arc<ArmClient>,
+    clusters: &mut [Cluster],
+    concurrency: usize,
+) -> Vec<SourceError> {
+    let regions = Arc::new(RegionVersions::default());
+    let shared: Arc<Vec<Cluster>> = Arc::new(clusters.to_vec());
+    let next = Arc::new(Mutex::new(0usize));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1).min(shared.len()) {
+        let (client, regions, shared, next) = (client.clone(), regions.clone(), shared.clone(), next.clone());
+        workers.spawn(async move {
+            let mut done = Vec::new();
+            loop {
+                let index = {
+                    let mut next = next.lock().expect("not poisoned");
+                    let index = *next;
+                    *next += 1;
+                    index
+                };
+                let Some(cluster) = shared.get(index) else { return done };
+                done.push((index, fetch_details(&client, &regions, cluster).await));
+            }
+        });
+    }
+    let mut errors = Vec::new();
+    while let Some(joined) = workers.join_next().await {
+        for (index, mut details) in joined.unwrap_or_default() {
+            errors.append(&mut details.errors);
+            details.apply(&mut clusters[index]);
+        }
+    }
+    errors
+}

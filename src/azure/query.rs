@@ -1,0 +1,28 @@
+//! The Azure Resource Graph query aksradar sends, and the api-versions it uses.
+//!
+//! The built-in simulator answers exactly this query, so both sides share it.
+
+/// Managed clusters, one row each, with the columns the importer reads. `id` is
+/// projected so that Resource Graph can page with `$skipToken`.
+pub const CLUSTER_QUERY: &str = "resources
+| where type =~ 'microsoft.containerservice/managedclusters'
+| extend upgradeChannel = tostring(properties.autoUpgradeProfile.upgradeChannel),
+         nodeOSUpgradeChannel = tostring(properties.autoUpgradeProfile.nodeOSUpgradeChannel),
+         kubernetesVersion = tostring(properties.kubernetesVersion),
+         currentKubernetesVersion = tostring(properties.currentKubernetesVersion),
+         powerState = tostring(properties.powerState.code),
+         provisioningState = tostring(properties.provisioningState),
+         supportPlan = tostring(properties.supportPlan), skuTier = tostring(sku.tier)
+| project id, name, type, subscriptionId, resourceGroup, location, tags, skuTier, kubernetesVersion,
+          currentKubernetesVersion, upgradeChannel, nodeOSUpgradeChannel, powerState, provisioningState,
+          supportPlan, pools = properties.agentPoolProfiles
+| order by id asc";
+
+/// Whether two queries are the same once whitespace is ignored.
+pub fn same_query(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+pub const ARM_API_VERSION: &str = "2025-10-01";
+pub const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
+pub const GRAPH_API_VERSION: &str = "2024-04-01";

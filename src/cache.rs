@@ -1,0 +1,300 @@
+//! The fleet snapshot on disk: instant start, last-known-good data, offline mode.
+//!
+//! One snapshot per Resource Manager endpoint and tenant, in the cache folder, with a
+//! schema version. Writes are atomic (a temporary file in the same folder, flushed,
+//! then renamed over the old one), so a process killed at any moment leaves the old
+//! snapshot or the new one, and two processes at once cannot tear it. Files are
+//! readable by the owner only. A snapshot holds fleet data only: no token, secret or
+//! header is ever part of it.
+//!
+//! `merge` is pure: a subscription whose read failed keeps its clusters from the
+//! previous snapshot, marked stale with their age and the error.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::model::{Cluster, Fleet, SourceError, SubscriptionState};
+
+/// Bumped whenever the snapshot's shape changes; other versions are a cache miss.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub schema: u32,
+    /// What the snapshot is of: the endpoint and tenant it was read from.
+    pub key: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+    pub subscriptions: Vec<SubscriptionState>,
+    pub clusters: Vec<Cluster>,
+    #[serde(default)]
+    pub skipped: usize,
+    /// Failures beside the subscriptions' own: listing them, reading details.
+    #[serde(default)]
+    pub errors: Vec<SourceError>,
+}
+
+impl Snapshot {
+    /// The snapshot as a fleet, with every subscription's last error.
+    pub fn into_fleet(self) -> Fleet {
+        let mut errors = self.errors;
+        errors.extend(self.subscriptions.iter().filter_map(|s| s.error.clone()));
+        Fleet {
+            clusters: self.clusters,
+            skipped: self.skipped,
+            errors,
+            subscriptions: self.subscriptions,
+        }
+    }
+
+    /// How old the data is: the oldest `asOf` of a cluster, else when it was saved.
+    pub fn oldest(&self) -> OffsetDateTime {
+        self.clusters
+            .iter()
+            .filter_map(|c| c.as_of)
+            .min()
+            .unwrap_or(self.saved_at)
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// Combines a fresh live read with the previous snapshot: subscriptions read now
+/// replace their data; subscriptions that failed keep their previous clusters, marked
+/// stale; subscriptions no longer in scope are dropped. When the read could not even
+/// list subscriptions, everything previous is kept, stale.
+pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+    // Errors that no subscription state carries: listing failures, detail reads.
+    let general_errors: Vec<SourceError> = fresh
+        .errors
+        .iter()
+        .filter(|e| !fresh.subscriptions.iter().any(|s| s.error.as_ref() == Some(*e)))
+        .cloned()
+        .collect();
+    let previous = previous.filter(|p| p.key == key);
+    if fresh.subscriptions.is_empty() && !general_errors.is_empty() {
+        let mut kept = previous.unwrap_or_else(|| empty(key, now));
+        for cluster in &mut kept.clusters {
+            cluster.stale = true;
+        }
+        kept.saved_at = now;
+        kept.errors = general_errors;
+        return kept;
+    }
+    let (old_subscriptions, old_clusters) = previous.map(|p| (p.subscriptions, p.clusters)).unwrap_or_default();
+    let mut clusters = Vec::with_capacity(fresh.clusters.len());
+    let mut subscriptions = Vec::with_capacity(fresh.subscriptions.len());
+    let mut failed = HashSet::new();
+    for state in fresh.subscriptions {
+        let before = old_subscriptions.iter().find(|s| same(&s.id, &state.id));
+        if state.error.is_some() {
+            failed.insert(state.id.to_ascii_lowercase());
+            subscriptions.push(SubscriptionState {
+                fetched_at: before.and_then(|b| b.fetched_at),
+                name: state.name.or_else(|| before.and_then(|b| b.name.clone())),
+                ..state
+            });
+        } else {
+            subscriptions.push(SubscriptionState {
+                fetched_at: Some(now),
+                ..state
+            });
+        }
+    }
+    for mut cluster in fresh.clusters {
+        cluster.as_of = Some(now);
+        cluster.stale = false;
+        clusters.push(cluster);
+    }
+    for mut cluster in old_clusters {
+        if failed.contains(&cluster.subscription_id.to_ascii_lowercase()) {
+            cluster.stale = true;
+            clusters.push(cluster);
+        }
+    }
+    Snapshot {
+        schema: SCHEMA_VERSION,
+        key: key.to_string(),
+        saved_at: now,
+        subscriptions,
+        clusters,
+        skipped: fresh.skipped,
+        errors: general_errors,
+    }
+}
+
+fn empty(key: &str, now: OffsetDateTime) -> Snapshot {
+    Snapshot {
+        schema: SCHEMA_VERSION,
+        key: key.to_string(),
+        saved_at: now,
+        subscriptions: Vec::new(),
+        clusters: Vec::new(),
+        skipped: 0,
+        errors: Vec::new(),
+    }
+}
+
+/// What a load found.
+#[derive(Debug)]
+pub enum Loaded {
+    Hit(Box<Snapshot>),
+    /// No snapshot yet.
+    Miss,
+    /// A snapshot that cannot be used: a one-line warning says why. A damaged file has
+    /// been moved aside for inspection.
+    Unusable(String),
+}
+
+/// The snapshot files of one cache folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// FNV-1a, to turn a key into a short, stable file name.
+pub fn key_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file for `key`.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("snapshot-{:016x}.json", key_hash(key)))
+    }
+
+    pub fn load(&self, key: &str) -> Loaded {
+        let path = self.path(key);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Loaded::Miss,
+            Err(err) => return Loaded::Unusable(format!("cannot read the cache {}: {err}", path.display())),
+        };
+        #[derive(Deserialize)]
+        struct Header {
+            schema: u32,
+        }
+        match serde_json::from_slice::<Header>(&bytes) {
+            Ok(header) if header.schema != SCHEMA_VERSION => {
+                return Loaded::Unusable(format!(
+                    "the cache {} has schema {} (this aksradar reads {SCHEMA_VERSION}); reading live instead",
+                    path.display(),
+                    header.schema
+                ));
+            }
+            _ => {}
+        }
+        match serde_json::from_slice::<Snapshot>(&bytes) {
+            Ok(snapshot) if snapshot.key == key => Loaded::Hit(Box::new(snapshot)),
+            Ok(_) => Loaded::Miss,
+            Err(err) => {
+                let aside = self.set_aside(&path);
+                Loaded::Unusable(format!("the cache {} is damaged ({err}); {aside}", path.display()))
+            }
+        }
+    }
+
+    fn set_aside(&self, path: &Path) -> String {
+        let stamp = OffsetDateTime::now_utc().unix_timestamp();
+        let aside = path.with_extension(format!("damaged-{stamp}.json"));
+        match fs::rename(path, &aside) {
+            Ok(()) => format!("kept aside as {}", aside.display()),
+            Err(err) => format!("could not move it aside: {err}"),
+        }
+    }
+
+    /// Writes the snapshot atomically; returns its path.
+    pub fn save(&self, snapshot: &Snapshot) -> io::Result<PathBuf> {
+        let bytes = serde_json::to_vec(snapshot).map_err(io::Error::other)?;
+        let path = self.path(&snapshot.key);
+        write_atomic(&path, &bytes)?;
+        remove_leftovers(&path);
+        Ok(path)
+    }
+}
+
+/// Creates `dir` and its parents, the last one readable by the owner only.
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    #[cfg(unix)]
+    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
+}
+
+/// Replaces `path` with `bytes` so that a reader sees the old file or the new one,
+/// never a part: write a temporary file beside it, flush it to disk, rename it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let temp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        // The rename is durable only once the folder itself is on disk.
+        if let Ok(folder) = fs::File::open(dir) {
+            let _ = folder.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Removes temporary files that a killed writer left beside `path` (older than a minute,
+/// so a writer still at work is not disturbed).
+fn remove_leftovers(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else { continue };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 60);
+        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") && old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,252 @@
+//! Snapshots: round trip, merge rules, damaged files, permissions, and kills mid-write.
+
+use super::*;
+use crate::model::SourceError;
+use time::macros::datetime;
+
+const KEY: &str = "https://management.azure.com|tenant-a";
+const EARLIER: OffsetDateTime = datetime!(2026-11-26 03:00 UTC);
+const NOW: OffsetDateTime = datetime!(2026-11-26 03:15 UTC);
+
+fn cluster(sub: &str, name: &str) -> Cluster {
+    Cluster {
+        id: format!(
+            "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/{name}"
+        ),
+        name: name.into(),
+        subscription_id: sub.into(),
+        kubernetes_version: Some("1.34.1".into()),
+        node_os_upgrade_channel: Some("NodeImage".into()),
+        ..Default::default()
+    }
+}
+
+fn state(id: &str, error: Option<&str>) -> SubscriptionState {
+    SubscriptionState {
+        id: id.into(),
+        name: Some(format!("{id} name")),
+        fetched_at: None,
+        error: error.map(|code| SourceError {
+            subscription_id: Some(id.into()),
+            url: Some(format!("https://management.azure.com/subscriptions/{id}/providers/...")),
+            code: Some(code.into()),
+            message: format!("{code} happened"),
+        }),
+    }
+}
+
+fn fleet(clusters: Vec<Cluster>, subscriptions: Vec<SubscriptionState>) -> Fleet {
+    let errors = subscriptions.iter().filter_map(|s| s.error.clone()).collect();
+    Fleet {
+        clusters,
+        skipped: 0,
+        errors,
+        subscriptions,
+    }
+}
+
+fn first_read() -> Snapshot {
+    let fresh = fleet(
+        vec![
+            cluster("sub-a", "a1"),
+            cluster("sub-a", "a2"),
+            cluster("sub-b", "b1"),
+            cluster("sub-c", "c1"),
+        ],
+        vec![state("sub-a", None), state("sub-b", None), state("sub-c", None)],
+    );
+    merge(None, fresh, KEY, EARLIER)
+}
+
+#[test]
+fn a_successful_read_stamps_every_cluster_and_subscription() {
+    let snapshot = first_read();
+    assert!(snapshot.clusters.iter().all(|c| c.as_of == Some(EARLIER) && !c.stale));
+    assert!(snapshot.subscriptions.iter().all(|s| s.fetched_at == Some(EARLIER)));
+}
+
+#[test]
+fn a_failing_subscription_keeps_its_last_good_clusters_marked_stale() {
+    let fresh = fleet(
+        vec![cluster("sub-a", "a1"), cluster("sub-a", "a3")],
+        vec![
+            state("sub-a", None),
+            state("sub-b", Some("SubscriptionRequestsThrottled")),
+        ],
+    );
+    let merged = merge(Some(first_read()), fresh, KEY, NOW);
+    let names: Vec<(&str, bool)> = merged.clusters.iter().map(|c| (c.name.as_str(), c.stale)).collect();
+    assert_eq!(
+        names,
+        [("a1", false), ("a3", false), ("b1", true)],
+        "a2 is gone, c1's subscription left the scope"
+    );
+    let b1 = merged.clusters.iter().find(|c| c.name == "b1").unwrap();
+    assert_eq!(b1.as_of, Some(EARLIER), "stale rows keep the time they were read");
+    let sub_b = merged.subscriptions.iter().find(|s| s.id == "sub-b").unwrap();
+    assert_eq!(sub_b.fetched_at, Some(EARLIER));
+    assert_eq!(
+        sub_b.error.as_ref().and_then(|e| e.code.as_deref()),
+        Some("SubscriptionRequestsThrottled")
+    );
+    let fleet = merged.into_fleet();
+    assert_eq!(fleet.errors.len(), 1, "the error travels with the fleet");
+}
+
+#[test]
+fn when_even_the_subscription_list_fails_everything_previous_stays_stale() {
+    let fresh = Fleet {
+        errors: vec![SourceError {
+            subscription_id: None,
+            url: Some("https://management.azure.com/subscriptions".into()),
+            code: Some("TransportError".into()),
+            message: "cannot connect".into(),
+        }],
+        ..Default::default()
+    };
+    let merged = merge(Some(first_read()), fresh, KEY, NOW);
+    assert_eq!(merged.clusters.len(), 4);
+    assert!(merged.clusters.iter().all(|c| c.stale && c.as_of == Some(EARLIER)));
+    assert_eq!(merged.errors[0].code.as_deref(), Some("TransportError"));
+    assert_eq!(merged.oldest(), EARLIER);
+}
+
+#[test]
+fn a_snapshot_of_another_endpoint_is_not_mixed_in() {
+    let fresh = fleet(vec![], vec![state("sub-b", Some("AuthorizationFailed"))]);
+    let merged = merge(
+        Some(first_read()),
+        fresh,
+        "https://management.usgovcloudapi.net|tenant-a",
+        NOW,
+    );
+    assert!(merged.clusters.is_empty());
+}
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path().join("cache"));
+    (dir, store)
+}
+
+#[test]
+fn a_saved_snapshot_loads_back_the_same() {
+    let (_dir, store) = store();
+    let snapshot = first_read();
+    store.save(&snapshot).unwrap();
+    match store.load(KEY) {
+        Loaded::Hit(loaded) => assert_eq!(*loaded, snapshot),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(store.load("another key"), Loaded::Miss));
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, store) = store();
+    let path = store.save(&first_read()).unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn damaged_truncated_empty_and_foreign_files_are_a_miss_with_a_warning() {
+    let (_dir, store) = store();
+    let good = serde_json::to_vec(&first_read()).unwrap();
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        ("truncated", good[..good.len() / 2].to_vec(), "is damaged"),
+        ("empty", Vec::new(), "is damaged"),
+        ("garbage", b"\x00\x01not json".to_vec(), "is damaged"),
+        ("wrong shape", br#"{"schema": 1, "clusters": 5}"#.to_vec(), "is damaged"),
+        (
+            "future schema",
+            br#"{"schema": 99, "whatever": true}"#.to_vec(),
+            "has schema 99",
+        ),
+    ];
+    for (what, bytes, want) in cases {
+        let path = store.path(KEY);
+        private_dir(store.dir()).unwrap();
+        fs::write(&path, &bytes).unwrap();
+        match store.load(KEY) {
+            Loaded::Unusable(warning) => {
+                assert!(warning.contains(want), "{what}: {warning}");
+                assert!(!warning.contains('\n'), "one line");
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+        if want == "is damaged" {
+            assert!(!path.exists(), "{what}: the damaged file is moved aside");
+            let aside = fs::read_dir(store.dir())
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().contains("damaged"));
+            assert!(aside, "{what}: kept for inspection");
+        }
+        for entry in fs::read_dir(store.dir()).unwrap().flatten() {
+            fs::remove_file(entry.path()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_older_schema_is_a_miss_not_a_crash() {
+    let (_dir, store) = store();
+    private_dir(store.dir()).unwrap();
+    let mut old = serde_json::to_value(first_read()).unwrap();
+    old["schema"] = 0.into();
+    fs::write(store.path(KEY), old.to_string()).unwrap();
+    assert!(matches!(store.load(KEY), Loaded::Unusable(w) if w.contains("has schema 0")));
+}
+
+/// Run by `a_writer_killed_at_any_moment_never_leaves_a_torn_file` in a child process:
+/// writes snapshots in a loop until killed.
+#[test]
+fn cache_writer_child() {
+    let Ok(dir) = std::env::var("AKSRADAR_TEST_CACHE_WRITER") else {
+        return;
+    };
+    let store = Store::new(dir);
+    let mut snapshot = first_read();
+    // Large enough that a write takes a while, so kills land mid-write.
+    snapshot.clusters = (0..20_000).map(|i| cluster("sub-a", &format!("c{i}"))).collect();
+    for round in 0u64.. {
+        snapshot.skipped = round as usize;
+        store.save(&snapshot).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_writer_killed_at_any_moment_never_leaves_a_torn_file() {
+    let (_dir, store) = store();
+    store.save(&first_read()).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for round in 0..40 {
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "cache::tests::cache_writer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("AKSRADAR_TEST_CACHE_WRITER", store.dir())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_millis(20 + seed % 180));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        match store.load(KEY) {
+            Loaded::Hit(snapshot) => assert_eq!(snapshot.key, KEY),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}

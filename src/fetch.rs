@@ -1,0 +1,95 @@
+//! Reading the fleet live, merged with the last snapshot: what `scan` does once and
+//! the dashboard does in the background.
+//!
+//! Settings come from config and flags (`Live`); the network goes through
+//! `azure::ArmClient`; the result is a `cache::Snapshot` in which subscriptions that
+//! failed keep their last good clusters, marked stale.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::azure::{self, ArmClient, AuthMode, Cloud, Credentials, Environment, FleetRequest, Progress, RetryPolicy};
+use crate::cache::{self, Snapshot};
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+
+/// How to reach Azure: config, overridden by flags.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub endpoint: String,
+    pub cloud: Cloud,
+    pub auth: AuthMode,
+    pub tenant: Option<String>,
+    pub request: FleetRequest,
+    pub retry: RetryPolicy,
+}
+
+impl Live {
+    pub fn new(config: &Config, flags: &GlobalArgs) -> Live {
+        let cloud = flags.cloud.unwrap_or(config.cloud);
+        let endpoint = flags
+            .endpoint
+            .clone()
+            .or_else(|| config.endpoint.clone())
+            .unwrap_or_else(|| cloud.arm_endpoint().to_string());
+        let request = FleetRequest {
+            subscriptions: config.subscriptions.clone(),
+            source: flags.source.unwrap_or(config.source),
+            concurrency: flags.concurrency.map_or(config.concurrency, usize::from),
+        };
+        let retry = RetryPolicy {
+            timeout: Duration::from_secs(config.request_timeout_seconds),
+            ..Default::default()
+        };
+        Live {
+            endpoint,
+            cloud,
+            auth: flags.auth.unwrap_or(config.auth),
+            tenant: config.tenant.clone(),
+            request,
+            retry,
+        }
+    }
+
+    /// What the snapshot of this fleet is filed under: one per endpoint and tenant.
+    pub fn cache_key(&self) -> String {
+        format!(
+            "{}|{}",
+            self.endpoint.trim_end_matches('/'),
+            self.tenant.as_deref().unwrap_or("")
+        )
+    }
+
+    /// The client, with credentials from `env`.
+    pub fn client(&self, env: &Environment) -> anyhow::Result<ArmClient> {
+        let credentials = Credentials::new(self.auth, env, self.cloud, self.tenant.clone())?;
+        Ok(ArmClient::new(
+            &self.endpoint,
+            self.cloud.scope(),
+            Arc::new(credentials),
+            self.retry,
+        )?)
+    }
+}
+
+/// Reads the fleet (and, with `details`, every cluster's details) and merges it with
+/// `previous`. `clock` stamps the clusters read.
+pub async fn refresh(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    details: bool,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: Option<Snapshot>,
+    key: &str,
+    clock: fn() -> OffsetDateTime,
+) -> Snapshot {
+    let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
+    if details {
+        let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
+        fleet.errors.extend(errors);
+    }
+    cache::merge(previous, fleet, key, clock())
+}

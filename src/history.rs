@@ -1,0 +1,337 @@
+//! History: a compact record of every live read's verdicts, and what changed since
+//! the previous one.
+//!
+//! One JSON line per read in the state folder, oldest first. The file is kept under a
+//! size bound by dropping the oldest records. `diff` is pure.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::cache::write_atomic;
+use crate::model::{Assessed, Outcome};
+
+/// The file is trimmed to `KEEP` bytes of the newest records once it passes `LIMIT`.
+const LIMIT: u64 = 4 << 20;
+const KEEP: usize = 3 << 20;
+
+/// One live read, as much as a later diff needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub clusters: Vec<Mark>,
+}
+
+/// One cluster in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub id: String,
+    pub name: String,
+    /// The node OS channel as read, `None` when missing.
+    #[serde(rename = "os")]
+    pub node_os: Option<String>,
+    #[serde(rename = "up")]
+    pub upgrade: Option<String>,
+    #[serde(rename = "k8s")]
+    pub version: Option<String>,
+    /// Short names of the rules that failed.
+    #[serde(rename = "fail", default, skip_serializing_if = "Vec::is_empty")]
+    pub failing: Vec<String>,
+}
+
+impl Mark {
+    pub fn compliant(&self) -> bool {
+        self.failing.is_empty()
+    }
+}
+
+impl Record {
+    /// The record of a read. Stale rows are left out: they were not read this time.
+    pub fn of(assessed: &[Assessed], at: OffsetDateTime) -> Record {
+        let clusters = assessed
+            .iter()
+            .filter(|a| !a.cluster.stale)
+            .map(|a| Mark {
+                id: a.cluster.id.to_ascii_lowercase(),
+                name: a.cluster.name.clone(),
+                node_os: a.cluster.node_os_upgrade_channel.clone(),
+                upgrade: a.cluster.upgrade_channel.clone(),
+                version: a.cluster.kubernetes_version.clone(),
+                failing: a
+                    .findings
+                    .iter()
+                    .filter(|f| f.outcome == Outcome::Fail)
+                    .map(|f| f.rule.short_name().to_string())
+                    .collect(),
+            })
+            .collect();
+        Record { at, clusters }
+    }
+}
+
+/// A cluster whose value of something changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    pub id: String,
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A named cluster, for the lists of `Changes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    /// The failing rules now (for clusters that became non-compliant or appeared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failing: Vec<String>,
+}
+
+/// What changed between two reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes {
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+    pub became_non_compliant: Vec<Named>,
+    pub became_compliant: Vec<Named>,
+    pub appeared: Vec<Named>,
+    pub disappeared: Vec<Named>,
+    pub node_os_channel_changed: Vec<Change>,
+    pub upgrade_channel_changed: Vec<Change>,
+    pub version_changed: Vec<Change>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.became_non_compliant.is_empty()
+            && self.became_compliant.is_empty()
+            && self.appeared.is_empty()
+            && self.disappeared.is_empty()
+            && self.node_os_channel_changed.is_empty()
+            && self.upgrade_channel_changed.is_empty()
+            && self.version_changed.is_empty()
+    }
+}
+
+fn named(mark: &Mark) -> Named {
+    Named {
+        id: mark.id.clone(),
+        name: mark.name.clone(),
+        failing: mark.failing.clone(),
+    }
+}
+
+/// What changed from `before` to `after`. Clusters keep `after`'s order.
+pub fn diff(before: &Record, after: &Record) -> Changes {
+    let old: HashMap<&str, &Mark> = before.clusters.iter().map(|m| (m.id.as_str(), m)).collect();
+    let new: HashMap<&str, &Mark> = after.clusters.iter().map(|m| (m.id.as_str(), m)).collect();
+    let mut changes = Changes {
+        since: before.at,
+        until: after.at,
+        became_non_compliant: vec![],
+        became_compliant: vec![],
+        appeared: vec![],
+        disappeared: vec![],
+        node_os_channel_changed: vec![],
+        upgrade_channel_changed: vec![],
+        version_changed: vec![],
+    };
+    for mark in &after.clusters {
+        let Some(was) = old.get(mark.id.as_str()) else {
+            changes.appeared.push(named(mark));
+            continue;
+        };
+        if was.compliant() && !mark.compliant() {
+            changes.became_non_compliant.push(named(mark));
+        } else if !was.compliant() && mark.compliant() {
+            changes.became_compliant.push(named(mark));
+        }
+        let change = |from: &Option<String>, to: &Option<String>| Change {
+            id: mark.id.clone(),
+            name: mark.name.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        };
+        if was.node_os != mark.node_os {
+            changes
+                .node_os_channel_changed
+                .push(change(&was.node_os, &mark.node_os));
+        }
+        if was.upgrade != mark.upgrade {
+            changes
+                .upgrade_channel_changed
+                .push(change(&was.upgrade, &mark.upgrade));
+        }
+        if was.version != mark.version {
+            changes.version_changed.push(change(&was.version, &mark.version));
+        }
+    }
+    changes.disappeared = before
+        .clusters
+        .iter()
+        .filter(|m| !new.contains_key(m.id.as_str()))
+        .map(named)
+        .collect();
+    changes
+}
+
+/// The history file of one cache key.
+#[derive(Debug, Clone)]
+pub struct History {
+    path: PathBuf,
+}
+
+impl History {
+    pub fn new(state_dir: &Path, key: &str) -> History {
+        let name = format!("history-{:016x}.jsonl", crate::cache::key_hash(key));
+        History {
+            path: state_dir.join(name),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every readable record, oldest first; damaged lines are skipped.
+    pub fn records(&self) -> io::Result<Vec<Record>> {
+        match fs::read_to_string(&self.path) {
+            Ok(text) => Ok(text
+                .lines()
+                .filter_map(|line| serde_json::from_str(line).ok())
+                .collect()),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The newest record, if any.
+    pub fn last(&self) -> io::Result<Option<Record>> {
+        Ok(self.records()?.pop())
+    }
+
+    /// Appends a record, dropping the oldest ones when the file grows past its bound.
+    /// The whole file is rewritten atomically, so a crash never leaves half a line.
+    pub fn append(&self, record: &Record) -> io::Result<()> {
+        let mut text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(err) => return Err(err),
+        };
+        text.push_str(&serde_json::to_string(record).map_err(io::Error::other)?);
+        text.push('\n');
+        if text.len() as u64 > LIMIT {
+            let cut = text.len() - KEEP.min(text.len());
+            let start = text[cut..].find('\n').map_or(text.len(), |i| cut + i + 1);
+            text.drain(..start);
+        }
+        write_atomic(&self.path, text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn mark(id: &str, os: Option<&str>, version: &str, failing: &[&str]) -> Mark {
+        Mark {
+            id: id.into(),
+            name: id.into(),
+            node_os: os.map(String::from),
+            upgrade: Some("patch".into()),
+            version: Some(version.into()),
+            failing: failing.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_diff_names_every_kind_of_change() {
+        let before = Record {
+            at: datetime!(2026-11-25 03:00 UTC),
+            clusters: vec![
+                mark("a", Some("NodeImage"), "1.33.7", &[]),
+                mark("b", Some("Unmanaged"), "1.33.7", &["NodeAutoUpgrade"]),
+                mark("c", None, "1.32.1", &["NodeAutoUpgrade", "Version"]),
+                mark("gone", Some("NodeImage"), "1.34.1", &[]),
+            ],
+        };
+        let after = Record {
+            at: datetime!(2026-11-26 03:00 UTC),
+            clusters: vec![
+                mark("a", Some("None"), "1.33.7", &["NodeAutoUpgrade"]),
+                mark("b", Some("SecurityPatch"), "1.33.7", &[]),
+                mark("c", None, "1.33.7", &["NodeAutoUpgrade"]),
+                mark("new", Some("NodeImage"), "1.35.0", &[]),
+            ],
+        };
+        let changes = diff(&before, &after);
+        let names = |list: &[Named]| list.iter().map(|n| n.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&changes.became_non_compliant), ["a"]);
+        assert_eq!(names(&changes.became_compliant), ["b"]);
+        assert_eq!(names(&changes.appeared), ["new"]);
+        assert_eq!(names(&changes.disappeared), ["gone"]);
+        let os: Vec<_> = changes
+            .node_os_channel_changed
+            .iter()
+            .map(|c| (c.name.as_str(), c.from.as_deref(), c.to.as_deref()))
+            .collect();
+        assert_eq!(
+            os,
+            [
+                ("a", Some("NodeImage"), Some("None")),
+                ("b", Some("Unmanaged"), Some("SecurityPatch"))
+            ]
+        );
+        assert_eq!(changes.version_changed[0].to.as_deref(), Some("1.33.7"));
+        assert!(changes.upgrade_channel_changed.is_empty());
+        assert!(!changes.is_empty());
+        assert!(diff(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn records_append_and_the_oldest_are_dropped_past_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path(), "key");
+        assert_eq!(history.last().unwrap(), None);
+        let big: Vec<Mark> = (0..2000)
+            .map(|i| {
+                mark(
+                    &format!("/subscriptions/s/cluster-{i:05}"),
+                    Some("NodeImage"),
+                    "1.34.1",
+                    &[],
+                )
+            })
+            .collect();
+        for day in 0..40i64 {
+            let record = Record {
+                at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),
+                clusters: big.clone(),
+            };
+            history.append(&record).unwrap();
+        }
+        let size = fs::metadata(history.path()).unwrap().len();
+        assert!(size <= LIMIT, "{size} bytes");
+        let records = history.records().unwrap();
+        assert!(records.len() < 40, "old records were dropped");
+        assert_eq!(
+            records.last().unwrap().at,
+            datetime!(2026-10-01 00:00 UTC) + time::Duration::days(39)
+        );
+        assert!(
+            records.windows(2).all(|w| w[0].at < w[1].at),
+            "oldest first, no torn line"
+        );
+    }
+}

@@ -1,0 +1,442 @@
+//! The live path over real HTTP against the built-in simulator on 127.0.0.1:0:
+//! paging, throttling, server errors, forbidden subscriptions, malformed bodies,
+//! token refresh, looping links, timeouts and Resource Graph.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy, Source};
+use aksradar::model::Fleet;
+use aksradar::sim::{SimOptions, Simulator};
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+
+const SCOPE: &str = "https://management.azure.com/.default";
+
+fn quick_retry() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 6,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(200),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+async fn start(options: SimOptions) -> Simulator {
+    Simulator::start("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .expect("simulator starts")
+}
+
+fn client(sim: &Simulator, credentials: Credentials, retry: RetryPolicy) -> Arc<ArmClient> {
+    Arc::new(ArmClient::new(&sim.url(), SCOPE, Arc::new(credentials), retry).expect("client"))
+}
+
+async fn read(sim: &Simulator, source: Source, retry: RetryPolicy) -> Fleet {
+    let client = client(sim, Credentials::fixed("simulator"), retry);
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source,
+        concurrency: 8,
+    };
+    azure::fetch_fleet(client, &request, None).await
+}
+
+/// Every cluster id the simulator holds, lower-cased.
+fn expected_ids(sim: &Simulator, skip_forbidden: bool) -> HashSet<String> {
+    let fleet = sim.fleet();
+    fleet
+        .subscriptions
+        .iter()
+        .filter(|s| !(skip_forbidden && fleet.forbidden(&s.id)))
+        .flat_map(|s| s.clusters.iter())
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect()
+}
+
+fn ids(fleet: &Fleet) -> Vec<String> {
+    fleet.clusters.iter().map(|c| c.id.to_ascii_lowercase()).collect()
+}
+
+fn assert_exactly(fleet: &Fleet, want: &HashSet<String>) {
+    let got = ids(fleet);
+    let unique: HashSet<String> = got.iter().cloned().collect();
+    assert_eq!(got.len(), unique.len(), "no cluster twice");
+    assert_eq!(&unique, want);
+}
+
+#[tokio::test]
+async fn paging_follows_every_next_link_and_reads_each_cluster_once() {
+    let sim = start(SimOptions {
+        subscriptions: 4,
+        clusters_per_subscription: 9,
+        page_size: 2,
+        subscription_page_size: 3,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Arm, quick_retry()).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, false));
+    let list_requests = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.contains("managedClusters"))
+        .count();
+    assert_eq!(
+        list_requests,
+        4 * 5,
+        "nine clusters at two a page is five pages per subscription"
+    );
+    assert!(
+        fleet.clusters.iter().all(|c| c.subscription_name.is_some()),
+        "display names come from /subscriptions"
+    );
+}
+
+#[tokio::test]
+async fn throttled_requests_wait_at_least_retry_after_and_everything_arrives() {
+    let sim = start(SimOptions {
+        subscriptions: 3,
+        clusters_per_subscription: 4,
+        page_size: 2,
+        fault_429: 0.3,
+        retry_after: 1,
+        seed: 7,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Arm, quick_retry()).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, false));
+    let log = sim.requests();
+    let throttled: Vec<_> = log.iter().filter(|r| r.status == 429).collect();
+    assert!(!throttled.is_empty(), "the fault rate should have throttled something");
+    for hit in throttled {
+        let retry = log
+            .iter()
+            .find(|r| r.path_and_query == hit.path_and_query && r.at > hit.at)
+            .expect("a throttled request is retried");
+        let waited = retry.at - hit.at;
+        assert!(
+            waited >= Duration::from_secs(1),
+            "retried after {waited:?}, before Retry-After"
+        );
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_they_succeed() {
+    let sim = start(SimOptions {
+        subscriptions: 3,
+        clusters_per_subscription: 5,
+        page_size: 2,
+        fault_5xx: 0.3,
+        seed: 3,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Arm, quick_retry()).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, false));
+    assert!(
+        sim.requests().iter().any(|r| r.status >= 500),
+        "the fault rate should have failed something"
+    );
+}
+
+#[tokio::test]
+async fn forbidden_subscriptions_are_reported_and_the_rest_arrive() {
+    let sim = start(SimOptions {
+        subscriptions: 5,
+        clusters_per_subscription: 3,
+        forbidden_subscriptions: 2,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Arm, quick_retry()).await;
+    assert_exactly(&fleet, &expected_ids(&sim, true));
+    assert_eq!(fleet.errors.len(), 2, "{:?}", fleet.errors);
+    for error in &fleet.errors {
+        let sub = error.subscription_id.as_deref().expect("names the subscription");
+        assert!(sim.fleet().forbidden(sub));
+        assert_eq!(error.code.as_deref(), Some("AuthorizationFailed"));
+        assert!(
+            error
+                .url
+                .as_deref()
+                .is_some_and(|u| u.contains(sub) && u.contains("managedClusters")),
+            "{error:?}"
+        );
+        assert!(error.message.contains("does not have authorization"), "{error:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_stays_malformed_fails_its_subscription_with_the_url() {
+    // A rate of 1.0 truncates /subscriptions too, so the whole read fails, and says where.
+    let sim = start(SimOptions {
+        subscriptions: 2,
+        clusters_per_subscription: 2,
+        malformed_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let retry = RetryPolicy {
+        attempts: 2,
+        ..quick_retry()
+    };
+    let fleet = read(&sim, Source::Arm, retry).await;
+    assert!(fleet.clusters.is_empty());
+    let error = &fleet.errors[0];
+    assert_eq!(error.code.as_deref(), Some("MalformedResponse"));
+    assert!(
+        error.url.as_deref().is_some_and(|u| u.contains("/subscriptions")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn occasional_malformed_bodies_are_retried() {
+    let sim = start(SimOptions {
+        subscriptions: 3,
+        clusters_per_subscription: 6,
+        page_size: 2,
+        malformed_rate: 0.3,
+        seed: 5,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Arm, quick_retry()).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, false));
+}
+
+/// Hands out a stale token first, then the right one.
+#[derive(Debug, Default)]
+struct StaleThenFresh(AtomicUsize);
+
+#[async_trait::async_trait]
+impl TokenCredential for StaleThenFresh {
+    async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+        let n = self.0.fetch_add(1, Ordering::SeqCst);
+        let token = if n == 0 { "stale-token" } else { "simulator" };
+        Ok(AccessToken::new(
+            Secret::new(token),
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_once_and_carries_on() {
+    let sim = start(SimOptions {
+        subscriptions: 2,
+        clusters_per_subscription: 3,
+        ..Default::default()
+    })
+    .await;
+    let credential = Arc::new(StaleThenFresh::default());
+    let client = client(&sim, Credentials::from_credential(credential.clone()), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 1,
+    };
+    let fleet = azure::fetch_fleet(client, &request, None).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, false));
+    assert_eq!(credential.0.load(Ordering::SeqCst), 2, "one refresh, then the cache");
+    let log = sim.requests();
+    assert_eq!(log.iter().filter(|r| r.status == 401).count(), 1);
+    assert_eq!(log[0].status, 401);
+}
+
+#[tokio::test]
+async fn a_wrong_fixed_token_fails_with_the_arm_code() {
+    let sim = start(SimOptions {
+        subscriptions: 1,
+        clusters_per_subscription: 1,
+        ..Default::default()
+    })
+    .await;
+    let client = client(&sim, Credentials::fixed("not-the-token"), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 1,
+    };
+    let fleet = azure::fetch_fleet(client, &request, None).await;
+    assert!(fleet.clusters.is_empty());
+    assert_eq!(fleet.errors[0].code.as_deref(), Some("InvalidAuthenticationToken"));
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_after_the_retries() {
+    let sim = start(SimOptions {
+        subscriptions: 1,
+        clusters_per_subscription: 1,
+        latency_ms: 2_000,
+        ..Default::default()
+    })
+    .await;
+    let retry = RetryPolicy {
+        attempts: 2,
+        timeout: Duration::from_millis(200),
+        ..quick_retry()
+    };
+    let started = std::time::Instant::now();
+    let fleet = read(&sim, Source::Arm, retry).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "did not wait for the slow server"
+    );
+    assert_eq!(fleet.errors[0].code.as_deref(), Some("TransportError"));
+    assert!(
+        fleet.errors[0].message.contains("no answer within"),
+        "{:?}",
+        fleet.errors
+    );
+}
+
+#[tokio::test]
+async fn resource_graph_pages_with_skip_token_and_reads_each_cluster_once() {
+    let sim = start(SimOptions {
+        subscriptions: 3,
+        clusters_per_subscription: 700,
+        forbidden_subscriptions: 1,
+        ..Default::default()
+    })
+    .await;
+    let fleet = read(&sim, Source::Graph, quick_retry()).await;
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+    assert_exactly(&fleet, &expected_ids(&sim, true));
+    let graph_pages = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.contains("ResourceGraph"))
+        .count();
+    assert_eq!(graph_pages, 2, "1400 visible rows at 1000 a page");
+    let arm = read(&sim, Source::Arm, quick_retry()).await;
+    let by_arm: HashSet<String> = ids(&arm).into_iter().collect();
+    assert_eq!(
+        by_arm,
+        ids(&fleet).into_iter().collect::<HashSet<_>>(),
+        "both sources see the same clusters"
+    );
+}
+
+#[tokio::test]
+async fn details_give_maintenance_windows_latest_images_and_region_support() {
+    let sim = start(SimOptions {
+        subscriptions: 1,
+        clusters_per_subscription: 12,
+        ..Default::default()
+    })
+    .await;
+    let client = client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 4,
+    };
+    let mut fleet = azure::fetch_fleet(client.clone(), &request, None).await;
+    assert!(
+        fleet.clusters.iter().all(|c| c.maintenance.is_none()),
+        "lists do not carry maintenance"
+    );
+    let errors = azure::fetch_all_details(client, &mut fleet.clusters, 4).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(fleet.clusters.iter().all(|c| c.maintenance.is_some()));
+    assert!(
+        fleet
+            .clusters
+            .iter()
+            .any(|c| !c.maintenance.as_ref().unwrap().is_empty())
+    );
+    assert!(
+        fleet
+            .clusters
+            .iter()
+            .all(|c| c.pools.iter().all(|p| p.latest_node_image_version.is_some()))
+    );
+    assert!(fleet.clusters.iter().all(|c| c.version_supported_in_region.is_some()));
+    let regions = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.contains("kubernetesVersions"))
+        .count();
+    let distinct: HashSet<&str> = fleet.clusters.iter().map(|c| c.location.as_str()).collect();
+    assert_eq!(regions, distinct.len(), "each region's versions are read once");
+}
+
+/// A server that answers every cluster list with a link to itself.
+async fn looping_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body_base = base.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let base = body_base.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&head);
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let body = if path.starts_with("/subscriptions?") {
+                    r#"{"value":[{"subscriptionId":"loop-sub","displayName":"Loop","state":"Enabled"}]}"#.to_string()
+                } else {
+                    format!(
+                        r#"{{"value":[],"nextLink":"{base}/subscriptions/loop-sub/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01&$skipToken=same"}}"#
+                    )
+                };
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn a_next_link_that_repeats_is_an_error_not_a_loop() {
+    let base = looping_server().await;
+    let client = Arc::new(ArmClient::new(&base, SCOPE, Arc::new(Credentials::fixed("t")), quick_retry()).unwrap());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 1,
+    };
+    let fleet = tokio::time::timeout(Duration::from_secs(10), azure::fetch_fleet(client, &request, None))
+        .await
+        .expect("stops by itself");
+    assert_eq!(fleet.errors.len(), 1, "{:?}", fleet.errors);
+    assert_eq!(fleet.errors[0].code.as_deref(), Some("LoopingNextLink"));
+    assert_eq!(fleet.errors[0].subscription_id.as_deref(), Some("loop-sub"));
+}
+
+#[test]
+fn a_plain_http_endpoint_off_this_machine_is_refused() {
+    for base in ["http://management.azure.com", "http://10.1.2.3:8080"] {
+        let err = ArmClient::new(base, SCOPE, Arc::new(Credentials::fixed("t")), quick_retry()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("refusing to send a bearer token over plain http"),
+            "{err}"
+        );
+    }
+}
