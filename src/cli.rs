@@ -17,6 +17,10 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// The dashboard over exported files instead of the live fleet (repeatable).
+    #[arg(long = "input", value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -47,10 +51,36 @@ pub struct GlobalArgs {
     /// Subscriptions read at once (ARM source).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
+
+    /// Dashboard: draw without a terminal at this size (e.g. 160x45), feed --keys,
+    /// wait for loads to settle, print the screen as text and exit.
+    #[arg(long, global = true, value_name = "WIDTHxHEIGHT", value_parser = parse_size)]
+    pub render: Option<(u16, u16)>,
+
+    /// Keys for --render: characters as themselves, names in angle brackets
+    /// (`/prod<Enter>j<Enter>`, `<Esc>`, `<Tab>`, `<C-c>`, `<lt>` for `<`).
+    #[arg(long, global = true, value_name = "KEYS", requires = "render")]
+    pub keys: Option<String>,
+}
+
+/// `160x45`.
+pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("`{text}` is not a size; write WIDTHxHEIGHT, e.g. 160x45"))?;
+    let parse = |v: &str| v.trim().parse::<u16>().ok().filter(|n| (1..=1000).contains(n));
+    match (parse(w), parse(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!(
+            "`{text}` is not a size; width and height are 1 to 1000, e.g. 160x45"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The dashboard on the built-in fleet simulator: nothing else needed.
+    Demo(DemoArgs),
     /// One non-interactive pass over the fleet: every cluster, every finding.
     Scan(ScanArgs),
     /// The fixes for every failing finding, ready to run or merge.
@@ -59,6 +89,21 @@ pub enum Command {
     Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
     Info,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Simulated subscriptions.
+    #[arg(long, default_value_t = 20)]
+    pub subscriptions: usize,
+    /// Simulated clusters in each subscription.
+    #[arg(long, default_value_t = 25)]
+    pub clusters_per_subscription: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Latency the simulator adds to every request, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    pub latency_ms: u64,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +175,15 @@ pub struct RemediateArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_width_by_height() {
+        assert_eq!(parse_size("160x45"), Ok((160, 45)));
+        assert_eq!(parse_size("80X24"), Ok((80, 24)));
+        for bad in ["160", "0x10", "x", "160x", "99999x1"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations_are_read_with_their_unit() {

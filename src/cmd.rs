@@ -13,23 +13,32 @@ use anyhow::Context;
 use time::Date;
 use tokio::sync::mpsc;
 
+use crate::app::state::Origin;
+use crate::app::{Keymap, State};
+use crate::azure::Credentials;
 use crate::azure::{Environment, Progress};
 use crate::cache::{Loaded, Snapshot, Store};
-use crate::cli::{Cli, Command, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
 use crate::config::Config;
+use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
 use crate::history::{self, History, Record};
 use crate::model::{Assessed, Fleet, Outcome};
+use crate::sim::{SimOptions, Simulator};
+use crate::ui::Theme;
 use crate::{import, remediate, report, rules, sim};
 
 /// Runs a parsed command line; `Err` means exit code 2 with the message on stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
-        anyhow::bail!(
-            "the interactive dashboard is not built yet; use `aksradar scan` or `aksradar remediate` (with --input FILE for exported files)"
-        );
+        let config = load_config(cli.global.config.as_deref())?;
+        return dashboard(&cli.global, &cli.inputs, config, None);
     };
     match command {
+        Command::Demo(args) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            dashboard(&cli.global, &[], config, Some(args))
+        }
         Command::Info => {
             finish(info(cli.global.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS))
         }
@@ -241,6 +250,115 @@ async fn read_live(
         let _ = drawer.await;
     }
     Ok(snapshot)
+}
+
+/// The dashboard: over files, the live fleet, or the demo's simulator.
+fn dashboard(
+    flags: &GlobalArgs,
+    inputs: &[PathBuf],
+    config: Config,
+    demo: Option<DemoArgs>,
+) -> anyhow::Result<ExitCode> {
+    let keys = match &flags.keys {
+        Some(text) => crate::app::keymap::parse_keys(text).map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
+    let config = Arc::new(config);
+    let now = time::OffsetDateTime::now_utc();
+    let paths = Paths::discover();
+    runtime()?.block_on(async move {
+        // The demo's simulator lives as long as the dashboard.
+        let mut simulator = None;
+        let services = Services {
+            live: None,
+            config: config.clone(),
+            in_tmux: std::env::var_os("TMUX").is_some(),
+            write_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        };
+        let (state, services) = if !inputs.is_empty() {
+            let fleet = read_files(inputs)?;
+            let names = inputs.iter().map(|p| p.display().to_string()).collect();
+            let mut state = State::new(config.clone(), Origin::Files(names), now);
+            state.errors = fleet.errors;
+            state.skipped = fleet.skipped;
+            state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
+            (state, services)
+        } else {
+            let (live, env, key, origin) = match &demo {
+                Some(args) => {
+                    let options = SimOptions {
+                        subscriptions: args.subscriptions,
+                        clusters_per_subscription: args.clusters_per_subscription,
+                        seed: args.seed,
+                        latency_ms: args.latency_ms,
+                        ..SimOptions::default()
+                    };
+                    let sim = Simulator::start("127.0.0.1:0".parse().expect("loopback"), options)
+                        .await
+                        .context("cannot start the built-in simulator")?;
+                    let mut live = Live::new(&config, flags);
+                    live.endpoint = sim.url();
+                    live.cloud = crate::azure::Cloud::Public;
+                    live.auth = crate::azure::AuthMode::Token;
+                    live.tenant = None;
+                    live.request.subscriptions.clear();
+                    simulator = Some(sim);
+                    let env = Environment::from_pairs([("AKSRADAR_TOKEN", "simulator")]);
+                    // Its own cache file: the user's own fleet's cache is untouched.
+                    let key = format!(
+                        "demo|{}|{}|{}",
+                        args.seed, args.subscriptions, args.clusters_per_subscription
+                    );
+                    (live, env, key, Origin::Demo)
+                }
+                None => {
+                    let live = Live::new(&config, flags);
+                    let key = live.cache_key();
+                    let origin = Origin::Live {
+                        endpoint: live.endpoint.clone(),
+                    };
+                    (live, Environment::from_process(), key, origin)
+                }
+            };
+            let credentials = Arc::new(Credentials::new(live.auth, &env, live.cloud, live.tenant.clone())?);
+            let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
+            let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
+            let live = LiveServices::new(live, credentials, store, history, key)?;
+            let mut state = State::new(config.clone(), origin, now);
+            if let Some(snapshot) = live.cached() {
+                crate::app::update::apply_snapshot(&mut state, snapshot);
+                state.status = None;
+            }
+            (
+                state,
+                Services {
+                    live: Some(live),
+                    ..services
+                },
+            )
+        };
+        let keymap = Keymap::default();
+        let result = match flags.render {
+            Some((width, height)) => {
+                let screen = crate::dashboard::headless(state, keymap, services, width, height, &keys).await?;
+                let mut out = io::stdout().lock();
+                finish(
+                    out.write_all(screen.as_bytes())
+                        .and_then(|()| out.flush())
+                        .map(|()| ExitCode::SUCCESS),
+                )
+            }
+            None => {
+                let theme = Theme { color: color_allowed() };
+                crate::dashboard::interactive(state, keymap, services, theme).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+        };
+        if let Some(sim) = simulator {
+            sim.stop().await;
+        }
+        result
+    })
 }
 
 /// A warning on stderr (one line) and in the log file.

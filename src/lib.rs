@@ -14,12 +14,15 @@
 
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod azure;
 pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dashboard;
 pub mod fetch;
+pub mod filter;
 pub mod history;
 pub mod import;
 pub mod model;
@@ -28,3 +31,5 @@ pub mod report;
 pub mod rules;
 pub mod sim;
 pub mod text;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,146 @@
+//! `cargo bench --bench dashboard`: the dashboard with 10,000 clusters (the demo's
+//! fleet at 100 subscriptions x 100 clusters).
+//!
+//! 1. First frame from the cache: load the snapshot, build the state, draw once.
+//! 2. One key: `update` plus drawing the frame, for moves, filter keystrokes, sorts,
+//!    opening a cluster and the fix popup; the 50th, 99th percentile and worst.
+//!
+//! Drawing goes to ratatui's `TestBackend` (160x45), which does what a terminal
+//! backend does except writing bytes to a tty.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aksradar::app::keymap::parse_keys;
+use aksradar::app::state::Origin;
+use aksradar::app::update::{apply_snapshot, key_action};
+use aksradar::app::{Keymap, State, update};
+use aksradar::cache::{self, Loaded, Store};
+use aksradar::config::Config;
+use aksradar::import::{Element, read_element};
+use aksradar::model::{Fleet, SubscriptionState};
+use aksradar::sim::{SimOptions, fleet::SimFleet};
+use aksradar::ui::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+fn main() {
+    let options = SimOptions {
+        subscriptions: 100,
+        clusters_per_subscription: 100,
+        ..Default::default()
+    };
+    let sim = SimFleet::generate(&options);
+    let mut fleet = Fleet::default();
+    for (i, value) in sim.clusters().cloned().enumerate() {
+        if let Ok(Element::Cluster(cluster)) = read_element(value, &format!("$[{i}]")) {
+            fleet.clusters.push(*cluster);
+        }
+    }
+    fleet.subscriptions = sim
+        .subscriptions
+        .iter()
+        .map(|s| SubscriptionState {
+            id: s.id.clone(),
+            name: Some(s.display_name.clone()),
+            fetched_at: None,
+            error: None,
+        })
+        .collect();
+    let clusters = fleet.clusters.len();
+    drop(sim);
+    let now = time::OffsetDateTime::now_utc();
+    let snapshot = cache::merge(None, fleet, "bench-dashboard", now);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/dashboard-cache");
+    let store = Store::new(&dir);
+    store.save(&snapshot).expect("save");
+    drop(snapshot);
+    let config = Arc::new(Config::default());
+    let keymap = Keymap::default();
+    let theme = Theme { color: true };
+    let (width, height) = (160, 45);
+
+    // 1. Cold start to first frame, from the cache.
+    let mut first = Vec::new();
+    let mut state = None;
+    for _ in 0..7 {
+        let start = Instant::now();
+        let Loaded::Hit(snapshot) = store.load("bench-dashboard") else {
+            panic!("cache miss")
+        };
+        let mut s = State::new(config.clone(), Origin::Demo, now);
+        apply_snapshot(&mut s, *snapshot);
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        update(
+            &mut s,
+            aksradar::app::Action::Resize {
+                rows: ui::table_rows(Rect::new(0, 0, width, height)),
+            },
+        );
+        terminal.draw(|f| ui::draw(f, &s, &keymap, theme)).expect("draw");
+        first.push(start.elapsed());
+        state = Some(s);
+    }
+    first.sort();
+    let mut state = state.expect("a state");
+    println!(
+        "{clusters} clusters; first frame from the cache: median {:.1} ms, best {:.1} ms (goal < 100 ms)",
+        ms(first[3]),
+        ms(first[0])
+    );
+
+    // 2. Keys.
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| ui::draw(f, &state, &keymap, theme)).expect("draw");
+    let scripts: [(&str, String); 6] = [
+        (
+            "move (j, k, PgDn, PgUp, G, g)",
+            "j".repeat(300) + &"k".repeat(100) + &"<PgDn>".repeat(50) + &"<PgUp>".repeat(50) + "Gg",
+        ),
+        (
+            "filter keystroke",
+            "/aks-payments-prod<BS><BS><BS><BS>channel:unmanaged k8s:<lt>1.34<Esc>".repeat(5),
+        ),
+        ("sort (s, S)", "sSsSsSsSsSsSsSsS".repeat(3)),
+        ("open a cluster and go back", "j<Enter><Esc>".repeat(40)),
+        ("fix popup and formats", "f<Tab><Tab><Tab><Tab><S-Tab><Esc>j".repeat(20)),
+        ("help and errors overlays", "?<Esc>!<Esc>".repeat(20)),
+    ];
+    println!(
+        "{:<32} {:>6} {:>8} {:>8} {:>8}",
+        "keys (update + draw)", "n", "p50", "p99", "max"
+    );
+    let mut all = Vec::new();
+    for (name, keys) in scripts {
+        let mut times = Vec::new();
+        for key in parse_keys(&keys).expect("keys") {
+            let start = Instant::now();
+            if let Some(action) = key_action(&state, &keymap, key) {
+                // Details are not fetched here: the effects are dropped.
+                let _ = update(&mut state, action);
+            }
+            terminal.draw(|f| ui::draw(f, &state, &keymap, theme)).expect("draw");
+            times.push(start.elapsed());
+        }
+        report(name, &mut times);
+        all.extend(times);
+    }
+    report("all keys", &mut all);
+}
+
+fn report(name: &str, times: &mut [Duration]) {
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    println!(
+        "{name:<32} {:>6} {:>6.2}ms {:>6.2}ms {:>6.2}ms",
+        times.len(),
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(times[times.len() - 1])
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}

@@ -1,0 +1,457 @@
+//! `update` as specifications: sequences of actions and what they do to the state.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use super::action::{Action, Command};
+use super::keymap::{Key, Keymap};
+use super::state::{Column, DetailState, Level, Origin, Overlay, Screen, State};
+use super::update::{Effect, key_action, update};
+use crate::azure::{ClusterDetails, Progress};
+use crate::cache::{self, Snapshot};
+use crate::config::Config;
+use crate::model::{AgentPool, Cluster, Fleet, MaintenanceConfig, Outcome, Rule, SubscriptionState};
+use crate::remediate;
+
+const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
+
+fn cluster(i: usize, node_os: Option<&str>, version: &str) -> Cluster {
+    Cluster {
+        id: format!(
+            "/subscriptions/sub-{}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-{i:03}",
+            i % 3
+        ),
+        name: format!("aks-{i:03}"),
+        subscription_id: format!("sub-{}", i % 3),
+        resource_group: "rg".into(),
+        location: if i.is_multiple_of(2) {
+            "westeurope".into()
+        } else {
+            "eastus".into()
+        },
+        kubernetes_version: Some(version.into()),
+        upgrade_channel: Some("patch".into()),
+        node_os_upgrade_channel: node_os.map(String::from),
+        pools: vec![AgentPool {
+            name: "system".into(),
+            os_type: Some("Linux".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+fn clusters(n: usize) -> Vec<Cluster> {
+    let channels = [
+        Some("SecurityPatch"),
+        Some("NodeImage"),
+        Some("Unmanaged"),
+        Some("None"),
+        None,
+    ];
+    let versions = ["1.34.2", "1.33.7", "1.32.9", "1.35.0"];
+    (0..n)
+        .map(|i| cluster(i, channels[i % channels.len()], versions[i % versions.len()]))
+        .collect()
+}
+
+fn state(n: usize, live: bool) -> State {
+    let config = Arc::new(Config::default());
+    let origin = if live {
+        Origin::Demo
+    } else {
+        Origin::Files(vec!["fleet.json".into()])
+    };
+    let mut state = State::new(config.clone(), origin, NOW);
+    state.set_fleet(crate::rules::assess(clusters(n), &config, NOW.date()));
+    update(&mut state, Action::Resize { rows: 10 });
+    state
+}
+
+fn press(state: &mut State, keys: &str) -> Vec<Effect> {
+    let keymap = Keymap::default();
+    let mut effects = Vec::new();
+    for key in super::keymap::parse_keys(keys).unwrap() {
+        if let Some(action) = key_action(state, &keymap, key) {
+            effects.extend(update(state, action));
+        }
+    }
+    effects
+}
+
+fn selected_name(state: &State) -> String {
+    state
+        .selected_item()
+        .map(|a| a.cluster.name.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn moving_keeps_the_cursor_in_view() {
+    let mut s = state(50, false);
+    press(&mut s, "jjj");
+    assert_eq!(s.selected, 3);
+    press(&mut s, "<PgDn>");
+    assert_eq!(s.selected, 13);
+    assert!(s.offset <= 13 && 13 < s.offset + 10, "offset {}", s.offset);
+    press(&mut s, "G");
+    assert_eq!(s.selected, 49);
+    assert_eq!(s.offset, 40);
+    press(&mut s, "k<PgUp>");
+    assert_eq!(s.selected, 38);
+    press(&mut s, "g");
+    assert_eq!((s.selected, s.offset), (0, 0));
+    press(&mut s, "kkk");
+    assert_eq!(s.selected, 0, "stops at the top");
+}
+
+#[test]
+fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_clears_it() {
+    let mut s = state(30, false);
+    press(&mut s, "/aks-00");
+    assert!(s.filter_input.editing);
+    assert_eq!(s.visible.len(), 10);
+    press(&mut s, "1");
+    assert_eq!(s.visible.len(), 1);
+    assert_eq!(selected_name(&s), "aks-001");
+    press(&mut s, "<Enter>");
+    assert!(!s.filter_input.editing);
+    assert_eq!(s.filter_input.applied, "aks-001");
+    press(&mut s, "/<Esc>");
+    assert_eq!(s.visible.len(), 30);
+    assert!(s.filter.is_empty());
+}
+
+#[test]
+fn keys_typed_into_the_filter_are_text_not_commands() {
+    let mut s = state(5, false);
+    press(&mut s, "/q");
+    assert!(!s.quit);
+    assert_eq!(s.filter_input.text, "q");
+    press(&mut s, "<C-c>");
+    assert!(s.quit, "Ctrl-C still quits");
+}
+
+#[test]
+fn a_malformed_term_shows_an_error_and_the_last_valid_filter_stays() {
+    let mut s = state(30, false);
+    press(&mut s, "/channel:unmanaged");
+    let unmanaged = s.visible.len();
+    assert_eq!(unmanaged, 6);
+    press(&mut s, ",x");
+    let error = s.filter_input.error.clone().expect("an error");
+    assert!(error.contains("channel:unmanaged,x"), "{error}");
+    assert_eq!(s.visible.len(), unmanaged, "the last filter that parsed still applies");
+    press(&mut s, "<Enter>");
+    assert_eq!(s.filter_input.applied, "channel:unmanaged");
+    assert_eq!(s.filter_input.text, "channel:unmanaged");
+    assert!(matches!(&s.status, Some((m, Level::Error)) if m.contains("channel:unmanaged,x")));
+}
+
+#[test]
+fn sorting_cycles_columns_reverses_and_keeps_the_selected_cluster() {
+    let mut s = state(20, false);
+    assert_eq!(s.sort, (Column::Verdict, true), "worst first by default");
+    press(&mut s, "jjj");
+    let chosen = selected_name(&s);
+    press(&mut s, "s");
+    assert_eq!(s.sort.0, Column::Name);
+    assert_eq!(selected_name(&s), chosen);
+    press(&mut s, "S");
+    assert!(!s.sort.1);
+    let names: Vec<String> = s.visible.iter().map(|&r| s.rows[r].cells[0].clone()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "ascending by name");
+    assert_eq!(selected_name(&s), chosen);
+}
+
+#[test]
+fn the_default_order_puts_failing_clusters_first() {
+    let s = state(20, false);
+    let first = &s.fleet[s.rows[s.visible[0]].index];
+    let last = &s.fleet[s.rows[*s.visible.last().unwrap()].index];
+    assert_eq!(first.verdict(), Outcome::Fail);
+    assert!(first.verdict() >= last.verdict());
+}
+
+#[test]
+fn enter_opens_the_cluster_and_asks_for_its_details_when_live() {
+    let mut live = state(5, true);
+    let effects = press(&mut live, "<Enter>");
+    let id = live.selected_item().unwrap().cluster.id.to_ascii_lowercase();
+    assert_eq!(
+        live.screen,
+        Screen::Cluster {
+            id: id.clone(),
+            scroll: 0
+        }
+    );
+    assert!(matches!(&effects[..], [Effect::FetchDetails { id: asked, .. }] if *asked == id));
+    assert!(matches!(live.details.get(&id), Some(DetailState::Loading)));
+    press(&mut live, "<Esc>");
+    assert_eq!(live.screen, Screen::Fleet);
+    assert!(press(&mut live, "<Enter>").is_empty(), "details are fetched once");
+
+    let mut files = state(5, false);
+    assert!(
+        press(&mut files, "<Enter>").is_empty(),
+        "files have no details to fetch"
+    );
+}
+
+#[test]
+fn details_arriving_judge_the_maintenance_window() {
+    let mut s = state(3, true);
+    press(&mut s, "<Enter>");
+    let id = s.selected_item().unwrap().cluster.id.to_ascii_lowercase();
+    let index = s.find(&id).unwrap();
+    assert_eq!(
+        s.fleet[index].outcome_of(Rule::MaintenanceWindow),
+        Some(Outcome::Unknown)
+    );
+    let details = ClusterDetails {
+        maintenance: Some(vec![
+            MaintenanceConfig {
+                name: "aksManagedAutoUpgradeSchedule".into(),
+                schedule: None,
+            },
+            MaintenanceConfig {
+                name: "aksManagedNodeOSUpgradeSchedule".into(),
+                schedule: None,
+            },
+        ]),
+        latest_images: vec![("system".into(), "AKSUbuntu-2204gen2containerd-202611.20.0".into())],
+        version_supported: Some(true),
+        errors: vec![],
+    };
+    update(
+        &mut s,
+        Action::Details {
+            id: id.clone(),
+            details: Box::new(details),
+        },
+    );
+    let index = s.find(&id).unwrap();
+    assert_eq!(s.fleet[index].outcome_of(Rule::MaintenanceWindow), Some(Outcome::Pass));
+    assert_eq!(
+        s.fleet[index].cluster.pools[0].latest_node_image_version.as_deref(),
+        Some("AKSUbuntu-2204gen2containerd-202611.20.0")
+    );
+    assert!(matches!(s.details.get(&id), Some(DetailState::Loaded(_))));
+}
+
+fn snapshot_of(n: usize, failing: &[&str]) -> Snapshot {
+    let subs = ["sub-0", "sub-1", "sub-2"];
+    let fleet = Fleet {
+        clusters: clusters(n)
+            .into_iter()
+            .filter(|c| !failing.contains(&c.subscription_id.as_str()))
+            .collect(),
+        subscriptions: subs
+            .iter()
+            .map(|id| SubscriptionState {
+                id: id.to_string(),
+                name: None,
+                fetched_at: None,
+                error: failing.contains(id).then(|| crate::model::SourceError {
+                    subscription_id: Some(id.to_string()),
+                    url: None,
+                    code: Some("AuthorizationFailed".into()),
+                    message: "no".into(),
+                }),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    cache::merge(None, fleet, "demo", NOW)
+}
+
+#[test]
+fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
+    let mut s = state(0, true);
+    let effects = press(&mut s, "r");
+    assert_eq!(effects, vec![Effect::Refresh { generation: 1 }]);
+    assert!(s.refresh.running);
+    assert!(press(&mut s, "r").is_empty(), "one refresh at a time");
+    update(
+        &mut s,
+        Action::Progress {
+            generation: 1,
+            progress: Progress::Subscriptions { total: 3 },
+        },
+    );
+    update(
+        &mut s,
+        Action::Progress {
+            generation: 1,
+            progress: Progress::Done {
+                subscription: "sub-0".into(),
+                clusters: 4,
+            },
+        },
+    );
+    update(
+        &mut s,
+        Action::Progress {
+            generation: 0,
+            progress: Progress::Done {
+                subscription: "old".into(),
+                clusters: 9,
+            },
+        },
+    );
+    assert_eq!((s.refresh.total, s.refresh.done), (3, 1));
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 0,
+            snapshot: Box::new(snapshot_of(9, &[])),
+        },
+    );
+    assert!(s.fleet.is_empty(), "a late answer of an older refresh is dropped");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
+    assert_eq!(s.fleet.len(), 12);
+    assert!(!s.refresh.running);
+}
+
+#[test]
+fn failing_subscriptions_after_a_refresh_are_said_in_the_status_line() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(12, &["sub-2"])),
+        },
+    );
+    assert_eq!(s.fleet.len(), 8);
+    assert_eq!(s.errors.len(), 1);
+    assert!(matches!(&s.status, Some((m, Level::Error)) if m.contains("1 subscription")));
+}
+
+#[test]
+fn files_have_nothing_to_refresh() {
+    let mut s = state(3, false);
+    assert!(press(&mut s, "r").is_empty());
+    assert!(s.status.is_some());
+}
+
+#[test]
+fn the_fix_popup_cycles_formats_copies_and_writes() {
+    let mut s = state(10, false);
+    // The first row is failing (worst first): it has something to fix.
+    press(&mut s, "f");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!("no popup")
+    };
+    assert_eq!(popup.format, remediate::Format::Cli);
+    assert!(popup.text.contains("az aks"), "{}", popup.text);
+    press(&mut s, "<Tab>");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(popup.format, remediate::Format::Bicep);
+    assert!(popup.text.contains("Microsoft.ContainerService/managedClusters@"));
+    press(&mut s, "<S-Tab><S-Tab>");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!()
+    };
+    assert_eq!(popup.format, remediate::Format::Terraform);
+    let text = popup.text.clone();
+    assert_eq!(press(&mut s, "y"), vec![Effect::Copy(text.clone())]);
+    let name = selected_name(&s);
+    assert_eq!(
+        press(&mut s, "w"),
+        vec![Effect::WriteFile {
+            name: format!("aksradar-fix-{name}.tf"),
+            text
+        }]
+    );
+    update(&mut s, Action::Done(Ok("Copied 12 lines".into())));
+    assert!(matches!(&s.status, Some((m, Level::Info)) if m == "Copied 12 lines"));
+    press(&mut s, "<Esc>");
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn the_fix_works_from_the_cluster_view_too() {
+    let mut s = state(4, false);
+    press(&mut s, "jj<Enter>");
+    let open = s.open_cluster().unwrap().1.cluster.name.clone();
+    press(&mut s, "f");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!()
+    };
+    assert!(popup.id.ends_with(&open));
+    press(&mut s, "<Esc><Esc>");
+    assert_eq!(s.screen, Screen::Fleet, "Esc closes the popup, then the view");
+}
+
+#[test]
+fn raw_json_comes_from_azure_when_live_and_from_the_model_for_files() {
+    let mut files = state(2, false);
+    press(&mut files, "v");
+    let Some(Overlay::Raw { text: Some(text), .. }) = &files.overlay else {
+        panic!()
+    };
+    assert!(text.contains("\"kubernetesVersion\""));
+
+    let mut live = state(2, true);
+    let effects = press(&mut live, "v");
+    let id = live.selected_item().unwrap().cluster.id.to_ascii_lowercase();
+    assert!(matches!(&effects[..], [Effect::FetchRaw { id: asked, .. }] if *asked == id));
+    assert!(
+        matches!(&live.overlay, Some(Overlay::Raw { text: None, .. })),
+        "loading"
+    );
+    update(
+        &mut live,
+        Action::Raw {
+            id,
+            text: Ok("{\"name\": \"x\"}".into()),
+        },
+    );
+    assert!(matches!(&live.overlay, Some(Overlay::Raw { text: Some(t), .. }) if t.contains("\"x\"")));
+}
+
+#[test]
+fn help_errors_and_quit() {
+    let mut s = state(2, false);
+    press(&mut s, "?");
+    assert_eq!(s.overlay, Some(Overlay::Help { scroll: 0 }));
+    press(&mut s, "j");
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::Help { scroll: 1 }),
+        "keys scroll the overlay, not the table"
+    );
+    assert_eq!(s.selected, 0);
+    press(&mut s, "<Esc>!");
+    assert_eq!(s.overlay, Some(Overlay::Errors { scroll: 0 }));
+    press(&mut s, "q");
+    assert!(s.quit);
+}
+
+#[test]
+fn a_remapped_key_drives_its_command() {
+    let mut keymap = Keymap::default();
+    keymap.unbind_command(Command::Down);
+    keymap.bind(Key::char('n'), Command::Down);
+    let mut s = state(5, false);
+    for key in [Key::char('n'), Key::char('j'), Key::char('n')] {
+        if let Some(action) = key_action(&s, &keymap, key) {
+            update(&mut s, action);
+        }
+    }
+    assert_eq!(s.selected, 2);
+}

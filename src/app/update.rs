@@ -1,0 +1,434 @@
+//! `update`: the only function that changes the `State`. It returns the side effects
+//! it wants (a refresh, a fetch, a copy); the loop runs them and reports back with
+//! more actions. Pure and synchronous, so every behaviour is a unit test.
+
+use super::action::{Action, Command};
+use super::keymap::{Key, Keymap};
+use super::state::{DetailState, FixPopup, Level, Overlay, Screen, State};
+use crate::azure::{ClusterDetails, Progress};
+use crate::cache::Snapshot;
+use crate::filter::Filter;
+use crate::model::Cluster;
+use crate::{remediate, rules};
+
+/// What `update` asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Read the fleet again; tag what comes back with `generation`.
+    Refresh { generation: u64 },
+    /// Read one cluster's maintenance windows, latest node images and region versions.
+    FetchDetails { id: String, cluster: Box<Cluster> },
+    /// Read one cluster's raw JSON from Azure.
+    FetchRaw { id: String, cluster: Box<Cluster> },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Write text to a new file in the current folder, named after `name`.
+    WriteFile { name: String, text: String },
+}
+
+/// Turns a key into an action, by the mode the screen is in: while the filter line is
+/// being edited, keys are text; elsewhere they go through the key map.
+pub fn key_action(state: &State, keymap: &Keymap, key: Key) -> Option<Action> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    if state.filter_input.editing {
+        return match key.code {
+            KeyCode::Enter => Some(Action::FilterAccept),
+            KeyCode::Esc => Some(Action::FilterCancel),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Command(Command::Quit)),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::FilterChar(c)),
+            _ => None,
+        };
+    }
+    keymap.command(key).map(Action::Command)
+}
+
+/// Applies one action. Returns the effects to run, in order.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Command(command) => command_effects(state, command),
+        Action::FilterChar(c) => {
+            state.filter_input.text.push(c);
+            retry_filter(state);
+            vec![]
+        }
+        Action::FilterBackspace => {
+            state.filter_input.text.pop();
+            retry_filter(state);
+            vec![]
+        }
+        Action::FilterAccept => {
+            let input = &mut state.filter_input;
+            input.editing = false;
+            if let Some(error) = input.error.take() {
+                // What stays is the last filter that parsed, so say which.
+                input.applied = state.filter.source().to_string();
+                input.text = input.applied.clone();
+                state.status = Some((format!("filter not applied: {error}"), Level::Error));
+            } else {
+                input.applied = input.text.clone();
+            }
+            vec![]
+        }
+        Action::FilterCancel => {
+            state.filter_input = Default::default();
+            state.filter = Filter::default();
+            state.recompute_keeping_selection();
+            vec![]
+        }
+        Action::Resize { rows } => {
+            state.page = rows.max(1);
+            keep_in_view(state);
+            vec![]
+        }
+        Action::Tick(now) => {
+            state.now = now;
+            vec![]
+        }
+        Action::Progress { generation, progress } => {
+            if generation == state.refresh.generation {
+                progress_step(state, progress);
+            }
+            vec![]
+        }
+        Action::Refreshed { generation, snapshot } => {
+            if generation == state.refresh.generation {
+                apply_snapshot(state, *snapshot);
+            }
+            vec![]
+        }
+        Action::RefreshFailed { generation, message } => {
+            if generation == state.refresh.generation {
+                state.refresh.running = false;
+                state.loading = false;
+                state.status = Some((message, Level::Error));
+            }
+            vec![]
+        }
+        Action::Details { id, details } => {
+            apply_details(state, &id, *details);
+            vec![]
+        }
+        Action::Raw { id, text } => {
+            if let Some(Overlay::Raw {
+                id: open, text: shown, ..
+            }) = &mut state.overlay
+                && *open == id
+            {
+                *shown = Some(text.unwrap_or_else(|err| format!("The raw JSON could not be read: {err}")));
+            }
+            vec![]
+        }
+        Action::Done(result) => {
+            state.status = Some(match result {
+                Ok(message) => (message, Level::Info),
+                Err(message) => (message, Level::Error),
+            });
+            vec![]
+        }
+    }
+}
+
+fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Up => scroll_or_move(state, -1),
+        Command::Down => scroll_or_move(state, 1),
+        Command::PageUp => scroll_or_move(state, -(state.page as i64)),
+        Command::PageDown => scroll_or_move(state, state.page as i64),
+        Command::Top => scroll_or_move(state, i64::MIN / 2),
+        Command::Bottom => scroll_or_move(state, i64::MAX / 2),
+        Command::Open => open(state),
+        Command::Back => {
+            if state.overlay.take().is_none() {
+                match state.screen {
+                    Screen::Cluster { .. } => state.screen = Screen::Fleet,
+                    Screen::Fleet if !state.filter.is_empty() => {
+                        state.filter_input = Default::default();
+                        state.filter = Filter::default();
+                        state.recompute_keeping_selection();
+                    }
+                    Screen::Fleet => {}
+                }
+            }
+            vec![]
+        }
+        Command::Filter => {
+            if state.overlay.is_none() && state.screen == Screen::Fleet {
+                state.filter_input.editing = true;
+                state.filter_input.text = state.filter_input.applied.clone();
+            }
+            vec![]
+        }
+        Command::SortNext | Command::SortReverse if state.screen == Screen::Fleet && state.overlay.is_none() => {
+            if command == Command::SortNext {
+                state.sort.0 = state.sort.0.next();
+            } else {
+                state.sort.1 = !state.sort.1;
+            }
+            state.recompute_keeping_selection();
+            vec![]
+        }
+        Command::SortNext | Command::SortReverse => vec![],
+        Command::Refresh => {
+            if !state.live {
+                state.status = Some(("Exported files have nothing to refresh.".into(), Level::Info));
+                return vec![];
+            }
+            if state.refresh.running {
+                state.status = Some(("A refresh is already running.".into(), Level::Info));
+                return vec![];
+            }
+            start_refresh(state)
+        }
+        Command::Fix => {
+            let Some(item) = state.target() else { return vec![] };
+            let id = item.cluster.id.to_ascii_lowercase();
+            let format = remediate::Format::Cli;
+            let text = fix_text(state, &id, format);
+            state.overlay = Some(Overlay::Fix(FixPopup {
+                id,
+                format,
+                text,
+                scroll: 0,
+            }));
+            vec![]
+        }
+        Command::NextFormat | Command::PreviousFormat => {
+            if let Some(Overlay::Fix(popup)) = &state.overlay {
+                let formats = remediate::Format::ALL;
+                let at = formats.iter().position(|f| *f == popup.format).unwrap_or(0);
+                let step = if command == Command::NextFormat {
+                    1
+                } else {
+                    formats.len() - 1
+                };
+                let format = formats[(at + step) % formats.len()];
+                let text = fix_text(state, &popup.id, format);
+                let id = popup.id.clone();
+                state.overlay = Some(Overlay::Fix(FixPopup {
+                    id,
+                    format,
+                    text,
+                    scroll: 0,
+                }));
+            }
+            vec![]
+        }
+        Command::Copy => match &state.overlay {
+            Some(Overlay::Fix(popup)) => vec![Effect::Copy(popup.text.clone())],
+            _ => vec![],
+        },
+        Command::Write => match &state.overlay {
+            Some(Overlay::Fix(popup)) => {
+                let name = state
+                    .find(&popup.id)
+                    .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone());
+                vec![Effect::WriteFile {
+                    name: file_name(&name, popup.format),
+                    text: popup.text.clone(),
+                }]
+            }
+            _ => vec![],
+        },
+        Command::Raw => {
+            let Some(item) = state.target() else { return vec![] };
+            let id = item.cluster.id.to_ascii_lowercase();
+            if state.live {
+                let cluster = Box::new(item.cluster.clone());
+                state.overlay = Some(Overlay::Raw {
+                    id: id.clone(),
+                    text: None,
+                    scroll: 0,
+                });
+                vec![Effect::FetchRaw { id, cluster }]
+            } else {
+                // Files: the cluster as aksradar read it.
+                let text = serde_json::to_string_pretty(&item.cluster).unwrap_or_default();
+                state.overlay = Some(Overlay::Raw {
+                    id,
+                    text: Some(text),
+                    scroll: 0,
+                });
+                vec![]
+            }
+        }
+        Command::Errors => {
+            state.overlay = Some(Overlay::Errors { scroll: 0 });
+            vec![]
+        }
+        Command::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            vec![]
+        }
+        Command::Quit => {
+            state.quit = true;
+            vec![]
+        }
+    }
+}
+
+/// Starts a refresh: a new generation, so the answers of any earlier one are dropped.
+pub fn start_refresh(state: &mut State) -> Vec<Effect> {
+    state.refresh.generation += 1;
+    state.refresh.running = true;
+    state.refresh.total = 0;
+    state.refresh.done = 0;
+    state.refresh.failed = 0;
+    state.refresh.clusters = 0;
+    state.refresh.waiting = None;
+    vec![Effect::Refresh {
+        generation: state.refresh.generation,
+    }]
+}
+
+fn fix_text(state: &State, id: &str, format: remediate::Format) -> String {
+    match state.find(id) {
+        Some(i) => remediate::render(format, &[&state.fleet[i]], &state.config.remediation),
+        None => String::new(),
+    }
+}
+
+/// `aksradar-fix-<cluster>.<ext>`, with only characters safe in any file name.
+fn file_name(cluster: &str, format: remediate::Format) -> String {
+    let safe: String = cluster
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    let extension = match format {
+        remediate::Format::Cli | remediate::Format::Policy => "sh",
+        remediate::Format::Bicep => "bicep",
+        remediate::Format::Arm => "json",
+        remediate::Format::Terraform => "tf",
+    };
+    let kind = match format {
+        remediate::Format::Policy => "policy",
+        _ => "fix",
+    };
+    format!("aksradar-{kind}-{safe}.{extension}")
+}
+
+fn open(state: &mut State) -> Vec<Effect> {
+    if state.overlay.is_some() || state.screen != Screen::Fleet {
+        return vec![];
+    }
+    let Some(item) = state.selected_item() else {
+        return vec![];
+    };
+    let id = item.cluster.id.to_ascii_lowercase();
+    let cluster = Box::new(item.cluster.clone());
+    state.screen = Screen::Cluster {
+        id: id.clone(),
+        scroll: 0,
+    };
+    if state.live && !state.details.contains_key(&id) {
+        state.details.insert(id.clone(), DetailState::Loading);
+        return vec![Effect::FetchDetails { id, cluster }];
+    }
+    vec![]
+}
+
+/// Scrolls the open overlay or view, or moves the table's cursor. No effects.
+fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
+    let scroll = |value: &mut u16| *value = (i64::from(*value) + delta).clamp(0, i64::from(u16::MAX)) as u16;
+    match (&mut state.overlay, &mut state.screen) {
+        (Some(Overlay::Help { scroll: s }), _)
+        | (Some(Overlay::Errors { scroll: s }), _)
+        | (Some(Overlay::Raw { scroll: s, .. }), _) => scroll(s),
+        (Some(Overlay::Fix(popup)), _) => scroll(&mut popup.scroll),
+        (None, Screen::Cluster { scroll: s, .. }) => scroll(s),
+        (None, Screen::Fleet) => {
+            let last = state.visible.len().saturating_sub(1) as i64;
+            state.selected = (state.selected as i64 + delta).clamp(0, last.max(0)) as usize;
+            keep_in_view(state);
+        }
+    }
+    Vec::new()
+}
+
+fn keep_in_view(state: &mut State) {
+    if state.selected < state.offset {
+        state.offset = state.selected;
+    } else if state.selected >= state.offset + state.page {
+        state.offset = state.selected + 1 - state.page;
+    }
+    let max_offset = state.visible.len().saturating_sub(state.page);
+    state.offset = state.offset.min(max_offset);
+}
+
+fn retry_filter(state: &mut State) {
+    match Filter::parse(&state.filter_input.text) {
+        Ok(filter) => {
+            state.filter_input.error = None;
+            if filter != state.filter {
+                state.filter = filter;
+                state.recompute_keeping_selection();
+                keep_in_view(state);
+            }
+        }
+        // The last filter that parsed stays applied; the error shows under the input.
+        Err(error) => state.filter_input.error = Some(error.to_string()),
+    }
+}
+
+fn progress_step(state: &mut State, progress: Progress) {
+    let refresh = &mut state.refresh;
+    match progress {
+        Progress::Subscriptions { total } => refresh.total = total,
+        Progress::Page { clusters, .. } => refresh.clusters += clusters,
+        Progress::Done { .. } => {
+            refresh.done += 1;
+            refresh.waiting = None;
+        }
+        Progress::Failed { .. } => refresh.failed += 1,
+        Progress::Waiting { seconds, why, .. } => refresh.waiting = Some(format!("{why}, retrying in {seconds:.1}s")),
+        Progress::Started { .. } => {}
+    }
+}
+
+/// Puts a snapshot on screen: the clusters assessed, the details already fetched
+/// applied again, the selection kept.
+pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
+    state.refresh.running = false;
+    state.refresh.waiting = None;
+    let fleet = snapshot.into_fleet();
+    let failed = fleet.subscriptions.iter().filter(|s| s.error.is_some()).count();
+    let today = state.now.date();
+    let mut clusters = fleet.clusters;
+    for cluster in &mut clusters {
+        if let Some(DetailState::Loaded(details)) = state.details.get(&cluster.id.to_ascii_lowercase()) {
+            details.as_ref().clone().apply(cluster);
+        }
+    }
+    let assessed = rules::assess(clusters, &state.config, today);
+    state.subscriptions = fleet.subscriptions;
+    state.errors = fleet.errors;
+    state.skipped = fleet.skipped;
+    state.set_fleet(assessed);
+    keep_in_view(state);
+    if failed > 0 {
+        let key = "!";
+        state.status = Some((
+            format!("{failed} subscription(s) could not be read; their last good rows are shown (press {key})."),
+            Level::Error,
+        ));
+    }
+}
+
+fn apply_details(state: &mut State, id: &str, details: ClusterDetails) {
+    if let Some(index) = state.find(id) {
+        let mut cluster = state.fleet[index].cluster.clone();
+        details.clone().apply(&mut cluster);
+        let item = rules::assess_one(cluster, &state.config, state.now.date());
+        state.set_one(index, item);
+    }
+    state
+        .details
+        .insert(id.to_string(), DetailState::Loaded(Box::new(details)));
+}

@@ -1,0 +1,441 @@
+//! The dashboard's loop: terminal or headless, it feeds keys and background results
+//! to `update` as actions, runs the effects `update` asks for, and draws once after
+//! draining everything pending.
+//!
+//! Background work (refreshes, details, raw JSON, file writes) runs in tasks that
+//! send actions back; a refresh carries a generation so a superseded one is ignored.
+//! Nothing here holds the state but the loop itself.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use time::OffsetDateTime;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use crate::app::update::{key_action, start_refresh};
+use crate::app::{Action, Effect, Key, Keymap, State, update};
+use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, fetch_details};
+use crate::cache::{Loaded, Store};
+use crate::config::Config;
+use crate::fetch::{self, Live};
+use crate::history::{History, Record};
+use crate::tui::{self, Input};
+use crate::ui::{self, Theme};
+
+/// The edges the dashboard reaches through: Azure (or the simulator), the cache and
+/// history, the clipboard and the current folder.
+pub struct Services {
+    /// `None` for exported files: nothing to refresh or fetch.
+    pub live: Option<LiveServices>,
+    pub config: Arc<Config>,
+    /// Inside tmux, copies are also sent for tmux's passthrough.
+    pub in_tmux: bool,
+    /// Where `w` writes files.
+    pub write_dir: PathBuf,
+}
+
+pub struct LiveServices {
+    pub live: Live,
+    pub credentials: Arc<Credentials>,
+    /// For details and raw JSON; refreshes build their own, with progress events.
+    pub client: Arc<ArmClient>,
+    pub regions: Arc<RegionVersions>,
+    pub store: Option<Store>,
+    pub history: Option<History>,
+    pub key: String,
+}
+
+impl LiveServices {
+    pub fn new(
+        live: Live,
+        credentials: Arc<Credentials>,
+        store: Option<Store>,
+        history: Option<History>,
+        key: String,
+    ) -> anyhow::Result<LiveServices> {
+        let client = ArmClient::new(&live.endpoint, live.cloud.scope(), credentials.clone(), live.retry)?;
+        Ok(LiveServices {
+            live,
+            credentials,
+            client: Arc::new(client),
+            regions: Arc::new(RegionVersions::default()),
+            store,
+            history,
+            key,
+        })
+    }
+
+    /// Paints the cache first: the snapshot from the last read, if there is one.
+    pub fn cached(&self) -> Option<crate::cache::Snapshot> {
+        match self.store.as_ref()?.load(&self.key) {
+            Loaded::Hit(snapshot) => Some(*snapshot),
+            _ => None,
+        }
+    }
+}
+
+/// Effects that end in an action the loop waits for (a refresh, a fetch, a write).
+struct Pending(usize);
+
+impl Services {
+    /// Starts an effect. Returns whether an action will report its end.
+    fn start(&self, effect: Effect, actions: &UnboundedSender<Action>, headless: bool) -> bool {
+        match effect {
+            Effect::Refresh { generation } => {
+                let Some(live) = &self.live else { return false };
+                self.spawn_refresh(live, generation, actions.clone());
+                true
+            }
+            Effect::FetchDetails { id, cluster } => {
+                let Some(live) = &self.live else { return false };
+                let (client, regions, actions) = (live.client.clone(), live.regions.clone(), actions.clone());
+                tokio::spawn(async move {
+                    let details = fetch_details(&client, &regions, &cluster).await;
+                    let _ = actions.send(Action::Details {
+                        id,
+                        details: Box::new(details),
+                    });
+                });
+                true
+            }
+            Effect::FetchRaw { id, cluster } => {
+                let Some(live) = &self.live else { return false };
+                let (client, actions) = (live.client.clone(), actions.clone());
+                tokio::spawn(async move {
+                    let path = format!("{}?api-version={}", cluster.id, crate::azure::query::ARM_API_VERSION);
+                    let text = match client.url(&path) {
+                        Ok(url) => client
+                            .get(&url)
+                            .await
+                            .map(|value| serde_json::to_string_pretty(&value).unwrap_or_default())
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = actions.send(Action::Raw { id, text });
+                });
+                true
+            }
+            Effect::Copy(text) => {
+                let lines = text.lines().count();
+                let result = if headless {
+                    Ok(())
+                } else {
+                    tui::copy(&mut std::io::stdout(), &text, self.in_tmux)
+                };
+                let message = result
+                    .map(|()| {
+                        format!("Copied {lines} lines (OSC 52). Nothing on the clipboard? Press w to write a file.")
+                    })
+                    .map_err(|e| format!("Could not copy: {e}"));
+                let _ = actions.send(Action::Done(message));
+                true
+            }
+            Effect::WriteFile { name, text } => {
+                let (dir, actions) = (self.write_dir.clone(), actions.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = actions.send(Action::Done(write_new_file(&dir, &name, &text)));
+                });
+                true
+            }
+        }
+    }
+
+    fn spawn_refresh(&self, live: &LiveServices, generation: u64, actions: UnboundedSender<Action>) {
+        let (events, mut received) = mpsc::unbounded_channel();
+        let forward = actions.clone();
+        tokio::spawn(async move {
+            while let Some(progress) = received.recv().await {
+                let _ = forward.send(Action::Progress { generation, progress });
+            }
+        });
+        let client = ArmClient::new(
+            &live.live.endpoint,
+            live.live.cloud.scope(),
+            live.credentials.clone(),
+            live.live.retry,
+        )
+        .map(|c| Arc::new(c.with_events(events.clone())));
+        let request: FleetRequest = live.live.request.clone();
+        let (store, history, key, config) = (
+            live.store.clone(),
+            live.history.clone(),
+            live.key.clone(),
+            self.config.clone(),
+        );
+        tokio::spawn(async move {
+            let client = match client {
+                Ok(client) => client,
+                Err(err) => {
+                    let _ = actions.send(Action::RefreshFailed {
+                        generation,
+                        message: err.to_string(),
+                    });
+                    return;
+                }
+            };
+            let previous = match &store {
+                Some(store) => {
+                    let (store, key) = (store.clone(), key.clone());
+                    tokio::task::spawn_blocking(move || match store.load(&key) {
+                        Loaded::Hit(snapshot) => Some(*snapshot),
+                        _ => None,
+                    })
+                    .await
+                    .unwrap_or(None)
+                }
+                None => None,
+            };
+            let snapshot = fetch::refresh(
+                client,
+                &request,
+                false,
+                Some(&events),
+                previous,
+                &key,
+                OffsetDateTime::now_utc,
+            )
+            .await;
+            drop(events);
+            let saved = snapshot.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(store) = store {
+                    let _ = store.save(&saved);
+                }
+                if let Some(history) = history {
+                    let now = saved.saved_at;
+                    let assessed = crate::rules::assess(saved.clusters, &config, now.date());
+                    let _ = history.append(&Record::of(&assessed, now));
+                }
+            })
+            .await;
+            let _ = actions.send(Action::Refreshed {
+                generation,
+                snapshot: Box::new(snapshot),
+            });
+        });
+    }
+}
+
+/// Writes `text` to a new file `name` in `dir` (adding `-1`, `-2`... when it exists).
+fn write_new_file(dir: &std::path::Path, name: &str, text: &str) -> Result<String, String> {
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "txt"));
+    for n in 0..100 {
+        let candidate = if n == 0 {
+            name.to_string()
+        } else {
+            format!("{stem}-{n}.{extension}")
+        };
+        let path = dir.join(&candidate);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut file) => {
+                use std::io::Write;
+                return file
+                    .write_all(text.as_bytes())
+                    .map(|()| format!("Wrote {} ({} lines).", path.display(), text.lines().count()))
+                    .map_err(|e| format!("Could not write {}: {e}", path.display()));
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(format!("Could not write {}: {err}", path.display())),
+        }
+    }
+    Err(format!(
+        "Could not write {name}: too many files of that name in {}",
+        dir.display()
+    ))
+}
+
+/// Whether an action ends a pending effect.
+fn ends_pending(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Refreshed { .. }
+            | Action::RefreshFailed { .. }
+            | Action::Details { .. }
+            | Action::Raw { .. }
+            | Action::Done(_)
+    )
+}
+
+/// Applies an action and starts the effects it asks for.
+fn step(
+    state: &mut State,
+    services: &Services,
+    action: Action,
+    actions: &UnboundedSender<Action>,
+    pending: &mut Pending,
+    headless: bool,
+) {
+    if ends_pending(&action) {
+        pending.0 = pending.0.saturating_sub(1);
+    }
+    for effect in update(state, action) {
+        if services.start(effect, actions, headless) {
+            pending.0 += 1;
+        }
+    }
+}
+
+/// The first effects: a refresh for live data.
+fn initial_effects(state: &mut State, services: &Services) -> Vec<Effect> {
+    if services.live.is_some() {
+        start_refresh(state)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Runs the dashboard in the terminal until the user quits.
+pub async fn interactive(mut state: State, keymap: Keymap, services: Services, theme: Theme) -> anyhow::Result<()> {
+    let mut terminal = tui::enter().context("cannot set up the terminal")?;
+    let result = run_loop(&mut terminal, &mut state, &keymap, &services, theme).await;
+    tui::leave();
+    result
+}
+
+async fn run_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    state: &mut State,
+    keymap: &Keymap,
+    services: &Services,
+    theme: Theme,
+) -> anyhow::Result<()> {
+    let (input_tx, mut inputs) = mpsc::unbounded_channel();
+    let stop_input = tui::spawn_input(input_tx);
+    let (actions_tx, mut actions) = mpsc::unbounded_channel();
+    let mut pending = Pending(0);
+    let size = terminal.size()?;
+    step(
+        state,
+        services,
+        Action::Resize {
+            rows: ui::table_rows(Rect::new(0, 0, size.width, size.height)),
+        },
+        &actions_tx,
+        &mut pending,
+        false,
+    );
+    for effect in initial_effects(state, services) {
+        if services.start(effect, &actions_tx, false) {
+            pending.0 += 1;
+        }
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let handle_input =
+        |state: &mut State, pending: &mut Pending, input: Input, terminal: &ratatui::DefaultTerminal| match input {
+            Input::Key(event) => {
+                if let Some(action) = key_action(state, keymap, Key::from_event(event)) {
+                    step(state, services, action, &actions_tx, pending, false);
+                }
+            }
+            Input::Resize => {
+                if let Ok(size) = terminal.size() {
+                    let rows = ui::table_rows(Rect::new(0, 0, size.width, size.height));
+                    step(state, services, Action::Resize { rows }, &actions_tx, pending, false);
+                }
+            }
+        };
+    while !state.quit {
+        terminal.draw(|frame| ui::draw(frame, state, keymap, theme))?;
+        tokio::select! {
+            Some(input) = inputs.recv() => handle_input(state, &mut pending, input, terminal),
+            Some(action) = actions.recv() => step(state, services, action, &actions_tx, &mut pending, false),
+            _ = tick.tick() => step(state, services, Action::Tick(OffsetDateTime::now_utc()), &actions_tx, &mut pending, false),
+        }
+        // Drain everything that is waiting, then draw once.
+        loop {
+            if let Ok(input) = inputs.try_recv() {
+                handle_input(state, &mut pending, input, terminal);
+            } else if let Ok(action) = actions.try_recv() {
+                step(state, services, action, &actions_tx, &mut pending, false);
+            } else {
+                break;
+            }
+        }
+    }
+    let _ = stop_input.send(());
+    Ok(())
+}
+
+/// Runs the dashboard without a terminal: feeds `keys`, waiting after the start and
+/// after each key for the loads it started, and returns the final screen as text.
+pub async fn headless(
+    mut state: State,
+    keymap: Keymap,
+    services: Services,
+    width: u16,
+    height: u16,
+    keys: &[Key],
+) -> anyhow::Result<String> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height))?;
+    let (actions_tx, mut actions) = mpsc::unbounded_channel();
+    let mut pending = Pending(0);
+    let theme = Theme { color: false };
+    let rows = ui::table_rows(Rect::new(0, 0, width, height));
+    step(
+        &mut state,
+        &services,
+        Action::Resize { rows },
+        &actions_tx,
+        &mut pending,
+        true,
+    );
+    for effect in initial_effects(&mut state, &services) {
+        if services.start(effect, &actions_tx, true) {
+            pending.0 += 1;
+        }
+    }
+    settle(&mut state, &services, &actions_tx, &mut actions, &mut pending).await?;
+    for &key in keys {
+        if state.quit {
+            break;
+        }
+        if let Some(action) = key_action(&state, &keymap, key) {
+            step(&mut state, &services, action, &actions_tx, &mut pending, true);
+        }
+        settle(&mut state, &services, &actions_tx, &mut actions, &mut pending).await?;
+    }
+    terminal.draw(|frame| ui::draw(frame, &state, &keymap, theme))?;
+    Ok(screen_text(terminal.backend().buffer()))
+}
+
+/// Processes actions until no effect is pending (at most a minute).
+async fn settle(
+    state: &mut State,
+    services: &Services,
+    actions_tx: &UnboundedSender<Action>,
+    actions: &mut mpsc::UnboundedReceiver<Action>,
+    pending: &mut Pending,
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while pending.0 > 0 {
+        let action = tokio::time::timeout_at(deadline, actions.recv())
+            .await
+            .context("the loads did not finish within a minute")?
+            .context("the background tasks stopped")?;
+        step(state, services, action, actions_tx, pending, true);
+    }
+    while let Ok(action) = actions.try_recv() {
+        step(state, services, action, actions_tx, pending, true);
+    }
+    Ok(())
+}
+
+/// The buffer as lines of text, without trailing spaces.
+pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        for x in area.left()..area.right() {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

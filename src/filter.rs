@@ -1,0 +1,409 @@
+//! The filter language, one parser for the dashboard's `/` and `--filter`.
+//!
+//! A filter is terms separated by spaces; a cluster must match all of them:
+//!
+//! | term | matches |
+//! |---|---|
+//! | `word` | the word anywhere in the row (name, subscription, group, region, versions, channels, verdict, id, tags), ignoring case |
+//! | `channel:nodeimage,unmanaged` | the node OS channel: `securitypatch`, `nodeimage`, `unmanaged`, `none`, `unspecified` (a comma means any) |
+//! | `upgrade:patch` | the cluster upgrade channel: `rapid`, `stable`, `patch`, `node-image`, `none`, `unspecified` |
+//! | `sub:prod` | the subscription name or id contains it |
+//! | `rg:team`, `loc:westeurope` | the resource group / region contains it |
+//! | `k8s:<1.33` | the Kubernetes version compared with `<`, `<=`, `>`, `>=` or `=` |
+//! | `tag:env=prod`, `tag:owner` | a tag with that value (ignoring case), or the tag at all |
+//! | `fail:NodeAutoUpgrade`, `pass:AZR-000015` | the rule (name, short name or reference) fails / passes |
+//! | `stale:yes`, `stale:no` | the row comes from an earlier read |
+//!
+//! `!` before a term negates it. Parsing is pure; a malformed term is an error that
+//! names it, and the caller keeps the last filter that parsed.
+
+use std::fmt;
+
+use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
+use crate::text;
+
+/// A parsed filter. The default matches everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    terms: Vec<(bool, Term)>,
+    source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Term {
+    Word(String),
+    Channel(Vec<NodeOsChannel>),
+    Upgrade(Vec<UpgradeChannel>),
+    Subscription(String),
+    Group(String),
+    Location(String),
+    Version(Comparison, Version),
+    Tag(String, Option<String>),
+    Fails(Rule),
+    Passes(Rule),
+    Stale(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+}
+
+/// A term that does not parse: which one, and what would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub term: String,
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", text::clean(&self.term), self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+fn error(term: &str, message: impl Into<String>) -> FilterError {
+    FilterError {
+        term: term.to_string(),
+        message: message.into(),
+    }
+}
+
+fn parse_list<T>(
+    term: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    known: &str,
+) -> Result<Vec<T>, FilterError> {
+    value
+        .split(',')
+        .map(|v| parse(v.trim()).ok_or_else(|| error(term, format!("`{v}` is not one of {known}"))))
+        .collect()
+}
+
+fn node_channel(value: &str) -> Option<NodeOsChannel> {
+    match NodeOsChannel::parse(Some(value)) {
+        NodeOsChannel::Other(other) if other.eq_ignore_ascii_case("unspecified") => Some(NodeOsChannel::Unspecified),
+        NodeOsChannel::Other(_) => None,
+        NodeOsChannel::Unspecified => None,
+        known => Some(known),
+    }
+}
+
+fn upgrade_channel(value: &str) -> Option<UpgradeChannel> {
+    match UpgradeChannel::parse(Some(value)) {
+        UpgradeChannel::Other(other) if other.eq_ignore_ascii_case("unspecified") => Some(UpgradeChannel::Unspecified),
+        UpgradeChannel::Other(_) | UpgradeChannel::Unspecified => None,
+        known => Some(known),
+    }
+}
+
+impl Filter {
+    /// Parses a filter; the empty text is the filter that matches everything.
+    pub fn parse(text: &str) -> Result<Filter, FilterError> {
+        let mut terms = Vec::new();
+        for raw in text.split_whitespace() {
+            let (negated, body) = match raw.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, raw),
+            };
+            if body.is_empty() {
+                return Err(error(raw, "`!` needs a term after it"));
+            }
+            terms.push((negated, Term::parse(raw, body)?));
+        }
+        Ok(Filter {
+            terms,
+            source: text.trim().to_string(),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The text it was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether a cluster matches; `haystack` is its `haystack()`, computed once.
+    pub fn matches(&self, item: &Assessed, haystack: &str) -> bool {
+        self.terms
+            .iter()
+            .all(|(negated, term)| term.matches(item, haystack) != *negated)
+    }
+}
+
+impl Term {
+    fn parse(raw: &str, body: &str) -> Result<Term, FilterError> {
+        let Some((key, value)) = body.split_once(':') else {
+            return Ok(Term::Word(body.to_lowercase()));
+        };
+        let need_value = || {
+            if value.is_empty() {
+                Err(error(raw, format!("`{key}:` needs a value after the colon")))
+            } else {
+                Ok(())
+            }
+        };
+        match key.to_ascii_lowercase().as_str() {
+            "channel" => {
+                need_value()?;
+                let known = "securitypatch, nodeimage, unmanaged, none, unspecified";
+                Ok(Term::Channel(parse_list(raw, value, node_channel, known)?))
+            }
+            "upgrade" => {
+                need_value()?;
+                let known = "rapid, stable, patch, node-image, none, unspecified";
+                Ok(Term::Upgrade(parse_list(raw, value, upgrade_channel, known)?))
+            }
+            "sub" => need_value().map(|()| Term::Subscription(value.to_lowercase())),
+            "rg" => need_value().map(|()| Term::Group(value.to_lowercase())),
+            "loc" => need_value().map(|()| Term::Location(value.to_lowercase())),
+            "k8s" => {
+                let (comparison, version) = if let Some(v) = value.strip_prefix("<=") {
+                    (Comparison::LessOrEqual, v)
+                } else if let Some(v) = value.strip_prefix(">=") {
+                    (Comparison::GreaterOrEqual, v)
+                } else if let Some(v) = value.strip_prefix('<') {
+                    (Comparison::Less, v)
+                } else if let Some(v) = value.strip_prefix('>') {
+                    (Comparison::Greater, v)
+                } else if let Some(v) = value.strip_prefix('=') {
+                    (Comparison::Equal, v)
+                } else {
+                    (Comparison::Equal, value)
+                };
+                let version = Version::parse(version).ok_or_else(|| {
+                    error(
+                        raw,
+                        format!("`{version}` is not a version; write e.g. k8s:<1.33 or k8s:>=1.34.2"),
+                    )
+                })?;
+                Ok(Term::Version(comparison, version))
+            }
+            "tag" => {
+                need_value()?;
+                Ok(match value.split_once('=') {
+                    Some((k, v)) => Term::Tag(k.to_lowercase(), Some(v.to_lowercase())),
+                    None => Term::Tag(value.to_lowercase(), None),
+                })
+            }
+            "fail" | "pass" => {
+                need_value()?;
+                let rule = Rule::lookup(value).ok_or_else(|| {
+                    error(
+                        raw,
+                        format!("`{value}` is not a rule; use e.g. NodeAutoUpgrade, Version or AZR-000435"),
+                    )
+                })?;
+                Ok(if key.eq_ignore_ascii_case("fail") {
+                    Term::Fails(rule)
+                } else {
+                    Term::Passes(rule)
+                })
+            }
+            "stale" => match value.to_ascii_lowercase().as_str() {
+                "yes" | "true" => Ok(Term::Stale(true)),
+                "no" | "false" => Ok(Term::Stale(false)),
+                _ => Err(error(raw, "use stale:yes or stale:no")),
+            },
+            _ => Err(error(
+                raw,
+                format!(
+                    "unknown field `{key}:`; use channel:, upgrade:, sub:, rg:, loc:, k8s:, tag:, fail:, pass: or stale:"
+                ),
+            )),
+        }
+    }
+
+    fn matches(&self, item: &Assessed, haystack: &str) -> bool {
+        let c = &item.cluster;
+        let contains = |text: &str, needle: &str| text.to_lowercase().contains(needle);
+        match self {
+            Term::Word(word) => haystack.contains(word.as_str()),
+            Term::Channel(channels) => channels.contains(&c.node_os_channel()),
+            Term::Upgrade(channels) => channels.contains(&c.upgrade_channel()),
+            Term::Subscription(needle) => {
+                contains(&c.subscription_id, needle)
+                    || c.subscription_name.as_deref().is_some_and(|n| contains(n, needle))
+            }
+            Term::Group(needle) => contains(&c.resource_group, needle),
+            Term::Location(needle) => contains(&c.location, needle),
+            Term::Version(comparison, wanted) => c.version().is_some_and(|v| match comparison {
+                Comparison::Less => v < *wanted,
+                Comparison::LessOrEqual => v <= *wanted,
+                Comparison::Greater => v > *wanted,
+                Comparison::GreaterOrEqual => v >= *wanted,
+                Comparison::Equal => v == *wanted,
+            }),
+            Term::Tag(key, value) => c
+                .tags
+                .iter()
+                .any(|(k, v)| k.to_lowercase() == *key && value.as_ref().is_none_or(|want| v.to_lowercase() == *want)),
+            Term::Fails(rule) => item.outcome_of(*rule) == Some(Outcome::Fail),
+            Term::Passes(rule) => item.outcome_of(*rule) == Some(Outcome::Pass),
+            Term::Stale(stale) => c.stale == *stale,
+        }
+    }
+}
+
+/// The lower-cased text a plain word is searched in: what the table shows, plus the
+/// id, the subscription id and the tags.
+pub fn haystack(item: &Assessed, cells: &[String]) -> String {
+    let c = &item.cluster;
+    let mut text = cells.join(" ");
+    for extra in [&c.id, &c.subscription_id] {
+        text.push(' ');
+        text.push_str(extra);
+    }
+    for (key, value) in &c.tags {
+        text.push(' ');
+        text.push_str(key);
+        text.push('=');
+        text.push_str(value);
+    }
+    text.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cluster, Finding, PolicyVerdict};
+
+    fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
+        let cluster = Cluster {
+            id: format!(
+                "/subscriptions/sub-1/resourceGroups/rg-{name}/providers/Microsoft.ContainerService/managedClusters/{name}"
+            ),
+            name: name.into(),
+            subscription_id: "sub-1".into(),
+            subscription_name: Some("Contoso Prod".into()),
+            resource_group: format!("rg-{name}"),
+            location: "westeurope".into(),
+            tags: [
+                ("env".to_string(), "Prod".to_string()),
+                ("team".to_string(), "payments".to_string()),
+            ]
+            .into(),
+            kubernetes_version: Some(version.into()),
+            node_os_upgrade_channel: node.map(String::from),
+            upgrade_channel: upgrade.map(String::from),
+            ..Default::default()
+        };
+        let findings = Rule::ALL
+            .iter()
+            .map(|&rule| Finding {
+                rule,
+                outcome: if failing.contains(&rule) {
+                    Outcome::Fail
+                } else {
+                    Outcome::Pass
+                },
+                reason: String::new(),
+                waiver: None,
+            })
+            .collect();
+        Assessed {
+            cluster,
+            findings,
+            policy: PolicyVerdict {
+                compliant: true,
+                reason: String::new(),
+            },
+        }
+    }
+
+    fn matches(filter: &str, item: &Assessed) -> bool {
+        let cells = vec![item.cluster.name.clone(), item.cluster.subscription_label().to_string()];
+        Filter::parse(filter)
+            .unwrap_or_else(|e| panic!("{filter}: {e}"))
+            .matches(item, &haystack(item, &cells))
+    }
+
+    #[test]
+    fn each_term_matches_what_it_names() {
+        let a = item(
+            "aks-pay",
+            Some("Unmanaged"),
+            Some("patch"),
+            "1.32.9",
+            &[Rule::NodeAutoUpgrade],
+        );
+        let cases = [
+            ("", true),
+            ("aks", true),
+            ("AKS PAY", true),
+            ("aks nothere", false),
+            ("env=prod", true),
+            ("channel:unmanaged", true),
+            ("channel:nodeimage,unmanaged", true),
+            ("channel:securitypatch", false),
+            ("channel:UNMANAGED", true),
+            ("upgrade:patch", true),
+            ("upgrade:stable,rapid", false),
+            ("sub:contoso", true),
+            ("sub:sub-1", true),
+            ("sub:fabrikam", false),
+            ("rg:RG-AKS", true),
+            ("loc:westeu", true),
+            ("loc:eastus", false),
+            ("k8s:<1.33", true),
+            ("k8s:<=1.32.9", true),
+            ("k8s:>1.32.9", false),
+            ("k8s:>=1.32", true),
+            ("k8s:=1.32.9", true),
+            ("k8s:1.32.9", true),
+            ("tag:env=prod", true),
+            ("tag:env=dev", false),
+            ("tag:team", true),
+            ("tag:owner", false),
+            ("fail:NodeAutoUpgrade", true),
+            ("fail:azr-000435", true),
+            ("fail:Version", false),
+            ("pass:Version", true),
+            ("pass:Azure.AKS.NodeAutoUpgrade", false),
+            ("stale:no", true),
+            ("stale:yes", false),
+            ("!channel:unmanaged", false),
+            ("!fail:Version aks", true),
+            ("channel:unmanaged !k8s:<1.33", false),
+        ];
+        for (filter, want) in cases {
+            assert_eq!(matches(filter, &a), want, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_channel_is_unspecified() {
+        let none = item("x", None, None, "1.34.0", &[]);
+        assert!(matches("channel:unspecified", &none));
+        assert!(matches("upgrade:unspecified", &none));
+        assert!(!matches("channel:none", &none));
+    }
+
+    #[test]
+    fn malformed_terms_are_errors_that_name_the_term() {
+        let cases = [
+            ("channel:weekly", "channel:weekly", "`weekly` is not one of"),
+            ("aks k8s:<one", "k8s:<one", "is not a version"),
+            ("fail:UseRBAC", "fail:UseRBAC", "is not a rule"),
+            ("colour:red", "colour:red", "unknown field `colour:`"),
+            ("tag:", "tag:", "needs a value"),
+            ("!", "!", "needs a term"),
+            ("stale:maybe", "stale:maybe", "stale:yes or stale:no"),
+        ];
+        for (filter, term, message) in cases {
+            let err = Filter::parse(filter).expect_err(filter);
+            assert_eq!(err.term, term, "{filter}");
+            assert!(err.to_string().contains(message), "{filter}: {err}");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The fix popup: the remediation text of one cluster in one format, the formats in
+//! the title with the current one marked, scrolled by the popup's `scroll`.
+//!
+//! The text is generated, but it quotes names, tags and reasons from outside, so each
+//! line is cleaned before it reaches the terminal. Long lines wrap rather than hide
+//! past the edge; copying takes the text itself, not the screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::{Popup, Theme, truncate, wrap_code};
+use crate::app::action::Command;
+use crate::app::keymap::Keymap;
+use crate::app::state::{FixPopup, State};
+use crate::remediate::Format;
+use crate::text::clean;
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup, keymap: &Keymap, theme: Theme) {
+    let name = state
+        .find(&fix.id)
+        .map_or_else(|| fix.id.clone(), |i| state.fleet[i].cluster.name.clone());
+    let mut title = vec![Span::styled(
+        format!(" Fix: {} — ", truncate(&clean(&name), 30)),
+        theme.label(),
+    )];
+    for (i, format) in Format::ALL.into_iter().enumerate() {
+        if i > 0 {
+            title.push(Span::styled(" · ", theme.muted()));
+        }
+        // Brackets mark the current format without colour; reversed video with it.
+        if format == fix.format {
+            title.push(Span::styled(format!("[{}]", format.label()), theme.chosen()));
+        } else {
+            title.push(Span::raw(format.label()));
+        }
+    }
+    title.push(Span::raw(" "));
+
+    let key = |command| keymap.key_of(command);
+    let formats = match (key(Command::NextFormat), key(Command::PreviousFormat)) {
+        (Some(next), Some(previous)) => Some(format!("{next}/{previous}")),
+        (next, previous) => next.or(previous),
+    };
+    let items = [
+        (formats, "format"),
+        (key(Command::Copy), "copy"),
+        (key(Command::Write), "write to file"),
+        (key(Command::Back), "close"),
+    ];
+    let mut footer = vec![Span::raw(" ")];
+    for (keys, label) in items {
+        // An unbound command gets no hint: it would name a key that does nothing.
+        let Some(keys) = keys else { continue };
+        if footer.len() > 1 {
+            footer.push(Span::styled(" · ", theme.muted()));
+        }
+        footer.push(Span::styled(keys, theme.key()));
+        footer.push(Span::raw(format!(" {label}")));
+    }
+    footer.push(Span::raw(" "));
+
+    let make = |columns: usize| -> Vec<Line<'static>> {
+        fix.text
+            .lines()
+            .flat_map(|line| wrap_code(&clean(line), columns))
+            .map(Line::from)
+            .collect()
+    };
+    let popup = Popup {
+        size: (90, 90),
+        title: Line::from(title),
+        footer: Line::from(footer),
+    };
+    popup.draw(frame, area, make, fix.scroll, theme);
+}

@@ -1,0 +1,225 @@
+//! The header: what an on-call engineer reads in two seconds. Where the data comes
+//! from, how much of the fleet is in view and how much of it fails, the node OS
+//! channels, clusters below the minimum version, how old the data is, and while a
+//! refresh runs, how far it got and what is failing.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use time::Duration;
+
+use super::{Theme, truncate};
+use crate::app::action::Command;
+use crate::app::keymap::Keymap;
+use crate::app::state::{Origin, State};
+use crate::text::clean;
+
+/// Names of `Summary::by_channel`'s slots, in its order, in full and short.
+const CHANNELS: [&str; 6] = [
+    "SecurityPatch",
+    "NodeImage",
+    "Unmanaged",
+    "None",
+    "Unspecified",
+    "Other",
+];
+const SHORT_CHANNELS: [&str; 6] = ["SecPatch", "NodeImg", "Unmgd", "None", "Unspec", "Other"];
+
+/// Data older than this is shown as a warning: the fleet may have moved on.
+const OLD_DATA: Duration = Duration::hours(1);
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, theme: Theme) {
+    let width = usize::from(area.width);
+    // Narrow terminals get the short channel names rather than losing the last counts.
+    let mut channel_line = channels(state, theme, false);
+    if channel_line.width() > width {
+        channel_line = channels(state, theme, true);
+    }
+    let lines = vec![
+        overview(state, theme),
+        channel_line,
+        activity(state, keymap, width, theme),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn separator(theme: Theme) -> Span<'static> {
+    Span::styled(" │ ", theme.muted())
+}
+
+/// Line 1: the kind of data, clusters in view, non-compliant share, data age, stale
+/// rows, then where the data comes from. The counts come first: a narrow terminal cuts
+/// the end of the line, and the endpoint is the part a reader needs least.
+fn overview(state: &State, theme: Theme) -> Line<'static> {
+    let summary = &state.summary;
+    let (kind, source) = origin(&state.origin);
+    let mut spans = vec![Span::styled(kind, theme.label())];
+    spans.push(separator(theme));
+    spans.push(Span::raw(format!("{} of {} clusters", summary.in_view, summary.total)));
+    spans.push(separator(theme));
+    let share = match summary.in_view {
+        0 => String::new(),
+        n => format!(" ({}%)", (summary.non_compliant * 100 + n / 2) / n),
+    };
+    let style = if summary.non_compliant > 0 {
+        theme.error()
+    } else {
+        theme.good()
+    };
+    spans.push(Span::styled(
+        format!("{} non-compliant{share}", summary.non_compliant),
+        style,
+    ));
+    spans.push(separator(theme));
+    let old = state.data_time.is_some_and(|t| state.now - t > OLD_DATA);
+    spans.push(Span::styled(
+        data_age(state),
+        if old { theme.warning() } else { Default::default() },
+    ));
+    if summary.stale > 0 {
+        spans.push(separator(theme));
+        spans.push(Span::styled(format!("{} stale", summary.stale), theme.warning()));
+    }
+    if !source.is_empty() {
+        spans.push(separator(theme));
+        spans.push(Span::styled(source, theme.muted()));
+    }
+    Line::from(spans)
+}
+
+/// The kind of data (`LIVE`, `DEMO`, `FILES`) and where it comes from.
+fn origin(origin: &Origin) -> (&'static str, String) {
+    match origin {
+        Origin::Live { endpoint } => ("LIVE", truncate(&clean(endpoint), 50).into_owned()),
+        Origin::Demo => ("DEMO", "simulated fleet".to_string()),
+        Origin::Files(paths) => {
+            let names: Vec<_> = paths.iter().map(|p| clean(p).into_owned()).collect();
+            ("FILES", truncate(&names.join(", "), 50).into_owned())
+        }
+    }
+}
+
+/// "data 4m old"; exported files carry no read time.
+pub(super) fn data_age(state: &State) -> String {
+    match (state.data_time, &state.origin) {
+        (Some(time), _) => format!("data {} old", format_age(state.now - time)),
+        (None, Origin::Files(_)) => "data from files".to_string(),
+        (None, _) => "no data yet".to_string(),
+    }
+}
+
+/// A duration the way people say it: `45s`, `4m`, `2h 5m`, `3d 2h`. A negative age
+/// (a clock that moved back) reads as zero.
+pub(super) fn format_age(age: Duration) -> String {
+    let seconds = age.whole_seconds().max(0);
+    let (minutes, hours, days) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{minutes}m"),
+        3600..86_400 => format!("{hours}h {}m", minutes % 60),
+        _ => format!("{days}d {}h", hours % 24),
+    }
+}
+
+/// Line 2: clusters per node OS channel, and below the minimum Kubernetes version.
+fn channels(state: &State, theme: Theme, short: bool) -> Line<'static> {
+    let summary = &state.summary;
+    let (title, names, below) = if short {
+        ("OS ", SHORT_CHANNELS, "<")
+    } else {
+        ("node OS ", CHANNELS, "below k8s ")
+    };
+    let mut spans = vec![Span::styled(title, theme.label())];
+    for (slot, (name, count)) in names.iter().zip(summary.by_channel).enumerate() {
+        // "Other" only exists when a value this version does not know turns up.
+        if slot == 5 && count == 0 {
+            continue;
+        }
+        if slot > 0 {
+            spans.push(Span::styled(if short { " " } else { " · " }, theme.muted()));
+        }
+        // Every channel but the first two leaves nodes unpatched.
+        let style = if slot >= 2 && count > 0 {
+            theme.warning()
+        } else {
+            Default::default()
+        };
+        spans.push(Span::styled(format!("{name} {count}"), style));
+    }
+    spans.push(if short {
+        Span::styled(" · ", theme.muted())
+    } else {
+        separator(theme)
+    });
+    let minimum = &state.config.rules.kubernetes_minimum_version;
+    let style = if summary.below_minimum > 0 {
+        theme.warning()
+    } else {
+        Default::default()
+    };
+    spans.push(Span::styled(
+        format!("{} {below}{minimum}", summary.below_minimum),
+        style,
+    ));
+    Line::from(spans)
+}
+
+/// Line 3: the refresh in progress, else what failed in the last one.
+fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<'static> {
+    let errors_key = keymap.key_of(Command::Errors);
+    let press = |spans: &mut Vec<Span<'static>>| {
+        if let Some(key) = &errors_key {
+            spans.push(Span::raw(" (press "));
+            spans.push(Span::styled(key.clone(), theme.key()));
+            spans.push(Span::raw(")"));
+        }
+    };
+    let refresh = &state.refresh;
+    let mut spans = Vec::new();
+    if refresh.running {
+        spans.push(Span::styled("refreshing ", theme.label()));
+        if refresh.total == 0 {
+            spans.push(Span::raw("listing subscriptions…"));
+        } else {
+            let finished = refresh.done + refresh.failed;
+            spans.push(Span::styled(gauge(finished, refresh.total, 12), theme.good()));
+            spans.push(Span::raw(format!(" {finished}/{} subscriptions", refresh.total)));
+        }
+        // Failures before the details: they are what the reader has to act on.
+        if refresh.failed > 0 {
+            spans.push(Span::styled(format!(" · {} failing", refresh.failed), theme.error()));
+            press(&mut spans);
+        }
+        spans.push(Span::raw(format!(" · {} clusters so far", refresh.clusters)));
+        if let Some(waiting) = &refresh.waiting {
+            spans.push(Span::styled(format!(" · {}", clean(waiting)), theme.warning()));
+        }
+    } else {
+        let failing = state.subscriptions.iter().filter(|s| s.error.is_some()).count();
+        if failing > 0 {
+            let text = format!(
+                "{failing} of {} subscriptions could not be read; their last good rows are shown",
+                state.subscriptions.len()
+            );
+            spans.push(Span::styled(text, theme.error()));
+            press(&mut spans);
+        } else if !state.errors.is_empty() {
+            spans.push(Span::styled(
+                format!("{} read errors", state.errors.len()),
+                theme.warning(),
+            ));
+            press(&mut spans);
+        } else {
+            // Nothing to report: a rule keeps the header's shape steady.
+            spans.push(Span::styled("─".repeat(width), theme.muted()));
+        }
+    }
+    Line::from(spans)
+}
+
+/// A text progress bar that reads without colour: `▕██████░░░░▏`.
+fn gauge(done: usize, total: usize, cells: usize) -> String {
+    let filled = (done.min(total) * cells).checked_div(total).unwrap_or(0);
+    format!("▕{}{}▏", "█".repeat(filled), "░".repeat(cells - filled))
+}

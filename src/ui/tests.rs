@@ -1,0 +1,735 @@
+//! Screens rendered into a `TestBackend` and snapshotted as text, with the few colours
+//! and modifiers that carry meaning asserted on cells. States are reached through the
+//! real `update`, the clock is fixed, so every frame is reproducible.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use time::OffsetDateTime;
+use time::macros::{date, datetime};
+
+use super::*;
+use crate::app::action::Action;
+use crate::app::state::{Origin, State};
+use crate::app::update::update;
+use crate::azure::{ClusterDetails, Progress};
+use crate::config::{Config, Waiver};
+use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
+use crate::rules;
+
+const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
+const PROD: &str = "11111111-1111-1111-1111-111111111111";
+const DEV: &str = "22222222-2222-2222-2222-222222222222";
+const LEGACY: &str = "33333333-3333-3333-3333-333333333333";
+
+fn config() -> Config {
+    Config {
+        waivers: vec![Waiver {
+            cluster: "aks-legacy-*".into(),
+            rule: Rule::NodeAutoUpgrade,
+            reason: "Windows nodes are patched by the payments team until the 2027 migration".into(),
+            expires: Some(date!(2027 - 06 - 30)),
+        }],
+        ..Config::default()
+    }
+}
+
+fn pool(name: &str, version: &str, image: &str) -> AgentPool {
+    AgentPool {
+        name: name.into(),
+        mode: Some(if name == "system" { "System" } else { "User" }.into()),
+        os_type: Some("Linux".into()),
+        os_sku: Some("Ubuntu".into()),
+        orchestrator_version: Some(version.into()),
+        current_orchestrator_version: Some(version.into()),
+        node_image_version: Some(image.into()),
+        count: Some(3),
+        vm_size: Some("Standard_D4s_v5".into()),
+        power_state: Some("Running".into()),
+        latest_node_image_version: None,
+    }
+}
+
+fn both_windows() -> Option<Vec<MaintenanceConfig>> {
+    Some(vec![
+        MaintenanceConfig {
+            name: "aksManagedAutoUpgradeSchedule".into(),
+            schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+        },
+        MaintenanceConfig {
+            name: "aksManagedNodeOSUpgradeSchedule".into(),
+            schedule: Some("Daily (every 1) at 02:00 +00:00 for 4h".into()),
+        },
+    ])
+}
+
+#[expect(clippy::too_many_arguments, reason = "a fixture table reads better flat")]
+fn cluster(
+    name: &str,
+    subscription: (&str, &str),
+    group: &str,
+    location: &str,
+    version: &str,
+    upgrade: Option<&str>,
+    node_os: Option<&str>,
+    age_minutes: i64,
+) -> Cluster {
+    let image = "AKSUbuntu-2204gen2containerd-202609.15.0";
+    Cluster {
+        id: format!(
+            "/subscriptions/{}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}",
+            subscription.0
+        ),
+        name: name.into(),
+        subscription_id: subscription.0.into(),
+        subscription_name: Some(subscription.1.into()),
+        resource_group: group.into(),
+        location: location.into(),
+        tags: BTreeMap::new(),
+        kubernetes_version: Some(version.into()),
+        current_kubernetes_version: Some(version.into()),
+        upgrade_channel: upgrade.map(String::from),
+        node_os_upgrade_channel: node_os.map(String::from),
+        provisioning_state: Some("Succeeded".into()),
+        power_state: Some("Running".into()),
+        sku_name: Some("Base".into()),
+        sku_tier: Some("Standard".into()),
+        support_plan: Some("KubernetesOfficial".into()),
+        pools: vec![pool("system", version, image), pool("user", version, image)],
+        maintenance: None,
+        origin: Default::default(),
+        version_supported_in_region: None,
+        as_of: Some(NOW - time::Duration::minutes(age_minutes)),
+        stale: false,
+    }
+}
+
+fn clusters() -> Vec<Cluster> {
+    let prod = (PROD, "Production");
+    let dev = (DEV, "Development");
+    let legacy = (LEGACY, "Legacy");
+    let mut failing = cluster(
+        "aks-prod-weu-1",
+        prod,
+        "rg-prod",
+        "westeurope",
+        "1.32.4",
+        None,
+        Some("Unmanaged"),
+        4,
+    );
+    failing.tags = BTreeMap::from([
+        ("env".into(), "prod".into()),
+        // Untrusted text: an OSC 52 sequence in a tag must not reach the terminal.
+        ("owner".into(), "ops\x1b]52;c;cm0gLXJmIC8=\x07team".into()),
+    ]);
+    let mut passing = cluster(
+        "aks-prod-weu-2",
+        prod,
+        "rg-prod",
+        "westeurope",
+        "1.33.7",
+        Some("patch"),
+        Some("SecurityPatch"),
+        4,
+    );
+    passing.maintenance = both_windows();
+    let unknown = cluster(
+        "aks-dev-neu-1",
+        dev,
+        "rg-dev-team",
+        "northeurope",
+        "1.34.1",
+        Some("stable"),
+        Some("NodeImage"),
+        5,
+    );
+    let mut waived = cluster(
+        "aks-legacy-payments-cluster-with-a-very-long-name-eastus2",
+        legacy,
+        "rg-legacy-payments-production-eastus2",
+        "eastus2",
+        "1.33.8",
+        Some("patch"),
+        Some("None"),
+        6,
+    );
+    waived.maintenance = both_windows();
+    waived.pools[1].os_type = Some("Windows".into());
+    waived.pools[1].os_sku = Some("Windows2022".into());
+    waived.pools[1].node_image_version = Some("AKSWindows-2022-containerd-20348.2340.260801".into());
+    let mut stale = cluster(
+        "aks-legacy-batch",
+        legacy,
+        "rg-legacy",
+        "eastus2",
+        "1.31.2",
+        Some("patch"),
+        None,
+        125,
+    );
+    stale.stale = true;
+    vec![failing, passing, unknown, waived, stale]
+}
+
+fn subscriptions() -> Vec<SubscriptionState> {
+    [(PROD, "Production"), (DEV, "Development"), (LEGACY, "Legacy")]
+        .map(|(id, name)| SubscriptionState {
+            id: id.into(),
+            name: Some(name.into()),
+            fetched_at: Some(NOW),
+            error: None,
+        })
+        .into()
+}
+
+fn live_state(width: u16, height: u16) -> State {
+    let config = Arc::new(config());
+    let origin = Origin::Live {
+        endpoint: "https://management.azure.com".into(),
+    };
+    let mut state = State::new(config.clone(), origin, NOW);
+    state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
+    state.subscriptions = subscriptions();
+    update(
+        &mut state,
+        Action::Resize {
+            rows: table_rows(Rect::new(0, 0, width, height)),
+        },
+    );
+    state
+}
+
+fn command(state: &mut State, command: Command) {
+    update(state, Action::Command(command));
+}
+
+fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| draw(frame, state, &Keymap::default(), theme))
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer as text, one line per row, trailing spaces removed.
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            let line: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    text(&render(state, width, height, Theme { color: true }))
+}
+
+/// Where `needle` starts on screen, as (x, y).
+fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let area = buffer.area;
+    (0..area.height).find_map(|y| {
+        let cells: Vec<&str> = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+        let line = cells.concat();
+        let byte = line.find(needle)?;
+        // Cells hold one character each here, so the byte offset maps back through them.
+        let mut seen = 0;
+        let x = cells.iter().position(|c| {
+            let at = seen;
+            seen += c.len();
+            at == byte
+        })?;
+        Some((x as u16, y))
+    })
+}
+
+fn selected_id(state: &State) -> String {
+    state
+        .selected_item()
+        .expect("a selected cluster")
+        .cluster
+        .id
+        .to_ascii_lowercase()
+}
+
+#[test]
+fn fleet_table() {
+    let state = live_state(120, 30);
+    insta::assert_snapshot!("fleet_120x30", screen(&state, 120, 30));
+    let state = live_state(160, 45);
+    insta::assert_snapshot!("fleet_160x45", screen(&state, 160, 45));
+}
+
+#[test]
+fn narrow_table_keeps_the_name_and_the_verdict() {
+    let state = live_state(60, 12);
+    let shown = screen(&state, 60, 12);
+    insta::assert_snapshot!("fleet_60x12", shown);
+    assert!(shown.contains("VERDICT"), "{shown}");
+    assert!(shown.contains("NAME"), "{shown}");
+}
+
+#[test]
+fn loading() {
+    let state = State::new(Arc::new(config()), Origin::Demo, NOW);
+    insta::assert_snapshot!("loading", screen(&state, 120, 30));
+}
+
+#[test]
+fn refreshing_with_a_failing_subscription() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Refresh);
+    let generation = state.refresh.generation;
+    let progress = [
+        Progress::Subscriptions { total: 3 },
+        Progress::Page {
+            subscription: PROD.into(),
+            clusters: 240,
+        },
+        Progress::Done {
+            subscription: PROD.into(),
+            clusters: 240,
+        },
+        Progress::Failed {
+            subscription: LEGACY.into(),
+            message: "AuthorizationFailed".into(),
+        },
+        Progress::Waiting {
+            url: "https://x".into(),
+            seconds: 2.0,
+            why: "throttled (429)".into(),
+        },
+    ];
+    for progress in progress {
+        update(&mut state, Action::Progress { generation, progress });
+    }
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("refreshing", shown);
+    assert!(shown.contains("2/3 subscriptions"), "{shown}");
+    assert!(shown.contains("1 failing (press !)"), "{shown}");
+}
+
+#[test]
+fn empty_when_the_filter_matches_nothing() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Filter);
+    for c in "nosuchcluster".chars() {
+        update(&mut state, Action::FilterChar(c));
+    }
+    update(&mut state, Action::FilterAccept);
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("empty_filter", shown);
+    assert!(
+        shown.contains("No clusters match the filter `nosuchcluster`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn empty_fleet() {
+    let config = Arc::new(config());
+    let mut state = State::new(config, Origin::Files(vec!["fleet.json".into()]), NOW);
+    state.set_fleet(Vec::new());
+    let shown = screen(&state, 120, 30);
+    assert!(shown.contains("No clusters in this fleet"), "{shown}");
+    assert!(shown.contains("data from files"), "{shown}");
+}
+
+#[test]
+fn filter_being_typed_with_a_parse_error() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Filter);
+    for c in "prod k8s:>=1.x".chars() {
+        update(&mut state, Action::FilterChar(c));
+    }
+    assert!(state.filter_input.error.is_some());
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    insta::assert_snapshot!("filter_error", shown);
+    // The error names the term, on the line above the status line, in red.
+    let (x, y) = find(&buffer, "✗ filter: `k8s:>=1.x`").expect("the error is shown");
+    assert_eq!(y, 28);
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn filter_applied() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Filter);
+    for c in "prod".chars() {
+        update(&mut state, Action::FilterChar(c));
+    }
+    update(&mut state, Action::FilterAccept);
+    insta::assert_snapshot!("filter_applied", screen(&state, 120, 30));
+}
+
+fn open_first(width: u16, height: u16) -> State {
+    let mut state = live_state(width, height);
+    command(&mut state, Command::Open);
+    state
+}
+
+fn details() -> ClusterDetails {
+    ClusterDetails {
+        maintenance: Some(vec![MaintenanceConfig {
+            name: "aksManagedAutoUpgradeSchedule".into(),
+            schedule: Some("Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into()),
+        }]),
+        latest_images: vec![
+            ("system".into(), "AKSUbuntu-2204gen2containerd-202611.10.0".into()),
+            ("user".into(), "AKSUbuntu-2204gen2containerd-202609.15.0".into()),
+        ],
+        version_supported: Some(false),
+        errors: vec![SourceError {
+            subscription_id: Some(PROD.into()),
+            url: Some("https://management.azure.com/subscriptions/1111/upgradeProfiles/default".into()),
+            code: Some("AuthorizationFailed".into()),
+            message: "The client does not have authorization to perform action \x1b[31mread\x1b[0m.".into(),
+        }],
+    }
+}
+
+#[test]
+fn cluster_view_while_details_load() {
+    let state = open_first(120, 30);
+    assert!(matches!(state.screen, Screen::Cluster { .. }));
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("cluster_loading", shown);
+    assert!(shown.contains("loading…"), "{shown}");
+    assert!(!shown.contains('\x1b'), "untrusted text is cleaned");
+}
+
+#[test]
+fn cluster_view_with_details() {
+    let mut state = open_first(160, 45);
+    let id = selected_id(&state);
+    update(
+        &mut state,
+        Action::Details {
+            id,
+            details: Box::new(details()),
+        },
+    );
+    let buffer = render(&state, 160, 45, Theme { color: true });
+    let shown = text(&buffer);
+    insta::assert_snapshot!("cluster_loaded", shown);
+    assert!(shown.contains("newer available"), "{shown}");
+    assert!(shown.contains("up to date"), "{shown}");
+    assert!(shown.contains("no longer offered here"), "{shown}");
+    let (x, y) = find(&buffer, "Fail     NodeAutoUpgrade").expect("the finding is shown");
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn cluster_view_scrolls_to_the_end_and_no_further() {
+    let mut state = open_first(120, 30);
+    let id = selected_id(&state);
+    update(
+        &mut state,
+        Action::Details {
+            id,
+            details: Box::new(details()),
+        },
+    );
+    for _ in 0..200 {
+        command(&mut state, Command::Down);
+    }
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("cluster_scrolled", shown);
+    assert!(shown.contains("What the details read could not get"), "{shown}");
+}
+
+#[test]
+fn raw_json_loading_then_loaded() {
+    let mut state = open_first(120, 30);
+    command(&mut state, Command::Raw);
+    insta::assert_snapshot!("raw_loading", screen(&state, 120, 30));
+    let id = selected_id(&state);
+    let json = serde_json::to_string_pretty(&state.fleet[state.find(&id).expect("open")].cluster).expect("json");
+    update(&mut state, Action::Raw { id, text: Ok(json) });
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("raw_loaded", shown);
+    assert!(!shown.contains('\x1b'));
+}
+
+#[test]
+fn fix_popup_in_every_format() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Fix);
+    for format in crate::remediate::Format::ALL {
+        let buffer = render(&state, 120, 30, Theme { color: true });
+        let shown = text(&buffer);
+        let name = format!("fix_{format:?}").to_lowercase();
+        insta::assert_snapshot!(name, shown);
+        let (x, y) = find(&buffer, &format!("[{}]", format.label())).expect("the current format is marked");
+        assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+        command(&mut state, Command::NextFormat);
+    }
+}
+
+#[test]
+fn help() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Help);
+    let shown = screen(&state, 120, 45);
+    insta::assert_snapshot!("help", shown);
+    assert!(shown.contains("OSC 52"));
+    assert!(shown.contains("k8s:<1.33"));
+}
+
+#[test]
+fn errors_list_and_none() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Errors);
+    assert!(screen(&state, 120, 30).contains("No errors"));
+    let error = SourceError {
+        subscription_id: Some(LEGACY.into()),
+        url: Some(format!(
+            "https://management.azure.com/subscriptions/{LEGACY}/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01"
+        )),
+        code: Some("AuthorizationFailed".into()),
+        message: "The client 'aksradar' does not have authorization to perform action \
+                  'Microsoft.ContainerService/managedClusters/read' over scope '/subscriptions/3333'."
+            .into(),
+    };
+    state.errors = vec![error.clone()];
+    state.subscriptions[2].error = Some(error);
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("errors", shown);
+    assert!(shown.contains("1 of 3 subscriptions could not be read"), "{shown}");
+}
+
+#[test]
+fn too_small() {
+    let state = live_state(59, 12);
+    insta::assert_snapshot!("too_small", screen(&state, 59, 12));
+    assert_eq!(text(&render(&state, 1, 1, Theme { color: true })), "T");
+}
+
+#[test]
+fn no_size_panics_on_any_screen() {
+    let mut states = vec![live_state(120, 30), open_first(120, 30)];
+    for overlay in [Command::Fix, Command::Help, Command::Errors, Command::Raw] {
+        let mut state = open_first(120, 30);
+        command(&mut state, overlay);
+        states.push(state);
+    }
+    for state in &states {
+        for (w, h) in [
+            (0, 0),
+            (0, 10),
+            (10, 0),
+            (1, 1),
+            (59, 11),
+            (60, 12),
+            (61, 13),
+            (80, 24),
+            (300, 100),
+        ] {
+            let _ = render(state, w, h, Theme { color: false });
+        }
+    }
+}
+
+#[test]
+fn verdicts_are_coloured_and_read_without_colour() {
+    let state = live_state(120, 30);
+    let colour = render(&state, 120, 30, Theme { color: true });
+    let plain = render(&state, 120, 30, Theme { color: false });
+    for (needle, want) in [
+        ("Fail (", Color::Red),
+        ("Unknown", Color::Yellow),
+        ("Waived", Color::Cyan),
+        ("Pass", Color::Green),
+    ] {
+        let (x, y) = find(&colour, needle).unwrap_or_else(|| panic!("{needle} is shown"));
+        assert_eq!(colour[(x, y)].fg, want, "{needle}");
+        let (x, y) = find(&plain, needle).unwrap_or_else(|| panic!("{needle} is shown without colour"));
+        assert_eq!(plain[(x, y)].fg, Color::Reset, "{needle} without colour");
+    }
+    // No colour anywhere without colour.
+    assert!(
+        plain
+            .content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+}
+
+#[test]
+fn stale_rows_are_dim_and_marked() {
+    let state = live_state(120, 30);
+    for color in [true, false] {
+        let buffer = render(&state, 120, 30, Theme { color });
+        let (x, y) = find(&buffer, "aks-legacy-batch").expect("the stale row is shown");
+        assert!(buffer[(x, y)].modifier.contains(Modifier::DIM));
+        let (_, marker_row) = find(&buffer, "(stale)").expect("the stale marker is shown");
+        assert_eq!(marker_row, y);
+    }
+}
+
+#[test]
+fn the_selected_row_is_highlighted_and_reversed_without_colour() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Down);
+    let name = state.selected_item().expect("selected").cluster.name.clone();
+    let buffer = render(&state, 120, 30, Theme { color: false });
+    let (x, y) = find(&buffer, &name).expect("selected row shown");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(buffer[(0, y)].symbol(), "▶");
+    let (other_x, other_y) = find(&buffer, "aks-prod-weu-2").expect("another row");
+    assert!(other_y != y && !buffer[(other_x, other_y)].modifier.contains(Modifier::REVERSED));
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    assert_eq!(buffer[(x, y)].bg, Color::DarkGray);
+}
+
+#[test]
+fn the_selection_stays_in_view_after_a_resize_the_state_has_not_heard_of() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Bottom);
+    let name = state.selected_item().expect("selected").cluster.name.clone();
+    // 5 clusters, and a terminal that shows only 6 rows less than the state thinks.
+    let shown = screen(&state, 120, 12);
+    assert!(shown.contains(&name), "{shown}");
+}
+
+#[test]
+fn table_rows_match_the_layout() {
+    assert_eq!(table_rows(Rect::new(0, 0, 120, 30)), 24);
+    assert_eq!(table_rows(Rect::new(0, 0, 60, 12)), 6);
+    assert_eq!(table_rows(Rect::new(0, 0, 10, 2)), 1, "never zero");
+    // The table really shows that many rows: fill a fleet and count them.
+    let many = big_state(100);
+    let shown = screen(&many, 120, 30);
+    let rows = shown.lines().filter(|l| l.contains("aks-")).count();
+    assert_eq!(rows, table_rows(Rect::new(0, 0, 120, 30)));
+}
+
+fn big_state(n: usize) -> State {
+    let config = Arc::new(config());
+    let template = cluster(
+        "aks",
+        (PROD, "Production"),
+        "rg",
+        "westeurope",
+        "1.33.7",
+        Some("patch"),
+        None,
+        4,
+    );
+    let clusters = (0..n)
+        .map(|i| Cluster {
+            name: format!("aks-{i:05}"),
+            id: format!("{}-{i}", template.id),
+            ..template.clone()
+        })
+        .collect();
+    let mut state = State::new(config.clone(), Origin::Demo, NOW);
+    state.set_fleet(rules::assess(clusters, &config, NOW.date()));
+    update(
+        &mut state,
+        Action::Resize {
+            rows: table_rows(Rect::new(0, 0, 160, 45)),
+        },
+    );
+    state
+}
+
+#[test]
+fn a_frame_of_ten_thousand_clusters_draws_fast() {
+    let mut state = big_state(10_000);
+    command(&mut state, Command::PageDown);
+    command(&mut state, Command::PageDown);
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).expect("test backend");
+    let keymap = Keymap::default();
+    // The best of a few frames, so a busy machine does not fail the test.
+    let fastest = (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            terminal
+                .draw(|frame| draw(frame, &state, &keymap, Theme { color: true }))
+                .expect("draw");
+            start.elapsed()
+        })
+        .min()
+        .expect("three frames");
+    assert!(fastest.as_millis() < 50, "a frame took {fastest:?}");
+    assert!(text(terminal.backend().buffer()).contains("aks-"));
+}
+
+#[test]
+fn ages_read_the_way_people_say_them() {
+    use time::Duration;
+    let cases = [
+        (Duration::seconds(-5), "0s"),
+        (Duration::seconds(45), "45s"),
+        (Duration::minutes(4), "4m"),
+        (Duration::minutes(59) + Duration::seconds(59), "59m"),
+        (Duration::minutes(125), "2h 5m"),
+        (Duration::hours(50), "2d 2h"),
+    ];
+    for (age, want) in cases {
+        assert_eq!(header::format_age(age), want, "{age}");
+    }
+}
+
+#[test]
+fn text_helpers_cut_pad_and_wrap_by_display_width() {
+    assert_eq!(truncate("aks-prod-weu-1", 20), "aks-prod-weu-1");
+    assert_eq!(truncate("aks-prod-weu-1", 8), "aks-pro…");
+    assert_eq!(truncate("名前名前", 5), "名前…");
+    assert_eq!(truncate("abc", 0), "");
+    assert_eq!(pad("ab", 4), "ab  ");
+    assert_eq!(pad("abcdef", 4), "abc…");
+    assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+    assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    assert_eq!(wrap("", 4), [""]);
+    assert_eq!(visible_range(100, 10, 500), 90..100);
+    assert_eq!(visible_range(5, 10, 3), 0..5);
+}
+
+#[test]
+fn status_messages_show_above_the_status_line_errors_in_red() {
+    let mut state = live_state(120, 30);
+    state.status = Some((
+        "The fleet could not be read: \x1b[2Jtimeout".into(),
+        crate::app::state::Level::Error,
+    ));
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let (x, y) = find(&buffer, "The fleet could not be read: [2Jtimeout").expect("the message is shown, cleaned");
+    assert_eq!((x, y), (0, 28));
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn the_cluster_view_shows_the_waiver_and_policy_beside_psrule() {
+    let mut state = live_state(120, 30);
+    let waived = state
+        .visible
+        .iter()
+        .position(|&r| state.rows[r].cells[7] == "Waived")
+        .expect("a waived row");
+    for _ in 0..waived {
+        command(&mut state, Command::Down);
+    }
+    command(&mut state, Command::Open);
+    for _ in 0..20 {
+        command(&mut state, Command::Down);
+    }
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    assert!(shown.contains("waiver:"), "{shown}");
+    let (x, y) = find(&buffer, "Waived").expect("the waived finding");
+    assert_eq!(buffer[(x, y)].fg, Color::Cyan);
+    assert!(shown.contains("Non-compliant: nodeOSUpgradeChannel is None"), "{shown}");
+    assert!(shown.contains("NodeAutoUpgrade Waived"), "{shown}");
+}
