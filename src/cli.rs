@@ -126,6 +126,11 @@ pub struct InputArgs {
     /// Use the cache when it is younger than this (e.g. 90s, 15m, 2h, 1d), else read live.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<std::time::Duration>,
+
+    /// Only the clusters that match, in the dashboard's filter language
+    /// (e.g. "channel:unmanaged,none sub:prod !tag:env=dev"; see the README).
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Option<String>,
 }
 
 /// `90`, `90s`, `15m`, `2h` or `1d`.

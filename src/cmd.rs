@@ -13,6 +13,7 @@ use anyhow::Context;
 use time::Date;
 use tokio::sync::mpsc;
 
+use crate::app::saved::Saved;
 use crate::app::state::Origin;
 use crate::app::{Keymap, State};
 use crate::azure::Credentials;
@@ -22,6 +23,7 @@ use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, S
 use crate::config::Config;
 use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
+use crate::filter::Filter;
 use crate::history::{self, History, Record};
 use crate::model::{Assessed, Fleet, Outcome};
 use crate::sim::{SimOptions, Simulator};
@@ -145,10 +147,12 @@ pub struct Obtained {
 
 /// The fleet from files when any are given, else from the cache or live; then the rules.
 pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<Obtained> {
+    let filter = CliFilter::parse(input.filter.as_deref())?;
     if !input.inputs.is_empty() {
         let mut fleet = read_files(&input.inputs)?;
         let clusters = std::mem::take(&mut fleet.clusters);
-        let assessed = rules::assess(clusters, config, today);
+        let mut assessed = rules::assess(clusters, config, today);
+        filter.retain(&mut assessed);
         return Ok(Obtained {
             assessed,
             fleet,
@@ -203,7 +207,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
     };
     let mut fleet = snapshot.into_fleet();
     let clusters = std::mem::take(&mut fleet.clusters);
-    let assessed = rules::assess(clusters, config, today);
+    let mut assessed = rules::assess(clusters, config, today);
     if fresh
         && let Some(history) = &history
         && let Err(err) = history.append(&Record::of(&assessed, now))
@@ -213,12 +217,34 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
             &format!("cannot write the history {}: {err}", history.path().display()),
         );
     }
+    // The history records the whole read; the filter only narrows what is reported.
+    filter.retain(&mut assessed);
     Ok(Obtained {
         assessed,
         fleet,
         history,
         fresh,
     })
+}
+
+/// `--filter`, parsed before anything is read so a typo costs nothing.
+struct CliFilter(Option<Filter>);
+
+impl CliFilter {
+    fn parse(text: Option<&str>) -> anyhow::Result<CliFilter> {
+        match text {
+            Some(text) => Filter::parse(text)
+                .map(|f| CliFilter(Some(f)))
+                .map_err(|e| anyhow::anyhow!("--filter {e}")),
+            None => Ok(CliFilter(None)),
+        }
+    }
+
+    fn retain(&self, assessed: &mut Vec<Assessed>) {
+        if let Some(filter) = &self.0 {
+            assessed.retain(|item| filter.matches_item(item));
+        }
+    }
 }
 
 /// Reads the fleet live, merged with the previous snapshot. Progress is drawn on
@@ -325,6 +351,7 @@ fn dashboard(
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
             let live = LiveServices::new(live, credentials, store, history, key)?;
             let mut state = State::new(config.clone(), origin, now);
+            state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {
                 crate::app::update::apply_snapshot(&mut state, snapshot);
                 state.status = None;
@@ -337,7 +364,12 @@ fn dashboard(
                 },
             )
         };
-        let keymap = Keymap::default();
+        let keymap = Keymap::with_bindings(&config.keys);
+        let saved_path = paths.as_ref().map(|p| Saved::path(&p.state_dir));
+        let mut state = state;
+        if let Some(saved) = saved_path.as_deref().and_then(Saved::load) {
+            saved.apply(&mut state);
+        }
         let result = match flags.render {
             Some((width, height)) => {
                 let screen = crate::dashboard::headless(state, keymap, services, width, height, &keys).await?;
@@ -350,7 +382,15 @@ fn dashboard(
             }
             None => {
                 let theme = Theme { color: color_allowed() };
-                crate::dashboard::interactive(state, keymap, services, theme).await?;
+                let state = crate::dashboard::interactive(state, keymap, services, theme).await?;
+                if let Some(path) = &saved_path
+                    && let Err(err) = Saved::of(&state).save(path)
+                {
+                    warn(
+                        paths.as_ref(),
+                        &format!("cannot remember the dashboard's view in {}: {err}", path.display()),
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             }
         };

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use time::Date;
 
+use crate::app::{Command, Key};
 use crate::azure::{AuthMode, Cloud, Source};
 use crate::model::{NodeOsChannel, Rule, UpgradeChannel, Version};
 
@@ -35,9 +36,117 @@ pub struct Config {
     /// Per request, in seconds.
     #[serde(deserialize_with = "de_timeout")]
     pub request_timeout_seconds: u64,
+    /// The dashboard reads the fleet again this often; `None` (0) means only on `r`.
+    #[serde(deserialize_with = "de_interval")]
+    pub refresh_interval: Option<std::time::Duration>,
     pub rules: RulesConfig,
     pub waivers: Vec<Waiver>,
     pub remediation: RemediationConfig,
+    /// Dashboard keys, by command name.
+    pub keys: KeyBindings,
+    pub highlight: Highlight,
+}
+
+/// `[keys]`: command name = a key or a list of keys. A command listed here loses its
+/// default keys; a key bound here leaves whatever command had it before.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KeyBindings(pub Vec<(Command, Vec<Key>)>);
+
+impl<'de> Deserialize<'de> for KeyBindings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<CommandName, KeyList>::deserialize(d)?;
+        Ok(KeyBindings(
+            map.into_iter().map(|(name, keys)| (name.0, keys.0)).collect(),
+        ))
+    }
+}
+
+struct CommandName(Command);
+
+impl<'de> Deserialize<'de> for CommandName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Command::by_name(&raw).map(CommandName).ok_or_else(|| {
+            let known: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+            serde::de::Error::custom(format!("unknown action `{raw}`; actions: {}", known.join(", ")))
+        })
+    }
+}
+
+impl PartialEq for CommandName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for CommandName {}
+impl PartialOrd for CommandName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for CommandName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.name().cmp(other.0.name())
+    }
+}
+
+struct KeyList(Vec<Key>);
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        let names = match OneOrMany::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a key name or a list of key names, e.g. \"j\" or [\"j\", \"<Down>\"]")
+        })? {
+            OneOrMany::One(name) => vec![name],
+            OneOrMany::Many(names) => names,
+        };
+        names
+            .iter()
+            .map(|name| {
+                Key::parse(name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown key name `{name}`; write a character (\"j\") or a name in angle brackets (\"<Enter>\", \"<C-d>\", \"<S-Tab>\", \"<PgDn>\", \"<Space>\", \"<F5>\")"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(KeyList)
+    }
+}
+
+/// `[highlight]`: rows to mark so nobody mistakes production for a sandbox.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Highlight {
+    /// `key=value` (value a glob), or `key` for any value; ignoring case.
+    pub tags: Vec<String>,
+    /// Globs on the subscription name or id.
+    pub subscriptions: Vec<String>,
+}
+
+impl Highlight {
+    /// Whether a cluster is one to highlight.
+    pub fn matches(&self, cluster: &crate::model::Cluster) -> bool {
+        let glob = crate::rules::glob_match;
+        let by_tag = self.tags.iter().any(|rule| {
+            let (key, value) = rule.split_once('=').unwrap_or((rule.as_str(), "*"));
+            cluster
+                .tags
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case(key.trim()) && glob(value.trim(), v))
+        });
+        let by_subscription = self.subscriptions.iter().any(|pattern| {
+            glob(pattern, &cluster.subscription_id)
+                || cluster.subscription_name.as_deref().is_some_and(|n| glob(pattern, n))
+        });
+        by_tag || by_subscription
+    }
 }
 
 impl Default for Config {
@@ -51,9 +160,12 @@ impl Default for Config {
             source: Source::Arm,
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout_seconds: 30,
+            refresh_interval: None,
             rules: RulesConfig::default(),
             waivers: Vec::new(),
             remediation: RemediationConfig::default(),
+            keys: KeyBindings::default(),
+            highlight: Highlight::default(),
         }
     }
 }
@@ -335,6 +447,20 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     }
 }
 
+fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+    let raw = String::deserialize(d)?;
+    let interval = crate::cli::parse_duration(&raw).map_err(serde::de::Error::custom)?;
+    if interval.is_zero() {
+        Ok(None)
+    } else if interval < std::time::Duration::from_secs(30) {
+        Err(serde::de::Error::custom(format!(
+            "`{raw}` is too often; refresh at most every 30s, or \"0\" for never"
+        )))
+    } else {
+        Ok(Some(interval))
+    }
+}
+
 fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
     match usize::deserialize(d)? {
         n @ 1..=256 => Ok(n),
@@ -565,12 +691,53 @@ mod tests {
             ("concurrency = 0\n", "config.toml:1:", "concurrency must be 1 to 256"),
             ("subscriptions = \"abc\"\n", "config.toml:1:", "key `subscriptions`"),
             ("colour = true\n", "config.toml:1:1: ", "unknown field `colour`"),
+            (
+                "[keys]\ndown = \"n\"\njump = \"J\"\n",
+                "config.toml:3:",
+                "unknown action `jump`",
+            ),
+            (
+                "[keys]\ndown = [\"n\", \"<Nope>\"]\n",
+                "config.toml:2:",
+                "unknown key name `<Nope>`",
+            ),
+            ("[keys]\ndown = 5\n", "config.toml:2:", "expected a key name or a list"),
+            (
+                "[highlight]\ntag = [\"env=prod\"]\n",
+                "config.toml:2:",
+                "unknown field `tag`",
+            ),
+            ("refresh_interval = \"5s\"\n", "config.toml:1:", "too often"),
             ("[rules\n", "config.toml:1:", ""),
         ];
         for (text, place, detail) in cases {
             let err = parse(text).expect_err(text);
             assert!(err.contains(place) && err.contains(detail), "{text:?} gave {err}");
         }
+    }
+
+    #[test]
+    fn keys_highlights_and_the_refresh_interval_are_read() {
+        let config = parse(
+            "refresh_interval = \"5m\"\n[keys]\ndown = [\"n\", \"<Down>\"]\nrefresh = \"R\"\n\
+             [highlight]\ntags = [\"env=prod*\"]\nsubscriptions = [\"*Production*\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.refresh_interval, Some(std::time::Duration::from_secs(300)));
+        assert_eq!(config.keys.0.len(), 2);
+        assert!(config.keys.0.contains(&(Command::Refresh, vec![Key::char('R')])));
+        let prod = crate::model::Cluster {
+            tags: [("ENV".to_string(), "production".to_string())].into(),
+            ..Default::default()
+        };
+        assert!(config.highlight.matches(&prod));
+        let named = crate::model::Cluster {
+            subscription_name: Some("Contoso Production".into()),
+            ..Default::default()
+        };
+        assert!(config.highlight.matches(&named));
+        assert!(!config.highlight.matches(&crate::model::Cluster::default()));
+        assert_eq!(parse("refresh_interval = \"0\"\n").unwrap().refresh_interval, None);
     }
 
     #[test]

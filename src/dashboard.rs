@@ -290,11 +290,12 @@ fn initial_effects(state: &mut State, services: &Services) -> Vec<Effect> {
 }
 
 /// Runs the dashboard in the terminal until the user quits.
-pub async fn interactive(mut state: State, keymap: Keymap, services: Services, theme: Theme) -> anyhow::Result<()> {
+/// Returns the final state, for what is remembered across runs.
+pub async fn interactive(mut state: State, keymap: Keymap, services: Services, theme: Theme) -> anyhow::Result<State> {
     let mut terminal = tui::enter().context("cannot set up the terminal")?;
     let result = run_loop(&mut terminal, &mut state, &keymap, &services, theme).await;
     tui::leave();
-    result
+    result.map(|()| state)
 }
 
 async fn run_loop(

@@ -255,6 +255,36 @@ impl Term {
     }
 }
 
+/// The texts of a cluster's row, cleaned, as the dashboard's table shows them:
+/// name, subscription, resource group, region, version, upgrade channel, node OS
+/// channel, verdict. `--filter` searches the same texts, so both agree.
+pub fn cells(item: &Assessed) -> [String; 8] {
+    let c = &item.cluster;
+    let failing = item.failing().count();
+    let verdict = match item.verdict() {
+        Outcome::Fail => format!("Fail ({failing})"),
+        other => other.as_str().to_string(),
+    };
+    [
+        text::clean(&c.name).into_owned(),
+        text::clean(c.subscription_label()).into_owned(),
+        text::clean(&c.resource_group).into_owned(),
+        text::clean(&c.location).into_owned(),
+        text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
+        text::clean(c.upgrade_channel().as_str()).into_owned(),
+        text::clean(c.node_os_channel().as_str()).into_owned(),
+        verdict,
+    ]
+}
+
+impl Filter {
+    /// Whether a cluster matches, computing its search text (for one-off use: the
+    /// dashboard keeps the text per row).
+    pub fn matches_item(&self, item: &Assessed) -> bool {
+        self.is_empty() || self.matches(item, &haystack(item, &cells(item)))
+    }
+}
+
 /// The lower-cased text a plain word is searched in: what the table shows, plus the
 /// id, the subscription id and the tags.
 pub fn haystack(item: &Assessed, cells: &[String]) -> String {

@@ -32,10 +32,21 @@ pub enum Command {
     Errors,
     Help,
     Quit,
+    Mark,
+    MarkAll,
+    ClearMarks,
+    BatchFix,
+    OnlyFailing,
+    ClustersView,
+    SubscriptionsView,
+    PostureView,
+    ExportJson,
+    ExportCsv,
+    PortalLink,
 }
 
 impl Command {
-    pub const ALL: [Command; 21] = [
+    pub const ALL: [Command; 32] = [
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -55,6 +66,17 @@ impl Command {
         Command::Write,
         Command::Raw,
         Command::Errors,
+        Command::Mark,
+        Command::MarkAll,
+        Command::ClearMarks,
+        Command::BatchFix,
+        Command::OnlyFailing,
+        Command::ClustersView,
+        Command::SubscriptionsView,
+        Command::PostureView,
+        Command::ExportJson,
+        Command::ExportCsv,
+        Command::PortalLink,
         Command::Help,
         Command::Quit,
     ];
@@ -83,6 +105,17 @@ impl Command {
             Command::Errors => "errors",
             Command::Help => "help",
             Command::Quit => "quit",
+            Command::Mark => "mark",
+            Command::MarkAll => "mark-all",
+            Command::ClearMarks => "clear-marks",
+            Command::BatchFix => "batch-fix",
+            Command::OnlyFailing => "only-failing",
+            Command::ClustersView => "clusters-view",
+            Command::SubscriptionsView => "subscriptions-view",
+            Command::PostureView => "posture-view",
+            Command::ExportJson => "export-json",
+            Command::ExportCsv => "export-csv",
+            Command::PortalLink => "portal-link",
         }
     }
 
@@ -110,6 +143,17 @@ impl Command {
             Command::Errors => "the list of read errors",
             Command::Help => "this help",
             Command::Quit => "quit",
+            Command::Mark => "mark or unmark the selected cluster",
+            Command::MarkAll => "mark every cluster in view",
+            Command::ClearMarks => "clear the marks",
+            Command::BatchFix => "the batch fix: marked clusters, or every failing one in view",
+            Command::OnlyFailing => "show non-compliant clusters only (toggle)",
+            Command::ClustersView => "view: clusters",
+            Command::SubscriptionsView => "view: subscriptions (Enter opens a subscription's clusters)",
+            Command::PostureView => "view: posture charts",
+            Command::ExportJson => "export the view (filtered, sorted) as JSON, as scan writes it",
+            Command::ExportCsv => "export the view (filtered, sorted) as CSV",
+            Command::PortalLink => "copy the cluster's Azure portal link",
         }
     }
 

@@ -169,6 +169,17 @@ impl Default for Keymap {
             ("w", Write),
             ("v", Raw),
             ("!", Errors),
+            ("<Space>", Mark),
+            ("a", MarkAll),
+            ("c", ClearMarks),
+            ("F", BatchFix),
+            ("x", OnlyFailing),
+            ("1", ClustersView),
+            ("2", SubscriptionsView),
+            ("3", PostureView),
+            ("e", ExportJson),
+            ("E", ExportCsv),
+            ("u", PortalLink),
             ("?", Help),
             ("q", Quit),
             ("<C-c>", Quit),
@@ -196,6 +207,19 @@ impl Keymap {
     /// Removes every key of `command`, before config gives it new ones.
     pub fn unbind_command(&mut self, command: Command) {
         self.bindings.retain(|(_, c)| *c != command);
+    }
+
+    /// The defaults with config's `[keys]` applied: a command listed there gets exactly
+    /// the keys given; a key given there leaves the command it had.
+    pub fn with_bindings(bindings: &crate::config::KeyBindings) -> Keymap {
+        let mut keymap = Keymap::default();
+        for (command, keys) in &bindings.0 {
+            keymap.unbind_command(*command);
+            for key in keys {
+                keymap.bind(*key, *command);
+            }
+        }
+        keymap
     }
 
     /// Every command with the labels of its keys, in `Command::ALL` order.

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod keymap;
+pub mod saved;
 pub mod state;
 pub mod update;
 

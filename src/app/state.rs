@@ -14,7 +14,6 @@ use crate::config::Config;
 use crate::filter::Filter;
 use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionState, Version};
 use crate::remediate;
-use crate::text;
 
 /// The fleet table's columns, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +29,24 @@ pub enum Column {
 }
 
 impl Column {
+    /// The name the saved view state uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Subscription => "subscription",
+            Column::ResourceGroup => "resource-group",
+            Column::Location => "region",
+            Column::Version => "version",
+            Column::Upgrade => "upgrade",
+            Column::NodeOs => "node-os",
+            Column::Verdict => "verdict",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     pub const ALL: [Column; 8] = [
         Column::Name,
         Column::Subscription,
@@ -71,28 +88,22 @@ pub struct Row {
     pub verdict: Outcome,
     pub failing: usize,
     pub stale: bool,
+    /// A `[highlight]` rule matches it (production, say).
+    pub highlighted: bool,
     version: Option<Version>,
+    /// Slot of the node OS channel in `Summary::by_channel`.
+    channel: usize,
+    below_minimum: bool,
+    /// The release date of the cluster's oldest node image, when readable.
+    oldest_image: Option<time::Date>,
 }
 
 impl Row {
-    pub fn of(index: usize, item: &Assessed) -> Row {
+    pub fn of(index: usize, item: &Assessed, config: &Config) -> Row {
         let c = &item.cluster;
         let failing = item.failing().count();
         let verdict = item.verdict();
-        let verdict_text = match (verdict, failing) {
-            (Outcome::Fail, n) => format!("Fail ({n})"),
-            (other, _) => other.as_str().to_string(),
-        };
-        let cells = [
-            text::clean(&c.name).into_owned(),
-            text::clean(c.subscription_label()).into_owned(),
-            text::clean(&c.resource_group).into_owned(),
-            text::clean(&c.location).into_owned(),
-            text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
-            text::clean(c.upgrade_channel().as_str()).into_owned(),
-            text::clean(c.node_os_channel().as_str()).into_owned(),
-            verdict_text,
-        ];
+        let cells = crate::filter::cells(item);
         let haystack = crate::filter::haystack(item, &cells);
         Row {
             index,
@@ -101,22 +112,44 @@ impl Row {
             verdict,
             failing,
             stale: c.stale,
+            highlighted: config.highlight.matches(c),
+            channel: channel_slot(&c.node_os_channel()),
+            below_minimum: c
+                .version()
+                .is_some_and(|v| !v.satisfies_minimum(&config.rules.kubernetes_minimum_version)),
+            oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version: c.version(),
         }
     }
 
     fn compare(&self, other: &Row, column: Column) -> std::cmp::Ordering {
-        let by_text = |i: usize| {
-            self.cells[i]
-                .to_ascii_lowercase()
-                .cmp(&other.cells[i].to_ascii_lowercase())
-        };
+        let by_text = |i: usize| cmp_ignore_case(&self.cells[i], &other.cells[i]);
         match column {
             Column::Version => self.version.cmp(&other.version),
             Column::Verdict => (self.verdict, self.failing).cmp(&(other.verdict, other.failing)),
             other => by_text(Column::ALL.iter().position(|c| *c == other).unwrap_or(0)),
         }
         .then_with(|| self.cells[0].cmp(&other.cells[0]))
+        .then_with(|| self.index.cmp(&other.index))
+    }
+}
+
+/// Orders text ignoring ASCII case, without allocating (sorting 10,000 rows compares
+/// over a hundred thousand times).
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+fn channel_slot(channel: &NodeOsChannel) -> usize {
+    match channel {
+        NodeOsChannel::SecurityPatch => 0,
+        NodeOsChannel::NodeImage => 1,
+        NodeOsChannel::Unmanaged => 2,
+        NodeOsChannel::None => 3,
+        NodeOsChannel::Unspecified => 4,
+        NodeOsChannel::Other(_) => 5,
     }
 }
 
@@ -144,6 +177,8 @@ pub struct Refresh {
     pub clusters: usize,
     /// What the client is waiting for (throttling), while it waits.
     pub waiting: Option<String>,
+    /// When the latest refresh started, for the automatic refresh interval.
+    pub started: Option<OffsetDateTime>,
 }
 
 /// What the cluster view has fetched for one cluster.
@@ -164,10 +199,14 @@ pub enum Screen {
     },
 }
 
-/// The fix popup: the text of one format for one cluster, made when opened.
+/// The fix popup: the text of one format for one cluster, or for many (the batch
+/// fix), made when opened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixPopup {
-    pub id: String,
+    /// The clusters it fixes (lower-cased ids).
+    pub ids: Vec<String>,
+    /// Opened with the batch key: the title counts clusters instead of naming one.
+    pub batch: bool,
     pub format: remediate::Format,
     pub text: String,
     pub scroll: u16,
@@ -207,6 +246,64 @@ pub struct FilterInput {
     pub error: Option<String>,
 }
 
+/// The three views of the fleet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Clusters,
+    Subscriptions,
+    Posture,
+}
+
+impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Clusters => "clusters",
+            View::Subscriptions => "subscriptions",
+            View::Posture => "posture",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<View> {
+        [View::Clusters, View::Subscriptions, View::Posture]
+            .into_iter()
+            .find(|v| v.name() == name)
+    }
+}
+
+/// One row of the subscriptions view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub clusters: usize,
+    pub non_compliant: usize,
+    /// The rule that fails on the most clusters, and on how many.
+    pub worst: Option<(crate::model::Rule, usize)>,
+    /// When its clusters were last read (live data).
+    pub fetched_at: Option<OffsetDateTime>,
+    /// Why its latest read failed.
+    pub error: Option<String>,
+}
+
+impl SubscriptionRow {
+    /// Compliant clusters as a share of all, in percent; 100 for none.
+    pub fn compliant_percent(&self) -> usize {
+        ((self.clusters - self.non_compliant) * 100)
+            .checked_div(self.clusters)
+            .unwrap_or(100)
+    }
+}
+
+/// The posture view's bars, computed when the clusters in view change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Posture {
+    pub by_channel: Vec<(String, u64)>,
+    pub by_minor: Vec<(String, u64)>,
+    /// Age of each cluster's oldest node image, in buckets of days.
+    pub by_image_age: Vec<(String, u64)>,
+}
+
 /// Where the data comes from, shown in the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -244,6 +341,18 @@ pub struct State {
     pub sort: (Column, bool),
     pub details: HashMap<String, DetailState>,
     pub status: Option<(String, Level)>,
+    pub view: View,
+    /// Marked clusters (lower-cased ids), for the batch fix.
+    pub marks: std::collections::HashSet<String>,
+    /// Show non-compliant clusters only.
+    pub only_failing: bool,
+    pub subscription_rows: Vec<SubscriptionRow>,
+    /// Position in `subscription_rows`, and the first drawn.
+    pub subscription_selected: usize,
+    pub subscription_offset: usize,
+    pub posture: Posture,
+    /// For portal links.
+    pub cloud: crate::azure::Cloud,
     /// Whether data can be re-read and details fetched (live and demo, not files).
     pub live: bool,
     /// Waiting for the first data.
@@ -253,6 +362,7 @@ pub struct State {
 
 impl State {
     pub fn new(config: Arc<Config>, origin: Origin, now: OffsetDateTime) -> State {
+        let cloud = config.cloud;
         let live = !matches!(origin, Origin::Files(_));
         State {
             config,
@@ -277,6 +387,14 @@ impl State {
             sort: (Column::Verdict, true),
             details: HashMap::new(),
             status: None,
+            view: View::Clusters,
+            marks: std::collections::HashSet::new(),
+            only_failing: false,
+            subscription_rows: Vec::new(),
+            subscription_selected: 0,
+            subscription_offset: 0,
+            posture: Posture::default(),
+            cloud,
             live,
             loading: true,
             quit: false,
@@ -285,8 +403,16 @@ impl State {
 
     /// Replaces the data, keeping the selection on the same cluster when it is still there.
     pub fn set_fleet(&mut self, fleet: Vec<Assessed>) {
+        self.subscription_rows = subscription_rows(&fleet, &self.subscriptions);
+        self.subscription_selected = self
+            .subscription_selected
+            .min(self.subscription_rows.len().saturating_sub(1));
         let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
-        self.rows = fleet.iter().enumerate().map(|(i, a)| Row::of(i, a)).collect();
+        self.rows = fleet
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Row::of(i, a, &self.config))
+            .collect();
         self.fleet = fleet;
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
         self.loading = false;
@@ -299,8 +425,9 @@ impl State {
     /// Replaces one cluster (after its details arrived), keeping everything else.
     pub fn set_one(&mut self, index: usize, item: Assessed) {
         if index < self.fleet.len() {
-            self.rows[index] = Row::of(index, &item);
+            self.rows[index] = Row::of(index, &item, &self.config);
             self.fleet[index] = item;
+            self.subscription_rows = subscription_rows(&self.fleet, &self.subscriptions);
             self.recompute_keeping_selection();
         }
     }
@@ -310,16 +437,20 @@ impl State {
         let filter = &self.filter;
         let fleet = &self.fleet;
         let rows = &self.rows;
+        let only_failing = self.only_failing;
         let mut visible: Vec<usize> = (0..rows.len())
-            .filter(|&i| filter.matches(&fleet[rows[i].index], &rows[i].haystack))
+            .filter(|&i| {
+                (!only_failing || rows[i].failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
+            })
             .collect();
         let (column, descending) = self.sort;
-        visible.sort_by(|&a, &b| {
+        visible.sort_unstable_by(|&a, &b| {
             let order = rows[a].compare(&rows[b], column);
             if descending { order.reverse() } else { order }
         });
         self.visible = visible;
         self.summary = self.summarise();
+        self.posture = self.chart();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
     }
@@ -333,34 +464,99 @@ impl State {
     }
 
     fn summarise(&self) -> Summary {
-        let minimum = &self.config.rules.kubernetes_minimum_version;
         let mut summary = Summary {
             in_view: self.visible.len(),
             total: self.fleet.len(),
             ..Summary::default()
         };
-        for &row in &self.visible {
-            let item = &self.fleet[self.rows[row].index];
-            if item.failing().next().is_some() {
-                summary.non_compliant += 1;
-            }
-            let slot = match item.cluster.node_os_channel() {
-                NodeOsChannel::SecurityPatch => 0,
-                NodeOsChannel::NodeImage => 1,
-                NodeOsChannel::Unmanaged => 2,
-                NodeOsChannel::None => 3,
-                NodeOsChannel::Unspecified => 4,
-                NodeOsChannel::Other(_) => 5,
-            };
-            summary.by_channel[slot] += 1;
-            if item.cluster.version().is_some_and(|v| !v.satisfies_minimum(minimum)) {
-                summary.below_minimum += 1;
-            }
-            if item.cluster.stale {
-                summary.stale += 1;
-            }
+        for &index in &self.visible {
+            let row = &self.rows[index];
+            summary.non_compliant += usize::from(row.failing > 0);
+            summary.by_channel[row.channel] += 1;
+            summary.below_minimum += usize::from(row.below_minimum);
+            summary.stale += usize::from(row.stale);
         }
         summary
+    }
+
+    fn chart(&self) -> Posture {
+        let mut by_channel = [0u64; 6];
+        let mut minors: std::collections::BTreeMap<(u64, u64), u64> = Default::default();
+        let mut unknown_version = 0;
+        const AGES: [(&str, i64); 6] = [
+            ("≤7d", 7),
+            ("8-30d", 30),
+            ("31-60d", 60),
+            ("61-90d", 90),
+            ("91-180d", 180),
+            (">180d", i64::MAX),
+        ];
+        let mut ages = [0u64; 7];
+        let today = self.now.date();
+        for &index in &self.visible {
+            let row = &self.rows[index];
+            by_channel[row.channel] += 1;
+            match &row.version {
+                Some(v) => *minors.entry(v.minor_key()).or_default() += 1,
+                None => unknown_version += 1,
+            }
+            let bucket = match row.oldest_image {
+                Some(date) => {
+                    let days = (today - date).whole_days();
+                    AGES.iter().position(|(_, max)| days <= *max).unwrap_or(AGES.len() - 1)
+                }
+                None => AGES.len(),
+            };
+            ages[bucket] += 1;
+        }
+        let names = [
+            "SecurityPatch",
+            "NodeImage",
+            "Unmanaged",
+            "None",
+            "Unspecified",
+            "Other",
+        ];
+        let mut channel: Vec<(String, u64)> = names.iter().map(|n| n.to_string()).zip(by_channel).collect();
+        if by_channel[5] == 0 {
+            channel.pop();
+        }
+        let mut by_minor: Vec<(String, u64)> = minors.into_iter().map(|((a, b), n)| (format!("{a}.{b}"), n)).collect();
+        if unknown_version > 0 {
+            by_minor.push(("unknown".into(), unknown_version));
+        }
+        let mut by_image_age: Vec<(String, u64)> = AGES.iter().map(|(n, _)| n.to_string()).zip(ages).collect();
+        if ages[AGES.len()] > 0 {
+            by_image_age.push(("unknown".into(), ages[AGES.len()]));
+        }
+        Posture {
+            by_channel: channel,
+            by_minor,
+            by_image_age,
+        }
+    }
+
+    /// The ids the batch fix works on: the marked clusters, or with none marked every
+    /// failing cluster in view. In the table's order.
+    pub fn batch_ids(&self) -> Vec<String> {
+        let in_view = self.visible.iter().map(|&row| &self.fleet[self.rows[row].index]);
+        if self.marks.is_empty() {
+            in_view
+                .filter(|a| a.failing().next().is_some())
+                .map(|a| a.cluster.id.to_ascii_lowercase())
+                .collect()
+        } else {
+            let mut ids: Vec<String> = in_view
+                .map(|a| a.cluster.id.to_ascii_lowercase())
+                .filter(|id| self.marks.contains(id))
+                .collect();
+            // Marked clusters a filter hides are still part of the batch.
+            let shown: std::collections::HashSet<String> = ids.iter().cloned().collect();
+            let mut hidden: Vec<String> = self.marks.iter().filter(|id| !shown.contains(*id)).cloned().collect();
+            hidden.sort();
+            ids.extend(hidden);
+            ids
+        }
     }
 
     /// The cluster under the cursor in the table.
@@ -397,4 +593,77 @@ impl State {
     pub fn target(&self) -> Option<&Assessed> {
         self.open_cluster().map(|(_, a)| a).or_else(|| self.selected_item())
     }
+}
+
+/// Groups the clusters by subscription, keeping every subscription of the read (also
+/// those with no clusters or a failed read), ordered by least compliant first.
+pub fn subscription_rows(fleet: &[Assessed], subscriptions: &[SubscriptionState]) -> Vec<SubscriptionRow> {
+    let mut rows: Vec<SubscriptionRow> = subscriptions
+        .iter()
+        .map(|s| SubscriptionRow {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            clusters: 0,
+            non_compliant: 0,
+            worst: None,
+            fetched_at: s.fetched_at,
+            error: s
+                .error
+                .as_ref()
+                .map(|e| format!("{}: {}", e.code.as_deref().unwrap_or("error"), e.message)),
+        })
+        .collect();
+    let mut index: HashMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.to_ascii_lowercase(), i))
+        .collect();
+    let mut failures: Vec<HashMap<crate::model::Rule, usize>> = vec![HashMap::new(); rows.len()];
+    for item in fleet {
+        let c = &item.cluster;
+        let key = c.subscription_id.to_ascii_lowercase();
+        let at = *index.entry(key).or_insert_with(|| {
+            rows.push(SubscriptionRow {
+                id: c.subscription_id.clone(),
+                name: c.subscription_name.clone(),
+                clusters: 0,
+                non_compliant: 0,
+                worst: None,
+                fetched_at: None,
+                error: None,
+            });
+            failures.push(HashMap::new());
+            rows.len() - 1
+        });
+        let row = &mut rows[at];
+        row.clusters += 1;
+        if row.name.is_none() {
+            row.name = c.subscription_name.clone();
+        }
+        let mut failing = false;
+        for finding in item.failing() {
+            failing = true;
+            *failures[at].entry(finding.rule).or_default() += 1;
+        }
+        if failing {
+            row.non_compliant += 1;
+        }
+    }
+    for (row, counts) in rows.iter_mut().zip(failures) {
+        row.worst = counts
+            .into_iter()
+            .max_by_key(|(rule, n)| (*n, std::cmp::Reverse(*rule)));
+    }
+    rows.sort_by(|a, b| {
+        a.compliant_percent()
+            .cmp(&b.compliant_percent())
+            .then(b.error.is_some().cmp(&a.error.is_some()))
+            .then(
+                a.name
+                    .as_deref()
+                    .unwrap_or(&a.id)
+                    .cmp(b.name.as_deref().unwrap_or(&b.id)),
+            )
+    });
+    rows
 }

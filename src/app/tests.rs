@@ -392,7 +392,7 @@ fn the_fix_works_from_the_cluster_view_too() {
     let Some(Overlay::Fix(popup)) = &s.overlay else {
         panic!()
     };
-    assert!(popup.id.ends_with(&open));
+    assert!(popup.ids[0].ends_with(&open));
     press(&mut s, "<Esc><Esc>");
     assert_eq!(s.screen, Screen::Fleet, "Esc closes the popup, then the view");
 }
@@ -454,4 +454,172 @@ fn a_remapped_key_drives_its_command() {
         }
     }
     assert_eq!(s.selected, 2);
+}
+
+#[test]
+fn marks_pick_the_clusters_of_the_batch_fix() {
+    let mut s = state(12, false);
+    let first = selected_name(&s);
+    press(&mut s, "<Space><Space>");
+    assert_eq!(s.marks.len(), 2);
+    assert_eq!(s.selected, 2, "marking moves on");
+    press(&mut s, "k<Space>");
+    assert_eq!(s.marks.len(), 1, "Space again unmarks");
+    press(&mut s, "F");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!("no batch popup")
+    };
+    assert!(popup.batch);
+    assert_eq!(popup.ids.len(), 1);
+    assert!(popup.ids[0].ends_with(&first));
+    press(&mut s, "<Esc>c");
+    assert!(s.marks.is_empty());
+    press(&mut s, "F");
+    let Some(Overlay::Fix(popup)) = &s.overlay else {
+        panic!()
+    };
+    let failing = s.fleet.iter().filter(|a| a.failing().next().is_some()).count();
+    assert_eq!(popup.ids.len(), failing, "with no marks: every failing cluster in view");
+    assert!(popup.text.contains("set -euo pipefail"));
+}
+
+#[test]
+fn mark_all_marks_what_is_in_view() {
+    let mut s = state(12, false);
+    press(&mut s, "/eastus<Enter>a");
+    assert_eq!(s.marks.len(), 6);
+    press(&mut s, "<Esc>");
+    assert_eq!(s.visible.len(), 12);
+    assert_eq!(
+        s.batch_ids().len(),
+        6,
+        "marked clusters stay marked when the filter goes"
+    );
+}
+
+#[test]
+fn the_non_compliant_toggle_hides_passing_clusters() {
+    let mut s = state(20, false);
+    press(&mut s, "x");
+    assert!(s.only_failing);
+    assert!(s.visible.iter().all(|&r| s.rows[r].failing > 0));
+    assert!(s.visible.len() < 20);
+    press(&mut s, "x");
+    assert_eq!(s.visible.len(), 20);
+}
+
+#[test]
+fn views_switch_and_a_subscription_opens_its_clusters() {
+    let mut s = state(12, false);
+    press(&mut s, "2");
+    assert_eq!(s.view, super::state::View::Subscriptions);
+    assert_eq!(s.subscription_rows.len(), 3);
+    assert_eq!(s.subscription_rows.iter().map(|r| r.clusters).sum::<usize>(), 12);
+    press(&mut s, "j<Enter>");
+    let opened = s.subscription_rows[1].id.clone();
+    assert_eq!(s.view, super::state::View::Clusters);
+    assert_eq!(s.filter.source(), format!("sub:{opened}"));
+    assert!(
+        s.visible
+            .iter()
+            .all(|&r| s.fleet[s.rows[r].index].cluster.subscription_id == opened)
+    );
+    press(&mut s, "3");
+    assert_eq!(s.view, super::state::View::Posture);
+    let total: u64 = s.posture.by_channel.iter().map(|(_, n)| n).sum();
+    assert_eq!(
+        total as usize,
+        s.visible.len(),
+        "the posture counts the clusters in view"
+    );
+    assert_eq!(
+        s.posture.by_minor.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(),
+        ["1.32", "1.33", "1.34", "1.35"]
+    );
+}
+
+#[test]
+fn export_writes_the_view_as_scan_would() {
+    let mut s = state(12, false);
+    press(&mut s, "/westeurope<Enter>");
+    let effects = press(&mut s, "e");
+    let [Effect::WriteFile { name, text }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        name.starts_with("aksradar-export-") && name.ends_with(".json"),
+        "{name}"
+    );
+    let report: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(report["clusters"].as_array().unwrap().len(), 6);
+    let effects = press(&mut s, "E");
+    let [Effect::WriteFile { name, text }] = &effects[..] else {
+        panic!()
+    };
+    assert!(name.ends_with(".csv"));
+    assert_eq!(text.lines().count(), 7, "a header and six rows");
+}
+
+#[test]
+fn the_portal_link_follows_the_cloud() {
+    let mut s = state(2, false);
+    let id = s.selected_item().unwrap().cluster.id.clone();
+    assert_eq!(
+        press(&mut s, "u"),
+        vec![Effect::Copy(format!(
+            "https://portal.azure.com/#@/resource{id}/overview"
+        ))]
+    );
+    s.cloud = crate::azure::Cloud::UsGovernment;
+    assert_eq!(
+        press(&mut s, "u"),
+        vec![Effect::Copy(format!(
+            "https://portal.azure.us/#@/resource{id}/overview"
+        ))]
+    );
+}
+
+#[test]
+fn the_refresh_interval_starts_a_refresh_when_due() {
+    let config = Config {
+        refresh_interval: Some(std::time::Duration::from_secs(300)),
+        ..Config::default()
+    };
+    let mut s = State::new(Arc::new(config), Origin::Demo, NOW);
+    assert_eq!(
+        super::update::start_refresh(&mut s),
+        vec![Effect::Refresh { generation: 1 }]
+    );
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(3, &[])),
+        },
+    );
+    assert!(update(&mut s, Action::Tick(NOW + time::Duration::minutes(4))).is_empty());
+    assert_eq!(
+        update(&mut s, Action::Tick(NOW + time::Duration::minutes(5))),
+        vec![Effect::Refresh { generation: 2 }]
+    );
+    assert!(
+        update(&mut s, Action::Tick(NOW + time::Duration::minutes(11))).is_empty(),
+        "not while one runs"
+    );
+}
+
+#[test]
+fn the_view_sort_and_filter_are_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = super::saved::Saved::path(dir.path());
+    let mut s = state(12, false);
+    press(&mut s, "/eastus<Enter>sSx3");
+    super::saved::Saved::of(&s).save(&path).unwrap();
+    let mut again = state(12, false);
+    super::saved::Saved::load(&path).unwrap().apply(&mut again);
+    assert_eq!(again.view, super::state::View::Posture);
+    assert_eq!(again.sort, (Column::Name, false));
+    assert_eq!(again.filter.source(), "eastus");
+    assert!(again.only_failing);
+    assert_eq!(again.visible, s.visible);
 }

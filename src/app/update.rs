@@ -4,12 +4,12 @@
 
 use super::action::{Action, Command};
 use super::keymap::{Key, Keymap};
-use super::state::{DetailState, FixPopup, Level, Overlay, Screen, State};
+use super::state::{DetailState, FixPopup, Level, Overlay, Screen, State, View};
 use crate::azure::{ClusterDetails, Progress};
 use crate::cache::Snapshot;
 use crate::filter::Filter;
 use crate::model::Cluster;
-use crate::{remediate, rules};
+use crate::{remediate, report, rules};
 
 /// What `update` asks the loop to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +83,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
-            vec![]
+            let due = match (state.config.refresh_interval, state.refresh.started) {
+                (Some(interval), Some(started)) => now - started >= interval,
+                _ => false,
+            };
+            if due && state.live && !state.refresh.running {
+                start_refresh(state)
+            } else {
+                vec![]
+            }
         }
         Action::Progress { generation, progress } => {
             if generation == state.refresh.generation {
@@ -154,12 +162,15 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::Filter => {
             if state.overlay.is_none() && state.screen == Screen::Fleet {
+                state.view = View::Clusters;
                 state.filter_input.editing = true;
                 state.filter_input.text = state.filter_input.applied.clone();
             }
             vec![]
         }
-        Command::SortNext | Command::SortReverse if state.screen == Screen::Fleet && state.overlay.is_none() => {
+        Command::SortNext | Command::SortReverse
+            if state.screen == Screen::Fleet && state.overlay.is_none() && state.view == View::Clusters =>
+        {
             if command == Command::SortNext {
                 state.sort.0 = state.sort.0.next();
             } else {
@@ -181,16 +192,27 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             start_refresh(state)
         }
         Command::Fix => {
+            if state.view != View::Clusters && state.screen == Screen::Fleet {
+                return vec![];
+            }
             let Some(item) = state.target() else { return vec![] };
-            let id = item.cluster.id.to_ascii_lowercase();
-            let format = remediate::Format::Cli;
-            let text = fix_text(state, &id, format);
-            state.overlay = Some(Overlay::Fix(FixPopup {
-                id,
-                format,
-                text,
-                scroll: 0,
-            }));
+            let ids = vec![item.cluster.id.to_ascii_lowercase()];
+            open_fix(state, ids, false);
+            vec![]
+        }
+        Command::BatchFix => {
+            if state.view != View::Clusters || state.screen != Screen::Fleet {
+                return vec![];
+            }
+            let ids = state.batch_ids();
+            if ids.is_empty() {
+                state.status = Some((
+                    "Nothing to fix: no cluster is marked and none in view fails.".into(),
+                    Level::Info,
+                ));
+                return vec![];
+            }
+            open_fix(state, ids, true);
             vec![]
         }
         Command::NextFormat | Command::PreviousFormat => {
@@ -203,10 +225,11 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                     formats.len() - 1
                 };
                 let format = formats[(at + step) % formats.len()];
-                let text = fix_text(state, &popup.id, format);
-                let id = popup.id.clone();
+                let text = fix_text(state, &popup.ids, format);
+                let (ids, batch) = (popup.ids.clone(), popup.batch);
                 state.overlay = Some(Overlay::Fix(FixPopup {
-                    id,
+                    ids,
+                    batch,
                     format,
                     text,
                     scroll: 0,
@@ -214,15 +237,113 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Command::Mark => {
+            if state.view == View::Clusters && state.screen == Screen::Fleet && state.overlay.is_none() {
+                if let Some(item) = state.selected_item() {
+                    let id = item.cluster.id.to_ascii_lowercase();
+                    if !state.marks.remove(&id) {
+                        state.marks.insert(id);
+                    }
+                }
+                // Marking moves on, so Space Space Space marks three rows.
+                return scroll_or_move(state, 1);
+            }
+            vec![]
+        }
+        Command::MarkAll => {
+            if state.view == View::Clusters && state.overlay.is_none() {
+                let ids: Vec<String> = state
+                    .visible
+                    .iter()
+                    .map(|&r| state.fleet[state.rows[r].index].cluster.id.to_ascii_lowercase())
+                    .collect();
+                state.marks.extend(ids);
+                state.status = Some((format!("{} clusters marked.", state.marks.len()), Level::Info));
+            }
+            vec![]
+        }
+        Command::ClearMarks => {
+            if state.overlay.is_none() {
+                state.marks.clear();
+                state.status = Some(("Marks cleared.".into(), Level::Info));
+            }
+            vec![]
+        }
+        Command::OnlyFailing => {
+            if state.overlay.is_none() {
+                state.only_failing = !state.only_failing;
+                state.recompute_keeping_selection();
+                keep_in_view(state);
+            }
+            vec![]
+        }
+        Command::ClustersView | Command::SubscriptionsView | Command::PostureView => {
+            if state.overlay.is_none() {
+                state.screen = Screen::Fleet;
+                state.view = match command {
+                    Command::SubscriptionsView => View::Subscriptions,
+                    Command::PostureView => View::Posture,
+                    _ => View::Clusters,
+                };
+            }
+            vec![]
+        }
+        Command::ExportJson | Command::ExportCsv => {
+            if state.overlay.is_some() {
+                return vec![];
+            }
+            let json = command == Command::ExportJson;
+            let format = if json {
+                report::Format::Json
+            } else {
+                report::Format::Csv
+            };
+            let items: Vec<crate::model::Assessed> = state
+                .visible
+                .iter()
+                .map(|&r| state.fleet[state.rows[r].index].clone())
+                .collect();
+            let report = report::Report {
+                assessed: &items,
+                skipped: state.skipped,
+                errors: &state.errors,
+                minimum_version: &state.config.rules.kubernetes_minimum_version,
+                changes: None,
+            };
+            let mut out = Vec::new();
+            if let Err(err) = report::write(format, &report, report::Style::default(), &mut out) {
+                state.status = Some((format!("Could not export: {err}"), Level::Error));
+                return vec![];
+            }
+            let stamp = state
+                .now
+                .format(time::macros::format_description!(
+                    "[year][month][day]-[hour][minute][second]"
+                ))
+                .unwrap_or_default();
+            let name = format!("aksradar-export-{stamp}.{}", if json { "json" } else { "csv" });
+            vec![Effect::WriteFile {
+                name,
+                text: String::from_utf8_lossy(&out).into_owned(),
+            }]
+        }
+        Command::PortalLink => {
+            let Some(item) = state.target() else { return vec![] };
+            let link = format!("{}/#@/resource{}/overview", state.cloud.portal(), item.cluster.id);
+            vec![Effect::Copy(link)]
+        }
         Command::Copy => match &state.overlay {
             Some(Overlay::Fix(popup)) => vec![Effect::Copy(popup.text.clone())],
             _ => vec![],
         },
         Command::Write => match &state.overlay {
             Some(Overlay::Fix(popup)) => {
-                let name = state
-                    .find(&popup.id)
-                    .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone());
+                let name = match popup.ids.as_slice() {
+                    [one] if !popup.batch => state
+                        .find(one)
+                        .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone()),
+                    ids => format!("{}-clusters", ids.len()),
+                };
                 vec![Effect::WriteFile {
                     name: file_name(&name, popup.format),
                     text: popup.text.clone(),
@@ -276,16 +397,38 @@ pub fn start_refresh(state: &mut State) -> Vec<Effect> {
     state.refresh.failed = 0;
     state.refresh.clusters = 0;
     state.refresh.waiting = None;
+    state.refresh.started = Some(state.now);
     vec![Effect::Refresh {
         generation: state.refresh.generation,
     }]
 }
 
-fn fix_text(state: &State, id: &str, format: remediate::Format) -> String {
-    match state.find(id) {
-        Some(i) => remediate::render(format, &[&state.fleet[i]], &state.config.remediation),
-        None => String::new(),
-    }
+fn open_fix(state: &mut State, ids: Vec<String>, batch: bool) {
+    let format = remediate::Format::Cli;
+    let text = fix_text(state, &ids, format);
+    state.overlay = Some(Overlay::Fix(FixPopup {
+        ids,
+        batch,
+        format,
+        text,
+        scroll: 0,
+    }));
+}
+
+/// The fix text of these clusters in one format: the same generator as `remediate`.
+fn fix_text(state: &State, ids: &[String], format: remediate::Format) -> String {
+    let index: std::collections::HashMap<String, usize> = state
+        .fleet
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.cluster.id.to_ascii_lowercase(), i))
+        .collect();
+    let items: Vec<&crate::model::Assessed> = ids
+        .iter()
+        .filter_map(|id| index.get(id))
+        .map(|&i| &state.fleet[i])
+        .collect();
+    remediate::render(format, &items, &state.config.remediation)
 }
 
 /// `aksradar-fix-<cluster>.<ext>`, with only characters safe in any file name.
@@ -318,6 +461,29 @@ fn open(state: &mut State) -> Vec<Effect> {
     if state.overlay.is_some() || state.screen != Screen::Fleet {
         return vec![];
     }
+    match state.view {
+        View::Subscriptions => {
+            // A subscription opens as the clusters view filtered to it.
+            if let Some(row) = state.subscription_rows.get(state.subscription_selected) {
+                let text = format!("sub:{}", row.id);
+                if let Ok(filter) = Filter::parse(&text) {
+                    state.filter = filter;
+                    state.filter_input = crate::app::state::FilterInput {
+                        applied: text.clone(),
+                        text,
+                        ..Default::default()
+                    };
+                    state.view = View::Clusters;
+                    state.selected = 0;
+                    state.offset = 0;
+                    state.recompute();
+                }
+            }
+            return vec![];
+        }
+        View::Posture => return vec![],
+        View::Clusters => {}
+    }
     let Some(item) = state.selected_item() else {
         return vec![];
     };
@@ -343,6 +509,17 @@ fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
         | (Some(Overlay::Raw { scroll: s, .. }), _) => scroll(s),
         (Some(Overlay::Fix(popup)), _) => scroll(&mut popup.scroll),
         (None, Screen::Cluster { scroll: s, .. }) => scroll(s),
+        (None, Screen::Fleet) if state.view == View::Subscriptions => {
+            let last = state.subscription_rows.len().saturating_sub(1) as i64;
+            state.subscription_selected = (state.subscription_selected as i64 + delta).clamp(0, last.max(0)) as usize;
+            let page = state.page.max(1);
+            if state.subscription_selected < state.subscription_offset {
+                state.subscription_offset = state.subscription_selected;
+            } else if state.subscription_selected >= state.subscription_offset + page {
+                state.subscription_offset = state.subscription_selected + 1 - page;
+            }
+        }
+        (None, Screen::Fleet) if state.view == View::Posture => {}
         (None, Screen::Fleet) => {
             let last = state.visible.len().saturating_sub(1) as i64;
             state.selected = (state.selected as i64 + delta).clamp(0, last.max(0)) as usize;

@@ -1,5 +1,6 @@
-//! The fix popup: the remediation text of one cluster in one format, the formats in
-//! the title with the current one marked, scrolled by the popup's `scroll`.
+//! The fix popup: the remediation text of one cluster (or of a batch: the marked
+//! clusters, or every failing one in view) in one format, the formats in the title with
+//! the current one marked, scrolled by the popup's `scroll`.
 //!
 //! The text is generated, but it quotes names, tags and reasons from outside, so each
 //! line is cleaned before it reaches the terminal. Long lines wrap rather than hide
@@ -17,13 +18,20 @@ use crate::remediate::Format;
 use crate::text::clean;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup, keymap: &Keymap, theme: Theme) {
-    let name = state
-        .find(&fix.id)
-        .map_or_else(|| fix.id.clone(), |i| state.fleet[i].cluster.name.clone());
-    let mut title = vec![Span::styled(
-        format!(" Fix: {} — ", truncate(&clean(&name), 30)),
-        theme.label(),
-    )];
+    let heading = match fix.ids.as_slice() {
+        [id] if !fix.batch => {
+            let name = state
+                .find(id)
+                .map_or_else(|| id.clone(), |i| state.fleet[i].cluster.name.clone());
+            format!(" Fix: {} — ", truncate(&clean(&name), 30))
+        }
+        ids => format!(
+            " Batch fix: {} cluster{} — ",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" }
+        ),
+    };
+    let mut title = vec![Span::styled(heading, theme.label())];
     for (i, format) in Format::ALL.into_iter().enumerate() {
         if i > 0 {
             title.push(Span::styled(" · ", theme.muted()));

@@ -1,7 +1,8 @@
 //! The header: what an on-call engineer reads in two seconds. Where the data comes
 //! from, how much of the fleet is in view and how much of it fails, the node OS
 //! channels, clusters below the minimum version, how old the data is, and while a
-//! refresh runs, how far it got and what is failing.
+//! refresh runs, how far it got and what is failing. The views, with their keys, at
+//! the right of the second line: the current one in brackets.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +13,7 @@ use time::Duration;
 use super::{Theme, truncate};
 use crate::app::action::Command;
 use crate::app::keymap::Keymap;
-use crate::app::state::{Origin, State};
+use crate::app::state::{Origin, State, View};
 use crate::text::clean;
 
 /// Names of `Summary::by_channel`'s slots, in its order, in full and short.
@@ -27,21 +28,67 @@ const CHANNELS: [&str; 6] = [
 const SHORT_CHANNELS: [&str; 6] = ["SecPatch", "NodeImg", "Unmgd", "None", "Unspec", "Other"];
 
 /// Data older than this is shown as a warning: the fleet may have moved on.
-const OLD_DATA: Duration = Duration::hours(1);
+pub(super) const OLD_DATA: Duration = Duration::hours(1);
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap, theme: Theme) {
     let width = usize::from(area.width);
-    // Narrow terminals get the short channel names rather than losing the last counts.
+    let line = |y: u16| Rect::new(area.x, area.y + y, area.width, 1).intersection(area);
+    frame.render_widget(Paragraph::new(overview(state, theme)), line(0));
+
+    // The channels give way to the views: short names first, then only the current
+    // view. On the narrowest terminals the views go (each view's body says which it
+    // is) rather than the count below the minimum version.
+    let fits = |channels: &Line, tabs: &Line| channels.width() + 2 + tabs.width() <= width;
+    let mut tab_line = tabs(state, keymap, theme, false);
     let mut channel_line = channels(state, theme, false);
-    if channel_line.width() > width {
+    if !fits(&channel_line, &tab_line) {
         channel_line = channels(state, theme, true);
     }
-    let lines = vec![
-        overview(state, theme),
-        channel_line,
-        activity(state, keymap, width, theme),
+    if !fits(&channel_line, &tab_line) {
+        tab_line = tabs(state, keymap, theme, true);
+    }
+    if !fits(&channel_line, &tab_line) {
+        tab_line = Line::default();
+    }
+    frame.render_widget(Paragraph::new(channel_line), line(1));
+    frame.render_widget(Paragraph::new(tab_line.right_aligned()), line(1));
+
+    frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(2));
+}
+
+/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture`, with the keys that
+/// switch to them (so a remapped key shows). `compact` shows the current view only.
+fn tabs(state: &State, keymap: &Keymap, theme: Theme, compact: bool) -> Line<'static> {
+    let views = [
+        (View::Clusters, Command::ClustersView),
+        (View::Subscriptions, Command::SubscriptionsView),
+        (View::Posture, Command::PostureView),
     ];
-    frame.render_widget(Paragraph::new(lines), area);
+    let mut spans = Vec::new();
+    for (view, command) in views {
+        if compact && view != state.view {
+            continue;
+        }
+        let key = keymap.key_of(command);
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        if view == state.view {
+            let text = match key {
+                Some(key) => format!("[{key} {}]", view.name()),
+                None => format!("[{}]", view.name()),
+            };
+            spans.push(Span::styled(text, theme.tab()));
+        } else {
+            // Without a key the view is still named: the help says how to get there.
+            if let Some(key) = key {
+                spans.push(Span::styled(key, theme.key()));
+                spans.push(Span::raw(" "));
+            }
+            spans.push(Span::raw(view.name()));
+        }
+    }
+    Line::from(spans)
 }
 
 fn separator(theme: Theme) -> Span<'static> {
@@ -71,6 +118,10 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
         format!("{} non-compliant{share}", summary.non_compliant),
         style,
     ));
+    if !state.marks.is_empty() {
+        spans.push(separator(theme));
+        spans.push(Span::styled(format!("{} marked", state.marks.len()), theme.marked()));
+    }
     spans.push(separator(theme));
     let old = state.data_time.is_some_and(|t| state.now - t > OLD_DATA);
     spans.push(Span::styled(

@@ -9,6 +9,14 @@ use super::{Popup, Theme, pad, width, wrap};
 use crate::app::action::Command;
 use crate::app::keymap::Keymap;
 
+/// The filter language in full, a line per kind of term (as `filter.rs` reads it).
+const FILTER: [&str; 4] = [
+    "words match anywhere (name, subscription, group, region, versions, tags) · !term negates",
+    "channel:securitypatch|nodeimage|unmanaged|none|unspecified (a comma means any)",
+    "upgrade:rapid|stable|patch|node-image|none|unspecified · sub:NAME · rg:GROUP · loc:REGION",
+    "k8s:<1.33 (< <= > >= =) · tag:key=value or tag:key · fail:RULE / pass:RULE · stale:yes|no",
+];
+
 pub(super) fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: u16, theme: Theme) {
     let title = Line::from(" Keys ").style(theme.label());
     let make = |columns: usize| lines(keymap, columns, theme);
@@ -40,26 +48,26 @@ fn lines(keymap: &Keymap, columns: usize, theme: Theme) -> Vec<Line<'static>> {
     }
     let copy = keymap.key_of(Command::Copy).unwrap_or_else(|| "copy".into());
     let write = keymap.key_of(Command::Write).unwrap_or_else(|| "write".into());
-    let notes = [
+    let notes: [(&str, Vec<String>); 2] = [
         (
             "Copy",
-            format!(
+            vec![format!(
                 "{copy} puts the fix on the clipboard with OSC 52, which works over SSH and in tmux; \
                  where a terminal ignores OSC 52, {write} writes it to a file in the current folder instead."
-            ),
+            )],
         ),
         (
-            "Filter",
-            "words match anywhere · channel:nodeimage,unmanaged · upgrade:patch · k8s:<1.33 · \
-             tag:env=prod · fail:NodeAutoUpgrade · stale:yes · !term negates"
-                .to_string(),
+            "Filter: terms separated by spaces, all must match",
+            FILTER.iter().map(|line| line.to_string()).collect(),
         ),
     ];
-    for (label, text) in notes {
+    for (label, paragraphs) in notes {
         out.push(Line::default());
         out.push(Line::from(Span::styled(format!(" {label}"), theme.label())));
-        for part in wrap(&text, columns.saturating_sub(2)) {
-            out.push(Line::from(format!(" {part}")));
+        for text in paragraphs {
+            for part in wrap(&text, columns.saturating_sub(2)) {
+                out.push(Line::from(format!(" {part}")));
+            }
         }
     }
     out

@@ -13,8 +13,10 @@ mod errors;
 mod fix;
 mod header;
 mod help;
+mod posture;
 mod raw;
 mod status;
+mod subscriptions;
 mod table;
 mod theme;
 
@@ -31,7 +33,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::action::Command;
 use crate::app::keymap::Keymap;
-use crate::app::state::{Overlay, Screen, State};
+use crate::app::state::{Overlay, Screen, State, View};
+use crate::text::clean;
 
 pub use theme::Theme;
 
@@ -83,7 +86,11 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: Theme) {
     let areas = Areas::of(area);
     header::draw(frame, areas.header, state, keymap, theme);
     match &state.screen {
-        Screen::Fleet => table::draw(frame, areas.body, state, theme),
+        Screen::Fleet => match state.view {
+            View::Clusters => table::draw(frame, areas.body, state, theme),
+            View::Subscriptions => subscriptions::draw(frame, areas.body, state, theme),
+            View::Posture => posture::draw(frame, areas.body, state, theme),
+        },
         Screen::Cluster { id, scroll } => cluster::draw(frame, areas.body, state, id, *scroll, theme),
     }
     status::draw(frame, areas.message, areas.status, state, keymap, theme);
@@ -181,6 +188,33 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
 fn visible_range(total: usize, height: usize, scroll: u16) -> Range<usize> {
     let start = usize::from(scroll).min(total.saturating_sub(height));
     start..(start + height).min(total)
+}
+
+/// Which rows of a table of `total` rows are on screen, `height` at a time: from
+/// `offset`, moved just enough that `selected` is in view even before `update` heard
+/// of a new terminal size.
+fn window(total: usize, offset: usize, selected: usize, height: usize) -> Range<usize> {
+    let mut offset = offset.min(total);
+    if height == 0 {
+        return offset..offset;
+    }
+    if selected < offset {
+        offset = selected;
+    } else if selected >= offset + height {
+        offset = selected + 1 - height;
+    }
+    offset = offset.min(total.saturating_sub(height));
+    offset..(offset + height).min(total)
+}
+
+/// Untrusted text on one line: line breaks and tabs become spaces (rather than
+/// joining words), then control characters go.
+fn one_line(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
+        .collect();
+    clean(&spaced).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "12–40 of 120" when the text does not fit, for a popup's bottom border.

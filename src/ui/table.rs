@@ -2,16 +2,18 @@
 //! widgets, and column widths are fitted to those rows alone, so drawing costs the same
 //! for ten clusters or ten thousand.
 //!
-//! Colour carries meaning (verdicts, stale rows, the selection), and each meaning has a
-//! text or modifier twin that survives with colour off: the verdict word, a `(stale)`
-//! marker, a `▶` and reversed video on the selected row.
+//! Colour carries meaning (verdicts, stale rows, the selection, highlighted clusters),
+//! and each meaning has a text or modifier twin that survives with colour off: the
+//! verdict word, a `(stale)` marker, a `▶` and reversed video on the selected row, and
+//! in the marker column a `●` for a marked row and a `◆` for a highlighted one
+//! (production, say), whose name is also bold (and magenta).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, centred_message, truncate, width};
+use super::{Theme, centred_message, truncate, width, window};
 use crate::app::state::{Column, State};
 use crate::text::clean;
 
@@ -32,12 +34,18 @@ const DROP_ORDER: [Column; 4] = [
 
 const STALE_MARK: &str = " (stale)";
 
+/// The marker column: a marked row, then a highlighted one.
+const MARKS_WIDTH: usize = 2;
+pub(super) const MARKED: &str = "●";
+pub(super) const HIGHLIGHTED: &str = "◆";
+
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let height = usize::from(area.height.saturating_sub(1));
-    let range = window(state, height);
+    let range = window(state.visible.len(), state.offset, state.selected, height);
     let slice = &state.visible[range.clone()];
 
     let verdict_at = Column::ALL.iter().position(|c| *c == Column::Verdict).unwrap_or(7);
+    let name_at = Column::ALL.iter().position(|c| *c == Column::Name).unwrap_or(0);
     let text_of = |row: &crate::app::state::Row, i: usize| -> String {
         if i == verdict_at && row.stale {
             format!("{}{STALE_MARK}", row.cells[i])
@@ -76,7 +84,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let shown = fit(&mut widths, &wanted, usize::from(area.width));
 
     let header = Row::new(
-        std::iter::once(Cell::from(" ")).chain(
+        [Cell::from(" "), Cell::from(" ")].into_iter().chain(
             shown
                 .iter()
                 .map(|&i| Cell::from(truncate(&titles[i], widths[i]).into_owned())),
@@ -95,20 +103,39 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 let text = truncate(&text_of(row, i), widths[i]).into_owned();
                 if i == verdict_at {
                     Cell::from(text).style(theme.outcome(row.verdict))
+                } else if i == name_at && row.highlighted {
+                    Cell::from(text).style(theme.highlighted())
                 } else {
                     Cell::from(text)
                 }
             });
+            let marked = !state.marks.is_empty()
+                && state
+                    .marks
+                    .contains(&state.fleet[row.index].cluster.id.to_ascii_lowercase());
+            let markers = Cell::from(Line::from(vec![
+                if marked {
+                    Span::styled(MARKED, theme.marked())
+                } else {
+                    Span::raw(" ")
+                },
+                if row.highlighted {
+                    Span::styled(HIGHLIGHTED, theme.highlighted())
+                } else {
+                    Span::raw(" ")
+                },
+            ]));
             let mut style = if row.stale { theme.stale() } else { Default::default() };
             if selected {
                 style = style.patch(theme.selected());
             }
-            Row::new(std::iter::once(gutter).chain(cells)).style(style)
+            Row::new([gutter, markers].into_iter().chain(cells)).style(style)
         })
         .collect();
 
-    let constraints =
-        std::iter::once(Constraint::Length(1)).chain(shown.iter().map(|&i| Constraint::Length(widths[i] as u16)));
+    let constraints = [Constraint::Length(1), Constraint::Length(MARKS_WIDTH as u16)]
+        .into_iter()
+        .chain(shown.iter().map(|&i| Constraint::Length(widths[i] as u16)));
     let table = Table::new(rows, constraints).header(header).column_spacing(SPACING);
     frame.render_widget(table, area);
 
@@ -122,23 +149,6 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
 }
 
-/// Which rows of `visible` are on screen: from the state's offset, moved just enough
-/// that the selection is in view even before `update` heard of a new terminal size.
-fn window(state: &State, height: usize) -> std::ops::Range<usize> {
-    let total = state.visible.len();
-    let mut offset = state.offset.min(total);
-    if height == 0 {
-        return offset..offset;
-    }
-    if state.selected < offset {
-        offset = state.selected;
-    } else if state.selected >= offset + height {
-        offset = state.selected + 1 - height;
-    }
-    offset = offset.min(total.saturating_sub(height));
-    offset..(offset + height).min(total)
-}
-
 /// Narrows the widest text columns until the table fits `available` columns, then drops
 /// columns in `DROP_ORDER` if it still does not; on a wide terminal, gives the room
 /// left to the text columns that were cut (`wanted` is their full width). Returns the
@@ -146,8 +156,8 @@ fn window(state: &State, height: usize) -> std::ops::Range<usize> {
 fn fit(widths: &mut [usize], wanted: &[usize], available: usize) -> Vec<usize> {
     let mut shown: Vec<usize> = (0..widths.len()).collect();
     let total = |shown: &[usize], widths: &[usize]| -> usize {
-        // The selection gutter, then a space before each column.
-        1 + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
+        // The selection gutter and the marker column, then a space before each column.
+        1 + MARKS_WIDTH + usize::from(SPACING) + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
     };
     let shrinkable = [
         Column::Name,
@@ -196,6 +206,8 @@ fn empty_message(state: &State) -> String {
         format!("No clusters match the filter `{}`", clean(state.filter.source()))
     } else if state.fleet.is_empty() {
         "No clusters in this fleet".to_string()
+    } else if state.only_failing {
+        "No non-compliant clusters in view".to_string()
     } else {
         "No clusters in view".to_string()
     }

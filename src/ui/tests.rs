@@ -190,13 +190,17 @@ fn subscriptions() -> Vec<SubscriptionState> {
 }
 
 fn live_state(width: u16, height: u16) -> State {
-    let config = Arc::new(config());
+    live_state_with(config(), width, height)
+}
+
+fn live_state_with(config: Config, width: u16, height: u16) -> State {
+    let config = Arc::new(config);
     let origin = Origin::Live {
         endpoint: "https://management.azure.com".into(),
     };
     let mut state = State::new(config.clone(), origin, NOW);
-    state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
     state.subscriptions = subscriptions();
+    state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
     update(
         &mut state,
         Action::Resize {
@@ -211,10 +215,12 @@ fn command(state: &mut State, command: Command) {
 }
 
 fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
+    render_with(state, &Keymap::default(), width, height, theme)
+}
+
+fn render_with(state: &State, keymap: &Keymap, width: u16, height: u16, theme: Theme) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| draw(frame, state, &Keymap::default(), theme))
-        .expect("draw");
+    terminal.draw(|frame| draw(frame, state, keymap, theme)).expect("draw");
     terminal.backend().buffer().clone()
 }
 
@@ -483,7 +489,8 @@ fn help() {
     let shown = screen(&state, 120, 45);
     insta::assert_snapshot!("help", shown);
     assert!(shown.contains("OSC 52"));
-    assert!(shown.contains("k8s:<1.33"));
+    // The filter language is at the end, scrolled to in `help_lists_the_whole_filter_language`.
+    assert!(shown.contains(" of "), "the position shows there is more: {shown}");
 }
 
 #[test]
@@ -523,6 +530,24 @@ fn no_size_panics_on_any_screen() {
         command(&mut state, overlay);
         states.push(state);
     }
+    for commands in [
+        &[Command::SubscriptionsView][..],
+        &[Command::PostureView],
+        &[Command::Mark, Command::Mark, Command::BatchFix],
+        &[Command::OnlyFailing],
+    ] {
+        let mut state = live_state(120, 30);
+        for c in commands {
+            command(&mut state, *c);
+        }
+        states.push(state);
+    }
+    let mut empty = State::new(Arc::new(config()), Origin::Demo, NOW);
+    command(&mut empty, Command::SubscriptionsView);
+    states.push(empty);
+    let mut empty = State::new(Arc::new(config()), Origin::Demo, NOW);
+    command(&mut empty, Command::PostureView);
+    states.push(empty);
     for state in &states {
         for (w, h) in [
             (0, 0),
@@ -732,4 +757,284 @@ fn the_cluster_view_shows_the_waiver_and_policy_beside_psrule() {
     assert_eq!(buffer[(x, y)].fg, Color::Cyan);
     assert!(shown.contains("Non-compliant: nodeOSUpgradeChannel is None"), "{shown}");
     assert!(shown.contains("NodeAutoUpgrade Waived"), "{shown}");
+}
+
+fn highlight_config() -> Config {
+    let mut config = config();
+    config.highlight.tags = vec!["env=prod".into()];
+    config
+}
+
+/// A state with the first three rows marked (Space moves on, so three presses).
+fn marked_state() -> State {
+    let mut state = live_state_with(highlight_config(), 120, 30);
+    for _ in 0..3 {
+        command(&mut state, Command::Mark);
+    }
+    state
+}
+
+#[test]
+fn view_tabs_show_the_current_view_and_the_keys() {
+    let mut state = live_state(120, 30);
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let (x, y) = find(&buffer, "[1 clusters] 2 subscriptions 3 posture").expect("the tabs");
+    assert_eq!(y, 1);
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+    command(&mut state, Command::PostureView);
+    assert!(screen(&state, 120, 30).contains("1 clusters 2 subscriptions [3 posture]"));
+    // A remapped key shows; narrow terminals keep the current view's name.
+    let keymap = Keymap::with_bindings(&crate::config::KeyBindings(vec![(
+        Command::PostureView,
+        vec![crate::app::keymap::Key::char('p')],
+    )]));
+    let shown = text(&render_with(&state, &keymap, 120, 30, Theme { color: true }));
+    assert!(shown.contains("[p posture]"), "{shown}");
+    let shown = text(&render_with(&state, &keymap, 80, 24, Theme { color: true }));
+    assert!(
+        shown.contains("[p posture]") && !shown.contains("subscriptions"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn marks_and_highlighted_rows() {
+    let state = marked_state();
+    assert_eq!(state.marks.len(), 3);
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    insta::assert_snapshot!("marks_and_highlight", shown);
+    assert!(shown.contains("3 marked"), "{shown}");
+    assert!(shown.contains("Space mark · F batch fix"), "{shown}");
+    // The highlighted (env=prod) row: its name bold magenta, a ◆ beside it.
+    let (x, y) = find(&buffer, "aks-prod-weu-1").expect("the highlighted row");
+    assert_eq!(buffer[(x, y)].fg, Color::Magenta);
+    assert!(buffer[(x, y)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buffer[(x - 2, y)].symbol(), table::HIGHLIGHTED);
+    let (x, y) = find(&buffer, "aks-prod-weu-2").expect("a row not highlighted");
+    assert_ne!(buffer[(x, y)].fg, Color::Magenta);
+    assert_eq!(buffer[(x - 2, y)].symbol(), " ");
+
+    // Without colour: the markers alone tell marked and highlighted rows apart.
+    let plain = render(&state, 120, 30, Theme { color: false });
+    let marked: Vec<String> = state.marks.iter().cloned().collect();
+    for &row in &state.visible {
+        let cluster = &state.fleet[state.rows[row].index].cluster;
+        let start: String = cluster.name.chars().take(19).collect();
+        let (x, y) = find(&plain, &start).expect("row shown");
+        let mark = if marked.contains(&cluster.id.to_ascii_lowercase()) {
+            table::MARKED
+        } else {
+            " "
+        };
+        assert_eq!(plain[(x - 3, y)].symbol(), mark, "{}", cluster.name);
+        let highlight = if state.rows[row].highlighted {
+            table::HIGHLIGHTED
+        } else {
+            " "
+        };
+        assert_eq!(plain[(x - 2, y)].symbol(), highlight, "{}", cluster.name);
+    }
+    assert!(
+        plain
+            .content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+}
+
+#[test]
+fn batch_fix_popup_counts_the_clusters() {
+    let mut state = marked_state();
+    command(&mut state, Command::BatchFix);
+    let shown = screen(&state, 120, 30);
+    insta::assert_snapshot!("batch_fix", shown);
+    assert!(shown.contains("Batch fix: 3 clusters — [Azure CLI]"), "{shown}");
+}
+
+#[test]
+fn help_shows_remapped_keys() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Help);
+    let keymap = Keymap::with_bindings(&crate::config::KeyBindings(vec![(
+        Command::Refresh,
+        vec![crate::app::keymap::Key::char('R')],
+    )]));
+    let shown = text(&render_with(&state, &keymap, 120, 45, Theme { color: true }));
+    insta::assert_snapshot!("help_remapped", shown);
+    let refresh = shown
+        .lines()
+        .find(|l| l.contains("read the fleet again now"))
+        .expect("refresh is listed");
+    assert!(refresh.contains(" R "), "{refresh}");
+    assert!(!shown.lines().any(|l| l.contains("│ r ")), "{shown}");
+    // The new commands are listed with their keys.
+    for line in ["Space", "batch fix", "view: posture charts", "portal link"] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+}
+
+#[test]
+fn help_lists_the_whole_filter_language() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::Help);
+    for _ in 0..100 {
+        command(&mut state, Command::Down);
+    }
+    let shown = screen(&state, 120, 45);
+    for term in [
+        "channel:securitypatch|nodeimage|unmanaged|none|unspecified",
+        "upgrade:",
+        "sub:",
+        "rg:",
+        "loc:",
+        "k8s:<1.33 (< <= > >= =)",
+        "tag:key=value or tag:key",
+        "fail:RULE / pass:RULE",
+        "stale:yes|no",
+        "!term negates",
+    ] {
+        assert!(shown.contains(term), "{term}: {shown}");
+    }
+}
+
+#[test]
+fn only_failing_shows_on_the_status_line() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::OnlyFailing);
+    let shown = screen(&state, 120, 30);
+    let status = shown.lines().last().expect("a status line").to_string();
+    insta::assert_snapshot!("only_failing_status", status);
+    assert!(status.contains("non-compliant only (x shows all)"), "{status}");
+    command(&mut state, Command::OnlyFailing);
+    assert!(!screen(&state, 120, 30).contains("non-compliant only"));
+}
+
+fn subscriptions_state() -> State {
+    let mut state = live_state(120, 30);
+    let error = SourceError {
+        subscription_id: Some(LEGACY.into()),
+        url: None,
+        code: Some("AuthorizationFailed".into()),
+        message: "The client 'aksradar' does not have authorization\nto perform action \x1b[31m'read'\x1b[0m.".into(),
+    };
+    state.subscriptions[1].fetched_at = Some(NOW - time::Duration::minutes(5));
+    state.subscriptions[2].fetched_at = Some(NOW - time::Duration::minutes(125));
+    state.subscriptions[2].error = Some(error);
+    state.subscription_rows = crate::app::state::subscription_rows(&state.fleet, &state.subscriptions);
+    command(&mut state, Command::SubscriptionsView);
+    state
+}
+
+#[test]
+fn subscriptions_view() {
+    let mut state = subscriptions_state();
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    insta::assert_snapshot!("subscriptions_120x30", shown);
+    assert!(!shown.contains('\x1b'), "untrusted text is cleaned");
+    assert!(shown.contains("Enter open its clusters"), "{shown}");
+    assert!(shown.contains("NodeAutoUpgrade ×"), "{shown}");
+    let (x, y) = find(&buffer, "AuthorizationFailed: The cl").expect("the error is shown");
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+    assert_eq!(buffer[(0, 4)].symbol(), "▶");
+    insta::assert_snapshot!("subscriptions_160x45", screen(&state, 160, 45));
+    // The selection moves, and Enter opens its clusters.
+    command(&mut state, Command::Down);
+    let buffer = render(&state, 120, 30, Theme { color: false });
+    assert_eq!(buffer[(0, 5)].symbol(), "▶");
+    assert!(buffer[(5, 5)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn compliant_shares_are_coloured_by_how_good_they_are() {
+    let state = subscriptions_state();
+    let buffer = render(&state, 160, 45, Theme { color: true });
+    let colour_of = |name: &str| {
+        let (_, y) = find(&buffer, name).expect("the subscription");
+        let (x, _) = find(&buffer, "COMPLIANT %").expect("the column");
+        // The share is right-aligned under its title; its last character is the `%`.
+        (x..x + 11)
+            .rev()
+            .find(|&x| buffer[(x, y)].symbol() == "%")
+            .map(|x| buffer[(x, y)].fg)
+    };
+    assert_eq!(colour_of("Production"), Some(Color::Yellow), "1 of 2 compliant");
+    assert_eq!(colour_of("Development"), Some(Color::Green), "no failures");
+}
+
+#[test]
+fn no_subscriptions() {
+    let mut state = State::new(Arc::new(config()), Origin::Files(vec!["fleet.json".into()]), NOW);
+    state.set_fleet(Vec::new());
+    command(&mut state, Command::SubscriptionsView);
+    assert!(screen(&state, 120, 30).contains("No subscriptions"));
+}
+
+#[test]
+fn posture_view() {
+    let mut state = live_state(120, 30);
+    command(&mut state, Command::PostureView);
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    insta::assert_snapshot!("posture_120x30", shown);
+    assert!(shown.contains("Posture of 5 clusters in view"), "{shown}");
+    let big = screen(&state, 160, 45);
+    insta::assert_snapshot!("posture_160x45", big);
+    // Every bar's label and count shows at both sizes.
+    for shown in [&shown, &big] {
+        for (label, count) in state
+            .posture
+            .by_channel
+            .iter()
+            .chain(&state.posture.by_minor)
+            .chain(&state.posture.by_image_age)
+        {
+            let line = shown
+                .lines()
+                .find(|l| l.contains(&format!("{label} ")))
+                .unwrap_or_else(|| panic!("{label} is shown: {shown}"));
+            assert!(line.contains(&format!(" {count} ")), "{label} {count}: {line}");
+        }
+    }
+    // Good channels are green, bad ones red (the chart's labels are 2 columns in).
+    for (label, colour) in [("│ SecurityPatch", Color::Green), ("│ None ", Color::Red)] {
+        let (x, y) = find(&buffer, label).unwrap_or_else(|| panic!("the {label} bar"));
+        let bar = (x..120).find(|&x| buffer[(x, y)].symbol() == "█").expect("a bar");
+        assert_eq!(buffer[(bar, y)].fg, colour, "{label}");
+    }
+    // Narrow and short terminals still draw.
+    let _ = screen(&state, 80, 40);
+    let _ = screen(&state, 60, 12);
+}
+
+#[test]
+fn a_subscriptions_frame_of_thousands_draws_fast() {
+    let mut state = big_state(10);
+    state.subscription_rows = (0..5_000)
+        .map(|i| crate::app::state::SubscriptionRow {
+            id: format!("{i:08}-0000-0000-0000-000000000000"),
+            name: Some(format!("subscription {i}")),
+            clusters: 10,
+            non_compliant: i % 10,
+            worst: Some((Rule::NodeAutoUpgrade, i % 10)),
+            fetched_at: Some(NOW),
+            error: None,
+        })
+        .collect();
+    command(&mut state, Command::SubscriptionsView);
+    command(&mut state, Command::PageDown);
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).expect("test backend");
+    let keymap = Keymap::default();
+    let fastest = (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            terminal
+                .draw(|frame| draw(frame, &state, &keymap, Theme { color: true }))
+                .expect("draw");
+            start.elapsed()
+        })
+        .min()
+        .expect("three frames");
+    assert!(fastest.as_millis() < 50, "a frame took {fastest:?}");
 }

@@ -82,6 +82,22 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
+    /// A cluster a `[highlight]` rule matches (production, say): bold magenta, bold
+    /// alone without colour; a `◆` beside it carries the meaning either way.
+    pub fn highlighted(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
+    /// Marked clusters (the `●` marker, the header's count).
+    pub fn marked(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// The current view's tab: brackets carry it without colour.
+    pub fn tab(self) -> Style {
+        self.chosen().patch(self.fg(Color::Cyan))
+    }
+
     pub fn table_header(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }

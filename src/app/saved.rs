@@ -1,0 +1,65 @@
+//! What the dashboard remembers between runs: the view, the sort, the filter and the
+//! non-compliant toggle, in a small JSON file in the state folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::state::{Column, FilterInput, State, View};
+use crate::filter::Filter;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Saved {
+    pub view: String,
+    pub sort: String,
+    pub descending: bool,
+    pub filter: String,
+    pub only_failing: bool,
+}
+
+impl Saved {
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("dashboard.json")
+    }
+
+    /// What was saved, or nothing when the file is missing or unreadable.
+    pub fn load(path: &Path) -> Option<Saved> {
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        crate::cache::write_atomic(path, &bytes)
+    }
+
+    pub fn of(state: &State) -> Saved {
+        Saved {
+            view: state.view.name().to_string(),
+            sort: state.sort.0.name().to_string(),
+            descending: state.sort.1,
+            filter: state.filter.source().to_string(),
+            only_failing: state.only_failing,
+        }
+    }
+
+    /// Puts the saved choices back; any part that no longer parses is skipped.
+    pub fn apply(&self, state: &mut State) {
+        if let Some(view) = View::by_name(&self.view) {
+            state.view = view;
+        }
+        if let Some(column) = Column::by_name(&self.sort) {
+            state.sort = (column, self.descending);
+        }
+        if let Ok(filter) = Filter::parse(&self.filter) {
+            state.filter_input = FilterInput {
+                text: self.filter.clone(),
+                applied: self.filter.clone(),
+                ..Default::default()
+            };
+            state.filter = filter;
+        }
+        state.only_failing = self.only_failing;
+        state.recompute();
+    }
+}

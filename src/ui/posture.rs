@@ -1,0 +1,185 @@
+//! The posture view: the clusters in view counted three ways, as horizontal bar charts:
+//! by node OS upgrade channel, by Kubernetes minor version, and by the age of their
+//! oldest node image. `update` counts (`State::posture`) when the view changes; a frame
+//! only turns a few dozen numbers into bars.
+//!
+//! Every bar's label carries its name, its count and its share, so the charts read
+//! without colour; with colour, good bars are green and bad ones yellow or red.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Block, Padding, Paragraph};
+
+use super::{Theme, centred_message, pad, truncate, width};
+use crate::app::state::State;
+use crate::model::Version;
+use crate::text::clean;
+
+/// From this width the three charts stand side by side; below it they are stacked
+/// when they fit the height, and side by side anyway when they do not.
+const SIDE_BY_SIDE: u16 = 96;
+
+/// How a bar's label reads as good or bad.
+#[derive(Clone, Copy)]
+enum Verdict {
+    Good,
+    Fair,
+    Bad,
+}
+
+struct Chart<'a> {
+    title: &'static str,
+    bars: &'a [(String, u64)],
+    verdict: &'a dyn Fn(&str) -> Verdict,
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let in_view = state.summary.in_view;
+    let title = Line::from(vec![
+        Span::styled("Posture", theme.label()),
+        Span::raw(format!(
+            " of {in_view} cluster{} in view",
+            if in_view == 1 { "" } else { "s" }
+        )),
+    ]);
+    frame.render_widget(Paragraph::new(title), Rect { height: 1, ..area });
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    if in_view == 0 {
+        let message = if state.loading {
+            "Loading the fleet…"
+        } else {
+            "No clusters in view"
+        };
+        centred_message(frame, body, vec![Line::from(message)]);
+        return;
+    }
+
+    let minimum = &state.config.rules.kubernetes_minimum_version;
+    let by_minor = |label: &str| minor_verdict(label, minimum);
+    let charts = [
+        Chart {
+            title: "Node OS channel",
+            bars: &state.posture.by_channel,
+            verdict: &channel_verdict,
+        },
+        Chart {
+            title: "Kubernetes version",
+            bars: &state.posture.by_minor,
+            verdict: &by_minor,
+        },
+        Chart {
+            title: "Oldest node image",
+            bars: &state.posture.by_image_age,
+            verdict: &age_verdict,
+        },
+    ];
+    // A chart needs a row per bar inside its box.
+    let heights = charts.each_ref().map(|c| c.bars.len() as u16 + 2);
+    let stacked = heights.iter().sum::<u16>() + 2;
+    let areas: [Rect; 3] = if body.width < SIDE_BY_SIDE && stacked <= body.height {
+        let mut constraints = heights.map(Constraint::Length).to_vec();
+        constraints.push(Constraint::Fill(1));
+        let rects = Layout::vertical(constraints).spacing(1).split(body);
+        [rects[0], rects[1], rects[2]]
+    } else {
+        // As tall as the longest chart, so short charts do not float in empty boxes.
+        let tallest = heights.into_iter().max().unwrap_or(0).min(body.height);
+        Layout::horizontal([Constraint::Fill(1); 3]).spacing(1).areas(Rect {
+            height: tallest,
+            ..body
+        })
+    };
+    for (chart, rect) in charts.iter().zip(areas) {
+        draw_chart(frame, rect, chart, theme);
+    }
+}
+
+/// One chart in a box: a bar per row, labelled `name  count  share`.
+fn draw_chart(frame: &mut Frame, area: Rect, chart: &Chart, theme: Theme) {
+    let total: u64 = chart.bars.iter().map(|(_, n)| n).sum();
+    let names: Vec<String> = chart.bars.iter().map(|(name, _)| clean(name).into_owned()).collect();
+    let count_width = chart.bars.iter().map(|(_, n)| n.to_string().len()).max().unwrap_or(1);
+    // The name gives way first, so the count and the share always show.
+    let room = usize::from(area.width.saturating_sub(4)).saturating_sub(count_width + 7);
+    let name_width = names.iter().map(|n| width(n)).max().unwrap_or(0).min(room);
+    let bars: Vec<Bar> = chart
+        .bars
+        .iter()
+        .zip(&names)
+        .map(|((label, count), name)| {
+            let share = (count * 100 + total / 2).checked_div(total).unwrap_or(0);
+            let style = match (chart.verdict)(label) {
+                Verdict::Good => theme.good(),
+                Verdict::Fair => theme.warning(),
+                Verdict::Bad => theme.error(),
+            };
+            let label = Line::from(vec![
+                Span::raw(pad(name, name_width)),
+                Span::styled(format!(" {count:>count_width$}"), theme.label()),
+                Span::styled(format!(" {share:>3}%"), theme.muted()),
+            ]);
+            // The count is in the label: no value drawn over the bar.
+            Bar::default()
+                .value(*count)
+                .label(label)
+                .text_value(String::new())
+                .style(style)
+        })
+        .collect();
+    let block = Block::bordered()
+        .padding(Padding::horizontal(1))
+        .border_style(theme.border())
+        .title(
+            Line::from(format!(
+                " {} ",
+                truncate(chart.title, usize::from(area.width.saturating_sub(4)))
+            ))
+            .style(theme.label()),
+        );
+    let widget = BarChart::horizontal(bars)
+        .block(block)
+        .bar_width(1)
+        .bar_gap(0)
+        .bar_style(Style::default());
+    frame.render_widget(widget, area);
+}
+
+/// SecurityPatch and NodeImage patch nodes; the rest leave them unpatched.
+fn channel_verdict(label: &str) -> Verdict {
+    match label {
+        "SecurityPatch" | "NodeImage" => Verdict::Good,
+        "None" | "Unspecified" => Verdict::Bad,
+        _ => Verdict::Fair,
+    }
+}
+
+/// Below the minimum's minor fails; the minimum's own minor may be below its patch.
+fn minor_verdict(label: &str, minimum: &Version) -> Verdict {
+    let Some(version) = Version::parse(label) else {
+        return Verdict::Fair;
+    };
+    match version.minor_key().cmp(&minimum.minor_key()) {
+        std::cmp::Ordering::Less => Verdict::Bad,
+        std::cmp::Ordering::Equal if minimum.patch > 0 => Verdict::Fair,
+        _ => Verdict::Good,
+    }
+}
+
+/// A month is fine, a quarter is late, older misses months of patches.
+fn age_verdict(label: &str) -> Verdict {
+    match label {
+        "≤7d" | "8-30d" => Verdict::Good,
+        "31-60d" | "61-90d" => Verdict::Fair,
+        "91-180d" | ">180d" => Verdict::Bad,
+        _ => Verdict::Fair,
+    }
+}

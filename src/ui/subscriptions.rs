@@ -1,0 +1,213 @@
+//! The subscriptions view: one row per subscription of the last read, least compliant
+//! first (`update` orders them), with how many clusters it has, how many fail, its
+//! compliant share, the rule that fails most, how old its data is and why its last read
+//! failed. Enter opens its clusters.
+//!
+//! Like the fleet table, only the rows in view become widgets and the columns are
+//! fitted to those rows. Names and errors come from Azure, so they are cleaned and put
+//! on one line. The compliant share is coloured, and reads as a number without colour.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row, Table};
+
+use super::header::{OLD_DATA, format_age};
+use super::{Theme, centred_message, one_line, truncate, width, window};
+use crate::app::state::{State, SubscriptionRow};
+use crate::text::clean;
+
+/// Columns between cells.
+const SPACING: u16 = 1;
+
+const NAME: usize = 0;
+const ID: usize = 1;
+const NON_COMPLIANT: usize = 3;
+const COMPLIANT: usize = 4;
+const WORST: usize = 5;
+const AGE: usize = 6;
+const ERROR: usize = 7;
+
+const TITLES: [&str; 8] = [
+    "SUBSCRIPTION",
+    "ID",
+    "CLUSTERS",
+    "NON-COMPLIANT",
+    "COMPLIANT %",
+    "WORST FINDING",
+    "DATA AGE",
+    "LAST ERROR",
+];
+
+/// Counts, right-aligned under right-aligned titles.
+const NUMERIC: [bool; 8] = [false, false, true, true, true, false, false, false];
+
+/// The narrowest and widest each column starts; the last error then takes the room
+/// left, up to its full length.
+const LIMITS: [(usize, usize); 8] = [
+    (12, 32),
+    (9, 36),
+    (8, 8),
+    (13, 13),
+    (11, 11),
+    (13, 28),
+    (8, 10),
+    (12, 32),
+];
+
+/// Narrowed first, to their narrowest, when the columns do not fit.
+const SHRINK: [usize; 4] = [ID, WORST, NAME, ERROR];
+/// Dropped, in this order, when even the narrowest columns do not fit.
+const DROP: [usize; 4] = [ID, AGE, WORST, NON_COMPLIANT];
+/// Given the room left, in this order, up to their full text.
+const GROW: [usize; 4] = [ERROR, ID, NAME, WORST];
+
+/// A compliant share below this is red, below `FAIR` yellow, green from there.
+const POOR: usize = 50;
+const FAIR: usize = 90;
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let rows = &state.subscription_rows;
+    let height = usize::from(area.height.saturating_sub(1));
+    let range = window(
+        rows.len(),
+        state.subscription_offset,
+        state.subscription_selected,
+        height,
+    );
+    let slice = &rows[range.clone()];
+    let texts: Vec<[String; 8]> = slice.iter().map(|row| cells(row, state)).collect();
+
+    let wanted: [usize; 8] = std::array::from_fn(|i| {
+        let content = texts.iter().map(|t| width(&t[i])).max().unwrap_or(0);
+        content.max(width(TITLES[i]))
+    });
+    let mut widths: [usize; 8] = std::array::from_fn(|i| wanted[i].clamp(LIMITS[i].0, LIMITS[i].1));
+    let shown = fit(&mut widths, &wanted, usize::from(area.width));
+
+    let align = |i: usize, text: String| -> Line<'static> {
+        if NUMERIC[i] {
+            Line::from(text).right_aligned()
+        } else {
+            Line::from(text)
+        }
+    };
+    let header = Row::new(
+        std::iter::once(Cell::from(" ")).chain(
+            shown
+                .iter()
+                .map(|&i| Cell::from(align(i, truncate(TITLES[i], widths[i]).into_owned()))),
+        ),
+    )
+    .style(theme.table_header());
+
+    let table_rows: Vec<Row> = slice
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .map(|(at, (row, text))| {
+            let selected = range.start + at == state.subscription_selected;
+            let gutter = Cell::from(if selected { "▶" } else { " " });
+            let cells = shown.iter().map(|&i| {
+                let line = align(i, truncate(&text[i], widths[i]).into_owned());
+                Cell::from(line).style(cell_style(row, i, state, theme))
+            });
+            let style = if selected { theme.selected() } else { Style::default() };
+            Row::new(std::iter::once(gutter).chain(cells)).style(style)
+        })
+        .collect();
+
+    let constraints =
+        std::iter::once(Constraint::Length(1)).chain(shown.iter().map(|&i| Constraint::Length(widths[i] as u16)));
+    let table = Table::new(table_rows, constraints)
+        .header(header)
+        .column_spacing(SPACING);
+    frame.render_widget(table, area);
+
+    if rows.is_empty() {
+        let below = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        let message = if state.loading {
+            "Loading the fleet…"
+        } else {
+            "No subscriptions"
+        };
+        centred_message(frame, below, vec![Line::from(message)]);
+    }
+}
+
+/// The texts of one row, in `TITLES` order.
+fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
+    let name = one_line(row.name.as_deref().unwrap_or(&row.id));
+    let compliant = if row.clusters == 0 {
+        "-".to_string()
+    } else {
+        format!("{}%", row.compliant_percent())
+    };
+    let worst = match row.worst {
+        Some((rule, count)) => format!("{} ×{count}", rule.short_name()),
+        None => "-".to_string(),
+    };
+    let age = row
+        .fetched_at
+        .map_or_else(|| "-".to_string(), |time| format_age(state.now - time));
+    [
+        name,
+        clean(&row.id).into_owned(),
+        row.clusters.to_string(),
+        row.non_compliant.to_string(),
+        compliant,
+        worst,
+        age,
+        row.error.as_deref().map(one_line).unwrap_or_default(),
+    ]
+}
+
+/// The colours that carry meaning: the compliant share, old data, the error.
+fn cell_style(row: &SubscriptionRow, column: usize, state: &State, theme: Theme) -> Style {
+    match column {
+        COMPLIANT if row.clusters > 0 => match row.compliant_percent() {
+            p if p < POOR => theme.error(),
+            p if p < FAIR => theme.warning(),
+            _ => theme.good(),
+        },
+        AGE if row.fetched_at.is_some_and(|t| state.now - t > OLD_DATA) => theme.warning(),
+        ERROR => theme.error(),
+        _ => Style::default(),
+    }
+}
+
+/// Narrows the columns in `SHRINK` order until the table fits `available` columns,
+/// drops columns in `DROP` order if it still does not, then gives the room left to the
+/// columns that were cut, the last error first. Returns the columns to show.
+fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], available: usize) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..widths.len()).collect();
+    let total = |shown: &[usize], widths: &[usize; 8]| -> usize {
+        // The selection gutter, then a space before each column.
+        1 + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
+    };
+    for i in SHRINK {
+        let over = total(&shown, widths).saturating_sub(available);
+        widths[i] -= over.min(widths[i].saturating_sub(LIMITS[i].0));
+    }
+    for column in DROP {
+        if total(&shown, widths) <= available {
+            break;
+        }
+        shown.retain(|&s| s != column);
+    }
+    let mut room = available.saturating_sub(total(&shown, widths));
+    for i in GROW {
+        if !shown.contains(&i) {
+            continue;
+        }
+        let more = wanted[i].saturating_sub(widths[i]).min(room);
+        widths[i] += more;
+        room -= more;
+    }
+    shown
+}

@@ -1,0 +1,154 @@
+//! The dashboard through the binary's headless render: the same filter as `scan
+//! --filter`, keys remapped in config, the batch fix equal to `remediate --filter`,
+//! and the demo answering keys.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn aksradar(home: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    cmd
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/sample-fleet.json")
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Cluster names in a rendered table (rows start with the name after the markers).
+fn names_on_screen(screen: &str) -> BTreeSet<String> {
+    screen
+        .lines()
+        .filter_map(|line| line.split_whitespace().find(|word| word.starts_with("aks-")))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_dashboard_filter_and_scan_filter_pick_the_same_clusters() {
+    let home = tempfile::tempdir().unwrap();
+    for filter in [
+        "channel:unmanaged,none",
+        "k8s:<1.33.7",
+        "!fail:NodeAutoUpgrade",
+        "prod loc:eastus",
+        "tag:team=data",
+    ] {
+        let json = run(aksradar(home.path())
+            .args(["scan", "--format", "json", "--filter", filter, "--input"])
+            .arg(sample()));
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let by_scan: BTreeSet<String> = report["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!by_scan.is_empty(), "{filter} picks something");
+        let keys = format!("/{}<Enter>", filter.replace('<', "<lt>"));
+        let screen = run(aksradar(home.path())
+            .arg("--input")
+            .arg(sample())
+            .args(["--render", "220x40", "--keys", &keys]));
+        assert_eq!(names_on_screen(&screen), by_scan, "{filter}\n{screen}");
+    }
+}
+
+#[test]
+fn a_bad_filter_on_the_command_line_names_the_term() {
+    let home = tempfile::tempdir().unwrap();
+    let out = aksradar(home.path())
+        .args(["scan", "--filter", "channel:weekly", "--input"])
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`channel:weekly`"));
+}
+
+#[test]
+fn keys_remapped_in_config_drive_the_dashboard_and_show_in_help() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("keys.toml");
+    std::fs::write(&config, "[keys]\ndown = [\"n\", \"<Down>\"]\nrefresh = \"R\"\n").unwrap();
+    let with = |keys: &str, config: Option<&PathBuf>| {
+        let mut cmd = aksradar(home.path());
+        if let Some(config) = config {
+            cmd.arg("--config").arg(config);
+        }
+        run(cmd
+            .arg("--input")
+            .arg(sample())
+            .args(["--render", "160x45", "--keys", keys]))
+    };
+    let default = with("jj<Enter>", None);
+    let remapped = with("nn<Enter>", Some(&config));
+    assert_eq!(
+        default.lines().nth(3),
+        remapped.lines().nth(3),
+        "n moves like j did:\n{remapped}"
+    );
+    let unmoved = with("jj<Enter>", Some(&config));
+    assert_ne!(unmoved.lines().nth(3), remapped.lines().nth(3), "j is no longer bound");
+    let help = with("?", Some(&config));
+    let refresh = help
+        .lines()
+        .find(|l| l.contains("read the fleet again"))
+        .expect("refresh in help");
+    assert!(refresh.contains('R') && !refresh.contains(" r "), "{refresh}");
+}
+
+#[test]
+fn the_batch_fix_is_the_same_text_as_remediate_filter() {
+    let home = tempfile::tempdir().unwrap();
+    let filter = "channel:unmanaged";
+    let script = run(aksradar(home.path())
+        .args(["remediate", "--filter", filter, "--input"])
+        .arg(sample()));
+    let dir = home.path().join("work");
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = format!("/{filter}<Enter>Fw");
+    run(aksradar(home.path())
+        .current_dir(&dir)
+        .arg("--input")
+        .arg(sample())
+        .args(["--render", "160x45", "--keys", &keys]));
+    let written: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(written.len(), 1, "one file written");
+    let name = written[0].file_name().to_string_lossy().to_string();
+    assert!(name.starts_with("aksradar-fix-") && name.ends_with(".sh"), "{name}");
+    assert_eq!(std::fs::read_to_string(written[0].path()).unwrap(), script);
+}
+
+#[test]
+fn the_demo_renders_headless_after_its_first_load() {
+    let home = tempfile::tempdir().unwrap();
+    let screen = run(aksradar(home.path()).args([
+        "demo",
+        "--subscriptions",
+        "2",
+        "--clusters-per-subscription",
+        "4",
+        "--latency-ms",
+        "0",
+        "--render",
+        "140x30",
+        "--keys",
+        "2",
+    ]));
+    assert!(screen.contains("DEMO"), "{screen}");
+    assert!(
+        screen.contains("Contoso"),
+        "the subscriptions view lists subscriptions:\n{screen}"
+    );
+}
