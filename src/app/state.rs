@@ -16,7 +16,7 @@ use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionSt
 use crate::remediate;
 
 /// The fleet table's columns, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
     Name,
     Subscription,
@@ -353,6 +353,8 @@ pub struct State {
     pub posture: Posture,
     /// For portal links.
     pub cloud: crate::azure::Cloud,
+    /// Per sort column, each row's rank in the whole fleet; cleared when the data changes.
+    ranks: HashMap<Column, Vec<u32>>,
     /// Whether data can be re-read and details fetched (live and demo, not files).
     pub live: bool,
     /// Waiting for the first data.
@@ -395,6 +397,7 @@ impl State {
             subscription_offset: 0,
             posture: Posture::default(),
             cloud,
+            ranks: HashMap::new(),
             live,
             loading: true,
             quit: false,
@@ -408,6 +411,7 @@ impl State {
             .subscription_selected
             .min(self.subscription_rows.len().saturating_sub(1));
         let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
+        self.ranks.clear();
         self.rows = fleet
             .iter()
             .enumerate()
@@ -427,6 +431,7 @@ impl State {
         if index < self.fleet.len() {
             self.rows[index] = Row::of(index, &item, &self.config);
             self.fleet[index] = item;
+            self.ranks.clear();
             self.subscription_rows = subscription_rows(&self.fleet, &self.subscriptions);
             self.recompute_keeping_selection();
         }
@@ -444,10 +449,21 @@ impl State {
             })
             .collect();
         let (column, descending) = self.sort;
-        visible.sort_unstable_by(|&a, &b| {
-            let order = rows[a].compare(&rows[b], column);
-            if descending { order.reverse() } else { order }
+        let ranks = self.ranks.entry(column).or_insert_with(|| {
+            // Every row's place in the whole fleet's order by this column, computed once
+            // per data change: a filter keystroke or a sort then orders integers.
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column));
+            let mut ranks = vec![0u32; rows.len()];
+            for (rank, row) in order.into_iter().enumerate() {
+                ranks[row] = rank as u32;
+            }
+            ranks
         });
+        visible.sort_unstable_by_key(|&row| ranks[row]);
+        if descending {
+            visible.reverse();
+        }
         self.visible = visible;
         self.summary = self.summarise();
         self.posture = self.chart();

@@ -417,17 +417,23 @@ fn open_fix(state: &mut State, ids: Vec<String>, batch: bool) {
 
 /// The fix text of these clusters in one format: the same generator as `remediate`.
 fn fix_text(state: &State, ids: &[String], format: remediate::Format) -> String {
-    let index: std::collections::HashMap<String, usize> = state
-        .fleet
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.cluster.id.to_ascii_lowercase(), i))
-        .collect();
-    let items: Vec<&crate::model::Assessed> = ids
-        .iter()
-        .filter_map(|id| index.get(id))
-        .map(|&i| &state.fleet[i])
-        .collect();
+    let items: Vec<&crate::model::Assessed> = if ids.len() <= 8 {
+        ids.iter()
+            .filter_map(|id| state.find(id))
+            .map(|i| &state.fleet[i])
+            .collect()
+    } else {
+        let index: std::collections::HashMap<String, usize> = state
+            .fleet
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.cluster.id.to_ascii_lowercase(), i))
+            .collect();
+        ids.iter()
+            .filter_map(|id| index.get(id))
+            .map(|&i| &state.fleet[i])
+            .collect()
+    };
     remediate::render(format, &items, &state.config.remediation)
 }
 
