@@ -93,7 +93,7 @@ fn main() {
     // 2. Keys.
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| ui::draw(f, &state, &keymap, theme)).expect("draw");
-    let scripts: [(&str, String); 6] = [
+    let scripts: [(&str, String); 10] = [
         (
             "move (j, k, PgDn, PgUp, G, g)",
             "j".repeat(300) + &"k".repeat(100) + &"<PgDn>".repeat(50) + &"<PgUp>".repeat(50) + "Gg",
@@ -106,6 +106,16 @@ fn main() {
         ("open a cluster and go back", "j<Enter><Esc>".repeat(40)),
         ("fix popup and formats", "f<Tab><Tab><Tab><Tab><S-Tab><Esc>j".repeat(20)),
         ("help and errors overlays", "?<Esc>!<Esc>".repeat(20)),
+        (
+            "mark (Space, a, c)",
+            "<Space><Space><Space>kkk".repeat(20) + &"ac".repeat(10),
+        ),
+        ("view switch (1, 2, 3)", "2313123".repeat(15)),
+        ("non-compliant toggle (x)", "x".repeat(40)),
+        (
+            "batch fix popup (F) over the marks",
+            "<Space><Space><Space>F<Esc>c".repeat(10),
+        ),
     ];
     println!(
         "{:<32} {:>6} {:>8} {:>8} {:>8}",

@@ -82,6 +82,8 @@ impl Column {
 pub struct Row {
     /// Index into `State::fleet`.
     pub index: usize,
+    /// The cluster's id, lower-cased: the key of marks and details.
+    pub id: String,
     pub cells: [String; 8],
     /// Lower-cased row text (and id and tags) that `/` searches.
     pub haystack: String,
@@ -107,6 +109,7 @@ impl Row {
         let haystack = crate::filter::haystack(item, &cells);
         Row {
             index,
+            id: c.id.to_ascii_lowercase(),
             cells,
             haystack,
             verdict,
@@ -453,7 +456,19 @@ impl State {
             // Every row's place in the whole fleet's order by this column, computed once
             // per data change: a filter keystroke or a sort then orders integers.
             let mut order: Vec<usize> = (0..rows.len()).collect();
-            order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column));
+            match Column::ALL.iter().position(|c| *c == column) {
+                // Text columns: compare lower-cased copies made once, not per comparison.
+                Some(i) if !matches!(column, Column::Version | Column::Verdict) => {
+                    let keys: Vec<String> = rows.iter().map(|r| r.cells[i].to_ascii_lowercase()).collect();
+                    order.sort_unstable_by(|&a, &b| {
+                        keys[a]
+                            .cmp(&keys[b])
+                            .then_with(|| rows[a].cells[0].cmp(&rows[b].cells[0]))
+                            .then(a.cmp(&b))
+                    });
+                }
+                _ => order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column)),
+            }
             let mut ranks = vec![0u32; rows.len()];
             for (rank, row) in order.into_iter().enumerate() {
                 ranks[row] = rank as u32;

@@ -252,12 +252,12 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::MarkAll => {
             if state.view == View::Clusters && state.overlay.is_none() {
-                let ids: Vec<String> = state
-                    .visible
-                    .iter()
-                    .map(|&r| state.fleet[state.rows[r].index].cluster.id.to_ascii_lowercase())
-                    .collect();
-                state.marks.extend(ids);
+                for &row in &state.visible {
+                    let id = &state.rows[row].id;
+                    if !state.marks.contains(id) {
+                        state.marks.insert(id.clone());
+                    }
+                }
                 state.status = Some((format!("{} clusters marked.", state.marks.len()), Level::Info));
             }
             vec![]

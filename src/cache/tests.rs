@@ -224,9 +224,8 @@ fn a_writer_killed_at_any_moment_never_leaves_a_torn_file() {
     let (_dir, store) = store();
     store.save(&first_read()).unwrap();
     let exe = std::env::current_exe().unwrap();
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for round in 0..40 {
-        let mut child = std::process::Command::new(&exe)
+    let writer = || {
+        std::process::Command::new(&exe)
             .args([
                 "--exact",
                 "cache::tests::cache_writer_child",
@@ -237,13 +236,20 @@ fn a_writer_killed_at_any_moment_never_leaves_a_torn_file() {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
+    };
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for round in 0..40 {
+        // Two writers at once, as two aksradar processes would be; both die by SIGKILL.
+        let mut writers = [writer(), writer()];
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         std::thread::sleep(std::time::Duration::from_millis(20 + seed % 180));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        for child in &mut writers {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
         match store.load(KEY) {
             Loaded::Hit(snapshot) => assert_eq!(snapshot.key, KEY),
             other => panic!("round {round}: {other:?}"),
