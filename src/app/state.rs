@@ -345,8 +345,9 @@ pub struct State {
     pub details: HashMap<String, DetailState>,
     pub status: Option<(String, Level)>,
     pub view: View,
-    /// Marked clusters (lower-cased ids), for the batch fix.
-    pub marks: std::collections::HashSet<String>,
+    /// Marked rows (by index into `rows`), for the batch fix; kept by id across refreshes.
+    marked: Vec<bool>,
+    marked_count: usize,
     /// Show non-compliant clusters only.
     pub only_failing: bool,
     pub subscription_rows: Vec<SubscriptionRow>,
@@ -393,7 +394,8 @@ impl State {
             details: HashMap::new(),
             status: None,
             view: View::Clusters,
-            marks: std::collections::HashSet::new(),
+            marked: Vec::new(),
+            marked_count: 0,
             only_failing: false,
             subscription_rows: Vec::new(),
             subscription_selected: 0,
@@ -415,11 +417,14 @@ impl State {
             .min(self.subscription_rows.len().saturating_sub(1));
         let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
         self.ranks.clear();
+        let marked_ids: std::collections::HashSet<String> = self.marked_ids().into_iter().collect();
         self.rows = fleet
             .iter()
             .enumerate()
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
+        self.marked = self.rows.iter().map(|r| marked_ids.contains(&r.id)).collect();
+        self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
         self.loading = false;
@@ -452,29 +457,8 @@ impl State {
             })
             .collect();
         let (column, descending) = self.sort;
-        let ranks = self.ranks.entry(column).or_insert_with(|| {
-            // Every row's place in the whole fleet's order by this column, computed once
-            // per data change: a filter keystroke or a sort then orders integers.
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            match Column::ALL.iter().position(|c| *c == column) {
-                // Text columns: compare lower-cased copies made once, not per comparison.
-                Some(i) if !matches!(column, Column::Version | Column::Verdict) => {
-                    let keys: Vec<String> = rows.iter().map(|r| r.cells[i].to_ascii_lowercase()).collect();
-                    order.sort_unstable_by(|&a, &b| {
-                        keys[a]
-                            .cmp(&keys[b])
-                            .then_with(|| rows[a].cells[0].cmp(&rows[b].cells[0]))
-                            .then(a.cmp(&b))
-                    });
-                }
-                _ => order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column)),
-            }
-            let mut ranks = vec![0u32; rows.len()];
-            for (rank, row) in order.into_iter().enumerate() {
-                ranks[row] = rank as u32;
-            }
-            ranks
-        });
+        self.rank(column);
+        let ranks = &self.ranks[&column];
         visible.sort_unstable_by_key(|&row| ranks[row]);
         if descending {
             visible.reverse();
@@ -484,6 +468,34 @@ impl State {
         self.posture = self.chart();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+    }
+
+    /// Every row's place in the whole fleet's order by `column`, computed once per data
+    /// change: a filter keystroke or a sort then orders integers.
+    fn rank(&mut self, column: Column) {
+        if self.ranks.contains_key(&column) {
+            return;
+        }
+        let rows = &self.rows;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        match Column::ALL.iter().position(|c| *c == column) {
+            // Text columns: compare lower-cased copies made once, not per comparison.
+            Some(i) if !matches!(column, Column::Version | Column::Verdict) => {
+                let keys: Vec<String> = rows.iter().map(|r| r.cells[i].to_ascii_lowercase()).collect();
+                order.sort_unstable_by(|&a, &b| {
+                    keys[a]
+                        .cmp(&keys[b])
+                        .then_with(|| rows[a].cells[0].cmp(&rows[b].cells[0]))
+                        .then(a.cmp(&b))
+                });
+            }
+            _ => order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column)),
+        }
+        let mut ranks = vec![0u32; rows.len()];
+        for (rank, row) in order.into_iter().enumerate() {
+            ranks[row] = rank as u32;
+        }
+        self.ranks.insert(column, ranks);
     }
 
     pub fn recompute_keeping_selection(&mut self) {
@@ -570,23 +582,62 @@ impl State {
     /// The ids the batch fix works on: the marked clusters, or with none marked every
     /// failing cluster in view. In the table's order.
     pub fn batch_ids(&self) -> Vec<String> {
-        let in_view = self.visible.iter().map(|&row| &self.fleet[self.rows[row].index]);
-        if self.marks.is_empty() {
-            in_view
-                .filter(|a| a.failing().next().is_some())
-                .map(|a| a.cluster.id.to_ascii_lowercase())
-                .collect()
-        } else {
-            let mut ids: Vec<String> = in_view
-                .map(|a| a.cluster.id.to_ascii_lowercase())
-                .filter(|id| self.marks.contains(id))
+        if self.marked_count == 0 {
+            return self
+                .visible
+                .iter()
+                .filter(|&&row| self.rows[row].failing > 0)
+                .map(|&row| self.rows[row].id.clone())
                 .collect();
-            // Marked clusters a filter hides are still part of the batch.
-            let shown: std::collections::HashSet<String> = ids.iter().cloned().collect();
-            let mut hidden: Vec<String> = self.marks.iter().filter(|id| !shown.contains(*id)).cloned().collect();
-            hidden.sort();
-            ids.extend(hidden);
-            ids
+        }
+        let shown = self.visible.iter().copied().filter(|&row| self.marked[row]);
+        // Marked clusters a filter hides are still part of the batch, after the rest.
+        let in_view: std::collections::HashSet<usize> = self.visible.iter().copied().collect();
+        let hidden = (0..self.rows.len()).filter(|row| self.marked[*row] && !in_view.contains(row));
+        shown.chain(hidden).map(|row| self.rows[row].id.clone()).collect()
+    }
+
+    /// Whether a row (index into `rows`) is marked.
+    pub fn is_marked(&self, row: usize) -> bool {
+        self.marked.get(row).copied().unwrap_or(false)
+    }
+
+    pub fn marked_count(&self) -> usize {
+        self.marked_count
+    }
+
+    /// Marks or unmarks one row.
+    pub fn set_marked(&mut self, row: usize, marked: bool) {
+        if let Some(flag) = self.marked.get_mut(row)
+            && *flag != marked
+        {
+            *flag = marked;
+            if marked {
+                self.marked_count += 1
+            } else {
+                self.marked_count -= 1
+            }
+        }
+    }
+
+    pub fn clear_marks(&mut self) {
+        self.marked.iter_mut().for_each(|m| *m = false);
+        self.marked_count = 0;
+    }
+
+    fn marked_ids(&self) -> Vec<String> {
+        (0..self.rows.len())
+            .filter(|&row| self.is_marked(row))
+            .map(|row| self.rows[row].id.clone())
+            .collect()
+    }
+
+    /// Orders the rows by every column not yet ranked, so that the first `s` on a
+    /// column after new data costs no more than the next. Called when the loop is
+    /// idle (the slow tick).
+    pub fn warm_ranks(&mut self) {
+        for column in Column::ALL {
+            self.rank(column);
         }
     }
 

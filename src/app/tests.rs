@@ -461,10 +461,10 @@ fn marks_pick_the_clusters_of_the_batch_fix() {
     let mut s = state(12, false);
     let first = selected_name(&s);
     press(&mut s, "<Space><Space>");
-    assert_eq!(s.marks.len(), 2);
+    assert_eq!(s.marked_count(), 2);
     assert_eq!(s.selected, 2, "marking moves on");
     press(&mut s, "k<Space>");
-    assert_eq!(s.marks.len(), 1, "Space again unmarks");
+    assert_eq!(s.marked_count(), 1, "Space again unmarks");
     press(&mut s, "F");
     let Some(Overlay::Fix(popup)) = &s.overlay else {
         panic!("no batch popup")
@@ -473,7 +473,7 @@ fn marks_pick_the_clusters_of_the_batch_fix() {
     assert_eq!(popup.ids.len(), 1);
     assert!(popup.ids[0].ends_with(&first));
     press(&mut s, "<Esc>c");
-    assert!(s.marks.is_empty());
+    assert!(s.marked_count() == 0);
     press(&mut s, "F");
     let Some(Overlay::Fix(popup)) = &s.overlay else {
         panic!()
@@ -487,7 +487,7 @@ fn marks_pick_the_clusters_of_the_batch_fix() {
 fn mark_all_marks_what_is_in_view() {
     let mut s = state(12, false);
     press(&mut s, "/eastus<Enter>a");
-    assert_eq!(s.marks.len(), 6);
+    assert_eq!(s.marked_count(), 6);
     press(&mut s, "<Esc>");
     assert_eq!(s.visible.len(), 12);
     assert_eq!(
@@ -622,4 +622,20 @@ fn the_view_sort_and_filter_are_remembered() {
     assert_eq!(again.filter.source(), "eastus");
     assert!(again.only_failing);
     assert_eq!(again.visible, s.visible);
+}
+
+#[test]
+fn marks_follow_their_clusters_across_a_refresh() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    update(&mut s, Action::Refreshed { generation: 1, snapshot: Box::new(snapshot_of(12, &[])) });
+    press(&mut s, "<Space><Space>");
+    let mut marked = s.batch_ids();
+    marked.sort();
+    assert_eq!(marked.len(), 2);
+    press(&mut s, "r");
+    update(&mut s, Action::Refreshed { generation: 2, snapshot: Box::new(snapshot_of(12, &[])) });
+    let mut again = s.batch_ids();
+    again.sort();
+    assert_eq!(again, marked);
 }

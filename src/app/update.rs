@@ -83,6 +83,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
+            // Idle time: order the fleet by every column now, not on the first `s`.
+            state.warm_ranks();
             let due = match (state.config.refresh_interval, state.refresh.started) {
                 (Some(interval), Some(started)) => now - started >= interval,
                 _ => false,
@@ -239,11 +241,9 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::Mark => {
             if state.view == View::Clusters && state.screen == Screen::Fleet && state.overlay.is_none() {
-                if let Some(item) = state.selected_item() {
-                    let id = item.cluster.id.to_ascii_lowercase();
-                    if !state.marks.remove(&id) {
-                        state.marks.insert(id);
-                    }
+                if let Some(&row) = state.visible.get(state.selected) {
+                    let marked = state.is_marked(row);
+                    state.set_marked(row, !marked);
                 }
                 // Marking moves on, so Space Space Space marks three rows.
                 return scroll_or_move(state, 1);
@@ -252,19 +252,16 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::MarkAll => {
             if state.view == View::Clusters && state.overlay.is_none() {
-                for &row in &state.visible {
-                    let id = &state.rows[row].id;
-                    if !state.marks.contains(id) {
-                        state.marks.insert(id.clone());
-                    }
+                for row in state.visible.clone() {
+                    state.set_marked(row, true);
                 }
-                state.status = Some((format!("{} clusters marked.", state.marks.len()), Level::Info));
+                state.status = Some((format!("{} clusters marked.", state.marked_count()), Level::Info));
             }
             vec![]
         }
         Command::ClearMarks => {
             if state.overlay.is_none() {
-                state.marks.clear();
+                state.clear_marks();
                 state.status = Some(("Marks cleared.".into(), Level::Info));
             }
             vec![]

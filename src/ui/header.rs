@@ -118,9 +118,9 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
         format!("{} non-compliant{share}", summary.non_compliant),
         style,
     ));
-    if !state.marks.is_empty() {
+    if state.marked_count() > 0 {
         spans.push(separator(theme));
-        spans.push(Span::styled(format!("{} marked", state.marks.len()), theme.marked()));
+        spans.push(Span::styled(format!("{} marked", state.marked_count()), theme.marked()));
     }
     spans.push(separator(theme));
     let old = state.data_time.is_some_and(|t| state.now - t > OLD_DATA);

@@ -109,7 +109,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     Cell::from(text)
                 }
             });
-            let marked = !state.marks.is_empty() && state.marks.contains(&row.id);
+            let marked = state.is_marked(r);
             let markers = Cell::from(Line::from(vec![
                 if marked {
                     Span::styled(MARKED, theme.marked())

@@ -800,7 +800,7 @@ fn view_tabs_show_the_current_view_and_the_keys() {
 #[test]
 fn marks_and_highlighted_rows() {
     let state = marked_state();
-    assert_eq!(state.marks.len(), 3);
+    assert_eq!(state.marked_count(), 3);
     let buffer = render(&state, 120, 30, Theme { color: true });
     let shown = text(&buffer);
     insta::assert_snapshot!("marks_and_highlight", shown);
@@ -817,16 +817,11 @@ fn marks_and_highlighted_rows() {
 
     // Without colour: the markers alone tell marked and highlighted rows apart.
     let plain = render(&state, 120, 30, Theme { color: false });
-    let marked: Vec<String> = state.marks.iter().cloned().collect();
     for &row in &state.visible {
         let cluster = &state.fleet[state.rows[row].index].cluster;
         let start: String = cluster.name.chars().take(19).collect();
         let (x, y) = find(&plain, &start).expect("row shown");
-        let mark = if marked.contains(&cluster.id.to_ascii_lowercase()) {
-            table::MARKED
-        } else {
-            " "
-        };
+        let mark = if state.is_marked(row) { table::MARKED } else { " " };
         assert_eq!(plain[(x - 3, y)].symbol(), mark, "{}", cluster.name);
         let highlight = if state.rows[row].highlighted {
             table::HIGHLIGHTED
