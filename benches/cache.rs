@@ -5,14 +5,17 @@
 //! snapshot is made from it the way a live read makes one. Both are read from disk
 //! and parsed into the model, best and median of several runs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aksradar::cache::{self, Loaded, Store};
 use aksradar::model::{Fleet, SubscriptionState};
 
 const RUNS: usize = 15;
+
+mod common;
+
+use common::fleet_file;
 
 fn main() {
     let clusters: usize = std::env::var("AKSRADAR_BENCH_CLUSTERS")
@@ -94,22 +97,6 @@ fn time_runs(mut run: impl FnMut()) -> (Duration, Duration) {
         .collect();
     times.sort();
     (times[0], times[RUNS / 2])
-}
-
-fn fleet_file(root: &Path, clusters: usize) -> PathBuf {
-    let dir = root.join("target").join("bench-data");
-    std::fs::create_dir_all(&dir).expect("create target/bench-data");
-    let path = dir.join(format!("az-aks-list-{clusters}.json"));
-    if !path.exists() {
-        let status = Command::new("python3")
-            .arg(root.join("benches").join("gen_fleet.py"))
-            .args(["--clusters", &clusters.to_string(), "--out"])
-            .arg(&path)
-            .status()
-            .expect("python3 runs");
-        assert!(status.success(), "gen_fleet.py failed");
-    }
-    path
 }
 
 fn ms(d: Duration) -> f64 {

@@ -7,7 +7,7 @@
 //! Set `AKSRADAR_BENCH_CLUSTERS` to change the fleet size, `AKSRADAR_BENCH_RUNS` the
 //! number of runs (median reported).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -21,6 +21,10 @@ print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 const PYTHON_BASELINE: &str =
     "import json, sys; data = json.load(open(sys.argv[1])); sys.stdout.write(json.dumps(data))";
+
+mod common;
+
+use common::fleet_file;
 
 fn main() {
     let clusters: usize = env_or("AKSRADAR_BENCH_CLUSTERS", 10_000);
@@ -112,22 +116,6 @@ fn measure(runs: usize, command: &[&str]) -> (f64, u64) {
     }
     times.sort_by(f64::total_cmp);
     (times[times.len() / 2], peak)
-}
-
-fn fleet_file(root: &Path, clusters: usize) -> PathBuf {
-    let dir = root.join("target").join("bench-data");
-    std::fs::create_dir_all(&dir).expect("create target/bench-data");
-    let path = dir.join(format!("az-aks-list-{clusters}.json"));
-    if !path.exists() {
-        let status = Command::new("python3")
-            .arg(root.join("benches").join("gen_fleet.py"))
-            .args(["--clusters", &clusters.to_string(), "--out"])
-            .arg(&path)
-            .status()
-            .expect("python3 runs");
-        assert!(status.success(), "gen_fleet.py failed");
-    }
-    path
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

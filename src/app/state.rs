@@ -145,6 +145,16 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
+/// The node OS channel states, in the order of `Summary::by_channel` and the posture bars.
+pub const CHANNEL_NAMES: [&str; 6] = [
+    "SecurityPatch",
+    "NodeImage",
+    "Unmanaged",
+    "None",
+    "Unspecified",
+    "Other",
+];
+
 fn channel_slot(channel: &NodeOsChannel) -> usize {
     match channel {
         NodeOsChannel::SecurityPatch => 0,
@@ -552,14 +562,7 @@ impl State {
             };
             ages[bucket] += 1;
         }
-        let names = [
-            "SecurityPatch",
-            "NodeImage",
-            "Unmanaged",
-            "None",
-            "Unspecified",
-            "Other",
-        ];
+        let names = CHANNEL_NAMES;
         let mut channel: Vec<(String, u64)> = names.iter().map(|n| n.to_string()).zip(by_channel).collect();
         if by_channel[5] == 0 {
             channel.pop();

@@ -628,13 +628,25 @@ fn the_view_sort_and_filter_are_remembered() {
 fn marks_follow_their_clusters_across_a_refresh() {
     let mut s = state(0, true);
     press(&mut s, "r");
-    update(&mut s, Action::Refreshed { generation: 1, snapshot: Box::new(snapshot_of(12, &[])) });
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
     press(&mut s, "<Space><Space>");
     let mut marked = s.batch_ids();
     marked.sort();
     assert_eq!(marked.len(), 2);
     press(&mut s, "r");
-    update(&mut s, Action::Refreshed { generation: 2, snapshot: Box::new(snapshot_of(12, &[])) });
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
     let mut again = s.batch_ids();
     again.sort();
     assert_eq!(again, marked);

@@ -199,7 +199,7 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             }
             let Some(item) = state.target() else { return vec![] };
             let ids = vec![item.cluster.id.to_ascii_lowercase()];
-            open_fix(state, ids, false);
+            open_fix(state, ids, false, remediate::Format::Cli);
             vec![]
         }
         Command::BatchFix => {
@@ -214,7 +214,7 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                 ));
                 return vec![];
             }
-            open_fix(state, ids, true);
+            open_fix(state, ids, true, remediate::Format::Cli);
             vec![]
         }
         Command::NextFormat | Command::PreviousFormat => {
@@ -227,15 +227,8 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                     formats.len() - 1
                 };
                 let format = formats[(at + step) % formats.len()];
-                let text = fix_text(state, &popup.ids, format);
                 let (ids, batch) = (popup.ids.clone(), popup.batch);
-                state.overlay = Some(Overlay::Fix(FixPopup {
-                    ids,
-                    batch,
-                    format,
-                    text,
-                    scroll: 0,
-                }));
+                open_fix(state, ids, batch, format);
             }
             vec![]
         }
@@ -400,8 +393,8 @@ pub fn start_refresh(state: &mut State) -> Vec<Effect> {
     }]
 }
 
-fn open_fix(state: &mut State, ids: Vec<String>, batch: bool) {
-    let format = remediate::Format::Cli;
+/// Opens (or switches) the fix popup on these clusters in `format`.
+fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format: remediate::Format) {
     let text = fix_text(state, &ids, format);
     state.overlay = Some(Overlay::Fix(FixPopup {
         ids,
