@@ -651,3 +651,40 @@ fn marks_follow_their_clusters_across_a_refresh() {
     again.sort();
     assert_eq!(again, marked);
 }
+
+#[test]
+fn a_read_that_cannot_start_says_why_and_keeps_the_last_data() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
+    press(&mut s, "r");
+    let failed = Fleet {
+        errors: vec![crate::model::SourceError {
+            subscription_id: None,
+            url: Some("https://management.azure.com/subscriptions".into()),
+            code: Some("AuthenticationFailed".into()),
+            message: "could not get a token (Azure CLI): az login first".into(),
+        }],
+        ..Default::default()
+    };
+    let previous = snapshot_of(12, &[]);
+    let snapshot = cache::merge(Some(previous), failed, "demo", NOW);
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(snapshot),
+        },
+    );
+    assert_eq!(s.fleet.len(), 12, "the last good rows stay");
+    assert!(s.fleet.iter().all(|a| a.cluster.stale));
+    assert!(
+        matches!(&s.status, Some((m, Level::Error)) if m.contains("AuthenticationFailed") && m.contains("az login"))
+    );
+}

@@ -585,10 +585,20 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     state.skipped = fleet.skipped;
     state.set_fleet(assessed);
     keep_in_view(state);
-    if failed > 0 {
-        let key = "!";
+    // A read that could not even list subscriptions (no credentials, no network) says
+    // why; one that lost some subscriptions says how many. The last good rows stay.
+    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+        let code = general.code.as_deref().unwrap_or("error");
         state.status = Some((
-            format!("{failed} subscription(s) could not be read; their last good rows are shown (press {key})."),
+            format!(
+                "The fleet could not be read ({code}: {}); the last good data is shown.",
+                general.message
+            ),
+            Level::Error,
+        ));
+    } else if failed > 0 {
+        state.status = Some((
+            format!("{failed} subscription(s) could not be read; their last good rows are shown (press !)."),
             Level::Error,
         ));
     }
