@@ -33,7 +33,7 @@ fn main() {
     };
     let sim = SimFleet::generate(&options);
     let mut fleet = Fleet::default();
-    for (i, value) in sim.clusters().cloned().enumerate() {
+    for (i, value) in sim.cluster_values().enumerate() {
         if let Ok(Element::Cluster(cluster)) = read_element(value, &format!("$[{i}]")) {
             fleet.clusters.push(*cluster);
         }

@@ -50,8 +50,8 @@ fn expected_ids(sim: &Simulator, skip_forbidden: bool) -> HashSet<String> {
         .subscriptions
         .iter()
         .filter(|s| !(skip_forbidden && fleet.forbidden(&s.id)))
-        .flat_map(|s| s.clusters.iter())
-        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .flat_map(|s| s.cluster_ids())
+        .map(|id| id.to_ascii_lowercase())
         .collect()
 }
 

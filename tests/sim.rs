@@ -227,11 +227,11 @@ async fn following_next_link_collects_every_cluster_exactly_once() {
         let ids: Vec<String> = items.iter().map(cluster_path).collect();
         let unique: HashSet<&String> = ids.iter().collect();
         assert_eq!(unique.len(), ids.len(), "no duplicates");
-        let expected: Vec<String> = sub.clusters.iter().map(cluster_path).collect();
+        let expected: Vec<String> = sub.cluster_ids().map(String::from).collect();
         assert_eq!(ids, expected);
 
         // The resource group list pages the same way and only holds that group.
-        let rg = cluster_path(&sub.clusters[0]).split('/').nth(4).expect("rg").to_string();
+        let rg = sub.resource_group_of(0).expect("rg").to_string();
         let url = format!(
             "{}/subscriptions/{}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters?api-version={ARM_API_VERSION}",
             sim.url(),
@@ -351,7 +351,7 @@ async fn forbidden_subscriptions_answer_403_every_time_but_stay_listed() {
         let c = client();
         let subs = &sim.fleet().subscriptions;
         for (i, sub) in subs.iter().enumerate() {
-            let cluster = sub.clusters[0].clone();
+            let cluster = sub.cluster_values().next().expect("a cluster");
             let urls = [
                 clusters_url(&sim, &sub.id),
                 format!("{}{}?api-version={ARM_API_VERSION}", sim.url(), cluster_path(&cluster)),
@@ -638,7 +638,7 @@ async fn drill_down_endpoints_answer_with_their_real_shapes() {
         let sim = start(options(2, 6)).await;
         let c = client();
         let sub = &sim.fleet().subscriptions[0];
-        let cluster = &sub.clusters[0];
+        let cluster = &sub.cluster_values().next().expect("a cluster");
         let path = cluster_path(cluster);
 
         let response = get(&c, &format!("{}{path}?api-version={ARM_API_VERSION}", sim.url())).await;

@@ -4,16 +4,25 @@
 //! Invariants:
 //! - Everything is a pure function of `SimOptions` (seed and sizes): no clock, no
 //!   I/O. Each subscription draws from its own random stream, so adding
-//!   subscriptions does not change the existing ones.
+//!   subscriptions does not change the existing ones, and `generate` can build
+//!   them on several threads without changing a byte.
 //! - The values follow the real API's conventions (`resourcegroups` in ids,
 //!   `Microsoft.ContainerService/ManagedClusters` as type, `nodeOSUpgradeChannel`
 //!   with a capital OS, node image names in AKS's formats), see
 //!   `azure-api-reference.md` §1-§5 and §10.
 //! - The first clusters of the fleet walk through every upgrade-channel state, so
 //!   even a small fleet shows all of them; the rest is drawn with realistic weights.
+//!
+//! Memory: a 10,000-cluster fleet must fit in a few tens of MB beside the dashboard,
+//! so each cluster is kept only as its compact JSON (`RawValue`, written into list
+//! bodies as is) plus its id. Maintenance configurations and pool upgrade profiles
+//! are not kept: each cluster remembers the state of its subscription's random
+//! stream where its own draws began, and `SimSubscription::details` replays them,
+//! which gives the same values `generate` drew.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use time::macros::date;
 use time::{Date, Duration};
@@ -30,15 +39,35 @@ pub struct SimSubscription {
     pub tenant_id: String,
     /// Always `Enabled`: the simulator models missing roles with `forbidden`, not with disabled subscriptions.
     pub state: String,
-    /// Full ARM `ManagedCluster` objects, in list order.
-    pub clusters: Vec<Value>,
-    /// Parallel to `clusters`: the cluster's maintenance configurations (ARM objects).
-    pub maintenance_configurations: Vec<Vec<Value>>,
-    /// Parallel to `clusters`: one agent pool upgrade profile per pool, in pool order.
-    pub pool_upgrade_profiles: Vec<Vec<Value>>,
-    quota_id: &'static str,
-    /// Parallel to `clusters`: the resource group of each, as spelled in its id.
-    resource_groups: Vec<String>,
+    /// Full ARM `ManagedCluster` objects as compact JSON, in list order
+    /// (`cluster_values` parses them).
+    pub clusters: Vec<Box<RawValue>>,
+    /// Parallel to `clusters`: each one's id and where its random draws began.
+    records: Vec<ClusterRecord>,
+    profile: SubscriptionProfile,
+    seed: u64,
+    /// The fleet-wide position of `clusters[0]`.
+    first_global: usize,
+}
+
+/// What a cluster keeps besides its JSON.
+#[derive(Debug, Clone)]
+struct ClusterRecord {
+    /// As in its JSON (`/subscriptions/.../resourcegroups/...`).
+    id: Box<str>,
+    /// The subscription's random stream just before the cluster's first draw.
+    start: Rng,
+    /// The number at the end of its name (`aks-payments-prod-weu-03`).
+    number: u32,
+}
+
+/// A cluster's drill-down resources, replayed from its random stream.
+#[derive(Debug, Clone)]
+pub struct ClusterDetails {
+    /// The cluster's maintenance configurations (ARM objects).
+    pub maintenance_configurations: Vec<Value>,
+    /// One (pool name, agent pool upgrade profile) per pool, in pool order.
+    pub pool_upgrade_profiles: Vec<(String, Value)>,
 }
 
 impl SimSubscription {
@@ -55,26 +84,64 @@ impl SimSubscription {
             "state": self.state,
             "subscriptionPolicies": {
                 "locationPlacementId": "Public_2014-09-01",
-                "quotaId": self.quota_id,
+                "quotaId": self.profile.quota_id,
                 "spendingLimit": "Off",
             },
         })
     }
 
     /// The clusters, optionally only those of one resource group (ignoring case).
-    pub fn clusters_in(&self, resource_group: Option<&str>) -> Vec<&Value> {
+    pub fn clusters_in(&self, resource_group: Option<&str>) -> Vec<&RawValue> {
         self.clusters
             .iter()
-            .zip(&self.resource_groups)
-            .filter(|(_, rg)| resource_group.is_none_or(|want| rg.eq_ignore_ascii_case(want)))
-            .map(|(c, _)| c)
+            .zip(&self.records)
+            .filter(|(_, r)| resource_group.is_none_or(|want| group_of(&r.id).eq_ignore_ascii_case(want)))
+            .map(|(c, _)| &**c)
             .collect()
+    }
+
+    /// The ids of the clusters, in list order.
+    pub fn cluster_ids(&self) -> impl Iterator<Item = &str> {
+        self.records.iter().map(|r| &*r.id)
+    }
+
+    /// The clusters parsed into `Value`s, in list order (a parse per item: for tests and tools).
+    pub fn cluster_values(&self) -> impl Iterator<Item = Value> + '_ {
+        self.clusters.iter().map(|c| parse(c))
     }
 
     /// The resource group of cluster `index`.
     pub fn resource_group_of(&self, index: usize) -> Option<&str> {
-        self.resource_groups.get(index).map(String::as_str)
+        self.records.get(index).map(|r| group_of(&r.id))
     }
+
+    /// The maintenance configurations and pool upgrade profiles of cluster `index`,
+    /// replayed from its random stream.
+    pub fn details(&self, index: usize) -> Option<ClusterDetails> {
+        let record = self.records.get(index)?;
+        let ctx = ClusterContext {
+            seed: self.seed,
+            global: self.first_global + index,
+            subscription_id: &self.id,
+            tenant_id: &self.tenant_id,
+            profile: &self.profile,
+        };
+        let generated = generate_cluster(&ctx, &mut record.start.clone(), |_| record.number);
+        Some(ClusterDetails {
+            maintenance_configurations: generated.maintenance,
+            pool_upgrade_profiles: generated.upgrade_profiles,
+        })
+    }
+}
+
+/// The resource group segment of a cluster id.
+fn group_of(id: &str) -> &str {
+    id.split('/').nth(4).unwrap_or_default()
+}
+
+fn parse(raw: &RawValue) -> Value {
+    // Our own serialisation: it always parses.
+    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
 }
 
 /// A whole simulated fleet.
@@ -105,43 +172,38 @@ impl SimFleet {
             .map(|(i, r)| (r.name.to_string(), kubernetes_versions_body(i)))
             .collect();
 
-        let mut subscriptions = Vec::with_capacity(options.subscriptions);
-        let mut index = HashMap::new();
+        // Subscriptions draw from their own streams, so they can be generated side by
+        // side and still come out the same: a 10,000-cluster fleet is mostly malloc.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = options.subscriptions.div_ceil(threads).max(1);
+        let subscriptions: Vec<SimSubscription> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..options.subscriptions)
+                .step_by(chunk)
+                .map(|first| {
+                    let tenant_id = &tenant_id;
+                    let last = (first + chunk).min(options.subscriptions);
+                    scope.spawn(move || {
+                        (first..last)
+                            .map(|s| generate_subscription(options, s, tenant_id))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+
+        let mut index = HashMap::with_capacity(options.subscriptions * options.clusters_per_subscription);
         let mut groups = HashSet::new();
-        for s in 0..options.subscriptions {
-            let mut rng = Rng::derive(seed, 1 + s as u64);
-            let profile = SubscriptionProfile::new(s, &mut rng);
-            let mut sub = SimSubscription {
-                id: rng.guid(),
-                display_name: profile.display_name.clone(),
-                tenant_id: tenant_id.clone(),
-                state: "Enabled".to_string(),
-                clusters: Vec::with_capacity(options.clusters_per_subscription),
-                maintenance_configurations: Vec::with_capacity(options.clusters_per_subscription),
-                pool_upgrade_profiles: Vec::with_capacity(options.clusters_per_subscription),
-                quota_id: profile.quota_id,
-                resource_groups: Vec::with_capacity(options.clusters_per_subscription),
-            };
-            let mut names: HashMap<String, u32> = HashMap::new();
-            for c in 0..options.clusters_per_subscription {
-                let global = s * options.clusters_per_subscription + c;
-                let ctx = ClusterContext {
-                    seed,
-                    global,
-                    subscription_id: &sub.id,
-                    tenant_id: &tenant_id,
-                    profile: &profile,
-                };
-                let generated = generate_cluster(&ctx, &mut rng, &mut names);
-                let key = format!("{}/{}/{}", sub.id, generated.resource_group, generated.name).to_ascii_lowercase();
-                index.insert(key, (s, c));
-                groups.insert(format!("{}/{}", sub.id, generated.resource_group).to_ascii_lowercase());
-                sub.clusters.push(generated.json);
-                sub.maintenance_configurations.push(generated.maintenance);
-                sub.pool_upgrade_profiles.push(generated.upgrade_profiles);
-                sub.resource_groups.push(generated.resource_group);
+        for (s, sub) in subscriptions.iter().enumerate() {
+            for (c, id) in sub.cluster_ids().enumerate() {
+                let group = group_of(id);
+                let name = id.rsplit('/').next().unwrap_or_default();
+                index.insert(format!("{}/{group}/{name}", sub.id).to_ascii_lowercase(), (s, c));
+                groups.insert(format!("{}/{group}", sub.id).to_ascii_lowercase());
             }
-            subscriptions.push(sub);
         }
         SimFleet {
             tenant_id,
@@ -158,9 +220,14 @@ impl SimFleet {
         self.subscriptions.iter().map(|s| s.clusters.len()).sum()
     }
 
-    /// Every cluster, subscription by subscription.
-    pub fn clusters(&self) -> impl Iterator<Item = &Value> {
-        self.subscriptions.iter().flat_map(|s| s.clusters.iter())
+    /// Every cluster's JSON, subscription by subscription.
+    pub fn clusters(&self) -> impl Iterator<Item = &RawValue> {
+        self.subscriptions.iter().flat_map(|s| s.clusters.iter().map(|c| &**c))
+    }
+
+    /// Every cluster parsed into a `Value`, subscription by subscription (a parse per item).
+    pub fn cluster_values(&self) -> impl Iterator<Item = Value> + '_ {
+        self.clusters().map(parse)
     }
 
     /// Whether the caller lacks a role on this subscription (the last K of the list).
@@ -211,6 +278,49 @@ impl SimFleet {
     pub fn locations(&self) -> impl Iterator<Item = &str> {
         self.kubernetes_versions.keys().map(String::as_str)
     }
+}
+
+/// Subscription `s` and its clusters.
+fn generate_subscription(options: &SimOptions, s: usize, tenant_id: &str) -> SimSubscription {
+    let seed = options.seed;
+    let mut rng = Rng::derive(seed, 1 + s as u64);
+    let profile = SubscriptionProfile::new(s, &mut rng);
+    let mut sub = SimSubscription {
+        id: rng.guid(),
+        display_name: profile.display_name.clone(),
+        tenant_id: tenant_id.to_string(),
+        state: "Enabled".to_string(),
+        clusters: Vec::with_capacity(options.clusters_per_subscription),
+        records: Vec::with_capacity(options.clusters_per_subscription),
+        profile,
+        seed,
+        first_global: s * options.clusters_per_subscription,
+    };
+    let mut names: HashMap<String, u32> = HashMap::new();
+    for c in 0..options.clusters_per_subscription {
+        let ctx = ClusterContext {
+            seed,
+            global: sub.first_global + c,
+            subscription_id: &sub.id,
+            tenant_id,
+            profile: &sub.profile,
+        };
+        let start = rng.clone();
+        let generated = generate_cluster(&ctx, &mut rng, |prefix| {
+            let n = names.entry(prefix.to_string()).or_insert(0);
+            *n += 1;
+            *n
+        });
+        // Serialising a Value cannot fail.
+        let raw = serde_json::value::to_raw_value(&generated.json).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        sub.clusters.push(raw);
+        sub.records.push(ClusterRecord {
+            id: generated.id.into_boxed_str(),
+            start,
+            number: generated.number,
+        });
+    }
+    sub
 }
 
 // ---------------------------------------------------------------------------
@@ -569,6 +679,7 @@ impl ImageFamily {
 // ---------------------------------------------------------------------------
 // Generation.
 
+#[derive(Debug, Clone)]
 struct SubscriptionProfile {
     display_name: String,
     /// The business unit most clusters belong to, lower case (`payments`).
@@ -579,7 +690,7 @@ struct SubscriptionProfile {
     home_regions: Vec<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Stage {
     Prod,
     NonProd,
@@ -626,10 +737,12 @@ struct ClusterContext<'a> {
 
 struct GeneratedCluster {
     json: Value,
-    name: String,
-    resource_group: String,
+    id: String,
+    /// The number at the end of the name.
+    number: u32,
     maintenance: Vec<Value>,
-    upgrade_profiles: Vec<Value>,
+    /// (pool name, upgrade profile), in pool order.
+    upgrade_profiles: Vec<(String, Value)>,
 }
 
 /// (upgradeChannel, nodeOSUpgradeChannel) for the first clusters of the fleet, so
@@ -665,7 +778,10 @@ const NODE_OS_CHANNELS: &[(Option<&str>, u32)] = &[
     (None, 17),
 ];
 
-fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, names: &mut HashMap<String, u32>) -> GeneratedCluster {
+/// One cluster and its details. `number_for` numbers the name within its prefix
+/// (`aks-payments-prod-weu`); it draws nothing, so a replay with the same stream
+/// and the same number gives the same cluster.
+fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, number_for: impl FnOnce(&str) -> u32) -> GeneratedCluster {
     let profile = ctx.profile;
     let team = if rng.chance(0.75) {
         profile.team.clone()
@@ -685,9 +801,8 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, names: &mut HashMap<Str
     let region = &REGIONS[region_index];
 
     let prefix = format!("aks-{team}-{env}-{}", region.short);
-    let n = names.entry(prefix.clone()).or_insert(0);
-    *n += 1;
-    let name = format!("{prefix}-{n:02}");
+    let number = number_for(&prefix);
+    let name = format!("{prefix}-{number:02}");
     // Some groups were created in the portal with upper-case names; ARM keeps the
     // casing, Resource Graph lower-cases it. Decided per group, so one group never
     // appears with two spellings.
@@ -807,22 +922,25 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, names: &mut HashMap<Str
         );
         let pool_id = format!("{id}/agentPools/{}", spec.name);
         let taken = spec.family.release_date(family_age) + Duration::days(1 + rng.range(0, 5) as i64);
-        upgrade_profiles.push(json!({
-            "id": format!("{pool_id}/upgradeProfiles/default"),
-            "name": "default",
-            "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
-            "properties": upgrade_profile_properties(
-                region_index,
-                &current_orchestrator,
-                spec.os_type(),
-                spec.family.version(0),
-                json!([{
-                    "orchestratorVersion": current_orchestrator,
-                    "nodeImageVersion": node_image,
-                    "timestamp": timestamp(taken, rng.range(0, 86_399)),
-                }]),
-            ),
-        }));
+        upgrade_profiles.push((
+            spec.name.clone(),
+            json!({
+                "id": format!("{pool_id}/upgradeProfiles/default"),
+                "name": "default",
+                "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
+                "properties": upgrade_profile_properties(
+                    region_index,
+                    &current_orchestrator,
+                    spec.os_type(),
+                    spec.family.version(0),
+                    json!([{
+                        "orchestratorVersion": current_orchestrator,
+                        "nodeImageVersion": node_image,
+                        "timestamp": timestamp(taken, rng.range(0, 86_399)),
+                    }]),
+                ),
+            }),
+        ));
         pools.push(pool_json);
     }
 
@@ -928,8 +1046,8 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, names: &mut HashMap<Str
     let maintenance = maintenance_configurations(rng, &id, region);
     GeneratedCluster {
         json: cluster,
-        name,
-        resource_group,
+        id,
+        number,
         maintenance,
         upgrade_profiles,
     }
@@ -1341,7 +1459,7 @@ mod tests {
     #[test]
     fn every_generated_cluster_is_read_by_the_importer() {
         let fleet = SimFleet::generate(&options(4, 60, 11));
-        let value: Vec<&Value> = fleet.clusters().collect();
+        let value: Vec<&RawValue> = fleet.clusters().collect();
         let text = serde_json::to_vec(&json!({ "value": value })).expect("serialisable");
         let parsed = crate::import::parse(&text, "sim").expect("the importer reads simulated clusters");
         assert_eq!(parsed.clusters.len(), 240);
@@ -1363,7 +1481,7 @@ mod tests {
     fn windows_pool_names_fit_six_characters() {
         let fleet = SimFleet::generate(&options(3, 80, 5));
         let mut windows = 0;
-        for c in fleet.clusters() {
+        for c in fleet.cluster_values() {
             for p in c["properties"]["agentPoolProfiles"].as_array().into_iter().flatten() {
                 if p["osType"] == "Windows" {
                     windows += 1;
@@ -1379,7 +1497,7 @@ mod tests {
     fn some_clusters_run_minors_their_region_no_longer_lists() {
         let fleet = SimFleet::generate(&options(10, 20, 1));
         let unlisted = fleet
-            .clusters()
+            .cluster_values()
             .filter(|c| {
                 let loc = c["location"].as_str().unwrap_or_default();
                 let current = c["properties"]["currentKubernetesVersion"].as_str().unwrap_or_default();
@@ -1401,8 +1519,10 @@ mod tests {
         o.forbidden_subscriptions = 2;
         let fleet = SimFleet::generate(&o);
         let sub = &fleet.subscriptions[0];
-        let name = sub.clusters[1]["name"].as_str().expect("name");
+        let cluster = sub.cluster_values().nth(1).expect("a second cluster");
+        let name = cluster["name"].as_str().expect("name");
         let rg = sub.resource_group_of(1).expect("rg");
+        assert_eq!(sub.cluster_ids().nth(1), cluster["id"].as_str());
         let found = fleet.find_cluster(&sub.id.to_uppercase(), &rg.to_uppercase(), &name.to_uppercase());
         assert_eq!(found.map(|(_, i)| i), Some(1));
         assert!(!fleet.forbidden(&fleet.subscriptions[2].id));
@@ -1410,5 +1530,46 @@ mod tests {
         assert!(fleet.forbidden(&fleet.subscriptions[4].id.to_uppercase()));
         assert_eq!(fleet.readable_subscriptions().count(), 3);
         assert!(fleet.kubernetes_versions_for("West Europe").is_some());
+    }
+
+    #[test]
+    fn details_replay_the_draws_of_generation() {
+        let fleet = SimFleet::generate(&options(3, 40, 8));
+        let mut configs = 0;
+        for sub in &fleet.subscriptions {
+            for (i, raw) in sub.clusters.iter().enumerate() {
+                // The replay draws exactly what generation drew, so the cluster comes out the same too.
+                let record = &sub.records[i];
+                let ctx = ClusterContext {
+                    seed: sub.seed,
+                    global: sub.first_global + i,
+                    subscription_id: &sub.id,
+                    tenant_id: &sub.tenant_id,
+                    profile: &sub.profile,
+                };
+                let replay = generate_cluster(&ctx, &mut record.start.clone(), |_| record.number);
+                assert_eq!(serde_json::to_string(&replay.json).expect("json"), raw.get());
+                let details = sub.details(i).expect("details");
+                let cluster = parse(raw);
+                let pools: Vec<&str> = cluster["properties"]["agentPoolProfiles"]
+                    .as_array()
+                    .expect("pools")
+                    .iter()
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                let profiled: Vec<&str> = details.pool_upgrade_profiles.iter().map(|(n, _)| n.as_str()).collect();
+                assert_eq!(pools, profiled);
+                for (pool, profile) in &details.pool_upgrade_profiles {
+                    let want = format!("{}/agentPools/{pool}/upgradeProfiles/default", record.id);
+                    assert_eq!(profile["id"].as_str(), Some(want.as_str()));
+                }
+                for config in &details.maintenance_configurations {
+                    assert!(config["id"].as_str().is_some_and(|id| id.starts_with(&*record.id)));
+                    configs += 1;
+                }
+            }
+        }
+        assert!(configs > 0);
+        assert!(fleet.subscriptions[0].details(40).is_none());
     }
 }

@@ -6,11 +6,17 @@
 //! `resourceGroups` spelling, `tostring()` columns as `""` when the property is
 //! missing, ordered by `id`. Forbidden and unknown subscriptions are simply not
 //! visible, as in Azure. Every answer carries the user-quota headers.
+//!
+//! Only the order is computed up front; the rows of a page are projected from
+//! their clusters' stored JSON when asked for, borrowing `tags` and the pools from
+//! it as raw JSON rather than building `Value` trees.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::fleet::SimFleet;
@@ -180,7 +186,7 @@ impl Request {
 }
 
 #[derive(Serialize)]
-struct Response {
+struct Response<'a> {
     #[serde(rename = "totalRecords")]
     total_records: usize,
     count: usize,
@@ -189,21 +195,52 @@ struct Response {
     result_truncated: &'static str,
     #[serde(rename = "$skipToken", skip_serializing_if = "Option::is_none")]
     skip_token: Option<String>,
-    data: Value,
+    data: Data<'a>,
     facets: [(); 0],
 }
 
-/// Every cluster's row, with its subscription's index, in `order by id asc` order.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Data<'a> {
+    Objects(Vec<Row<'a>>),
+    Table {
+        columns: Vec<Column>,
+        rows: Vec<Vec<Cell<'a>>>,
+    },
+}
+
+#[derive(Serialize)]
+struct Column {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// One value of a table row.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Cell<'a> {
+    Text(&'a str),
+    /// `None` is `null`.
+    Raw(Option<&'a RawValue>),
+}
+
+/// Every cluster as (subscription index, cluster index), in `order by id asc` order.
 /// Computed once per simulator: the fleet never changes.
-pub fn all_rows(fleet: &SimFleet) -> Vec<(usize, Value)> {
-    let mut rows: Vec<(usize, Value)> = fleet
+pub fn all_rows(fleet: &SimFleet) -> Vec<(usize, usize)> {
+    let mut rows: Vec<(String, usize, usize)> = fleet
         .subscriptions
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| s.clusters.iter().map(move |c| (i, project(&s.id, c))))
+        .flat_map(|(s, sub)| sub.cluster_ids().enumerate().map(move |(c, id)| (graph_id(id), s, c)))
         .collect();
-    rows.sort_by(|a, b| a.1["id"].as_str().cmp(&b.1["id"].as_str()));
-    rows
+    rows.sort();
+    rows.into_iter().map(|(_, s, c)| (s, c)).collect()
+}
+
+/// The id as Resource Graph spells it.
+fn graph_id(id: &str) -> String {
+    id.replacen("/resourcegroups/", "/resourceGroups/", 1)
 }
 
 fn respond(shared: &Shared, request: &Request) -> Reply {
@@ -219,11 +256,11 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
                     .is_none_or(|wanted| wanted.iter().any(|w| w.eq_ignore_ascii_case(&s.id)))
         })
         .collect();
-    let rows: Vec<&Value> = shared
+    let rows: Vec<(usize, usize)> = shared
         .graph_rows
         .iter()
+        .copied()
         .filter(|(sub, _)| visible[*sub])
-        .map(|(_, row)| row)
         .collect();
 
     let offset = match &request.skip_token {
@@ -239,20 +276,27 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
     };
     let start = offset.min(rows.len());
     let end = start.saturating_add(request.top).min(rows.len());
-    let page = &rows[start..end];
+    let page: Vec<Row> = rows[start..end]
+        .iter()
+        .map(|&(s, c)| {
+            let sub = &fleet.subscriptions[s];
+            project(&sub.id, &sub.clusters[c])
+        })
+        .collect();
+    let count = page.len();
     let data = match request.format {
-        Format::ObjectArray => Value::Array(page.iter().map(|r| (*r).clone()).collect()),
-        Format::Table => json!({
-            "columns": COLUMNS.iter().map(|(name, kind)| json!({ "name": name, "type": kind })).collect::<Vec<_>>(),
-            "rows": page
+        Format::ObjectArray => Data::Objects(page),
+        Format::Table => Data::Table {
+            columns: COLUMNS.iter().map(|&(name, kind)| Column { name, kind }).collect(),
+            rows: page
                 .iter()
-                .map(|row| COLUMNS.iter().map(|(name, _)| row[*name].clone()).collect::<Vec<_>>())
-                .collect::<Vec<_>>(),
-        }),
+                .map(|row| COLUMNS.iter().map(|(name, _)| row.cell(name)).collect())
+                .collect(),
+        },
     };
     Reply::ok(&Response {
         total_records: rows.len(),
-        count: page.len(),
+        count,
         result_truncated: "false",
         skip_token: (end < rows.len()).then(|| wire::graph_token(end, request.top)),
         data,
@@ -260,47 +304,152 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
     })
 }
 
+/// The parts of an ARM cluster object the query reads, borrowed from its JSON.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ClusterView<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow)]
+    location: Option<&'a RawValue>,
+    #[serde(borrow)]
+    tags: Option<&'a RawValue>,
+    #[serde(borrow)]
+    sku: Option<SkuView<'a>>,
+    #[serde(borrow)]
+    properties: Option<PropertiesView<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SkuView<'a> {
+    #[serde(borrow)]
+    tier: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct PropertiesView<'a> {
+    #[serde(borrow)]
+    kubernetes_version: Option<&'a RawValue>,
+    #[serde(borrow)]
+    current_kubernetes_version: Option<&'a RawValue>,
+    #[serde(borrow)]
+    auto_upgrade_profile: Option<AutoUpgradeView<'a>>,
+    #[serde(borrow)]
+    power_state: Option<PowerStateView<'a>>,
+    #[serde(borrow)]
+    provisioning_state: Option<&'a RawValue>,
+    #[serde(borrow)]
+    support_plan: Option<&'a RawValue>,
+    #[serde(borrow)]
+    agent_pool_profiles: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AutoUpgradeView<'a> {
+    #[serde(borrow, rename = "upgradeChannel")]
+    upgrade_channel: Option<&'a RawValue>,
+    #[serde(borrow, rename = "nodeOSUpgradeChannel")]
+    node_os_upgrade_channel: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PowerStateView<'a> {
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+}
+
+/// One row of `CLUSTER_QUERY`. The fields are in the order `Value` objects
+/// serialise in (sorted), so the bodies are those of a `Map` of the same columns.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Row<'a> {
+    current_kubernetes_version: Cow<'a, str>,
+    id: String,
+    kubernetes_version: Cow<'a, str>,
+    location: String,
+    name: Option<&'a RawValue>,
+    #[serde(rename = "nodeOSUpgradeChannel")]
+    node_os_upgrade_channel: Cow<'a, str>,
+    pools: Option<&'a RawValue>,
+    power_state: Cow<'a, str>,
+    provisioning_state: Cow<'a, str>,
+    resource_group: String,
+    sku_tier: Cow<'a, str>,
+    subscription_id: &'a str,
+    support_plan: Cow<'a, str>,
+    tags: Option<&'a RawValue>,
+    #[serde(rename = "type")]
+    kind: String,
+    upgrade_channel: Cow<'a, str>,
+}
+
+impl Row<'_> {
+    /// The value of column `name` (see `COLUMNS`).
+    fn cell(&self, name: &str) -> Cell<'_> {
+        match name {
+            "id" => Cell::Text(&self.id),
+            "name" => Cell::Raw(self.name),
+            "type" => Cell::Text(&self.kind),
+            "subscriptionId" => Cell::Text(self.subscription_id),
+            "resourceGroup" => Cell::Text(&self.resource_group),
+            "location" => Cell::Text(&self.location),
+            "tags" => Cell::Raw(self.tags),
+            "skuTier" => Cell::Text(&self.sku_tier),
+            "kubernetesVersion" => Cell::Text(&self.kubernetes_version),
+            "currentKubernetesVersion" => Cell::Text(&self.current_kubernetes_version),
+            "upgradeChannel" => Cell::Text(&self.upgrade_channel),
+            "nodeOSUpgradeChannel" => Cell::Text(&self.node_os_upgrade_channel),
+            "powerState" => Cell::Text(&self.power_state),
+            "provisioningState" => Cell::Text(&self.provisioning_state),
+            "supportPlan" => Cell::Text(&self.support_plan),
+            "pools" => Cell::Raw(self.pools),
+            _ => Cell::Raw(None),
+        }
+    }
+}
+
+/// KQL's tostring(): the string, or `""` when the property is missing or not a string.
+fn text<'a>(raw: Option<&'a RawValue>) -> Cow<'a, str> {
+    let Some(raw) = raw else { return Cow::Borrowed("") };
+    match serde_json::from_str::<&str>(raw.get()) {
+        Ok(s) => Cow::Borrowed(s),
+        // A string with escapes cannot be borrowed.
+        Err(_) => serde_json::from_str::<String>(raw.get()).map_or(Cow::Borrowed(""), Cow::Owned),
+    }
+}
+
 /// One row of `CLUSTER_QUERY` for an ARM cluster object.
-fn project(sub_id: &str, cluster: &Value) -> Value {
-    let props = &cluster["properties"];
-    // KQL's tostring() of a missing property is "", not null.
-    let text = |v: &Value| json!(v.as_str().unwrap_or_default());
-    let id = cluster["id"]
-        .as_str()
-        .unwrap_or_default()
-        .replacen("/resourcegroups/", "/resourceGroups/", 1);
+fn project<'a>(sub_id: &'a str, cluster: &'a RawValue) -> Row<'a> {
+    // Our own serialisation of an object: it always reads.
+    let view: ClusterView = serde_json::from_str(cluster.get()).unwrap_or_default();
+    let props = view.properties.unwrap_or_default();
+    let auto = props.auto_upgrade_profile.unwrap_or_default();
+    let id = graph_id(&text(view.id));
     let resource_group = id.split('/').nth(4).unwrap_or_default().to_ascii_lowercase();
-    let mut row = Map::new();
-    row.insert("id".into(), json!(id));
-    row.insert("name".into(), cluster["name"].clone());
-    row.insert(
-        "type".into(),
-        json!(cluster["type"].as_str().unwrap_or_default().to_ascii_lowercase()),
-    );
-    row.insert("subscriptionId".into(), json!(sub_id));
-    row.insert("resourceGroup".into(), json!(resource_group));
-    row.insert(
-        "location".into(),
-        json!(cluster["location"].as_str().unwrap_or_default().to_ascii_lowercase()),
-    );
-    row.insert("tags".into(), cluster["tags"].clone());
-    row.insert("skuTier".into(), text(&cluster["sku"]["tier"]));
-    row.insert("kubernetesVersion".into(), text(&props["kubernetesVersion"]));
-    row.insert(
-        "currentKubernetesVersion".into(),
-        text(&props["currentKubernetesVersion"]),
-    );
-    row.insert(
-        "upgradeChannel".into(),
-        text(&props["autoUpgradeProfile"]["upgradeChannel"]),
-    );
-    row.insert(
-        "nodeOSUpgradeChannel".into(),
-        text(&props["autoUpgradeProfile"]["nodeOSUpgradeChannel"]),
-    );
-    row.insert("powerState".into(), text(&props["powerState"]["code"]));
-    row.insert("provisioningState".into(), text(&props["provisioningState"]));
-    row.insert("supportPlan".into(), text(&props["supportPlan"]));
-    row.insert("pools".into(), props["agentPoolProfiles"].clone());
-    Value::Object(row)
+    Row {
+        current_kubernetes_version: text(props.current_kubernetes_version),
+        resource_group,
+        id,
+        kubernetes_version: text(props.kubernetes_version),
+        location: text(view.location).to_ascii_lowercase(),
+        name: view.name,
+        node_os_upgrade_channel: text(auto.node_os_upgrade_channel),
+        pools: props.agent_pool_profiles,
+        power_state: text(props.power_state.unwrap_or_default().code),
+        provisioning_state: text(props.provisioning_state),
+        sku_tier: text(view.sku.unwrap_or_default().tier),
+        subscription_id: sub_id,
+        support_plan: text(props.support_plan),
+        tags: view.tags,
+        kind: text(view.kind).to_ascii_lowercase(),
+        upgrade_channel: text(auto.upgrade_channel),
+    }
 }

@@ -41,8 +41,8 @@ pub struct Shared {
     log: Mutex<Vec<(u64, RequestRecord)>>,
     pub quota: GraphQuota,
     reads: ReadBuckets,
-    /// Resource Graph rows of every cluster, sorted by id.
-    pub graph_rows: Vec<(usize, Value)>,
+    /// (subscription index, cluster index) of every cluster, in Resource Graph's id order.
+    pub graph_rows: Vec<(usize, usize)>,
 }
 
 impl Shared {
@@ -501,13 +501,10 @@ fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
                 Ok(found) => found,
                 Err(reply) => return reply,
             };
-            let pools = s.clusters[i]["properties"]["agentPoolProfiles"].as_array();
-            let position = pools.and_then(|p| p.iter().position(|p| p["name"].as_str().is_some_and(|n| ci(n, pool))));
-            match (position, ci(profile, "default")) {
-                (Some(p), true) => match s.pool_upgrade_profiles[i].get(p) {
-                    Some(body) => Reply::ok(body),
-                    None => resource_not_found(&format!("managedClusters/{name}/agentPools/{pool}"), rg),
-                },
+            let profiles = s.details(i).map(|d| d.pool_upgrade_profiles).unwrap_or_default();
+            let found = profiles.iter().find(|(n, _)| ci(n, pool));
+            match (found, ci(profile, "default")) {
+                (Some((_, body)), true) => Reply::ok(body),
                 (Some(_), false) => resource_not_found(
                     &format!("managedClusters/{name}/agentPools/{pool}/upgradeProfiles/{profile}"),
                     rg,
@@ -517,14 +514,14 @@ fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
         }
         Target::MaintenanceConfigurations { rg, name } => match cluster(fleet, &subscription.id, rg, name) {
             Ok((s, i)) => Reply::ok(&Page {
-                value: &s.maintenance_configurations[i],
+                value: &maintenance_configurations(s, i),
                 count: None,
                 next_link: None,
             }),
             Err(reply) => reply,
         },
         Target::MaintenanceConfiguration { rg, name, config } => match cluster(fleet, &subscription.id, rg, name) {
-            Ok((s, i)) => s.maintenance_configurations[i]
+            Ok((s, i)) => maintenance_configurations(s, i)
                 .iter()
                 .find(|c| c["name"].as_str().is_some_and(|n| ci(n, config)))
                 .map(Reply::ok)
@@ -552,6 +549,12 @@ fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
         },
         Target::Unknown => not_found(ctx),
     }
+}
+
+fn maintenance_configurations(sub: &super::SimSubscription, index: usize) -> Vec<Value> {
+    sub.details(index)
+        .map(|d| d.maintenance_configurations)
+        .unwrap_or_default()
 }
 
 fn cluster<'f>(
