@@ -139,6 +139,49 @@ fn main() {
         all.extend(times);
     }
     report("all keys", &mut all);
+
+    // 3. Memory of the real thing: `aksradar demo` at 10,000 clusters, headless, its
+    // simulator in the same process; first with no cache, then painting from it.
+    let home = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/demo-home");
+    let _ = std::fs::remove_dir_all(&home);
+    for label in ["demo, no cache yet", "demo, painted from its cache"] {
+        let (elapsed, peak) = demo_peak(&home);
+        println!(
+            "{label:<32} peak RSS {:.0} MB (goal < 150 MB), {:.1} s to load 10,000 clusters and exit",
+            peak as f64 / 1e6,
+            elapsed
+        );
+    }
+}
+
+/// Runs `aksradar demo` headless under a small Python wrapper that reports the child's
+/// peak resident set (`ru_maxrss`) and wall time.
+fn demo_peak(home: &std::path::Path) -> (f64, u64) {
+    let wrapper = "import resource, subprocess, sys, time\nstart = time.perf_counter()\nsubprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\nprint(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = std::process::Command::new("python3")
+        .args(["-c", wrapper, env!("CARGO_BIN_EXE_aksradar")])
+        .args([
+            "demo",
+            "--subscriptions",
+            "100",
+            "--clusters-per-subscription",
+            "100",
+            "--latency-ms",
+            "0",
+        ])
+        .args(["--render", "160x45", "--keys", "jjj/prod<Enter>s<Enter>"])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8(out.stdout).expect("utf-8");
+    let mut fields = line.split_whitespace();
+    let elapsed: f64 = fields.next().and_then(|t| t.parse().ok()).expect("time");
+    let kib: u64 = fields.next().and_then(|m| m.parse().ok()).expect("maxrss");
+    (elapsed, kib * 1024)
 }
 
 fn report(name: &str, times: &mut [Duration]) {

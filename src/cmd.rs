@@ -266,7 +266,7 @@ async fn read_live(
         &live.request,
         details,
         Some(&events),
-        previous,
+        async || previous,
         key,
         time::OffsetDateTime::now_utc,
     )

@@ -23,7 +23,7 @@ use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, fetch_d
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
-use crate::history::{History, Record};
+use crate::history::History;
 use crate::tui::{self, Input};
 use crate::ui::{self, Theme};
 
@@ -135,6 +135,14 @@ impl Services {
                 let _ = actions.send(Action::Done(message));
                 true
             }
+            Effect::RecordHistory(record) => {
+                if let Some(history) = self.live.as_ref().and_then(|l| l.history.clone()) {
+                    tokio::task::spawn_blocking(move || {
+                        let _ = history.append(&record);
+                    });
+                }
+                false
+            }
             Effect::WriteFile { name, text } => {
                 let (dir, actions) = (self.write_dir.clone(), actions.clone());
                 tokio::task::spawn_blocking(move || {
@@ -161,12 +169,8 @@ impl Services {
         )
         .map(|c| Arc::new(c.with_events(events.clone())));
         let request: FleetRequest = live.live.request.clone();
-        let (store, history, key, config) = (
-            live.store.clone(),
-            live.history.clone(),
-            live.key.clone(),
-            self.config.clone(),
-        );
+        let (store, key) = (live.store.clone(), live.key.clone());
+        let key_for_load = key.clone();
         tokio::spawn(async move {
             let client = match client {
                 Ok(client) => client,
@@ -178,17 +182,16 @@ impl Services {
                     return;
                 }
             };
-            let previous = match &store {
-                Some(store) => {
-                    let (store, key) = (store.clone(), key.clone());
-                    tokio::task::spawn_blocking(move || match store.load(&key) {
-                        Loaded::Hit(snapshot) => Some(*snapshot),
-                        _ => None,
-                    })
-                    .await
-                    .unwrap_or(None)
-                }
-                None => None,
+            // The previous snapshot is read from disk only when a failure needs it.
+            let load_store = store.clone();
+            let previous = async move || {
+                let store = load_store?;
+                tokio::task::spawn_blocking(move || match store.load(&key_for_load) {
+                    Loaded::Hit(snapshot) => Some(*snapshot),
+                    _ => None,
+                })
+                .await
+                .unwrap_or(None)
             };
             let snapshot = fetch::refresh(
                 client,
@@ -201,18 +204,23 @@ impl Services {
             )
             .await;
             drop(events);
-            let saved = snapshot.clone();
-            let _ = tokio::task::spawn_blocking(move || {
-                if let Some(store) = store {
-                    let _ = store.save(&saved);
-                }
-                if let Some(history) = history {
-                    let now = saved.saved_at;
-                    let assessed = crate::rules::assess(saved.clusters, &config, now.date());
-                    let _ = history.append(&Record::of(&assessed, now));
-                }
-            })
-            .await;
+            // Saved without a copy: the blocking task hands the snapshot back.
+            let snapshot = match store {
+                Some(store) => tokio::task::spawn_blocking(move || {
+                    let _ = store.save(&snapshot);
+                    snapshot
+                })
+                .await
+                .ok(),
+                None => Some(snapshot),
+            };
+            let Some(snapshot) = snapshot else {
+                let _ = actions.send(Action::RefreshFailed {
+                    generation,
+                    message: "the refresh task failed".into(),
+                });
+                return;
+            };
             let _ = actions.send(Action::Refreshed {
                 generation,
                 snapshot: Box::new(snapshot),

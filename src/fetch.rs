@@ -15,6 +15,7 @@ use crate::azure::{self, ArmClient, AuthMode, Cloud, Credentials, Environment, F
 use crate::cache::{self, Snapshot};
 use crate::cli::GlobalArgs;
 use crate::config::Config;
+use crate::model::Fleet;
 
 /// How to reach Azure: config, overridden by flags.
 #[derive(Debug, Clone)]
@@ -75,21 +76,85 @@ impl Live {
     }
 }
 
-/// Reads the fleet (and, with `details`, every cluster's details) and merges it with
-/// `previous`. `clock` stamps the clusters read.
-pub async fn refresh(
+/// Reads the fleet and, with `details`, every cluster's details.
+pub async fn read(
     client: Arc<ArmClient>,
     request: &FleetRequest,
     details: bool,
     events: Option<&UnboundedSender<Progress>>,
-    previous: Option<Snapshot>,
-    key: &str,
-    clock: fn() -> OffsetDateTime,
-) -> Snapshot {
+) -> Fleet {
     let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
     if details {
         let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
         fleet.errors.extend(errors);
     }
+    fleet
+}
+
+/// Whether merging this read needs the previous snapshot: only when something failed,
+/// since a read that succeeded everywhere replaces it whole. Saves loading (and
+/// holding) a second copy of a large fleet on every refresh.
+pub fn needs_previous(fleet: &Fleet) -> bool {
+    fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(|e| e.subscription_id.is_none())
+}
+
+/// Reads the fleet and merges it with the previous snapshot, which `previous` loads
+/// only when the merge needs it. `clock` stamps the clusters read.
+pub async fn refresh(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    details: bool,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: impl AsyncFnOnce() -> Option<Snapshot>,
+    key: &str,
+    clock: fn() -> OffsetDateTime,
+) -> Snapshot {
+    let fleet = read(client, request, details, events).await;
+    let previous = if needs_previous(&fleet) { previous().await } else { None };
     cache::merge(previous, fleet, key, clock())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceError, SubscriptionState};
+
+    fn state(id: &str, failed: bool) -> SubscriptionState {
+        let error = failed.then(|| SourceError {
+            subscription_id: Some(id.into()),
+            url: None,
+            code: None,
+            message: "x".into(),
+        });
+        SubscriptionState {
+            id: id.into(),
+            name: None,
+            fetched_at: None,
+            error,
+        }
+    }
+
+    #[test]
+    fn the_previous_snapshot_is_needed_only_when_something_failed() {
+        let ok = Fleet {
+            subscriptions: vec![state("a", false), state("b", false)],
+            ..Default::default()
+        };
+        assert!(!needs_previous(&ok));
+        let one_failed = Fleet {
+            subscriptions: vec![state("a", false), state("b", true)],
+            ..Default::default()
+        };
+        assert!(needs_previous(&one_failed));
+        let listing_failed = Fleet {
+            errors: vec![SourceError {
+                subscription_id: None,
+                url: None,
+                code: None,
+                message: "no network".into(),
+            }],
+            ..Default::default()
+        };
+        assert!(needs_previous(&listing_failed));
+    }
 }

@@ -312,7 +312,7 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
         },
     );
     assert!(s.fleet.is_empty(), "a late answer of an older refresh is dropped");
-    update(
+    let effects = update(
         &mut s,
         Action::Refreshed {
             generation: 1,
@@ -321,6 +321,10 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
     );
     assert_eq!(s.fleet.len(), 12);
     assert!(!s.refresh.running);
+    assert!(
+        matches!(&effects[..], [Effect::RecordHistory(record)] if record.clusters.len() == 12),
+        "a live read goes into the history"
+    );
 }
 
 #[test]

@@ -24,6 +24,8 @@ pub enum Effect {
     Copy(String),
     /// Write text to a new file in the current folder, named after `name`.
     WriteFile { name: String, text: String },
+    /// Append a live read's verdicts to the history.
+    RecordHistory(crate::history::Record),
 }
 
 /// Turns a key into an action, by the mode the screen is in: while the filter line is
@@ -102,10 +104,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Refreshed { generation, snapshot } => {
-            if generation == state.refresh.generation {
-                apply_snapshot(state, *snapshot);
+            if generation != state.refresh.generation {
+                return vec![];
             }
-            vec![]
+            let read_at = snapshot.saved_at;
+            apply_snapshot(state, *snapshot);
+            vec![Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at))]
         }
         Action::RefreshFailed { generation, message } => {
             if generation == state.refresh.generation {
