@@ -188,26 +188,30 @@ impl Store {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Loaded::Miss,
             Err(err) => return Loaded::Unusable(format!("cannot read the cache {}: {err}", path.display())),
         };
-        #[derive(Deserialize)]
-        struct Header {
-            schema: u32,
-        }
-        match serde_json::from_slice::<Header>(&bytes) {
-            Ok(header) if header.schema != SCHEMA_VERSION => {
-                return Loaded::Unusable(format!(
-                    "the cache {} has schema {} (this aksradar reads {SCHEMA_VERSION}); reading live instead",
-                    path.display(),
-                    header.schema
-                ));
-            }
-            _ => {}
-        }
+        // One parse in the common case; the schema is looked at on its own only when
+        // the snapshot does not read, to tell another version from damage.
+        let other_schema = |schema: u32| {
+            Loaded::Unusable(format!(
+                "the cache {} has schema {schema} (this aksradar reads {SCHEMA_VERSION}); reading live instead",
+                path.display()
+            ))
+        };
         match serde_json::from_slice::<Snapshot>(&bytes) {
+            Ok(snapshot) if snapshot.schema != SCHEMA_VERSION => other_schema(snapshot.schema),
             Ok(snapshot) if snapshot.key == key => Loaded::Hit(Box::new(snapshot)),
             Ok(_) => Loaded::Miss,
             Err(err) => {
-                let aside = self.set_aside(&path);
-                Loaded::Unusable(format!("the cache {} is damaged ({err}); {aside}", path.display()))
+                #[derive(Deserialize)]
+                struct Header {
+                    schema: u32,
+                }
+                match serde_json::from_slice::<Header>(&bytes) {
+                    Ok(header) if header.schema != SCHEMA_VERSION => other_schema(header.schema),
+                    _ => {
+                        let aside = self.set_aside(&path);
+                        Loaded::Unusable(format!("the cache {} is damaged ({err}); {aside}", path.display()))
+                    }
+                }
             }
         }
     }
@@ -223,9 +227,11 @@ impl Store {
 
     /// Writes the snapshot atomically; returns its path.
     pub fn save(&self, snapshot: &Snapshot) -> io::Result<PathBuf> {
-        let bytes = serde_json::to_vec(snapshot).map_err(io::Error::other)?;
         let path = self.path(&snapshot.key);
-        write_atomic(&path, &bytes)?;
+        // Streamed to the file: no second copy of a large fleet in memory.
+        write_atomic_with(&path, |out| {
+            serde_json::to_writer(out, snapshot).map_err(io::Error::other)
+        })?;
         remove_leftovers(&path);
         Ok(path)
     }
@@ -246,6 +252,11 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
 /// Replaces `path` with `bytes` so that a reader sees the old file or the new one,
 /// never a part: write a temporary file beside it, flush it to disk, rename it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// `write_atomic` for content produced by `write`, buffered on its way to the file.
+pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     private_dir(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
@@ -256,8 +267,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let result = (|| {
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, options.open(&temp)?);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
         fs::rename(&temp, path)?;

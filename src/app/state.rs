@@ -317,6 +317,13 @@ pub struct Posture {
     pub by_image_age: Vec<(String, u64)>,
 }
 
+/// What survives replacing the data: the selected cluster and the marked ones.
+#[derive(Debug, Default)]
+pub struct Carried {
+    selected: Option<String>,
+    marked: std::collections::HashSet<String>,
+}
+
 /// Where the data comes from, shown in the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -419,27 +426,46 @@ impl State {
         }
     }
 
-    /// Replaces the data, keeping the selection on the same cluster when it is still there.
+    /// Replaces the data, keeping the selection and the marks on the same clusters when
+    /// they are still there.
     pub fn set_fleet(&mut self, fleet: Vec<Assessed>) {
+        let carried = self.release();
+        self.install(fleet, carried);
+    }
+
+    /// Lets go of the data (the table's rows and the clusters), keeping what must
+    /// survive it: the selected cluster and the marks. Freeing first keeps a refresh of
+    /// a large fleet from holding the old copy and the new one at once.
+    pub fn release(&mut self) -> Carried {
+        let carried = Carried {
+            selected: self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase()),
+            marked: self.marked_ids().into_iter().collect(),
+        };
+        self.rows = Vec::new();
+        self.fleet = Vec::new();
+        self.visible = Vec::new();
+        self.ranks.clear();
+        carried
+    }
+
+    /// Puts new data in, after `release`.
+    pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
         self.subscription_rows = subscription_rows(&fleet, &self.subscriptions);
         self.subscription_selected = self
             .subscription_selected
             .min(self.subscription_rows.len().saturating_sub(1));
-        let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
-        self.ranks.clear();
-        let marked_ids: std::collections::HashSet<String> = self.marked_ids().into_iter().collect();
         self.rows = fleet
             .iter()
             .enumerate()
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
-        self.marked = self.rows.iter().map(|r| marked_ids.contains(&r.id)).collect();
+        self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
         self.loading = false;
         self.recompute();
-        if let Some(id) = selected_id {
+        if let Some(id) = carried.selected {
             self.select_id(&id);
         }
     }

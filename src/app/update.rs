@@ -574,6 +574,8 @@ fn progress_step(state: &mut State, progress: Progress) {
 pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     state.refresh.running = false;
     state.refresh.waiting = None;
+    // The old data goes before the new is assessed, so both are not held at once.
+    let carried = state.release();
     let fleet = snapshot.into_fleet();
     let failed = fleet.subscriptions.iter().filter(|s| s.error.is_some()).count();
     let today = state.now.date();
@@ -587,7 +589,7 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     state.subscriptions = fleet.subscriptions;
     state.errors = fleet.errors;
     state.skipped = fleet.skipped;
-    state.set_fleet(assessed);
+    state.install(assessed, carried);
     keep_in_view(state);
     // A read that could not even list subscriptions (no credentials, no network) says
     // why; one that lost some subscriptions says how many. The last good rows stay.
