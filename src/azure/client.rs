@@ -18,6 +18,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::credential::{AuthError, Credentials};
 use super::{Progress, cloud};
+use crate::import::{ImportError, PageLinks};
+use crate::model::Fleet;
 
 /// How hard to try before giving up on a request.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +42,19 @@ impl Default for RetryPolicy {
             timeout: Duration::from_secs(30),
         }
     }
+}
+
+/// Why a successful response's body could not be read.
+pub enum Unreadable {
+    /// Cut short or garbled: the next try may do better.
+    Retry(String),
+    /// Well-formed but not what was expected: trying again will not help.
+    Final(String),
+}
+
+/// Reads a body as JSON.
+fn json(bytes: &[u8]) -> Result<Value, Unreadable> {
+    serde_json::from_slice(bytes).map_err(|e| Unreadable::Retry(e.to_string()))
 }
 
 /// A request that failed for good, with what a person needs to act on it.
@@ -176,11 +191,24 @@ impl ArmClient {
     }
 
     pub async fn get(&self, url: &Url) -> Result<Value, ClientError> {
-        self.send(Method::GET, url, None).await.map(|(value, _)| value)
+        self.send(Method::GET, url, None, json).await.map(|(value, _)| value)
     }
 
     pub async fn post(&self, url: &Url, body: &Value) -> Result<(Value, HeaderMap), ClientError> {
-        self.send(Method::POST, url, Some(body)).await
+        self.send(Method::POST, url, Some(body), json).await
+    }
+
+    /// One page of a list, read into clusters as it is parsed (see `import::parse_page`).
+    pub async fn page(&self, url: &Url, body: Option<&Value>) -> Result<(Fleet, PageLinks), ClientError> {
+        let method = if body.is_some() { Method::POST } else { Method::GET };
+        let read = |bytes: &[u8]| {
+            crate::import::parse_page(bytes, url.as_str()).map_err(|err| match err {
+                // A body cut short is worth another try; a body of the wrong shape is not.
+                ImportError::Syntax { .. } => Unreadable::Retry(err.to_string()),
+                ImportError::Shape { .. } => Unreadable::Final(err.to_string()),
+            })
+        };
+        self.send(method, url, body, read).await.map(|(page, _)| page)
     }
 
     /// Follows `nextLink` from `first`, handing each page's `value` array to `on_page`.
@@ -192,30 +220,56 @@ impl ArmClient {
             let (items, next) = split_page(page, &url)?;
             on_page(items);
             let Some(next) = next else { return Ok(()) };
-            let next_url = Url::parse(&next)
-                .or_else(|_| url.join(&next))
-                .map_err(|e| ClientError::Malformed {
-                    url: url.to_string(),
-                    message: format!("nextLink {next} is not a URL: {e}"),
-                })?;
-            if next_url.origin() != self.base.origin() {
-                return Err(ClientError::ForeignNextLink {
-                    url: url.to_string(),
-                    next,
-                    origin: self.base.origin().ascii_serialization(),
-                });
-            }
-            if !seen.insert(next_url.to_string()) || next_url == url {
-                return Err(ClientError::LoopingNextLink {
-                    url: url.to_string(),
-                    next,
-                });
-            }
-            url = next_url;
+            url = self.next_url(&url, next, &mut seen)?;
         }
     }
 
-    async fn send(&self, method: Method, url: &Url, body: Option<&Value>) -> Result<(Value, HeaderMap), ClientError> {
+    /// Follows `nextLink` from `first` for a list of clusters, page by page.
+    pub async fn get_fleet_pages(&self, first: Url, mut on_page: impl FnMut(Fleet)) -> Result<(), ClientError> {
+        let mut seen = HashSet::new();
+        let mut url = first;
+        loop {
+            let (page, links) = self.page(&url, None).await?;
+            on_page(page);
+            let Some(next) = links.next_link.filter(|n| !n.is_empty()) else {
+                return Ok(());
+            };
+            url = self.next_url(&url, next, &mut seen)?;
+        }
+    }
+
+    /// The URL a `nextLink` points at, when it may be followed: on the endpoint's own
+    /// origin (the token must not leave it) and not seen before (no paging in a loop).
+    fn next_url(&self, url: &Url, next: String, seen: &mut HashSet<String>) -> Result<Url, ClientError> {
+        let next_url = Url::parse(&next)
+            .or_else(|_| url.join(&next))
+            .map_err(|e| ClientError::Malformed {
+                url: url.to_string(),
+                message: format!("nextLink {next} is not a URL: {e}"),
+            })?;
+        if next_url.origin() != self.base.origin() {
+            return Err(ClientError::ForeignNextLink {
+                url: url.to_string(),
+                next,
+                origin: self.base.origin().ascii_serialization(),
+            });
+        }
+        if !seen.insert(next_url.to_string()) || next_url == *url {
+            return Err(ClientError::LoopingNextLink {
+                url: url.to_string(),
+                next,
+            });
+        }
+        Ok(next_url)
+    }
+
+    async fn send<T>(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+        read: impl Fn(&[u8]) -> Result<T, Unreadable>,
+    ) -> Result<(T, HeaderMap), ClientError> {
         if !cloud::token_may_go_to(url) {
             return Err(ClientError::Insecure { url: url.to_string() });
         }
@@ -264,19 +318,23 @@ impl ArmClient {
                 Ok(Ok(answer)) => answer,
             };
             if status.is_success() {
-                return match serde_json::from_slice(&bytes) {
+                return match read(&bytes) {
                     Ok(value) => {
                         self.respect_quota(url, &headers).await;
                         Ok((value, headers))
                     }
                     // A body cut short is usually the network's doing: worth another try.
-                    Err(_) if !last => {
+                    Err(Unreadable::Retry(_)) if !last => {
                         self.wait(url, self.backoff(attempt), "truncated response").await;
                         continue;
                     }
-                    Err(err) => Err(ClientError::Malformed {
+                    Err(Unreadable::Retry(message)) => Err(ClientError::Malformed {
                         url: url.to_string(),
-                        message: format!("{err}; {attempt} attempts"),
+                        message: format!("{message}; {attempt} attempts"),
+                    }),
+                    Err(Unreadable::Final(message)) => Err(ClientError::Malformed {
+                        url: url.to_string(),
+                        message,
                     }),
                 };
             }

@@ -14,7 +14,6 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::client::{ArmClient, ClientError};
 use super::query::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use super::{Progress, Source};
-use crate::import::{Element, read_element};
 use crate::model::{Cluster, Fleet, MaintenanceConfig, SourceError, SubscriptionState, Version};
 
 /// A subscription as `GET /subscriptions` lists it.
@@ -154,28 +153,6 @@ pub async fn fetch_fleet(
     fleet
 }
 
-/// Clusters from the items of a list page; objects that are not clusters are counted.
-fn read_items(
-    items: Vec<Value>,
-    url: &str,
-    clusters: &mut Vec<Cluster>,
-    skipped: &mut usize,
-) -> Result<(), ClientError> {
-    for (i, item) in items.into_iter().enumerate() {
-        match read_element(item, &format!("$.value[{i}]")) {
-            Ok(Element::Cluster(cluster)) => clusters.push(*cluster),
-            Ok(Element::Skipped) => *skipped += 1,
-            Err(err) => {
-                return Err(ClientError::Malformed {
-                    url: url.to_string(),
-                    message: err.to_string(),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Per-subscription result of the ARM path.
 type SubscriptionResult = Result<(Vec<Cluster>, usize), ClientError>;
 
@@ -257,19 +234,13 @@ async fn fetch_subscription(
     let url = client.url(&format!(
         "/subscriptions/{subscription}/providers/Microsoft.ContainerService/managedClusters?api-version={ARM_API_VERSION}"
     ))?;
-    let url_text = url.to_string();
     let mut clusters = Vec::new();
     let mut skipped = 0;
-    let mut failure = None;
     client
-        .get_pages(url, |items| {
-            if failure.is_some() {
-                return;
-            }
-            let count = items.len();
-            if let Err(err) = read_items(items, &url_text, &mut clusters, &mut skipped) {
-                failure = Some(err);
-            }
+        .get_fleet_pages(url, |page| {
+            let count = page.clusters.len() + page.skipped;
+            clusters.extend(page.clusters);
+            skipped += page.skipped;
             send(
                 events,
                 Progress::Page {
@@ -279,10 +250,7 @@ async fn fetch_subscription(
             );
         })
         .await?;
-    match failure {
-        Some(err) => Err(err),
-        None => Ok((clusters, skipped)),
-    }
+    Ok((clusters, skipped))
 }
 
 async fn fetch_graph(
@@ -316,23 +284,13 @@ async fn fetch_graph(
                 options["$skipToken"] = json!(token);
             }
             let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
-            let page = match client.post(&url, &body).await {
-                Ok((page, _)) => page,
+            let (page, links) = match client.page(&url, Some(&body)).await {
+                Ok(page) => page,
                 Err(err) => break Err(err),
             };
-            let rows = match page.get("data") {
-                Some(Value::Array(rows)) => rows.clone(),
-                _ => {
-                    break Err(ClientError::Malformed {
-                        url: url.to_string(),
-                        message: "expected `data` to be an array of rows".into(),
-                    });
-                }
-            };
-            let count = rows.len();
-            if let Err(err) = read_items(rows, url.as_str(), &mut batch_clusters, &mut skipped) {
-                break Err(err);
-            }
+            let count = page.clusters.len() + page.skipped;
+            batch_clusters.extend(page.clusters);
+            skipped += page.skipped;
             send(
                 events,
                 Progress::Page {
@@ -340,7 +298,7 @@ async fn fetch_graph(
                     clusters: count,
                 },
             );
-            match page.get("$skipToken").and_then(Value::as_str) {
+            match links.skip_token.as_deref() {
                 Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
                     skip_token = Some(token.to_string());
                 }

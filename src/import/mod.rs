@@ -58,6 +58,19 @@ impl fmt::Display for ShapeError {
 
 /// Reads one exported file. `file` only names it in errors.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Fleet, ImportError> {
+    parse_page(bytes, file).map(|(fleet, _)| fleet)
+}
+
+/// The paging links of a list response: ARM's `nextLink`, Resource Graph's `$skipToken`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageLinks {
+    pub next_link: Option<String>,
+    pub skip_token: Option<String>,
+}
+
+/// Reads one page of a list response the way `parse` reads a file (one element at a
+/// time, never the whole page as a tree), and returns its paging links too.
+pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), ImportError> {
     let text = decode(bytes).map_err(|message| ImportError::Syntax {
         file: file.to_string(),
         line: 1,
@@ -67,6 +80,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Fleet, ImportError> {
     let mut sink = Sink {
         fleet: Fleet::default(),
         error: None,
+        links: PageLinks::default(),
     };
     let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
@@ -80,7 +94,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Fleet, ImportError> {
         });
     }
     outcome.map_err(|err| syntax_error(file, &err))?;
-    Ok(sink.fleet)
+    Ok((sink.fleet, sink.links))
 }
 
 /// Merges several files' fleets; a cluster read twice (same id, ignoring case) keeps
@@ -157,6 +171,7 @@ fn syntax_error(file: &str, err: &serde_json::Error) -> ImportError {
 struct Sink {
     fleet: Fleet,
     error: Option<ShapeError>,
+    links: PageLinks,
 }
 
 impl Sink {
@@ -217,7 +232,11 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
         let mut rest = Map::new();
         let mut envelope = false;
         while let Some(key) = map.next_key::<String>()? {
-            if envelope {
+            if is_key(&key, "nextLink") {
+                self.sink.links.next_link = map.next_value()?;
+            } else if is_key(&key, "$skipToken") {
+                self.sink.links.skip_token = map.next_value()?;
+            } else if envelope {
                 map.next_value::<IgnoredAny>()?;
             } else if is_key(&key, "value") || is_key(&key, "data") {
                 let path = format!("$.{key}");

@@ -314,3 +314,19 @@ fn merging_files_keeps_one_copy_of_a_cluster_read_twice() {
     assert_eq!(merged.clusters[0].kubernetes_version.as_deref(), Some("1.35.0"));
     assert_eq!(merged.skipped, 2);
 }
+
+#[test]
+fn a_list_page_gives_its_paging_links() {
+    let page = format!(r#"{{"value": [{ARM_CLUSTER}], "nextLink": "https://management.azure.com/x?$skipToken=2"}}"#);
+    let (fleet, links) = parse_page(page.as_bytes(), "page").unwrap();
+    assert_eq!(fleet.clusters.len(), 1);
+    assert_eq!(
+        links.next_link.as_deref(),
+        Some("https://management.azure.com/x?$skipToken=2")
+    );
+    let graph = r#"{"$skipToken": "abc", "totalRecords": 3, "count": 1, "data": [{"type": "microsoft.containerservice/managedclusters", "name": "g"}]}"#;
+    let (fleet, links) = parse_page(graph.as_bytes(), "page").unwrap();
+    assert_eq!((fleet.clusters.len(), links.skip_token.as_deref()), (1, Some("abc")));
+    let last = parse_page(br#"{"value": [], "nextLink": null}"#, "page").unwrap().1;
+    assert_eq!(last, PageLinks::default());
+}
