@@ -317,6 +317,7 @@ fn dashboard(
                         clusters_per_subscription: args.clusters_per_subscription,
                         seed: args.seed,
                         latency_ms: args.latency_ms,
+                        record_requests: false,
                         ..SimOptions::default()
                     };
                     let sim = Simulator::start("127.0.0.1:0".parse().expect("loopback"), options)

@@ -13,15 +13,23 @@
 //! - The first clusters of the fleet walk through every upgrade-channel state, so
 //!   even a small fleet shows all of them; the rest is drawn with realistic weights.
 //!
-//! Memory: a 10,000-cluster fleet must fit in a few tens of MB beside the dashboard,
-//! so each cluster is kept only as its compact JSON (`RawValue`, written into list
-//! bodies as is) plus its id. Maintenance configurations and pool upgrade profiles
-//! are not kept: each cluster remembers the state of its subscription's random
-//! stream where its own draws began, and `SimSubscription::details` replays them,
-//! which gives the same values `generate` drew.
+//! Memory: the demo runs the simulator beside the dashboard, so a 10,000-cluster
+//! fleet keeps almost nothing per cluster: its id (which holds its resource group
+//! and name), the number at the end of its name, and the state of its
+//! subscription's random stream where its own draws began. Everything else (the
+//! cluster object, its maintenance configurations and pool upgrade profiles) is
+//! rebuilt on request by replaying those draws, which gives the same values, and
+//! so the same bytes, `generate` drew. Lists and Resource Graph pages rebuild only
+//! the clusters of the page they serve (at most 1000).
+//!
+//! A replay is cheap (a few µs) because a cluster is drawn into plain structs
+//! (`ClusterObject`) that serialise straight into the body, their fields in the
+//! order a `Value` object writes its keys, rather than into a `Value` tree; only
+//! the rarely asked details are still built as `Value`s.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use time::macros::date;
@@ -39,18 +47,15 @@ pub struct SimSubscription {
     pub tenant_id: String,
     /// Always `Enabled`: the simulator models missing roles with `forbidden`, not with disabled subscriptions.
     pub state: String,
-    /// Full ARM `ManagedCluster` objects as compact JSON, in list order
-    /// (`cluster_values` parses them).
-    pub clusters: Vec<Box<RawValue>>,
-    /// Parallel to `clusters`: each one's id and where its random draws began.
+    /// The clusters, in list order: each one's id and where its random draws began.
     records: Vec<ClusterRecord>,
     profile: SubscriptionProfile,
     seed: u64,
-    /// The fleet-wide position of `clusters[0]`.
+    /// The fleet-wide position of the first cluster.
     first_global: usize,
 }
 
-/// What a cluster keeps besides its JSON.
+/// What a cluster keeps: enough to find it and to replay it.
 #[derive(Debug, Clone)]
 struct ClusterRecord {
     /// As in its JSON (`/subscriptions/.../resourcegroups/...`).
@@ -90,13 +95,19 @@ impl SimSubscription {
         })
     }
 
-    /// The clusters, optionally only those of one resource group (ignoring case).
-    pub fn clusters_in(&self, resource_group: Option<&str>) -> Vec<&RawValue> {
-        self.clusters
+    /// How many clusters the subscription holds.
+    pub fn cluster_count(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The indices of the clusters, optionally only those of one resource group
+    /// (ignoring case), in list order.
+    pub fn clusters_in(&self, resource_group: Option<&str>) -> Vec<usize> {
+        self.records
             .iter()
-            .zip(&self.records)
+            .enumerate()
             .filter(|(_, r)| resource_group.is_none_or(|want| group_of(&r.id).eq_ignore_ascii_case(want)))
-            .map(|(c, _)| &**c)
+            .map(|(i, _)| i)
             .collect()
     }
 
@@ -105,9 +116,27 @@ impl SimSubscription {
         self.records.iter().map(|r| &*r.id)
     }
 
-    /// The clusters parsed into `Value`s, in list order (a parse per item: for tests and tools).
+    /// The full ARM `ManagedCluster` object of cluster `index`, replayed from its random stream.
+    pub fn cluster(&self, index: usize) -> Option<Value> {
+        // Plain structs of strings, numbers and booleans always serialise.
+        self.cluster_object(index)
+            .and_then(|object| serde_json::to_value(object).ok())
+    }
+
+    /// Cluster `index` as compact JSON, the bytes ARM bodies hold.
+    pub fn cluster_json(&self, index: usize) -> Option<Box<RawValue>> {
+        self.cluster_object(index)
+            .and_then(|object| serde_json::value::to_raw_value(&object).ok())
+    }
+
+    /// Cluster `index`, replayed, ready to be written straight into a body (no `Value` tree).
+    pub fn cluster_object(&self, index: usize) -> Option<impl Serialize + '_> {
+        self.replay(index).map(|(drawn, _)| drawn.object)
+    }
+
+    /// Every cluster, in list order (a replay per item: for tests and tools).
     pub fn cluster_values(&self) -> impl Iterator<Item = Value> + '_ {
-        self.clusters.iter().map(|c| parse(c))
+        (0..self.records.len()).filter_map(|i| self.cluster(i))
     }
 
     /// The resource group of cluster `index`.
@@ -118,6 +147,13 @@ impl SimSubscription {
     /// The maintenance configurations and pool upgrade profiles of cluster `index`,
     /// replayed from its random stream.
     pub fn details(&self, index: usize) -> Option<ClusterDetails> {
+        let (drawn, mut rng) = self.replay(index)?;
+        Some(drawn.details(&mut rng))
+    }
+
+    /// Cluster `index` drawn again from where its draws began, and the stream after
+    /// the cluster's own draws (where its maintenance configurations' begin).
+    fn replay(&self, index: usize) -> Option<(DrawnCluster<'_>, Rng)> {
         let record = self.records.get(index)?;
         let ctx = ClusterContext {
             seed: self.seed,
@@ -126,22 +162,15 @@ impl SimSubscription {
             tenant_id: &self.tenant_id,
             profile: &self.profile,
         };
-        let generated = generate_cluster(&ctx, &mut record.start.clone(), |_| record.number);
-        Some(ClusterDetails {
-            maintenance_configurations: generated.maintenance,
-            pool_upgrade_profiles: generated.upgrade_profiles,
-        })
+        let mut rng = record.start.clone();
+        let drawn = draw_cluster(&ctx, &mut rng, |_| record.number);
+        Some((drawn, rng))
     }
 }
 
 /// The resource group segment of a cluster id.
 fn group_of(id: &str) -> &str {
     id.split('/').nth(4).unwrap_or_default()
-}
-
-fn parse(raw: &RawValue) -> Value {
-    // Our own serialisation: it always parses.
-    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
 }
 
 /// A whole simulated fleet.
@@ -217,17 +246,19 @@ impl SimFleet {
     }
 
     pub fn cluster_count(&self) -> usize {
-        self.subscriptions.iter().map(|s| s.clusters.len()).sum()
+        self.subscriptions.iter().map(SimSubscription::cluster_count).sum()
     }
 
-    /// Every cluster's JSON, subscription by subscription.
-    pub fn clusters(&self) -> impl Iterator<Item = &RawValue> {
-        self.subscriptions.iter().flat_map(|s| s.clusters.iter().map(|c| &**c))
+    /// Every cluster's compact JSON, subscription by subscription (a replay per item).
+    pub fn clusters(&self) -> impl Iterator<Item = Box<RawValue>> + '_ {
+        self.subscriptions
+            .iter()
+            .flat_map(|s| (0..s.cluster_count()).filter_map(|i| s.cluster_json(i)))
     }
 
-    /// Every cluster parsed into a `Value`, subscription by subscription (a parse per item).
+    /// Every cluster, subscription by subscription (a replay per item).
     pub fn cluster_values(&self) -> impl Iterator<Item = Value> + '_ {
-        self.clusters().map(parse)
+        self.subscriptions.iter().flat_map(SimSubscription::cluster_values)
     }
 
     /// Whether the caller lacks a role on this subscription (the last K of the list).
@@ -282,45 +313,57 @@ impl SimFleet {
 
 /// Subscription `s` and its clusters.
 fn generate_subscription(options: &SimOptions, s: usize, tenant_id: &str) -> SimSubscription {
+    generate_subscription_with(options, s, tenant_id, |_, _| {})
+}
+
+/// Subscription `s`, showing each cluster and its maintenance configurations to
+/// `each` as they are drawn (tests compare replays with them).
+fn generate_subscription_with(
+    options: &SimOptions,
+    s: usize,
+    tenant_id: &str,
+    mut each: impl FnMut(&DrawnCluster, &[Value]),
+) -> SimSubscription {
     let seed = options.seed;
     let mut rng = Rng::derive(seed, 1 + s as u64);
     let profile = SubscriptionProfile::new(s, &mut rng);
-    let mut sub = SimSubscription {
-        id: rng.guid(),
-        display_name: profile.display_name.clone(),
-        tenant_id: tenant_id.to_string(),
-        state: "Enabled".to_string(),
-        clusters: Vec::with_capacity(options.clusters_per_subscription),
-        records: Vec::with_capacity(options.clusters_per_subscription),
-        profile,
-        seed,
-        first_global: s * options.clusters_per_subscription,
-    };
+    let id = rng.guid();
+    let first_global = s * options.clusters_per_subscription;
+    let mut records = Vec::with_capacity(options.clusters_per_subscription);
     let mut names: HashMap<String, u32> = HashMap::new();
     for c in 0..options.clusters_per_subscription {
         let ctx = ClusterContext {
             seed,
-            global: sub.first_global + c,
-            subscription_id: &sub.id,
+            global: first_global + c,
+            subscription_id: &id,
             tenant_id,
-            profile: &sub.profile,
+            profile: &profile,
         };
         let start = rng.clone();
-        let generated = generate_cluster(&ctx, &mut rng, |prefix| {
+        let drawn = draw_cluster(&ctx, &mut rng, |prefix| {
             let n = names.entry(prefix.to_string()).or_insert(0);
             *n += 1;
             *n
         });
-        // Serialising a Value cannot fail.
-        let raw = serde_json::value::to_raw_value(&generated.json).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        sub.clusters.push(raw);
-        sub.records.push(ClusterRecord {
-            id: generated.id.into_boxed_str(),
+        // The cluster's last draws: the next cluster's begin where these end.
+        let maintenance = maintenance_configurations(&mut rng, &drawn.object.id, &REGIONS[drawn.region]);
+        each(&drawn, &maintenance);
+        records.push(ClusterRecord {
+            id: drawn.object.id.into_boxed_str(),
             start,
-            number: generated.number,
+            number: drawn.number,
         });
     }
-    sub
+    SimSubscription {
+        id,
+        display_name: profile.display_name.clone(),
+        tenant_id: tenant_id.to_string(),
+        state: "Enabled".to_string(),
+        records,
+        profile,
+        seed,
+        first_global,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -735,14 +778,61 @@ struct ClusterContext<'a> {
     profile: &'a SubscriptionProfile,
 }
 
-struct GeneratedCluster {
-    json: Value,
-    id: String,
+/// One cluster as drawn: its ARM object, in plain values that serialise straight
+/// into the body, and what its details need besides.
+struct DrawnCluster<'a> {
+    object: ClusterObject<'a>,
     /// The number at the end of the name.
     number: u32,
-    maintenance: Vec<Value>,
-    /// (pool name, upgrade profile), in pool order.
-    upgrade_profiles: Vec<(String, Value)>,
+    region: usize,
+    /// Per pool, in pool order: what its upgrade profile needs beyond the pool object.
+    pool_draws: Vec<PoolDraw>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PoolDraw {
+    family: ImageFamily,
+    /// When the pool's node image was taken: the day, and the second of that day.
+    taken: Date,
+    taken_at: u64,
+}
+
+impl DrawnCluster<'_> {
+    /// The pools' upgrade profiles, from what was drawn, and the maintenance
+    /// configurations, drawn from `rng` (the cluster's last draws).
+    fn details(&self, rng: &mut Rng) -> ClusterDetails {
+        let id = &self.object.id;
+        let pool_upgrade_profiles = self
+            .object
+            .properties
+            .agent_pool_profiles
+            .iter()
+            .zip(&self.pool_draws)
+            .map(|(pool, draw)| {
+                let profile = json!({
+                    "id": format!("{id}/agentPools/{}/upgradeProfiles/default", pool.name),
+                    "name": "default",
+                    "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
+                    "properties": upgrade_profile_properties(
+                        self.region,
+                        &pool.current_orchestrator_version,
+                        pool.os_type,
+                        draw.family.version(0),
+                        json!([{
+                            "orchestratorVersion": pool.current_orchestrator_version,
+                            "nodeImageVersion": pool.node_image_version,
+                            "timestamp": timestamp(draw.taken, draw.taken_at),
+                        }]),
+                    ),
+                });
+                (pool.name.clone(), profile)
+            })
+            .collect();
+        ClusterDetails {
+            maintenance_configurations: maintenance_configurations(rng, id, &REGIONS[self.region]),
+            pool_upgrade_profiles,
+        }
+    }
 }
 
 /// (upgradeChannel, nodeOSUpgradeChannel) for the first clusters of the fleet, so
@@ -778,10 +868,11 @@ const NODE_OS_CHANNELS: &[(Option<&str>, u32)] = &[
     (None, 17),
 ];
 
-/// One cluster and its details. `number_for` numbers the name within its prefix
-/// (`aks-payments-prod-weu`); it draws nothing, so a replay with the same stream
-/// and the same number gives the same cluster.
-fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, number_for: impl FnOnce(&str) -> u32) -> GeneratedCluster {
+/// One cluster's draws, all but the maintenance configurations (which follow).
+/// `number_for` numbers the name within its prefix (`aks-payments-prod-weu`); it
+/// draws nothing, so a replay with the same stream and the same number gives the
+/// same cluster.
+fn draw_cluster<'a>(ctx: &ClusterContext<'a>, rng: &mut Rng, number_for: impl FnOnce(&str) -> u32) -> DrawnCluster<'a> {
     let profile = ctx.profile;
     let team = if rng.chance(0.75) {
         profile.team.clone()
@@ -889,7 +980,7 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, number_for: impl FnOnce
         *rng.weighted(&[(1usize, 25), (2, 40), (3, 25), (4, 10)])
     };
     let mut pools = Vec::with_capacity(pool_count);
-    let mut upgrade_profiles = Vec::with_capacity(pool_count);
+    let mut pool_draws = Vec::with_capacity(pool_count);
     let mut used_names: Vec<String> = Vec::new();
     for p in 0..pool_count {
         let spec = PoolSpec::draw(rng, p, automatic, minor, &mut used_names);
@@ -905,51 +996,28 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, number_for: impl FnOnce
         } else {
             image_age
         };
-        let family_age = if spec.family.is_windows() {
-            pool_age / 2
-        } else {
-            pool_age
-        };
-        let node_image = spec.family.version(family_age);
-        let pool_json = pool_json(
+        let family = spec.family;
+        let family_age = if family.is_windows() { pool_age / 2 } else { pool_age };
+        let node_image = family.version(family_age);
+        pools.push(draw_pool(
             rng,
-            &spec,
-            &orchestrator,
-            &current_orchestrator,
-            &node_image,
+            spec,
+            orchestrator,
+            current_orchestrator,
+            node_image,
             power,
             provisioning,
-        );
-        let pool_id = format!("{id}/agentPools/{}", spec.name);
-        let taken = spec.family.release_date(family_age) + Duration::days(1 + rng.range(0, 5) as i64);
-        upgrade_profiles.push((
-            spec.name.clone(),
-            json!({
-                "id": format!("{pool_id}/upgradeProfiles/default"),
-                "name": "default",
-                "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
-                "properties": upgrade_profile_properties(
-                    region_index,
-                    &current_orchestrator,
-                    spec.os_type(),
-                    spec.family.version(0),
-                    json!([{
-                        "orchestratorVersion": current_orchestrator,
-                        "nodeImageVersion": node_image,
-                        "timestamp": timestamp(taken, rng.range(0, 86_399)),
-                    }]),
-                ),
-            }),
         ));
-        pools.push(pool_json);
+        let taken = family.release_date(family_age) + Duration::days(1 + rng.range(0, 5) as i64);
+        let taken_at = rng.range(0, 86_399);
+        pool_draws.push(PoolDraw {
+            family,
+            taken,
+            taken_at,
+        });
     }
 
-    // Properties, in the order ARM returns them.
-    let mut props = Map::new();
-    props.insert("provisioningState".into(), json!(provisioning));
-    props.insert("powerState".into(), json!({ "code": power }));
-    props.insert("kubernetesVersion".into(), json!(kubernetes_version));
-    props.insert("currentKubernetesVersion".into(), json!(current));
+    // Properties.
     let dns_prefix = format!(
         "{}-{}-{}",
         truncate(&name, 10),
@@ -957,100 +1025,347 @@ fn generate_cluster(ctx: &ClusterContext, rng: &mut Rng, number_for: impl FnOnce
         &ctx.subscription_id[..6]
     );
     let host = rng.hex(8);
-    props.insert("dnsPrefix".into(), json!(dns_prefix));
-    props.insert(
-        "fqdn".into(),
-        json!(format!("{dns_prefix}-{host}.hcp.{}.azmk8s.io", region.name)),
-    );
-    props.insert(
-        "azurePortalFQDN".into(),
-        json!(format!("{dns_prefix}-{host}.portal.hcp.{}.azmk8s.io", region.name)),
-    );
-    props.insert("agentPoolProfiles".into(), Value::Array(pools));
-    props.insert(
-        "nodeResourceGroup".into(),
-        json!(format!("MC_{resource_group}_{name}_{}", region.name)),
-    );
-    props.insert("enableRBAC".into(), json!(true));
-    props.insert("supportPlan".into(), json!(support_plan));
-    props.insert("networkProfile".into(), network_profile(rng));
-    props.insert("maxAgentPools".into(), json!(100));
-    match (upgrade_channel, node_os_channel) {
-        (None, None) => {}
-        (upgrade, node_os) => {
-            let mut auto = Map::new();
-            if let Some(u) = upgrade {
-                auto.insert("upgradeChannel".into(), json!(u));
-            }
-            if let Some(n) = node_os {
-                auto.insert("nodeOSUpgradeChannel".into(), json!(n));
-            }
-            props.insert("autoUpgradeProfile".into(), Value::Object(auto));
-        }
-    }
-    props.insert("disableLocalAccounts".into(), json!(env == "prod" && rng.chance(0.6)));
-    props.insert(
-        "securityProfile".into(),
-        json!({ "workloadIdentity": { "enabled": rng.chance(0.7) } }),
-    );
-    props.insert(
-        "storageProfile".into(),
-        json!({
-            "diskCSIDriver": { "enabled": true },
-            "fileCSIDriver": { "enabled": true },
-            "snapshotController": { "enabled": true },
+    let fqdn = format!("{dns_prefix}-{host}.hcp.{}.azmk8s.io", region.name);
+    let azure_portal_fqdn = format!("{dns_prefix}-{host}.portal.hcp.{}.azmk8s.io", region.name);
+    let node_resource_group = format!("MC_{resource_group}_{name}_{}", region.name);
+    let network_profile = network_profile(rng);
+    let auto_upgrade_profile = match (upgrade_channel, node_os_channel) {
+        (None, None) => None,
+        (upgrade, node_os) => Some(AutoUpgradeProfile {
+            node_os_upgrade_channel: node_os,
+            upgrade_channel: upgrade,
         }),
+    };
+    let disable_local_accounts = env == "prod" && rng.chance(0.6);
+    let workload_identity = rng.chance(0.7);
+    let issuer_url = format!(
+        "https://{}.oic.prod-aks.azure.com/{}/{}/",
+        region.name,
+        ctx.tenant_id,
+        rng.guid()
     );
-    props.insert(
-        "oidcIssuerProfile".into(),
-        json!({
-            "enabled": true,
-            "issuerURL": format!("https://{}.oic.prod-aks.azure.com/{}/{}/", region.name, ctx.tenant_id, rng.guid()),
-        }),
-    );
-    props.insert("resourceUID".into(), json!(rng.hex(24)));
-    props.insert("bootstrapProfile".into(), json!({ "artifactSource": "Direct" }));
-    if failed {
-        props.insert("status".into(), json!({ "provisioningError": failure(rng, &name) }));
-    }
+    let resource_uid = rng.hex(24);
+    let status = if failed {
+        Some(Status {
+            provisioning_error: failure(rng, &name),
+        })
+    } else {
+        None
+    };
 
-    let mut tags = Map::new();
+    let mut tags = Tags::default();
     if !rng.chance(0.08) {
-        tags.insert("env".into(), json!(env));
-        tags.insert("team".into(), json!(team));
-        tags.insert("owner".into(), json!(rng.pick(OWNERS)));
+        tags.env = Some(env);
+        tags.owner = Some(*rng.pick(OWNERS));
         if rng.chance(0.2) {
-            tags.insert("costCenter".into(), json!(format!("CC-{}", rng.range(1000, 9999))));
+            tags.cost_center = Some(format!("CC-{}", rng.range(1000, 9999)));
         }
         if team == "payments" && env == "prod" {
-            tags.insert("compliance".into(), json!("pci"));
+            tags.compliance = Some("pci");
         }
+        tags.team = Some(team);
     }
+    let etag = rng.guid();
+    let principal_id = rng.guid();
 
-    let cluster = json!({
-        "id": id,
-        "location": region.name,
-        "name": name,
-        "tags": tags,
-        "type": "Microsoft.ContainerService/ManagedClusters",
-        "eTag": rng.guid(),
-        "properties": props,
-        "identity": {
-            "type": "SystemAssigned",
-            "principalId": rng.guid(),
-            "tenantId": ctx.tenant_id,
-        },
-        "sku": { "name": if automatic { "Automatic" } else { "Base" }, "tier": tier },
-    });
-
-    let maintenance = maintenance_configurations(rng, &id, region);
-    GeneratedCluster {
-        json: cluster,
+    let object = ClusterObject {
+        etag,
         id,
+        identity: Identity {
+            principal_id,
+            tenant_id: ctx.tenant_id,
+            kind: "SystemAssigned",
+        },
+        location: region.name,
+        name,
+        properties: Properties {
+            agent_pool_profiles: pools,
+            auto_upgrade_profile,
+            azure_portal_fqdn,
+            bootstrap_profile: BootstrapProfile {
+                artifact_source: "Direct",
+            },
+            current_kubernetes_version: current,
+            disable_local_accounts,
+            dns_prefix,
+            enable_rbac: true,
+            fqdn,
+            kubernetes_version,
+            max_agent_pools: 100,
+            network_profile,
+            node_resource_group,
+            oidc_issuer_profile: OidcIssuerProfile {
+                enabled: true,
+                issuer_url,
+            },
+            power_state: PowerState { code: power },
+            provisioning_state: provisioning,
+            resource_uid,
+            security_profile: ClusterSecurityProfile {
+                workload_identity: Enabled {
+                    enabled: workload_identity,
+                },
+            },
+            status,
+            storage_profile: StorageProfile {
+                disk_csi_driver: Enabled { enabled: true },
+                file_csi_driver: Enabled { enabled: true },
+                snapshot_controller: Enabled { enabled: true },
+            },
+            support_plan,
+        },
+        sku: Sku {
+            name: if automatic { "Automatic" } else { "Base" },
+            tier,
+        },
+        tags,
+        kind: "Microsoft.ContainerService/ManagedClusters",
+    };
+    DrawnCluster {
+        object,
         number,
-        maintenance,
-        upgrade_profiles,
+        region: region_index,
+        pool_draws,
     }
+}
+
+// The ARM objects, as plain values. Each struct lists its fields in the order a
+// `serde_json::Value` object writes its keys (sorted), so the bodies are those of
+// the `Value` trees the simulator used to build, without building them.
+
+#[derive(Serialize)]
+struct ClusterObject<'a> {
+    #[serde(rename = "eTag")]
+    etag: String,
+    id: String,
+    identity: Identity<'a>,
+    location: &'static str,
+    name: String,
+    properties: Properties,
+    sku: Sku,
+    tags: Tags,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Identity<'a> {
+    principal_id: String,
+    tenant_id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Sku {
+    name: &'static str,
+    tier: &'static str,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Tags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_center: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties {
+    agent_pool_profiles: Vec<Pool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_upgrade_profile: Option<AutoUpgradeProfile>,
+    #[serde(rename = "azurePortalFQDN")]
+    azure_portal_fqdn: String,
+    bootstrap_profile: BootstrapProfile,
+    current_kubernetes_version: String,
+    disable_local_accounts: bool,
+    dns_prefix: String,
+    #[serde(rename = "enableRBAC")]
+    enable_rbac: bool,
+    fqdn: String,
+    kubernetes_version: String,
+    max_agent_pools: u32,
+    network_profile: NetworkProfile,
+    node_resource_group: String,
+    oidc_issuer_profile: OidcIssuerProfile,
+    power_state: PowerState,
+    provisioning_state: &'static str,
+    #[serde(rename = "resourceUID")]
+    resource_uid: String,
+    security_profile: ClusterSecurityProfile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+    storage_profile: StorageProfile,
+    support_plan: &'static str,
+}
+
+#[derive(Serialize)]
+struct AutoUpgradeProfile {
+    #[serde(rename = "nodeOSUpgradeChannel", skip_serializing_if = "Option::is_none")]
+    node_os_upgrade_channel: Option<&'static str>,
+    #[serde(rename = "upgradeChannel", skip_serializing_if = "Option::is_none")]
+    upgrade_channel: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BootstrapProfile {
+    artifact_source: &'static str,
+}
+
+#[derive(Serialize)]
+struct Enabled {
+    enabled: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClusterSecurityProfile {
+    workload_identity: Enabled,
+}
+
+#[derive(Serialize)]
+struct StorageProfile {
+    #[serde(rename = "diskCSIDriver")]
+    disk_csi_driver: Enabled,
+    #[serde(rename = "fileCSIDriver")]
+    file_csi_driver: Enabled,
+    #[serde(rename = "snapshotController")]
+    snapshot_controller: Enabled,
+}
+
+#[derive(Serialize)]
+struct OidcIssuerProfile {
+    enabled: bool,
+    #[serde(rename = "issuerURL")]
+    issuer_url: String,
+}
+
+#[derive(Serialize)]
+struct PowerState {
+    code: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Status {
+    provisioning_error: Failure,
+}
+
+#[derive(Serialize)]
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkProfile {
+    #[serde(rename = "dnsServiceIP")]
+    dns_service_ip: &'static str,
+    ip_families: [&'static str; 1],
+    load_balancer_profile: LoadBalancerProfile,
+    load_balancer_sku: &'static str,
+    network_dataplane: &'static str,
+    network_plugin: &'static str,
+    network_plugin_mode: &'static str,
+    network_policy: &'static str,
+    outbound_type: &'static str,
+    pod_cidr: &'static str,
+    pod_cidrs: [&'static str; 1],
+    service_cidr: &'static str,
+    service_cidrs: [&'static str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadBalancerProfile {
+    backend_pool_type: &'static str,
+    #[serde(rename = "managedOutboundIPs")]
+    managed_outbound_ips: ManagedOutboundIps,
+}
+
+#[derive(Serialize)]
+struct ManagedOutboundIps {
+    count: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pool {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    availability_zones: Option<[&'static str; 3]>,
+    count: u64,
+    current_orchestrator_version: String,
+    #[serde(rename = "eTag")]
+    etag: String,
+    enable_auto_scaling: bool,
+    enable_encryption_at_host: bool,
+    #[serde(rename = "enableFIPS")]
+    enable_fips: bool,
+    #[serde(rename = "enableNodePublicIP")]
+    enable_node_public_ip: bool,
+    #[serde(rename = "enableUltraSSD")]
+    enable_ultra_ssd: bool,
+    kubelet_disk_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_count: Option<u64>,
+    max_pods: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_count: Option<u64>,
+    mode: &'static str,
+    name: String,
+    node_image_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node_taints: Option<[&'static str; 1]>,
+    orchestrator_version: String,
+    #[serde(rename = "osDiskSizeGB")]
+    os_disk_size_gb: u32,
+    os_disk_type: &'static str,
+    #[serde(rename = "osSKU")]
+    os_sku: &'static str,
+    os_type: &'static str,
+    power_state: PowerState,
+    provisioning_state: &'static str,
+    scale_down_mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scale_set_eviction_policy: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scale_set_priority: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security_profile: Option<PoolSecurityProfile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spot_max_price: Option<i32>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    upgrade_settings: UpgradeSettings,
+    vm_size: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PoolSecurityProfile {
+    enable_secure_boot: bool,
+    #[serde(rename = "enableVTPM")]
+    enable_vtpm: bool,
+    ssh_access: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpgradeSettings {
+    max_surge: &'static str,
+    max_unavailable: &'static str,
 }
 
 /// One agent pool's choices before it becomes JSON.
@@ -1155,79 +1470,72 @@ impl PoolSpec {
     }
 }
 
-fn pool_json(
+/// A pool's own draws, after its spec and versions.
+fn draw_pool(
     rng: &mut Rng,
-    spec: &PoolSpec,
-    orchestrator: &str,
-    current_orchestrator: &str,
-    node_image: &str,
-    power: &str,
-    provisioning: &str,
-) -> Value {
+    spec: PoolSpec,
+    orchestrator: String,
+    current_orchestrator: String,
+    node_image: String,
+    power: &'static str,
+    provisioning: &'static str,
+) -> Pool {
     let windows = spec.family.is_windows();
-    let count = if spec.mode == "System" {
-        rng.range(1, 5)
-    } else {
-        rng.range(1, 20)
-    };
-    let mut pool = Map::new();
-    pool.insert("name".into(), json!(spec.name));
-    pool.insert("count".into(), json!(count));
-    pool.insert("vmSize".into(), json!(spec.vm_size));
-    pool.insert("osDiskSizeGB".into(), json!(128));
-    pool.insert(
-        "osDiskType".into(),
-        json!(if windows { "Managed" } else { "Ephemeral" }),
-    );
-    pool.insert("kubeletDiskType".into(), json!("OS"));
-    pool.insert(
-        "maxPods".into(),
-        json!(if windows { 30 } else { *rng.pick(&[110, 250]) }),
-    );
-    pool.insert("type".into(), json!("VirtualMachineScaleSets"));
+    let system = spec.mode == "System";
+    let count = if system { rng.range(1, 5) } else { rng.range(1, 20) };
+    let max_pods = if windows { 30 } else { *rng.pick(&[110, 250]) };
     let autoscale = rng.chance(0.45);
-    pool.insert("enableAutoScaling".into(), json!(autoscale));
-    if autoscale {
-        pool.insert("minCount".into(), json!(count.min(3)));
-        pool.insert("maxCount".into(), json!(count + rng.range(2, 10)));
+    let (min_count, max_count) = if autoscale {
+        (Some(count.min(3)), Some(count + rng.range(2, 10)))
+    } else {
+        (None, None)
+    };
+    let etag = rng.guid();
+    let zoned = system && rng.chance(0.7);
+    let os_type = spec.os_type();
+    Pool {
+        availability_zones: zoned.then_some(["1", "2", "3"]),
+        count,
+        current_orchestrator_version: current_orchestrator,
+        etag,
+        enable_auto_scaling: autoscale,
+        enable_encryption_at_host: false,
+        enable_fips: false,
+        enable_node_public_ip: false,
+        enable_ultra_ssd: false,
+        kubelet_disk_type: "OS",
+        max_count,
+        max_pods,
+        min_count,
+        mode: spec.mode,
+        name: spec.name,
+        node_image_version: node_image,
+        node_taints: spec
+            .spot
+            .then_some(["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]),
+        orchestrator_version: orchestrator,
+        os_disk_size_gb: 128,
+        os_disk_type: if windows { "Managed" } else { "Ephemeral" },
+        os_sku: spec.os_sku,
+        os_type,
+        power_state: PowerState { code: power },
+        provisioning_state: provisioning,
+        scale_down_mode: "Delete",
+        scale_set_eviction_policy: spec.spot.then_some("Delete"),
+        scale_set_priority: spec.spot.then_some("Spot"),
+        security_profile: (!windows).then_some(PoolSecurityProfile {
+            enable_secure_boot: false,
+            enable_vtpm: false,
+            ssh_access: "LocalUser",
+        }),
+        spot_max_price: spec.spot.then_some(-1),
+        kind: "VirtualMachineScaleSets",
+        upgrade_settings: UpgradeSettings {
+            max_surge: "10%",
+            max_unavailable: "0",
+        },
+        vm_size: spec.vm_size,
     }
-    pool.insert("scaleDownMode".into(), json!("Delete"));
-    pool.insert("provisioningState".into(), json!(provisioning));
-    pool.insert("powerState".into(), json!({ "code": power }));
-    pool.insert("orchestratorVersion".into(), json!(orchestrator));
-    pool.insert("currentOrchestratorVersion".into(), json!(current_orchestrator));
-    pool.insert("enableNodePublicIP".into(), json!(false));
-    pool.insert("mode".into(), json!(spec.mode));
-    pool.insert("enableEncryptionAtHost".into(), json!(false));
-    pool.insert("enableUltraSSD".into(), json!(false));
-    pool.insert("osType".into(), json!(spec.os_type()));
-    pool.insert("osSKU".into(), json!(spec.os_sku));
-    pool.insert("nodeImageVersion".into(), json!(node_image));
-    pool.insert(
-        "upgradeSettings".into(),
-        json!({ "maxSurge": "10%", "maxUnavailable": "0" }),
-    );
-    pool.insert("enableFIPS".into(), json!(false));
-    pool.insert("eTag".into(), json!(rng.guid()));
-    if spec.mode == "System" && rng.chance(0.7) {
-        pool.insert("availabilityZones".into(), json!(["1", "2", "3"]));
-    }
-    if spec.spot {
-        pool.insert("scaleSetPriority".into(), json!("Spot"));
-        pool.insert("scaleSetEvictionPolicy".into(), json!("Delete"));
-        pool.insert("spotMaxPrice".into(), json!(-1));
-        pool.insert(
-            "nodeTaints".into(),
-            json!(["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]),
-        );
-    }
-    if !windows {
-        pool.insert(
-            "securityProfile".into(),
-            json!({ "sshAccess": "LocalUser", "enableVTPM": false, "enableSecureBoot": false }),
-        );
-    }
-    Value::Object(pool)
 }
 
 fn upgrade_profile_properties(
@@ -1276,54 +1584,56 @@ fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
-fn network_profile(rng: &mut Rng) -> Value {
+fn network_profile(rng: &mut Rng) -> NetworkProfile {
     let (plugin_mode, policy, dataplane) = *rng.weighted(&[
         (("overlay", "none", "azure"), 50),
         (("overlay", "cilium", "cilium"), 35),
         (("overlay", "calico", "azure"), 15),
     ]);
-    json!({
-        "networkPlugin": "azure",
-        "networkPluginMode": plugin_mode,
-        "networkPolicy": policy,
-        "networkDataplane": dataplane,
-        "loadBalancerSku": "standard",
-        "loadBalancerProfile": {
-            "managedOutboundIPs": { "count": 1 },
-            "backendPoolType": "nodeIPConfiguration",
+    NetworkProfile {
+        dns_service_ip: "10.0.0.10",
+        ip_families: ["IPv4"],
+        load_balancer_profile: LoadBalancerProfile {
+            backend_pool_type: "nodeIPConfiguration",
+            managed_outbound_ips: ManagedOutboundIps { count: 1 },
         },
-        "podCidr": "10.244.0.0/16",
-        "serviceCidr": "10.0.0.0/16",
-        "dnsServiceIP": "10.0.0.10",
-        "outboundType": "loadBalancer",
-        "podCidrs": ["10.244.0.0/16"],
-        "serviceCidrs": ["10.0.0.0/16"],
-        "ipFamilies": ["IPv4"],
-    })
+        load_balancer_sku: "standard",
+        network_dataplane: dataplane,
+        network_plugin: "azure",
+        network_plugin_mode: plugin_mode,
+        network_policy: policy,
+        outbound_type: "loadBalancer",
+        pod_cidr: "10.244.0.0/16",
+        pod_cidrs: ["10.244.0.0/16"],
+        service_cidr: "10.0.0.0/16",
+        service_cidrs: ["10.0.0.0/16"],
+    }
 }
 
-fn failure(rng: &mut Rng, name: &str) -> Value {
+fn failure(rng: &mut Rng, name: &str) -> Failure {
     let pod = rng.hex(5);
     let vmss = rng.range(10_000_000, 99_999_999);
     match rng.below(3) {
-        0 => json!({
-            "code": "UpgradeFailed",
-            "message": format!(
+        0 => Failure {
+            code: "UpgradeFailed",
+            message: format!(
                 "Drain node aks-apps-{vmss}-vmss000002 failed when evicting pod api-{pod} failed with Too Many Requests error. \
                  This is often caused by a restrictive Pod Disruption Budget (PDB) policy. See http://aka.ms/aks/debugdrainfailures."
             ),
-        }),
-        1 => json!({
-            "code": "VMExtensionProvisioningError",
-            "message": format!(
+        },
+        1 => Failure {
+            code: "VMExtensionProvisioningError",
+            message: format!(
                 "Unable to establish connection from agents to Kubernetes API server of cluster {name}, \
                  please see https://aka.ms/aks-required-ports-and-addresses for more details."
             ),
-        }),
-        _ => json!({
-            "code": "QuotaExceeded",
-            "message": "Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota.",
-        }),
+        },
+        _ => Failure {
+            code: "QuotaExceeded",
+            message:
+                "Operation could not be completed as it results in exceeding approved standardDSv5Family Cores quota."
+                    .to_string(),
+        },
     }
 }
 
@@ -1459,7 +1769,7 @@ mod tests {
     #[test]
     fn every_generated_cluster_is_read_by_the_importer() {
         let fleet = SimFleet::generate(&options(4, 60, 11));
-        let value: Vec<&RawValue> = fleet.clusters().collect();
+        let value: Vec<Box<RawValue>> = fleet.clusters().collect();
         let text = serde_json::to_vec(&json!({ "value": value })).expect("serialisable");
         let parsed = crate::import::parse(&text, "sim").expect("the importer reads simulated clusters");
         assert_eq!(parsed.clusters.len(), 240);
@@ -1533,24 +1843,30 @@ mod tests {
     }
 
     #[test]
-    fn details_replay_the_draws_of_generation() {
-        let fleet = SimFleet::generate(&options(3, 40, 8));
+    fn replays_draw_what_generation_drew() {
+        let o = options(3, 40, 8);
+        let fleet = SimFleet::generate(&o);
         let mut configs = 0;
-        for sub in &fleet.subscriptions {
-            for (i, raw) in sub.clusters.iter().enumerate() {
-                // The replay draws exactly what generation drew, so the cluster comes out the same too.
-                let record = &sub.records[i];
-                let ctx = ClusterContext {
-                    seed: sub.seed,
-                    global: sub.first_global + i,
-                    subscription_id: &sub.id,
-                    tenant_id: &sub.tenant_id,
-                    profile: &sub.profile,
-                };
-                let replay = generate_cluster(&ctx, &mut record.start.clone(), |_| record.number);
-                assert_eq!(serde_json::to_string(&replay.json).expect("json"), raw.get());
+        for (s, sub) in fleet.subscriptions.iter().enumerate() {
+            // Generation again, in one pass, keeping what it drew.
+            let mut drawn = Vec::new();
+            generate_subscription_with(&o, s, &fleet.tenant_id, |cluster, maintenance| {
+                let json = serde_json::to_string(&cluster.object).expect("json");
+                drawn.push((json, maintenance.to_vec()));
+            });
+            assert_eq!(drawn.len(), sub.cluster_count());
+            for (i, (json, maintenance)) in drawn.into_iter().enumerate() {
+                // Byte for byte: the bodies served are the bodies generation drew.
+                let raw = sub.cluster_json(i).expect("cluster");
+                assert_eq!(raw.get(), json);
+                let cluster = sub.cluster(i).expect("cluster");
+                // The structs write their keys in the order a `Value` does.
+                assert_eq!(serde_json::to_string(&cluster).expect("json"), json);
                 let details = sub.details(i).expect("details");
-                let cluster = parse(raw);
+                assert_eq!(details.maintenance_configurations, maintenance);
+
+                let record = &sub.records[i];
+                assert_eq!(cluster["id"].as_str(), Some(&*record.id));
                 let pools: Vec<&str> = cluster["properties"]["agentPoolProfiles"]
                     .as_array()
                     .expect("pools")
@@ -1571,5 +1887,6 @@ mod tests {
         }
         assert!(configs > 0);
         assert!(fleet.subscriptions[0].details(40).is_none());
+        assert!(fleet.subscriptions[0].cluster(40).is_none());
     }
 }

@@ -7,15 +7,16 @@
 //! missing, ordered by `id`. Forbidden and unknown subscriptions are simply not
 //! visible, as in Azure. Every answer carries the user-quota headers.
 //!
-//! Only the order is computed up front; the rows of a page are projected from
-//! their clusters' stored JSON when asked for, borrowing `tags` and the pools from
-//! it as raw JSON rather than building `Value` trees.
+//! Only the order is computed up front. The rows of a page are projected when the
+//! page is written, one at a time: each cluster is rebuilt (see `fleet`), its JSON
+//! read borrowing `tags` and the pools as raw JSON, and the row written into the
+//! body before the next cluster is drawn.
 
 use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
@@ -202,11 +203,36 @@ struct Response<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Data<'a> {
-    Objects(Vec<Row<'a>>),
-    Table {
-        columns: Vec<Column>,
-        rows: Vec<Vec<Cell<'a>>>,
-    },
+    Objects(Rows<'a>),
+    Table { columns: Vec<Column>, rows: Rows<'a> },
+}
+
+/// The rows of one page, projected as they are written (objects, or table cells in `COLUMNS` order).
+struct Rows<'a> {
+    fleet: &'a SimFleet,
+    /// (subscription index, cluster index) of each row.
+    page: &'a [(usize, usize)],
+    table: bool,
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.page.len()))?;
+        for &(s, c) in self.page {
+            let sub = &self.fleet.subscriptions[s];
+            // Every row of `all_rows` names a cluster of the fleet.
+            let Some(raw) = sub.cluster_json(c) else { continue };
+            let row = project(&sub.id, &raw);
+            if self.table {
+                let cells: Vec<Cell> = COLUMNS.iter().map(|(name, _)| row.cell(name)).collect();
+                seq.serialize_element(&cells)?;
+            } else {
+                seq.serialize_element(&row)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -276,22 +302,18 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
     };
     let start = offset.min(rows.len());
     let end = start.saturating_add(request.top).min(rows.len());
-    let page: Vec<Row> = rows[start..end]
-        .iter()
-        .map(|&(s, c)| {
-            let sub = &fleet.subscriptions[s];
-            project(&sub.id, &sub.clusters[c])
-        })
-        .collect();
-    let count = page.len();
+    // Only the rows returned are rebuilt, as the body is written.
+    let page = Rows {
+        fleet,
+        page: &rows[start..end],
+        table: request.format == Format::Table,
+    };
+    let count = page.page.len();
     let data = match request.format {
         Format::ObjectArray => Data::Objects(page),
         Format::Table => Data::Table {
             columns: COLUMNS.iter().map(|&(name, kind)| Column { name, kind }).collect(),
-            rows: page
-                .iter()
-                .map(|row| COLUMNS.iter().map(|(name, _)| row.cell(name)).collect())
-                .collect(),
+            rows: page,
         },
     };
     Reply::ok(&Response {

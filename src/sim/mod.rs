@@ -77,6 +77,10 @@ pub struct SimOptions {
     /// (Azure's is 15; the default is generous so that only tests that want it hit it)
     #[arg(long, default_value_t = 1000)]
     pub graph_quota: u32,
+    /// Keep every request in memory for `Simulator::requests()`. Tests and benches want
+    /// it; a long-running simulator (`simulate`, the demo) must not grow without end.
+    #[arg(skip = false)]
+    pub record_requests: bool,
 }
 
 impl Default for SimOptions {
@@ -95,6 +99,7 @@ impl Default for SimOptions {
             forbidden_subscriptions: 0,
             malformed_rate: 0.0,
             graph_quota: 1000,
+            record_requests: true,
         }
     }
 }
@@ -183,7 +188,7 @@ impl Simulator {
         self.shared.base_url.clone()
     }
 
-    /// Every request served so far, in arrival order.
+    /// Every request served so far, in arrival order (none unless `record_requests`).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests()
     }

@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::faults::{Fault, GraphQuota, Plan, ReadBuckets};
-use super::fleet::SimFleet;
+use super::fleet::{SimFleet, SimSubscription};
 use super::rng::{guid_of, mix};
 use super::wire::{self, Query, Reply};
 use super::{RequestRecord, SimOptions, graph};
@@ -68,7 +68,9 @@ impl Shared {
     }
 
     fn record(&self, seq: u64, record: RequestRecord) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push((seq, record));
+        if self.options.record_requests {
+            self.log.lock().unwrap_or_else(|e| e.into_inner()).push((seq, record));
+        }
     }
 }
 
@@ -382,8 +384,8 @@ fn not_found(ctx: &Ctx) -> Reply {
 
 /// One page of an ARM list, with `nextLink` last as ARM writes it.
 #[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    value: &'a [T],
+struct Page<T: Serialize> {
+    value: T,
     #[serde(skip_serializing_if = "Option::is_none")]
     count: Option<Value>,
     #[serde(rename = "nextLink", skip_serializing_if = "Option::is_none")]
@@ -482,13 +484,19 @@ fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
                 Err(reply) => return reply,
             };
             Reply::ok(&Page {
-                value: &clusters[start..end],
+                value: ClusterPage {
+                    subscription,
+                    indices: &clusters[start..end],
+                },
                 count: None,
                 next_link: next_link(ctx, next),
             })
         }
         Target::Cluster { rg, name } => match cluster(fleet, &subscription.id, rg, name) {
-            Ok((s, i)) => Reply::ok(&s.clusters[i]),
+            Ok((s, i)) => s.cluster(i).map_or_else(
+                || resource_not_found(&format!("managedClusters/{name}"), rg),
+                |c| Reply::ok(&c),
+            ),
             Err(reply) => reply,
         },
         Target::PoolUpgradeProfile {
@@ -551,18 +559,26 @@ fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
     }
 }
 
-fn maintenance_configurations(sub: &super::SimSubscription, index: usize) -> Vec<Value> {
+/// The clusters of one list page: only these are rebuilt, each written into the
+/// body as soon as it is drawn.
+struct ClusterPage<'a> {
+    subscription: &'a SimSubscription,
+    indices: &'a [usize],
+}
+
+impl Serialize for ClusterPage<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.indices.iter().filter_map(|&i| self.subscription.cluster_object(i)))
+    }
+}
+
+fn maintenance_configurations(sub: &SimSubscription, index: usize) -> Vec<Value> {
     sub.details(index)
         .map(|d| d.maintenance_configurations)
         .unwrap_or_default()
 }
 
-fn cluster<'f>(
-    fleet: &'f SimFleet,
-    sub: &str,
-    rg: &str,
-    name: &str,
-) -> Result<(&'f super::SimSubscription, usize), Reply> {
+fn cluster<'f>(fleet: &'f SimFleet, sub: &str, rg: &str, name: &str) -> Result<(&'f SimSubscription, usize), Reply> {
     if !fleet.resource_group_exists(sub, rg) {
         return Err(group_not_found(rg));
     }
