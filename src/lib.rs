@@ -26,7 +26,6 @@ pub mod filter;
 pub mod history;
 pub mod import;
 pub mod model;
-pub mod par;
 pub mod remediate;
 pub mod report;
 pub mod rules;

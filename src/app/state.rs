@@ -454,8 +454,11 @@ impl State {
         self.subscription_selected = self
             .subscription_selected
             .min(self.subscription_rows.len().saturating_sub(1));
-        let config = &self.config;
-        self.rows = crate::par::map_indexed(&fleet, |i, a| Row::of(i, a, config));
+        self.rows = fleet
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Row::of(i, a, &self.config))
+            .collect();
         self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;

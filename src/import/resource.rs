@@ -299,11 +299,8 @@ fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
         os_type: pool.string("osType")?,
         os_sku: pool.string("osSKU")?,
         orchestrator_version: pool.string("orchestratorVersion")?,
-        current_orchestrator_version: pool.string("currentOrchestratorVersion")?,
         node_image_version: pool.string("nodeImageVersion")?,
         count: pool.count("count")?,
-        vm_size: pool.string("vmSize")?,
-        power_state: pool.power_state()?,
         latest_node_image_version: None,
     })
 }

@@ -96,11 +96,8 @@ pub struct AgentPool {
     pub os_type: Option<String>,
     pub os_sku: Option<String>,
     pub orchestrator_version: Option<String>,
-    pub current_orchestrator_version: Option<String>,
     pub node_image_version: Option<String>,
     pub count: Option<u32>,
-    pub vm_size: Option<String>,
-    pub power_state: Option<String>,
     /// The newest node image AKS offers this pool (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_node_image_version: Option<String>,

@@ -47,11 +47,8 @@ fn pool(name: &str, version: &str, image: &str) -> AgentPool {
         os_type: Some("Linux".into()),
         os_sku: Some("Ubuntu".into()),
         orchestrator_version: Some(version.into()),
-        current_orchestrator_version: Some(version.into()),
         node_image_version: Some(image.into()),
         count: Some(3),
-        vm_size: Some("Standard_D4s_v5".into()),
-        power_state: Some("Running".into()),
         latest_node_image_version: None,
     }
 }
