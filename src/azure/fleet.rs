@@ -156,22 +156,22 @@ pub async fn fetch_fleet(
 /// Per-subscription result of the ARM path.
 type SubscriptionResult = Result<(Vec<Cluster>, usize), ClientError>;
 
-async fn fetch_arm(
-    client: Arc<ArmClient>,
-    scope: &[Subscription],
-    concurrency: usize,
-    events: Option<&UnboundedSender<Progress>>,
-    fleet: &mut Fleet,
-) {
-    // A fixed pool of workers takes subscriptions in order; the results keep that order.
+/// Runs `work` on every item with at most `concurrency` at once: a fixed pool of tasks
+/// takes the items in order. Results come back in the items' order; `None` where a
+/// task did not finish (it panicked).
+async fn in_pool<T, R, F, Fut>(items: Arc<Vec<T>>, concurrency: usize, work: F) -> Vec<Option<R>>
+where
+    T: Send + Sync + 'static,
+    R: Send + 'static,
+    F: Fn(Arc<Vec<T>>, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = R> + Send,
+{
     let next = Arc::new(Mutex::new(0usize));
-    let ids: Arc<Vec<String>> = Arc::new(scope.iter().map(|s| s.id.clone()).collect());
-    let results: Arc<Mutex<Vec<Option<SubscriptionResult>>>> = Arc::new(Mutex::new(vec![None; ids.len()]));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.min(ids.len()) {
-        let (client, next, ids, results) = (client.clone(), next.clone(), ids.clone(), results.clone());
-        let events = events.cloned();
+    for _ in 0..concurrency.max(1).min(items.len()) {
+        let (items, next, work) = (items.clone(), next.clone(), work.clone());
         workers.spawn(async move {
+            let mut done = Vec::new();
             loop {
                 let index = {
                     let mut next = next.lock().expect("not poisoned");
@@ -179,36 +179,57 @@ async fn fetch_arm(
                     *next += 1;
                     index
                 };
-                let Some(id) = ids.get(index) else { return };
-                send(
-                    events.as_ref(),
-                    Progress::Started {
-                        subscription: id.clone(),
-                    },
-                );
-                let result = fetch_subscription(&client, id, events.as_ref()).await;
-                match &result {
-                    Ok((clusters, _)) => send(
-                        events.as_ref(),
-                        Progress::Done {
-                            subscription: id.clone(),
-                            clusters: clusters.len(),
-                        },
-                    ),
-                    Err(err) => send(
-                        events.as_ref(),
-                        Progress::Failed {
-                            subscription: id.clone(),
-                            message: err.to_string(),
-                        },
-                    ),
+                if index >= items.len() {
+                    return done;
                 }
-                results.lock().expect("not poisoned")[index] = Some(result);
+                done.push((index, work(items.clone(), index).await));
             }
         });
     }
-    while workers.join_next().await.is_some() {}
-    let results = std::mem::take(&mut *results.lock().expect("not poisoned"));
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    while let Some(joined) = workers.join_next().await {
+        for (index, result) in joined.unwrap_or_default() {
+            results[index] = Some(result);
+        }
+    }
+    results
+}
+
+async fn fetch_arm(
+    client: Arc<ArmClient>,
+    scope: &[Subscription],
+    concurrency: usize,
+    events: Option<&UnboundedSender<Progress>>,
+    fleet: &mut Fleet,
+) {
+    let ids: Arc<Vec<String>> = Arc::new(scope.iter().map(|s| s.id.clone()).collect());
+    let events = events.cloned();
+    let results = in_pool(ids.clone(), concurrency, move |ids, index| {
+        let (client, events) = (client.clone(), events.clone());
+        async move {
+            let id = &ids[index];
+            send(
+                events.as_ref(),
+                Progress::Started {
+                    subscription: id.clone(),
+                },
+            );
+            let result = fetch_subscription(&client, id, events.as_ref()).await;
+            let event = match &result {
+                Ok((clusters, _)) => Progress::Done {
+                    subscription: id.clone(),
+                    clusters: clusters.len(),
+                },
+                Err(err) => Progress::Failed {
+                    subscription: id.clone(),
+                    message: err.to_string(),
+                },
+            };
+            send(events.as_ref(), event);
+            result
+        }
+    })
+    .await;
     for (id, result) in ids.iter().zip(results) {
         match result {
             Some(Ok((clusters, skipped))) => {
@@ -501,29 +522,16 @@ pub async fn fetch_all_details(
 ) -> Vec<SourceError> {
     let regions = Arc::new(RegionVersions::default());
     let shared: Arc<Vec<Cluster>> = Arc::new(clusters.to_vec());
-    let next = Arc::new(Mutex::new(0usize));
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.max(1).min(shared.len()) {
-        let (client, regions, shared, next) = (client.clone(), regions.clone(), shared.clone(), next.clone());
-        workers.spawn(async move {
-            let mut done = Vec::new();
-            loop {
-                let index = {
-                    let mut next = next.lock().expect("not poisoned");
-                    let index = *next;
-                    *next += 1;
-                    index
-                };
-                let Some(cluster) = shared.get(index) else { return done };
-                done.push((index, fetch_details(&client, &regions, cluster).await));
-            }
-        });
-    }
+    let results = in_pool(shared, concurrency, move |clusters, index| {
+        let (client, regions) = (client.clone(), regions.clone());
+        async move { fetch_details(&client, &regions, &clusters[index]).await }
+    })
+    .await;
     let mut errors = Vec::new();
-    while let Some(joined) = workers.join_next().await {
-        for (index, mut details) in joined.unwrap_or_default() {
+    for (cluster, details) in clusters.iter_mut().zip(results) {
+        if let Some(mut details) = details {
             errors.append(&mut details.errors);
-            details.apply(&mut clusters[index]);
+            details.apply(cluster);
         }
     }
     errors
