@@ -52,15 +52,6 @@ impl Snapshot {
             subscriptions: self.subscriptions,
         }
     }
-
-    /// How old the data is: the oldest `asOf` of a cluster, else when it was saved.
-    pub fn oldest(&self) -> OffsetDateTime {
-        self.clusters
-            .iter()
-            .filter_map(|c| c.as_of)
-            .min()
-            .unwrap_or(self.saved_at)
-    }
 }
 
 fn same(a: &str, b: &str) -> bool {

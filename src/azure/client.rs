@@ -178,10 +178,6 @@ impl ArmClient {
         self
     }
 
-    pub fn base(&self) -> &Url {
-        &self.base
-    }
-
     /// `base` + `path_and_query`.
     pub fn url(&self, path_and_query: &str) -> Result<Url, ClientError> {
         self.base.join(path_and_query).map_err(|e| ClientError::Transport {
@@ -192,10 +188,6 @@ impl ArmClient {
 
     pub async fn get(&self, url: &Url) -> Result<Value, ClientError> {
         self.send(Method::GET, url, None, json).await.map(|(value, _)| value)
-    }
-
-    pub async fn post(&self, url: &Url, body: &Value) -> Result<(Value, HeaderMap), ClientError> {
-        self.send(Method::POST, url, Some(body), json).await
     }
 
     /// One page of a list, read into clusters as it is parsed (see `import::parse_page`).
