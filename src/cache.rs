@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use crate::model::{Cluster, Fleet, SourceError, SubscriptionState};
 
 /// Bumped whenever the snapshot's shape changes; other versions are a cache miss.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -63,6 +63,8 @@ fn same(a: &str, b: &str) -> bool {
 /// stale; subscriptions no longer in scope are dropped. When the read could not even
 /// list subscriptions, everything previous is kept, stale.
 pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+    // Whole seconds: what the snapshot stores, so a row reads the same before and after.
+    let now = now.replace_nanosecond(0).unwrap_or(now);
     // Errors that no subscription state carries: listing failures, detail reads.
     let general_errors: Vec<SourceError> = fresh
         .errors

@@ -300,7 +300,13 @@ pub fn haystack(item: &Assessed, cells: &[String]) -> String {
         text.push('=');
         text.push_str(value);
     }
-    text.to_lowercase()
+    // Nearly all of it is ASCII, which lower-cases in place without a Unicode pass.
+    if text.is_ascii() {
+        text.make_ascii_lowercase();
+        text
+    } else {
+        text.to_lowercase()
+    }
 }
 
 #[cfg(test)]

@@ -107,6 +107,7 @@ impl Row {
         let verdict = item.verdict();
         let cells = crate::filter::cells(item);
         let haystack = crate::filter::haystack(item, &cells);
+        let version = c.version();
         Row {
             index,
             id: c.id.to_ascii_lowercase(),
@@ -117,11 +118,11 @@ impl Row {
             stale: c.stale,
             highlighted: config.highlight.matches(c),
             channel: channel_slot(&c.node_os_channel()),
-            below_minimum: c
-                .version()
+            below_minimum: version
+                .as_ref()
                 .is_some_and(|v| !v.satisfies_minimum(&config.rules.kubernetes_minimum_version)),
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
-            version: c.version(),
+            version,
         }
     }
 

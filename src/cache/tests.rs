@@ -158,7 +158,7 @@ fn damaged_truncated_empty_and_foreign_files_are_a_miss_with_a_warning() {
         ("truncated", good[..good.len() / 2].to_vec(), "is damaged"),
         ("empty", Vec::new(), "is damaged"),
         ("garbage", b"\x00\x01not json".to_vec(), "is damaged"),
-        ("wrong shape", br#"{"schema": 1, "clusters": 5}"#.to_vec(), "is damaged"),
+        ("wrong shape", br#"{"schema": 2, "clusters": 5}"#.to_vec(), "is damaged"),
         (
             "future schema",
             br#"{"schema": 99, "whatever": true}"#.to_vec(),
