@@ -117,7 +117,7 @@ impl Row {
             failing,
             stale: c.stale,
             highlighted: config.highlight.matches(c),
-            channel: channel_slot(&c.node_os_channel()),
+            channel: c.node_os_channel().summary_slot(),
             below_minimum: version
                 .as_ref()
                 .is_some_and(|v| !v.satisfies_minimum(&config.rules.kubernetes_minimum_version)),
@@ -144,27 +144,6 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
-/// The node OS channel states, in the order of `Summary::by_channel` and the posture bars.
-pub const CHANNEL_NAMES: [&str; 6] = [
-    "SecurityPatch",
-    "NodeImage",
-    "Unmanaged",
-    "None",
-    "Unspecified",
-    "Other",
-];
-
-fn channel_slot(channel: &NodeOsChannel) -> usize {
-    match channel {
-        NodeOsChannel::SecurityPatch => 0,
-        NodeOsChannel::NodeImage => 1,
-        NodeOsChannel::Unmanaged => 2,
-        NodeOsChannel::None => 3,
-        NodeOsChannel::Unspecified => 4,
-        NodeOsChannel::Other(_) => 5,
-    }
 }
 
 /// Counts over the clusters in view, for the header.
@@ -589,7 +568,7 @@ impl State {
             };
             ages[bucket] += 1;
         }
-        let names = CHANNEL_NAMES;
+        let names = NodeOsChannel::SUMMARY;
         let mut channel: Vec<(String, u64)> = names.iter().map(|n| n.to_string()).zip(by_channel).collect();
         if by_channel[5] == 0 {
             channel.pop();

@@ -52,6 +52,29 @@ impl NodeOsChannel {
         }
     }
 
+    /// The states counted in summaries and charts, in their order: the five named ones,
+    /// then `Other` for values this version does not know.
+    pub const SUMMARY: [&'static str; 6] = [
+        "SecurityPatch",
+        "NodeImage",
+        "Unmanaged",
+        "None",
+        "Unspecified",
+        "Other",
+    ];
+
+    /// This channel's place in `SUMMARY`.
+    pub fn summary_slot(&self) -> usize {
+        match self {
+            NodeOsChannel::SecurityPatch => 0,
+            NodeOsChannel::NodeImage => 1,
+            NodeOsChannel::Unmanaged => 2,
+            NodeOsChannel::None => 3,
+            NodeOsChannel::Unspecified => 4,
+            NodeOsChannel::Other(_) => 5,
+        }
+    }
+
     /// Whether nodes receive OS security patches without anyone acting (PSRule's test).
     pub fn patches_automatically(&self) -> bool {
         matches!(self, NodeOsChannel::SecurityPatch | NodeOsChannel::NodeImage)
@@ -131,6 +154,15 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(NodeOsChannel::parse(raw), want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn summary_slots_follow_the_summary_names() {
+        for (slot, channel) in NodeOsChannel::KNOWN.iter().enumerate() {
+            assert_eq!(channel.summary_slot(), slot);
+            assert_eq!(NodeOsChannel::SUMMARY[slot], channel.as_str());
+        }
+        assert_eq!(NodeOsChannel::Other("Weekly".into()).summary_slot(), 5);
     }
 
     #[test]

@@ -91,17 +91,11 @@ impl Summary {
             if item.outcome_of(Rule::Version) == Some(Outcome::Fail) {
                 summary.below_minimum += 1;
             }
-            let index = match item.cluster.node_os_channel() {
-                NodeOsChannel::SecurityPatch => 0,
-                NodeOsChannel::NodeImage => 1,
-                NodeOsChannel::Unmanaged => 2,
-                NodeOsChannel::None => 3,
-                NodeOsChannel::Unspecified => 4,
-                NodeOsChannel::Other(_) => {
-                    summary.other_channel += 1;
-                    continue;
-                }
-            };
+            let index = item.cluster.node_os_channel().summary_slot();
+            if index >= CHANNELS.len() {
+                summary.other_channel += 1;
+                continue;
+            }
             summary.by_channel[index] += 1;
         }
         summary
@@ -120,7 +114,10 @@ impl Summary {
 
 /// The node OS channel states the summary counts, as `NodeOsChannel::KNOWN` orders
 /// them; a missing channel is `Unspecified`, as AKS calls it.
-const CHANNELS: [&str; 5] = ["SecurityPatch", "NodeImage", "Unmanaged", "None", "Unspecified"];
+const CHANNELS: [&str; 5] = {
+    let [security_patch, node_image, unmanaged, none, unspecified, _other] = NodeOsChannel::SUMMARY;
+    [security_patch, node_image, unmanaged, none, unspecified]
+};
 
 /// `Fail (2)` for a failing cluster, else the verdict alone: what people scan for.
 fn verdict_label(item: &Assessed) -> String {

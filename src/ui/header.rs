@@ -17,7 +17,7 @@ use crate::app::state::{Origin, State, View};
 use crate::text::clean;
 
 /// Names of `Summary::by_channel`'s slots, in its order, in full and short.
-const CHANNELS: [&str; 6] = crate::app::state::CHANNEL_NAMES;
+const CHANNELS: [&str; 6] = crate::model::NodeOsChannel::SUMMARY;
 const SHORT_CHANNELS: [&str; 6] = ["SecPatch", "NodeImg", "Unmgd", "None", "Unspec", "Other"];
 
 /// Data older than this is shown as a warning: the fleet may have moved on.
