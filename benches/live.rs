@@ -10,7 +10,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy, Source};
+use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy};
+use aksradar::config::Source;
 use aksradar::sim::{SimOptions, Simulator};
 
 const LATENCY_MS: u64 = 50;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::azure::{AuthMode, Cloud, Source};
+use crate::config::{AuthMode, Cloud, Source};
+use crate::fetch::Overrides;
 use crate::{remediate, report, sim};
 
 #[derive(Debug, Parser)]
@@ -61,6 +62,19 @@ pub struct GlobalArgs {
     /// (`/prod<Enter>j<Enter>`, `<Esc>`, `<Tab>`, `<C-c>`, `<lt>` for `<`).
     #[arg(long, global = true, value_name = "KEYS", requires = "render")]
     pub keys: Option<String>,
+}
+
+impl GlobalArgs {
+    /// The flags that override config for a live read.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            endpoint: self.endpoint.clone(),
+            cloud: self.cloud,
+            auth: self.auth,
+            source: self.source,
+            concurrency: self.concurrency.map(usize::from),
+        }
+    }
 }
 
 /// `160x45`.
@@ -124,31 +138,13 @@ pub struct InputArgs {
     pub offline: bool,
 
     /// Use the cache when it is younger than this (e.g. 90s, 15m, 2h, 1d), else read live.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::text::parse_duration)]
     pub max_age: Option<std::time::Duration>,
 
     /// Only the clusters that match, in the dashboard's filter language
     /// (e.g. "channel:unmanaged,none sub:prod !tag:env=dev"; see the README).
     #[arg(long, value_name = "FILTER")]
     pub filter: Option<String>,
-}
-
-/// `90`, `90s`, `15m`, `2h` or `1d`.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write e.g. 90s, 15m, 2h or 1d"))?;
-    let seconds = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("`{text}` has an unknown unit `{unit}`; use s, m, h or d")),
-    };
-    Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
 }
 
 #[derive(Debug, Args)]
@@ -187,21 +183,6 @@ mod tests {
         assert_eq!(parse_size("80X24"), Ok((80, 24)));
         for bad in ["160", "0x10", "x", "160x", "99999x1"] {
             assert!(parse_size(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn durations_are_read_with_their_unit() {
-        let cases = [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86_400)];
-        for (text, seconds) in cases {
-            assert_eq!(
-                parse_duration(text),
-                Ok(std::time::Duration::from_secs(seconds)),
-                "{text}"
-            );
-        }
-        for bad in ["", "m", "5w", "-1h", "1.5h"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }
 }

@@ -16,8 +16,7 @@ use tokio::sync::mpsc;
 use crate::app::saved::Saved;
 use crate::app::state::Origin;
 use crate::app::{Keymap, State};
-use crate::azure::Credentials;
-use crate::azure::{Environment, Progress};
+use crate::azure::{Credentials, Environment};
 use crate::cache::{Loaded, Snapshot, Store};
 use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
 use crate::config::Config;
@@ -25,7 +24,7 @@ use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
 use crate::filter::Filter;
 use crate::history::{self, History, Record};
-use crate::model::{Assessed, Fleet, Outcome};
+use crate::model::{Assessed, Fleet, Outcome, Progress};
 use crate::sim::{SimOptions, Simulator};
 use crate::ui::Theme;
 use crate::{import, remediate, report, rules, sim};
@@ -91,17 +90,31 @@ impl Paths {
     pub fn log_file(&self) -> PathBuf {
         self.state_dir.join("aksradar.log")
     }
+
+    /// The dashboard's remembered view.
+    pub fn saved_view(&self) -> PathBuf {
+        self.state_dir.join("dashboard.json")
+    }
 }
 
-/// The config from `--config` (which must exist) or the default location (which may not).
+/// The dashboard's remembered view, or nothing when the file is missing or unreadable.
+fn load_saved_view(path: &Path) -> Option<Saved> {
+    Saved::from_json(&std::fs::read(path).ok()?)
+}
+
+/// The config from `--config` (which must exist) or the default location (which may
+/// not). Its `[keys]` are resolved here too, so a name that is no command or key stops
+/// every command at once, as any other mistake in the file does.
 pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
-    match explicit {
-        Some(path) => Ok(Config::load(path, true)?),
+    let config = match explicit {
+        Some(path) => Config::load(path, true)?,
         None => match Paths::discover() {
-            Some(paths) => Ok(Config::load(&paths.config_file, false)?),
-            None => Ok(Config::default()),
+            Some(paths) => Config::load(&paths.config_file, false)?,
+            None => Config::default(),
         },
-    }
+    };
+    Keymap::with_bindings(&config.keys)?;
+    Ok(config)
 }
 
 /// A one-line progress bar on stderr, erased when the read ends.
@@ -160,7 +173,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
             fresh: false,
         });
     }
-    let live = Live::new(config, flags);
+    let live = Live::new(config, &flags.overrides());
     let key = live.cache_key();
     let paths = Paths::discover();
     let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
@@ -323,10 +336,10 @@ fn dashboard(
                     let sim = Simulator::start("127.0.0.1:0".parse().expect("loopback"), options)
                         .await
                         .context("cannot start the built-in simulator")?;
-                    let mut live = Live::new(&config, flags);
+                    let mut live = Live::new(&config, &flags.overrides());
                     live.endpoint = sim.url();
-                    live.cloud = crate::azure::Cloud::Public;
-                    live.auth = crate::azure::AuthMode::Token;
+                    live.cloud = crate::config::Cloud::Public;
+                    live.auth = crate::config::AuthMode::Token;
                     live.tenant = None;
                     live.request.subscriptions.clear();
                     simulator = Some(sim);
@@ -339,7 +352,7 @@ fn dashboard(
                     (live, env, key, Origin::Demo)
                 }
                 None => {
-                    let live = Live::new(&config, flags);
+                    let live = Live::new(&config, &flags.overrides());
                     let key = live.cache_key();
                     let origin = Origin::Live {
                         endpoint: live.endpoint.clone(),
@@ -365,10 +378,10 @@ fn dashboard(
                 },
             )
         };
-        let keymap = Keymap::with_bindings(&config.keys);
-        let saved_path = paths.as_ref().map(|p| Saved::path(&p.state_dir));
+        let keymap = Keymap::with_bindings(&config.keys)?;
+        let saved_path = paths.as_ref().map(Paths::saved_view);
         let mut state = state;
-        if let Some(saved) = saved_path.as_deref().and_then(Saved::load) {
+        if let Some(saved) = saved_path.as_deref().and_then(load_saved_view) {
             saved.apply(&mut state);
         }
         let result = match flags.render {
@@ -385,7 +398,7 @@ fn dashboard(
                 let theme = Theme { color: color_allowed() };
                 let state = crate::dashboard::interactive(state, keymap, services, theme).await?;
                 if let Some(path) = &saved_path
-                    && let Err(err) = Saved::of(&state).save(path)
+                    && let Err(err) = crate::cache::write_atomic(path, &Saved::of(&state).to_json())
                 {
                     warn(
                         paths.as_ref(),
@@ -524,5 +537,33 @@ fn finish(result: io::Result<ExitCode>) -> anyhow::Result<ExitCode> {
         Ok(code) => Ok(code),
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(err) => Err(anyhow::Error::new(err).context("cannot write the output")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remembered_view_survives_a_round_trip_and_a_bad_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config_file: dir.path().join("config.toml"),
+            cache_dir: dir.path().join("cache"),
+            state_dir: dir.path().to_path_buf(),
+        };
+        let path = paths.saved_view();
+        assert_eq!(load_saved_view(&path), None, "no file yet");
+        let saved = Saved {
+            view: "posture".into(),
+            sort: "name".into(),
+            descending: false,
+            filter: "eastus".into(),
+            only_failing: true,
+        };
+        crate::cache::write_atomic(&path, &saved.to_json()).unwrap();
+        assert_eq!(load_saved_view(&path), Some(saved));
+        std::fs::write(&path, b"{ not json").unwrap();
+        assert_eq!(load_saved_view(&path), None, "a damaged file is ignored");
     }
 }

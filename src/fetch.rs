@@ -1,7 +1,8 @@
 //! Reading the fleet live, merged with the last snapshot: what `scan` does once and
 //! the dashboard does in the background.
 //!
-//! Settings come from config and flags (`Live`); the network goes through
+//! Settings come from config and flags (`Live`, built from `Config` and `Overrides`);
+//! the network goes through
 //! `azure::ArmClient`; the result is a `cache::Snapshot` in which subscriptions that
 //! failed keep their last good clusters, marked stale.
 
@@ -11,11 +12,21 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::azure::{self, ArmClient, AuthMode, Cloud, Credentials, Environment, FleetRequest, Progress, RetryPolicy};
+use crate::azure::{self, ArmClient, Credentials, Environment, FleetRequest, RetryPolicy};
 use crate::cache::{self, Snapshot};
-use crate::cli::GlobalArgs;
-use crate::config::Config;
-use crate::model::Fleet;
+use crate::config::{AuthMode, Cloud, Config, Source};
+use crate::model::{Fleet, Progress};
+
+/// Settings given for one run that take precedence over config (the command line's
+/// flags, as plain values); `None` leaves config's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub endpoint: Option<String>,
+    pub cloud: Option<Cloud>,
+    pub auth: Option<AuthMode>,
+    pub source: Option<Source>,
+    pub concurrency: Option<usize>,
+}
 
 /// How to reach Azure: config, overridden by flags.
 #[derive(Debug, Clone)]
@@ -29,7 +40,7 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn new(config: &Config, flags: &GlobalArgs) -> Live {
+    pub fn new(config: &Config, flags: &Overrides) -> Live {
         let cloud = flags.cloud.unwrap_or(config.cloud);
         let endpoint = flags
             .endpoint
@@ -39,7 +50,7 @@ impl Live {
         let request = FleetRequest {
             subscriptions: config.subscriptions.clone(),
             source: flags.source.unwrap_or(config.source),
-            concurrency: flags.concurrency.map_or(config.concurrency, usize::from),
+            concurrency: flags.concurrency.unwrap_or(config.concurrency),
         };
         let retry = RetryPolicy {
             timeout: Duration::from_secs(config.request_timeout_seconds),

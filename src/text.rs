@@ -1,4 +1,5 @@
-//! Untrusted text made safe for a terminal.
+//! Text helpers below every other module: untrusted text made safe for a terminal, and
+//! the two small text forms that config and flags share (durations, globs).
 //!
 //! Cluster names, tags and API error messages come from outside. Before any of it is
 //! printed where a terminal may interpret it, control characters (C0, DEL, C1) and
@@ -19,9 +20,92 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `90`, `90s`, `15m`, `2h` or `1d`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. 90s, 15m, 2h or 1d"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{text}` has an unknown unit `{unit}`; use s, m, h or d")),
+    };
+    Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
+}
+
+/// Glob match ignoring ASCII case: `*` is any run of characters, `?` any one.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let (mut p, mut t) = (0, 0);
+    // Position of the last `*` and the text position it was tried at, for backtracking.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_read_with_their_unit() {
+        let cases = [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86_400)];
+        for (text, seconds) in cases {
+            assert_eq!(
+                parse_duration(text),
+                Ok(std::time::Duration::from_secs(seconds)),
+                "{text}"
+            );
+        }
+        for bad in ["", "m", "5w", "-1h", "1.5h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn globs_match_names_and_ids_ignoring_case() {
+        let cases = [
+            ("aks-*", "aks-prod-1", true),
+            ("AKS-*", "aks-prod-1", true),
+            ("aks-?-x", "aks-1-x", true),
+            ("aks-?-x", "aks-12-x", false),
+            ("*", "", true),
+            ("", "", true),
+            ("", "a", false),
+            (
+                "*/resourcegroups/legacy/*",
+                "/subscriptions/s/resourceGroups/Legacy/providers/x/aks",
+                true,
+            ),
+            ("*prod*", "team-prod-eu", true),
+            ("a*b*c", "aXXbYYc", true),
+            ("a*b*c", "aXXbYY", false),
+            ("exact", "exact-not", false),
+        ];
+        for (pattern, text, want) in cases {
+            assert_eq!(glob_match(pattern, text), want, "{pattern} ~ {text}");
+        }
+    }
 
     #[test]
     fn escape_sequences_and_bidi_overrides_are_removed() {

@@ -199,6 +199,24 @@ fn a_bad_config_exits_2_and_names_line_and_key() {
 }
 
 #[test]
+fn an_unknown_command_in_config_keys_stops_scan_too_with_its_place() {
+    let config = write_temp("keys.toml", "[keys]\ndown = \"n\"\njump = \"J\"\n");
+    let out = aksradar()
+        .arg("--config")
+        .arg(&config)
+        .args(["scan", "--input"])
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("keys.toml:3:1: key `keys.jump`: unknown action `jump`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn hostile_names_never_reach_the_terminal_with_escapes() {
     let hostile = write_temp(
         "hostile.json",

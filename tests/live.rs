@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy, Source};
+use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy};
+use aksradar::config::Source;
 use aksradar::model::Fleet;
 use aksradar::sim::{SimOptions, Simulator};
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};

@@ -1,9 +1,11 @@
-//! Keys to commands. Every binding has a description; the help overlay is made from
-//! this table, so it always shows the keys that really work.
+//! Keys to commands: the default keys of the command table, with config's `[keys]`
+//! applied. Every binding has a description; the help overlay and the README's key
+//! table are made from the key map, so they always show the keys that really work.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Command;
+use super::Command;
+use crate::config::{ConfigError, KeyBindings};
 
 /// A key with its modifiers, as config and `--keys` write it: `j`, `G`, `<Enter>`,
 /// `<C-c>`, `<S-Tab>`, `<PgDn>`.
@@ -141,53 +143,17 @@ pub struct Keymap {
 }
 
 impl Default for Keymap {
+    /// Every command with its default keys.
     fn default() -> Self {
-        use Command::*;
-        let keys: &[(&str, Command)] = &[
-            ("k", Up),
-            ("<Up>", Up),
-            ("j", Down),
-            ("<Down>", Down),
-            ("<PgUp>", PageUp),
-            ("<C-u>", PageUp),
-            ("<PgDn>", PageDown),
-            ("<C-d>", PageDown),
-            ("g", Top),
-            ("<Home>", Top),
-            ("G", Bottom),
-            ("<End>", Bottom),
-            ("<Enter>", Open),
-            ("<Esc>", Back),
-            ("/", Filter),
-            ("s", SortNext),
-            ("S", SortReverse),
-            ("r", Refresh),
-            ("f", Fix),
-            ("<Tab>", NextFormat),
-            ("<S-Tab>", PreviousFormat),
-            ("y", Copy),
-            ("w", Write),
-            ("v", Raw),
-            ("!", Errors),
-            ("<Space>", Mark),
-            ("a", MarkAll),
-            ("c", ClearMarks),
-            ("F", BatchFix),
-            ("x", OnlyFailing),
-            ("1", ClustersView),
-            ("2", SubscriptionsView),
-            ("3", PostureView),
-            ("e", ExportJson),
-            ("E", ExportCsv),
-            ("u", PortalLink),
-            ("?", Help),
-            ("q", Quit),
-            ("<C-c>", Quit),
-        ];
         Keymap {
-            bindings: keys
-                .iter()
-                .map(|(name, command)| (Key::parse(name).expect("valid default key"), *command))
+            bindings: Command::ALL
+                .into_iter()
+                .flat_map(|command| {
+                    command
+                        .default_keys()
+                        .iter()
+                        .map(move |name| (Key::parse(name).expect("valid default key"), command))
+                })
                 .collect(),
         }
     }
@@ -209,17 +175,49 @@ impl Keymap {
         self.bindings.retain(|(_, c)| *c != command);
     }
 
-    /// The defaults with config's `[keys]` applied: a command listed there gets exactly
-    /// the keys given; a key given there leaves the command it had.
-    pub fn with_bindings(bindings: &crate::config::KeyBindings) -> Keymap {
-        let mut keymap = Keymap::default();
-        for (command, keys) in &bindings.0 {
-            keymap.unbind_command(*command);
-            for key in keys {
-                keymap.bind(*key, *command);
-            }
+    /// Gives `command` exactly these keys, taking each from whatever command had it.
+    pub fn rebind(&mut self, command: Command, keys: &[Key]) {
+        self.unbind_command(command);
+        for key in keys {
+            self.bind(*key, command);
         }
-        keymap
+    }
+
+    /// The defaults with config's `[keys]` applied: a command listed there gets exactly
+    /// the keys given; a key given there leaves the command it had. Commands apply in
+    /// the order of their names. A name that is not a command or a key is an error
+    /// at its place in the config file.
+    pub fn with_bindings(bindings: &KeyBindings) -> Result<Keymap, ConfigError> {
+        let mut resolved = Vec::with_capacity(bindings.0.len());
+        for binding in &bindings.0 {
+            let written = &binding.command;
+            let command = Command::by_name(&written.text).ok_or_else(|| {
+                let known: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+                written.place.error(format!(
+                    "unknown action `{}`; actions: {}",
+                    written.text,
+                    known.join(", ")
+                ))
+            })?;
+            let keys = binding
+                .keys
+                .iter()
+                .map(|name| {
+                    Key::parse(name).ok_or_else(|| {
+                        binding.keys_place.error(format!(
+                            "unknown key name `{name}`; write a character (\"j\") or a name in angle brackets (\"<Enter>\", \"<C-d>\", \"<S-Tab>\", \"<PgDn>\", \"<Space>\", \"<F5>\")"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<Key>, ConfigError>>()?;
+            resolved.push((command, keys));
+        }
+        resolved.sort_by_key(|(command, _)| command.name());
+        let mut keymap = Keymap::default();
+        for (command, keys) in &resolved {
+            keymap.rebind(*command, keys);
+        }
+        Ok(keymap)
     }
 
     /// Every command with the labels of its keys, in `Command::ALL` order.
@@ -249,7 +247,64 @@ impl Keymap {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::config::Config;
+
+    fn from_config(text: &str) -> Result<Keymap, String> {
+        let config = Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())?;
+        Keymap::with_bindings(&config.keys).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn config_keys_replace_a_command_s_keys_and_take_a_key_from_another() {
+        let keymap = from_config("[keys]\nrefresh = \"R\"\nquit = [\"r\", \"<C-q>\"]\n").unwrap();
+        assert_eq!(keymap.command(Key::char('R')), Some(Command::Refresh));
+        assert_eq!(keymap.command(Key::char('r')), Some(Command::Quit));
+        assert_eq!(keymap.command(Key::char('q')), None, "quit lost its default keys");
+        assert_eq!(keymap.key_of(Command::Quit).as_deref(), Some("r"));
+        assert_eq!(
+            keymap.command(Key::char('G')),
+            Some(Command::Bottom),
+            "the rest keep theirs"
+        );
+    }
+
+    #[test]
+    fn unknown_names_in_config_keys_name_the_file_line_and_key() {
+        let cases = [
+            (
+                "[keys]\ndown = \"n\"\njump = \"J\"\n",
+                "config.toml:3:1: key `keys.jump`: unknown action `jump`; actions: up, down, page-up",
+            ),
+            (
+                "[keys]\ndown = [\"n\", \"<Nope>\"]\n",
+                "config.toml:2:8: key `keys.down`: unknown key name `<Nope>`; write a character",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = from_config(text).expect_err(text);
+            assert!(err.starts_with(want), "{text:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn the_default_keys_are_valid_and_each_runs_one_command() {
+        let mut seen = std::collections::HashMap::new();
+        for command in Command::ALL {
+            for name in command.default_keys() {
+                let key = Key::parse(name).unwrap_or_else(|| panic!("{command:?}: bad default key {name}"));
+                if let Some(other) = seen.insert(key, command) {
+                    panic!("{name} is the default of both {other:?} and {command:?}");
+                }
+            }
+        }
+        let keymap = Keymap::default();
+        for (key, command) in seen {
+            assert_eq!(keymap.command(key), Some(command));
+        }
+    }
 
     #[test]
     fn key_names_read_like_the_docs() {

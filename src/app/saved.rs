@@ -1,7 +1,6 @@
 //! What the dashboard remembers between runs: the view, the sort, the filter and the
-//! non-compliant toggle, in a small JSON file in the state folder.
-
-use std::path::{Path, PathBuf};
+//! non-compliant toggle, as the JSON that `cmd` keeps in a small file in the state
+//! folder. Taking it from the state and putting it back are pure; the file is `cmd`'s.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,18 +18,13 @@ pub struct Saved {
 }
 
 impl Saved {
-    pub fn path(state_dir: &Path) -> PathBuf {
-        state_dir.join("dashboard.json")
+    /// What was saved, or nothing when the text is not a saved view.
+    pub fn from_json(bytes: &[u8]) -> Option<Saved> {
+        serde_json::from_slice(bytes).ok()
     }
 
-    /// What was saved, or nothing when the file is missing or unreadable.
-    pub fn load(path: &Path) -> Option<Saved> {
-        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-    }
-
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        crate::cache::write_atomic(path, &bytes)
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
     }
 
     pub fn of(state: &State) -> Saved {

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::azure::ClusterDetails;
 use crate::config::Config;
 use crate::filter::Filter;
+use crate::model::ClusterDetails;
 use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionState, Version};
 use crate::remediate;
 
@@ -353,7 +353,7 @@ pub struct State {
     pub subscription_offset: usize,
     pub posture: Posture,
     /// For portal links.
-    pub cloud: crate::azure::Cloud,
+    pub cloud: crate::config::Cloud,
     /// Per sort column, each row's rank in the whole fleet; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
     /// Whether data can be re-read and details fetched (live and demo, not files).

@@ -5,14 +5,15 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use super::action::{Action, Command};
+use super::action::Action;
+use super::command::Command;
 use super::keymap::{Key, Keymap};
 use super::state::{Column, DetailState, Level, Origin, Overlay, Screen, State};
 use super::update::{Effect, key_action, update};
-use crate::azure::{ClusterDetails, Progress};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
 use crate::model::{AgentPool, Cluster, Fleet, MaintenanceConfig, Outcome, Rule, SubscriptionState};
+use crate::model::{ClusterDetails, Progress};
 use crate::remediate;
 
 const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
@@ -574,7 +575,7 @@ fn the_portal_link_follows_the_cloud() {
             "https://portal.azure.com/#@/resource{id}/overview"
         ))]
     );
-    s.cloud = crate::azure::Cloud::UsGovernment;
+    s.cloud = crate::config::Cloud::UsGovernment;
     assert_eq!(
         press(&mut s, "u"),
         vec![Effect::Copy(format!(
@@ -614,13 +615,11 @@ fn the_refresh_interval_starts_a_refresh_when_due() {
 
 #[test]
 fn the_view_sort_and_filter_are_remembered() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = super::saved::Saved::path(dir.path());
     let mut s = state(12, false);
     press(&mut s, "/eastus<Enter>sSx3");
-    super::saved::Saved::of(&s).save(&path).unwrap();
+    let json = super::saved::Saved::of(&s).to_json();
     let mut again = state(12, false);
-    super::saved::Saved::load(&path).unwrap().apply(&mut again);
+    super::saved::Saved::from_json(&json).unwrap().apply(&mut again);
     assert_eq!(again.view, super::state::View::Posture);
     assert_eq!(again.sort, (Column::Name, false));
     assert_eq!(again.filter.source(), "eastus");

@@ -2,13 +2,14 @@
 //! it wants (a refresh, a fetch, a copy); the loop runs them and reports back with
 //! more actions. Pure and synchronous, so every behaviour is a unit test.
 
-use super::action::{Action, Command};
+use super::action::Action;
+use super::command::Command;
 use super::keymap::{Key, Keymap};
 use super::state::{DetailState, FixPopup, Level, Overlay, Screen, State, View};
-use crate::azure::{ClusterDetails, Progress};
 use crate::cache::Snapshot;
 use crate::filter::Filter;
 use crate::model::Cluster;
+use crate::model::{ClusterDetails, Progress};
 use crate::{remediate, report, rules};
 
 /// What `update` asks the loop to do.

@@ -17,9 +17,9 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::credential::{AuthError, Credentials};
-use super::{Progress, cloud};
+use crate::config::token_may_go_to;
 use crate::import::{ImportError, PageLinks};
-use crate::model::Fleet;
+use crate::model::{Fleet, Progress};
 
 /// How hard to try before giving up on a request.
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +150,7 @@ impl ArmClient {
             url: base.to_string(),
             message: format!("not a URL: {e}"),
         })?;
-        if !cloud::token_may_go_to(&base) {
+        if !token_may_go_to(&base) {
             return Err(ClientError::Insecure { url: base.to_string() });
         }
         let http = reqwest::Client::builder()
@@ -262,7 +262,7 @@ impl ArmClient {
         body: Option<&Value>,
         read: impl Fn(&[u8]) -> Result<T, Unreadable>,
     ) -> Result<(T, HeaderMap), ClientError> {
-        if !cloud::token_may_go_to(url) {
+        if !token_may_go_to(url) {
             return Err(ClientError::Insecure { url: url.to_string() });
         }
         let mut attempt = 0u32;

@@ -16,31 +16,10 @@ use azure_identity::{
     ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
     WorkloadIdentityCredentialOptions,
 };
-use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Mutex;
 
-use super::Cloud;
-
-/// How aksradar signs in (`auth` in config, `--auth`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuthMode {
-    /// The first that is set up: a service principal in the environment, workload
-    /// identity, managed identity, then the Azure CLI's login.
-    #[default]
-    Auto,
-    /// The Azure CLI's login (`az login`).
-    Cli,
-    /// A service principal: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
-    Env,
-    /// Workload identity: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE.
-    WorkloadIdentity,
-    /// The managed identity of the VM, App Service or container (AZURE_CLIENT_ID picks a user-assigned one).
-    ManagedIdentity,
-    /// A bearer token from AKSRADAR_TOKEN, used as is.
-    Token,
-}
+use crate::config::{AuthMode, Cloud};
 
 /// The environment variables credentials read, captured once at the edge so the
 /// choice can be tested without touching the process environment.
@@ -149,6 +128,15 @@ impl fmt::Debug for Credentials {
 /// Tokens are refreshed this long before they expire.
 const EARLY: Duration = Duration::minutes(5);
 
+/// The `azure_core` name of a cloud, for the credentials that talk to Entra ID.
+fn configuration(cloud: Cloud) -> azure_core::cloud::CloudConfiguration {
+    match cloud {
+        Cloud::Public => azure_core::cloud::CloudConfiguration::AzurePublic,
+        Cloud::UsGovernment => azure_core::cloud::CloudConfiguration::AzureGovernment,
+        Cloud::China => azure_core::cloud::CloudConfiguration::AzureChina,
+    }
+}
+
 impl Credentials {
     /// Builds the credential for `mode`. Nothing is contacted yet: the first token is
     /// requested by the first call that needs one.
@@ -162,7 +150,7 @@ impl Credentials {
         let tenant = tenant.or_else(|| env.get("AZURE_TENANT_ID").map(String::from));
         let setup = |what: &str, err: azure_core::Error| AuthError::Setup(format!("{what}: {err}"));
         let client_options = || azure_core::http::ClientOptions {
-            cloud: Some(Arc::new(cloud.configuration())),
+            cloud: Some(Arc::new(configuration(cloud))),
             ..Default::default()
         };
         let source = match mode {

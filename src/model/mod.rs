@@ -4,16 +4,22 @@
 //! outside (names, tags, channel values) are kept as they arrived; comparisons that
 //! PSRule makes ignoring case are made ignoring case by the accessors here.
 
+mod changes;
 mod channel;
 mod cluster;
+mod details;
 mod finding;
+mod progress;
 mod resource_id;
 mod version;
 
+pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
     AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SubscriptionState, node_image_date,
 };
+pub use details::ClusterDetails;
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
+pub use progress::Progress;
 pub use resource_id::ResourceId;
 pub use version::Version;

@@ -93,7 +93,7 @@ use std::io::{self, Write};
 use serde::{Serialize, Serializer};
 
 use super::{Report, Summary};
-use crate::history::Changes;
+use crate::model::Changes;
 use crate::model::{AgentPool, Assessed, Finding, SourceError};
 use crate::rules::POLICY_DEFINITION_ID;
 

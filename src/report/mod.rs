@@ -14,7 +14,7 @@ mod table;
 
 use std::io::{self, BufWriter, Write};
 
-use crate::history::Changes;
+use crate::model::Changes;
 use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, SourceError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -116,7 +116,7 @@ fn row(item: &Assessed) -> Vec<Cell<'_>> {
 }
 
 /// The `--changes` section: one line per kind of change that happened.
-fn write_changes(out: &mut dyn Write, changes: &crate::history::Changes) -> io::Result<()> {
+fn write_changes(out: &mut dyn Write, changes: &crate::model::Changes) -> io::Result<()> {
     let when = |t: time::OffsetDateTime| {
         t.format(time::macros::format_description!(
             "[year]-[month]-[day] [hour]:[minute] UTC"
@@ -128,13 +128,13 @@ fn write_changes(out: &mut dyn Write, changes: &crate::history::Changes) -> io::
         return writeln!(out, "No changes since the read of {}.", when(changes.since));
     }
     writeln!(out, "Changes since the read of {}:", when(changes.since))?;
-    let names = |list: &[crate::history::Named]| {
+    let names = |list: &[crate::model::Named]| {
         list.iter()
             .map(|n| text::clean(&n.name).into_owned())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let moves = |list: &[crate::history::Change]| {
+    let moves = |list: &[crate::model::Change]| {
         list.iter()
             .map(|c| {
                 let from = c.from.as_deref().unwrap_or("(none)");

@@ -22,7 +22,6 @@ use crate::model::{Assessed, Cluster, Finding, Outcome, Rule};
 
 pub use maintenance_window::{AUTO_UPGRADE_SCHEDULE, NODE_OS_SCHEDULE};
 pub use policy::{DEFINITION_ID as POLICY_DEFINITION_ID, azure_policy_node_os};
-pub use waiver::glob_match;
 
 /// Evaluates every enabled rule on every cluster. `today` decides which waivers
 /// have expired.

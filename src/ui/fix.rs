@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{Popup, Theme, truncate, wrap_code};
-use crate::app::action::Command;
+use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{FixPopup, State};
 use crate::remediate::Format;

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use time::Duration;
 
 use super::{Theme, truncate};
-use crate::app::action::Command;
+use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{Origin, State, View};
 use crate::text::clean;

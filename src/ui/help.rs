@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{Popup, Theme, pad, width, wrap};
-use crate::app::action::Command;
+use crate::app::Command;
 use crate::app::keymap::Keymap;
 
 /// The filter language in full, a line per kind of term (as `filter.rs` reads it).

@@ -31,7 +31,7 @@ use ratatui::layout::{Constraint, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::action::Command;
+use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{Overlay, Screen, State, View};
 use crate::text::clean;

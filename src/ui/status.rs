@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, hints, truncate};
-use crate::app::action::Command;
+use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{Level, Screen, State, View};
 use crate::text::clean;

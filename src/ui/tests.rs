@@ -18,9 +18,9 @@ use super::*;
 use crate::app::action::Action;
 use crate::app::state::{Origin, State};
 use crate::app::update::update;
-use crate::azure::{ClusterDetails, Progress};
 use crate::config::{Config, Waiver};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
+use crate::model::{ClusterDetails, Progress};
 use crate::rules;
 
 const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
@@ -781,10 +781,8 @@ fn view_tabs_show_the_current_view_and_the_keys() {
     command(&mut state, Command::PostureView);
     assert!(screen(&state, 120, 30).contains("1 clusters 2 subscriptions [3 posture]"));
     // A remapped key shows; narrow terminals keep the current view's name.
-    let keymap = Keymap::with_bindings(&crate::config::KeyBindings(vec![(
-        Command::PostureView,
-        vec![crate::app::keymap::Key::char('p')],
-    )]));
+    let mut keymap = Keymap::default();
+    keymap.rebind(Command::PostureView, &[crate::app::keymap::Key::char('p')]);
     let shown = text(&render_with(&state, &keymap, 120, 30, Theme { color: true }));
     assert!(shown.contains("[p posture]"), "{shown}");
     let shown = text(&render_with(&state, &keymap, 80, 24, Theme { color: true }));
@@ -848,10 +846,8 @@ fn batch_fix_popup_counts_the_clusters() {
 fn help_shows_remapped_keys() {
     let mut state = live_state(120, 30);
     command(&mut state, Command::Help);
-    let keymap = Keymap::with_bindings(&crate::config::KeyBindings(vec![(
-        Command::Refresh,
-        vec![crate::app::keymap::Key::char('R')],
-    )]));
+    let mut keymap = Keymap::default();
+    keymap.rebind(Command::Refresh, &[crate::app::keymap::Key::char('R')]);
     let shown = text(&render_with(&state, &keymap, 120, 45, Theme { color: true }));
     insta::assert_snapshot!("help_remapped", shown);
     let refresh = shown

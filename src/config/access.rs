@@ -1,6 +1,41 @@
-//! Azure clouds: where ARM lives and which token scope it accepts.
+//! How aksradar reaches Azure, as config and flags choose it: the cloud (where ARM
+//! lives and which token scope it accepts), the way to sign in, where clusters are
+//! listed from, and the rule for where a bearer token may be sent.
+//!
+//! Plain settings with no I/O; `azure` turns them into credentials and a client.
 
 use serde::Deserialize;
+
+/// How aksradar signs in (`auth` in config, `--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// The first that is set up: a service principal in the environment, workload
+    /// identity, managed identity, then the Azure CLI's login.
+    #[default]
+    Auto,
+    /// The Azure CLI's login (`az login`).
+    Cli,
+    /// A service principal: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    Env,
+    /// Workload identity: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE.
+    WorkloadIdentity,
+    /// The managed identity of the VM, App Service or container (AZURE_CLIENT_ID picks a user-assigned one).
+    ManagedIdentity,
+    /// A bearer token from AKSRADAR_TOKEN, used as is.
+    Token,
+}
+
+/// Where clusters are listed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// ARM, one subscription at a time (several at once).
+    #[default]
+    Arm,
+    /// Azure Resource Graph: one paged query per 1000 subscriptions.
+    Graph,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -39,14 +74,6 @@ impl Cloud {
             Cloud::Public => "https://portal.azure.com",
             Cloud::UsGovernment => "https://portal.azure.us",
             Cloud::China => "https://portal.azure.cn",
-        }
-    }
-
-    pub(crate) fn configuration(self) -> azure_core::cloud::CloudConfiguration {
-        match self {
-            Cloud::Public => azure_core::cloud::CloudConfiguration::AzurePublic,
-            Cloud::UsGovernment => azure_core::cloud::CloudConfiguration::AzureGovernment,
-            Cloud::China => azure_core::cloud::CloudConfiguration::AzureChina,
         }
     }
 }

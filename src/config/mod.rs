@@ -9,9 +9,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use time::Date;
 
-use crate::app::{Command, Key};
-use crate::azure::{AuthMode, Cloud, Source};
 use crate::model::{NodeOsChannel, Rule, UpgradeChannel, Version};
+use crate::text::{glob_match, parse_duration};
+
+mod access;
+mod keys;
+
+pub use access::{AuthMode, Cloud, Source, token_may_go_to};
+pub use keys::{Binding, KeyBindings, Place, Written};
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
@@ -47,79 +52,6 @@ pub struct Config {
     pub highlight: Highlight,
 }
 
-/// `[keys]`: command name = a key or a list of keys. A command listed here loses its
-/// default keys; a key bound here leaves whatever command had it before.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct KeyBindings(pub Vec<(Command, Vec<Key>)>);
-
-impl<'de> Deserialize<'de> for KeyBindings {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = std::collections::BTreeMap::<CommandName, KeyList>::deserialize(d)?;
-        Ok(KeyBindings(
-            map.into_iter().map(|(name, keys)| (name.0, keys.0)).collect(),
-        ))
-    }
-}
-
-struct CommandName(Command);
-
-impl<'de> Deserialize<'de> for CommandName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Command::by_name(&raw).map(CommandName).ok_or_else(|| {
-            let known: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
-            serde::de::Error::custom(format!("unknown action `{raw}`; actions: {}", known.join(", ")))
-        })
-    }
-}
-
-impl PartialEq for CommandName {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl Eq for CommandName {}
-impl PartialOrd for CommandName {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for CommandName {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.name().cmp(other.0.name())
-    }
-}
-
-struct KeyList(Vec<Key>);
-
-impl<'de> Deserialize<'de> for KeyList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            One(String),
-            Many(Vec<String>),
-        }
-        let names = match OneOrMany::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a key name or a list of key names, e.g. \"j\" or [\"j\", \"<Down>\"]")
-        })? {
-            OneOrMany::One(name) => vec![name],
-            OneOrMany::Many(names) => names,
-        };
-        names
-            .iter()
-            .map(|name| {
-                Key::parse(name).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
-                        "unknown key name `{name}`; write a character (\"j\") or a name in angle brackets (\"<Enter>\", \"<C-d>\", \"<S-Tab>\", \"<PgDn>\", \"<Space>\", \"<F5>\")"
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()
-            .map(KeyList)
-    }
-}
-
 /// `[highlight]`: rows to mark so nobody mistakes production for a sandbox.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -133,7 +65,7 @@ pub struct Highlight {
 impl Highlight {
     /// Whether a cluster is one to highlight.
     pub fn matches(&self, cluster: &crate::model::Cluster) -> bool {
-        let glob = crate::rules::glob_match;
+        let glob = glob_match;
         let by_tag = self.tags.iter().any(|rule| {
             let (key, value) = rule.split_once('=').unwrap_or((rule.as_str(), "*"));
             cluster
@@ -365,31 +297,17 @@ impl Config {
 
     /// Parses config text; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|err| {
-            let offset = err.span().map_or(0, |span| span.start);
-            let (line, column) = line_column(text, offset);
-            let key = key_at(text, offset).map(|k| format!("key `{k}`: ")).unwrap_or_default();
-            let message = err.message().trim().to_string();
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key,
-                message,
-            }
-        })?;
+        let place = |offset: usize| Place::in_file(offset, text, path);
+        let mut config: Config = toml::from_str(text)
+            .map_err(|err| place(err.span().map_or(0, |span| span.start)).error(err.message().trim()))?;
         if let Err(message) = config.remediation.maintenance_window.validate() {
-            let offset = text.find("maintenance_window").unwrap_or(0);
-            let (line, column) = line_column(text, offset);
-            let key = "key `remediation.maintenance_window`: ".to_string();
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line,
-                column,
-                key,
-                message,
-            });
+            let place = Place {
+                key: "remediation.maintenance_window".into(),
+                ..place(text.find("maintenance_window").unwrap_or(0))
+            };
+            return Err(place.error(message));
         }
+        config.keys.locate(text, path);
         Ok(config)
     }
 
@@ -439,7 +357,7 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
         return Ok(None);
     }
     match reqwest::Url::parse(&raw) {
-        Ok(url) if crate::azure::cloud::token_may_go_to(&url) => Ok(Some(raw)),
+        Ok(url) if token_may_go_to(&url) => Ok(Some(raw)),
         Ok(_) => Err(serde::de::Error::custom(format!(
             "`{raw}` would carry the bearer token over plain http; use https, or http only to a loopback address"
         ))),
@@ -449,7 +367,7 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 
 fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
     let raw = String::deserialize(d)?;
-    let interval = crate::cli::parse_duration(&raw).map_err(serde::de::Error::custom)?;
+    let interval = parse_duration(&raw).map_err(serde::de::Error::custom)?;
     if interval.is_zero() {
         Ok(None)
     } else if interval < std::time::Duration::from_secs(30) {
@@ -691,16 +609,6 @@ mod tests {
             ("concurrency = 0\n", "config.toml:1:", "concurrency must be 1 to 256"),
             ("subscriptions = \"abc\"\n", "config.toml:1:", "key `subscriptions`"),
             ("colour = true\n", "config.toml:1:1: ", "unknown field `colour`"),
-            (
-                "[keys]\ndown = \"n\"\njump = \"J\"\n",
-                "config.toml:3:",
-                "unknown action `jump`",
-            ),
-            (
-                "[keys]\ndown = [\"n\", \"<Nope>\"]\n",
-                "config.toml:2:",
-                "unknown key name `<Nope>`",
-            ),
             ("[keys]\ndown = 5\n", "config.toml:2:", "expected a key name or a list"),
             (
                 "[highlight]\ntag = [\"env=prod\"]\n",
@@ -725,7 +633,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.refresh_interval, Some(std::time::Duration::from_secs(300)));
         assert_eq!(config.keys.0.len(), 2);
-        assert!(config.keys.0.contains(&(Command::Refresh, vec![Key::char('R')])));
+        let refresh = config.keys.0.iter().find(|b| b.command.text == "refresh").unwrap();
+        assert_eq!(refresh.keys, ["R"]);
         let prod = crate::model::Cluster {
             tags: [("ENV".to_string(), "production".to_string())].into(),
             ..Default::default()

@@ -1,0 +1,105 @@
+//! The dashboard's commands, declared once: the table below makes the `Command` enum,
+//! the names config's `[keys]` binds, the descriptions the help overlay shows, and the
+//! default keys. The README's key table is generated from the same table (a test
+//! checks it), so a new command cannot be left out of any of them.
+
+/// Declares the commands. Each row: variant = config name, [default keys], description.
+/// The rows' order is the order of the help overlay and the README's key table.
+macro_rules! commands {
+    ($($variant:ident = $name:literal, [$($key:literal),*], $description:literal;)*) => {
+        /// A command a key can be bound to. The names are what `[keys]` in config uses.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $($variant,)*
+        }
+
+        impl Command {
+            /// Every command, in the order of the table (and of the help).
+            pub const ALL: [Command; [$(Command::$variant),*].len()] = [$(Command::$variant),*];
+
+            /// The name config uses for it, e.g. `page-down`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $name,)*
+                }
+            }
+
+            /// What it does, for the help overlay and the README.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Command::$variant => $description,)*
+                }
+            }
+
+            /// Its keys when config does not rebind it, as `Key::parse` reads them.
+            pub fn default_keys(self) -> &'static [&'static str] {
+                match self {
+                    $(Command::$variant => &[$($key),*],)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    Up = "up", ["k", "<Up>"], "move up";
+    Down = "down", ["j", "<Down>"], "move down";
+    PageUp = "page-up", ["<PgUp>", "<C-u>"], "page up";
+    PageDown = "page-down", ["<PgDn>", "<C-d>"], "page down";
+    Top = "top", ["g", "<Home>"], "first row";
+    Bottom = "bottom", ["G", "<End>"], "last row";
+    Open = "open", ["<Enter>"], "open the selected cluster";
+    Back = "back", ["<Esc>"], "back, close";
+    Filter = "filter", ["/"], "filter as you type (Enter keeps it, Esc clears)";
+    SortNext = "sort-next", ["s"], "sort by the next column";
+    SortReverse = "sort-reverse", ["S"], "reverse the sort";
+    Refresh = "refresh", ["r"], "read the fleet again now";
+    Fix = "fix", ["f"], "the fix for the cluster (CLI, Bicep, ARM, Policy, Terraform)";
+    NextFormat = "next-format", ["<Tab>"], "fix popup: next format";
+    PreviousFormat = "previous-format", ["<S-Tab>"], "fix popup: previous format";
+    Copy = "copy", ["y"], "fix popup: copy the text (OSC 52: works over SSH and in tmux)";
+    Write = "write", ["w"], "fix popup: write the text to a file here (when the terminal ignores OSC 52)";
+    Raw = "raw", ["v"], "cluster view: the raw JSON";
+    Errors = "errors", ["!"], "the list of read errors";
+    Mark = "mark", ["<Space>"], "mark or unmark the selected cluster";
+    MarkAll = "mark-all", ["a"], "mark every cluster in view";
+    ClearMarks = "clear-marks", ["c"], "clear the marks";
+    BatchFix = "batch-fix", ["F"], "the batch fix: marked clusters, or every failing one in view";
+    OnlyFailing = "only-failing", ["x"], "show non-compliant clusters only (toggle)";
+    ClustersView = "clusters-view", ["1"], "view: clusters";
+    SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions (Enter opens a subscription's clusters)";
+    PostureView = "posture-view", ["3"], "view: posture charts";
+    ExportJson = "export-json", ["e"], "export the view (filtered, sorted) as JSON, as scan writes it";
+    ExportCsv = "export-csv", ["E"], "export the view (filtered, sorted) as CSV";
+    PortalLink = "portal-link", ["u"], "copy the cluster's Azure portal link";
+    Help = "help", ["?"], "this help";
+    Quit = "quit", ["q", "<C-c>"], "quit";
+}
+
+impl Command {
+    /// The command with this config name, ignoring case.
+    pub fn by_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_distinct_name_and_a_description() {
+        let mut names = std::collections::HashSet::new();
+        for command in Command::ALL {
+            let name = command.name();
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{command:?} has the config name {name:?}"
+            );
+            assert!(names.insert(name), "{name} names two commands");
+            assert!(!command.description().is_empty(), "{command:?} has no description");
+            assert_eq!(Command::by_name(&name.to_ascii_uppercase()), Some(command));
+        }
+        assert_eq!(Command::by_name("jump"), None);
+    }
+}
