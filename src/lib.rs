@@ -1,16 +1,61 @@
 //! aksradar: the upgrade posture of an Azure Kubernetes Service fleet.
 //!
-//! Data flows one way:
+//! # The map of the crate
+//!
+//! Layers, lowest first. A module imports only from layers below its own, never up
+//! and never sideways; `tests/layers.rs` reads every `crate::`/`super::` path in `src/`
+//! (test code too) and fails on one that does not.
 //!
 //! ```text
-//!  config ──┐
-//!  files ───┼─> import ──> model::Fleet ──> rules::assess ──> Vec<Assessed> ──┬─> report (scan)
-//!           │                                                                └─> remediate
+//!  `cmd`                                   the commands: flags, files, environment, clock, stdout
+//!  `dashboard`                             the dashboard's loop: runs effects, draws once per batch
+//!  `tui`  `cli`                            the terminal (events, restore, OSC 52); clap's flags
+//!  `ui`                                    one view per screen or overlay (pure)
+//!  `app`                                   State, Action, update, commands, key map (pure)
+//!  `history`  `fetch`                      the read history; a live read merged with the snapshot
+//!  `azure`  `cache`  `sim`                 the ARM / Resource Graph client; snapshots; the simulator
+//!  `remediate`  `report`  `filter`         fixes, scan formats, the filter language (pure)
+//!  `import`  `rules`                       exported files -> model; PSRule's rules (pure)
+//!  `config`                                config.toml, its errors, how to reach Azure
+//!  `text`                                  terminal-safe text, durations, globs
+//!  `model`                                 clusters, findings, details, progress, summary, changes
 //! ```
 //!
-//! `model`, `import`, `rules`, `remediate` and `report` are pure: no network, no
-//! clock (today's date is passed in), no terminal. The command-line shell in
-//! `cmd` reads files and flags, calls them, and writes the result.
+//! Within a row, modules do not import each other; the order of the rows is the order
+//! of the layers. `sim` sits beside `azure` and depends only on `model` and `text`: it
+//! serves the same HTTP that `azure` reads, and shares nothing else with it.
+//!
+//! # How data flows
+//!
+//! Files and `scan`/`remediate`, one pass:
+//!
+//! ```text
+//!  files ─> import ─> model::Fleet ─┐
+//!                                   ├─> rules::assess ─> Vec<Assessed> ─┬─> filter ─> report (scan)
+//!  cache (--offline, --max-age) ────┘        ^                          └─> filter ─> remediate
+//!                                            │
+//!                                     config (rules, waivers)
+//! ```
+//!
+//! Live reads and the dashboard, a loop:
+//!
+//! ```text
+//!  config + flags ─> fetch::Live ─> azure::ArmClient ─HTTP─> Azure or sim
+//!                                      │ Progress            │ clusters, pages, errors
+//!                                      v                     v
+//!   keys ─> tui ─> app::Action <── dashboard ──< fetch::refresh ─> cache::Snapshot ─> cache (disk)
+//!                      │                                                 │
+//!                      v                                                 v
+//!              app::update(State) ─> Effect ─> dashboard runs it     history (disk)
+//!                      │
+//!                      v
+//!              ui::draw(&State) ─> terminal (or --render text)
+//! ```
+//!
+//! `model`, `text`, `config` (its parsing), `import`, `rules`, `remediate`, `report`,
+//! `filter`, `app` and `ui` are pure: no network, no clock (the date and time are
+//! passed in), no terminal, no files. `cmd` and `dashboard` are the shell that reads
+//! files, flags, the environment and the clock, and runs the effects.
 
 #![forbid(unsafe_code)]
 
