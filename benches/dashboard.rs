@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aksradar::app::keymap::parse_keys;
-use aksradar::app::state::Origin;
+use aksradar::app::state::DataSource;
 use aksradar::app::update::{apply_snapshot, key_action};
 use aksradar::app::{Keymap, State, update};
 use aksradar::cache::{self, Loaded, Store};
@@ -69,7 +69,7 @@ fn main() {
         let Loaded::Hit(snapshot) = store.load("bench-dashboard") else {
             panic!("cache miss")
         };
-        let mut s = State::new(config.clone(), Origin::Demo, now);
+        let mut s = State::new(config.clone(), DataSource::Demo, now);
         apply_snapshot(&mut s, *snapshot);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         update(
@@ -91,7 +91,7 @@ fn main() {
             panic!("cache miss")
         };
         let loaded = start.elapsed();
-        let mut s = State::new(config.clone(), Origin::Demo, now);
+        let mut s = State::new(config.clone(), DataSource::Demo, now);
         let fleet = snapshot.into_fleet();
         let assessed = aksradar::rules::assess(fleet.clusters, &config, now.date());
         let ruled = start.elapsed();

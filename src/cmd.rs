@@ -14,7 +14,7 @@ use time::Date;
 use tokio::sync::mpsc;
 
 use crate::app::saved::Saved;
-use crate::app::state::Origin;
+use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
 use crate::azure::{Credentials, Environment};
 use crate::cache::{Loaded, Snapshot, Store};
@@ -317,13 +317,13 @@ fn dashboard(
         let (state, services) = if !inputs.is_empty() {
             let fleet = read_files(inputs)?;
             let names = inputs.iter().map(|p| p.display().to_string()).collect();
-            let mut state = State::new(config.clone(), Origin::Files(names), now);
+            let mut state = State::new(config.clone(), DataSource::Files(names), now);
             state.errors = fleet.errors;
             state.skipped = fleet.skipped;
             state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
             (state, services)
         } else {
-            let (live, env, key, origin) = match &demo {
+            let (live, env, key, data_source) = match &demo {
                 Some(args) => {
                     let options = SimOptions {
                         subscriptions: args.subscriptions,
@@ -349,22 +349,22 @@ fn dashboard(
                         "demo|{}|{}|{}",
                         args.seed, args.subscriptions, args.clusters_per_subscription
                     );
-                    (live, env, key, Origin::Demo)
+                    (live, env, key, DataSource::Demo)
                 }
                 None => {
                     let live = Live::new(&config, &flags.overrides());
                     let key = live.cache_key();
-                    let origin = Origin::Live {
+                    let data_source = DataSource::Arm {
                         endpoint: live.endpoint.clone(),
                     };
-                    (live, Environment::from_process(), key, origin)
+                    (live, Environment::from_process(), key, data_source)
                 }
             };
             let credentials = Arc::new(Credentials::new(live.auth, &env, live.cloud, live.tenant.clone())?);
             let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
             let live = LiveServices::new(live, credentials, store, history, key)?;
-            let mut state = State::new(config.clone(), origin, now);
+            let mut state = State::new(config.clone(), data_source, now);
             state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {
                 crate::app::update::apply_snapshot(&mut state, snapshot);

@@ -312,18 +312,12 @@ pub fn haystack(item: &Assessed, cells: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Cluster, Finding, PolicyVerdict};
+    use crate::model::Cluster;
+    use crate::model::fixtures::{assessed, cluster, finding};
 
     fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
         let cluster = Cluster {
-            id: format!(
-                "/subscriptions/sub-1/resourceGroups/rg-{name}/providers/Microsoft.ContainerService/managedClusters/{name}"
-            ),
-            name: name.into(),
-            subscription_id: "sub-1".into(),
             subscription_name: Some("Contoso Prod".into()),
-            resource_group: format!("rg-{name}"),
-            location: "westeurope".into(),
             tags: [
                 ("env".to_string(), "Prod".to_string()),
                 ("team".to_string(), "payments".to_string()),
@@ -332,29 +326,19 @@ mod tests {
             kubernetes_version: Some(version.into()),
             node_os_upgrade_channel: node.map(String::from),
             upgrade_channel: upgrade.map(String::from),
-            ..Default::default()
+            ..cluster("sub-1", &format!("rg-{name}"), name)
         };
-        let findings = Rule::ALL
-            .iter()
-            .map(|&rule| Finding {
-                rule,
-                outcome: if failing.contains(&rule) {
-                    Outcome::Fail
-                } else {
-                    Outcome::Pass
-                },
-                reason: String::new(),
-                waiver: None,
-            })
-            .collect();
-        Assessed {
+        let outcome = |rule| {
+            if failing.contains(&rule) {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            }
+        };
+        assessed(
             cluster,
-            findings,
-            policy: PolicyVerdict {
-                compliant: true,
-                reason: String::new(),
-            },
-        }
+            Rule::ALL.iter().map(|&rule| finding(rule, outcome(rule), "")).collect(),
+        )
     }
 
     fn matches(filter: &str, item: &Assessed) -> bool {

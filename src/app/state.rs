@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::filter::Filter;
 use crate::model::ClusterDetails;
-use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionState, Version};
+use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionState, Summary, Tally, Version};
 use crate::remediate;
 
 /// The fleet table's columns, in order.
@@ -88,14 +88,11 @@ pub struct Row {
     /// Lower-cased row text (and id and tags) that `/` searches.
     pub haystack: String,
     pub verdict: Outcome,
-    pub failing: usize,
-    pub stale: bool,
+    /// What it adds to the summary: failing findings, channel, below minimum, stale.
+    pub tally: Tally,
     /// A `[highlight]` rule matches it (production, say).
     pub highlighted: bool,
     version: Option<Version>,
-    /// Slot of the node OS channel in `Summary::by_channel`.
-    channel: usize,
-    below_minimum: bool,
     /// The release date of the cluster's oldest node image, when readable.
     oldest_image: Option<time::Date>,
 }
@@ -103,7 +100,6 @@ pub struct Row {
 impl Row {
     pub fn of(index: usize, item: &Assessed, config: &Config) -> Row {
         let c = &item.cluster;
-        let failing = item.failing().count();
         let verdict = item.verdict();
         let cells = crate::filter::cells(item);
         let haystack = crate::filter::haystack(item, &cells);
@@ -114,13 +110,8 @@ impl Row {
             cells,
             haystack,
             verdict,
-            failing,
-            stale: c.stale,
+            tally: Tally::of(item),
             highlighted: config.highlight.matches(c),
-            channel: c.node_os_channel().summary_slot(),
-            below_minimum: version
-                .as_ref()
-                .is_some_and(|v| !v.satisfies_minimum(&config.rules.kubernetes_minimum_version)),
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version,
         }
@@ -130,7 +121,7 @@ impl Row {
         let by_text = |i: usize| cmp_ignore_case(&self.cells[i], &other.cells[i]);
         match column {
             Column::Version => self.version.cmp(&other.version),
-            Column::Verdict => (self.verdict, self.failing).cmp(&(other.verdict, other.failing)),
+            Column::Verdict => (self.verdict, self.tally.failing).cmp(&(other.verdict, other.tally.failing)),
             other => by_text(Column::ALL.iter().position(|c| *c == other).unwrap_or(0)),
         }
         .then_with(|| self.cells[0].cmp(&other.cells[0]))
@@ -144,18 +135,6 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
-/// Counts over the clusters in view, for the header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub in_view: usize,
-    pub total: usize,
-    pub non_compliant: usize,
-    /// SecurityPatch, NodeImage, Unmanaged, None, Unspecified, other values.
-    pub by_channel: [usize; 6],
-    pub below_minimum: usize,
-    pub stale: usize,
 }
 
 /// A background refresh and how far it got.
@@ -304,21 +283,26 @@ pub struct Carried {
     marked: std::collections::HashSet<String>,
 }
 
-/// Where the data comes from, shown in the header.
+/// Where the dashboard's data comes from, shown in the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Live { endpoint: String },
+pub enum DataSource {
+    /// A Resource Manager endpoint: Azure's, or one given with `--endpoint`.
+    Arm {
+        endpoint: String,
+    },
+    /// The built-in simulator of `aksradar demo`.
     Demo,
     Files(Vec<String>),
 }
 
 pub struct State {
     pub config: Arc<Config>,
-    pub origin: Origin,
+    pub data_source: DataSource,
     pub fleet: Vec<Assessed>,
     pub rows: Vec<Row>,
     /// Indices into `rows`, filtered and sorted: what the table shows.
     pub visible: Vec<usize>,
+    /// The counts over the clusters in view, for the header and the views.
     pub summary: Summary,
     pub subscriptions: Vec<SubscriptionState>,
     pub errors: Vec<SourceError>,
@@ -356,7 +340,8 @@ pub struct State {
     pub cloud: crate::config::Cloud,
     /// Per sort column, each row's rank in the whole fleet; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
-    /// Whether data can be re-read and details fetched (live and demo, not files).
+    /// Whether the data is live (read over HTTP from Resource Manager: Azure, an
+    /// endpoint, the demo's simulator), so it can be re-read and details fetched.
     pub live: bool,
     /// Waiting for the first data.
     pub loading: bool,
@@ -364,12 +349,12 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Arc<Config>, origin: Origin, now: OffsetDateTime) -> State {
+    pub fn new(config: Arc<Config>, data_source: DataSource, now: OffsetDateTime) -> State {
         let cloud = config.cloud;
-        let live = !matches!(origin, Origin::Files(_));
+        let live = !matches!(data_source, DataSource::Files(_));
         State {
             config,
-            origin,
+            data_source,
             fleet: Vec::new(),
             rows: Vec::new(),
             visible: Vec::new(),
@@ -469,7 +454,7 @@ impl State {
         let only_failing = self.only_failing;
         let mut visible: Vec<usize> = (0..rows.len())
             .filter(|&i| {
-                (!only_failing || rows[i].failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
+                (!only_failing || rows[i].tally.failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
             })
             .collect();
         let (column, descending) = self.sort;
@@ -523,17 +508,9 @@ impl State {
     }
 
     fn summarise(&self) -> Summary {
-        let mut summary = Summary {
-            in_view: self.visible.len(),
-            total: self.fleet.len(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::default();
         for &index in &self.visible {
-            let row = &self.rows[index];
-            summary.non_compliant += usize::from(row.failing > 0);
-            summary.by_channel[row.channel] += 1;
-            summary.below_minimum += usize::from(row.below_minimum);
-            summary.stale += usize::from(row.stale);
+            summary.add(self.rows[index].tally);
         }
         summary
     }
@@ -554,7 +531,7 @@ impl State {
         let today = self.now.date();
         for &index in &self.visible {
             let row = &self.rows[index];
-            by_channel[row.channel] += 1;
+            by_channel[row.tally.channel] += 1;
             match &row.version {
                 Some(v) => *minors.entry(v.minor_key()).or_default() += 1,
                 None => unknown_version += 1,
@@ -595,7 +572,7 @@ impl State {
             return self
                 .visible
                 .iter()
-                .filter(|&&row| self.rows[row].failing > 0)
+                .filter(|&&row| self.rows[row].tally.failing > 0)
                 .map(|&row| self.rows[row].id.clone())
                 .collect();
         }

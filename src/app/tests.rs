@@ -8,7 +8,7 @@ use time::macros::datetime;
 use super::action::Action;
 use super::command::Command;
 use super::keymap::{Key, Keymap};
-use super::state::{Column, DetailState, Level, Origin, Overlay, Screen, State};
+use super::state::{Column, DataSource, DetailState, Level, Overlay, Screen, State};
 use super::update::{Effect, key_action, update};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
@@ -60,12 +60,12 @@ fn clusters(n: usize) -> Vec<Cluster> {
 
 fn state(n: usize, live: bool) -> State {
     let config = Arc::new(Config::default());
-    let origin = if live {
-        Origin::Demo
+    let data_source = if live {
+        DataSource::Demo
     } else {
-        Origin::Files(vec!["fleet.json".into()])
+        DataSource::Files(vec!["fleet.json".into()])
     };
-    let mut state = State::new(config.clone(), origin, NOW);
+    let mut state = State::new(config.clone(), data_source, NOW);
     state.set_fleet(crate::rules::assess(clusters(n), &config, NOW.date()));
     update(&mut state, Action::Resize { rows: 10 });
     state
@@ -507,7 +507,7 @@ fn the_non_compliant_toggle_hides_passing_clusters() {
     let mut s = state(20, false);
     press(&mut s, "x");
     assert!(s.only_failing);
-    assert!(s.visible.iter().all(|&r| s.rows[r].failing > 0));
+    assert!(s.visible.iter().all(|&r| s.rows[r].tally.failing > 0));
     assert!(s.visible.len() < 20);
     press(&mut s, "x");
     assert_eq!(s.visible.len(), 20);
@@ -590,7 +590,7 @@ fn the_refresh_interval_starts_a_refresh_when_due() {
         refresh_interval: Some(std::time::Duration::from_secs(300)),
         ..Config::default()
     };
-    let mut s = State::new(Arc::new(config), Origin::Demo, NOW);
+    let mut s = State::new(Arc::new(config), DataSource::Demo, NOW);
     assert_eq!(
         super::update::start_refresh(&mut s),
         vec![Effect::Refresh { generation: 1 }]

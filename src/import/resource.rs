@@ -193,7 +193,7 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
     let origin = if obj.has("apiVersion") && !obj.has("subscriptionId") {
         Origin::Template
     } else {
-        Origin::Live
+        Origin::Deployed
     };
 
     let (upgrade_channel, node_os_upgrade_channel) = match props.object("autoUpgradeProfile")? {

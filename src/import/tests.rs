@@ -48,7 +48,7 @@ fn an_arm_list_response_gives_every_field_of_the_model() {
     assert_eq!(cluster.pools.len(), 2);
     assert_eq!(cluster.pools[0].count, Some(3));
     assert!(cluster.has_windows_pool());
-    assert_eq!(cluster.origin, Origin::Live);
+    assert_eq!(cluster.origin, Origin::Deployed);
     assert_eq!(
         cluster.maintenance, None,
         "a list response does not carry maintenance configurations"
@@ -154,7 +154,7 @@ fn psrule_exports_use_pascal_case_and_nest_children() {
     assert_eq!(fleet.skipped, 1, "the standalone pool is not a cluster");
     let cluster = &fleet.clusters[0];
     assert_eq!(cluster.resource_group, "rg-test");
-    assert_eq!(cluster.origin, Origin::Live);
+    assert_eq!(cluster.origin, Origin::Deployed);
     let maintenance = cluster.maintenance.as_ref().expect("children were exported");
     assert_eq!(maintenance.len(), 1);
     assert_eq!(maintenance[0].name, "aksManagedAutoUpgradeSchedule");
@@ -187,7 +187,7 @@ fn template_resources_carry_api_version_and_no_subscription() {
         "ResourceType": "Microsoft.ContainerService/managedClusters", "Properties": {"kubernetesVersion": "1.33.7"}}]"#;
     assert_eq!(
         only(exported).origin,
-        Origin::Live,
+        Origin::Deployed,
         "an export keeps its apiVersion but is live data"
     );
 }

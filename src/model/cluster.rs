@@ -11,9 +11,11 @@ use super::{NodeOsChannel, UpgradeChannel, Version};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Origin {
-    /// Read from Azure, from `az`, from an ARM or Resource Graph response, or a PSRule export.
+    /// A deployed cluster, as it runs: read from Azure, from `az`, from an ARM or
+    /// Resource Graph response, or a PSRule export. (Snapshots spell it `live`.)
     #[default]
-    Live,
+    #[serde(rename = "live")]
+    Deployed,
     /// A resource from a template (it carries `apiVersion` and no subscription): what
     /// will be deployed, not what runs.
     Template,
@@ -247,6 +249,13 @@ mod tests {
         for (version, want) in cases {
             assert_eq!(node_image_date(version), want, "{version}");
         }
+    }
+
+    #[test]
+    fn snapshots_keep_spelling_a_deployed_cluster_live() {
+        assert_eq!(serde_json::to_string(&Origin::Deployed).unwrap(), "\"live\"");
+        assert_eq!(serde_json::to_string(&Origin::Template).unwrap(), "\"template\"");
+        assert_eq!(serde_json::from_str::<Origin>("\"live\"").unwrap(), Origin::Deployed);
     }
 
     #[test]

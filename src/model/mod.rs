@@ -1,4 +1,5 @@
-//! The fleet as aksradar understands it: clusters, pools, maintenance windows, findings.
+//! The fleet as aksradar understands it: clusters, pools, maintenance windows, findings,
+//! what a read reports and finds beyond the list, the summary counts, and what changed.
 //!
 //! Plain data with no I/O, no clock and no terminal types. Strings that came from
 //! outside (names, tags, channel values) are kept as they arrived; comparisons that
@@ -11,7 +12,11 @@ mod details;
 mod finding;
 mod progress;
 mod resource_id;
+mod summary;
 mod version;
+
+#[cfg(test)]
+pub mod fixtures;
 
 pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
@@ -22,4 +27,5 @@ pub use details::ClusterDetails;
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use progress::Progress;
 pub use resource_id::ResourceId;
+pub use summary::{Summary, Tally};
 pub use version::Version;

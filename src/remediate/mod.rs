@@ -121,6 +121,7 @@ mod tests {
 
     use super::*;
     use crate::config::{Config, Frequency, Waiver};
+    use crate::model::fixtures::maintenance;
     use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule};
 
     const SUB_A: &str = "11111111-1111-1111-1111-111111111111";
@@ -134,18 +135,6 @@ mod tests {
             orchestrator_version: version.map(String::from),
             ..Default::default()
         }
-    }
-
-    fn maintenance(names: &[&str]) -> Option<Vec<MaintenanceConfig>> {
-        Some(
-            names
-                .iter()
-                .map(|n| MaintenanceConfig {
-                    name: n.to_string(),
-                    schedule: None,
-                })
-                .collect(),
-        )
     }
 
     const BOTH: &[&str] = &["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"];

@@ -509,27 +509,7 @@ fn sanitize(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MaintenanceConfig, PolicyVerdict};
-
-    fn assessed(cluster: Cluster, failing: &[Rule]) -> Assessed {
-        let findings = failing
-            .iter()
-            .map(|&rule| Finding {
-                rule,
-                outcome: Outcome::Fail,
-                reason: "r".into(),
-                waiver: None,
-            })
-            .collect();
-        Assessed {
-            cluster,
-            findings,
-            policy: PolicyVerdict {
-                compliant: false,
-                reason: String::new(),
-            },
-        }
-    }
+    use crate::model::fixtures::{failing as assessed, maintenance};
 
     #[test]
     fn the_node_os_target_follows_windows_pools_and_the_node_image_channel() {
@@ -585,10 +565,7 @@ mod tests {
     fn only_missing_schedules_are_added() {
         let config = RemediationConfig::default();
         let cluster = Cluster {
-            maintenance: Some(vec![MaintenanceConfig {
-                name: "c/AKSMANAGEDAUTOUPGRADESCHEDULE".into(),
-                schedule: None,
-            }]),
+            maintenance: maintenance(&["c/AKSMANAGEDAUTOUPGRADESCHEDULE"]),
             ..Default::default()
         };
         let item = assessed(cluster, &[Rule::MaintenanceWindow]);

@@ -92,9 +92,8 @@ use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
 
-use super::{Report, Summary};
-use crate::model::Changes;
-use crate::model::{AgentPool, Assessed, Finding, SourceError};
+use super::Report;
+use crate::model::{AgentPool, Assessed, Changes, Finding, SourceError, Summary};
 use crate::rules::POLICY_DEFINITION_ID;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -145,7 +144,7 @@ struct SummaryOut<'a> {
 
 impl<'a> SummaryOut<'a> {
     fn new(summary: &Summary, minimum_version: &'a str) -> Self {
-        let [security_patch, node_image, unmanaged, none, unspecified] = summary.by_channel;
+        let [security_patch, node_image, unmanaged, none, unspecified, other] = summary.by_channel;
         SummaryOut {
             clusters: summary.clusters,
             non_compliant: summary.non_compliant,
@@ -155,7 +154,7 @@ impl<'a> SummaryOut<'a> {
                 unmanaged,
                 none,
                 unspecified,
-                other: summary.other_channel,
+                other,
             },
             below_minimum_version: summary.below_minimum,
             minimum_version,

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{Report, Summary, verdict_label};
-use crate::model::Assessed;
+use super::{Report, verdict_label};
+use crate::model::{Assessed, Summary};
 use crate::text;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -78,8 +78,8 @@ fn write_summary(report: &Report<'_>, summary: &Summary, out: &mut dyn Write) ->
         summary.non_compliant
     )?;
     let mut channels: Vec<String> = summary.channels().map(|(name, n)| format!("{name} {n}")).collect();
-    if summary.other_channel > 0 {
-        channels.push(format!("other values {}", summary.other_channel));
+    if summary.other_channel() > 0 {
+        channels.push(format!("other values {}", summary.other_channel()));
     }
     writeln!(out, "- Node OS upgrade channel: {}", channels.join(", "))?;
     writeln!(

@@ -14,8 +14,7 @@ mod table;
 
 use std::io::{self, BufWriter, Write};
 
-use crate::model::Changes;
-use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, SourceError, Version};
+use crate::model::{Assessed, Changes, Outcome, SourceError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -61,64 +60,6 @@ pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Wr
     out.flush()
 }
 
-/// The fleet-wide counts that json, table and markdown all show, computed once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Summary {
-    clusters: usize,
-    /// Clusters with at least one failing finding.
-    non_compliant: usize,
-    /// Clusters per node OS channel state, in [`CHANNELS`] order.
-    by_channel: [usize; 5],
-    /// Clusters whose channel value this version of aksradar does not know.
-    other_channel: usize,
-    /// Clusters whose Version finding fails.
-    below_minimum: usize,
-    failing_findings: usize,
-}
-
-impl Summary {
-    fn of(assessed: &[Assessed]) -> Summary {
-        let mut summary = Summary {
-            clusters: assessed.len(),
-            ..Summary::default()
-        };
-        for item in assessed {
-            let failing = item.failing().count();
-            summary.failing_findings += failing;
-            if failing > 0 {
-                summary.non_compliant += 1;
-            }
-            if item.outcome_of(Rule::Version) == Some(Outcome::Fail) {
-                summary.below_minimum += 1;
-            }
-            let index = item.cluster.node_os_channel().summary_slot();
-            if index >= CHANNELS.len() {
-                summary.other_channel += 1;
-                continue;
-            }
-            summary.by_channel[index] += 1;
-        }
-        summary
-    }
-
-    /// The named channel states with their counts, in summary order.
-    fn channels(&self) -> impl Iterator<Item = (&'static str, usize)> {
-        CHANNELS.into_iter().zip(self.by_channel)
-    }
-
-    /// The non-compliant share in whole percent, rounded half up; `None` for no clusters.
-    fn non_compliant_percent(&self) -> Option<usize> {
-        (self.clusters > 0).then(|| (self.non_compliant * 200 + self.clusters) / (2 * self.clusters))
-    }
-}
-
-/// The node OS channel states the summary counts, as `NodeOsChannel::KNOWN` orders
-/// them; a missing channel is `Unspecified`, as AKS calls it.
-const CHANNELS: [&str; 5] = {
-    let [security_patch, node_image, unmanaged, none, unspecified, _other] = NodeOsChannel::SUMMARY;
-    [security_patch, node_image, unmanaged, none, unspecified]
-};
-
 /// `Fail (2)` for a failing cluster, else the verdict alone: what people scan for.
 fn verdict_label(item: &Assessed) -> String {
     match item.verdict() {
@@ -137,46 +78,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::{AgentPool, Cluster, Finding, PolicyVerdict};
+    use crate::model::fixtures::{cluster, finding, pool};
+    use crate::model::{Cluster, Finding, PolicyVerdict, Rule, Summary};
 
     pub(super) const HOSTILE_NAME: &str = "aks-\x1b[31mred, \"quoted\"";
-
-    fn finding(rule: Rule, outcome: Outcome, reason: &str) -> Finding {
-        Finding {
-            rule,
-            outcome,
-            reason: reason.to_string(),
-            waiver: None,
-        }
-    }
-
-    fn pool(name: &str, version: &str) -> AgentPool {
-        AgentPool {
-            name: name.to_string(),
-            mode: Some("System".into()),
-            os_type: Some("Linux".into()),
-            os_sku: Some("Ubuntu".into()),
-            orchestrator_version: Some(version.to_string()),
-            node_image_version: Some("AKSUbuntu-2204gen2containerd-202410.15.0".into()),
-            count: Some(3),
-            ..AgentPool::default()
-        }
-    }
-
-    fn cluster(sub: &str, rg: &str, name: &str) -> Cluster {
-        Cluster {
-            id: format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
-            ),
-            name: name.to_string(),
-            subscription_id: sub.to_string(),
-            resource_group: rg.to_string(),
-            location: "westeurope".into(),
-            provisioning_state: Some("Succeeded".into()),
-            power_state: Some("Running".into()),
-            ..Cluster::default()
-        }
-    }
 
     /// Four clusters that between them cover every outcome, plus one read error.
     pub(super) fn fixture() -> (Vec<Assessed>, Vec<SourceError>, Version) {
@@ -429,17 +334,11 @@ mod tests {
         let summary = Summary::of(&assessed);
         assert_eq!(summary.clusters, 4);
         assert_eq!(summary.non_compliant, 2);
-        assert_eq!(summary.by_channel, [1, 0, 1, 1, 1]);
-        assert_eq!(summary.other_channel, 0);
+        assert_eq!(summary.by_channel, [1, 0, 1, 1, 1, 0]);
+        assert_eq!(summary.other_channel(), 0);
         assert_eq!(summary.below_minimum, 1);
         assert_eq!(summary.failing_findings, 5);
         assert_eq!(summary.non_compliant_percent(), Some(50));
         assert_eq!(Summary::of(&[]).non_compliant_percent(), None);
-    }
-
-    #[test]
-    fn the_summary_names_channels_in_the_model_order() {
-        let known: Vec<&str> = NodeOsChannel::KNOWN.iter().map(NodeOsChannel::as_str).collect();
-        assert_eq!(known, CHANNELS);
     }
 }

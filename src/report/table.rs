@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, Style, Summary, count, verdict_label};
-use crate::model::{Assessed, Outcome};
+use super::{Report, Style, count, verdict_label};
+use crate::model::{Assessed, Outcome, Summary};
 use crate::text;
 
 const RESET: &str = "\x1b[0m";
@@ -226,8 +226,8 @@ fn summary(report: &Report<'_>) -> String {
     for (i, (name, n)) in summary.channels().enumerate() {
         text.push_str(&format!("{} {n} {name}", if i > 0 { "," } else { "" }));
     }
-    if summary.other_channel > 0 {
-        text.push_str(&format!(", {} other values", summary.other_channel));
+    if summary.other_channel() > 0 {
+        text.push_str(&format!(", {} other values", summary.other_channel()));
     }
     text.push_str(&format!(
         ". {} below the minimum Kubernetes version {}. {} skipped (not clusters).",

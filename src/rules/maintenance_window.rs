@@ -45,20 +45,12 @@ pub fn check(cluster: &Cluster) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::MaintenanceConfig;
+    use crate::model::fixtures::maintenance;
 
     fn cluster(names: Option<&[&str]>) -> Cluster {
         Cluster {
             name: "cluster-A".into(),
-            maintenance: names.map(|names| {
-                names
-                    .iter()
-                    .map(|n| MaintenanceConfig {
-                        name: n.to_string(),
-                        schedule: None,
-                    })
-                    .collect()
-            }),
+            maintenance: names.and_then(maintenance),
             ..Default::default()
         }
     }

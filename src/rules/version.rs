@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(check(&template("patch"), &min).0, Outcome::Fail);
         assert_eq!(check(&template("node-image"), &min).0, Outcome::Fail);
         let exported = Cluster {
-            origin: Origin::Live,
+            origin: Origin::Deployed,
             ..template("stable")
         };
         assert_eq!(check(&exported, &min).0, Outcome::Fail);

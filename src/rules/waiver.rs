@@ -58,12 +58,7 @@ mod tests {
     }
 
     fn failing() -> Finding {
-        Finding {
-            rule: Rule::NodeAutoUpgrade,
-            outcome: Outcome::Fail,
-            reason: "r".into(),
-            waiver: None,
-        }
+        crate::model::fixtures::finding(Rule::NodeAutoUpgrade, Outcome::Fail, "r")
     }
 
     #[test]

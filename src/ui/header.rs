@@ -13,7 +13,7 @@ use time::Duration;
 use super::{Theme, truncate};
 use crate::app::Command;
 use crate::app::keymap::Keymap;
-use crate::app::state::{Origin, State, View};
+use crate::app::state::{DataSource, State, View};
 use crate::text::clean;
 
 /// Names of `Summary::by_channel`'s slots, in its order, in full and short.
@@ -93,15 +93,19 @@ fn separator(theme: Theme) -> Span<'static> {
 /// the end of the line, and the endpoint is the part a reader needs least.
 fn overview(state: &State, theme: Theme) -> Line<'static> {
     let summary = &state.summary;
-    let (kind, source) = origin(&state.origin);
+    let (kind, source) = data_source(&state.data_source);
     let mut spans = vec![Span::styled(kind, theme.label())];
     spans.push(separator(theme));
-    spans.push(Span::raw(format!("{} of {} clusters", summary.in_view, summary.total)));
+    spans.push(Span::raw(format!(
+        "{} of {} clusters",
+        summary.clusters,
+        state.fleet.len()
+    )));
     spans.push(separator(theme));
-    let share = match summary.in_view {
-        0 => String::new(),
-        n => format!(" ({}%)", (summary.non_compliant * 100 + n / 2) / n),
-    };
+    let share = summary
+        .non_compliant_percent()
+        .map(|percent| format!(" ({percent}%)"))
+        .unwrap_or_default();
     let style = if summary.non_compliant > 0 {
         theme.error()
     } else {
@@ -133,11 +137,11 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
 }
 
 /// The kind of data (`LIVE`, `DEMO`, `FILES`) and where it comes from.
-fn origin(origin: &Origin) -> (&'static str, String) {
-    match origin {
-        Origin::Live { endpoint } => ("LIVE", truncate(&clean(endpoint), 50).into_owned()),
-        Origin::Demo => ("DEMO", "simulated fleet".to_string()),
-        Origin::Files(paths) => {
+fn data_source(source: &DataSource) -> (&'static str, String) {
+    match source {
+        DataSource::Arm { endpoint } => ("LIVE", truncate(&clean(endpoint), 50).into_owned()),
+        DataSource::Demo => ("DEMO", "simulated fleet".to_string()),
+        DataSource::Files(paths) => {
             let names: Vec<_> = paths.iter().map(|p| clean(p).into_owned()).collect();
             ("FILES", truncate(&names.join(", "), 50).into_owned())
         }
@@ -146,9 +150,9 @@ fn origin(origin: &Origin) -> (&'static str, String) {
 
 /// "data 4m old"; exported files carry no read time.
 pub(super) fn data_age(state: &State) -> String {
-    match (state.data_time, &state.origin) {
+    match (state.data_time, &state.data_source) {
         (Some(time), _) => format!("data {} old", format_age(state.now - time)),
-        (None, Origin::Files(_)) => "data from files".to_string(),
+        (None, DataSource::Files(_)) => "data from files".to_string(),
         (None, _) => "no data yet".to_string(),
     }
 }

@@ -39,7 +39,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if area.height == 0 {
         return;
     }
-    let in_view = state.summary.in_view;
+    let in_view = state.summary.clusters;
     let title = Line::from(vec![
         Span::styled("Posture", theme.label()),
         Span::raw(format!(

@@ -47,7 +47,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let verdict_at = Column::ALL.iter().position(|c| *c == Column::Verdict).unwrap_or(7);
     let name_at = Column::ALL.iter().position(|c| *c == Column::Name).unwrap_or(0);
     let text_of = |row: &crate::app::state::Row, i: usize| -> String {
-        if i == verdict_at && row.stale {
+        if i == verdict_at && row.tally.stale {
             format!("{}{STALE_MARK}", row.cells[i])
         } else {
             row.cells[i].clone()
@@ -122,7 +122,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     Span::raw(" ")
                 },
             ]));
-            let mut style = if row.stale { theme.stale() } else { Default::default() };
+            let mut style = if row.tally.stale {
+                theme.stale()
+            } else {
+                Default::default()
+            };
             if selected {
                 style = style.patch(theme.selected());
             }

@@ -16,7 +16,7 @@ use time::macros::{date, datetime};
 
 use super::*;
 use crate::app::action::Action;
-use crate::app::state::{Origin, State};
+use crate::app::state::{DataSource, State};
 use crate::app::update::update;
 use crate::config::{Config, Waiver};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
@@ -192,10 +192,10 @@ fn live_state(width: u16, height: u16) -> State {
 
 fn live_state_with(config: Config, width: u16, height: u16) -> State {
     let config = Arc::new(config);
-    let origin = Origin::Live {
+    let data_source = DataSource::Arm {
         endpoint: "https://management.azure.com".into(),
     };
-    let mut state = State::new(config.clone(), origin, NOW);
+    let mut state = State::new(config.clone(), data_source, NOW);
     state.subscriptions = subscriptions();
     state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
     update(
@@ -283,7 +283,7 @@ fn narrow_table_keeps_the_name_and_the_verdict() {
 
 #[test]
 fn loading() {
-    let state = State::new(Arc::new(config()), Origin::Demo, NOW);
+    let state = State::new(Arc::new(config()), DataSource::Demo, NOW);
     insta::assert_snapshot!("loading", screen(&state, 120, 30));
 }
 
@@ -340,7 +340,7 @@ fn empty_when_the_filter_matches_nothing() {
 #[test]
 fn empty_fleet() {
     let config = Arc::new(config());
-    let mut state = State::new(config, Origin::Files(vec!["fleet.json".into()]), NOW);
+    let mut state = State::new(config, DataSource::Files(vec!["fleet.json".into()]), NOW);
     state.set_fleet(Vec::new());
     let shown = screen(&state, 120, 30);
     assert!(shown.contains("No clusters in this fleet"), "{shown}");
@@ -539,10 +539,10 @@ fn no_size_panics_on_any_screen() {
         }
         states.push(state);
     }
-    let mut empty = State::new(Arc::new(config()), Origin::Demo, NOW);
+    let mut empty = State::new(Arc::new(config()), DataSource::Demo, NOW);
     command(&mut empty, Command::SubscriptionsView);
     states.push(empty);
-    let mut empty = State::new(Arc::new(config()), Origin::Demo, NOW);
+    let mut empty = State::new(Arc::new(config()), DataSource::Demo, NOW);
     command(&mut empty, Command::PostureView);
     states.push(empty);
     for state in &states {
@@ -655,7 +655,7 @@ fn big_state(n: usize) -> State {
             ..template.clone()
         })
         .collect();
-    let mut state = State::new(config.clone(), Origin::Demo, NOW);
+    let mut state = State::new(config.clone(), DataSource::Demo, NOW);
     state.set_fleet(rules::assess(clusters, &config, NOW.date()));
     update(
         &mut state,
@@ -953,7 +953,7 @@ fn compliant_shares_are_coloured_by_how_good_they_are() {
 
 #[test]
 fn no_subscriptions() {
-    let mut state = State::new(Arc::new(config()), Origin::Files(vec!["fleet.json".into()]), NOW);
+    let mut state = State::new(Arc::new(config()), DataSource::Files(vec!["fleet.json".into()]), NOW);
     state.set_fleet(Vec::new());
     command(&mut state, Command::SubscriptionsView);
     assert!(screen(&state, 120, 30).contains("No subscriptions"));
@@ -1025,4 +1025,72 @@ fn a_subscriptions_frame_of_thousands_draws_fast() {
         .min()
         .expect("three frames");
     assert!(fastest.as_millis() < 50, "a frame took {fastest:?}");
+}
+
+/// The header and `scan` count the same clusters, whatever waivers, templates and a
+/// disabled rule do: both follow the Version finding (see `model::Tally`).
+#[test]
+fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
+    let fleet = || {
+        let at = |name: &str, version: Option<&str>| Cluster {
+            kubernetes_version: version.map(String::from),
+            upgrade_channel: Some("patch".into()),
+            node_os_upgrade_channel: Some("SecurityPatch".into()),
+            maintenance: both_windows(),
+            ..crate::model::fixtures::cluster(PROD, "rg", name)
+        };
+        let template = Cluster {
+            upgrade_channel: Some("rapid".into()),
+            subscription_id: String::new(),
+            origin: crate::model::Origin::Template,
+            ..at("aks-template", Some("1.31.2"))
+        };
+        vec![
+            at("aks-old", Some("1.31.2")),
+            at("aks-waived-old", Some("1.31.2")),
+            template,
+            at("aks-no-version", None),
+            at("aks-current", Some("1.34.1")),
+        ]
+    };
+    let mut waiver_only = Config::default();
+    waiver_only.waivers.push(Waiver {
+        cluster: "aks-waived-*".into(),
+        rule: Rule::Version,
+        reason: "migrating".into(),
+        expires: None,
+    });
+    let mut version_disabled = waiver_only.clone();
+    version_disabled.rules.disabled = vec![Rule::Version];
+    for (config, below, non_compliant) in [(waiver_only, 2, 2), (version_disabled, 0, 0)] {
+        let config = Arc::new(config);
+        let mut state = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
+        state.set_fleet(rules::assess(fleet(), &config, NOW.date()));
+        let shown = screen(&state, 160, 45);
+        let header_count = |label: &str| -> usize {
+            let at = shown.find(label).unwrap_or_else(|| panic!("{label} in\n{shown}"));
+            let number = shown[..at]
+                .rsplit([' ', '│'])
+                .find(|w| !w.is_empty())
+                .unwrap_or_default();
+            number
+                .parse()
+                .unwrap_or_else(|_| panic!("a count before {label} in\n{shown}"))
+        };
+        let report = crate::report::Report {
+            assessed: &state.fleet,
+            skipped: 0,
+            errors: &[],
+            minimum_version: &config.rules.kubernetes_minimum_version,
+            changes: None,
+        };
+        let mut json = Vec::new();
+        crate::report::write(crate::report::Format::Json, &report, Default::default(), &mut json).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let scan_below = json["summary"]["belowMinimumVersion"].as_u64().unwrap() as usize;
+        let scan_non_compliant = json["summary"]["nonCompliant"].as_u64().unwrap() as usize;
+        assert_eq!(header_count(" below k8s "), scan_below, "{shown}");
+        assert_eq!(header_count(" non-compliant"), scan_non_compliant, "{shown}");
+        assert_eq!((scan_below, scan_non_compliant), (below, non_compliant), "{shown}");
+    }
 }

@@ -1,0 +1,141 @@
+//! The fleet-wide counts, worked out in one place for the dashboard's header and views
+//! and for every scan format, so they can never disagree.
+//!
+//! What each cluster adds is a [`Tally`], made once per cluster; a [`Summary`] adds
+//! tallies up. The dashboard keeps a tally per row, so a filter keystroke only adds.
+
+use super::{Assessed, NodeOsChannel, Outcome, Rule};
+
+/// What one cluster adds to a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Its failing findings; non-compliant when there is any.
+    pub failing: usize,
+    /// Its node OS channel's place in [`NodeOsChannel::SUMMARY`].
+    pub channel: usize,
+    /// Below the minimum Kubernetes version: its Version finding fails.
+    ///
+    /// The count follows PSRule's verdict rather than comparing versions again, so the
+    /// header, the views and every scan format count the same clusters, and a cluster
+    /// the rules do not fail is never reported below the minimum:
+    /// - a template resource on the `rapid` or `stable` channel passes Version without
+    ///   a check (PSRule's rule for templates), so it is not counted;
+    /// - with the Version rule disabled, nothing is evaluated and nothing is counted;
+    /// - a waived Version failure is accepted, not failing: it is not counted, just as
+    ///   it does not make the cluster non-compliant;
+    /// - a missing or unreadable `kubernetesVersion` fails the rule and is counted.
+    pub below_minimum: bool,
+    /// From an earlier read, because the latest one failed.
+    pub stale: bool,
+}
+
+impl Tally {
+    pub fn of(item: &Assessed) -> Tally {
+        Tally {
+            failing: item.failing().count(),
+            channel: item.cluster.node_os_channel().summary_slot(),
+            below_minimum: item.outcome_of(Rule::Version) == Some(Outcome::Fail),
+            stale: item.cluster.stale,
+        }
+    }
+}
+
+/// Counts over a set of clusters (the fleet a scan read, the clusters in view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub clusters: usize,
+    /// Clusters with at least one failing finding.
+    pub non_compliant: usize,
+    /// Clusters per node OS channel state, in [`NodeOsChannel::SUMMARY`] order: the
+    /// five named states, then values this version of aksradar does not know.
+    pub by_channel: [usize; 6],
+    /// See [`Tally::below_minimum`].
+    pub below_minimum: usize,
+    pub failing_findings: usize,
+    pub stale: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(items: impl IntoIterator<Item = &'a Assessed>) -> Summary {
+        let mut summary = Summary::default();
+        for item in items {
+            summary.add(Tally::of(item));
+        }
+        summary
+    }
+
+    pub fn add(&mut self, tally: Tally) {
+        self.clusters += 1;
+        self.non_compliant += usize::from(tally.failing > 0);
+        self.by_channel[tally.channel] += 1;
+        self.below_minimum += usize::from(tally.below_minimum);
+        self.failing_findings += tally.failing;
+        self.stale += usize::from(tally.stale);
+    }
+
+    /// The five named channel states with their counts, in summary order.
+    pub fn channels(&self) -> impl Iterator<Item = (&'static str, usize)> {
+        NodeOsChannel::SUMMARY.into_iter().zip(self.by_channel).take(5)
+    }
+
+    /// Clusters whose channel value this version of aksradar does not know.
+    pub fn other_channel(&self) -> usize {
+        self.by_channel[5]
+    }
+
+    /// The non-compliant share in whole percent, rounded half up; `None` for no clusters.
+    pub fn non_compliant_percent(&self) -> Option<usize> {
+        (self.clusters > 0).then(|| (self.non_compliant * 200 + self.clusters) / (2 * self.clusters))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{assessed, cluster, finding};
+
+    #[test]
+    fn below_minimum_follows_the_version_finding_as_psrule_judges_it() {
+        let with_version = |outcome| assessed(cluster("s", "rg", "a"), vec![finding(Rule::Version, outcome, "")]);
+        let cases = [
+            (with_version(Outcome::Fail), true),
+            (with_version(Outcome::Waived), false),
+            (with_version(Outcome::Pass), false),
+            (assessed(cluster("s", "rg", "a"), vec![]), false),
+        ];
+        for (item, want) in cases {
+            assert_eq!(Tally::of(&item).below_minimum, want, "{:?}", item.findings);
+        }
+    }
+
+    #[test]
+    fn a_summary_adds_every_cluster_s_tally() {
+        let mut unknown_channel = cluster("s", "rg", "b");
+        unknown_channel.node_os_upgrade_channel = Some("Weekly".into());
+        unknown_channel.stale = true;
+        let items = [
+            assessed(
+                cluster("s", "rg", "a"),
+                vec![
+                    finding(Rule::NodeAutoUpgrade, Outcome::Fail, ""),
+                    finding(Rule::Version, Outcome::Fail, ""),
+                ],
+            ),
+            assessed(unknown_channel, vec![finding(Rule::Version, Outcome::Pass, "")]),
+            assessed(cluster("s", "rg", "c"), vec![]),
+        ];
+        let summary = Summary::of(&items);
+        assert_eq!(summary.clusters, 3);
+        assert_eq!(summary.non_compliant, 1);
+        assert_eq!(summary.failing_findings, 2);
+        assert_eq!(summary.below_minimum, 1);
+        assert_eq!(summary.stale, 1);
+        assert_eq!(summary.by_channel, [0, 0, 0, 0, 2, 1]);
+        assert_eq!(summary.other_channel(), 1);
+        assert_eq!(summary.non_compliant_percent(), Some(33));
+        assert_eq!(Summary::of(&[]).non_compliant_percent(), None);
+        let names: Vec<&str> = summary.channels().map(|(name, _)| name).collect();
+        let known: Vec<&str> = NodeOsChannel::KNOWN.iter().map(NodeOsChannel::as_str).collect();
+        assert_eq!(names, known);
+    }
+}
