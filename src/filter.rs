@@ -260,11 +260,6 @@ impl Term {
 /// channel, verdict. `--filter` searches the same texts, so both agree.
 pub fn cells(item: &Assessed) -> [String; 8] {
     let c = &item.cluster;
-    let failing = item.failing().count();
-    let verdict = match item.verdict() {
-        Outcome::Fail => format!("Fail ({failing})"),
-        other => other.as_str().to_string(),
-    };
     [
         text::clean(&c.name).into_owned(),
         text::clean(c.subscription_label()).into_owned(),
@@ -273,7 +268,7 @@ pub fn cells(item: &Assessed) -> [String; 8] {
         text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
         text::clean(c.upgrade_channel().as_str()).into_owned(),
         text::clean(c.node_os_channel().as_str()).into_owned(),
-        verdict,
+        item.verdict_label(),
     ]
 }
 

@@ -151,12 +151,35 @@ impl Assessed {
         self.findings.iter().map(|f| f.outcome).max().unwrap_or(Outcome::Pass)
     }
 
+    /// `Fail (2)` for a failing cluster, else the verdict alone: what people scan for.
+    pub fn verdict_label(&self) -> String {
+        match self.verdict() {
+            Outcome::Fail => format!("Fail ({})", self.failing().count()),
+            other => other.as_str().to_string(),
+        }
+    }
+
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.outcome == Outcome::Fail)
     }
 
     pub fn outcome_of(&self, rule: Rule) -> Option<Outcome> {
         self.findings.iter().find(|f| f.rule == rule).map(|f| f.outcome)
+    }
+
+    /// Below the minimum Kubernetes version: its Version finding fails.
+    ///
+    /// This follows PSRule's verdict rather than comparing versions again, so the
+    /// header, the views and every scan format count the same clusters, and a cluster
+    /// the rules do not fail is never called below the minimum:
+    /// - a template resource on the `rapid` or `stable` channel passes Version without
+    ///   a check (PSRule's rule for templates), so it is not below;
+    /// - with the Version rule disabled nothing is evaluated, so nothing is below;
+    /// - a waived Version failure is accepted, not failing: it is not below, just as it
+    ///   does not make the cluster non-compliant;
+    /// - a missing or unreadable `kubernetesVersion` fails the rule, so it is below.
+    pub fn below_minimum(&self) -> bool {
+        self.outcome_of(Rule::Version) == Some(Outcome::Fail)
     }
 }
 

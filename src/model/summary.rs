@@ -4,7 +4,7 @@
 //! What each cluster adds is a [`Tally`], made once per cluster; a [`Summary`] adds
 //! tallies up. The dashboard keeps a tally per row, so a filter keystroke only adds.
 
-use super::{Assessed, NodeOsChannel, Outcome, Rule};
+use super::{Assessed, NodeOsChannel};
 
 /// What one cluster adds to a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -13,17 +13,7 @@ pub struct Tally {
     pub failing: usize,
     /// Its node OS channel's place in [`NodeOsChannel::SUMMARY`].
     pub channel: usize,
-    /// Below the minimum Kubernetes version: its Version finding fails.
-    ///
-    /// The count follows PSRule's verdict rather than comparing versions again, so the
-    /// header, the views and every scan format count the same clusters, and a cluster
-    /// the rules do not fail is never reported below the minimum:
-    /// - a template resource on the `rapid` or `stable` channel passes Version without
-    ///   a check (PSRule's rule for templates), so it is not counted;
-    /// - with the Version rule disabled, nothing is evaluated and nothing is counted;
-    /// - a waived Version failure is accepted, not failing: it is not counted, just as
-    ///   it does not make the cluster non-compliant;
-    /// - a missing or unreadable `kubernetesVersion` fails the rule and is counted.
+    /// Below the minimum Kubernetes version, as [`Assessed::below_minimum`] decides.
     pub below_minimum: bool,
     /// From an earlier read, because the latest one failed.
     pub stale: bool,
@@ -34,7 +24,7 @@ impl Tally {
         Tally {
             failing: item.failing().count(),
             channel: item.cluster.node_os_channel().summary_slot(),
-            below_minimum: item.outcome_of(Rule::Version) == Some(Outcome::Fail),
+            below_minimum: item.below_minimum(),
             stale: item.cluster.stale,
         }
     }
@@ -93,6 +83,7 @@ impl Summary {
 mod tests {
     use super::*;
     use crate::model::fixtures::{assessed, cluster, finding};
+    use crate::model::{Outcome, Rule};
 
     #[test]
     fn below_minimum_follows_the_version_finding_as_psrule_judges_it() {

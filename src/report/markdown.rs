@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{Report, verdict_label};
+use super::Report;
 use crate::model::{Assessed, Summary};
 use crate::text;
 
@@ -110,7 +110,7 @@ fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
         or_dash(&cluster.kubernetes_version),
         escape(cluster.upgrade_channel().as_str()),
         escape(cluster.node_os_channel().as_str()),
-        verdict_label(item),
+        item.verdict_label(),
         policy,
     )
 }

@@ -14,7 +14,7 @@ mod table;
 
 use std::io::{self, BufWriter, Write};
 
-use crate::model::{Assessed, Changes, Outcome, SourceError, Version};
+use crate::model::{Assessed, Changes, SourceError, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -60,14 +60,6 @@ pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Wr
     out.flush()
 }
 
-/// `Fail (2)` for a failing cluster, else the verdict alone: what people scan for.
-fn verdict_label(item: &Assessed) -> String {
-    match item.verdict() {
-        Outcome::Fail => format!("Fail ({})", item.failing().count()),
-        other => other.as_str().to_string(),
-    }
-}
-
 /// "1 cluster", "2 clusters".
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -79,7 +71,7 @@ mod tests {
 
     use super::*;
     use crate::model::fixtures::{cluster, finding, pool};
-    use crate::model::{Cluster, Finding, PolicyVerdict, Rule, Summary};
+    use crate::model::{Cluster, Finding, Outcome, PolicyVerdict, Rule, Summary};
 
     pub(super) const HOSTILE_NAME: &str = "aks-\x1b[31mred, \"quoted\"";
 

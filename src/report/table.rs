@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, Style, count, verdict_label};
+use super::{Report, Style, count};
 use crate::model::{Assessed, Outcome, Summary};
 use crate::text;
 
@@ -106,9 +106,9 @@ fn row(item: &Assessed) -> Vec<Cell<'_>> {
         Cell {
             // A stale row comes from an earlier read because the latest one failed.
             text: Cow::Owned(if cluster.stale {
-                format!("{} [stale]", verdict_label(item))
+                format!("{} [stale]", item.verdict_label())
             } else {
-                verdict_label(item)
+                item.verdict_label()
             }),
             color: Some(outcome_color(item.verdict())),
         },

@@ -115,7 +115,7 @@ fn lines(
 
     section(&mut out, "Versions and channels", theme);
     let minimum = &state.config.rules.kubernetes_minimum_version;
-    let below = c.version().is_some_and(|v| !v.satisfies_minimum(minimum));
+    let below = item.below_minimum();
     let mut version = format!(
         "{} (running {})",
         or_dash(&c.kubernetes_version),
