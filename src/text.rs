@@ -1,5 +1,6 @@
-//! Text helpers below every other module: untrusted text made safe for a terminal, and
-//! the two small text forms that config and flags share (durations, globs).
+//! Text helpers below every other module: untrusted text made safe for a terminal, the
+//! two small text forms that config and flags share (durations, globs), and counts in
+//! words.
 //!
 //! Cluster names, tags and API error messages come from outside. Before any of it is
 //! printed where a terminal may interpret it, control characters (C0, DEL, C1) and
@@ -63,9 +64,25 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pattern[p..].iter().all(|&c| c == '*')
 }
 
+/// `1 cluster`, `2 clusters`, `0 clusters`: a count and a regular noun.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(count(0, "cluster"), "0 clusters");
+        assert_eq!(count(1, "read error"), "1 read error");
+        assert_eq!(count(12, "subscription"), "12 subscriptions");
+    }
 
     #[test]
     fn durations_are_read_with_their_unit() {

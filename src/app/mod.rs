@@ -1,10 +1,13 @@
 //! The dashboard's core, in the Elm style: one `State`, one `Action` enum, an
 //! `update` that is the only thing changing the state and returns the side effects
-//! it wants, and a key map. No I/O here: `run` (the loop) does that.
+//! it wants, the commands and the key map. No I/O here: `dashboard` (the loop) runs the
+//! effects, and `cmd` keeps the remembered view on disk.
 
 pub mod action;
+pub mod aggregates;
 pub mod command;
 pub mod keymap;
+pub mod rows;
 pub mod saved;
 pub mod state;
 pub mod update;

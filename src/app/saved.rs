@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::{Column, FilterInput, State, View};
-use crate::filter::Filter;
+use super::state::{FilterInput, State, View};
+use crate::filter::{Column, Filter};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

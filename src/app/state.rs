@@ -1,141 +1,22 @@
-//! The dashboard's one `State`: the data, what is selected, filtered, sorted and open.
+//! The dashboard's one `State`: the data, what is selected, filtered, sorted, marked and
+//! open.
 //!
 //! Only `update` changes it; `ui::draw` only reads it. Everything a frame needs that is
-//! costly to compute (row texts, the filtered and sorted order, the summary) is
-//! computed here when the data, filter or sort change, never while drawing.
+//! costly to compute (the rows, the filtered and sorted order, the summary, the
+//! subscription rows and posture bars) is computed when the data, filter or sort
+//! change, never while drawing: the rows in `rows`, the aggregates in `aggregates`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::aggregates::{Posture, SubscriptionRow, subscription_rows};
+use super::rows::{Row, rank};
 use crate::config::Config;
-use crate::filter::Filter;
-use crate::model::ClusterDetails;
-use crate::model::{Assessed, NodeOsChannel, Outcome, SourceError, SubscriptionState, Summary, Tally, Version};
+use crate::filter::{Column, Filter};
+use crate::model::{Assessed, ClusterDetails, SourceError, SubscriptionState, Summary};
 use crate::remediate;
-
-/// The fleet table's columns, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Column {
-    Name,
-    Subscription,
-    ResourceGroup,
-    Location,
-    Version,
-    Upgrade,
-    NodeOs,
-    Verdict,
-}
-
-impl Column {
-    /// The name the saved view state uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::Name => "name",
-            Column::Subscription => "subscription",
-            Column::ResourceGroup => "resource-group",
-            Column::Location => "region",
-            Column::Version => "version",
-            Column::Upgrade => "upgrade",
-            Column::NodeOs => "node-os",
-            Column::Verdict => "verdict",
-        }
-    }
-
-    pub fn by_name(name: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    pub const ALL: [Column; 8] = [
-        Column::Name,
-        Column::Subscription,
-        Column::ResourceGroup,
-        Column::Location,
-        Column::Version,
-        Column::Upgrade,
-        Column::NodeOs,
-        Column::Verdict,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Column::Name => "NAME",
-            Column::Subscription => "SUBSCRIPTION",
-            Column::ResourceGroup => "RESOURCE GROUP",
-            Column::Location => "REGION",
-            Column::Version => "K8S",
-            Column::Upgrade => "UPGRADE",
-            Column::NodeOs => "NODE OS",
-            Column::Verdict => "VERDICT",
-        }
-    }
-
-    pub fn next(self) -> Column {
-        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
-        Column::ALL[(i + 1) % Column::ALL.len()]
-    }
-}
-
-/// One row of the fleet table, its texts cleaned and ready to draw.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Index into `State::fleet`.
-    pub index: usize,
-    /// The cluster's id, lower-cased: the key of marks and details.
-    pub id: String,
-    pub cells: [String; 8],
-    /// Lower-cased row text (and id and tags) that `/` searches.
-    pub haystack: String,
-    pub verdict: Outcome,
-    /// What it adds to the summary: failing findings, channel, below minimum, stale.
-    pub tally: Tally,
-    /// A `[highlight]` rule matches it (production, say).
-    pub highlighted: bool,
-    version: Option<Version>,
-    /// The release date of the cluster's oldest node image, when readable.
-    oldest_image: Option<time::Date>,
-}
-
-impl Row {
-    pub fn of(index: usize, item: &Assessed, config: &Config) -> Row {
-        let c = &item.cluster;
-        let verdict = item.verdict();
-        let cells = crate::filter::cells(item);
-        let haystack = crate::filter::haystack(item, &cells);
-        let version = c.version();
-        Row {
-            index,
-            id: c.id.to_ascii_lowercase(),
-            cells,
-            haystack,
-            verdict,
-            tally: Tally::of(item),
-            highlighted: config.highlight.matches(c),
-            oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
-            version,
-        }
-    }
-
-    fn compare(&self, other: &Row, column: Column) -> std::cmp::Ordering {
-        let by_text = |i: usize| cmp_ignore_case(&self.cells[i], &other.cells[i]);
-        match column {
-            Column::Version => self.version.cmp(&other.version),
-            Column::Verdict => (self.verdict, self.tally.failing).cmp(&(other.verdict, other.tally.failing)),
-            other => by_text(Column::ALL.iter().position(|c| *c == other).unwrap_or(0)),
-        }
-        .then_with(|| self.cells[0].cmp(&other.cells[0]))
-        .then_with(|| self.index.cmp(&other.index))
-    }
-}
-
-/// Orders text ignoring ASCII case, without allocating (sorting 10,000 rows compares
-/// over a hundred thousand times).
-fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
 
 /// A background refresh and how far it got.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -241,39 +122,6 @@ impl View {
             .into_iter()
             .find(|v| v.name() == name)
     }
-}
-
-/// One row of the subscriptions view.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubscriptionRow {
-    pub id: String,
-    pub name: Option<String>,
-    pub clusters: usize,
-    pub non_compliant: usize,
-    /// The rule that fails on the most clusters, and on how many.
-    pub worst: Option<(crate::model::Rule, usize)>,
-    /// When its clusters were last read (live data).
-    pub fetched_at: Option<OffsetDateTime>,
-    /// Why its latest read failed.
-    pub error: Option<String>,
-}
-
-impl SubscriptionRow {
-    /// Compliant clusters as a share of all, in percent; 100 for none.
-    pub fn compliant_percent(&self) -> usize {
-        ((self.clusters - self.non_compliant) * 100)
-            .checked_div(self.clusters)
-            .unwrap_or(100)
-    }
-}
-
-/// The posture view's bars, computed when the clusters in view change.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Posture {
-    pub by_channel: Vec<(String, u64)>,
-    pub by_minor: Vec<(String, u64)>,
-    /// Age of each cluster's oldest node image, in buckets of days.
-    pub by_image_age: Vec<(String, u64)>,
 }
 
 /// What survives replacing the data: the selected cluster and the marked ones.
@@ -466,7 +314,7 @@ impl State {
         }
         self.visible = visible;
         self.summary = self.summarise();
-        self.posture = self.chart();
+        self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
     }
@@ -474,29 +322,9 @@ impl State {
     /// Every row's place in the whole fleet's order by `column`, computed once per data
     /// change: a filter keystroke or a sort then orders integers.
     fn rank(&mut self, column: Column) {
-        if self.ranks.contains_key(&column) {
-            return;
+        if !self.ranks.contains_key(&column) {
+            self.ranks.insert(column, rank(&self.rows, column));
         }
-        let rows = &self.rows;
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        match Column::ALL.iter().position(|c| *c == column) {
-            // Text columns: compare lower-cased copies made once, not per comparison.
-            Some(i) if !matches!(column, Column::Version | Column::Verdict) => {
-                let keys: Vec<String> = rows.iter().map(|r| r.cells[i].to_ascii_lowercase()).collect();
-                order.sort_unstable_by(|&a, &b| {
-                    keys[a]
-                        .cmp(&keys[b])
-                        .then_with(|| rows[a].cells[0].cmp(&rows[b].cells[0]))
-                        .then(a.cmp(&b))
-                });
-            }
-            _ => order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column)),
-        }
-        let mut ranks = vec![0u32; rows.len()];
-        for (rank, row) in order.into_iter().enumerate() {
-            ranks[row] = rank as u32;
-        }
-        self.ranks.insert(column, ranks);
     }
 
     pub fn recompute_keeping_selection(&mut self) {
@@ -513,56 +341,6 @@ impl State {
             summary.add(self.rows[index].tally);
         }
         summary
-    }
-
-    fn chart(&self) -> Posture {
-        let mut by_channel = [0u64; 6];
-        let mut minors: std::collections::BTreeMap<(u64, u64), u64> = Default::default();
-        let mut unknown_version = 0;
-        const AGES: [(&str, i64); 6] = [
-            ("≤7d", 7),
-            ("8-30d", 30),
-            ("31-60d", 60),
-            ("61-90d", 90),
-            ("91-180d", 180),
-            (">180d", i64::MAX),
-        ];
-        let mut ages = [0u64; 7];
-        let today = self.now.date();
-        for &index in &self.visible {
-            let row = &self.rows[index];
-            by_channel[row.tally.channel] += 1;
-            match &row.version {
-                Some(v) => *minors.entry(v.minor_key()).or_default() += 1,
-                None => unknown_version += 1,
-            }
-            let bucket = match row.oldest_image {
-                Some(date) => {
-                    let days = (today - date).whole_days();
-                    AGES.iter().position(|(_, max)| days <= *max).unwrap_or(AGES.len() - 1)
-                }
-                None => AGES.len(),
-            };
-            ages[bucket] += 1;
-        }
-        let names = NodeOsChannel::SUMMARY;
-        let mut channel: Vec<(String, u64)> = names.iter().map(|n| n.to_string()).zip(by_channel).collect();
-        if by_channel[5] == 0 {
-            channel.pop();
-        }
-        let mut by_minor: Vec<(String, u64)> = minors.into_iter().map(|((a, b), n)| (format!("{a}.{b}"), n)).collect();
-        if unknown_version > 0 {
-            by_minor.push(("unknown".into(), unknown_version));
-        }
-        let mut by_image_age: Vec<(String, u64)> = AGES.iter().map(|(n, _)| n.to_string()).zip(ages).collect();
-        if ages[AGES.len()] > 0 {
-            by_image_age.push(("unknown".into(), ages[AGES.len()]));
-        }
-        Posture {
-            by_channel: channel,
-            by_minor,
-            by_image_age,
-        }
     }
 
     /// The ids the batch fix works on: the marked clusters, or with none marked every
@@ -661,77 +439,4 @@ impl State {
     pub fn target(&self) -> Option<&Assessed> {
         self.open_cluster().map(|(_, a)| a).or_else(|| self.selected_item())
     }
-}
-
-/// Groups the clusters by subscription, keeping every subscription of the read (also
-/// those with no clusters or a failed read), ordered by least compliant first.
-pub fn subscription_rows(fleet: &[Assessed], subscriptions: &[SubscriptionState]) -> Vec<SubscriptionRow> {
-    let mut rows: Vec<SubscriptionRow> = subscriptions
-        .iter()
-        .map(|s| SubscriptionRow {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            clusters: 0,
-            non_compliant: 0,
-            worst: None,
-            fetched_at: s.fetched_at,
-            error: s
-                .error
-                .as_ref()
-                .map(|e| format!("{}: {}", e.code.as_deref().unwrap_or("error"), e.message)),
-        })
-        .collect();
-    let mut index: HashMap<String, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.to_ascii_lowercase(), i))
-        .collect();
-    let mut failures: Vec<HashMap<crate::model::Rule, usize>> = vec![HashMap::new(); rows.len()];
-    for item in fleet {
-        let c = &item.cluster;
-        let key = c.subscription_id.to_ascii_lowercase();
-        let at = *index.entry(key).or_insert_with(|| {
-            rows.push(SubscriptionRow {
-                id: c.subscription_id.clone(),
-                name: c.subscription_name.clone(),
-                clusters: 0,
-                non_compliant: 0,
-                worst: None,
-                fetched_at: None,
-                error: None,
-            });
-            failures.push(HashMap::new());
-            rows.len() - 1
-        });
-        let row = &mut rows[at];
-        row.clusters += 1;
-        if row.name.is_none() {
-            row.name = c.subscription_name.clone();
-        }
-        let mut failing = false;
-        for finding in item.failing() {
-            failing = true;
-            *failures[at].entry(finding.rule).or_default() += 1;
-        }
-        if failing {
-            row.non_compliant += 1;
-        }
-    }
-    for (row, counts) in rows.iter_mut().zip(failures) {
-        row.worst = counts
-            .into_iter()
-            .max_by_key(|(rule, n)| (*n, std::cmp::Reverse(*rule)));
-    }
-    rows.sort_by(|a, b| {
-        a.compliant_percent()
-            .cmp(&b.compliant_percent())
-            .then(b.error.is_some().cmp(&a.error.is_some()))
-            .then(
-                a.name
-                    .as_deref()
-                    .unwrap_or(&a.id)
-                    .cmp(b.name.as_deref().unwrap_or(&b.id)),
-            )
-    });
-    rows
 }

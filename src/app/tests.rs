@@ -8,10 +8,11 @@ use time::macros::datetime;
 use super::action::Action;
 use super::command::Command;
 use super::keymap::{Key, Keymap};
-use super::state::{Column, DataSource, DetailState, Level, Overlay, Screen, State};
+use super::state::{DataSource, DetailState, Level, Overlay, Screen, State};
 use super::update::{Effect, key_action, update};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
+use crate::filter::Column;
 use crate::model::{AgentPool, Cluster, Fleet, MaintenanceConfig, Outcome, Rule, SubscriptionState};
 use crate::model::{ClusterDetails, Progress};
 use crate::remediate;
@@ -162,7 +163,11 @@ fn sorting_cycles_columns_reverses_and_keeps_the_selected_cluster() {
     assert_eq!(selected_name(&s), chosen);
     press(&mut s, "S");
     assert!(!s.sort.1);
-    let names: Vec<String> = s.visible.iter().map(|&r| s.rows[r].cells[0].clone()).collect();
+    let names: Vec<String> = s
+        .visible
+        .iter()
+        .map(|&r| s.rows[r].cells[Column::Name].clone())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "ascending by name");

@@ -6,7 +6,8 @@
 //! whatever features serde_json is built with. A string from outside that looks like an
 //! ARM expression (`[...]`) gets the `[[` escape, so a deployment never evaluates it.
 
-use super::plan::{self, Plan, Scalar};
+use super::decide::{ClusterFix, Scalar};
+use super::{decide, words};
 use crate::config::{MaintenanceWindow, RemediationConfig};
 use crate::model::{NodeOsChannel, UpgradeChannel};
 
@@ -74,7 +75,7 @@ impl Json {
     }
 }
 
-pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     let description = if plans.is_empty() {
         "aksradar: nothing to fix, no finding fails.".to_string()
     } else {
@@ -85,7 +86,7 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
              name; autoUpgradeProfile is replaced whole, so the patch repeats the cluster's current upgradeChannel \
              unless a fix changes it. The maintenanceConfigurations resources stand alone: deploy them into the \
              cluster's resource group.",
-            plan::totals(plans)
+            words::totals(plans)
         )
     };
     let mut template = vec![
@@ -104,7 +105,7 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
             ("type", Json::lit("string")),
             (
                 "metadata",
-                Json::Obj(vec![("description", Json::lit(plan::VERSION_STEP))]),
+                Json::Obj(vec![("description", Json::lit(words::VERSION_STEP))]),
             ),
         ]);
         template.push(("parameters", Json::Obj(vec![(VERSION_PARAM, param)])));
@@ -132,7 +133,7 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
 }
 
 /// Where a resource or step belongs, for its metadata.
-fn identity(plan: &Plan<'_>) -> Vec<(&'static str, Json)> {
+fn identity(plan: &ClusterFix<'_>) -> Vec<(&'static str, Json)> {
     let c = plan.cluster;
     let mut out = vec![
         ("cluster", Json::lit(&c.id)),
@@ -145,7 +146,7 @@ fn identity(plan: &Plan<'_>) -> Vec<(&'static str, Json)> {
     out
 }
 
-fn cluster_resources(plan: &Plan<'_>, config: &RemediationConfig) -> Vec<Json> {
+fn cluster_resources(plan: &ClusterFix<'_>, config: &RemediationConfig) -> Vec<Json> {
     let c = plan.cluster;
     let api = &config.api_version;
     let mut out = Vec::new();
@@ -191,8 +192,8 @@ fn cluster_resources(plan: &Plan<'_>, config: &RemediationConfig) -> Vec<Json> {
     if let Some(fix) = &plan.maintenance {
         for schedule in &fix.missing {
             let mut metadata = identity(plan);
-            metadata.push(("findings", Json::lines([plan::finding_line(fix.finding)])));
-            metadata.push(("window", Json::lit(&plan::describe_window(&config.maintenance_window))));
+            metadata.push(("findings", Json::lines([words::finding_line(fix.finding)])));
+            metadata.push(("window", Json::lit(&words::describe_window(&config.maintenance_window))));
             out.push(Json::Obj(vec![
                 (
                     "type",
@@ -212,7 +213,7 @@ fn cluster_resources(plan: &Plan<'_>, config: &RemediationConfig) -> Vec<Json> {
 }
 
 /// The pools to move by hand, as a metadata entry.
-fn pool_steps(plan: &Plan<'_>) -> Option<Json> {
+fn pool_steps(plan: &ClusterFix<'_>) -> Option<Json> {
     let fix = plan.pools.as_ref()?;
     let steps = fix.pools.iter().map(|pool| {
         format!(
@@ -223,14 +224,14 @@ fn pool_steps(plan: &Plan<'_>) -> Option<Json> {
         )
     });
     let mut entry = identity(plan);
-    entry.push(("findings", Json::lines([plan::finding_line(fix.finding)])));
+    entry.push(("findings", Json::lines([words::finding_line(fix.finding)])));
     entry.push(("steps", Json::lines(steps)));
-    entry.push(("warnings", Json::lines([plan::POOL_DRAIN.to_string()])));
+    entry.push(("warnings", Json::lines([words::POOL_DRAIN.to_string()])));
     Some(Json::Obj(entry))
 }
 
 fn window(w: &MaintenanceWindow) -> Json {
-    let (kind, fields) = plan::schedule_fields(w);
+    let (kind, fields) = decide::schedule_fields(w);
     let fields = fields
         .into_iter()
         .map(|(key, value)| {

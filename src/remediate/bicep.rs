@@ -9,7 +9,8 @@
 use std::fmt::Write;
 
 use super::Text;
-use super::plan::{self, Plan, Scalar, Schedule};
+use super::decide::{ClusterFix, Scalar, Schedule};
+use super::{decide, names, words};
 use crate::config::{MaintenanceWindow, RemediationConfig};
 use crate::model::{NodeOsChannel, UpgradeChannel};
 
@@ -23,13 +24,13 @@ fn schedule_suffix(schedule: Schedule) -> &'static str {
     }
 }
 
-pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     let mut out = Text::new("//");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
         return out.finish();
     }
-    out.comment(&format!("aksradar: Bicep for {}.", plan::totals(plans)));
+    out.comment(&format!("aksradar: Bicep for {}.", words::totals(plans)));
     out.comment("Not a file to deploy as it is. Each managedClusters resource below is a patch: merge its");
     out.comment("properties into the cluster's existing declaration. A deployment PUTs the whole cluster, so a");
     out.comment("patch deployed alone would reset what it does not name; autoUpgradeProfile is replaced whole, so");
@@ -37,31 +38,31 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
     out.comment("The maintenanceConfigurations resources stand alone: deploy them into the cluster's resource group.");
     if plans.iter().any(|p| p.version.is_some()) {
         out.blank();
-        out.line(&format!("@description({})", string(plan::VERSION_STEP)));
+        out.line(&format!("@description({})", string(words::VERSION_STEP)));
         out.line(&format!("param {VERSION_PARAM} string"));
     }
     let suffixes: Vec<&str> = std::iter::once(EXISTING)
         .chain(Schedule::ALL.into_iter().map(schedule_suffix))
         .collect();
-    let symbols = plan::identifiers(plans, &suffixes);
+    let symbols = names::identifiers(plans, &suffixes);
     let mut subscription = None;
     for (plan, symbol) in plans.iter().zip(&symbols) {
         if subscription != Some(&plan.cluster.subscription_id) {
             subscription = Some(&plan.cluster.subscription_id);
             out.blank();
-            out.comment(&plan::subscription_heading(plan.cluster));
+            out.comment(&words::subscription_heading(plan.cluster));
         }
         cluster(&mut out, plan, symbol, config);
     }
     out.finish()
 }
 
-fn cluster(out: &mut Text, plan: &Plan<'_>, symbol: &str, config: &RemediationConfig) {
+fn cluster(out: &mut Text, plan: &ClusterFix<'_>, symbol: &str, config: &RemediationConfig) {
     let c = plan.cluster;
     let api = &config.api_version;
     out.blank();
-    out.comment(&plan::cluster_heading(c));
-    if let Some(tags) = plan::tags_line(c) {
+    out.comment(&words::cluster_heading(c));
+    if let Some(tags) = words::tags_line(c) {
         out.comment(&tags);
     }
     if plan.has_patch() {
@@ -73,8 +74,8 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, symbol: &str, config: &RemediationCo
         if plan.has_patch() {
             out.blank();
         }
-        out.comment(&plan::finding_line(fix.finding));
-        out.comment(plan::POOL_DRAIN);
+        out.comment(&words::finding_line(fix.finding));
+        out.comment(words::POOL_DRAIN);
         for pool in &fix.pools {
             out.comment(&format!(
                 "In agentPoolProfiles (or the agentPools resource), set orchestratorVersion of pool '{}' (now '{}') to {}.",
@@ -86,10 +87,10 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, symbol: &str, config: &RemediationCo
     }
     if let Some(fix) = &plan.maintenance {
         out.blank();
-        out.comment(&plan::finding_line(fix.finding));
+        out.comment(&words::finding_line(fix.finding));
         out.comment(&format!(
             "Window: {}.",
-            plan::describe_window(&config.maintenance_window)
+            words::describe_window(&config.maintenance_window)
         ));
         out.comment(&format!(
             "These stand alone: deploy them into resource group {}.",
@@ -124,7 +125,7 @@ fn cluster_type(api: &str) -> String {
 }
 
 /// The `managedClusters` patch: the version and the whole `autoUpgradeProfile`.
-fn patch(out: &mut Text, plan: &Plan<'_>, symbol: &str, api: &str) {
+fn patch(out: &mut Text, plan: &ClusterFix<'_>, symbol: &str, api: &str) {
     let c = plan.cluster;
     let (findings, warnings) = plan.patch_notes();
     for line in findings.iter().chain(&warnings) {
@@ -189,7 +190,7 @@ fn shown(value: &str) -> &str {
 
 /// `maintenanceWindow: { ... }` at the indentation of a resource's properties.
 fn window(out: &mut Text, w: &MaintenanceWindow) {
-    let (kind, fields) = plan::schedule_fields(w);
+    let (kind, fields) = decide::schedule_fields(w);
     out.line("    maintenanceWindow: {");
     out.line("      schedule: {");
     out.line(&format!("        {kind}: {{"));

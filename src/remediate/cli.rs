@@ -6,18 +6,19 @@
 //! 2.61+ (`az aks update --node-os-upgrade-channel` needs 2.61 for SecurityPatch).
 
 use super::Text;
-use super::plan::{self, Plan};
+use super::decide::ClusterFix;
 use super::shell::{az_unsafe_field, quote};
+use super::words;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
-pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
         return out.finish();
     }
     out.line("#!/usr/bin/env bash");
-    out.comment(&format!("aksradar: Azure CLI fixes for {}.", plan::totals(plans)));
+    out.comment(&format!("aksradar: Azure CLI fixes for {}.", words::totals(plans)));
     out.comment("Needs Azure CLI 2.61.0 or later. Review it before running it.");
     out.comment("Each change is skipped when the cluster already has the target value, so it is safe to run again.");
     out.line("set -euo pipefail");
@@ -32,18 +33,18 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
         if subscription != Some(&plan.cluster.subscription_id) {
             subscription = Some(&plan.cluster.subscription_id);
             out.blank();
-            out.comment(&plan::subscription_heading(plan.cluster));
+            out.comment(&words::subscription_heading(plan.cluster));
         }
         cluster(&mut out, plan, &config.maintenance_window);
     }
     out.finish()
 }
 
-fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
+fn cluster(out: &mut Text, plan: &ClusterFix<'_>, window: &MaintenanceWindow) {
     let c = plan.cluster;
     out.blank();
-    out.comment(&plan::cluster_heading(c));
-    if let Some(tags) = plan::tags_line(c) {
+    out.comment(&words::cluster_heading(c));
+    if let Some(tags) = words::tags_line(c) {
         out.comment(&tags);
     }
     let pool_names: Vec<&str> = plan
@@ -63,8 +64,8 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
 
     // Maintenance windows first, so the channels set below already run inside them.
     if let Some(fix) = &plan.maintenance {
-        out.comment(&plan::finding_line(fix.finding));
-        out.comment(&format!("Window: {}.", plan::describe_window(window)));
+        out.comment(&words::finding_line(fix.finding));
+        out.comment(&format!("Window: {}.", words::describe_window(window)));
         for schedule in &fix.missing {
             let config_name = schedule.name();
             out.line(&format!(
@@ -78,7 +79,7 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
     }
     // The cluster channel before the node OS channel: `node-image` decides the latter.
     if let Some(fix) = &plan.channel {
-        out.comment(&plan::finding_line(fix.finding));
+        out.comment(&words::finding_line(fix.finding));
         for warning in plan.channel_warnings(fix, true) {
             out.comment(&warning);
         }
@@ -93,7 +94,7 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
         );
     }
     if let Some(fix) = &plan.node_os {
-        out.comment(&plan::finding_line(fix.finding));
+        out.comment(&words::finding_line(fix.finding));
         for warning in plan.node_os_warnings(fix, true) {
             out.comment(&warning);
         }
@@ -110,12 +111,12 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
         );
     }
     if let Some(finding) = plan.version {
-        out.comment(&plan::finding_line(finding));
+        out.comment(&words::finding_line(finding));
         out.comment(&format!(
             "Versions this cluster can move to: az aks get-upgrades {cluster_args} -o table"
         ));
-        out.comment(plan::VERSION_STEP);
-        out.comment(plan::VERSION_DRAIN);
+        out.comment(words::VERSION_STEP);
+        out.comment(words::VERSION_DRAIN);
         out.comment(
             "az aks upgrade also upgrades every node pool to the new version, unless given --control-plane-only.",
         );
@@ -127,8 +128,8 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, window: &MaintenanceWindow) {
         );
     }
     if let Some(fix) = &plan.pools {
-        out.comment(&plan::finding_line(fix.finding));
-        out.comment(plan::POOL_DRAIN);
+        out.comment(&words::finding_line(fix.finding));
+        out.comment(words::POOL_DRAIN);
         // Read live, so the pools follow the control plane as it is now, also after an
         // upgrade above (which moves the pools too, and then this skips them).
         out.comment("Each pool moves to the control plane's kubernetesVersion, read when the script runs.");

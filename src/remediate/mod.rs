@@ -1,18 +1,20 @@
 //! Remediation text: the fixes for every failing finding, in one of five formats.
 //!
 //! Pure and deterministic: the same clusters and config give the same text, byte for
-//! byte (clusters are sorted, nothing reads the clock). `plan` decides what to change
-//! once; each format module only spells it. Text from outside (names, tags, reasons)
+//! byte (clusters are sorted, nothing reads the clock). `decide` decides what to change
+//! once, `words` and `names` word and name it; each format module only spells it. Text from outside (names, tags, reasons)
 //! reaches a comment only through `text::clean`, and a value only through the format's
 //! own quoting, so no input can end a comment or a string early.
 
 mod arm;
 mod bicep;
 mod cli;
-mod plan;
+mod decide;
+mod names;
 mod policy;
 mod shell;
 mod terraform;
+mod words;
 
 use crate::config::RemediationConfig;
 use crate::model::Assessed;
@@ -52,7 +54,7 @@ impl Format {
 /// The fixes for every `Fail` finding of `items`, in `format`. When nothing fails, a
 /// short note in the format's own comment syntax (for ARM, a template without resources).
 pub fn render(format: Format, items: &[&Assessed], config: &RemediationConfig) -> String {
-    let plans = plan::plans(items, config);
+    let plans = decide::decide(items, config);
     match format {
         Format::Cli => cli::render(&plans, config),
         Format::Bicep => bicep::render(&plans, config),

@@ -7,8 +7,9 @@
 //! region of that subscription's first such cluster.
 
 use super::Text;
-use super::plan::{self, Plan, Schedule};
+use super::decide::{ClusterFix, Schedule};
 use super::shell::{az_unsafe, quote};
+use super::words;
 use crate::model::{NodeOsChannel, UpgradeChannel};
 
 const AUDIT_POLICY: &str = "04408ca5-aa10-42ce-8536-98955cdddd4c";
@@ -20,26 +21,26 @@ const REMEDIATION_NAME: &str = "aks-nodeos-fix";
 const CONTRIBUTOR_ROLE: &str = "Azure Kubernetes Service Contributor Role";
 const ADDON_ROLE: &str = "Azure Kubernetes Service Policy Add-on Deployment";
 
-pub fn render(plans: &[Plan<'_>]) -> String {
+pub fn render(plans: &[ClusterFix<'_>]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
         return out.finish();
     }
-    let failing: Vec<&Plan<'_>> = plans.iter().filter(|p| p.node_os.is_some()).collect();
+    let failing: Vec<&ClusterFix<'_>> = plans.iter().filter(|p| p.node_os.is_some()).collect();
     if failing.is_empty() {
         out.comment("aksradar: no cluster fails Azure.AKS.NodeAutoUpgrade, the rule the built-in policies cover;");
         out.comment("the other failing findings are fixed by the cli, bicep, arm and terraform formats.");
         return out.finish();
     }
-    let groups: Vec<&[&Plan<'_>]> = failing
+    let groups: Vec<&[&ClusterFix<'_>]> = failing
         .chunk_by(|a, b| a.cluster.subscription_id == b.cluster.subscription_id)
         .collect();
     out.line("#!/usr/bin/env bash");
     out.comment(&format!(
         "aksradar: Azure Policy for {} failing Azure.AKS.NodeAutoUpgrade in {}.",
-        plan::count(failing.len(), "cluster"),
-        plan::count(groups.len(), "subscription")
+        crate::text::count(failing.len(), "cluster"),
+        crate::text::count(groups.len(), "subscription")
     ));
     out.comment(&format!(
         "{AUDIT_POLICY} (audit) reports clusters whose nodes are not patched automatically;"
@@ -50,10 +51,10 @@ pub fn render(plans: &[Plan<'_>]) -> String {
     out.comment("Warning: the deploy-if-not-exists policy only fixes a missing or None channel. It will not move");
     out.comment("Unmanaged, and it cannot set SecurityPatch (its allowed values are NodeImage and Unmanaged):");
     out.comment("the cli format fixes those clusters.");
-    out.comment(plan::REIMAGE);
+    out.comment(words::REIMAGE);
     out.comment(&format!(
         "The remediation task changes the node OS channel of existing clusters. {}",
-        plan::DELAY
+        words::DELAY
     ));
     out.comment("The audit policy counts upgradeChannel node-image as compliant; PSRule's rule does not.");
     out.comment(
@@ -66,17 +67,17 @@ pub fn render(plans: &[Plan<'_>]) -> String {
     out.finish()
 }
 
-fn subscription(out: &mut Text, group: &[&Plan<'_>]) {
+fn subscription(out: &mut Text, group: &[&ClusterFix<'_>]) {
     let Some(first) = group.first() else { return };
     let sub = &first.cluster.subscription_id;
     let location = &first.cluster.location;
     out.blank();
-    out.comment(&plan::subscription_heading(first.cluster));
+    out.comment(&words::subscription_heading(first.cluster));
     out.comment(&format!(
         "Failing Azure.AKS.NodeAutoUpgrade: {}.",
         names(group, |_| true, true)
     ));
-    let kept = |p: &Plan<'_>| {
+    let kept = |p: &ClusterFix<'_>| {
         !matches!(
             p.cluster.node_os_channel(),
             NodeOsChannel::Unspecified | NodeOsChannel::None
@@ -88,26 +89,26 @@ fn subscription(out: &mut Text, group: &[&Plan<'_>]) {
             names(group, kept, false)
         ));
     }
-    let pinned = |p: &Plan<'_>| p.cluster.upgrade_channel() == UpgradeChannel::NodeImage;
+    let pinned = |p: &ClusterFix<'_>| p.cluster.upgrade_channel() == UpgradeChannel::NodeImage;
     if group.iter().any(|p| pinned(p)) {
         out.comment(&format!(
             "Compliant for the audit policy, not for PSRule (upgradeChannel node-image): {}. {}",
             names(group, pinned, false),
-            plan::NODE_IMAGE_PINS
+            words::NODE_IMAGE_PINS
         ));
     }
-    let windows = |p: &Plan<'_>| p.cluster.has_windows_pool();
+    let windows = |p: &ClusterFix<'_>| p.cluster.has_windows_pool();
     if group.iter().any(|p| windows(p)) {
         out.comment(&format!(
             "With a Windows pool: {}. Windows pools do not support SecurityPatch; NodeImage, which this policy sets, works there.",
             names(group, windows, false)
         ));
     }
-    let no_window = |p: &Plan<'_>| p.lacks_window(Schedule::NodeOs, false);
+    let no_window = |p: &ClusterFix<'_>| p.lacks_window(Schedule::NodeOs, false);
     if group.iter().any(|p| no_window(p)) {
         out.comment(&format!(
             "{} Without one: {}.",
-            plan::window_recommended(Schedule::NodeOs),
+            words::window_recommended(Schedule::NodeOs),
             names(group, no_window, false)
         ));
     }
@@ -174,7 +175,7 @@ fn subscription(out: &mut Text, group: &[&Plan<'_>]) {
 }
 
 /// The names of the clusters that match, optionally with their current channel.
-fn names(group: &[&Plan<'_>], keep: impl Fn(&Plan<'_>) -> bool, with_channel: bool) -> String {
+fn names(group: &[&ClusterFix<'_>], keep: impl Fn(&ClusterFix<'_>) -> bool, with_channel: bool) -> String {
     let names: Vec<String> = group
         .iter()
         .filter(|p| keep(p))

@@ -9,12 +9,13 @@ use std::fmt::Write;
 
 use super::Text;
 use super::bicep::invisible;
-use super::plan::{self, Plan, Schedule};
+use super::decide::{ClusterFix, Schedule};
+use super::{names, words};
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
 const VERSION_VARIABLE: &str = "kubernetes_target_version";
 
-pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
@@ -22,7 +23,7 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
     }
     out.comment(&format!(
         "aksradar: Terraform (hashicorp/azurerm v4) for {}.",
-        plan::totals(plans)
+        words::totals(plans)
     ));
     out.comment("Not a configuration to apply as it is: merge the arguments of each block into the cluster's");
     out.comment("existing azurerm_kubernetes_cluster resource (the labels here are only suggestions).");
@@ -37,27 +38,27 @@ pub fn render(plans: &[Plan<'_>], config: &RemediationConfig) -> String {
         out.blank();
         out.line(&format!("variable \"{VERSION_VARIABLE}\" {{"));
         out.line("  type        = string");
-        out.line(&format!("  description = {}", string(plan::VERSION_STEP)));
+        out.line(&format!("  description = {}", string(words::VERSION_STEP)));
         out.line("}");
     }
-    let labels = plan::identifiers(plans, &[]);
+    let labels = names::identifiers(plans, &[]);
     let mut subscription = None;
     for (plan, label) in plans.iter().zip(&labels) {
         if subscription != Some(&plan.cluster.subscription_id) {
             subscription = Some(&plan.cluster.subscription_id);
             out.blank();
-            out.comment(&plan::subscription_heading(plan.cluster));
+            out.comment(&words::subscription_heading(plan.cluster));
         }
         cluster(&mut out, plan, label, &config.maintenance_window);
     }
     out.finish()
 }
 
-fn cluster(out: &mut Text, plan: &Plan<'_>, label: &str, window: &MaintenanceWindow) {
+fn cluster(out: &mut Text, plan: &ClusterFix<'_>, label: &str, window: &MaintenanceWindow) {
     let c = plan.cluster;
     out.blank();
-    out.comment(&plan::cluster_heading(c));
-    if let Some(tags) = plan::tags_line(c) {
+    out.comment(&words::cluster_heading(c));
+    if let Some(tags) = words::tags_line(c) {
         out.comment(&tags);
     }
     let (findings, warnings) = plan.patch_notes();
@@ -65,8 +66,8 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, label: &str, window: &MaintenanceWin
         out.comment(line);
     }
     if let Some(fix) = &plan.pools {
-        out.comment(&plan::finding_line(fix.finding));
-        out.comment(plan::POOL_DRAIN);
+        out.comment(&words::finding_line(fix.finding));
+        out.comment(words::POOL_DRAIN);
         let target = format!("var.{VERSION_VARIABLE}");
         for pool in &fix.pools {
             out.comment(&format!(
@@ -78,8 +79,8 @@ fn cluster(out: &mut Text, plan: &Plan<'_>, label: &str, window: &MaintenanceWin
         }
     }
     if let Some(fix) = &plan.maintenance {
-        out.comment(&plan::finding_line(fix.finding));
-        out.comment(&format!("Window: {}.", plan::describe_window(window)));
+        out.comment(&words::finding_line(fix.finding));
+        out.comment(&format!("Window: {}.", words::describe_window(window)));
     }
     let mut arguments: Vec<(&str, String, &str)> = Vec::new();
     if let Some(fix) = &plan.channel {

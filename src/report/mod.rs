@@ -60,11 +60,6 @@ pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Wr
     out.flush()
 }
 
-/// "1 cluster", "2 clusters".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

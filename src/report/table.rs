@@ -10,9 +10,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, Style, count};
+use super::{Report, Style};
 use crate::model::{Assessed, Outcome, Summary};
-use crate::text;
+use crate::text::{self, count};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -217,7 +217,7 @@ fn write_columns(out: &mut dyn Write, style: Style, headers: &[&str], rows: &[Ve
 /// skipped and which subscriptions could not be read.
 fn summary(report: &Report<'_>) -> String {
     let summary = Summary::of(report.assessed);
-    let mut text = count(summary.clusters, "cluster", "clusters");
+    let mut text = count(summary.clusters, "cluster");
     text.push_str(&format!(", {} non-compliant", summary.non_compliant));
     if let Some(percent) = summary.non_compliant_percent() {
         text.push_str(&format!(" ({percent}%)"));
@@ -233,7 +233,7 @@ fn summary(report: &Report<'_>) -> String {
         ". {} below the minimum Kubernetes version {}. {} skipped (not clusters).",
         summary.below_minimum,
         report.minimum_version,
-        count(report.skipped, "object", "objects"),
+        count(report.skipped, "object"),
     ));
 
     if !report.errors.is_empty() {
@@ -248,7 +248,7 @@ fn summary(report: &Report<'_>) -> String {
             .collect();
         text.push_str(&format!(
             " {}: {}.",
-            count(report.errors.len(), "read error", "read errors"),
+            count(report.errors.len(), "read error"),
             parts.join(", ")
         ));
     }

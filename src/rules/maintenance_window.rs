@@ -11,34 +11,56 @@ use crate::model::{Cluster, Outcome};
 pub const AUTO_UPGRADE_SCHEDULE: &str = "aksManagedAutoUpgradeSchedule";
 pub const NODE_OS_SCHEDULE: &str = "aksManagedNodeOSUpgradeSchedule";
 
-fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
-    name.len() >= suffix.len()
-        && name.is_char_boundary(name.len() - suffix.len())
-        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+/// One of the two AKS-managed maintenance schedules the rule wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Schedule {
+    AutoUpgrade,
+    NodeOs,
+}
+
+impl Schedule {
+    pub const ALL: [Schedule; 2] = [Schedule::AutoUpgrade, Schedule::NodeOs];
+
+    /// The configuration name AKS requires.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::AutoUpgrade => AUTO_UPGRADE_SCHEDULE,
+            Schedule::NodeOs => NODE_OS_SCHEDULE,
+        }
+    }
+}
+
+/// Whether the cluster has the schedule: a configuration whose name ends with the
+/// schedule's, ignoring case. `None` when its configurations were not read.
+pub fn has_schedule(cluster: &Cluster, schedule: Schedule) -> Option<bool> {
+    let suffix = schedule.name();
+    let ends_with = |name: &str| {
+        name.len() >= suffix.len()
+            && name.is_char_boundary(name.len() - suffix.len())
+            && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    let configs = cluster.maintenance.as_ref()?;
+    Some(configs.iter().any(|c| ends_with(&c.name)))
 }
 
 pub fn check(cluster: &Cluster) -> Check {
-    let Some(configs) = &cluster.maintenance else {
-        return (
+    match Schedule::ALL.map(|schedule| has_schedule(cluster, schedule)) {
+        [None, _] | [_, None] => (
             Outcome::Unknown,
             "The maintenance configurations were not read; open the cluster or scan with --details.".to_string(),
-        );
-    };
-    let has = |suffix| configs.iter().any(|c| ends_with_ignore_case(&c.name, suffix));
-    if has(AUTO_UPGRADE_SCHEDULE) && has(NODE_OS_SCHEDULE) {
-        (
+        ),
+        [Some(true), Some(true)] => (
             Outcome::Pass,
             format!("Both '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' are configured."),
-        )
-    } else {
-        (
+        ),
+        _ => (
             Outcome::Fail,
             format!(
                 "The cluster ({}) should have the customer-controlled maintenance windows \
                  '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' configured.",
                 cluster.name
             ),
-        )
+        ),
     }
 }
 
@@ -89,6 +111,17 @@ mod tests {
         for (names, want) in cases {
             assert_eq!(check(&cluster(names)).0, want, "{names:?}");
         }
+    }
+
+    #[test]
+    fn each_schedule_is_found_by_its_name_s_end_or_unknown_when_not_read() {
+        let c = cluster(Some(&[
+            "c/AKSMANAGEDAUTOUPGRADESCHEDULE",
+            "é-aksManagedNodeOSUpgradeSchedulé",
+        ]));
+        assert_eq!(has_schedule(&c, Schedule::AutoUpgrade), Some(true));
+        assert_eq!(has_schedule(&c, Schedule::NodeOs), Some(false));
+        assert_eq!(has_schedule(&cluster(None), Schedule::NodeOs), None);
     }
 
     #[test]

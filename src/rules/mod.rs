@@ -20,8 +20,9 @@ use time::Date;
 use crate::config::Config;
 use crate::model::{Assessed, Cluster, Finding, Outcome, Rule};
 
-pub use maintenance_window::{AUTO_UPGRADE_SCHEDULE, NODE_OS_SCHEDULE};
+pub use maintenance_window::{AUTO_UPGRADE_SCHEDULE, NODE_OS_SCHEDULE, Schedule, has_schedule};
 pub use policy::{DEFINITION_ID as POLICY_DEFINITION_ID, azure_policy_node_os};
+pub use pool_version::pools_behind;
 
 /// Evaluates every enabled rule on every cluster. `today` decides which waivers
 /// have expired.

@@ -4,18 +4,23 @@
 //! equals the cluster's `kubernetesVersion`. A cluster without pools passes.
 
 use super::Check;
-use crate::model::{Cluster, Outcome};
+use crate::model::{AgentPool, Cluster, Outcome};
+
+/// The pools the rule fails on: with an `orchestratorVersion` that is not the cluster's
+/// `kubernetesVersion` (ignoring case), in the cluster's order.
+pub fn pools_behind(cluster: &Cluster) -> impl Iterator<Item = (&AgentPool, &str)> {
+    let cluster_version = cluster.kubernetes_version.as_deref();
+    cluster.pools.iter().filter_map(move |pool| {
+        let version = pool.orchestrator_version.as_deref()?;
+        let same = cluster_version.is_some_and(|c| c.eq_ignore_ascii_case(version));
+        (!same).then_some((pool, version))
+    })
+}
 
 pub fn check(cluster: &Cluster) -> Check {
     let cluster_version = cluster.kubernetes_version.as_deref();
-    let behind: Vec<String> = cluster
-        .pools
-        .iter()
-        .filter_map(|pool| {
-            let version = pool.orchestrator_version.as_deref()?;
-            let same = cluster_version.is_some_and(|c| c.eq_ignore_ascii_case(version));
-            (!same).then(|| format!("The agent pool ({}) is running v{version}.", pool.name))
-        })
+    let behind: Vec<String> = pools_behind(cluster)
+        .map(|(pool, version)| format!("The agent pool ({}) is running v{version}.", pool.name))
         .collect();
     if behind.is_empty() {
         let reason = match cluster_version {

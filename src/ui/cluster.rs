@@ -14,6 +14,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap};
 use crate::app::state::{DetailState, State};
+use crate::filter::Column;
 use crate::model::{Assessed, Outcome, Rule};
 use crate::text::clean;
 
@@ -41,7 +42,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, id: &str, scrol
     let verdict = state
         .rows
         .get(index)
-        .map_or_else(|| item.verdict().to_string(), |row| row.cells[7].clone());
+        .map_or_else(|| item.verdict().to_string(), |row| row.cells[Column::Verdict].clone());
     let mut title = vec![
         Span::styled(truncate(&clean(&item.cluster.name), 60).into_owned(), theme.label()),
         Span::raw("  "),

@@ -15,7 +15,8 @@ use ratatui::widgets::{Cell, Row, Table};
 
 use super::header::{OLD_DATA, format_age};
 use super::{Theme, centred_message, one_line, truncate, width, window};
-use crate::app::state::{State, SubscriptionRow};
+use crate::app::aggregates::SubscriptionRow;
+use crate::app::state::State;
 use crate::text::clean;
 
 /// Columns between cells.

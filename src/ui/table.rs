@@ -14,7 +14,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::{Theme, centred_message, truncate, width, window};
-use crate::app::state::{Column, State};
+use crate::app::state::State;
+use crate::filter::Column;
 use crate::text::clean;
 
 /// Columns between cells.
@@ -44,13 +45,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let range = window(state.visible.len(), state.offset, state.selected, height);
     let slice = &state.visible[range.clone()];
 
-    let verdict_at = Column::ALL.iter().position(|c| *c == Column::Verdict).unwrap_or(7);
-    let name_at = Column::ALL.iter().position(|c| *c == Column::Name).unwrap_or(0);
-    let text_of = |row: &crate::app::state::Row, i: usize| -> String {
-        if i == verdict_at && row.tally.stale {
-            format!("{}{STALE_MARK}", row.cells[i])
+    let verdict_at = Column::Verdict.index();
+    let name_at = Column::Name.index();
+    let text_of = |row: &crate::app::rows::Row, i: usize| -> String {
+        let column = Column::ALL[i];
+        if column == Column::Verdict && row.tally.stale {
+            format!("{}{STALE_MARK}", row.cells[column])
         } else {
-            row.cells[i].clone()
+            row.cells[column].clone()
         }
     };
 
@@ -166,7 +168,7 @@ fn fit(widths: &mut [usize], wanted: &[usize], available: usize) -> Vec<usize> {
         Column::ResourceGroup,
         Column::Location,
     ]
-    .map(|c| Column::ALL.iter().position(|x| *x == c).unwrap_or(0));
+    .map(Column::index);
     while total(&shown, widths) > available {
         let widest = shrinkable
             .iter()
@@ -182,8 +184,7 @@ fn fit(widths: &mut [usize], wanted: &[usize], available: usize) -> Vec<usize> {
         if total(&shown, widths) <= available {
             break;
         }
-        let i = Column::ALL.iter().position(|c| *c == column).unwrap_or(0);
-        shown.retain(|&s| s != i);
+        shown.retain(|&s| s != column.index());
     }
     // One column at a time, the narrowest first, so two long columns share the room.
     let mut room = available.saturating_sub(total(&shown, widths));

@@ -738,7 +738,7 @@ fn the_cluster_view_shows_the_waiver_and_policy_beside_psrule() {
     let waived = state
         .visible
         .iter()
-        .position(|&r| state.rows[r].cells[7] == "Waived")
+        .position(|&r| state.rows[r].cells[crate::filter::Column::Verdict] == "Waived")
         .expect("a waived row");
     for _ in 0..waived {
         command(&mut state, Command::Down);
@@ -909,7 +909,7 @@ fn subscriptions_state() -> State {
     state.subscriptions[1].fetched_at = Some(NOW - time::Duration::minutes(5));
     state.subscriptions[2].fetched_at = Some(NOW - time::Duration::minutes(125));
     state.subscriptions[2].error = Some(error);
-    state.subscription_rows = crate::app::state::subscription_rows(&state.fleet, &state.subscriptions);
+    state.subscription_rows = crate::app::aggregates::subscription_rows(&state.fleet, &state.subscriptions);
     command(&mut state, Command::SubscriptionsView);
     state
 }
@@ -1000,7 +1000,7 @@ fn posture_view() {
 fn a_subscriptions_frame_of_thousands_draws_fast() {
     let mut state = big_state(10);
     state.subscription_rows = (0..5_000)
-        .map(|i| crate::app::state::SubscriptionRow {
+        .map(|i| crate::app::aggregates::SubscriptionRow {
             id: format!("{i:08}-0000-0000-0000-000000000000"),
             name: Some(format!("subscription {i}")),
             clusters: 10,

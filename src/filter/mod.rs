@@ -22,6 +22,10 @@ use std::fmt;
 use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
 use crate::text;
 
+mod cells;
+
+pub use cells::{Cells, Column, haystack};
+
 /// A parsed filter. The default matches everything.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -255,52 +259,11 @@ impl Term {
     }
 }
 
-/// The texts of a cluster's row, cleaned, as the dashboard's table shows them:
-/// name, subscription, resource group, region, version, upgrade channel, node OS
-/// channel, verdict. `--filter` searches the same texts, so both agree.
-pub fn cells(item: &Assessed) -> [String; 8] {
-    let c = &item.cluster;
-    [
-        text::clean(&c.name).into_owned(),
-        text::clean(c.subscription_label()).into_owned(),
-        text::clean(&c.resource_group).into_owned(),
-        text::clean(&c.location).into_owned(),
-        text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
-        text::clean(c.upgrade_channel().as_str()).into_owned(),
-        text::clean(c.node_os_channel().as_str()).into_owned(),
-        item.verdict_label(),
-    ]
-}
-
 impl Filter {
     /// Whether a cluster matches, computing its search text (for one-off use: the
     /// dashboard keeps the text per row).
     pub fn matches_item(&self, item: &Assessed) -> bool {
-        self.is_empty() || self.matches(item, &haystack(item, &cells(item)))
-    }
-}
-
-/// The lower-cased text a plain word is searched in: what the table shows, plus the
-/// id, the subscription id and the tags.
-pub fn haystack(item: &Assessed, cells: &[String]) -> String {
-    let c = &item.cluster;
-    let mut text = cells.join(" ");
-    for extra in [&c.id, &c.subscription_id] {
-        text.push(' ');
-        text.push_str(extra);
-    }
-    for (key, value) in &c.tags {
-        text.push(' ');
-        text.push_str(key);
-        text.push('=');
-        text.push_str(value);
-    }
-    // Nearly all of it is ASCII, which lower-cases in place without a Unicode pass.
-    if text.is_ascii() {
-        text.make_ascii_lowercase();
-        text
-    } else {
-        text.to_lowercase()
+        self.is_empty() || self.matches(item, &haystack(item, &Cells::of(item)))
     }
 }
 
@@ -337,10 +300,9 @@ mod tests {
     }
 
     fn matches(filter: &str, item: &Assessed) -> bool {
-        let cells = vec![item.cluster.name.clone(), item.cluster.subscription_label().to_string()];
         Filter::parse(filter)
             .unwrap_or_else(|e| panic!("{filter}: {e}"))
-            .matches(item, &haystack(item, &cells))
+            .matches_item(item)
     }
 
     #[test]

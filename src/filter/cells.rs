@@ -1,0 +1,175 @@
+//! The texts of a cluster's row, by column: what the dashboard's table shows and what
+//! a plain word in a filter searches, so `/` and `--filter` agree with the screen.
+
+use std::ops::Index;
+
+use crate::model::Assessed;
+use crate::text;
+
+/// The fleet table's columns, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    Subscription,
+    ResourceGroup,
+    Location,
+    Version,
+    Upgrade,
+    NodeOs,
+    Verdict,
+}
+
+impl Column {
+    /// Every column, in the table's order (which is also the order of the variants).
+    pub const ALL: [Column; 8] = [
+        Column::Name,
+        Column::Subscription,
+        Column::ResourceGroup,
+        Column::Location,
+        Column::Version,
+        Column::Upgrade,
+        Column::NodeOs,
+        Column::Verdict,
+    ];
+
+    /// Its place in the table, counting from the left.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name the saved view state uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Subscription => "subscription",
+            Column::ResourceGroup => "resource-group",
+            Column::Location => "region",
+            Column::Version => "version",
+            Column::Upgrade => "upgrade",
+            Column::NodeOs => "node-os",
+            Column::Verdict => "verdict",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "NAME",
+            Column::Subscription => "SUBSCRIPTION",
+            Column::ResourceGroup => "RESOURCE GROUP",
+            Column::Location => "REGION",
+            Column::Version => "K8S",
+            Column::Upgrade => "UPGRADE",
+            Column::NodeOs => "NODE OS",
+            Column::Verdict => "VERDICT",
+        }
+    }
+
+    pub fn next(self) -> Column {
+        Column::ALL[(self.index() + 1) % Column::ALL.len()]
+    }
+}
+
+/// A row's texts, cleaned of control characters, one per [`Column`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cells([String; Column::ALL.len()]);
+
+impl Cells {
+    pub fn of(item: &Assessed) -> Cells {
+        let c = &item.cluster;
+        let text_of = |column: Column| match column {
+            Column::Name => text::clean(&c.name).into_owned(),
+            Column::Subscription => text::clean(c.subscription_label()).into_owned(),
+            Column::ResourceGroup => text::clean(&c.resource_group).into_owned(),
+            Column::Location => text::clean(&c.location).into_owned(),
+            Column::Version => text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
+            Column::Upgrade => text::clean(c.upgrade_channel().as_str()).into_owned(),
+            Column::NodeOs => text::clean(c.node_os_channel().as_str()).into_owned(),
+            Column::Verdict => item.verdict_label(),
+        };
+        Cells(Column::ALL.map(text_of))
+    }
+
+    /// The texts from the left.
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        self.0.iter()
+    }
+}
+
+impl Index<Column> for Cells {
+    type Output = String;
+
+    fn index(&self, column: Column) -> &String {
+        &self.0[column.index()]
+    }
+}
+
+/// The lower-cased text a plain word is searched in: what the table shows, plus the
+/// id, the subscription id and the tags.
+pub fn haystack(item: &Assessed, cells: &Cells) -> String {
+    let c = &item.cluster;
+    let mut text = cells.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+    for extra in [&c.id, &c.subscription_id] {
+        text.push(' ');
+        text.push_str(extra);
+    }
+    for (key, value) in &c.tags {
+        text.push(' ');
+        text.push_str(key);
+        text.push('=');
+        text.push_str(value);
+    }
+    // Nearly all of it is ASCII, which lower-cases in place without a Unicode pass.
+    if text.is_ascii() {
+        text.make_ascii_lowercase();
+        text
+    } else {
+        text.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{cluster, failing};
+    use crate::model::{Cluster, Rule};
+
+    #[test]
+    fn columns_are_numbered_in_table_order_and_names_round_trip() {
+        for (i, column) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i);
+            assert_eq!(Column::by_name(column.name()), Some(column));
+        }
+        assert_eq!(Column::Verdict.next(), Column::Name);
+    }
+
+    #[test]
+    fn each_cell_holds_its_column_s_text() {
+        let item = failing(
+            Cluster {
+                kubernetes_version: Some("1.33.7".into()),
+                node_os_upgrade_channel: Some("nodeimage".into()),
+                subscription_name: Some("Prod".into()),
+                ..cluster("sub", "rg", "aks-\u{1b}[31m1")
+            },
+            &[Rule::Version, Rule::PoolVersion],
+        );
+        let cells = Cells::of(&item);
+        let want = [
+            (Column::Name, "aks-[31m1"),
+            (Column::Subscription, "Prod"),
+            (Column::ResourceGroup, "rg"),
+            (Column::Location, "westeurope"),
+            (Column::Version, "1.33.7"),
+            (Column::Upgrade, "unspecified"),
+            (Column::NodeOs, "NodeImage"),
+            (Column::Verdict, "Fail (2)"),
+        ];
+        for (column, text) in want {
+            assert_eq!(cells[column], text, "{column:?}");
+        }
+    }
+}
