@@ -236,6 +236,28 @@ impl Keymap {
             .collect()
     }
 
+    /// The key table of the README, in Markdown: every command with its keys, the
+    /// name `[keys]` binds and what it does, in the order of the help.
+    pub fn markdown_table(&self) -> String {
+        let mut out = String::from("| keys | command | does |\n|---|---|---|\n");
+        for command in Command::ALL {
+            let keys: Vec<String> = self
+                .bindings
+                .iter()
+                .filter(|(_, c)| *c == command)
+                .map(|(k, _)| format!("`{}`", k.label()))
+                .collect();
+            let keys = if keys.is_empty() {
+                "(none)".to_string()
+            } else {
+                keys.join(" ")
+            };
+            let does = command.description().replace('|', "\\|");
+            out.push_str(&format!("| {keys} | `{}` | {does} |\n", command.name()));
+        }
+        out
+    }
+
     /// The first key of a command, for hints in the status line.
     pub fn key_of(&self, command: Command) -> Option<String> {
         self.bindings
@@ -336,6 +358,34 @@ mod tests {
         assert_eq!(parse_keys("k8s:<lt>1.33").unwrap().len(), 9);
         assert_eq!(parse_keys("a<b").unwrap().len(), 3, "a lone < is itself");
         assert!(parse_keys("<Nope>").unwrap_err().contains("<Nope>"));
+    }
+
+    /// The README's key table is made from the key map, so the two cannot drift.
+    #[test]
+    fn the_readme_key_table_is_the_one_the_key_map_makes() {
+        let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let start = "<!-- keys: made by Keymap::markdown_table; a test checks it -->\n";
+        let from = readme.find(start).expect("the key table's start marker in README.md") + start.len();
+        let to = from
+            + readme[from..]
+                .find("<!-- end of keys -->")
+                .expect("the key table's end marker");
+        let want = Keymap::default().markdown_table();
+        assert!(
+            readme[from..to] == want,
+            "README.md's key table is out of date; put this between the markers:\n{want}"
+        );
+    }
+
+    #[test]
+    fn the_markdown_table_lists_every_command_with_its_keys_and_name() {
+        let table = Keymap::default().markdown_table();
+        assert_eq!(table.lines().count(), 2 + Command::ALL.len());
+        assert!(table.contains("| `q` `Ctrl-c` | `quit` | quit |"), "{table}");
+        assert!(table.contains("| `k` `Up` | `up` | move up |"), "{table}");
+        let mut keymap = Keymap::default();
+        keymap.unbind_command(Command::Help);
+        assert!(keymap.markdown_table().contains("| (none) | `help` | this help |"));
     }
 
     #[test]

@@ -1094,3 +1094,20 @@ fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
         assert_eq!((scan_below, scan_non_compliant), (below, non_compliant), "{shown}");
     }
 }
+
+/// Every command of the table reaches the help overlay, with its description and keys.
+#[test]
+fn help_shows_every_command_with_its_keys_and_description() {
+    let mut state = live_state(200, 80);
+    command(&mut state, Command::Help);
+    let shown = screen(&state, 200, 80);
+    let keymap = Keymap::default();
+    for command in Command::ALL {
+        let line = shown
+            .lines()
+            .find(|l| l.contains(command.description()))
+            .unwrap_or_else(|| panic!("{command:?} ({}) is not in the help:\n{shown}", command.name()));
+        let first_key = keymap.key_of(command).expect("every command has a default key");
+        assert!(line.contains(&first_key), "{command:?}: `{first_key}` not on {line:?}");
+    }
+}
