@@ -180,9 +180,9 @@ fn bad_input_exits_2_and_names_the_file_and_place() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/fleet.json"));
 }
 
-#[test]
-fn a_bad_config_exits_2_and_names_line_and_key() {
-    let config = write_temp("bad.toml", "[remediation]\nnode_os_channel = \"Unmanaged\"\n");
+/// `scan` of the sample with a config file of this text: the exit code and stderr.
+fn scan_with_config(name: &str, text: &str) -> (Option<i32>, String) {
+    let config = write_temp(name, text);
     let out = aksradar()
         .arg("--config")
         .arg(&config)
@@ -190,8 +190,13 @@ fn a_bad_config_exits_2_and_names_line_and_key() {
         .arg(sample())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn a_bad_config_exits_2_and_names_line_and_key() {
+    let (code, err) = scan_with_config("bad.toml", "[remediation]\nnode_os_channel = \"Unmanaged\"\n");
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("bad.toml:2:") && err.contains("remediation.node_os_channel"),
         "{err}"
@@ -200,16 +205,8 @@ fn a_bad_config_exits_2_and_names_line_and_key() {
 
 #[test]
 fn an_unknown_command_in_config_keys_stops_scan_too_with_its_place() {
-    let config = write_temp("keys.toml", "[keys]\ndown = \"n\"\njump = \"J\"\n");
-    let out = aksradar()
-        .arg("--config")
-        .arg(&config)
-        .args(["scan", "--input"])
-        .arg(sample())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, err) = scan_with_config("keys.toml", "[keys]\ndown = \"n\"\njump = \"J\"\n");
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("keys.toml:3:1: key `keys.jump`: unknown action `jump`"),
         "{err}"

@@ -1,4 +1,7 @@
 //! `update` as specifications: sequences of actions and what they do to the state.
+//!
+//! Long because it is a list of specifications over one shared fixture fleet; each
+//! test stands alone, and splitting them would only split the fixture.
 
 use std::sync::Arc;
 

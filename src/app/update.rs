@@ -1,6 +1,9 @@
 //! `update`: the only function that changes the `State`. It returns the side effects
 //! it wants (a refresh, a fetch, a copy); the loop runs them and reports back with
 //! more actions. Pure and synchronous, so every behaviour is a unit test.
+//!
+//! Longer than 600 lines on purpose: one `match` over every command keeps what each
+//! key does in one place, where splitting it would scatter the modes it checks.
 
 use super::action::Action;
 use super::command::Command;

@@ -461,238 +461,52 @@ fn de_upgrade_channel<'de, D: Deserializer<'de>>(d: D) -> Result<UpgradeChannel,
     }
 }
 
-fn de_api_version<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+/// A string that `valid` accepts; otherwise an error that quotes it, then says `hint`.
+fn de_checked<'de, D: Deserializer<'de>>(d: D, valid: fn(&str) -> bool, hint: &str) -> Result<String, D::Error> {
     let raw = String::deserialize(d)?;
-    let (date, suffix) = raw.split_at(raw.len().min(10));
-    let date_ok = Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
-    if date_ok && (suffix.is_empty() || suffix == "-preview") {
+    if valid(&raw) {
         Ok(raw)
     } else {
-        Err(serde::de::Error::custom(format!(
-            "`{raw}` is not an api-version; write it like \"2025-10-01\" or \"2025-10-02-preview\""
-        )))
+        Err(serde::de::Error::custom(format!("`{raw}` {hint}")))
     }
+}
+
+fn de_api_version<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let valid = |raw: &str| {
+        let (date, suffix) = raw.split_at(raw.len().min(10));
+        let date_ok = Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
+        date_ok && (suffix.is_empty() || suffix == "-preview")
+    };
+    de_checked(
+        d,
+        valid,
+        "is not an api-version; write it like \"2025-10-01\" or \"2025-10-02-preview\"",
+    )
+}
+
+/// `HH:MM`, hours below `max_hours` + 1.
+fn hours_and_minutes(text: &str, max_hours: u8) -> bool {
+    matches!(text.split_once(':'), Some((h, m))
+        if h.len() == 2 && m.len() == 2
+            && h.parse::<u8>().is_ok_and(|h| h <= max_hours)
+            && m.parse::<u8>().is_ok_and(|m| m < 60))
 }
 
 fn de_start_time<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let raw = String::deserialize(d)?;
-    let ok = matches!(raw.split_once(':'), Some((h, m))
-        if h.len() == 2 && m.len() == 2
-            && h.parse::<u8>().is_ok_and(|h| h < 24)
-            && m.parse::<u8>().is_ok_and(|m| m < 60));
-    if ok {
-        Ok(raw)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "`{raw}` is not a time of day; write it like \"01:30\""
-        )))
-    }
+    de_checked(
+        d,
+        |raw| hours_and_minutes(raw, 23),
+        "is not a time of day; write it like \"01:30\"",
+    )
 }
 
 fn de_utc_offset<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let raw = String::deserialize(d)?;
-    let ok = matches!(raw.split_at_checked(1), Some((sign, rest))
-        if (sign == "+" || sign == "-")
-            && matches!(rest.split_once(':'), Some((h, m))
-                if h.len() == 2 && m.len() == 2
-                    && h.parse::<u8>().is_ok_and(|h| h <= 14)
-                    && m.parse::<u8>().is_ok_and(|m| m < 60)));
-    if ok {
-        Ok(raw)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "`{raw}` is not a UTC offset; write it like \"+02:00\""
-        )))
-    }
+    let valid = |raw: &str| {
+        matches!(raw.split_at_checked(1), Some((sign, rest))
+            if (sign == "+" || sign == "-") && hours_and_minutes(rest, 14))
+    };
+    de_checked(d, valid, "is not a UTC offset; write it like \"+02:00\"")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn an_empty_file_gives_the_documented_defaults() {
-        let config = parse("").unwrap();
-        assert_eq!(
-            config.rules.kubernetes_minimum_version,
-            Version::parse("1.33.7").unwrap()
-        );
-        assert_eq!(config.remediation.node_os_channel, NodeOsChannel::SecurityPatch);
-        assert_eq!(config.remediation.upgrade_channel, UpgradeChannel::Patch);
-        assert_eq!(config.remediation.api_version, "2025-10-01");
-        assert_eq!(config.remediation.maintenance_window.duration_hours, 4);
-        assert_eq!(config.enabled_rules().count(), 5);
-    }
-
-    #[test]
-    fn waivers_and_disabled_rules_are_read_by_any_rule_name() {
-        let config = parse(
-            "[rules]\ndisabled = [\"MaintenanceWindow\", \"AZR-000016\"]\n\n\
-             [[waivers]]\ncluster = \"aks-legacy-*\"\nrule = \"Azure.AKS.NodeAutoUpgrade\"\n\
-             reason = \"vendor appliance\"\nexpires = 2027-01-31\n",
-        )
-        .unwrap();
-        assert_eq!(config.rules.disabled, vec![Rule::MaintenanceWindow, Rule::PoolVersion]);
-        assert_eq!(config.waivers[0].rule, Rule::NodeAutoUpgrade);
-        assert_eq!(config.waivers[0].expires, Some(time::macros::date!(2027 - 01 - 31)));
-        assert_eq!(config.enabled_rules().count(), 3);
-    }
-
-    #[test]
-    fn mistakes_name_the_file_line_and_key() {
-        let cases = [
-            (
-                "[rules]\nminimum = \"1.2.3\"\n",
-                "config.toml:2:1: ",
-                "unknown field `minimum`",
-            ),
-            (
-                "[rules]\nkubernetes_minimum_version = 133\n",
-                "config.toml:2:",
-                "rules.kubernetes_minimum_version",
-            ),
-            (
-                "[rules]\nkubernetes_minimum_version = \"new\"\n",
-                "config.toml:2:",
-                "`new` is not a version",
-            ),
-            (
-                "[rules]\ndisabled = [\"UseRBAC\"]\n",
-                "config.toml:2:",
-                "unknown rule `UseRBAC`",
-            ),
-            (
-                "\n\n[remediation]\nnode_os_channel = \"Unmanaged\"\n",
-                "config.toml:4:",
-                "remediation.node_os_channel",
-            ),
-            (
-                "[remediation]\napi_version = \"latest\"\n",
-                "config.toml:2:",
-                "not an api-version",
-            ),
-            (
-                "[remediation.maintenance_window]\nstart_time = \"25:00\"\n",
-                ":2:",
-                "remediation.maintenance_window.start_time",
-            ),
-            (
-                "[remediation.maintenance_window]\nduration_hours = 2\n",
-                "config.toml:",
-                "duration_hours must be 4 to 24",
-            ),
-            (
-                "[remediation.maintenance_window]\nfrequency = \"Hourly\"\n",
-                ":2:",
-                "unknown variant `Hourly`",
-            ),
-            (
-                "[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\nreason = \"r\"\nexpires = \"soon\"\n",
-                ":5:",
-                "waivers.expires",
-            ),
-            (
-                "[[waivers]]\ncluster = \"x\"\nrule = \"Version\"\n",
-                "config.toml:",
-                "missing field `reason`",
-            ),
-            ("auth = \"password\"\n", "config.toml:1:", "unknown variant `password`"),
-            (
-                "endpoint = \"http://management.azure.com\"\n",
-                "config.toml:1:",
-                "plain http",
-            ),
-            ("concurrency = 0\n", "config.toml:1:", "concurrency must be 1 to 256"),
-            ("subscriptions = \"abc\"\n", "config.toml:1:", "key `subscriptions`"),
-            ("colour = true\n", "config.toml:1:1: ", "unknown field `colour`"),
-            ("[keys]\ndown = 5\n", "config.toml:2:", "expected a key name or a list"),
-            (
-                "[highlight]\ntag = [\"env=prod\"]\n",
-                "config.toml:2:",
-                "unknown field `tag`",
-            ),
-            ("refresh_interval = \"5s\"\n", "config.toml:1:", "too often"),
-            ("[rules\n", "config.toml:1:", ""),
-        ];
-        for (text, place, detail) in cases {
-            let err = parse(text).expect_err(text);
-            assert!(err.contains(place) && err.contains(detail), "{text:?} gave {err}");
-        }
-    }
-
-    #[test]
-    fn keys_highlights_and_the_refresh_interval_are_read() {
-        let config = parse(
-            "refresh_interval = \"5m\"\n[keys]\ndown = [\"n\", \"<Down>\"]\nrefresh = \"R\"\n\
-             [highlight]\ntags = [\"env=prod*\"]\nsubscriptions = [\"*Production*\"]\n",
-        )
-        .unwrap();
-        assert_eq!(config.refresh_interval, Some(std::time::Duration::from_secs(300)));
-        assert_eq!(config.keys.0.len(), 2);
-        let refresh = config.keys.0.iter().find(|b| b.command.text == "refresh").unwrap();
-        assert_eq!(refresh.keys, ["R"]);
-        let prod = crate::model::Cluster {
-            tags: [("ENV".to_string(), "production".to_string())].into(),
-            ..Default::default()
-        };
-        assert!(config.highlight.matches(&prod));
-        let named = crate::model::Cluster {
-            subscription_name: Some("Contoso Production".into()),
-            ..Default::default()
-        };
-        assert!(config.highlight.matches(&named));
-        assert!(!config.highlight.matches(&crate::model::Cluster::default()));
-        assert_eq!(parse("refresh_interval = \"0\"\n").unwrap().refresh_interval, None);
-    }
-
-    #[test]
-    fn a_missing_default_file_means_defaults_but_a_named_one_must_exist() {
-        let missing = Path::new("/nonexistent/aksradar/config.toml");
-        assert_eq!(Config::load(missing, false).unwrap(), Config::default());
-        let err = Config::load(missing, true).unwrap_err().to_string();
-        assert!(err.contains("/nonexistent/aksradar/config.toml"), "{err}");
-    }
-
-    #[test]
-    fn the_example_config_loads_and_documents_every_key() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let config = Config::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!config.waivers.is_empty(), "the example shows a waiver");
-        for key in [
-            "auth",
-            "cloud",
-            "endpoint",
-            "tenant",
-            "subscriptions",
-            "source",
-            "concurrency",
-            "request_timeout_seconds",
-            "kubernetes_minimum_version",
-            "disabled",
-            "[[waivers]]",
-            "cluster",
-            "rule",
-            "reason",
-            "expires",
-            "node_os_channel",
-            "upgrade_channel",
-            "api_version",
-            "[remediation.maintenance_window]",
-            "frequency",
-            "interval",
-            "day_of_week",
-            "day_of_month",
-            "week_index",
-            "duration_hours",
-            "start_time",
-            "utc_offset",
-        ] {
-            assert!(text.contains(key), "config.example.toml does not mention {key}");
-        }
-    }
-}
+mod tests;
