@@ -1,7 +1,8 @@
-//! Azure: clouds, credentials, and the ARM / Resource Graph client.
+//! Azure: credentials, the ARM / Resource Graph client, and the reads of the fleet.
 //!
 //! Everything that talks to the network is here, behind `ArmClient`, which the
-//! simulator serves as faithfully as Azure does.
+//! simulator serves as faithfully as Azure does. The settings it works from (the
+//! cloud, the way to sign in, the source) are plain data in `config`.
 
 pub mod client;
 pub mod credential;

@@ -1,7 +1,9 @@
 //! The PSRule for Azure upgrade rules, with PSRule's exact semantics and reasons.
 //!
-//! One file per rule, each a pure `check(&Cluster, ...) -> Finding`. `assess` runs the
-//! enabled ones, then applies waivers, then adds Azure Policy's verdict.
+//! One file per rule, each a pure `check(&Cluster, ...)` giving the outcome and its
+//! reason. `assess` runs the enabled ones, then applies waivers, then adds Azure
+//! Policy's verdict. Where remediation needs a rule's own test (the pools behind, the
+//! schedules present), the rule exports it, so there is one copy of each predicate.
 //!
 //! To add a rule: add a variant to `model::Rule` (name, reference, synopsis), write
 //! `rules/<name>.rs` with a `check` and a table of cases, call it from `check` below,
