@@ -64,6 +64,22 @@ pub struct Cluster {
     /// True when the data comes from an earlier read because the latest one failed.
     #[serde(default)]
     pub stale: bool,
+    /// Where the cluster is declared, when it was read from a file (never for live data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceLocation>,
+}
+
+/// A place in an input file: the file as the user named it, and the line and column of
+/// the character that opens the resource (`{`, or `[` for a Resource Graph table row).
+///
+/// Lines end at LF (so CRLF too), lines and columns count from 1, and a column counts
+/// UTF-16 code units (SARIF's default), in the text after any byte-order mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Cluster {

@@ -12,7 +12,8 @@ mod version;
 
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
-    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SubscriptionState, node_image_date,
+    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SourceLocation, SubscriptionState,
+    node_image_date,
 };
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use resource_id::ResourceId;
