@@ -92,7 +92,7 @@ fn read(bytes: &[u8], file: &str, locate: bool) -> Result<(Fleet, PageLinks), Im
         links: PageLinks::default(),
         text: Text(&text),
         lines: locate.then(|| Lines::new(&text)),
-        file,
+        file: file.into(),
     };
     let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
@@ -187,7 +187,7 @@ struct Sink<'t> {
     text: Text<'t>,
     /// Set when clusters keep their place in the file.
     lines: Option<Lines<'t>>,
-    file: &'t str,
+    file: std::sync::Arc<str>,
 }
 
 impl Sink<'_> {
@@ -198,11 +198,11 @@ impl Sink<'_> {
             Ok(Element::Cluster(mut cluster)) => {
                 if let (Some(lines), Some(start)) = (self.lines.as_mut(), start) {
                     let (line, column) = lines.locate(start);
-                    cluster.source = Some(SourceLocation {
-                        file: self.file.to_string(),
+                    cluster.source = Some(Box::new(SourceLocation {
+                        file: self.file.clone(),
                         line,
                         column,
-                    });
+                    }));
                 }
                 self.fleet.clusters.push(*cluster);
             }

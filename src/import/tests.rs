@@ -356,7 +356,7 @@ fn places(fleet: &Fleet) -> Vec<(String, usize, usize)> {
         .iter()
         .map(|c| {
             let source = c.source.as_ref().unwrap_or_else(|| panic!("{} has a source", c.name));
-            (source.file.clone(), source.line, source.column)
+            (source.file.to_string(), source.line, source.column)
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! A managed cluster and its node pools, as read from any source.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -65,8 +66,9 @@ pub struct Cluster {
     #[serde(default)]
     pub stale: bool,
     /// Where the cluster is declared, when it was read from a file (never for live data).
+    /// Boxed: it is rarely there, and a large fleet's clusters stay as small as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<SourceLocation>,
+    pub source: Option<Box<SourceLocation>>,
 }
 
 /// A place in an input file: the file as the user named it, and the line and column of
@@ -77,7 +79,8 @@ pub struct Cluster {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceLocation {
-    pub file: String,
+    /// Shared by every cluster of the file.
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
 }

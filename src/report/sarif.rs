@@ -634,11 +634,11 @@ mod tests {
     fn from_file(file: &str) -> Vec<Assessed> {
         let (mut assessed, _, _) = fixture();
         for (i, item) in assessed.iter_mut().enumerate() {
-            item.cluster.source = Some(SourceLocation {
-                file: file.to_string(),
+            item.cluster.source = Some(Box::new(SourceLocation {
+                file: file.into(),
                 line: 10 * (i + 1),
                 column: 3,
-            });
+            }));
         }
         assessed
     }
@@ -872,7 +872,7 @@ mod tests {
         ];
         for (file, uri, base) in cases {
             let artifact = Artifact::file(&SourceLocation {
-                file: file.to_string(),
+                file: file.into(),
                 line: 1,
                 column: 1,
             });
