@@ -32,12 +32,12 @@ use super::Report;
 use crate::model::{Assessed, Cluster, Finding, Outcome, Rule, SourceError, SourceLocation};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// The project's page (Cargo.toml `repository`); until it has one, the reference of the
-/// PSRule for Azure rules aksradar evaluates.
+/// The project's page (Cargo.toml `repository`); until it has one, the home of PSRule
+/// for Azure, whose rules aksradar evaluates and whose pages each rule links to.
 const INFORMATION_URI: &str = {
     const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
     if REPOSITORY.is_empty() {
-        "https://azure.github.io/PSRule.Rules.Azure/en/rules/resource/#azure-kubernetes-service"
+        "https://azure.github.io/PSRule.Rules.Azure/"
     } else {
         REPOSITORY
     }
