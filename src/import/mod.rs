@@ -12,8 +12,11 @@
 //!
 //! Each element is read as its own small JSON value and turned into a `Cluster` at
 //! once, so a large list never exists as one document tree in memory. Errors name the
-//! file and either the line and column (syntax) or the JSON path (shape).
+//! file and either the line and column (syntax) or the JSON path (shape). A cluster read
+//! from a file keeps where it is declared: the file, and the line and column of the `{`
+//! that opens it (the `[` of a Resource Graph table row), see `position`.
 
+mod position;
 mod resource;
 
 use std::fmt;
@@ -21,7 +24,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::model::Fleet;
+use crate::model::{Fleet, SourceLocation};
+use position::{Lines, Located, Members, MembersOf, Text, key_text};
 
 pub use resource::{Element, maintenance_schedule, read_element};
 
@@ -56,9 +60,9 @@ impl fmt::Display for ShapeError {
     }
 }
 
-/// Reads one exported file. `file` only names it in errors.
+/// Reads one exported file. `file` names it in errors and in each cluster's `source`.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Fleet, ImportError> {
-    parse_page(bytes, file).map(|(fleet, _)| fleet)
+    read(bytes, file, true).map(|(fleet, _)| fleet)
 }
 
 /// The paging links of a list response: ARM's `nextLink`, Resource Graph's `$skipToken`.
@@ -69,8 +73,13 @@ pub struct PageLinks {
 }
 
 /// Reads one page of a list response the way `parse` reads a file (one element at a
-/// time, never the whole page as a tree), and returns its paging links too.
+/// time, never the whole page as a tree), and returns its paging links too. Live data
+/// is no file: its clusters carry no `source`.
 pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), ImportError> {
+    read(bytes, file, false)
+}
+
+fn read(bytes: &[u8], file: &str, locate: bool) -> Result<(Fleet, PageLinks), ImportError> {
     let text = decode(bytes).map_err(|message| ImportError::Syntax {
         file: file.to_string(),
         line: 1,
@@ -81,6 +90,9 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), Import
         fleet: Fleet::default(),
         error: None,
         links: PageLinks::default(),
+        text: Text(&text),
+        lines: locate.then(|| Lines::new(&text)),
+        file: file.into(),
     };
     let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
@@ -168,17 +180,32 @@ fn syntax_error(file: &str, err: &serde_json::Error) -> ImportError {
 }
 
 /// Collects clusters as elements stream past; the first shape error stops the read.
-struct Sink {
+struct Sink<'t> {
     fleet: Fleet,
     error: Option<ShapeError>,
     links: PageLinks,
+    text: Text<'t>,
+    /// Set when clusters keep their place in the file.
+    lines: Option<Lines<'t>>,
+    file: std::sync::Arc<str>,
 }
 
-impl Sink {
-    /// Takes one element of a list. Returns false once an error has been recorded.
-    fn element(&mut self, value: Value, path: &str) -> bool {
+impl Sink<'_> {
+    /// Takes one element of a list, and the offset of its opening bracket. Returns false
+    /// once an error has been recorded.
+    fn element(&mut self, value: Value, path: &str, start: Option<usize>) -> bool {
         match read_element(value, path) {
-            Ok(Element::Cluster(cluster)) => self.fleet.clusters.push(*cluster),
+            Ok(Element::Cluster(mut cluster)) => {
+                if let (Some(lines), Some(start)) = (self.lines.as_mut(), start) {
+                    let (line, column) = lines.locate(start);
+                    cluster.source = Some(Box::new(SourceLocation {
+                        file: self.file.clone(),
+                        line,
+                        column,
+                    }));
+                }
+                self.fleet.clusters.push(*cluster);
+            }
             Ok(Element::Skipped) => self.fleet.skipped += 1,
             Err(err) => {
                 self.error = Some(err);
@@ -202,18 +229,18 @@ fn is_key(key: &str, name: &str) -> bool {
 }
 
 /// The document root: a list, an envelope, a template or one resource.
-struct TopLevel<'a> {
-    sink: &'a mut Sink,
+struct TopLevel<'a, 't> {
+    sink: &'a mut Sink<'t>,
 }
 
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+impl<'de> DeserializeSeed<'de> for TopLevel<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for TopLevel<'_> {
+impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -230,8 +257,18 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut rest = Map::new();
+        // Kept apart with their members' places, in case this is a template.
+        let mut resources = std::collections::BTreeMap::new();
         let mut envelope = false;
-        while let Some(key) = map.next_key::<String>()? {
+        let mut start = None;
+        let mut first = true;
+        // Keys are read raw, so the first one tells where the object opens.
+        while let Some(raw) = map.next_key::<&'de serde_json::value::RawValue>()? {
+            if first {
+                start = self.sink.text.opener_before(raw.get(), b'{');
+                first = false;
+            }
+            let key: String = key_text(raw)?;
             if is_key(&key, "nextLink") {
                 self.sink.links.next_link = map.next_value()?;
             } else if is_key(&key, "$skipToken") {
@@ -242,6 +279,8 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 let path = format!("$.{key}");
                 map.next_value_seed(Elements { sink: self.sink, path })?;
                 envelope = true;
+            } else if is_key(&key, "resources") {
+                resources.insert(key, map.next_value_seed(MembersOf(self.sink.text))?);
             } else {
                 rest.insert(key, map.next_value()?);
             }
@@ -253,32 +292,33 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
             .iter()
             .any(|(k, v)| is_key(k, "$schema") && v.as_str().is_some_and(|s| s.contains("eploymentTemplate")));
         if is_template {
-            let resources = rest.into_iter().find(|(k, _)| is_key(k, "resources")).map(|(_, v)| v);
-            return match resources {
-                Some(Value::Array(items)) => {
-                    for (i, item) in items.into_iter().enumerate() {
-                        if !self.sink.element(item, &format!("$.resources[{i}]")) {
+            return match resources.into_values().next() {
+                Some(Members::List(items)) => {
+                    for (i, (item, start)) in items.into_iter().enumerate() {
+                        if !self.sink.element(item, &format!("$.resources[{i}]"), start) {
                             return Err(serde::de::Error::custom("shape error"));
                         }
                     }
                     Ok(())
                 }
                 // Template language 2.0 keys resources by symbolic name.
-                Some(Value::Object(items)) => {
-                    for (name, item) in items {
-                        if !self.sink.element(item, &format!("$.resources.{name}")) {
+                Some(Members::Named(items)) => {
+                    for (name, (item, start)) in items {
+                        if !self.sink.element(item, &format!("$.resources.{name}"), start) {
                             return Err(serde::de::Error::custom("shape error"));
                         }
                     }
                     Ok(())
                 }
-                Some(Value::Null) | None => Ok(()),
-                Some(_) => Err(self
+                Some(Members::Other(Value::Null)) | None => Ok(()),
+                Some(Members::Other(_)) => Err(self
                     .sink
                     .fail("$.resources", "expected an array or object of resources")),
             };
         }
-        if self.sink.element(Value::Object(rest), "$") {
+        // One resource, whose `resources` are its children.
+        rest.extend(resources.into_iter().map(|(k, members)| (k, members.into_value())));
+        if self.sink.element(Value::Object(rest), "$", start) {
             Ok(())
         } else {
             Err(serde::de::Error::custom("shape error"))
@@ -324,19 +364,19 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
 /// A list of resources, streamed one element at a time; or Resource Graph's table
 /// form `{"columns": [...], "rows": [[...]]}`.
-struct Elements<'a> {
-    sink: &'a mut Sink,
+struct Elements<'a, 't> {
+    sink: &'a mut Sink<'t>,
     path: String,
 }
 
-impl<'de> DeserializeSeed<'de> for Elements<'_> {
+impl<'de> DeserializeSeed<'de> for Elements<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Elements<'_> {
+impl<'de> Visitor<'de> for Elements<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -345,8 +385,8 @@ impl<'de> Visitor<'de> for Elements<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0usize;
-        while let Some(value) = seq.next_element::<Value>()? {
-            if !self.sink.element(value, &format!("{}[{i}]", self.path)) {
+        while let Some((value, start)) = seq.next_element_seed(Located(self.sink.text))? {
+            if !self.sink.element(value, &format!("{}[{i}]", self.path), start) {
                 return Err(serde::de::Error::custom("shape error"));
             }
             i += 1;
@@ -361,7 +401,7 @@ impl<'de> Visitor<'de> for Elements<'_> {
             if is_key(&key, "columns") {
                 columns = Some(map.next_value::<Value>()?);
             } else if is_key(&key, "rows") {
-                rows = Some(map.next_value::<Value>()?);
+                rows = Some(map.next_value_seed(MembersOf(self.sink.text))?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -387,10 +427,10 @@ impl<'de> Visitor<'de> for Elements<'_> {
                 ));
             }
         };
-        let Some(Value::Array(rows)) = rows else {
+        let Some(Members::List(rows)) = rows else {
             return Err(self.sink.fail(&format!("{path}.rows"), "expected an array of rows"));
         };
-        for (i, row) in rows.into_iter().enumerate() {
+        for (i, (row, start)) in rows.into_iter().enumerate() {
             let row_path = format!("{path}.rows[{i}]");
             let Value::Array(cells) = row else {
                 return Err(self.sink.fail(&row_path, "expected an array of cells"));
@@ -400,7 +440,7 @@ impl<'de> Visitor<'de> for Elements<'_> {
                 return Err(self.sink.fail(&row_path, message));
             }
             let object: Map<String, Value> = names.iter().cloned().zip(cells).collect();
-            if !self.sink.element(Value::Object(object), &row_path) {
+            if !self.sink.element(Value::Object(object), &row_path, start) {
                 return Err(serde::de::Error::custom("shape error"));
             }
         }

@@ -285,6 +285,7 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         version_supported_in_region: None,
         as_of: None,
         stale: false,
+        source: None,
     })
 }
 

@@ -330,3 +330,289 @@ fn a_list_page_gives_its_paging_links() {
     let last = parse_page(br#"{"value": [], "nextLink": null}"#, "page").unwrap().1;
     assert_eq!(last, PageLinks::default());
 }
+
+// Where each cluster is declared: the `{` that opens it (the `[` of a table row).
+
+/// The line and column of the `{` that opens the object whose text starts at `opening`
+/// in `text`, counted the slow and obvious way: UTF-16 units since the last LF.
+fn place_of(text: &str, opening: &str) -> (usize, usize) {
+    let at = text
+        .find(opening)
+        .unwrap_or_else(|| panic!("{opening:?} is in the text"));
+    place_at(text, at)
+}
+
+/// The line and column of the character at byte `at`, counted the same slow way.
+fn place_at(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..at].encode_utf16().count() + 1)
+}
+
+fn places(fleet: &Fleet) -> Vec<(String, usize, usize)> {
+    fleet
+        .clusters
+        .iter()
+        .map(|c| {
+            let source = c.source.as_ref().unwrap_or_else(|| panic!("{} has a source", c.name));
+            (source.file.to_string(), source.line, source.column)
+        })
+        .collect()
+}
+
+const TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "clusterName": { "type": "string" }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Network/virtualNetworks",
+      "apiVersion": "2024-05-01",
+      "name": "vnet"
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "[parameters('clusterName')]",
+      "location": "westeurope",
+      "properties": {
+        "kubernetesVersion": "1.33.7",
+        "autoUpgradeProfile": { "upgradeChannel": "patch" }
+      }
+    }
+  ]
+}
+"#;
+
+#[test]
+fn a_template_cluster_points_at_the_line_and_column_of_its_opening_brace() {
+    let fleet = parse(TEMPLATE.as_bytes(), "infra/main.json").expect("a valid template");
+    assert_eq!(places(&fleet), [("infra/main.json".to_string(), 13, 5)]);
+    assert_eq!(
+        place_of(TEMPLATE, "{\n      \"type\": \"Microsoft.ContainerService"),
+        (13, 5)
+    );
+}
+
+#[test]
+fn template_language_2_symbolic_names_point_at_each_resource_body() {
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "resources": {
+    "vnet": { "type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "vnet" },
+    "prod": {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "aks-prod",
+      "properties": { "kubernetesVersion": "1.33.7" }
+    },
+    "dev": {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "aks-dev"
+    }
+  }
+}"#;
+    let fleet = read(template);
+    // Symbolic names are read in name order, as before positions were kept.
+    let named: Vec<(&str, usize, usize)> = fleet
+        .clusters
+        .iter()
+        .map(|c| {
+            let s = c.source.as_ref().expect("a source");
+            (c.name.as_str(), s.line, s.column)
+        })
+        .collect();
+    assert_eq!(named, [("aks-dev", 13, 12), ("aks-prod", 7, 13)]);
+    assert_eq!(
+        place_of(
+            template,
+            "{\n      \"type\": \"Microsoft.ContainerService/managedClusters\",\n      \"apiVersion\": \"2025-10-01\",\n      \"name\": \"aks-dev\""
+        ),
+        (13, 12)
+    );
+}
+
+#[test]
+fn bicep_build_output_points_at_each_cluster() {
+    // The shape `bicep build` writes: generator metadata, expressions, a loop's copy.
+    let built = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": {
+    "_generator": { "name": "bicep", "version": "0.30.23.60470", "templateHash": "1234" }
+  },
+  "parameters": { "location": { "type": "string", "defaultValue": "[resourceGroup().location]" } },
+  "resources": [
+    {
+      "copy": { "name": "clusters", "count": "[length(variables('names'))]" },
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "[variables('names')[copyIndex()]]",
+      "location": "[parameters('location')]",
+      "properties": { "autoUpgradeProfile": { "nodeOSUpgradeChannel": "None" } }
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+      "apiVersion": "2025-10-01",
+      "name": "[format('{0}/{1}', 'aks', 'aksManagedAutoUpgradeSchedule')]"
+    },
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "aks-single",
+      "location": "[parameters('location')]"
+    }
+  ]
+}"#;
+    let fleet = parse(built.as_bytes(), "main.json").expect("bicep output");
+    assert_eq!(
+        places(&fleet),
+        [("main.json".to_string(), 9, 5), ("main.json".to_string(), 22, 5)]
+    );
+}
+
+#[test]
+fn every_export_shape_points_at_each_cluster() {
+    let cluster = |name: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/{name}",
+      "name": "{name}", "type": "Microsoft.ContainerService/managedClusters", "kubernetesVersion": "1.34.1"}}"#
+        )
+    };
+    let (a, b) = (cluster("a"), cluster("b"));
+    let az_list = format!("[\n  {a},\n  {{\"type\": \"Microsoft.Compute/virtualMachines\"}},\n    {b}\n]");
+    let az_show = format!("\n\n   {a}\n");
+    let arm_list = format!("{{\"nextLink\": null,\n \"value\": [\n{a}, {b}]}}");
+    let graph = format!("{{\"totalRecords\": 2,\n  \"data\": [ {a},\n\t{b} ]\n}}");
+    let psrule = r#"[
+  {
+    "ResourceId": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a",
+    "Name": "a", "SubscriptionId": "0000", "ResourceType": "Microsoft.ContainerService/managedClusters",
+    "Properties": {"kubernetesVersion": "1.33.7"}, "resources": []
+  }, {
+    "ResourceId": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/b",
+    "Name": "b", "SubscriptionId": "0000", "ResourceType": "Microsoft.ContainerService/managedClusters"
+  }
+]"#
+    .to_string();
+    let cases = [
+        ("az aks list", az_list, vec![(2, 3), (5, 5)]),
+        ("az aks show", az_show, vec![(3, 4)]),
+        ("ARM list", arm_list, vec![(3, 1), (4, 106)]),
+        ("Resource Graph", graph, vec![(2, 13), (4, 2)]),
+        ("PSRule export", psrule, vec![(2, 3), (6, 6)]),
+    ];
+    for (shape, text, want) in cases {
+        let fleet = parse(text.as_bytes(), "export.json").unwrap_or_else(|e| panic!("{shape}: {e}"));
+        let got: Vec<(usize, usize)> = places(&fleet).into_iter().map(|(_, l, c)| (l, c)).collect();
+        // The same places, counted the slow way from where each cluster's text begins.
+        let opening = |name: &str| {
+            let id = format!("/managedClusters/{name}\"");
+            let at = text.find(&id).expect("the id");
+            place_at(&text, text[..at].rfind('{').expect("a brace before the id"))
+        };
+        let slow: Vec<(usize, usize)> = ["a", "b"].iter().take(want.len()).map(|n| opening(n)).collect();
+        assert_eq!(got, want, "{shape}:\n{text}");
+        assert_eq!(got, slow, "{shape}");
+    }
+}
+
+#[test]
+fn a_resource_graph_table_row_points_at_its_opening_bracket() {
+    let table = r#"{"data": {"columns": [{"name": "id", "type": "string"}, {"name": "type", "type": "string"}],
+  "rows": [
+    ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/t-1", "microsoft.containerservice/managedclusters"],
+      [ "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/t-2", "microsoft.containerservice/managedclusters"]
+  ]}}"#;
+    let got: Vec<(usize, usize)> = places(&read(table)).into_iter().map(|(_, l, c)| (l, c)).collect();
+    assert_eq!(got, [(3, 5), (4, 7)]);
+}
+
+#[test]
+fn on_a_minified_line_columns_count_utf16_units_before_the_cluster() {
+    // Names with a two-unit character (😀) and a one-unit one (é) before the second cluster.
+    let text = r#"[{"type":"Microsoft.ContainerService/managedClusters","name":"é😀"},{"type":"Microsoft.ContainerService/managedClusters","name":"b"}]"#;
+    let got: Vec<(usize, usize)> = places(&read(text)).into_iter().map(|(_, l, c)| (l, c)).collect();
+    let second = text
+        .find(r#"{"type":"Microsoft.ContainerService/managedClusters","name":"b""#)
+        .expect("b");
+    assert_eq!(got, [(1, 2), (1, text[..second].encode_utf16().count() + 1)]);
+    assert_eq!(
+        got[1],
+        (1, 69),
+        "68 UTF-16 units come before it (67 characters, 71 bytes)"
+    );
+}
+
+#[test]
+fn byte_order_marks_utf16_and_crlf_keep_the_same_lines_and_columns() {
+    let crlf = TEMPLATE.replace('\n', "\r\n");
+    let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+    utf8_bom.extend_from_slice(TEMPLATE.as_bytes());
+    let utf16 = |text: &str, le: bool| {
+        let mut bytes = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for unit in text.encode_utf16() {
+            bytes.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        bytes
+    };
+    let inputs = [
+        ("UTF-8", TEMPLATE.as_bytes().to_vec()),
+        ("UTF-8 with BOM", utf8_bom),
+        ("CRLF", crlf.as_bytes().to_vec()),
+        ("UTF-16 LE", utf16(TEMPLATE, true)),
+        ("UTF-16 BE", utf16(TEMPLATE, false)),
+        ("UTF-16 LE, CRLF", utf16(&crlf, true)),
+    ];
+    for (encoding, bytes) in inputs {
+        let fleet = parse(&bytes, "t.json").unwrap_or_else(|e| panic!("{encoding}: {e}"));
+        assert_eq!(places(&fleet), [("t.json".to_string(), 13, 5)], "{encoding}");
+    }
+    // Non-ASCII before the cluster on its own line: columns are UTF-16 units in every encoding.
+    let wide = "[{\"name\": \"ü😀\", \"type\": \"x\"},   {\"type\": \"Microsoft.ContainerService/managedClusters\"}]";
+    for bytes in [wide.as_bytes().to_vec(), utf16(wide, true), utf16(wide, false)] {
+        let got: Vec<(usize, usize)> = places(&read_bytes(&bytes))
+            .into_iter()
+            .map(|(_, l, c)| (l, c))
+            .collect();
+        assert_eq!(got, [(1, 34)]);
+    }
+}
+
+fn read_bytes(bytes: &[u8]) -> Fleet {
+    parse(bytes, "fleet.json").unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn an_escaped_first_key_still_finds_the_opening_brace() {
+    let text = "[\n  {\"\\u0074ype\": \"Microsoft.ContainerService/managedClusters\", \"name\": \"esc\"}\n]";
+    let fleet = read(text);
+    assert_eq!(fleet.clusters[0].name, "esc");
+    assert_eq!(
+        fleet.clusters[0].source.as_ref().map(|s| (s.line, s.column)),
+        Some((2, 3))
+    );
+}
+
+#[test]
+fn a_single_resource_with_children_keeps_them_and_its_place() {
+    let text = "\n{\"type\": \"Microsoft.ContainerService/managedClusters\", \"name\": \"c\", \"SubscriptionId\": \"s\",\n \"resources\": [{\"type\": \"Microsoft.ContainerService/managedClusters/maintenanceConfigurations\", \"name\": \"aksManagedNodeOSUpgradeSchedule\"}]}";
+    let cluster = only(text);
+    assert_eq!(cluster.source.as_ref().map(|s| (s.line, s.column)), Some((2, 1)));
+    let names: Vec<&str> = cluster.maintenance.iter().flatten().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["aksManagedNodeOSUpgradeSchedule"]);
+}
+
+#[test]
+fn live_pages_are_no_file_and_carry_no_source() {
+    let page = format!(r#"{{"value": [{ARM_CLUSTER}]}}"#);
+    let (fleet, _) = parse_page(page.as_bytes(), "https://management.azure.com/x").expect("a page");
+    assert_eq!(fleet.clusters.len(), 1);
+    assert_eq!(fleet.clusters[0].source, None);
+}

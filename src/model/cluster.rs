@@ -1,6 +1,7 @@
 //! A managed cluster and its node pools, as read from any source.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -66,6 +67,24 @@ pub struct Cluster {
     /// True when the data comes from an earlier read because the latest one failed.
     #[serde(default)]
     pub stale: bool,
+    /// Where the cluster is declared, when it was read from a file (never for live data).
+    /// Boxed: it is rarely there, and a large fleet's clusters stay as small as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Box<SourceLocation>>,
+}
+
+/// A place in an input file: the file as the user named it, and the line and column of
+/// the character that opens the resource (`{`, or `[` for a Resource Graph table row).
+///
+/// Lines end at LF (so CRLF too), lines and columns count from 1, and a column counts
+/// UTF-16 code units (SARIF's default), in the text after any byte-order mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLocation {
+    /// Shared by every cluster of the file.
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Cluster {

@@ -21,7 +21,8 @@ pub mod fixtures;
 pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
-    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SubscriptionState, node_image_date,
+    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SourceLocation, SubscriptionState,
+    node_image_date,
 };
 pub use details::ClusterDetails;
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};

@@ -1,14 +1,28 @@
-//! `scan --format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub, Azure DevOps).
+//! `scan --format sarif`: SARIF 2.1.0 that code scanning (GitHub, Azure DevOps) accepts.
 //!
 //! One run. The driver lists every rule aksradar knows, with PSRule's reference
-//! (`AZR-000435`) as the SARIF rule id, so results line up with PSRule's own SARIF.
-//! Only failing findings become results: Pass, Waived and Unknown are not problems
-//! to show. Each result points at the cluster twice: a logical location (the ARM
-//! resource id) for SARIF-aware viewers, and a physical location whose URI is the
-//! resource id made into a valid relative URI reference, because GitHub rejects
-//! results without one. `partialFingerprints` keys a result on rule and lowercased
-//! id (ARM ids ignore case) so re-uploads update alerts instead of duplicating them.
-//! Read errors become tool execution notifications. Text is carried as is.
+//! (`AZR-000435`) as the SARIF rule id so results line up with PSRule's own SARIF, and
+//! with the full description, help (text and Markdown) and tags code scanning shows.
+//!
+//! Which outcomes are results: only `Fail`, at the rule's level (`error`, `warning` for
+//! MaintenanceWindow). `Pass` is no problem. `Waived` is the user's decision, and code
+//! scanning ignores SARIF suppressions (it would reopen the alert), so it is left out.
+//! `Unknown` means the data was not read: it is nothing to fix in a file, so it is left
+//! out too. Both are counted, per rule, in tool execution notifications, so nothing is
+//! dropped silently.
+//!
+//! Where a result points: a cluster read from a file points at that file (the path as
+//! given, relative to `%SRCROOT%`, the folder aksradar ran in; an absolute path becomes
+//! a `file:` URI) and at the line and column of the `{` that opens the resource. Live
+//! data has no file: its artifact is the resource id made into a relative URI under
+//! the base `AZURE_RESOURCES`, which says so. Every result also names the resource as
+//! a logical location. `partialFingerprints` keys a result on rule and lowercased
+//! resource id (ARM ids ignore case; a template resource without an id uses its file
+//! and name), so re-uploads update alerts instead of duplicating them. Read errors
+//! become error notifications. Text is carried as is; JSON escaping keeps it inert.
+
+mod artifact;
+mod help;
 
 use std::io::{self, Write};
 
@@ -16,29 +30,45 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::Report;
-use crate::model::{Assessed, Finding, Rule, SourceError};
+use crate::model::{Assessed, Cluster, Finding, Outcome, Rule, SourceError};
+use artifact::{Artifact, ArtifactLocation, Bases, Region};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// The project page, from Cargo.toml; omitted while Cargo.toml has none.
-const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+/// The project's page (Cargo.toml `repository`); until it has one, the home of PSRule
+/// for Azure, whose rules aksradar evaluates and whose pages each rule links to.
+const INFORMATION_URI: &str = {
+    const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+    if REPOSITORY.is_empty() {
+        "https://azure.github.io/PSRule.Rules.Azure/"
+    } else {
+        REPOSITORY
+    }
+};
 const FINGERPRINT: &str = "aksradar/v1";
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let help_uris = Rule::ALL.map(Rule::help_uri);
-    let rules = Rule::ALL
-        .iter()
-        .zip(&help_uris)
-        .map(|(&rule, help_uri)| Descriptor {
+    let rules = Rule::ALL.map(|rule| {
+        let help = help::help(rule);
+        Descriptor {
             id: rule.reference(),
             name: rule.short_name(),
             short_description: Text { text: rule.synopsis() },
-            help_uri,
+            full_description: Text {
+                text: help.full_description,
+            },
+            help: Help {
+                text: help.text,
+                markdown: help.markdown,
+            },
+            help_uri: rule.help_uri(),
             default_configuration: Configuration { level: level(rule) },
             properties: DescriptorProperties {
+                tags: help.tags,
+                precision: "very-high",
                 psrule_name: rule.name(),
             },
-        })
-        .collect();
+        }
+    });
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -47,14 +77,20 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                 driver: Driver {
                     name: "aksradar",
                     version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
                     rules,
                 },
             },
+            original_uri_base_ids: Bases::used_by(report.assessed),
             invocations: [Invocation {
                 execution_successful: true,
-                tool_execution_notifications: Notifications(report.errors),
+                tool_execution_notifications: Notifications {
+                    errors: report.errors,
+                    not_reported: NotReported::count(report.assessed),
+                },
             }],
+            column_kind: "utf16CodeUnits",
             results: Results(report.assessed),
         }],
     };
@@ -62,12 +98,18 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
     out.write_all(b"\n")
 }
 
-/// Configuration drift is an error; a missing maintenance window is advice.
+/// The level of a failing finding: configuration drift is an error, a missing
+/// maintenance window is advice.
 fn level(rule: Rule) -> &'static str {
     match rule {
         Rule::MaintenanceWindow => "warning",
         _ => "error",
     }
+}
+
+/// Where `rule` sits in the driver's rules, which follow `Rule::ALL`.
+fn rule_index(rule: Rule) -> usize {
+    Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0)
 }
 
 #[derive(Serialize)]
@@ -79,36 +121,48 @@ struct Log<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Run<'a> {
-    tool: Tool<'a>,
+    tool: Tool,
+    #[serde(skip_serializing_if = "Bases::is_empty")]
+    original_uri_base_ids: Bases,
     invocations: [Invocation<'a>; 1],
+    column_kind: &'static str,
     results: Results<'a>,
 }
 
 #[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
+struct Tool {
+    driver: Driver,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Driver<'a> {
+struct Driver {
     name: &'static str,
     version: &'static str,
-    #[serde(skip_serializing_if = "str::is_empty")]
+    semantic_version: &'static str,
     information_uri: &'static str,
-    rules: Vec<Descriptor<'a>>,
+    rules: [Descriptor; Rule::ALL.len()],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Descriptor<'a> {
+struct Descriptor {
     id: &'static str,
     name: &'static str,
-    short_description: Text<'static>,
-    help_uri: &'a str,
+    short_description: Text<&'static str>,
+    full_description: Text<String>,
+    help: Help,
+    help_uri: String,
     default_configuration: Configuration,
     properties: DescriptorProperties,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -119,13 +173,17 @@ struct Configuration {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DescriptorProperties {
+    tags: [&'static str; 4],
+    /// How often a result is right, as code scanning ranks it: the rules are exact.
+    precision: &'static str,
     /// PSRule's full rule name, which people search for.
     psrule_name: &'static str,
 }
 
+/// A SARIF `message`, or any other object with a single `text`.
 #[derive(Serialize)]
-struct Text<'a> {
-    text: &'a str,
+struct Text<T: Serialize> {
+    text: T,
 }
 
 #[derive(Serialize)]
@@ -135,27 +193,45 @@ struct Invocation<'a> {
     tool_execution_notifications: Notifications<'a>,
 }
 
-struct Notifications<'a>(&'a [SourceError]);
+/// Read errors, then what was evaluated but is not reported as results.
+struct Notifications<'a> {
+    errors: &'a [SourceError],
+    not_reported: NotReported,
+}
 
 impl Serialize for Notifications<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|error| Notification {
+        let errors = self.errors.iter().map(|error| Notification {
             level: "error",
-            message: Text { text: &error.message },
+            message: Text {
+                text: error.message.clone(),
+            },
+            associated_rule: None,
             properties: NotificationProperties {
                 subscription_id: error.subscription_id.as_deref(),
                 url: error.url.as_deref(),
                 code: error.code.as_deref(),
             },
-        }))
+        });
+        serializer.collect_seq(errors.chain(self.not_reported.notifications()))
     }
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Notification<'a> {
     level: &'static str,
-    message: Text<'a>,
+    message: Text<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<RuleReference>,
+    #[serde(skip_serializing_if = "NotificationProperties::is_empty")]
     properties: NotificationProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct RuleReference {
+    id: &'static str,
+    index: usize,
 }
 
 #[derive(Serialize)]
@@ -169,42 +245,120 @@ struct NotificationProperties<'a> {
     code: Option<&'a str>,
 }
 
+impl NotificationProperties<'_> {
+    fn is_empty(&self) -> bool {
+        self.subscription_id.is_none() && self.url.is_none() && self.code.is_none()
+    }
+}
+
+/// Findings that are not results, counted per rule: `[waived, unknown]`.
+struct NotReported([[usize; 2]; Rule::ALL.len()]);
+
+impl NotReported {
+    fn count(assessed: &[Assessed]) -> NotReported {
+        let mut counts = [[0; 2]; Rule::ALL.len()];
+        for finding in assessed.iter().flat_map(|item| &item.findings) {
+            let slot = match finding.outcome {
+                Outcome::Waived => 0,
+                Outcome::Unknown => 1,
+                Outcome::Pass | Outcome::Fail => continue,
+            };
+            counts[rule_index(finding.rule)][slot] += 1;
+        }
+        NotReported(counts)
+    }
+
+    fn notifications<'n>(&self) -> impl Iterator<Item = Notification<'n>> + use<'_, 'n> {
+        Rule::ALL.into_iter().zip(self.0).flat_map(|(rule, [waived, unknown])| {
+            let note = move |level: &'static str, text: String| Notification {
+                level,
+                message: Text { text },
+                associated_rule: Some(RuleReference {
+                    id: rule.reference(),
+                    index: rule_index(rule),
+                }),
+                properties: NotificationProperties {
+                    subscription_id: None,
+                    url: None,
+                    code: None,
+                },
+            };
+            let waived = (waived > 0).then(|| {
+                note(
+                    "note",
+                    format!(
+                        "{} of {} is waived in the configuration and not reported as a result.",
+                        findings(waived),
+                        rule.name()
+                    ),
+                )
+            });
+            let unknown = (unknown > 0).then(|| {
+                note(
+                    "warning",
+                    format!(
+                        "{} of {} could not be evaluated (Unknown: the data it needs was not read) and \
+                         {} not reported as {}.",
+                        findings(unknown),
+                        rule.name(),
+                        if unknown == 1 { "is" } else { "are" },
+                        if unknown == 1 { "a result" } else { "results" },
+                    ),
+                )
+            });
+            waived.into_iter().chain(unknown)
+        })
+    }
+}
+
+fn findings(n: usize) -> String {
+    if n == 1 {
+        "1 finding".to_string()
+    } else {
+        format!("{n} findings")
+    }
+}
+
 /// Streams one result per failing finding, cluster by cluster.
 struct Results<'a>(&'a [Assessed]);
 
 impl Serialize for Results<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let failing = self
-            .0
-            .iter()
-            .flat_map(|item| item.failing().map(move |finding| (item, finding)));
-        serializer.collect_seq(failing.map(|(item, finding)| result(item, finding)))
+        let failing = self.0.iter().flat_map(|item| {
+            let artifact = Artifact::of(&item.cluster);
+            item.failing()
+                .map(move |finding| result(&item.cluster, finding, artifact.clone()))
+        });
+        serializer.collect_seq(failing)
     }
 }
 
-fn result<'a>(item: &'a Assessed, finding: &'a Finding) -> SarifResult<'a> {
-    let cluster = &item.cluster;
+fn result<'a>(cluster: &'a Cluster, finding: &'a Finding, artifact: Artifact) -> SarifResult<'a> {
     let rule = finding.rule;
+    let identity = if cluster.id.is_empty() {
+        // A template resource often has no id: its file and name tell it apart.
+        format!("{}#{}", artifact.location.uri, cluster.name)
+    } else {
+        cluster.id.to_lowercase()
+    };
     SarifResult {
         rule_id: rule.reference(),
-        // Every rule is in `ALL`, which is also the order of the driver's rules.
-        rule_index: Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0),
+        rule_index: rule_index(rule),
         level: level(rule),
         message: Text { text: &finding.reason },
         locations: [Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: artifact_uri(&cluster.id, &cluster.name),
-                },
+                artifact_location: artifact.location,
+                region: artifact.region,
             },
             logical_locations: [LogicalLocation {
-                fully_qualified_name: &cluster.id,
+                fully_qualified_name: (!cluster.id.is_empty()).then_some(cluster.id.as_str()),
                 name: &cluster.name,
                 kind: "resource",
             }],
         }],
         partial_fingerprints: Fingerprints {
-            value: format!("{}:{}", rule.reference(), cluster.id.to_lowercase()),
+            value: format!("{}:{identity}", rule.reference()),
         },
     }
 }
@@ -215,7 +369,7 @@ struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
-    message: Text<'a>,
+    message: Text<&'a str>,
     locations: [Location<'a>; 1],
     partial_fingerprints: Fingerprints,
 }
@@ -231,23 +385,21 @@ struct Location<'a> {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LogicalLocation<'a> {
-    fully_qualified_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<&'a str>,
     name: &'a str,
     kind: &'static str,
 }
 
-/// `{"aksradar/v1": "<ref>:<lowercased id>"}`; the key versions the scheme, so a
-/// future change of what identifies a result can start a new key.
+/// `{"aksradar/v1": "<ref>:<identity>"}`; the key versions the scheme, so a future
+/// change of what identifies a result can start a new key.
 struct Fingerprints {
     value: String,
 }
@@ -260,119 +412,5 @@ impl Serialize for Fingerprints {
     }
 }
 
-/// The resource id as a relative URI reference (RFC 3986 `relative-part`).
-///
-/// Leading slashes go, or `//` would start an authority and `/` would make it an
-/// absolute path. Every byte outside `pchar` is percent-encoded, and so is `:` (a
-/// colon in the first segment would read as a scheme) and `%` (ids are not
-/// pre-encoded). `.` and `..` segments are encoded so a viewer cannot resolve them
-/// out of the repository. An empty id falls back to the cluster name.
-fn artifact_uri(id: &str, name: &str) -> String {
-    let mut source = id.trim_start_matches('/');
-    if source.is_empty() {
-        source = name.trim_start_matches('/');
-    }
-    let mut uri = String::with_capacity(source.len() + 8);
-    for (i, segment) in source.split('/').enumerate() {
-        if i > 0 {
-            uri.push('/');
-        }
-        if segment == "." || segment == ".." {
-            uri.push_str(&"%2E".repeat(segment.len()));
-            continue;
-        }
-        for byte in segment.bytes() {
-            let allowed = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&byte);
-            if allowed {
-                uri.push(char::from(byte));
-            } else {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                uri.push('%');
-                uri.push(char::from(HEX[usize::from(byte >> 4)]));
-                uri.push(char::from(HEX[usize::from(byte & 0x0F)]));
-            }
-        }
-    }
-    uri
-}
-
 #[cfg(test)]
-mod tests {
-    use serde_json::Value;
-
-    use super::super::Format;
-    use super::super::tests::{fixture, render};
-    use super::*;
-    use crate::model::Outcome;
-    use crate::report::Style;
-
-    #[test]
-    fn sarif_matches_the_snapshot() {
-        insta::assert_snapshot!(render(Format::Sarif, Style::default()));
-    }
-
-    #[test]
-    fn one_result_per_failing_finding_keyed_by_the_rule_reference() {
-        let text = render(Format::Sarif, Style::default());
-        let log: Value = serde_json::from_slice(text.as_bytes()).expect("sarif parses back");
-        assert_eq!(log["version"], "2.1.0");
-        assert_eq!(log["$schema"], SCHEMA);
-        let run = &log["runs"][0];
-        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-        assert_eq!(rules.len(), Rule::ALL.len());
-        for (descriptor, rule) in rules.iter().zip(Rule::ALL) {
-            assert_eq!(descriptor["id"], rule.reference());
-            assert_eq!(descriptor["name"], rule.short_name());
-            assert_eq!(descriptor["helpUri"], rule.help_uri());
-        }
-
-        let (assessed, _, _) = fixture();
-        let failing: Vec<(&Assessed, &Finding)> = assessed
-            .iter()
-            .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
-            .filter(|(_, f)| f.outcome == Outcome::Fail)
-            .collect();
-        let results = run["results"].as_array().expect("results");
-        assert_eq!(results.len(), failing.len());
-        assert_eq!(results.len(), 5);
-        for (result, (item, finding)) in results.iter().zip(failing) {
-            assert_eq!(result["ruleId"], finding.rule.reference());
-            let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
-            assert_eq!(rules[index]["id"], result["ruleId"]);
-            assert_eq!(result["message"]["text"], finding.reason.as_str());
-            let logical = &result["locations"][0]["logicalLocations"][0];
-            assert_eq!(logical["fullyQualifiedName"], item.cluster.id.as_str());
-            assert_eq!(logical["kind"], "resource");
-            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
-            assert!(uri.as_str().is_some_and(|u| u.starts_with("subscriptions/")));
-            let print = format!("{}:{}", finding.rule.reference(), item.cluster.id.to_lowercase());
-            assert_eq!(result["partialFingerprints"][FINGERPRINT], print);
-        }
-        assert_eq!(results[4]["level"], "warning", "MaintenanceWindow is advice");
-        assert_eq!(
-            run["invocations"][0]["toolExecutionNotifications"]
-                .as_array()
-                .map(Vec::len),
-            Some(1)
-        );
-    }
-
-    #[test]
-    fn resource_ids_become_valid_relative_uri_references() {
-        let cases = [
-            (
-                "/subscriptions/0000-1/resourceGroups/team(prod).eu/providers/Microsoft.ContainerService/managedClusters/aks-1",
-                "subscriptions/0000-1/resourceGroups/team(prod).eu/providers/Microsoft.ContainerService/managedClusters/aks-1",
-            ),
-            ("//evil.example/x", "evil.example/x"),
-            ("c:/x", "c%3A/x"),
-            ("/a b/%20/ü", "a%20b/%2520/%C3%BC"),
-            ("/a/../../etc/./passwd", "a/%2E%2E/%2E%2E/etc/%2E/passwd"),
-            ("/x/red\x1b[31m,\"q\"#?", "x/red%1B%5B31m,%22q%22%23%3F"),
-        ];
-        for (id, want) in cases {
-            assert_eq!(artifact_uri(id, "name"), want, "{id:?}");
-        }
-        assert_eq!(artifact_uri("", "aks-1"), "aks-1");
-    }
-}
+mod tests;

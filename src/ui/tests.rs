@@ -107,6 +107,7 @@ fn cluster(
         version_supported_in_region: None,
         as_of: Some(NOW - time::Duration::minutes(age_minutes)),
         stale: false,
+        source: None,
     }
 }
 
