@@ -107,7 +107,7 @@ impl Services {
                 let Some(live) = &self.live else { return false };
                 let (client, actions) = (live.client.clone(), actions.clone());
                 tokio::spawn(async move {
-                    let path = format!("{}?api-version={}", cluster.id, crate::azure::query::ARM_API_VERSION);
+                    let path = format!("{}?api-version={}", cluster.id, crate::model::api::ARM_API_VERSION);
                     let text = match client.url(&path) {
                         Ok(url) => client
                             .get(&url)

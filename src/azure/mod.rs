@@ -7,7 +7,6 @@ pub mod client;
 pub mod cloud;
 pub mod credential;
 pub mod fleet;
-pub mod query;
 
 use serde::Deserialize;
 

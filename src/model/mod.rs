@@ -4,6 +4,7 @@
 //! outside (names, tags, channel values) are kept as they arrived; comparisons that
 //! PSRule makes ignoring case are made ignoring case by the accessors here.
 
+pub mod api;
 mod channel;
 mod cluster;
 mod finding;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::SimOptions;
+use super::options::SimOptions;
 use super::rng::{mix, unit};
 
 /// What to do to one request, before it is routed.

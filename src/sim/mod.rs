@@ -4,7 +4,7 @@
 //! ```text
 //!  SimOptions ──> fleet::SimFleet::generate ──┐ (pure, deterministic from the seed)
 //!                                              v
-//!  HTTP request ──> server: auth ─> api-version ─> faults ─> route ─> handler ──> response
+//!  HTTP request ──> server: auth ─> api-version ─> faults ─> route ─> read (ARM GETs)
 //!                                                                  └─ graph (Resource Graph)
 //! ```
 //!
@@ -13,96 +13,35 @@
 //! request data (every bad input becomes an ARM error envelope); faults never hit
 //! unauthenticated requests, so a 401 is always a 401.
 //!
+//! Its parts depend one way: this module (`Simulator`, `run`) on `server`; `server`
+//! on `route`, `read`, `graph` and `faults`; those on `fleet`, `wire` and `options`;
+//! `fleet` on `rng`. Outside the simulator it uses only `model` (the wire contract
+//! in `model::api`), so it sits beside `azure`, not above or below it.
+//!
 //! `aksradar demo` starts it in-process, `aksradar simulate` runs it alone (`run`),
 //! and every test of the live path and every benchmark talks to it over HTTP.
 
 mod faults;
 pub mod fleet;
 mod graph;
+mod options;
+mod read;
 mod rng;
+mod route;
 mod server;
 mod wire;
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use fleet::{SimFleet, SimSubscription};
-
-/// What to simulate and which faults to inject.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SimOptions {
-    /// Number of subscriptions in the simulated tenant
-    #[arg(long, default_value_t = 10)]
-    pub subscriptions: usize,
-    /// Managed clusters in each subscription
-    #[arg(long, default_value_t = 20)]
-    pub clusters_per_subscription: usize,
-    /// Seed of the generated fleet and of the injected faults
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Clusters per page of a managed cluster list (ARM `nextLink` paging)
-    #[arg(long, default_value_t = 100)]
-    pub page_size: usize,
-    /// Subscriptions per page of GET /subscriptions
-    #[arg(long, default_value_t = 100)]
-    pub subscription_page_size: usize,
-    /// The bearer token the simulator accepts
-    #[arg(long, default_value = "simulator")]
-    pub token: String,
-    /// Delay added to every response, in milliseconds
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Share of requests answered 429 (0.0-1.0)
-    #[arg(long = "fault-429", default_value_t = 0.0)]
-    pub fault_429: f64,
-    /// Retry-After seconds sent with each 429
-    #[arg(long, default_value_t = 1)]
-    pub retry_after: u64,
-    /// Share of requests answered 500 or 503 (0.0-1.0)
-    #[arg(long = "fault-5xx", default_value_t = 0.0)]
-    pub fault_5xx: f64,
-    /// The last K subscriptions answer 403 AuthorizationFailed to every resource call
-    #[arg(long, default_value_t = 0)]
-    pub forbidden_subscriptions: usize,
-    /// Share of requests whose body is cut short (status 200, truncated JSON)
-    #[arg(long, default_value_t = 0.0)]
-    pub malformed_rate: f64,
-    /// Resource Graph queries allowed per 5-second window before 429 RateLimiting
-    /// (Azure's is 15; the default is generous so that only tests that want it hit it)
-    #[arg(long, default_value_t = 1000)]
-    pub graph_quota: u32,
-    /// Keep every request in memory for `Simulator::requests()`. Tests and benches want
-    /// it; a long-running simulator (`simulate`, the demo) must not grow without end.
-    #[arg(skip = false)]
-    pub record_requests: bool,
-}
-
-impl Default for SimOptions {
-    fn default() -> SimOptions {
-        SimOptions {
-            subscriptions: 10,
-            clusters_per_subscription: 20,
-            seed: 1,
-            page_size: 100,
-            subscription_page_size: 100,
-            token: "simulator".to_string(),
-            latency_ms: 0,
-            fault_429: 0.0,
-            retry_after: 1,
-            fault_5xx: 0.0,
-            forbidden_subscriptions: 0,
-            malformed_rate: 0.0,
-            graph_quota: 1000,
-            record_requests: true,
-        }
-    }
-}
+pub use options::{RequestRecord, SimOptions};
 
 /// `aksradar simulate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -112,18 +51,6 @@ pub struct SimulateArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub options: SimOptions,
-}
-
-/// One request the simulator answered.
-#[derive(Debug, Clone)]
-pub struct RequestRecord {
-    pub method: String,
-    pub path_and_query: String,
-    pub status: u16,
-    /// When the request arrived (before any injected latency).
-    pub at: Instant,
-    /// Whether it carried the accepted bearer token.
-    pub authorized: bool,
 }
 
 /// Whether the simulator may listen on `addr`: only loopback, since it accepts a
