@@ -27,6 +27,14 @@ pub struct Config {
     pub endpoint: Option<String>,
     /// The Entra tenant to request tokens from (default: the identity's home tenant).
     pub tenant: Option<String>,
+    /// Another token service than the cloud's, for service principal and workload
+    /// identity sign-ins (the simulator's `https://127.0.0.1:PORT`); https only.
+    #[serde(deserialize_with = "de_authority_host")]
+    pub authority_host: Option<String>,
+    /// A PEM file of CA certificates to trust besides the system's (a proxy that
+    /// inspects TLS, the simulator's CA).
+    #[serde(deserialize_with = "de_path")]
+    pub ca_file: Option<PathBuf>,
     /// Subscription ids to read; empty means every enabled subscription visible.
     pub subscriptions: Vec<String>,
     pub source: Source,
@@ -156,6 +164,8 @@ impl Default for Config {
             cloud: Cloud::Public,
             endpoint: None,
             tenant: None,
+            authority_host: None,
+            ca_file: None,
             subscriptions: Vec::new(),
             source: Source::Arm,
             concurrency: DEFAULT_CONCURRENCY,
@@ -447,6 +457,25 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     }
 }
 
+fn de_authority_host<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw = String::deserialize(d)?;
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match reqwest::Url::parse(&raw) {
+        Ok(url) if url.scheme() == "https" => Ok(Some(raw.trim_end_matches('/').to_string())),
+        Ok(_) => Err(serde::de::Error::custom(format!(
+            "`{raw}` is not https; a token service is only ever reached over https"
+        ))),
+        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+    }
+}
+
+fn de_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    let raw = String::deserialize(d)?;
+    Ok((!raw.is_empty()).then(|| PathBuf::from(raw)))
+}
+
 fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
     let raw = String::deserialize(d)?;
     let interval = crate::cli::parse_duration(&raw).map_err(serde::de::Error::custom)?;
@@ -689,6 +718,13 @@ mod tests {
                 "plain http",
             ),
             ("concurrency = 0\n", "config.toml:1:", "concurrency must be 1 to 256"),
+            (
+                "authority_host = \"http://127.0.0.1:8443\"\n",
+                "config.toml:1:",
+                "key `authority_host`: `http://127.0.0.1:8443` is not https",
+            ),
+            ("authority_host = \"login\"\n", "config.toml:1:", "is not a URL"),
+            ("ca_file = 5\n", "config.toml:1:", "key `ca_file`"),
             ("subscriptions = \"abc\"\n", "config.toml:1:", "key `subscriptions`"),
             ("colour = true\n", "config.toml:1:1: ", "unknown field `colour`"),
             (

@@ -928,6 +928,23 @@ async fn the_bytes_served_for_a_seed_are_pinned() {
         wire.add("errors", c.get(&url).send().await.expect("sent")).await;
         wire.add("errors", c.get(&url).bearer_auth("wrong").send().await.expect("sent"))
             .await;
+
+        // Added with the read-write simulator, after the rest so that their request
+        // ids do not move the groups above.
+        for cluster in clusters.iter().take(6) {
+            let path = cluster_path(cluster);
+            let url = format!("{base}{path}/agentPools?api-version={ARM_API_VERSION}");
+            wire.add("agent pools", send(url).await.expect("sent")).await;
+            for pool in cluster["properties"]["agentPoolProfiles"].as_array().into_iter().flatten() {
+                let url = format!(
+                    "{base}{path}/agentPools/{}?api-version={ARM_API_VERSION}",
+                    pool["name"].as_str().expect("pool")
+                );
+                wire.add("agent pools", send(url).await.expect("sent")).await;
+            }
+            let url = format!("{base}{path}/upgradeProfiles/default?api-version={ARM_API_VERSION}");
+            wire.add("cluster upgrade profiles", send(url).await.expect("sent")).await;
+        }
         sim.stop().await;
 
         let sim = start(SimOptions {
@@ -946,10 +963,12 @@ async fn the_bytes_served_for_a_seed_are_pinned() {
         }
         sim.stop().await;
 
-        let want = r#"("cluster lists", 0x1be42737ecf8dfe2),
-("clusters", 0x59d4fa000a2b3591),
+        let want = r#"("agent pools", 0xe19c96784b67f70b),
+("cluster lists", 0x4b679b31428b3977),
+("cluster upgrade profiles", 0xe28161b43e09175f),
+("clusters", 0x42556e8aa00d5c42),
 ("errors", 0x640aa1947f5ea952),
-("faults", 0xae6c753bad95d4a4),
+("faults", 0xeb6b8f2b193f5c5a),
 ("kubernetes versions", 0xd9b2875a83fe9950),
 ("maintenance", 0x0555ba234a26d6ae),
 ("pool upgrade profiles", 0x176fe6debd6a39ab),

@@ -7,13 +7,15 @@ pub mod client;
 pub mod cloud;
 pub mod credential;
 pub mod fleet;
+pub mod trust;
 
 use serde::Deserialize;
 
 pub use client::{ArmClient, ClientError, RetryPolicy};
 pub use cloud::Cloud;
-pub use credential::{AuthMode, Credentials, Environment};
+pub use credential::{AuthMode, CredentialOptions, Credentials, Environment};
 pub use fleet::{ClusterDetails, FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet};
+pub use trust::{Trust, TrustError};
 
 /// Where clusters are listed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]

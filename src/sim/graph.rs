@@ -8,9 +8,10 @@
 //! visible, as in Azure. Every answer carries the user-quota headers.
 //!
 //! Only the order is computed up front. The rows of a page are projected when the
-//! page is written, one at a time: each cluster is rebuilt (see `fleet`), its JSON
-//! read borrowing `tags` and the pools as raw JSON, and the row written into the
-//! body before the next cluster is drawn.
+//! page is written, one at a time: each cluster is read as writes left it or
+//! rebuilt (see `fleet`), its JSON read borrowing `tags` and the pools as raw
+//! JSON, and the row written into the body before the next cluster is drawn. So a
+//! write shows in Resource Graph at once (the real service lags by seconds).
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use serde_json::{Map, Value, json};
 
 use super::faults::GraphQuota;
 use super::fleet::SimFleet;
+use super::state::Changes;
 use super::wire::{self, Reply};
 use crate::model::api::{CLUSTER_QUERY, same_query};
 
@@ -76,8 +78,8 @@ impl Graph {
         }
     }
 
-    /// Answers one query over `fleet`, including its quota headers.
-    pub fn answer(&self, fleet: &SimFleet, body: &[u8], now: Instant) -> Reply {
+    /// Answers one query over `fleet` as writes left it (`changes`), including its quota headers.
+    pub fn answer(&self, fleet: &SimFleet, changes: &Changes, body: &[u8], now: Instant) -> Reply {
         let quota = self.quota.take(now);
         let with_quota = |reply: Reply| {
             reply
@@ -89,7 +91,7 @@ impl Graph {
                 .header("retry-after", quota.retry_after_secs().to_string());
         }
         with_quota(match Request::read(body) {
-            Ok(request) => respond(fleet, &self.rows, &request),
+            Ok(request) => respond(fleet, changes, &self.rows, &request),
             Err(reply) => reply,
         })
     }
@@ -227,6 +229,7 @@ enum Data<'a> {
 /// The rows of one page, projected as they are written (objects, or table cells in `COLUMNS` order).
 struct Rows<'a> {
     fleet: &'a SimFleet,
+    changes: &'a Changes,
     /// (subscription index, cluster index) of each row.
     page: &'a [(usize, usize)],
     table: bool,
@@ -239,7 +242,13 @@ impl Serialize for Rows<'_> {
         for &(s, c) in self.page {
             let sub = &self.fleet.subscriptions[s];
             // Every row of `all_rows` names a cluster of the fleet.
-            let Some(raw) = sub.cluster_json(c) else { continue };
+            let raw = match self.changes.cluster((s, c)) {
+                Some(changed) => Cow::Borrowed(changed),
+                None => match sub.cluster_json(c) {
+                    Some(drawn) => Cow::Owned(drawn),
+                    None => continue,
+                },
+            };
             let row = project(&sub.id, &raw);
             if self.table {
                 let cells: Vec<Cell> = COLUMNS.iter().map(|(name, _)| row.cell(name)).collect();
@@ -286,7 +295,7 @@ fn graph_id(id: &str) -> String {
     id.replacen("/resourcegroups/", "/resourceGroups/", 1)
 }
 
-fn respond(fleet: &SimFleet, all: &[(usize, usize)], request: &Request) -> Reply {
+fn respond(fleet: &SimFleet, changes: &Changes, all: &[(usize, usize)], request: &Request) -> Reply {
     let visible: Vec<bool> = fleet
         .subscriptions
         .iter()
@@ -316,6 +325,7 @@ fn respond(fleet: &SimFleet, all: &[(usize, usize)], request: &Request) -> Reply
     // Only the rows returned are rebuilt, as the body is written.
     let page = Rows {
         fleet,
+        changes,
         page: &rows[start..end],
         table: request.format == Format::Table,
     };

@@ -21,6 +21,7 @@
 //! `aksradar demo` starts it in-process, `aksradar simulate` runs it alone (`run`),
 //! and every test of the live path and every benchmark talks to it over HTTP.
 
+mod clock;
 mod faults;
 pub mod fleet;
 mod graph;
@@ -29,7 +30,13 @@ mod read;
 mod rng;
 mod route;
 mod server;
+mod state;
+mod tls;
+mod token;
+mod validate;
+mod view;
 mod wire;
+mod write;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -40,6 +47,7 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use clock::SimClock;
 pub use fleet::{SimFleet, SimSubscription};
 pub use options::{RequestRecord, SimOptions};
 
@@ -54,7 +62,7 @@ pub struct SimulateArgs {
 }
 
 /// Whether the simulator may listen on `addr`: only loopback, since it accepts a
-/// bearer token over plain HTTP.
+/// bearer token (over plain HTTP unless `--tls`) and issues one to anybody.
 pub fn loopback_only(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
 }
@@ -62,6 +70,8 @@ pub fn loopback_only(addr: &SocketAddr) -> bool {
 /// A running simulator. Dropping it also stops the server (without waiting).
 pub struct Simulator {
     addr: SocketAddr,
+    /// With `--tls`, the CA certificate clients must trust (PEM).
+    ca_pem: Option<String>,
     shared: Arc<server::Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -79,27 +89,43 @@ impl Simulator {
         validate(&options)?;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
+        let tls = if options.tls {
+            Some(tls::Tls::generate(options.clock.wall()).map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
+        let base_url = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
         // Large fleets take a moment to generate; keep that off the async workers.
-        let base_url = format!("http://{addr}");
         let shared = tokio::task::spawn_blocking(move || {
             let fleet = Arc::new(SimFleet::generate(&options));
-            Arc::new(server::Shared::new(fleet, options, base_url))
+            server::Shared::new(fleet, options, base_url).map(Arc::new)
         })
         .await
-        .map_err(std::io::Error::other)?;
+        .map_err(std::io::Error::other)??;
         let (shutdown, stopped) = oneshot::channel();
         let app = server::router(shared.clone());
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                // A dropped sender also means stop.
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                eprintln!("simulator: server error: {e}");
+        // A dropped sender also means stop.
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        let task = match &tls {
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                    eprintln!("simulator: server error: {e}");
+                }
+            }),
+            Some(tls) => {
+                let listener = tls::TlsListener::new(listener, tls)?;
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                        eprintln!("simulator: server error: {e}");
+                    }
+                })
             }
-        });
+        };
         Ok(Simulator {
             addr,
+            ca_pem: tls.map(|t| t.ca_pem),
             shared,
             shutdown: Some(shutdown),
             task: Some(task),
@@ -110,9 +136,19 @@ impl Simulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT` (no trailing slash).
+    /// `http://127.0.0.1:PORT`, or `https://` with TLS (no trailing slash).
     pub fn url(&self) -> String {
         self.shared.base_url.clone()
+    }
+
+    /// With TLS, the CA certificate (PEM) that signed the server's certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// How many clusters writes have changed (each costs memory; the rest do not).
+    pub fn changed_clusters(&self) -> usize {
+        self.shared.state.read().changed_clusters()
     }
 
     /// Every request served so far, in arrival order (none unless `record_requests`).
@@ -153,6 +189,7 @@ fn validate(options: &SimOptions) -> std::io::Result<()> {
         ("--fault-429", options.fault_429),
         ("--fault-5xx", options.fault_5xx),
         ("--malformed-rate", options.malformed_rate),
+        ("--fail-operations", options.fail_operations),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(std::io::Error::new(
@@ -165,52 +202,122 @@ fn validate(options: &SimOptions) -> std::io::Result<()> {
 }
 
 /// `aksradar simulate`: serve until Ctrl-C or SIGTERM. The first line of stdout is
-/// `listening on URL`, so scripts can read the port.
+/// `listening on URL`, so scripts can read the port; with `--tls` the second is
+/// `ca certificate: PATH`, a PEM file in a temporary folder removed on exit.
 pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    // Listen for the signals before anything is written that they must clean up.
+    let stop = Stop::listen();
     let sim = Simulator::start(args.listen, args.options.clone())
         .await
         .with_context(|| format!("could not start the simulator on {}", args.listen))?;
+    let ca = match sim.ca_pem() {
+        Some(pem) => Some(TempCa::write(pem).context("could not write the simulator's CA certificate")?),
+        None => None,
+    };
     {
         let fleet = sim.fleet();
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sim.url())?;
         out.flush()?;
-        // A script may stop reading after the first line (`| head -1`): the summary is
+        // A script may stop reading after the first line (`| head -1`): the rest is
         // for people, and a closed pipe must not stop the server.
-        let _ = writeln!(
-            out,
-            "simulating {} subscriptions ({} forbidden), {} clusters, seed {}; bearer token '{}'; Ctrl-C stops",
-            fleet.subscriptions.len(),
-            args.options.forbidden_subscriptions.min(fleet.subscriptions.len()),
-            fleet.cluster_count(),
-            args.options.seed,
-            args.options.token,
-        )
-        .and_then(|()| out.flush());
+        let _ = ca
+            .as_ref()
+            .map_or(Ok(()), |ca| writeln!(out, "ca certificate: {}", ca.path().display()))
+            .and_then(|()| {
+                writeln!(
+                    out,
+                    "simulating {} subscriptions ({} forbidden), {} clusters, seed {}; tenant {}; bearer token '{}'; \
+                     Ctrl-C stops",
+                    fleet.subscriptions.len(),
+                    args.options.forbidden_subscriptions.min(fleet.subscriptions.len()),
+                    fleet.cluster_count(),
+                    args.options.seed,
+                    fleet.tenant_id,
+                    args.options.token,
+                )
+            })
+            .and_then(|()| out.flush());
     }
-    shutdown_signal().await;
+    stop.wait().await;
     sim.stop().await;
+    drop(ca);
     Ok(())
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+/// The CA certificate in a folder of its own under the system's temporary folder;
+/// dropping it removes the folder.
+struct TempCa {
+    dir: std::path::PathBuf,
+    file: std::path::PathBuf,
+}
+
+impl TempCa {
+    fn write(pem: &str) -> std::io::Result<TempCa> {
+        let base = std::env::temp_dir();
+        let mut attempt = 0u32;
+        let dir = loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let dir = base.join(format!("aksradar-simulator-{}-{nanos}-{attempt}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        };
+        let ca = TempCa {
+            file: dir.join("ca.pem"),
+            dir,
+        };
+        std::fs::write(&ca.file, pem)?;
+        Ok(ca)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.file
+    }
+}
+
+impl Drop for TempCa {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM, listened for from the moment it is made.
+struct Stop {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn listen() -> Stop {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stop {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                    .ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Stop {}
+        }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.signals {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,10 +1,13 @@
 //! What the simulator is asked to simulate (`SimOptions`, the flags of `aksradar
 //! simulate`), and what it reports about each request it answered.
 //!
-//! A leaf of the simulator: the generator, the faults and the server read these,
-//! and none of them is read here.
+//! A leaf of the simulator (besides the clock it carries): the generator, the
+//! faults and the server read these, and none of them is read here.
 
+use std::path::PathBuf;
 use std::time::Instant;
+
+use super::clock::SimClock;
 
 /// What to simulate and which faults to inject.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,10 +52,26 @@ pub struct SimOptions {
     /// (Azure's is 15; the default is generous so that only tests that want it hit it)
     #[arg(long, default_value_t = 1000)]
     pub graph_quota: u32,
+    /// Serve HTTPS with a certificate for 127.0.0.1 and localhost, signed by a CA made
+    /// at start (`simulate` writes the CA's PEM to a temporary file and prints its path)
+    #[arg(long)]
+    pub tls: bool,
+    /// How long a cluster or agent pool write runs before its operation ends, in seconds
+    #[arg(long, default_value_t = 2)]
+    pub operation_seconds: u64,
+    /// Share of long-running operations that end Failed with an error object (0.0-1.0)
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_operations: f64,
+    /// Append one JSON line per request answered (method, path and query, status) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
     /// Keep every request in memory for `Simulator::requests()`. Tests and benches want
     /// it; a long-running simulator (`simulate`, the demo) must not grow without end.
     #[arg(skip = false)]
     pub record_requests: bool,
+    /// The clock operations run on: the real one, or a manual one in tests.
+    #[arg(skip)]
+    pub clock: SimClock,
 }
 
 impl Default for SimOptions {
@@ -71,7 +90,12 @@ impl Default for SimOptions {
             forbidden_subscriptions: 0,
             malformed_rate: 0.0,
             graph_quota: 1000,
+            tls: false,
+            operation_seconds: 2,
+            fail_operations: 0.0,
+            request_log: None,
             record_requests: true,
+            clock: SimClock::real(),
         }
     }
 }

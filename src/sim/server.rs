@@ -3,11 +3,17 @@
 //! and answers in ARM's envelopes with ARM's headers.
 //!
 //! Order of checks, and why: latency first (every request is slow), then the
-//! token (a 401 must never be masked by a fault), then `api-version` (a client
-//! bug, not a transient), then injected faults, then routing and authorization
-//! (403 for forbidden subscriptions), then the handler. A malformed body is only
-//! ever a cut-short 200.
+//! token (a 401 must never be masked by a fault; only the token service and the
+//! cloud metadata answer without one), then `api-version` (a client bug, not a
+//! transient), then injected faults (writes included: a throttled or failed write
+//! changes nothing), then the method, authorization (403 for forbidden
+//! subscriptions) and the handler: `read` for GETs, `write` for PUT and DELETE,
+//! `graph` for Resource Graph. A malformed body is only ever a cut-short 200.
+//!
+//! Operations end on the simulator's clock: each request first settles those whose
+//! time is up, so every answer sees the fleet as it is at that moment.
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,17 +22,20 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 
-use super::faults::{Fault, Plan, ReadBuckets};
+use super::faults::{Buckets, Fault, Plan};
 use super::fleet::SimFleet;
 use super::graph::{self, Graph};
 use super::options::{RequestRecord, SimOptions};
 use super::read::{self, Ctx};
 use super::rng::{guid_of, mix};
-use super::route::{Route, classify};
+use super::route::{Route, Target, classify};
+use super::state::SimState;
 use super::wire::{self, Query, Reply};
+use super::{token, write};
 use crate::model::api::ARM_API_VERSION;
 
 /// Largest request body read (a Resource Graph query with 1000 subscriptions is ~40 KB).
@@ -37,24 +46,47 @@ pub struct Shared {
     pub fleet: Arc<SimFleet>,
     pub options: SimOptions,
     pub base_url: String,
+    /// What writes changed.
+    pub state: SimState,
     seq: AtomicU64,
     log: Mutex<Vec<(u64, RequestRecord)>>,
+    /// `--request-log`: one JSON line per request.
+    log_file: Option<Mutex<std::fs::File>>,
     graph: Graph,
-    reads: ReadBuckets,
+    reads: Buckets,
+    writes: Buckets,
 }
 
 impl Shared {
-    pub fn new(fleet: Arc<SimFleet>, options: SimOptions, base_url: String) -> Shared {
+    pub fn new(fleet: Arc<SimFleet>, options: SimOptions, base_url: String) -> std::io::Result<Shared> {
         let graph = Graph::new(&fleet, options.graph_quota);
-        Shared {
+        let log_file = match &options.request_log {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        std::io::Error::new(
+                            e.kind(),
+                            format!("--request-log {}: cannot open it for appending: {e}", path.display()),
+                        )
+                    })?,
+            )),
+            None => None,
+        };
+        Ok(Shared {
             graph,
             fleet,
             options,
             base_url,
+            state: SimState::new(),
             seq: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
-            reads: ReadBuckets::new(),
-        }
+            log_file,
+            reads: Buckets::reads(),
+            writes: Buckets::writes(),
+        })
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
@@ -64,6 +96,16 @@ impl Shared {
     }
 
     fn record(&self, seq: u64, record: RequestRecord) {
+        if let Some(file) = &self.log_file {
+            let line = serde_json::json!({
+                "method": record.method,
+                "path": record.path_and_query,
+                "status": record.status,
+            });
+            let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+            // A full disk must not stop the simulator; the log is a convenience.
+            let _ = writeln!(file, "{line}");
+        }
         if self.options.record_requests {
             self.log.lock().unwrap_or_else(|e| e.into_inner()).push((seq, record));
         }
@@ -72,6 +114,15 @@ impl Shared {
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
+}
+
+/// The path's segments, `%` escapes decoded.
+fn segments(uri: &Uri) -> Vec<String> {
+    uri.path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| wire::percent_decode(s).unwrap_or_else(|| s.to_string()))
+        .collect()
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -85,21 +136,37 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if shared.options.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(shared.options.latency_ms)).await;
     }
-    let auth = authenticate(&parts.headers, &shared.options.token);
-    let reply = match auth {
-        Auth::Ok => answer(&shared, seq, &parts.method, &parts.uri, body).await,
-        Auth::Missing => unauthenticated(
-            &shared.fleet,
-            "AuthenticationFailed",
-            "Authentication failed. The 'Authorization' header is missing.",
-            "The authentication failed because of missing 'Authorization' header.",
-        ),
-        Auth::Invalid => unauthenticated(
-            &shared.fleet,
-            "InvalidAuthenticationToken",
-            "The access token is invalid.",
-            "The access token is invalid.",
-        ),
+    let segments = segments(&parts.uri);
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let route = classify(&segments);
+    let (reply, authorized) = if route.is_public() {
+        let issuer = token::Issuer {
+            base: &shared.base_url,
+            tenant_id: &shared.fleet.tenant_id,
+            token: &shared.options.token,
+        };
+        (
+            token::answer(&issuer, &route, &parts.method, &parts.uri, body).await,
+            false,
+        )
+    } else {
+        let auth = authenticate(&parts.headers, &shared.options.token);
+        let reply = match auth {
+            Auth::Ok => answer(&shared, seq, &parts, &route, body).await,
+            Auth::Missing => unauthenticated(
+                &shared.fleet,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+                "The authentication failed because of missing 'Authorization' header.",
+            ),
+            Auth::Invalid => unauthenticated(
+                &shared.fleet,
+                "InvalidAuthenticationToken",
+                "The access token is invalid.",
+                "The access token is invalid.",
+            ),
+        };
+        (reply, auth == Auth::Ok)
     };
     shared.record(
         seq,
@@ -108,7 +175,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             path_and_query,
             status: reply.status.as_u16(),
             at,
-            authorized: auth == Auth::Ok,
+            authorized,
         },
     );
     into_response(reply, &request_id(shared.options.seed, seq))
@@ -148,9 +215,35 @@ fn unauthenticated(fleet: &SimFleet, code: &str, message: &str, description: &st
     )
 }
 
+/// What ARM counts a request as, for throttling and its rate-limit headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+    Delete,
+}
+
+impl Kind {
+    fn of(method: &Method) -> Kind {
+        match *method {
+            Method::DELETE => Kind::Delete,
+            Method::PUT | Method::PATCH => Kind::Write,
+            _ => Kind::Read,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Write => "write",
+            Kind::Delete => "delete",
+        }
+    }
+}
+
 /// An authenticated request, from api-version check to handler.
-async fn answer(shared: &Shared, seq: u64, method: &Method, uri: &axum::http::Uri, body: Body) -> Reply {
-    let Some(query) = Query::parse(uri.query()) else {
+async fn answer(shared: &Shared, seq: u64, parts: &Parts, route: &Route<'_>, body: Body) -> Reply {
+    let Some(query) = Query::parse(parts.uri.query()) else {
         return Reply::error(
             StatusCode::BAD_REQUEST,
             "InvalidQueryString",
@@ -178,23 +271,17 @@ async fn answer(shared: &Shared, seq: u64, method: &Method, uri: &axum::http::Ur
         Some(v) => v.to_string(),
     };
 
-    let segments: Vec<String> = uri
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| wire::percent_decode(s).unwrap_or_else(|| s.to_string()))
-        .collect();
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let route = classify(&segments);
-    let now = Instant::now();
+    let now = shared.options.clock.now();
+    shared.state.settle(now);
     let subscription = match route {
-        Route::Subscription { sub, .. } => Some(sub),
+        Route::Subscription { sub, .. } => Some(*sub),
         _ => None,
     };
+    let kind = Kind::of(&parts.method);
 
     let plan = Plan::for_request(&shared.options, seq);
     let mut reply = match plan.fault {
-        Fault::Throttle => throttled(shared, &route, subscription),
+        Fault::Throttle => throttled(shared, route, subscription, kind),
         Fault::ServerError(status) => server_error(shared, status, subscription, seq),
         Fault::None => {
             let ctx = Ctx {
@@ -203,33 +290,49 @@ async fn answer(shared: &Shared, seq: u64, method: &Method, uri: &axum::http::Ur
                 base_url: &shared.base_url,
                 api_version: &api_version,
                 query: &query,
-                path: uri.path(),
+                path: parts.uri.path(),
+                state: &shared.state,
+                now,
+                wall: shared.options.clock.wall(),
             };
-            dispatch(shared, &ctx, method, &route, body, now).await
+            dispatch(shared, &ctx, parts, route, body).await
         }
     };
 
-    // ARM reports the read bucket of the scope on every GET.
-    if method == Method::GET {
-        match (subscription, &route) {
-            (Some(sub), _) => {
-                let left = if plan.fault == Fault::Throttle {
-                    0
-                } else {
-                    shared.reads.take(sub, now)
-                };
-                reply = reply.header("x-ms-ratelimit-remaining-subscription-reads", left.to_string());
-            }
-            (None, Route::ListSubscriptions) => {
-                let left = if plan.fault == Fault::Throttle {
-                    0
-                } else {
-                    shared.reads.take("", now)
-                };
-                reply = reply.header("x-ms-ratelimit-remaining-tenant-reads", left.to_string());
-            }
-            _ => {}
+    // ARM reports what is left of the scope's bucket for the kind of request.
+    let left = |buckets: &Buckets, scope: &str| {
+        if plan.fault == Fault::Throttle {
+            0
+        } else {
+            buckets.take(scope, now)
         }
+    };
+    match (kind, subscription, route) {
+        (Kind::Read, Some(sub), _) => {
+            reply = reply.header(
+                "x-ms-ratelimit-remaining-subscription-reads",
+                left(&shared.reads, sub).to_string(),
+            );
+        }
+        (Kind::Read, None, Route::ListSubscriptions) => {
+            reply = reply.header(
+                "x-ms-ratelimit-remaining-tenant-reads",
+                left(&shared.reads, "").to_string(),
+            );
+        }
+        (Kind::Write, Some(sub), _) => {
+            reply = reply.header(
+                "x-ms-ratelimit-remaining-subscription-writes",
+                left(&shared.writes, sub).to_string(),
+            );
+        }
+        (Kind::Delete, Some(sub), _) => {
+            reply = reply.header(
+                "x-ms-ratelimit-remaining-subscription-deletes",
+                left(&shared.writes, sub).to_string(),
+            );
+        }
+        _ => {}
     }
 
     if plan.malformed && reply.status == StatusCode::OK {
@@ -240,47 +343,80 @@ async fn answer(shared: &Shared, seq: u64, method: &Method, uri: &axum::http::Ur
     reply
 }
 
-async fn dispatch(
-    shared: &Shared,
-    ctx: &Ctx<'_>,
-    method: &Method,
-    route: &Route<'_>,
-    body: Body,
-    now: Instant,
-) -> Reply {
-    let expected = match route {
-        Route::Graph => Method::POST,
-        _ => Method::GET,
-    };
+/// The methods a route answers.
+fn allowed(route: &Route) -> &'static [Method] {
+    match route {
+        Route::Graph => &[Method::POST],
+        Route::Subscription { target, .. } => match target {
+            Target::Cluster { .. } | Target::AgentPool { .. } => &[Method::GET, Method::PUT],
+            Target::MaintenanceConfiguration { .. } => &[Method::GET, Method::PUT, Method::DELETE],
+            _ => &[Method::GET],
+        },
+        _ => &[Method::GET],
+    }
+}
+
+async fn dispatch(shared: &Shared, ctx: &Ctx<'_>, parts: &Parts, route: &Route<'_>, body: Body) -> Reply {
     if matches!(route, Route::Unknown) {
         return read::not_found(ctx);
     }
-    if *method != expected {
+    let method = &parts.method;
+    let allowed = allowed(route);
+    if !allowed.contains(method) {
+        let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
         return Reply::error(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
             format!(
-                "The simulator serves reads only: {method} is not supported on '{}'; use {expected}.",
-                ctx.path
+                "The requested resource does not support http method '{method}' on '{}'; it supports {}.",
+                ctx.path,
+                names.join(", ")
             ),
-        );
+        )
+        .header("allow", names.join(", "));
     }
-    match *route {
-        Route::ListSubscriptions => read::list_subscriptions(ctx),
-        Route::Graph => match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(bytes) => shared.graph.answer(&shared.fleet, &bytes, now),
-            Err(_) => Reply::error(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequestContent",
-                format!("The request content could not be read (at most {MAX_BODY} bytes are accepted)."),
-            ),
+    let bytes = if *method == Method::GET {
+        Vec::new()
+    } else {
+        match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(_) => {
+                return Reply::error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRequestContent",
+                    format!("The request content could not be read (at most {MAX_BODY} bytes are accepted)."),
+                );
+            }
+        }
+    };
+    let headers = &parts.headers;
+    match (*route, method.clone()) {
+        (Route::ListSubscriptions, _) => read::list_subscriptions(ctx),
+        (Route::Graph, _) => {
+            let changes = shared.state.read();
+            shared.graph.answer(&shared.fleet, &changes, &bytes, ctx.now)
+        }
+        (Route::Subscription { sub, target }, Method::PUT) => match target {
+            Target::Cluster { rg, name } => write::put_cluster(ctx, sub, rg, name, headers, &bytes),
+            Target::AgentPool { rg, name, pool } => write::put_pool(ctx, sub, rg, name, pool, headers, &bytes),
+            Target::MaintenanceConfiguration { rg, name, config } => {
+                write::put_maintenance(ctx, sub, rg, name, config, &bytes)
+            }
+            _ => read::not_found(ctx),
         },
-        Route::Subscription { sub, target } => read::in_subscription(ctx, sub, target),
-        Route::Unknown => read::not_found(ctx),
+        (
+            Route::Subscription {
+                sub,
+                target: Target::MaintenanceConfiguration { rg, name, config },
+            },
+            Method::DELETE,
+        ) => write::delete_maintenance(ctx, sub, rg, name, config),
+        (Route::Subscription { sub, target }, _) => read::in_subscription(ctx, sub, target),
+        _ => read::not_found(ctx),
     }
 }
 
-fn throttled(shared: &Shared, route: &Route, subscription: Option<&str>) -> Reply {
+fn throttled(shared: &Shared, route: &Route, subscription: Option<&str>, kind: Kind) -> Reply {
     let wait = shared.options.retry_after;
     let oid = &shared.fleet.client_object_id;
     if matches!(route, Route::Graph) {
@@ -298,7 +434,8 @@ fn throttled(shared: &Shared, route: &Route, subscription: Option<&str>) -> Repl
         StatusCode::TOO_MANY_REQUESTS,
         "SubscriptionRequestsThrottled",
         format!(
-            "Number of 'read' requests for {scope} actor '{oid}' exceeded. Please try again after '{wait}' seconds."
+            "Number of '{}' requests for {scope} actor '{oid}' exceeded. Please try again after '{wait}' seconds.",
+            kind.name()
         ),
     )
     .header("retry-after", wait.to_string())

@@ -266,7 +266,39 @@ pub(super) fn kubernetes_versions_body(region: usize) -> Value {
     json!({ "values": values })
 }
 
-/// Upgrades a pool on `current` may take in `region`: newer patches of its minor and of the next minor.
+/// A minor a region offers: its patches, oldest first, and whether it is a preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    pub minor: (u32, u32),
+    pub patches: &'static [u32],
+    pub preview: bool,
+}
+
+/// The minors `region` offers, oldest first: what its kubernetesVersions body lists.
+pub(super) fn offers(region: usize) -> Vec<Offer> {
+    listings(region)
+        .into_iter()
+        .map(|l| Offer {
+            minor: l.minor,
+            patches: l.patches,
+            preview: l.is_preview,
+        })
+        .collect()
+}
+
+/// The index of the region named `location` (`westeurope`, or `West Europe`).
+pub(super) fn region_index(location: &str) -> Option<usize> {
+    let wanted: String = location
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    REGIONS.iter().position(|r| r.name == wanted)
+}
+
+/// Upgrades a pool or control plane on `current` may take in `region`: newer
+/// patches of its minor and the patches of the next minor, as AKS offers them
+/// (`upgrades` of an upgrade profile).
 pub(super) fn available_upgrades(region: usize, current: (u32, u32, u32)) -> Vec<Value> {
     let mut out = Vec::new();
     for l in listings(region) {

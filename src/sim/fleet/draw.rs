@@ -16,11 +16,11 @@ use super::catalogue::{
 use super::maintenance::maintenance_configurations;
 use super::object::{
     AutoUpgradeProfile, BootstrapProfile, ClusterObject, ClusterSecurityProfile, Enabled, Failure, Identity,
-    LoadBalancerProfile, ManagedOutboundIps, NetworkProfile, OidcIssuerProfile, PowerState, Properties, Sku, Status,
-    StorageProfile, Tags,
+    IdentityProfile, LoadBalancerProfile, ManagedOutboundIps, NetworkProfile, OidcIssuerProfile, PowerState,
+    Properties, Sku, Status, StorageProfile, Tags, UserAssignedIdentity,
 };
 use super::pool::{self, PoolDraw};
-use crate::sim::rng::{Rng, mix};
+use crate::sim::rng::{Rng, guid_of, mix};
 
 /// What every cluster of a subscription shares: its name, team, stage and regions.
 #[derive(Debug, Clone)]
@@ -169,6 +169,7 @@ pub(super) fn draw_cluster<'a>(
             upgrade_channel: upgrade,
         }),
     };
+    let identity_profile = kubelet_identity(ctx, &place, &endpoints);
     let object = ClusterObject {
         etag,
         id: place.id,
@@ -191,6 +192,7 @@ pub(super) fn draw_cluster<'a>(
             dns_prefix: endpoints.dns_prefix,
             enable_rbac: true,
             fqdn: endpoints.fqdn,
+            identity_profile,
             kubernetes_version: versions.kubernetes_version,
             max_agent_pools: 100,
             network_profile,
@@ -471,6 +473,22 @@ impl Access {
             workload_identity,
             issuer_url,
         }
+    }
+}
+
+/// The kubelet's user-assigned identity, in the node resource group. Its ids come
+/// from the cluster's id, not from the stream, so adding it moved no other draw.
+fn kubelet_identity(ctx: &ClusterContext, place: &Placement, endpoints: &Endpoints) -> IdentityProfile {
+    let h = mix(ctx.seed ^ hash_str(&place.id) ^ 0x6B75_6265_6C65_7400);
+    IdentityProfile {
+        kubeletidentity: UserAssignedIdentity {
+            client_id: guid_of(mix(h ^ 1), mix(h ^ 2)),
+            object_id: guid_of(mix(h ^ 3), mix(h ^ 4)),
+            resource_id: format!(
+                "/subscriptions/{}/resourcegroups/{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{}-agentpool",
+                ctx.subscription_id, endpoints.node_resource_group, place.name
+            ),
+        },
     }
 }
 

@@ -47,5 +47,6 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+pub use catalogue::Offer;
 pub use draw::ClusterDetails;
 pub use store::{SimFleet, SimSubscription};

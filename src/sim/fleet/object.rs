@@ -34,6 +34,21 @@ pub(super) struct Identity<'a> {
     pub(super) kind: &'static str,
 }
 
+/// The identities AKS made for the cluster: its kubelet's, always present on a
+/// cluster with a managed identity (the Azure CLI reads it before every update).
+#[derive(Serialize)]
+pub(super) struct IdentityProfile {
+    pub(super) kubeletidentity: UserAssignedIdentity,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UserAssignedIdentity {
+    pub(super) client_id: String,
+    pub(super) object_id: String,
+    pub(super) resource_id: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct Sku {
     pub(super) name: &'static str,
@@ -70,6 +85,7 @@ pub(super) struct Properties {
     #[serde(rename = "enableRBAC")]
     pub(super) enable_rbac: bool,
     pub(super) fqdn: String,
+    pub(super) identity_profile: IdentityProfile,
     pub(super) kubernetes_version: String,
     pub(super) max_agent_pools: u32,
     pub(super) network_profile: NetworkProfile,

@@ -12,7 +12,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::catalogue::{REGIONS, kubernetes_versions_body};
+use super::catalogue::{
+    Offer, REGIONS, available_upgrades, kubernetes_versions_body, offers, parse_version, region_index,
+};
 use super::draw::{ClusterContext, ClusterDetails, DrawnCluster, SubscriptionProfile, draw_cluster};
 use super::maintenance::maintenance_configurations;
 use crate::sim::options::SimOptions;
@@ -262,18 +264,34 @@ impl SimFleet {
 
     /// The subscription and the cluster's index in it, names matched ignoring case.
     pub fn find_cluster(&self, sub_id: &str, resource_group: &str, name: &str) -> Option<(&SimSubscription, usize)> {
+        self.cluster_key(sub_id, resource_group, name)
+            .map(|(s, c)| (&self.subscriptions[s], c))
+    }
+
+    /// The cluster's (subscription index, cluster index), names matched ignoring case.
+    pub fn cluster_key(&self, sub_id: &str, resource_group: &str, name: &str) -> Option<(usize, usize)> {
         let key = format!("{sub_id}/{resource_group}/{name}").to_ascii_lowercase();
-        self.index.get(&key).map(|&(s, c)| (&self.subscriptions[s], c))
+        self.index.get(&key).copied()
     }
 
     /// The kubernetesVersions body of a location (`westeurope`, or `West Europe`).
     pub fn kubernetes_versions_for(&self, location: &str) -> Option<&Value> {
-        let wanted: String = location
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        self.kubernetes_versions.get(&wanted)
+        let region = region_index(location)?;
+        self.kubernetes_versions.get(REGIONS[region].name)
+    }
+
+    /// The minors a location offers, oldest first (what its kubernetesVersions lists).
+    pub fn offers(&self, location: &str) -> Option<Vec<Offer>> {
+        region_index(location).map(offers)
+    }
+
+    /// The `upgrades` of an upgrade profile for `current` (a full version) in
+    /// `location`: `[{"kubernetesVersion": ...}, ...]`, empty when there are none.
+    pub fn upgrades(&self, location: &str, current: &str) -> Vec<Value> {
+        match (region_index(location), parse_version(current)) {
+            (Some(region), Some(version)) => available_upgrades(region, version),
+            _ => Vec::new(),
+        }
     }
 
     /// The locations the simulator knows, for error messages.
