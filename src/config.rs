@@ -795,6 +795,8 @@ mod tests {
             "cloud",
             "endpoint",
             "tenant",
+            "authority_host",
+            "ca_file",
             "subscriptions",
             "source",
             "concurrency",

@@ -429,18 +429,11 @@ fn parse_hms(text: &str) -> Option<Duration> {
 
 /// The TLS verification failure behind `err`, if that is what it is.
 fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        // An `io::Error` hides the error it wraps from `source()`; look inside it.
-        let wrapped = inner
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .map(|e| e as &(dyn std::error::Error + 'static));
-        let tls = [Some(inner), wrapped]
-            .into_iter()
-            .flatten()
-            .find_map(|e| e.downcast_ref::<tokio_rustls::rustls::Error>());
-        if let Some(tls) = tls
+    // `io::Error`s wrap errors that their `source()` skips (hyper-util nests two of
+    // them around rustls's), so look inside each as well as below it.
+    let mut pending: Vec<&(dyn std::error::Error + 'static)> = vec![err];
+    while let Some(e) = pending.pop() {
+        if let Some(tls) = e.downcast_ref::<tokio_rustls::rustls::Error>()
             && matches!(
                 tls,
                 tokio_rustls::rustls::Error::InvalidCertificate(_)
@@ -449,7 +442,10 @@ fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
         {
             return Some(tls.to_string());
         }
-        source = inner.source();
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            pending.push(inner);
+        }
+        pending.extend(e.source());
     }
     None
 }

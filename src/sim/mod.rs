@@ -1,22 +1,29 @@
 //! The built-in Azure fleet simulator: a real HTTP server on a loopback address
-//! that serves a generated AKS fleet the way ARM and Resource Graph do.
+//! that serves a generated AKS fleet the way ARM, Resource Graph and AKS do, reads
+//! and writes.
 //!
 //! ```text
 //!  SimOptions ──> fleet::SimFleet::generate ──┐ (pure, deterministic from the seed)
 //!                                              v
-//!  HTTP request ──> server: auth ─> api-version ─> faults ─> route ─> read (ARM GETs)
-//!                                                                  └─ graph (Resource Graph)
+//!  HTTP(S) request ──> server: token service? ─> auth ─> api-version ─> faults ─> route
+//!        ├─ read   GETs: a cluster as `state` holds it, or replayed from `fleet` (`view`)
+//!        ├─ write  PUT/DELETE, checked by `validate`, recorded in `state` as operations
+//!        └─ graph  Resource Graph rows of the same clusters
 //! ```
 //!
-//! Invariants: it only ever listens on loopback (it accepts a bearer token and has
-//! no TLS); the same options give byte-identical bodies; nothing in it panics on
-//! request data (every bad input becomes an ARM error envelope); faults never hit
-//! unauthenticated requests, so a 401 is always a 401.
+//! Invariants: it only ever listens on loopback (it accepts a bearer token and its
+//! token service gives one to anybody); without writes the same options give
+//! byte-identical bodies; nothing in it panics on request data (every bad input
+//! becomes an ARM error envelope); faults never hit unauthenticated requests, so a
+//! 401 is always a 401; a write shows in every view at once; only changed clusters
+//! cost memory.
 //!
-//! Its parts depend one way: this module (`Simulator`, `run`) on `server`; `server`
-//! on `route`, `read`, `graph` and `faults`; those on `fleet`, `wire` and `options`;
-//! `fleet` on `rng`. Outside the simulator it uses only `model` (the wire contract
-//! in `model::api`), so it sits beside `azure`, not above or below it.
+//! Its parts depend one way: this module (`Simulator`, `run`) on `server` and
+//! `tls`; `server` on `route`, `token`, `read`, `write`, `graph` and `faults`;
+//! `write` on `validate` and `read`; those on `view`, `state`, `fleet`, `wire` and
+//! `options` (which carries the `clock`); `fleet` on `rng`. Outside the simulator it
+//! uses only `model` (the wire contract in `model::api`), so it sits beside `azure`,
+//! not above or below it.
 //!
 //! `aksradar demo` starts it in-process, `aksradar simulate` runs it alone (`run`),
 //! and every test of the live path and every benchmark talks to it over HTTP.

@@ -312,7 +312,18 @@ pub(super) fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
                     && op.location.eq_ignore_ascii_case(&location.replace(' ', ""))
             });
             match found {
-                Some(op) => Reply::ok(&op.status(ctx.now)),
+                Some(op) => {
+                    let status = op.status(ctx.now);
+                    let running = status.status == "InProgress";
+                    let reply = Reply::ok(&status);
+                    if running {
+                        // Pollers wait this long before asking again (Azure CLI's default is 30 s).
+                        let left = op.ends.saturating_duration_since(ctx.now).as_secs_f64().ceil() as u64;
+                        reply.header("retry-after", left.clamp(1, 10).to_string())
+                    } else {
+                        reply
+                    }
+                }
                 None => Reply::error(
                     StatusCode::NOT_FOUND,
                     "NotFound",
