@@ -195,7 +195,7 @@ fn scan_trusts_the_simulators_ca_from_ssl_cert_file_or_ca_file_and_says_what_to_
 }
 
 #[test]
-fn a_service_principal_signs_in_at_the_simulators_token_service() {
+fn a_service_principal_and_a_workload_identity_sign_in_at_the_simulators_token_service() {
     let home = home();
     let log = home.path().join("requests.jsonl");
     let served = simulate_tls(
@@ -243,6 +243,34 @@ fn a_service_principal_signs_in_at_the_simulators_token_service() {
         "{requests}"
     );
     assert!(!requests.contains("not-checked"), "no secret in the request log");
+
+    // Workload identity: a federated token file instead of a secret, same token service.
+    let federated = home.path().join("federated-token");
+    std::fs::write(
+        &federated,
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2ln",
+    )
+    .expect("token file");
+    let before = lines.len();
+    let (code, json, stderr) = scan(
+        aksradar(home.path())
+            .args(["--endpoint", &served.url, "--auth", "workload-identity", "--config"])
+            .arg(&config)
+            .args(["scan", "--format", "json"])
+            .env("AZURE_TENANT_ID", &served.tenant)
+            .env("AZURE_CLIENT_ID", "00000000-0000-0000-0000-0000000000a2")
+            .env("AZURE_FEDERATED_TOKEN_FILE", &federated),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(cluster_count(&json), 4);
+    let requests = std::fs::read_to_string(&log).expect("the request log");
+    assert!(
+        requests
+            .lines()
+            .skip(before)
+            .any(|l| l.contains("\"POST\"") && l.contains(&token_request)),
+        "{requests}"
+    );
 }
 
 /// A CONNECT proxy on 127.0.0.1 that tunnels to the target it is asked for and

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_identity::{
-    AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
-    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
-    WorkloadIdentityCredentialOptions,
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredentialOptions, ClientSecretCredential,
+    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
+    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -251,10 +251,12 @@ impl Credentials {
             }
             AuthMode::WorkloadIdentity => {
                 let options = WorkloadIdentityCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: client_options(),
+                    },
                     client_id: env.get("AZURE_CLIENT_ID").map(String::from),
                     tenant_id: tenant.clone(),
                     token_file_path: env.get("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
-                    ..Default::default()
                 };
                 Source::Azure(
                     WorkloadIdentityCredential::new(Some(options)).map_err(|e| setup("workload identity", e))?,
