@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use crate::app::saved::Saved;
 use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
-use crate::azure::{Credentials, Environment};
+use crate::azure::Environment;
 use crate::cache::{Loaded, Snapshot, Store};
 use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
 use crate::config::Config;
@@ -360,10 +360,11 @@ fn dashboard(
                     (live, Environment::from_process(), key, data_source)
                 }
             };
-            let credentials = Arc::new(Credentials::new(live.auth, &env, live.cloud, live.tenant.clone())?);
+            let trust = live.trust(&env)?;
+            let credentials = Arc::new(live.credentials(&env, &trust)?);
             let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
-            let live = LiveServices::new(live, credentials, store, history, key)?;
+            let live = LiveServices::new(live, credentials, trust, store, history, key)?;
             let mut state = State::new(config.clone(), data_source, now);
             state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {

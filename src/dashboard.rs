@@ -19,7 +19,7 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
-use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, fetch_details};
+use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, Trust, fetch_details};
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
@@ -42,6 +42,8 @@ pub struct Services {
 pub struct LiveServices {
     pub live: Live,
     pub credentials: Arc<Credentials>,
+    /// The roots the clients trust (config `ca_file`, `SSL_CERT_FILE`).
+    pub trust: Trust,
     /// For details and raw JSON; refreshes build their own, with progress events.
     pub client: Arc<ArmClient>,
     pub regions: Arc<RegionVersions>,
@@ -54,14 +56,16 @@ impl LiveServices {
     pub fn new(
         live: Live,
         credentials: Arc<Credentials>,
+        trust: Trust,
         store: Option<Store>,
         history: Option<History>,
         key: String,
     ) -> anyhow::Result<LiveServices> {
-        let client = ArmClient::new(&live.endpoint, live.cloud.scope(), credentials.clone(), live.retry)?;
+        let client = live.arm_client(credentials.clone(), &trust)?;
         Ok(LiveServices {
             live,
             credentials,
+            trust,
             client: Arc::new(client),
             regions: Arc::new(RegionVersions::default()),
             store,
@@ -107,7 +111,7 @@ impl Services {
                 let Some(live) = &self.live else { return false };
                 let (client, actions) = (live.client.clone(), actions.clone());
                 tokio::spawn(async move {
-                    let path = format!("{}?api-version={}", cluster.id, crate::azure::query::ARM_API_VERSION);
+                    let path = format!("{}?api-version={}", cluster.id, crate::model::api::ARM_API_VERSION);
                     let text = match client.url(&path) {
                         Ok(url) => client
                             .get(&url)
@@ -161,13 +165,10 @@ impl Services {
                 let _ = forward.send(Action::Progress { generation, progress });
             }
         });
-        let client = ArmClient::new(
-            &live.live.endpoint,
-            live.live.cloud.scope(),
-            live.credentials.clone(),
-            live.live.retry,
-        )
-        .map(|c| Arc::new(c.with_events(events.clone())));
+        let client = live
+            .live
+            .arm_client(live.credentials.clone(), &live.trust)
+            .map(|c| Arc::new(c.with_events(events.clone())));
         let request: FleetRequest = live.live.request.clone();
         let (store, key) = (live.store.clone(), live.key.clone());
         let key_for_load = key.clone();

@@ -6,13 +6,17 @@
 //! `azure::ArmClient`; the result is a `cache::Snapshot` in which subscriptions that
 //! failed keep their last good clusters, marked stale.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::azure::{self, ArmClient, Credentials, Environment, FleetRequest, RetryPolicy};
+use crate::azure::{
+    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, RetryPolicy, Trust,
+    TrustError,
+};
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
 use crate::model::{Fleet, Progress};
@@ -35,6 +39,10 @@ pub struct Live {
     pub cloud: Cloud,
     pub auth: AuthMode,
     pub tenant: Option<String>,
+    /// Another token service than the cloud's (config `authority_host`).
+    pub authority_host: Option<String>,
+    /// Extra CA certificates to trust (config `ca_file`; `SSL_CERT_FILE` comes from the environment).
+    pub ca_file: Option<PathBuf>,
     pub request: FleetRequest,
     pub retry: RetryPolicy,
 }
@@ -61,6 +69,8 @@ impl Live {
             cloud,
             auth: flags.auth.unwrap_or(config.auth),
             tenant: config.tenant.clone(),
+            authority_host: config.authority_host.clone(),
+            ca_file: config.ca_file.clone(),
             request,
             retry,
         }
@@ -75,15 +85,36 @@ impl Live {
         )
     }
 
-    /// The client, with credentials from `env`.
-    pub fn client(&self, env: &Environment) -> anyhow::Result<ArmClient> {
-        let credentials = Credentials::new(self.auth, env, self.cloud, self.tenant.clone())?;
-        Ok(ArmClient::new(
-            &self.endpoint,
-            self.cloud.scope(),
-            Arc::new(credentials),
-            self.retry,
+    /// The roots to trust: config `ca_file` and `SSL_CERT_FILE` from `env`.
+    pub fn trust(&self, env: &Environment) -> Result<Trust, TrustError> {
+        Trust::load(self.ca_file.as_deref(), env)
+    }
+
+    /// The credentials of `auth`, from `env`, reaching their token service with `trust`.
+    pub fn credentials(&self, env: &Environment, trust: &Trust) -> anyhow::Result<Credentials> {
+        let options = CredentialOptions {
+            authority_host: self.authority_host.clone(),
+            trust: trust.clone(),
+        };
+        Ok(Credentials::with_options(
+            self.auth,
+            env,
+            self.cloud,
+            self.tenant.clone(),
+            &options,
         )?)
+    }
+
+    /// An ARM client for the endpoint with `credentials`, trusting `trust`.
+    pub fn arm_client(&self, credentials: Arc<Credentials>, trust: &Trust) -> Result<ArmClient, ClientError> {
+        ArmClient::with_trust(&self.endpoint, self.cloud.scope(), credentials, self.retry, trust)
+    }
+
+    /// The client, with credentials and trust from `env`.
+    pub fn client(&self, env: &Environment) -> anyhow::Result<ArmClient> {
+        let trust = self.trust(env)?;
+        let credentials = self.credentials(env, &trust)?;
+        Ok(self.arm_client(Arc::new(credentials), &trust)?)
     }
 }
 

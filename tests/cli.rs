@@ -235,7 +235,11 @@ fn hostile_names_never_reach_the_terminal_with_escapes() {
 #[test]
 fn remediate_gives_every_format_for_the_failing_clusters() {
     let cli = stdout_of(aksradar().args(["remediate", "--input"]).arg(sample()));
-    assert!(cli.contains("set -euo pipefail"));
+    assert!(cli.contains("set -uo pipefail"));
+    assert!(
+        cli.contains("\nset -e\n"),
+        "each cluster's changes stop at their first failure"
+    );
     assert!(cli.contains("--node-os-upgrade-channel"));
     assert!(
         cli.contains("'team(prod).eu'"),

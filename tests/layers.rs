@@ -35,11 +35,6 @@ const ONLY: &[(&str, &[&str])] = &[("sim", &["model", "text"])];
 const PURE: &[&str] = &["app", "ui"];
 const NETWORK: &[&str] = &["azure", "fetch", "sim"];
 
-/// TEMPORARY: the simulator's upward edges, until the simulator's own split of issue 14
-/// (query text and api-versions in `model`, the importer out of its tests) is merged.
-/// Delete this list then; the test fails while an entry here no longer occurs.
-const TEMPORARY_SIM_EDGES: &[(&str, &str)] = &[("sim", "azure"), ("sim", "import")];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Edge {
     file: String,
@@ -369,25 +364,11 @@ fn every_import_points_down_the_layer_map() {
         "the scan found no edges at all"
     );
     let mut problems = Vec::new();
-    let mut temporary_used = BTreeSet::new();
     for edge in &edges {
         let Some(why) = violation(&edge.from, &edge.to) else {
             continue;
         };
-        if let Some(allowed) = TEMPORARY_SIM_EDGES
-            .iter()
-            .find(|(from, to)| *from == edge.from && *to == edge.to)
-        {
-            temporary_used.insert(*allowed);
-            continue;
-        }
         problems.push(format!("{edge} ({why})"));
-    }
-    for stale in TEMPORARY_SIM_EDGES.iter().filter(|e| !temporary_used.contains(e)) {
-        problems.push(format!(
-            "TEMPORARY_SIM_EDGES lists {} -> {}, which no longer occurs: delete it",
-            stale.0, stale.1
-        ));
     }
     assert!(
         problems.is_empty(),

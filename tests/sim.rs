@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use aksradar::azure::query::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
+use aksradar::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use aksradar::sim::{SimOptions, Simulator, loopback_only};
 use serde_json::{Value, json};
 
@@ -751,4 +751,243 @@ async fn the_simulator_listens_only_on_loopback() {
         sim.stop().await;
     })
     .await;
+}
+
+/// FNV-1a over bytes: stable across Rust releases, unlike `DefaultHasher`.
+fn fnv(hash: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3))
+}
+
+/// What went over the wire for one named group of requests, hashed: the status, the
+/// headers that do not depend on the clock, and the body with the simulator's own URL
+/// (its port changes from run to run) replaced by `BASE`.
+#[derive(Default)]
+struct WireHashes {
+    groups: Vec<(&'static str, u64)>,
+    base: String,
+}
+
+/// `bytes` with every `from` replaced by `to`.
+fn replace_bytes(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if !from.is_empty() && bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+impl WireHashes {
+    async fn add(&mut self, group: &'static str, response: reqwest::Response) -> Vec<u8> {
+        let mut hash = match self.groups.iter().position(|(g, _)| *g == group) {
+            Some(i) => self.groups.remove(i).1,
+            None => 0xCBF2_9CE4_8422_2325,
+        };
+        hash = fnv(hash, &response.status().as_u16().to_be_bytes());
+        for name in ["x-ms-request-id", "retry-after", "content-type", "www-authenticate"] {
+            if let Some(value) = response.headers().get(name) {
+                hash = fnv(hash, name.as_bytes());
+                hash = fnv(hash, value.as_bytes());
+            }
+        }
+        let body = response.bytes().await.expect("body").to_vec();
+        hash = fnv(hash, &replace_bytes(&body, self.base.as_bytes(), b"BASE"));
+        self.groups.push((group, hash));
+        body
+    }
+
+    fn table(&self) -> String {
+        let mut rows: Vec<String> = self
+            .groups
+            .iter()
+            .map(|(g, h)| format!("(\"{g}\", 0x{h:016x}),"))
+            .collect();
+        rows.sort();
+        rows.join("\n")
+    }
+}
+
+/// The simulator is deterministic: the same options give the same bytes. This pins
+/// them for one seed, so a refactor of the generator or the server that changes a
+/// single byte of any answer (data, envelope, paging token, error text, request id)
+/// fails here, naming the group of requests that changed. A deliberate change of the
+/// data updates the table (the failure prints the new one).
+#[tokio::test]
+async fn the_bytes_served_for_a_seed_are_pinned() {
+    bounded(async {
+        let c = client();
+        let mut wire = WireHashes::default();
+        let sim = start(SimOptions {
+            seed: 7,
+            page_size: 5,
+            subscription_page_size: 2,
+            forbidden_subscriptions: 1,
+            ..options(3, 12)
+        })
+        .await;
+        let base = sim.url();
+        wire.base = base.clone();
+        let send = |url: String| c.get(url).bearer_auth(TOKEN).send();
+
+        let mut next = Some(format!("{base}/subscriptions?api-version={SUBSCRIPTIONS_API_VERSION}"));
+        while let Some(url) = next.take() {
+            let body: Value = serde_json::from_slice(&wire.add("subscriptions", send(url).await.expect("sent")).await)
+                .expect("JSON");
+            next = body["nextLink"].as_str().map(str::to_string);
+        }
+        let subs: Vec<String> = sim.fleet().subscriptions.iter().map(|s| s.id.clone()).collect();
+        let one = format!("{base}/subscriptions/{}?api-version={SUBSCRIPTIONS_API_VERSION}", subs[0]);
+        wire.add("subscriptions", send(one).await.expect("sent")).await;
+
+        let mut clusters = Vec::new();
+        for sub in &subs {
+            let mut next = Some(clusters_url(&sim, sub));
+            while let Some(url) = next.take() {
+                let body: Value = serde_json::from_slice(&wire.add("cluster lists", send(url).await.expect("sent")).await)
+                    .expect("JSON");
+                next = body["nextLink"].as_str().map(str::to_string);
+                clusters.extend(body["value"].as_array().into_iter().flatten().cloned());
+            }
+        }
+        let first = cluster_path(&clusters[0]);
+        let group_url = format!(
+            "{base}/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters?api-version={ARM_API_VERSION}",
+            subs[0],
+            first.split('/').nth(4).expect("group")
+        );
+        wire.add("cluster lists", send(group_url).await.expect("sent")).await;
+
+        let mut locations = BTreeSet::new();
+        for cluster in clusters.iter().take(6) {
+            let path = cluster_path(cluster);
+            wire.add("clusters", send(format!("{base}{path}?api-version={ARM_API_VERSION}")).await.expect("sent"))
+                .await;
+            let url = format!("{base}{path}/maintenanceConfigurations?api-version={ARM_API_VERSION}");
+            let list: Value = serde_json::from_slice(&wire.add("maintenance", send(url).await.expect("sent")).await)
+                .expect("JSON");
+            for config in list["value"].as_array().into_iter().flatten() {
+                let url = format!("{base}{}?api-version={ARM_API_VERSION}", config["id"].as_str().expect("id"));
+                wire.add("maintenance", send(url).await.expect("sent")).await;
+            }
+            for pool in cluster["properties"]["agentPoolProfiles"].as_array().into_iter().flatten() {
+                let url = format!(
+                    "{base}{path}/agentPools/{}/upgradeProfiles/default?api-version={ARM_API_VERSION}",
+                    pool["name"].as_str().expect("pool")
+                );
+                wire.add("pool upgrade profiles", send(url).await.expect("sent")).await;
+            }
+            locations.insert(cluster["location"].as_str().expect("location").to_string());
+        }
+        locations.insert("atlantis".to_string());
+        for location in &locations {
+            let url = format!(
+                "{base}/subscriptions/{}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions?api-version={ARM_API_VERSION}",
+                subs[0]
+            );
+            wire.add("kubernetes versions", send(url).await.expect("sent")).await;
+        }
+
+        for format in ["objectArray", "table"] {
+            let mut token: Option<String> = None;
+            loop {
+                let mut options = json!({ "$top": 7, "resultFormat": format });
+                if let Some(t) = &token {
+                    options["$skipToken"] = json!(t);
+                }
+                let body = json!({ "subscriptions": subs, "query": CLUSTER_QUERY, "options": options });
+                let page: Value = serde_json::from_slice(&wire.add("resource graph", graph(&c, &sim, body).await).await)
+                    .expect("JSON");
+                match page["$skipToken"].as_str() {
+                    Some(t) => token = Some(t.to_string()),
+                    None => break,
+                }
+            }
+        }
+        let refused = json!({ "query": "resources | take 1" });
+        wire.add("resource graph", graph(&c, &sim, refused).await).await;
+
+        let errors = [
+            format!("{base}/subscriptions"),
+            format!("{base}{first}-missing?api-version={ARM_API_VERSION}"),
+            format!("{base}/nowhere?api-version={ARM_API_VERSION}"),
+            clusters_url(&sim, &subs[2]),
+            format!("{base}/subscriptions?api-version=latest"),
+        ];
+        for url in errors {
+            wire.add("errors", send(url).await.expect("sent")).await;
+        }
+        let url = format!("{base}/subscriptions?api-version={SUBSCRIPTIONS_API_VERSION}");
+        wire.add("errors", c.get(&url).send().await.expect("sent")).await;
+        wire.add("errors", c.get(&url).bearer_auth("wrong").send().await.expect("sent"))
+            .await;
+
+        // Added with the read-write simulator, after the rest so that their request
+        // ids do not move the groups above.
+        for cluster in clusters.iter().take(6) {
+            let path = cluster_path(cluster);
+            let url = format!("{base}{path}/agentPools?api-version={ARM_API_VERSION}");
+            wire.add("agent pools", send(url).await.expect("sent")).await;
+            for pool in cluster["properties"]["agentPoolProfiles"].as_array().into_iter().flatten() {
+                let url = format!(
+                    "{base}{path}/agentPools/{}?api-version={ARM_API_VERSION}",
+                    pool["name"].as_str().expect("pool")
+                );
+                wire.add("agent pools", send(url).await.expect("sent")).await;
+            }
+            let url = format!("{base}{path}/upgradeProfiles/default?api-version={ARM_API_VERSION}");
+            wire.add("cluster upgrade profiles", send(url).await.expect("sent")).await;
+        }
+        sim.stop().await;
+
+        let sim = start(SimOptions {
+            seed: 9,
+            fault_429: 0.25,
+            fault_5xx: 0.25,
+            malformed_rate: 0.25,
+            retry_after: 3,
+            ..options(2, 4)
+        })
+        .await;
+        wire.base = sim.url();
+        let sub = sim.fleet().subscriptions[1].id.clone();
+        for _ in 0..24 {
+            wire.add("faults", send(clusters_url(&sim, &sub)).await.expect("sent")).await;
+        }
+        sim.stop().await;
+
+        let want = r#"("agent pools", 0xe19c96784b67f70b),
+("cluster lists", 0x4b679b31428b3977),
+("cluster upgrade profiles", 0xe28161b43e09175f),
+("clusters", 0x42556e8aa00d5c42),
+("errors", 0x640aa1947f5ea952),
+("faults", 0xeb6b8f2b193f5c5a),
+("kubernetes versions", 0xd9b2875a83fe9950),
+("maintenance", 0x0555ba234a26d6ae),
+("pool upgrade profiles", 0x176fe6debd6a39ab),
+("resource graph", 0x40aab8c4a180db4e),
+("subscriptions", 0xf0ec132a6534c10b),"#;
+        assert_eq!(wire.table(), want, "the bytes served changed; the table above is the new one");
+    })
+    .await;
+}
+
+/// The importer (a layer the simulator must not depend on) reads every generated cluster.
+#[test]
+fn every_generated_cluster_is_read_by_the_importer() {
+    let fleet = aksradar::sim::SimFleet::generate(&SimOptions {
+        seed: 11,
+        ..options(4, 60)
+    });
+    let value: Vec<Box<serde_json::value::RawValue>> = fleet.clusters().collect();
+    let text = serde_json::to_vec(&json!({ "value": value })).expect("serialisable");
+    let parsed = aksradar::import::parse(&text, "sim").expect("the importer reads simulated clusters");
+    assert_eq!(parsed.clusters.len(), 240);
 }

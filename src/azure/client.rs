@@ -17,6 +17,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::credential::{AuthError, Credentials};
+use super::trust::Trust;
 use crate::config::token_may_go_to;
 use crate::import::{ImportError, PageLinks};
 use crate::model::{Fleet, Progress};
@@ -138,13 +139,24 @@ impl std::fmt::Debug for ArmClient {
 }
 
 impl ArmClient {
-    /// A client for `base` (e.g. `https://management.azure.com`). Refuses a base that
-    /// a token may not be sent to.
+    /// A client for `base` (e.g. `https://management.azure.com`), trusting the
+    /// system's roots. Refuses a base that a token may not be sent to.
     pub fn new(
         base: &str,
         scope: &str,
         credentials: Arc<Credentials>,
         retry: RetryPolicy,
+    ) -> Result<ArmClient, ClientError> {
+        ArmClient::with_trust(base, scope, credentials, retry, &Trust::default())
+    }
+
+    /// `new`, also trusting the extra roots of `trust` (config `ca_file`, `SSL_CERT_FILE`).
+    pub fn with_trust(
+        base: &str,
+        scope: &str,
+        credentials: Arc<Credentials>,
+        retry: RetryPolicy,
+        trust: &Trust,
     ) -> Result<ArmClient, ClientError> {
         let base = Url::parse(base.trim_end_matches('/')).map_err(|e| ClientError::Transport {
             url: base.to_string(),
@@ -153,7 +165,8 @@ impl ArmClient {
         if !token_may_go_to(&base) {
             return Err(ClientError::Insecure { url: base.to_string() });
         }
-        let http = reqwest::Client::builder()
+        let http = trust
+            .client_builder()
             .user_agent(concat!("aksradar/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(retry.timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(64)
@@ -297,7 +310,8 @@ impl ArmClient {
                         message: format!("no answer within {:?}, {attempt} attempts", self.retry.timeout),
                     });
                 }
-                Ok(Err(err)) if !last => {
+                // An untrusted certificate does not become trusted by trying again.
+                Ok(Err(err)) if !last && untrusted_certificate(&err).is_none() => {
                     self.wait(url, self.backoff(attempt), &transport_message(&err)).await;
                     continue;
                 }
@@ -413,8 +427,36 @@ fn parse_hms(text: &str) -> Option<Duration> {
     Some(Duration::from_secs(h * 3600 + m * 60 + s))
 }
 
+/// The TLS verification failure behind `err`, if that is what it is.
+fn untrusted_certificate(err: &reqwest::Error) -> Option<String> {
+    // `io::Error`s wrap errors that their `source()` skips (hyper-util nests two of
+    // them around rustls's), so look inside each as well as below it.
+    let mut pending: Vec<&(dyn std::error::Error + 'static)> = vec![err];
+    while let Some(e) = pending.pop() {
+        if let Some(tls) = e.downcast_ref::<tokio_rustls::rustls::Error>()
+            && matches!(
+                tls,
+                tokio_rustls::rustls::Error::InvalidCertificate(_)
+                    | tokio_rustls::rustls::Error::NoCertificatesPresented
+            )
+        {
+            return Some(tls.to_string());
+        }
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            pending.push(inner);
+        }
+        pending.extend(e.source());
+    }
+    None
+}
+
 fn transport_message(err: &reqwest::Error) -> String {
-    if err.is_connect() {
+    if let Some(why) = untrusted_certificate(err) {
+        format!(
+            "the server's TLS certificate is not trusted ({why}); if a proxy or the simulator signs it with its own \
+             CA, trust that CA with config `ca_file` or SSL_CERT_FILE"
+        )
+    } else if err.is_connect() {
         "cannot connect".to_string()
     } else if err.is_timeout() {
         "timed out".to_string()

@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_identity::{
-    AzureCliCredential, AzureCliCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
-    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
-    WorkloadIdentityCredentialOptions,
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredentialOptions, ClientSecretCredential,
+    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
+    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Mutex;
 
+use super::trust::Trust;
 use crate::config::{AuthMode, Cloud};
 
 /// The environment variables credentials read, captured once at the edge so the
@@ -36,7 +37,7 @@ impl fmt::Debug for Environment {
     }
 }
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "AZURE_TENANT_ID",
     "AZURE_CLIENT_ID",
     "AZURE_CLIENT_SECRET",
@@ -45,6 +46,7 @@ const NAMES: [&str; 8] = [
     "MSI_ENDPOINT",
     "AKSRADAR_TOKEN",
     "AZURE_SUBSCRIPTION_ID",
+    "SSL_CERT_FILE",
 ];
 
 impl Environment {
@@ -125,6 +127,16 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// How the credentials that talk to a token service reach it.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialOptions {
+    /// Another token service than the cloud's (`authority_host` in config), e.g.
+    /// the simulator's `https://127.0.0.1:PORT`.
+    pub authority_host: Option<String>,
+    /// The roots its certificate may chain to besides the system's.
+    pub trust: Trust,
+}
+
 /// Tokens are refreshed this long before they expire.
 const EARLY: Duration = Duration::minutes(5);
 
@@ -146,11 +158,43 @@ impl Credentials {
         cloud: Cloud,
         tenant: Option<String>,
     ) -> Result<Credentials, AuthError> {
+        Credentials::with_options(mode, env, cloud, tenant, &CredentialOptions::default())
+    }
+
+    /// `new`, with another token service than the cloud's and extra trusted roots
+    /// (for the service principal and workload identity credentials, which talk to
+    /// the token service themselves).
+    pub fn with_options(
+        mode: AuthMode,
+        env: &Environment,
+        cloud: Cloud,
+        tenant: Option<String>,
+        options: &CredentialOptions,
+    ) -> Result<Credentials, AuthError> {
         let mode = if mode == AuthMode::Auto { env.auto_mode() } else { mode };
         let tenant = tenant.or_else(|| env.get("AZURE_TENANT_ID").map(String::from));
         let setup = |what: &str, err: azure_core::Error| AuthError::Setup(format!("{what}: {err}"));
+        let cloud_configuration = match &options.authority_host {
+            Some(host) => {
+                let mut custom = azure_core::cloud::CustomConfiguration::default();
+                custom.authority_host = host.clone();
+                azure_core::cloud::CloudConfiguration::Custom(custom)
+            }
+            None => configuration(cloud),
+        };
+        let transport = if options.trust.sources().is_empty() {
+            None
+        } else {
+            Some(
+                options
+                    .trust
+                    .transport()
+                    .map_err(|e| AuthError::Setup(format!("the token service's HTTP client: {e}")))?,
+            )
+        };
         let client_options = || azure_core::http::ClientOptions {
-            cloud: Some(Arc::new(configuration(cloud))),
+            cloud: Some(Arc::new(cloud_configuration.clone())),
+            transport: transport.clone(),
             ..Default::default()
         };
         let source = match mode {
@@ -195,10 +239,12 @@ impl Credentials {
             }
             AuthMode::WorkloadIdentity => {
                 let options = WorkloadIdentityCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: client_options(),
+                    },
                     client_id: env.get("AZURE_CLIENT_ID").map(String::from),
                     tenant_id: tenant.clone(),
                     token_file_path: env.get("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
-                    ..Default::default()
                 };
                 Source::Azure(
                     WorkloadIdentityCredential::new(Some(options)).map_err(|e| setup("workload identity", e))?,

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
-use super::query::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use crate::config::Source;
+use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use crate::model::{
     Cluster, ClusterDetails, Fleet, MaintenanceConfig, Progress, SourceError, SubscriptionState, Version,
 };

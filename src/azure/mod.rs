@@ -7,8 +7,9 @@
 pub mod client;
 pub mod credential;
 pub mod fleet;
-pub mod query;
+pub mod trust;
 
 pub use client::{ArmClient, ClientError, RetryPolicy};
-pub use credential::{Credentials, Environment};
+pub use credential::{CredentialOptions, Credentials, Environment};
 pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet};
+pub use trust::{Trust, TrustError};

@@ -32,6 +32,14 @@ pub struct Config {
     pub endpoint: Option<String>,
     /// The Entra tenant to request tokens from (default: the identity's home tenant).
     pub tenant: Option<String>,
+    /// Another token service than the cloud's, for service principal and workload
+    /// identity sign-ins (the simulator's `https://127.0.0.1:PORT`); https only.
+    #[serde(deserialize_with = "de_authority_host")]
+    pub authority_host: Option<String>,
+    /// A PEM file of CA certificates to trust besides the system's (a proxy that
+    /// inspects TLS, the simulator's CA).
+    #[serde(deserialize_with = "de_path")]
+    pub ca_file: Option<PathBuf>,
     /// Subscription ids to read; empty means every enabled subscription visible.
     pub subscriptions: Vec<String>,
     pub source: Source,
@@ -88,6 +96,8 @@ impl Default for Config {
             cloud: Cloud::Public,
             endpoint: None,
             tenant: None,
+            authority_host: None,
+            ca_file: None,
             subscriptions: Vec::new(),
             source: Source::Arm,
             concurrency: DEFAULT_CONCURRENCY,
@@ -363,6 +373,25 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
         ))),
         Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
     }
+}
+
+fn de_authority_host<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw = String::deserialize(d)?;
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match reqwest::Url::parse(&raw) {
+        Ok(url) if url.scheme() == "https" => Ok(Some(raw.trim_end_matches('/').to_string())),
+        Ok(_) => Err(serde::de::Error::custom(format!(
+            "`{raw}` is not https; a token service is only ever reached over https"
+        ))),
+        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+    }
+}
+
+fn de_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    let raw = String::deserialize(d)?;
+    Ok((!raw.is_empty()).then(|| PathBuf::from(raw)))
 }
 
 fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {

@@ -5,6 +5,7 @@
 //! outside (names, tags, channel values) are kept as they arrived; comparisons that
 //! PSRule makes ignoring case are made ignoring case by the accessors here.
 
+pub mod api;
 mod changes;
 mod channel;
 mod cluster;

@@ -4,6 +4,11 @@
 //! so the script can be run again after a partial failure. Every `az` call names its
 //! subscription, so no `az account set` state is needed. Flags are those of Azure CLI
 //! 2.61+ (`az aks update --node-os-upgrade-channel` needs 2.61 for SecurityPatch).
+//!
+//! Each cluster's changes run in a subshell that stops at the cluster's first failure;
+//! the script goes on with the next cluster and ends with the clusters fixed and those
+//! that failed, exiting 1 when any failed, so one failure neither hides the rest nor
+//! passes for success.
 
 use super::Text;
 use super::decide::ClusterFix;
@@ -21,7 +26,12 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     out.comment(&format!("aksradar: Azure CLI fixes for {}.", words::totals(plans)));
     out.comment("Needs Azure CLI 2.61.0 or later. Review it before running it.");
     out.comment("Each change is skipped when the cluster already has the target value, so it is safe to run again.");
-    out.line("set -euo pipefail");
+    out.comment(
+        "A cluster stops at its first failure, the others still run; the end lists both (exit 1 if any failed).",
+    );
+    out.line("set -uo pipefail");
+    out.line("fixed=() failed=()");
+    out.line(r#"finish() { if [ "$1" -eq 0 ]; then fixed+=("$2"); else failed+=("$2"); echo "aksradar: FAILED: $2" >&2; fi; }"#);
     if plans.iter().any(|p| p.version.is_some()) {
         out.blank();
         out.comment("Azure.AKS.Version fixes upgrade to K8S_TARGET_VERSION; set it when running, e.g.");
@@ -37,6 +47,12 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
         }
         cluster(&mut out, plan, &config.maintenance_window);
     }
+    out.blank();
+    out.line(r#"echo "aksradar: ${#fixed[@]} clusters fixed or already right, ${#failed[@]} failed.""#);
+    // `${a[@]+"${a[@]}"}`: an empty array under `set -u` in bash 3.2 (macOS) too.
+    out.line(r#"for c in ${fixed[@]+"${fixed[@]}"}; do echo "  ok      $c"; done"#);
+    out.line(r#"for c in ${failed[@]+"${failed[@]}"}; do echo "  FAILED  $c"; done"#);
+    out.line(r#"[ "${#failed[@]}" -eq 0 ]"#);
     out.finish()
 }
 
@@ -61,7 +77,17 @@ fn cluster(out: &mut Text, plan: &ClusterFix<'_>, window: &MaintenanceWindow) {
     let name = quote(&c.name);
     let cluster_args = format!("--subscription {sub} -g {rg} -n {name}");
     let child_args = format!("--subscription {sub} -g {rg} --cluster-name {name}");
+    // The cluster's changes stop at their first failure, and only theirs.
+    out.line("(");
+    out.line("set -e");
+    changes(out, plan, window, &cluster_args, &child_args);
+    out.line(")");
+    let label = format!("{}/{}/{}", c.subscription_id, c.resource_group, c.name);
+    out.line(&format!("finish $? {}", quote(&label)));
+}
 
+/// The commands that fix one cluster, each skipped when already done.
+fn changes(out: &mut Text, plan: &ClusterFix<'_>, window: &MaintenanceWindow, cluster_args: &str, child_args: &str) {
     // Maintenance windows first, so the channels set below already run inside them.
     if let Some(fix) = &plan.maintenance {
         out.comment(&words::finding_line(fix.finding));

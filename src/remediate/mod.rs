@@ -538,6 +538,79 @@ mod tests {
         assert!(pool_upgrade.is_some_and(|a| a.contains(&"p'1")), "{calls:?}");
     }
 
+    /// A stand-in `az` that fails every update of the cluster named in `$AZ_FAIL`
+    /// (like an operation AKS ends `Failed`) and succeeds at everything else. The
+    /// script must go on with the other clusters, say which one failed, list the
+    /// ones it fixed, and exit non-zero.
+    #[cfg(unix)]
+    #[test]
+    fn the_cli_script_reports_a_failed_cluster_fixes_the_others_and_exits_non_zero() {
+        let Ok(bash) = which_bash() else { return };
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let log = dir.path().join("az.log");
+        let az = dir.path().join("az");
+        std::fs::write(
+            &az,
+            "#!/bin/sh\necho \"$*\" >> \"$AZ_LOG\"\n\
+             case \"$*\" in *\"aks update\"*\"-n $AZ_FAIL \"*) echo 'ERROR: (UpgradeFailed) drain failed' >&2; exit 1;; esac\n\
+             [ \"$2 $3\" = 'maintenanceconfiguration show' ] && exit 1\nexit 0\n",
+        )
+        .expect("the stand-in az is written");
+        set_executable(&az);
+        let script = dir.path().join("fix.sh");
+        std::fs::write(&script, render_fleet(Format::Cli)).expect("the script is written");
+        let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
+        let output = std::process::Command::new(bash)
+            .arg(&script)
+            .current_dir(dir.path())
+            .env("PATH", path)
+            .env("AZ_LOG", &log)
+            .env("AZ_FAIL", "aks-win")
+            .env("K8S_TARGET_VERSION", "1.33.7")
+            .output()
+            .expect("bash runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+        assert!(
+            stderr.contains("aksradar: FAILED: 11111111-1111-1111-1111-111111111111/rg-win/aks-win\n"),
+            "{stderr}"
+        );
+        assert!(
+            stdout.contains("aksradar: 4 clusters fixed or already right, 1 failed."),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("  FAILED  11111111-1111-1111-1111-111111111111/rg-win/aks-win"),
+            "{stdout}"
+        );
+        for fixed in [
+            "rg-legacy/aks-nodeimage",
+            "team(prod).eu/aks-weu-unmanaged",
+            "rg-b/aks-old",
+        ] {
+            assert!(
+                stdout.contains(fixed) && !stdout.contains(&format!("FAILED  {fixed}")),
+                "{fixed}: {stdout}"
+            );
+        }
+        let calls = std::fs::read_to_string(&log).expect("az was called");
+        let failing = calls
+            .lines()
+            .position(|l| l.contains("update") && l.contains("-n aks-win "));
+        let later = calls
+            .lines()
+            .position(|l| l.contains("update") && l.contains("-n aks-old "));
+        assert!(
+            failing < later && failing.is_some(),
+            "the clusters after the failure still ran:\n{calls}"
+        );
+        assert!(
+            !calls.contains("-n aks-win --node-os-upgrade-channel"),
+            "the failed cluster's later changes did not run:\n{calls}"
+        );
+    }
+
     #[cfg(unix)]
     fn which_bash() -> Result<std::path::PathBuf, ()> {
         ["/bin/bash", "/usr/bin/bash"]

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::SimOptions;
+use super::options::SimOptions;
 use super::rng::{mix, unit};
 
 /// What to do to one request, before it is routed.
@@ -111,29 +111,39 @@ impl GraphQuota {
     }
 }
 
-/// ARM's per-subscription read bucket (250, refilling 25 per second). It only feeds
-/// `x-ms-ratelimit-remaining-subscription-reads`; throttling itself is the
+/// ARM's per-subscription token buckets (§7 of the API reference): 250 reads
+/// refilling 25 per second, 200 writes or deletes refilling 10. They only feed the
+/// `x-ms-ratelimit-remaining-subscription-*` headers; throttling itself is the
 /// `fault_429` option, so tests choose when it happens.
-pub struct ReadBuckets {
+pub struct Buckets {
+    capacity: f64,
+    refill_per_sec: f64,
     state: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
-const BUCKET: f64 = 250.0;
-const REFILL_PER_SEC: f64 = 25.0;
+impl Buckets {
+    pub fn reads() -> Buckets {
+        Buckets::new(250.0, 25.0)
+    }
 
-impl ReadBuckets {
-    pub fn new() -> ReadBuckets {
-        ReadBuckets {
+    pub fn writes() -> Buckets {
+        Buckets::new(200.0, 10.0)
+    }
+
+    fn new(capacity: f64, refill_per_sec: f64) -> Buckets {
+        Buckets {
+            capacity,
+            refill_per_sec,
             state: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Takes one read for `scope` (a subscription id, or the tenant) and returns what is left.
+    /// Takes one request for `scope` (a subscription id, or the tenant) and returns what is left.
     pub fn take(&self, scope: &str, now: Instant) -> u32 {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = state.entry(scope.to_ascii_lowercase()).or_insert((BUCKET, now));
-        let refilled = entry.0 + now.duration_since(entry.1).as_secs_f64() * REFILL_PER_SEC;
-        let left = (refilled.min(BUCKET) - 1.0).max(0.0);
+        let entry = state.entry(scope.to_ascii_lowercase()).or_insert((self.capacity, now));
+        let refilled = entry.0 + now.saturating_duration_since(entry.1).as_secs_f64() * self.refill_per_sec;
+        let left = (refilled.min(self.capacity) - 1.0).max(0.0);
         *entry = (left, now);
         left as u32
     }
@@ -185,10 +195,17 @@ mod tests {
 
     #[test]
     fn read_bucket_drains_and_refills() {
-        let buckets = ReadBuckets::new();
+        let buckets = Buckets::reads();
         let t0 = Instant::now();
         assert_eq!(buckets.take("s", t0), 249);
         assert_eq!(buckets.take("S", t0), 248);
         assert_eq!(buckets.take("s", t0 + Duration::from_secs(10)), 249);
+        let writes = Buckets::writes();
+        assert_eq!(writes.take("s", t0), 199);
+        assert_eq!(
+            writes.take("s", t0 + Duration::from_millis(100)),
+            199,
+            "10 a second refill one in 0.1 s"
+        );
     }
 }

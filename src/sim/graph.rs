@@ -1,6 +1,6 @@
 //! Azure Resource Graph: `POST /providers/Microsoft.ResourceGraph/resources`.
 //!
-//! Only `crate::azure::query::CLUSTER_QUERY` is understood (whitespace aside); the
+//! Only `crate::model::api::CLUSTER_QUERY` is understood (whitespace aside); the
 //! rows are the fleet's clusters projected exactly as that query projects them:
 //! `type`, `resourceGroup` and `location` lower-cased, `id` with ARM's
 //! `resourceGroups` spelling, `tostring()` columns as `""` when the property is
@@ -8,22 +8,24 @@
 //! visible, as in Azure. Every answer carries the user-quota headers.
 //!
 //! Only the order is computed up front. The rows of a page are projected when the
-//! page is written, one at a time: each cluster is rebuilt (see `fleet`), its JSON
-//! read borrowing `tags` and the pools as raw JSON, and the row written into the
-//! body before the next cluster is drawn.
+//! page is written, one at a time: each cluster is read as writes left it or
+//! rebuilt (see `fleet`), its JSON read borrowing `tags` and the pools as raw
+//! JSON, and the row written into the body before the next cluster is drawn. So a
+//! write shows in Resource Graph at once (the real service lags by seconds).
 
 use std::borrow::Cow;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use super::faults::GraphQuota;
 use super::fleet::SimFleet;
-use super::server::Shared;
+use super::state::Changes;
 use super::wire::{self, Reply};
-use crate::azure::query::{CLUSTER_QUERY, same_query};
+use crate::model::api::{CLUSTER_QUERY, same_query};
 
 /// The projected columns, in order, with their Resource Graph types.
 const COLUMNS: &[(&str, &str)] = &[
@@ -60,22 +62,39 @@ pub fn rate_limited(retry_after: u64) -> Reply {
     )
 }
 
-/// Answers one query, including its quota headers.
-pub fn answer(shared: &Shared, body: &[u8], now: Instant) -> Reply {
-    let quota = shared.quota.take(now);
-    let with_quota = |reply: Reply| {
-        reply
-            .header("x-ms-user-quota-remaining", quota.remaining.to_string())
-            .header("x-ms-user-quota-resets-after", quota.resets_after_header())
-    };
-    if !quota.allowed {
-        return with_quota(rate_limited(quota.retry_after_secs()))
-            .header("retry-after", quota.retry_after_secs().to_string());
+/// Resource Graph's own state: the user quota, and the order of the rows.
+pub struct Graph {
+    quota: GraphQuota,
+    /// (subscription index, cluster index) of every cluster, in `order by id asc` order.
+    rows: Vec<(usize, usize)>,
+}
+
+impl Graph {
+    /// `limit` queries per 5-second window over `fleet`.
+    pub fn new(fleet: &SimFleet, limit: u32) -> Graph {
+        Graph {
+            quota: GraphQuota::new(limit, Duration::from_secs(5)),
+            rows: all_rows(fleet),
+        }
     }
-    with_quota(match Request::read(body) {
-        Ok(request) => respond(shared, &request),
-        Err(reply) => reply,
-    })
+
+    /// Answers one query over `fleet` as writes left it (`changes`), including its quota headers.
+    pub fn answer(&self, fleet: &SimFleet, changes: &Changes, body: &[u8], now: Instant) -> Reply {
+        let quota = self.quota.take(now);
+        let with_quota = |reply: Reply| {
+            reply
+                .header("x-ms-user-quota-remaining", quota.remaining.to_string())
+                .header("x-ms-user-quota-resets-after", quota.resets_after_header())
+        };
+        if !quota.allowed {
+            return with_quota(rate_limited(quota.retry_after_secs()))
+                .header("retry-after", quota.retry_after_secs().to_string());
+        }
+        with_quota(match Request::read(body) {
+            Ok(request) => respond(fleet, changes, &self.rows, &request),
+            Err(reply) => reply,
+        })
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -130,7 +149,7 @@ impl Request {
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
                 "Please provide below info when asking for support: the simulator answers only aksradar's cluster \
-                 query (crate::azure::query::CLUSTER_QUERY), whitespace aside.",
+                 query (crate::model::api::CLUSTER_QUERY), whitespace aside.",
                 json!([{ "code": "InvalidQuery", "message": message }]),
             ));
         }
@@ -210,6 +229,7 @@ enum Data<'a> {
 /// The rows of one page, projected as they are written (objects, or table cells in `COLUMNS` order).
 struct Rows<'a> {
     fleet: &'a SimFleet,
+    changes: &'a Changes,
     /// (subscription index, cluster index) of each row.
     page: &'a [(usize, usize)],
     table: bool,
@@ -222,7 +242,13 @@ impl Serialize for Rows<'_> {
         for &(s, c) in self.page {
             let sub = &self.fleet.subscriptions[s];
             // Every row of `all_rows` names a cluster of the fleet.
-            let Some(raw) = sub.cluster_json(c) else { continue };
+            let raw = match self.changes.cluster((s, c)) {
+                Some(changed) => Cow::Borrowed(changed),
+                None => match sub.cluster_json(c) {
+                    Some(drawn) => Cow::Owned(drawn),
+                    None => continue,
+                },
+            };
             let row = project(&sub.id, &raw);
             if self.table {
                 let cells: Vec<Cell> = COLUMNS.iter().map(|(name, _)| row.cell(name)).collect();
@@ -253,7 +279,7 @@ enum Cell<'a> {
 
 /// Every cluster as (subscription index, cluster index), in `order by id asc` order.
 /// Computed once per simulator: the fleet never changes.
-pub fn all_rows(fleet: &SimFleet) -> Vec<(usize, usize)> {
+fn all_rows(fleet: &SimFleet) -> Vec<(usize, usize)> {
     let mut rows: Vec<(String, usize, usize)> = fleet
         .subscriptions
         .iter()
@@ -269,8 +295,7 @@ fn graph_id(id: &str) -> String {
     id.replacen("/resourcegroups/", "/resourceGroups/", 1)
 }
 
-fn respond(shared: &Shared, request: &Request) -> Reply {
-    let fleet = &shared.fleet;
+fn respond(fleet: &SimFleet, changes: &Changes, all: &[(usize, usize)], request: &Request) -> Reply {
     let visible: Vec<bool> = fleet
         .subscriptions
         .iter()
@@ -282,12 +307,7 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
                     .is_none_or(|wanted| wanted.iter().any(|w| w.eq_ignore_ascii_case(&s.id)))
         })
         .collect();
-    let rows: Vec<(usize, usize)> = shared
-        .graph_rows
-        .iter()
-        .copied()
-        .filter(|(sub, _)| visible[*sub])
-        .collect();
+    let rows: Vec<(usize, usize)> = all.iter().copied().filter(|(sub, _)| visible[*sub]).collect();
 
     let offset = match &request.skip_token {
         Some(token) => match wire::read_graph_token(token) {
@@ -305,6 +325,7 @@ fn respond(shared: &Shared, request: &Request) -> Reply {
     // Only the rows returned are rebuilt, as the body is written.
     let page = Rows {
         fleet,
+        changes,
         page: &rows[start..end],
         table: request.format == Format::Table,
     };

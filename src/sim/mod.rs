@@ -1,108 +1,62 @@
 //! The built-in Azure fleet simulator: a real HTTP server on a loopback address
-//! that serves a generated AKS fleet the way ARM and Resource Graph do.
+//! that serves a generated AKS fleet the way ARM, Resource Graph and AKS do, reads
+//! and writes.
 //!
 //! ```text
 //!  SimOptions ──> fleet::SimFleet::generate ──┐ (pure, deterministic from the seed)
 //!                                              v
-//!  HTTP request ──> server: auth ─> api-version ─> faults ─> route ─> handler ──> response
-//!                                                                  └─ graph (Resource Graph)
+//!  HTTP(S) request ──> server: token service? ─> auth ─> api-version ─> faults ─> route
+//!        ├─ read   GETs: a cluster as `state` holds it, or replayed from `fleet` (`view`)
+//!        ├─ write  PUT/DELETE, checked by `validate`, recorded in `state` as operations
+//!        └─ graph  Resource Graph rows of the same clusters
 //! ```
 //!
-//! Invariants: it only ever listens on loopback (it accepts a bearer token and has
-//! no TLS); the same options give byte-identical bodies; nothing in it panics on
-//! request data (every bad input becomes an ARM error envelope); faults never hit
-//! unauthenticated requests, so a 401 is always a 401.
+//! Invariants: it only ever listens on loopback (it accepts a bearer token and its
+//! token service gives one to anybody); without writes the same options give
+//! byte-identical bodies; nothing in it panics on request data (every bad input
+//! becomes an ARM error envelope); faults never hit unauthenticated requests, so a
+//! 401 is always a 401; a write shows in every view at once; only changed clusters
+//! cost memory.
+//!
+//! Its parts depend one way: this module (`Simulator`, `run`) on `server` and
+//! `tls`; `server` on `route`, `token`, `read`, `write`, `graph` and `faults`;
+//! `write` on `validate` and `read`; those on `view`, `state`, `fleet`, `wire` and
+//! `options` (which carries the `clock`); `fleet` on `rng`. Outside the simulator it
+//! uses only `model` (the wire contract in `model::api`), so it sits beside `azure`,
+//! not above or below it.
 //!
 //! `aksradar demo` starts it in-process, `aksradar simulate` runs it alone (`run`),
 //! and every test of the live path and every benchmark talks to it over HTTP.
 
+mod clock;
 mod faults;
 pub mod fleet;
 mod graph;
+mod options;
+mod read;
 mod rng;
+mod route;
 mod server;
+mod state;
+mod tls;
+mod token;
+mod validate;
+mod view;
 mod wire;
+mod write;
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use clock::SimClock;
 pub use fleet::{SimFleet, SimSubscription};
-
-/// What to simulate and which faults to inject.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SimOptions {
-    /// Number of subscriptions in the simulated tenant
-    #[arg(long, default_value_t = 10)]
-    pub subscriptions: usize,
-    /// Managed clusters in each subscription
-    #[arg(long, default_value_t = 20)]
-    pub clusters_per_subscription: usize,
-    /// Seed of the generated fleet and of the injected faults
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Clusters per page of a managed cluster list (ARM `nextLink` paging)
-    #[arg(long, default_value_t = 100)]
-    pub page_size: usize,
-    /// Subscriptions per page of GET /subscriptions
-    #[arg(long, default_value_t = 100)]
-    pub subscription_page_size: usize,
-    /// The bearer token the simulator accepts
-    #[arg(long, default_value = "simulator")]
-    pub token: String,
-    /// Delay added to every response, in milliseconds
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Share of requests answered 429 (0.0-1.0)
-    #[arg(long = "fault-429", default_value_t = 0.0)]
-    pub fault_429: f64,
-    /// Retry-After seconds sent with each 429
-    #[arg(long, default_value_t = 1)]
-    pub retry_after: u64,
-    /// Share of requests answered 500 or 503 (0.0-1.0)
-    #[arg(long = "fault-5xx", default_value_t = 0.0)]
-    pub fault_5xx: f64,
-    /// The last K subscriptions answer 403 AuthorizationFailed to every resource call
-    #[arg(long, default_value_t = 0)]
-    pub forbidden_subscriptions: usize,
-    /// Share of requests whose body is cut short (status 200, truncated JSON)
-    #[arg(long, default_value_t = 0.0)]
-    pub malformed_rate: f64,
-    /// Resource Graph queries allowed per 5-second window before 429 RateLimiting
-    /// (Azure's is 15; the default is generous so that only tests that want it hit it)
-    #[arg(long, default_value_t = 1000)]
-    pub graph_quota: u32,
-    /// Keep every request in memory for `Simulator::requests()`. Tests and benches want
-    /// it; a long-running simulator (`simulate`, the demo) must not grow without end.
-    #[arg(skip = false)]
-    pub record_requests: bool,
-}
-
-impl Default for SimOptions {
-    fn default() -> SimOptions {
-        SimOptions {
-            subscriptions: 10,
-            clusters_per_subscription: 20,
-            seed: 1,
-            page_size: 100,
-            subscription_page_size: 100,
-            token: "simulator".to_string(),
-            latency_ms: 0,
-            fault_429: 0.0,
-            retry_after: 1,
-            fault_5xx: 0.0,
-            forbidden_subscriptions: 0,
-            malformed_rate: 0.0,
-            graph_quota: 1000,
-            record_requests: true,
-        }
-    }
-}
+pub use options::{RequestRecord, SimOptions};
 
 /// `aksradar simulate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -114,20 +68,8 @@ pub struct SimulateArgs {
     pub options: SimOptions,
 }
 
-/// One request the simulator answered.
-#[derive(Debug, Clone)]
-pub struct RequestRecord {
-    pub method: String,
-    pub path_and_query: String,
-    pub status: u16,
-    /// When the request arrived (before any injected latency).
-    pub at: Instant,
-    /// Whether it carried the accepted bearer token.
-    pub authorized: bool,
-}
-
 /// Whether the simulator may listen on `addr`: only loopback, since it accepts a
-/// bearer token over plain HTTP.
+/// bearer token (over plain HTTP unless `--tls`) and issues one to anybody.
 pub fn loopback_only(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
 }
@@ -135,6 +77,8 @@ pub fn loopback_only(addr: &SocketAddr) -> bool {
 /// A running simulator. Dropping it also stops the server (without waiting).
 pub struct Simulator {
     addr: SocketAddr,
+    /// With `--tls`, the CA certificate clients must trust (PEM).
+    ca_pem: Option<String>,
     shared: Arc<server::Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -152,27 +96,43 @@ impl Simulator {
         validate(&options)?;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
+        let tls = if options.tls {
+            Some(tls::Tls::generate(options.clock.wall()).map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
+        let base_url = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
         // Large fleets take a moment to generate; keep that off the async workers.
-        let base_url = format!("http://{addr}");
         let shared = tokio::task::spawn_blocking(move || {
             let fleet = Arc::new(SimFleet::generate(&options));
-            Arc::new(server::Shared::new(fleet, options, base_url))
+            server::Shared::new(fleet, options, base_url).map(Arc::new)
         })
         .await
-        .map_err(std::io::Error::other)?;
+        .map_err(std::io::Error::other)??;
         let (shutdown, stopped) = oneshot::channel();
         let app = server::router(shared.clone());
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                // A dropped sender also means stop.
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                eprintln!("simulator: server error: {e}");
+        // A dropped sender also means stop.
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        let task = match &tls {
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                    eprintln!("simulator: server error: {e}");
+                }
+            }),
+            Some(tls) => {
+                let listener = tls::TlsListener::new(listener, tls)?;
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                        eprintln!("simulator: server error: {e}");
+                    }
+                })
             }
-        });
+        };
         Ok(Simulator {
             addr,
+            ca_pem: tls.map(|t| t.ca_pem),
             shared,
             shutdown: Some(shutdown),
             task: Some(task),
@@ -183,9 +143,19 @@ impl Simulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT` (no trailing slash).
+    /// `http://127.0.0.1:PORT`, or `https://` with TLS (no trailing slash).
     pub fn url(&self) -> String {
         self.shared.base_url.clone()
+    }
+
+    /// With TLS, the CA certificate (PEM) that signed the server's certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// How many clusters writes have changed (each costs memory; the rest do not).
+    pub fn changed_clusters(&self) -> usize {
+        self.shared.state.read().changed_clusters()
     }
 
     /// Every request served so far, in arrival order (none unless `record_requests`).
@@ -226,6 +196,7 @@ fn validate(options: &SimOptions) -> std::io::Result<()> {
         ("--fault-429", options.fault_429),
         ("--fault-5xx", options.fault_5xx),
         ("--malformed-rate", options.malformed_rate),
+        ("--fail-operations", options.fail_operations),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(std::io::Error::new(
@@ -238,52 +209,122 @@ fn validate(options: &SimOptions) -> std::io::Result<()> {
 }
 
 /// `aksradar simulate`: serve until Ctrl-C or SIGTERM. The first line of stdout is
-/// `listening on URL`, so scripts can read the port.
+/// `listening on URL`, so scripts can read the port; with `--tls` the second is
+/// `ca certificate: PATH`, a PEM file in a temporary folder removed on exit.
 pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    // Listen for the signals before anything is written that they must clean up.
+    let stop = Stop::listen();
     let sim = Simulator::start(args.listen, args.options.clone())
         .await
         .with_context(|| format!("could not start the simulator on {}", args.listen))?;
+    let ca = match sim.ca_pem() {
+        Some(pem) => Some(TempCa::write(pem).context("could not write the simulator's CA certificate")?),
+        None => None,
+    };
     {
         let fleet = sim.fleet();
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sim.url())?;
         out.flush()?;
-        // A script may stop reading after the first line (`| head -1`): the summary is
+        // A script may stop reading after the first line (`| head -1`): the rest is
         // for people, and a closed pipe must not stop the server.
-        let _ = writeln!(
-            out,
-            "simulating {} subscriptions ({} forbidden), {} clusters, seed {}; bearer token '{}'; Ctrl-C stops",
-            fleet.subscriptions.len(),
-            args.options.forbidden_subscriptions.min(fleet.subscriptions.len()),
-            fleet.cluster_count(),
-            args.options.seed,
-            args.options.token,
-        )
-        .and_then(|()| out.flush());
+        let _ = ca
+            .as_ref()
+            .map_or(Ok(()), |ca| writeln!(out, "ca certificate: {}", ca.path().display()))
+            .and_then(|()| {
+                writeln!(
+                    out,
+                    "simulating {} subscriptions ({} forbidden), {} clusters, seed {}; tenant {}; bearer token '{}'; \
+                     Ctrl-C stops",
+                    fleet.subscriptions.len(),
+                    args.options.forbidden_subscriptions.min(fleet.subscriptions.len()),
+                    fleet.cluster_count(),
+                    args.options.seed,
+                    fleet.tenant_id,
+                    args.options.token,
+                )
+            })
+            .and_then(|()| out.flush());
     }
-    shutdown_signal().await;
+    stop.wait().await;
     sim.stop().await;
+    drop(ca);
     Ok(())
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+/// The CA certificate in a folder of its own under the system's temporary folder;
+/// dropping it removes the folder.
+struct TempCa {
+    dir: std::path::PathBuf,
+    file: std::path::PathBuf,
+}
+
+impl TempCa {
+    fn write(pem: &str) -> std::io::Result<TempCa> {
+        let base = std::env::temp_dir();
+        let mut attempt = 0u32;
+        let dir = loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let dir = base.join(format!("aksradar-simulator-{}-{nanos}-{attempt}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        };
+        let ca = TempCa {
+            file: dir.join("ca.pem"),
+            dir,
+        };
+        std::fs::write(&ca.file, pem)?;
+        Ok(ca)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.file
+    }
+}
+
+impl Drop for TempCa {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM, listened for from the moment it is made.
+struct Stop {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn listen() -> Stop {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stop {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                    .ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Stop {}
+        }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.signals {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,6 +1,9 @@
-//! The Azure Resource Graph query aksradar sends, and the api-versions it uses.
+//! The wire contract with Azure: the Resource Graph query aksradar sends and the
+//! api-versions it uses.
 //!
-//! The built-in simulator answers exactly this query, so both sides share it.
+//! Plain constants, in the model because both sides of the wire need them: the
+//! client in `azure` sends them and the built-in simulator in `sim` answers exactly
+//! this query and names these versions in its errors.
 
 /// Managed clusters, one row each, with the columns the importer reads. `id` is
 /// projected so that Resource Graph can page with `$skipToken`.
@@ -23,6 +26,9 @@ pub fn same_query(a: &str, b: &str) -> bool {
     a.split_whitespace().eq(b.split_whitespace())
 }
 
+/// Managed clusters and their children (agent pools, maintenance configurations, versions).
 pub const ARM_API_VERSION: &str = "2025-10-01";
+/// `GET /subscriptions`.
 pub const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
+/// `POST /providers/Microsoft.ResourceGraph/resources`.
 pub const GRAPH_API_VERSION: &str = "2024-04-01";
