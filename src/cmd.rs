@@ -18,7 +18,7 @@ use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
 use crate::azure::{Credentials, Environment};
 use crate::cache::{Loaded, Snapshot, Store};
-use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
 use crate::config::Config;
 use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
@@ -33,12 +33,23 @@ use crate::{import, remediate, report, rules, sim};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         let config = load_config(cli.global.config.as_deref())?;
-        return dashboard(&cli.global, &cli.inputs, config, None);
+        return dashboard(&cli.global, &cli.render, &cli.inputs, config, None);
     };
     match command {
         Command::Demo(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            dashboard(&cli.global, &[], config, Some(args))
+            let render = args.render.clone();
+            dashboard(&cli.global, &render, &[], config, Some(args))
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            crate::cli::completions(shell, &mut out);
+            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            crate::cli::man(&mut out)?;
+            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
         }
         Command::Info => {
             finish(info(cli.global.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS))
@@ -294,11 +305,12 @@ async fn read_live(
 /// The dashboard: over files, the live fleet, or the demo's simulator.
 fn dashboard(
     flags: &GlobalArgs,
+    render: &RenderArgs,
     inputs: &[PathBuf],
     config: Config,
     demo: Option<DemoArgs>,
 ) -> anyhow::Result<ExitCode> {
-    let keys = match &flags.keys {
+    let keys = match &render.keys {
         Some(text) => crate::app::keymap::parse_keys(text).map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
@@ -384,7 +396,7 @@ fn dashboard(
         if let Some(saved) = saved_path.as_deref().and_then(load_saved_view) {
             saved.apply(&mut state);
         }
-        let result = match flags.render {
+        let result = match render.render {
             Some((width, height)) => {
                 let screen = crate::dashboard::headless(state, keymap, services, width, height, &keys).await?;
                 let mut out = io::stdout().lock();
