@@ -328,8 +328,9 @@ fn dashboard(
         };
         let (state, services) = if !inputs.is_empty() {
             let fleet = read_files(inputs)?;
-            let names = inputs.iter().map(|p| p.display().to_string()).collect();
-            let mut state = State::new(config.clone(), DataSource::Files(names), now);
+            let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+            let mut state = State::new(config.clone(), DataSource::Files(names.clone()), now);
+            state.fleet_key = format!("files|{}", names.join("|"));
             state.errors = fleet.errors;
             state.skipped = fleet.skipped;
             state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
@@ -375,8 +376,9 @@ fn dashboard(
             let credentials = Arc::new(Credentials::new(live.auth, &env, live.cloud, live.tenant.clone())?);
             let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
-            let live = LiveServices::new(live, credentials, store, history, key)?;
             let mut state = State::new(config.clone(), data_source, now);
+            state.fleet_key = key.clone();
+            let live = LiveServices::new(live, credentials, store, history, key)?;
             state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {
                 crate::app::update::apply_snapshot(&mut state, snapshot);
@@ -409,8 +411,11 @@ fn dashboard(
             None => {
                 let theme = Theme { color: color_allowed() };
                 let state = crate::dashboard::interactive(state, keymap, services, theme).await?;
+                // Other fleets' filters stay as they were saved.
+                let mut saved = saved_path.as_deref().and_then(load_saved_view).unwrap_or_default();
+                saved.remember(&state);
                 if let Some(path) = &saved_path
-                    && let Err(err) = crate::cache::write_atomic(path, &Saved::of(&state).to_json())
+                    && let Err(err) = crate::cache::write_atomic(path, &saved.to_json())
                 {
                     warn(
                         paths.as_ref(),
@@ -460,11 +465,13 @@ pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
 
 fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
     let Obtained {
-        assessed,
+        mut assessed,
         fleet,
         history,
         ..
     } = obtain(&args.input, config, flags, today)?;
+    // The dashboard's default order: what needs attention first.
+    report::worst_first(&mut assessed);
     let changes = if args.changes {
         let Some(history) = &history else {
             anyhow::bail!("--changes needs live data: the history is kept for live reads, not for --input files");
@@ -570,8 +577,15 @@ mod tests {
             view: "posture".into(),
             sort: "name".into(),
             descending: false,
-            filter: "eastus".into(),
-            only_failing: true,
+            fleets: [(
+                "demo|1|20|25".to_string(),
+                crate::app::saved::FleetView {
+                    filter: "eastus".into(),
+                    only_failing: true,
+                    filter_history: vec!["eastus".into()],
+                },
+            )]
+            .into(),
         };
         crate::cache::write_atomic(&path, &saved.to_json()).unwrap();
         assert_eq!(load_saved_view(&path), Some(saved));

@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::aggregates::{Posture, SubscriptionRow, subscription_rows};
-use super::rows::{Row, rank};
+use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows};
+use super::context::Context;
+use super::line::LineEdit;
+use super::rows::{Row, name_rank, rank};
 use crate::config::Config;
-use crate::filter::{Column, Filter};
+use crate::filter::{Column, Filter, Vocabulary};
 use crate::model::{Assessed, ClusterDetails, SourceError, SubscriptionState, Summary};
 use crate::remediate;
 
@@ -53,7 +55,8 @@ pub enum Screen {
 }
 
 /// The fix popup: the text of one format for one cluster, or for many (the batch
-/// fix), made when opened.
+/// fix), made when opened. Scrolled and pointed at by text line (not screen line), so
+/// its line count is the written file's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixPopup {
     /// The clusters it fixes (lower-cased ids).
@@ -62,23 +65,32 @@ pub struct FixPopup {
     pub batch: bool,
     pub format: remediate::Format,
     pub text: String,
+    /// The first text line shown.
     pub scroll: u16,
+    /// The text line under the cursor: what `copy` takes the command from.
+    pub cursor: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help {
         scroll: u16,
+        /// What the help was opened over: its keys come first.
+        context: Context,
+        /// The popup it covers, back when the help closes.
+        under: Option<Box<Overlay>>,
     },
     Fix(FixPopup),
     Errors {
         scroll: u16,
     },
-    /// The raw JSON of a cluster; `None` while it loads.
+    /// The raw JSON of a cluster; `None` while it loads. Scrolled by text line.
     Raw {
         id: String,
         text: Option<String>,
         scroll: u16,
+        /// The last search, for `search-next` and the highlight.
+        search: Option<String>,
     },
 }
 
@@ -88,15 +100,66 @@ pub enum Level {
     Error,
 }
 
-/// The filter line: what is typed, and the last filter that parsed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilterInput {
+/// A message on the message line, and when it was said: it goes after a while.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
     pub text: String,
-    pub editing: bool,
-    /// The applied filter's text, restored by Esc while editing.
-    pub applied: String,
-    /// Why the text being typed does not parse, naming the term.
+    pub level: Level,
+    pub since: OffsetDateTime,
+}
+
+/// How long a message stays: long enough to read, short enough not to mislead.
+pub const INFO_SECONDS: i64 = 5;
+pub const ERROR_SECONDS: i64 = 20;
+
+/// What a line being typed is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    /// The `:` command line.
+    Command,
+    /// A search in the raw JSON.
+    Search,
+}
+
+/// A line being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub line: LineEdit,
+    /// Why the text does not parse, naming the term (that term is not applied).
     pub error: Option<String>,
+    /// What was there before: the filter's text, or the raw view's scroll; Esc puts it back.
+    pub before: String,
+    /// Position in the history while Up/Down browse it, and the text typed before.
+    pub history_at: Option<usize>,
+    pub draft: String,
+    /// What Tab found when it could not choose one.
+    pub candidates: Vec<String>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: &str, before: String) -> Prompt {
+        Prompt {
+            kind,
+            line: LineEdit::new(text),
+            error: None,
+            before,
+            history_at: None,
+            draft: String::new(),
+            candidates: Vec::new(),
+        }
+    }
+}
+
+/// Where Esc goes back to: a view, the filter it had and what was selected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub view: View,
+    pub screen: Screen,
+    pub filter: String,
+    pub selected: Option<String>,
+    pub subscription_selected: usize,
 }
 
 /// The three views of the fleet.
@@ -168,11 +231,17 @@ pub struct State {
     pub offset: usize,
     /// Rows the table showed in the last frame, for page moves.
     pub page: usize,
-    pub filter_input: FilterInput,
+    /// A line being typed (filter, command, search), if any.
+    pub prompt: Option<Prompt>,
+    /// Filters and commands accepted before, oldest first, for Up/Down.
+    pub filter_history: Vec<String>,
+    pub command_history: Vec<String>,
+    /// Where Esc goes back to, the latest last.
+    pub back: Vec<Place>,
     pub filter: Filter,
     pub sort: (Column, bool),
     pub details: HashMap<String, DetailState>,
-    pub status: Option<(String, Level)>,
+    pub status: Option<Status>,
     pub view: View,
     /// Marked rows (by index into `rows`), for the batch fix; kept by id across refreshes.
     marked: Vec<bool>,
@@ -186,8 +255,17 @@ pub struct State {
     pub posture: Posture,
     /// For portal links.
     pub cloud: crate::config::Cloud,
-    /// Per sort column, each row's rank in the whole fleet; cleared when the data changes.
+    /// Per sort column, each row's rank in the whole fleet (equal values, equal
+    /// rank), and each row's rank by name; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
+    by_name: Vec<u32>,
+    /// Subscription names and tag keys, for completing filter terms.
+    pub vocabulary: Vocabulary,
+    /// The trend over the recorded reads (live data), for the posture view.
+    pub trend: Trend,
+    /// Which fleet this is (the cache key: endpoint, tenant, demo), so a remembered
+    /// filter comes back only for the fleet it was set on.
+    pub fleet_key: String,
     /// Whether the data is live (read over HTTP from Resource Manager: Azure, an
     /// endpoint, the demo's simulator), so it can be re-read and details fetched.
     pub live: bool,
@@ -218,7 +296,10 @@ impl State {
             selected: 0,
             offset: 0,
             page: 20,
-            filter_input: FilterInput::default(),
+            prompt: None,
+            filter_history: Vec::new(),
+            command_history: Vec::new(),
+            back: Vec::new(),
             filter: Filter::default(),
             sort: (Column::Verdict, true),
             details: HashMap::new(),
@@ -233,6 +314,10 @@ impl State {
             posture: Posture::default(),
             cloud,
             ranks: HashMap::new(),
+            by_name: Vec::new(),
+            vocabulary: Vocabulary::default(),
+            trend: Trend::default(),
+            fleet_key: String::new(),
             live,
             loading: true,
             quit: false,
@@ -258,20 +343,19 @@ impl State {
         self.fleet = Vec::new();
         self.visible = Vec::new();
         self.ranks.clear();
+        self.by_name = Vec::new();
         carried
     }
 
     /// Puts new data in, after `release`.
     pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
-        self.subscription_rows = subscription_rows(&fleet, &self.subscriptions);
-        self.subscription_selected = self
-            .subscription_selected
-            .min(self.subscription_rows.len().saturating_sub(1));
         self.rows = fleet
             .iter()
             .enumerate()
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
+        self.by_name = name_rank(&self.rows);
+        self.vocabulary = vocabulary(&fleet, &self.subscriptions);
         self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
@@ -289,7 +373,7 @@ impl State {
             self.rows[index] = Row::of(index, &item, &self.config);
             self.fleet[index] = item;
             self.ranks.clear();
-            self.subscription_rows = subscription_rows(&self.fleet, &self.subscriptions);
+            self.by_name = name_rank(&self.rows);
             self.recompute_keeping_selection();
         }
     }
@@ -308,15 +392,47 @@ impl State {
         let (column, descending) = self.sort;
         self.rank(column);
         let ranks = &self.ranks[&column];
-        visible.sort_unstable_by_key(|&row| ranks[row]);
+        let by_name = &self.by_name;
+        // Equal values stay in name order whichever way the column runs.
         if descending {
-            visible.reverse();
+            visible.sort_unstable_by_key(|&row| (std::cmp::Reverse(ranks[row]), by_name[row]));
+        } else {
+            visible.sort_unstable_by_key(|&row| (ranks[row], by_name[row]));
         }
         self.visible = visible;
         self.summary = self.summarise();
         self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+        let narrowed = !self.filter.is_empty() || self.only_failing;
+        self.subscription_rows = subscription_rows(&self.rows, &self.visible, &self.subscriptions, narrowed);
+        self.subscription_selected = self
+            .subscription_selected
+            .min(self.subscription_rows.len().saturating_sub(1));
+        self.subscription_offset = self.subscription_offset.min(self.subscription_selected);
+    }
+
+    /// Says something on the message line, until it expires.
+    pub fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.status = Some(Status {
+            text: text.into(),
+            level,
+            since: self.now,
+        });
+    }
+
+    /// Replaces the filter and filters again, keeping the selected cluster.
+    pub fn set_filter(&mut self, filter: Filter) {
+        if filter != self.filter {
+            self.filter = filter;
+            self.recompute_keeping_selection();
+        }
+    }
+
+    /// The subscriptions whose read failed in the latest refresh, and how many there are.
+    pub fn unread_subscriptions(&self) -> (usize, usize) {
+        let failed = self.subscriptions.iter().filter(|s| s.error.is_some()).count();
+        (failed, self.subscriptions.len())
     }
 
     /// Every row's place in the whole fleet's order by `column`, computed once per data
@@ -427,6 +543,17 @@ impl State {
         }
     }
 
+    /// Where the dashboard is now, to come back to with Esc.
+    pub fn place(&self) -> Place {
+        Place {
+            view: self.view,
+            screen: self.screen.clone(),
+            filter: self.filter.source().to_string(),
+            selected: self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase()),
+            subscription_selected: self.subscription_selected,
+        }
+    }
+
     /// The cluster the cluster view shows.
     pub fn open_cluster(&self) -> Option<(usize, &Assessed)> {
         match &self.screen {
@@ -438,5 +565,30 @@ impl State {
     /// The cluster keys act on: the open one, else the selected one.
     pub fn target(&self) -> Option<&Assessed> {
         self.open_cluster().map(|(_, a)| a).or_else(|| self.selected_item())
+    }
+}
+
+/// The names filter terms can complete to: subscription names (ids for those without
+/// one) and tag keys, each once, sorted.
+fn vocabulary(fleet: &[Assessed], subscriptions: &[SubscriptionState]) -> Vocabulary {
+    let mut names: std::collections::BTreeSet<String> = subscriptions
+        .iter()
+        .map(|s| crate::text::clean(s.name.as_deref().unwrap_or(&s.id)).into_owned())
+        .collect();
+    let mut tags = std::collections::BTreeSet::new();
+    for item in fleet {
+        let c = &item.cluster;
+        if !names.contains(c.subscription_label()) {
+            names.insert(crate::text::clean(c.subscription_label()).into_owned());
+        }
+        for key in c.tags.keys() {
+            if !tags.contains(key) {
+                tags.insert(crate::text::clean(key).into_owned());
+            }
+        }
+    }
+    Vocabulary {
+        subscriptions: names.into_iter().collect(),
+        tag_keys: tags.into_iter().collect(),
     }
 }
