@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn with_colour_only_our_own_sequences_reach_the_terminal() {
         let text = render(Format::Table, Style { color: true });
-        assert!(text.contains("\x1b[31mFail (2)\x1b[0m"), "{text}");
+        assert!(text.contains("\x1b[31mFail (2) (stale)\x1b[0m"), "{text}");
         assert!(text.contains("\x1b[32mPass\x1b[0m"), "{text}");
         assert!(text.contains("\x1b[33mUnknown\x1b[0m"), "{text}");
         const OURS: [&str; 6] = ["[0m", "[1m", "[31m", "[32m", "[33m", "[36m"];

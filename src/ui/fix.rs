@@ -44,7 +44,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
                 .find(id)
                 .map_or_else(|| id.clone(), |i| state.fleet[i].cluster.name.clone());
             let room = title_room.saturating_sub(tabs_width + " Fix:  — ".len());
-            if room >= 6 {
+            if room >= 12 {
                 format!(" Fix: {} — ", truncate_middle(&clean(&name), room))
             } else {
                 " Fix — ".to_string()

@@ -442,6 +442,15 @@ fn fit_line(line: Line<'_>, columns: usize) -> Line<'_> {
         used += w;
         spans.push(span);
     }
+    // Whole hints only: a key without its label (labels start with a space), or a
+    // separator left at the end, goes too.
+    while let Some(last) = spans.last() {
+        if last.content == " · " || !last.content.starts_with(' ') {
+            spans.pop();
+        } else {
+            break;
+        }
+    }
     Line::from(spans)
 }
 

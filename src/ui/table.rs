@@ -43,9 +43,9 @@ const LIMITS: [(usize, usize); 10] = [
 /// Shown only when every other column has its full width.
 const WIDE_ONLY: [Column; 2] = [Column::Running, Column::Provisioning];
 
-/// Shrunk (widest first) when the table does not fit, then dropped in this order.
+/// Joined after the essential columns, in this order, each cut or left out when
+/// there is no room.
 const SHRINK: [Column; 3] = [Column::Subscription, Column::ResourceGroup, Column::Location];
-const DROP_ORDER: [Column; 3] = [Column::Location, Column::ResourceGroup, Column::Subscription];
 
 /// When even that does not fit: the upgrade channel goes (the cluster view has it),
 /// then the name gives way, so the verdict always shows.
@@ -106,11 +106,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             content.max(width(&titles[i]))
         })
         .collect();
-    let mut widths: Vec<usize> = wanted
-        .iter()
-        .zip(LIMITS)
-        .map(|(w, (min, max))| (*w).clamp(min, max))
-        .collect();
+    let mut widths = vec![0; Column::ALL.len()];
     // A column with nothing in view (no running version differs) is left out.
     let empty: Vec<bool> = (0..Column::ALL.len())
         .map(|i| slice.iter().all(|&r| state.rows[r].cells[Column::ALL[i]].is_empty()))
@@ -208,96 +204,99 @@ fn title(state: &State, hidden: &[Column], theme: Theme) -> Line<'static> {
     if !hidden.is_empty() {
         let names: Vec<&str> = hidden.iter().map(|c| c.title()).collect();
         spans.push(Span::styled(
-            format!(" · not shown for room: {}", names.join(", ")),
+            format!(" · not shown (too narrow): {}", names.join(", ")),
             theme.muted(),
         ));
     }
     Line::from(spans)
 }
 
-/// Fits the columns into `available` columns by their priorities: the wide-only ones
-/// go first, then SUBSCRIPTION, RESOURCE GROUP and LOCATION narrow and go, then
-/// UPGRADE, then the name narrows; NAME and VERDICT stay. On a wide terminal the room
-/// left goes to the columns that were cut (`wanted` is their full width), the name
-/// first. Returns the columns to show and those left out that had something to show.
+/// Fits the columns into `available` columns by their priorities. NAME, K8S, UPGRADE,
+/// NODE OS and VERDICT come first, at full width (on a narrow terminal UPGRADE goes,
+/// then the name narrows). Then SUBSCRIPTION, RESOURCE GROUP and LOCATION join in that
+/// order, each at full width if it fits, else cut to a width that still reads
+/// (`READABLE`), else not at all; then RUNNING and PROVISIONING where everything else
+/// has its full width. Room left over goes to the cut columns. Returns the columns to
+/// show, in table order, and those left out that had something to show.
 fn fit(widths: &mut [usize], wanted: &[usize], empty: &[bool], available: usize) -> (Vec<usize>, Vec<Column>) {
-    let mut shown: Vec<usize> = (0..widths.len()).filter(|&i| !empty[i]).collect();
-    let mut hidden = Vec::new();
+    let full: Vec<usize> = wanted
+        .iter()
+        .zip(LIMITS)
+        .map(|(w, (min, max))| (*w).clamp(min, max))
+        .collect();
+    widths.copy_from_slice(&full);
+    // The selection gutter and the marker column, then a space before each column.
     let total = |shown: &[usize], widths: &[usize]| -> usize {
-        // The selection gutter and the marker column, then a space before each column.
         1 + MARKS_WIDTH + usize::from(SPACING) + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
     };
-    // Everything else at full width first: the wide-only columns need what is left.
-    let full: usize = total(
-        &shown,
-        &wanted
-            .iter()
-            .zip(LIMITS)
-            .map(|(w, (min, max))| (*w).clamp(min, max))
-            .collect::<Vec<_>>(),
-    );
-    for column in WIDE_ONLY {
-        let i = column.index();
-        let at_full = full
-            - shown
-                .iter()
-                .filter(|&&s| WIDE_ONLY.iter().any(|c| c.index() == s && s != i))
-                .map(|&s| widths[s] + 1)
-                .sum::<usize>();
-        if shown.contains(&i) && at_full > available {
-            shown.retain(|&s| s != i);
-            hidden.push(column);
-        }
-    }
-    let mut drop = |shown: &mut Vec<usize>, column: Column| {
-        if shown.contains(&column.index()) {
-            shown.retain(|&s| s != column.index());
-            hidden.push(column);
-        }
-    };
-    while total(&shown, widths) > available {
-        let widest = SHRINK
-            .iter()
-            .map(|c| c.index())
-            .filter(|&i| shown.contains(&i) && widths[i] > LIMITS[i].0)
-            .max_by_key(|&i| widths[i]);
-        match widest {
-            Some(i) => widths[i] -= 1,
-            None => break,
-        }
-    }
-    for column in DROP_ORDER {
-        if total(&shown, widths) <= available {
-            break;
-        }
-        drop(&mut shown, column);
-    }
+    let essential = [
+        Column::Name,
+        Column::Version,
+        Column::Upgrade,
+        Column::NodeOs,
+        Column::Verdict,
+    ];
+    let mut shown: Vec<usize> = essential.iter().map(|c| c.index()).filter(|&i| !empty[i]).collect();
+    let mut hidden = Vec::new();
     if total(&shown, widths) > available {
-        drop(&mut shown, LAST_RESORT);
+        shown.retain(|&i| i != LAST_RESORT.index());
+        hidden.push(LAST_RESORT);
     }
     let name = Column::Name.index();
     while total(&shown, widths) > available && widths[name] > LIMITS[name].0 {
         widths[name] -= 1;
     }
-    // The room left: the name first, then the others one column at a time, the
-    // narrowest first, so two long columns share it.
+    for column in SHRINK {
+        let i = column.index();
+        if empty[i] {
+            continue;
+        }
+        let room = available.saturating_sub(total(&shown, widths) + usize::from(SPACING));
+        let readable = full[i].min(READABLE).max(LIMITS[i].0);
+        if room >= readable {
+            widths[i] = full[i].min(room);
+            shown.push(i);
+        } else {
+            hidden.push(column);
+        }
+    }
+    // The wide-only columns, when everything else is whole.
+    let whole = hidden.is_empty() && shown.iter().all(|&i| widths[i] >= full[i]);
+    for column in WIDE_ONLY {
+        let i = column.index();
+        if empty[i] {
+            continue;
+        }
+        if whole && total(&shown, widths) + full[i] + usize::from(SPACING) <= available {
+            shown.push(i);
+        } else {
+            hidden.push(column);
+        }
+    }
+    // What is left: the name first, then the cut columns, one column at a time, the
+    // narrowest first, so two cut columns share it.
     let mut room = available.saturating_sub(total(&shown, widths));
-    let more = wanted[name].saturating_sub(widths[name]).min(room);
+    let more = full[name].saturating_sub(widths[name]).min(room);
     widths[name] += more;
     room -= more;
     while room > 0 {
-        let cut = SHRINK
+        let cut = shown
             .iter()
-            .map(|c| c.index())
-            .filter(|&i| shown.contains(&i) && widths[i] < wanted[i].min(LIMITS[i].1))
+            .copied()
+            .filter(|&i| widths[i] < full[i])
             .min_by_key(|&i| widths[i]);
         let Some(i) = cut else { break };
         widths[i] += 1;
         room -= 1;
     }
+    shown.sort_unstable();
     hidden.sort_by_key(|c| c.index());
     (shown, hidden)
 }
+
+/// The narrowest a SUBSCRIPTION, RESOURCE GROUP or LOCATION is cut to; narrower, it
+/// is left out (and named in the title) rather than shown as an unreadable stub.
+const READABLE: usize = 14;
 
 fn empty_message(state: &State) -> String {
     if state.loading {
