@@ -127,7 +127,10 @@ fn the_batch_fix_is_the_same_text_as_remediate_filter() {
     assert_eq!(written.len(), 1, "one file written");
     let name = written[0].file_name().to_string_lossy().to_string();
     assert!(name.starts_with("aksradar-fix-") && name.ends_with(".sh"), "{name}");
-    assert_eq!(std::fs::read_to_string(written[0].path()).unwrap(), script);
+    // The same script, its usage comment naming the file it was written to.
+    let expected = script.replace("bash aksradar-fix.sh", &format!("bash {name}"));
+    assert_ne!(expected, script, "the script has a usage comment");
+    assert_eq!(std::fs::read_to_string(written[0].path()).unwrap(), expected);
 }
 
 #[test]
