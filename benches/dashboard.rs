@@ -148,18 +148,23 @@ fn main() {
         ),
         (
             "filter editing (cursor, C-w, Up)",
-            "/sub:contoso channel:none<Home><Right><Right><Del><End><C-w><C-a><C-e><Left><BS><Up><Down><Tab><Esc>".repeat(5),
+            "/sub:contoso channel:none<Home><Right><Right><Del><End><C-w><C-a><C-e><Left><BS><Up><Down><Tab><Esc>"
+                .repeat(5),
         ),
         (
             ": commands",
-            ":sort version<Enter>:view subscriptions<Enter>:view clusters<Enter>:sort verdict desc<Enter>:so<Tab><Esc>".repeat(5),
+            ":sort version<Enter>:view subscriptions<Enter>:view clusters<Enter>:sort verdict desc<Enter>:so<Tab><Esc>"
+                .repeat(5),
         ),
         ("direct sort keys", "NNVVBRLUOPW".repeat(4)),
         (
             "stack: sub -> clusters -> cluster, Esc Esc",
             "2j<Enter>j<Enter><Esc><Esc>1".repeat(10),
         ),
-        ("clear filter (C) and recall (/ Up)", "/prod<Enter>C/<Up><Enter>C".repeat(10)),
+        (
+            "clear filter (C) and recall (/ Up)",
+            "/prod<Enter>C/<Up><Enter>C".repeat(10),
+        ),
     ];
     println!(
         "{:<32} {:>6} {:>8} {:>8} {:>8}",
@@ -193,9 +198,15 @@ fn main() {
             })
             .collect()
     };
-    let _ = update(&mut state, aksradar::app::Action::Command(aksradar::app::Command::ClustersView));
+    let _ = update(
+        &mut state,
+        aksradar::app::Action::Command(aksradar::app::Command::ClustersView),
+    );
     for _ in 0..2 {
-        let _ = update(&mut state, aksradar::app::Action::Command(aksradar::app::Command::PageDown));
+        let _ = update(
+            &mut state,
+            aksradar::app::Action::Command(aksradar::app::Command::PageDown),
+        );
     }
     let mut times = frame_times(&state, &mut terminal);
     report("frame: 10,000-cluster table", &mut times);
@@ -209,8 +220,14 @@ fn main() {
         })
         .collect();
     subscriptions.set_fleet(Vec::new());
-    let _ = update(&mut subscriptions, aksradar::app::Action::Command(aksradar::app::Command::SubscriptionsView));
-    let _ = update(&mut subscriptions, aksradar::app::Action::Command(aksradar::app::Command::PageDown));
+    let _ = update(
+        &mut subscriptions,
+        aksradar::app::Action::Command(aksradar::app::Command::SubscriptionsView),
+    );
+    let _ = update(
+        &mut subscriptions,
+        aksradar::app::Action::Command(aksradar::app::Command::PageDown),
+    );
     let mut times = frame_times(&subscriptions, &mut terminal);
     report("frame: 5,000 subscriptions", &mut times);
 

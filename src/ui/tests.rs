@@ -24,6 +24,7 @@ use crate::app::update::update;
 use crate::config::{Config, Waiver};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
 use crate::model::{ClusterDetails, Progress};
+use crate::remediate::Format;
 use crate::rules;
 
 const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
@@ -1306,4 +1307,98 @@ fn help_shows_every_command_with_its_keys_and_description() {
         let first_key = keymap.key_of(command).expect("every command has a default key");
         assert!(line.contains(&first_key), "{command:?}: `{first_key}` not on {line:?}");
     }
+}
+
+#[test]
+fn the_fix_popup_keeps_every_format_and_a_footer_that_never_overlaps_at_80_columns() {
+    let mut state = live_state(80, 24);
+    command(&mut state, Command::Fix);
+    for _ in Format::ALL {
+        let shown = screen(&state, 80, 24);
+        let title = shown.lines().find(|l| l.contains("Fix")).expect("the title");
+        for format in Format::ALL {
+            assert!(
+                title.contains(format.label()),
+                "{} in the title at 80 columns: {title}",
+                format.label()
+            );
+        }
+        let bottom = shown.lines().rfind(|l| l.contains('└')).expect("the bottom border");
+        // The position is whole, and every hint before it is whole.
+        assert!(bottom.contains(" of "), "{bottom}");
+        for hint in ["Tab/Shift-Tab format", "y copy command"] {
+            assert!(bottom.contains(hint), "{hint}: {bottom}");
+        }
+        assert!(
+            !bottom.contains(" w─") && !bottom.contains("clo "),
+            "a cut hint: {bottom}"
+        );
+        command(&mut state, Command::NextFormat);
+    }
+    command(&mut state, Command::PreviousFormat);
+    insta::assert_snapshot!("fix_terraform_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn a_resource_id_wraps_after_a_slash() {
+    let state = open_first(80, 24);
+    let id = state.open_cluster().expect("open").1.cluster.id.clone();
+    let shown = screen(&state, 80, 24);
+    let lines: Vec<&str> = shown.lines().collect();
+    let at = lines.iter().position(|l| l.contains("id (y copies)")).expect("the id");
+    // The id's pieces, in the value column (20 columns in), until the next label.
+    let pieces: Vec<&str> = std::iter::once(lines[at])
+        .chain(
+            lines[at + 1..]
+                .iter()
+                .copied()
+                .take_while(|l| l.starts_with(&" ".repeat(20)) && l.chars().nth(20).is_some_and(|c| c != ' ')),
+        )
+        .map(|l| l[20..].trim_end())
+        .collect();
+    assert!(pieces.len() > 1, "the id wraps at 80 columns: {shown}");
+    for piece in &pieces[..pieces.len() - 1] {
+        assert!(
+            piece.ends_with('/'),
+            "broken after a slash, not inside a name: {piece:?}"
+        );
+    }
+    assert_eq!(pieces.concat(), id, "nothing lost");
+}
+
+#[test]
+fn a_maintenance_read_that_failed_says_what_failed() {
+    let mut state = open_first(160, 45);
+    let id = selected_id(&state);
+    let mut failed = details();
+    failed.maintenance = None;
+    failed.errors = vec![SourceError {
+        subscription_id: Some(PROD.into()),
+        url: Some(format!(
+            "https://management.azure.com{id}/maintenanceConfigurations?api-version=2025-10-01"
+        )),
+        code: Some("AuthorizationFailed".into()),
+        message: "The client may not read maintenanceConfigurations.".into(),
+    }];
+    update(
+        &mut state,
+        Action::Details {
+            id,
+            details: Box::new(failed),
+        },
+    );
+    for _ in 0..15 {
+        command(&mut state, Command::Down);
+    }
+    let shown = screen(&state, 160, 45);
+    assert!(!shown.contains("open the cluster"), "the cluster is open: {shown}");
+    assert!(
+        shown
+            .contains("The maintenance configurations could not be read (AuthorizationFailed: The client may not read"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("could not be read: AuthorizationFailed"),
+        "the windows section too: {shown}"
+    );
 }
