@@ -155,10 +155,16 @@ pub fn why_not(command: Command, state: &State) -> String {
         | Command::SortReverse => "it works in the clusters view",
         c if c.sort_column().is_some() => "it works in the clusters view",
         Command::Open => "it works in the clusters and subscriptions views",
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
+            "there is nothing to move through here"
+        }
         Command::Fix | Command::Raw | Command::PortalLink | Command::Copy => {
             "it works on a cluster: the clusters view or the cluster view"
         }
-        _ => "it works in the views",
+        Command::Filter | Command::ClearFilter | Command::CommandLine | Command::OnlyFailing => {
+            "close this first (Esc)"
+        }
+        _ => "it works in the views (close this first with Esc)",
     };
     format!("not in {}: {home}", context.name())
 }
