@@ -112,12 +112,20 @@ fn typed(state: &mut State) {
 /// Tab: the word before the cursor completed to the one candidate, or to what all
 /// candidates share (and the candidates listed).
 fn complete(state: &mut State) {
-    let Some(prompt) = &mut state.prompt else { return };
-    let completion = match prompt.kind {
-        PromptKind::Filter => crate::filter::complete(prompt.line.before(), &state.vocabulary),
-        PromptKind::Command => commandline::complete(prompt.line.before()),
+    let Some(kind) = state.prompt.as_ref().map(|p| p.kind) else {
+        return;
+    };
+    let before = state
+        .prompt
+        .as_ref()
+        .map(|p| p.line.before().to_string())
+        .unwrap_or_default();
+    let completion = match kind {
+        PromptKind::Filter => crate::filter::complete(&before, state.vocabulary()),
+        PromptKind::Command => commandline::complete(&before),
         PromptKind::Search => return,
     };
+    let Some(prompt) = &mut state.prompt else { return };
     let typed_word = &prompt.line.before()[completion.start..];
     match completion.candidates.as_slice() {
         [] => {

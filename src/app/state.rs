@@ -259,8 +259,9 @@ pub struct State {
     /// rank), and each row's rank by name; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
     by_name: Vec<u32>,
-    /// Subscription names and tag keys, for completing filter terms.
-    pub vocabulary: Vocabulary,
+    /// Subscription names and tag keys, for completing filter terms: made on the idle
+    /// tick or the first Tab, not with every new fleet.
+    vocabulary: Option<Vocabulary>,
     /// The trend over the recorded reads (live data), for the posture view.
     pub trend: Trend,
     /// Which fleet this is (the cache key: endpoint, tenant, demo), so a remembered
@@ -315,7 +316,7 @@ impl State {
             cloud,
             ranks: HashMap::new(),
             by_name: Vec::new(),
-            vocabulary: Vocabulary::default(),
+            vocabulary: None,
             trend: Trend::default(),
             fleet_key: String::new(),
             live,
@@ -355,7 +356,7 @@ impl State {
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
         self.by_name = name_rank(&self.rows);
-        self.vocabulary = vocabulary(&fleet, &self.subscriptions);
+        self.vocabulary = None;
         self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
@@ -404,12 +405,26 @@ impl State {
         self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+        if self.view == View::Subscriptions {
+            self.group_subscriptions();
+        }
+    }
+
+    /// Groups the clusters in view by subscription, for the subscriptions view: done
+    /// when that view shows (the clusters view has no use for it).
+    pub fn group_subscriptions(&mut self) {
         let narrowed = !self.filter.is_empty() || self.only_failing;
         self.subscription_rows = subscription_rows(&self.rows, &self.visible, &self.subscriptions, narrowed);
         self.subscription_selected = self
             .subscription_selected
             .min(self.subscription_rows.len().saturating_sub(1));
         self.subscription_offset = self.subscription_offset.min(self.subscription_selected);
+    }
+
+    /// The names filter terms complete to, made once per fleet.
+    pub fn vocabulary(&mut self) -> &Vocabulary {
+        let (fleet, subscriptions) = (&self.fleet, &self.subscriptions);
+        self.vocabulary.get_or_insert_with(|| vocabulary(fleet, subscriptions))
     }
 
     /// Says something on the message line, until it expires.
@@ -519,6 +534,7 @@ impl State {
         for column in Column::ALL {
             self.rank(column);
         }
+        self.vocabulary();
     }
 
     /// The cluster under the cursor in the table.

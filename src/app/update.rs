@@ -465,6 +465,9 @@ pub(super) fn switch_view(state: &mut State, view: View) {
     state.screen = Screen::Fleet;
     state.view = view;
     state.back.clear();
+    if view == View::Subscriptions {
+        state.group_subscriptions();
+    }
 }
 
 /// Esc: closes the popup (back to the popup under the help), else goes back to where
@@ -480,6 +483,9 @@ fn back(state: &mut State) {
             if place.filter != state.filter.source() {
                 // It parsed when it was applied.
                 state.set_filter(Filter::parse(&place.filter).unwrap_or_default());
+            }
+            if state.view == View::Subscriptions {
+                state.group_subscriptions();
             }
             state.subscription_selected = place.subscription_selected;
             if let Some(id) = place.selected {

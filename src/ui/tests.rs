@@ -1198,18 +1198,15 @@ fn the_posture_view_charts_the_trend_of_the_recorded_reads() {
 #[test]
 fn a_subscriptions_frame_of_thousands_draws_the_selected_page() {
     let mut state = big_state(10);
-    state.subscription_rows = (0..5_000)
-        .map(|i| crate::app::aggregates::SubscriptionRow {
+    state.subscriptions = (0..5_000)
+        .map(|i| SubscriptionState {
             id: format!("{i:08}-0000-0000-0000-000000000000"),
-            name: Some(format!("subscription {i}")),
-            clusters: 10,
-            non_compliant: i % 10,
-            stale: 0,
-            most_failed: Some((Rule::NodeAutoUpgrade, i % 10)),
+            name: Some(format!("subscription {i:04}")),
             fetched_at: Some(NOW),
             error: None,
         })
         .collect();
+    state.recompute();
     command(&mut state, Command::SubscriptionsView);
     command(&mut state, Command::PageDown);
     // How fast is the dashboard bench's to measure; here, that the page drawn is the
@@ -1222,6 +1219,11 @@ fn a_subscriptions_frame_of_thousands_draws_the_selected_page() {
         .find(|l| l.contains(&format!("{name} ")))
         .expect("the selected row is drawn");
     assert!(line.starts_with('▶'), "{line}");
+    assert_eq!(
+        state.subscription_rows.len(),
+        5_001,
+        "every subscription, and the clusters' own"
+    );
 }
 
 /// The header and `scan` count the same clusters, whatever waivers, templates and a
