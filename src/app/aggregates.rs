@@ -43,18 +43,11 @@ impl SubscriptionRow {
     }
 }
 
-/// Groups the clusters in view (`visible`, indices into `rows`) by subscription. With
-/// nothing narrowing the view, every subscription of the read is listed (also those
-/// with no clusters, or a failed read); with a filter, only those with clusters in view.
-/// Subscriptions that could not be read come first (nobody knows how they stand), then
-/// the least compliant.
-pub fn subscription_rows(
-    rows: &[Row],
-    visible: &[usize],
-    subscriptions: &[SubscriptionState],
-    narrowed: bool,
-) -> Vec<SubscriptionRow> {
-    let mut out: Vec<SubscriptionRow> = subscriptions
+/// Every subscription of the read with nothing counted yet, then those only the rows
+/// name (exported files), and each row's place among them: made once per data change,
+/// so grouping the clusters in view is counting by index.
+pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> (Vec<SubscriptionRow>, Vec<u32>) {
+    let mut seeds: Vec<SubscriptionRow> = subscriptions
         .iter()
         .map(|s| SubscriptionRow {
             id: s.id.clone(),
@@ -70,32 +63,55 @@ pub fn subscription_rows(
                 .map(|e| format!("{}: {}", e.code.as_deref().unwrap_or("error"), e.message)),
         })
         .collect();
-    let mut index: HashMap<String, usize> = out
+    let mut index: HashMap<String, u32> = seeds
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id.to_ascii_lowercase(), i))
+        .map(|(i, r)| (r.id.to_ascii_lowercase(), i as u32))
         .collect();
+    let group_of = rows
+        .iter()
+        .map(|row| {
+            if let Some(&i) = index.get(row.subscription.as_str()) {
+                return i;
+            }
+            let label = &row.cells[crate::filter::Column::Subscription];
+            seeds.push(SubscriptionRow {
+                id: row.subscription.clone(),
+                name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.clone()),
+                clusters: 0,
+                non_compliant: 0,
+                stale: 0,
+                most_failed: None,
+                fetched_at: None,
+                error: None,
+            });
+            let i = (seeds.len() - 1) as u32;
+            index.insert(row.subscription.clone(), i);
+            i
+        })
+        .collect();
+    (seeds, group_of)
+}
+
+/// Groups the clusters in view (`visible`, indices into `rows`) by subscription, from
+/// the `seeds` and each row's place among them (`group_of`). With nothing narrowing the
+/// view, every subscription of the read is listed (also those with no clusters, or a
+/// failed read); with a filter, only those with clusters in view. Subscriptions that
+/// could not be read come first (nobody knows how they stand), then the least
+/// compliant.
+pub fn subscription_rows(
+    rows: &[Row],
+    visible: &[usize],
+    seeds: &[SubscriptionRow],
+    group_of: &[u32],
+    narrowed: bool,
+) -> Vec<SubscriptionRow> {
+    let mut out = seeds.to_vec();
     let mut failures: Vec<[usize; 8]> = vec![[0; 8]; out.len()];
     for &at in visible {
         let row = &rows[at];
-        let i = match index.get(row.subscription.as_str()) {
-            Some(&i) => i,
-            None => {
-                let label = &row.cells[crate::filter::Column::Subscription];
-                out.push(SubscriptionRow {
-                    id: row.subscription.clone(),
-                    name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.clone()),
-                    clusters: 0,
-                    non_compliant: 0,
-                    stale: 0,
-                    most_failed: None,
-                    fetched_at: None,
-                    error: None,
-                });
-                failures.push([0; 8]);
-                index.insert(row.subscription.clone(), out.len() - 1);
-                out.len() - 1
-            }
+        let Some(i) = group_of.get(at).map(|&i| i as usize).filter(|&i| i < out.len()) else {
+            continue;
         };
         let sub = &mut out[i];
         sub.clusters += 1;

@@ -10,6 +10,7 @@ pub mod commandline;
 pub mod context;
 pub mod keymap;
 pub mod line;
+mod output;
 mod prompt;
 pub mod rows;
 pub mod saved;

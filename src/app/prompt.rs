@@ -6,8 +6,9 @@
 use super::action::PromptKey;
 use super::commandline::{self, Line};
 use super::context;
+use super::output::find_line;
 use super::state::{Level, Overlay, PromptKind, Screen, State, View};
-use super::update::{Effect, command_effects, find_line, keep_in_view, open_fix, remember, sort_by, switch_view};
+use super::update::{Effect, command_effects, keep_in_view, open_fix, remember, sort_by, switch_view};
 use crate::filter::{Column, Filter};
 use crate::text::clean;
 

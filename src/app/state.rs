@@ -2,16 +2,18 @@
 //! open.
 //!
 //! Only `update` changes it; `ui::draw` only reads it. Everything a frame needs that is
-//! costly to compute (the rows, the filtered and sorted order, the summary, the
-//! subscription rows and posture bars) is computed when the data, filter or sort
-//! change, never while drawing: the rows in `rows`, the aggregates in `aggregates`.
+//! costly to compute (the rows, the filtered and sorted order, the summary and the
+//! posture bars) is computed when the data, filter or sort change, and the subscription
+//! rows when their view shows, never while drawing: the rows in `rows`, the aggregates
+//! in `aggregates`. It also holds the line being typed, the histories of filters and
+//! commands, and the way back (`back`) that Esc retraces.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows};
+use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows, subscription_seeds};
 use super::context::Context;
 use super::line::LineEdit;
 use super::rows::{Row, name_rank, rank};
@@ -249,6 +251,10 @@ pub struct State {
     /// Show non-compliant clusters only.
     pub only_failing: bool,
     pub subscription_rows: Vec<SubscriptionRow>,
+    /// Every subscription of the data with nothing counted, and each row's place among
+    /// them: grouping the clusters in view then needs no lookup by id.
+    subscription_seeds: Vec<SubscriptionRow>,
+    group_of: Vec<u32>,
     /// Position in `subscription_rows`, and the first drawn.
     pub subscription_selected: usize,
     pub subscription_offset: usize,
@@ -310,6 +316,8 @@ impl State {
             marked_count: 0,
             only_failing: false,
             subscription_rows: Vec::new(),
+            subscription_seeds: Vec::new(),
+            group_of: Vec::new(),
             subscription_selected: 0,
             subscription_offset: 0,
             posture: Posture::default(),
@@ -356,6 +364,7 @@ impl State {
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
         self.by_name = name_rank(&self.rows);
+        (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
         self.vocabulary = None;
         self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
@@ -394,12 +403,20 @@ impl State {
         self.rank(column);
         let ranks = &self.ranks[&column];
         let by_name = &self.by_name;
-        // Equal values stay in name order whichever way the column runs.
-        if descending {
-            visible.sort_unstable_by_key(|&row| (std::cmp::Reverse(ranks[row]), by_name[row]));
-        } else {
-            visible.sort_unstable_by_key(|&row| (ranks[row], by_name[row]));
-        }
+        // One integer per row: the column's rank (turned round when descending) over
+        // the name's, so equal values stay in name order whichever way the column runs,
+        // and sorting reads one contiguous array.
+        let mut keyed: Vec<(u64, u32)> = visible
+            .iter()
+            .map(|&row| {
+                let rank = u64::from(ranks[row]);
+                let rank = if descending { u64::from(u32::MAX) - rank } else { rank };
+                ((rank << 32) | u64::from(by_name[row]), row as u32)
+            })
+            .collect();
+        keyed.sort_unstable();
+        visible.clear();
+        visible.extend(keyed.into_iter().map(|(_, row)| row as usize));
         self.visible = visible;
         self.summary = self.summarise();
         self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
@@ -414,7 +431,30 @@ impl State {
     /// when that view shows (the clusters view has no use for it).
     pub fn group_subscriptions(&mut self) {
         let narrowed = !self.filter.is_empty() || self.only_failing;
-        self.subscription_rows = subscription_rows(&self.rows, &self.visible, &self.subscriptions, narrowed);
+        // The subscriptions may have changed since the rows were installed: the same
+        // ones with news (an error, a read time) update the seeds; others remake them.
+        let same = self.group_of.len() == self.rows.len()
+            && self.subscription_seeds.len() >= self.subscriptions.len()
+            && self
+                .subscriptions
+                .iter()
+                .zip(&self.subscription_seeds)
+                .all(|(s, seed)| s.id == seed.id);
+        if same {
+            let (fresh, _) = subscription_seeds(&[], &self.subscriptions);
+            for (seed, fresh) in self.subscription_seeds.iter_mut().zip(fresh) {
+                *seed = fresh;
+            }
+        } else {
+            (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
+        }
+        self.subscription_rows = subscription_rows(
+            &self.rows,
+            &self.visible,
+            &self.subscription_seeds,
+            &self.group_of,
+            narrowed,
+        );
         self.subscription_selected = self
             .subscription_selected
             .min(self.subscription_rows.len().saturating_sub(1));

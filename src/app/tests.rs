@@ -1068,9 +1068,9 @@ fn a_written_script_asks_for_its_usage_comment_to_name_the_file() {
     let [Effect::WriteFile { text, usage, .. }] = &effects[..] else {
         panic!("{effects:?}")
     };
-    assert_eq!(*usage, Some(super::update::USAGE_NAME));
+    assert_eq!(*usage, Some(super::output::USAGE_NAME));
     assert!(
-        text.contains(&format!("bash {}", super::update::USAGE_NAME)),
+        text.contains(&format!("bash {}", super::output::USAGE_NAME)),
         "the comment the writer renames"
     );
     assert_eq!(*text, popup_text);
