@@ -265,6 +265,8 @@ pub struct State {
     /// rank), and each row's rank by name; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
     by_name: Vec<u32>,
+    /// The whole fleet sorted by a column, each way: indices into `rows`.
+    orders: HashMap<(Column, bool), Vec<u32>>,
     /// Subscription names and tag keys, for completing filter terms: made on the idle
     /// tick or the first Tab, not with every new fleet.
     vocabulary: Option<Vocabulary>,
@@ -324,6 +326,7 @@ impl State {
             cloud,
             ranks: HashMap::new(),
             by_name: Vec::new(),
+            orders: HashMap::new(),
             vocabulary: None,
             trend: Trend::default(),
             fleet_key: String::new(),
@@ -352,6 +355,7 @@ impl State {
         self.fleet = Vec::new();
         self.visible = Vec::new();
         self.ranks.clear();
+        self.orders.clear();
         self.by_name = Vec::new();
         carried
     }
@@ -383,6 +387,7 @@ impl State {
             self.rows[index] = Row::of(index, &item, &self.config);
             self.fleet[index] = item;
             self.ranks.clear();
+            self.orders.clear();
             self.by_name = name_rank(&self.rows);
             self.recompute_keeping_selection();
         }
@@ -390,41 +395,61 @@ impl State {
 
     /// Filters, sorts and counts again: after the data, the filter or the sort changed.
     pub fn recompute(&mut self) {
+        let (column, descending) = self.sort;
+        self.order(column, descending);
+        let order = &self.orders[&(column, descending)];
         let filter = &self.filter;
         let fleet = &self.fleet;
         let rows = &self.rows;
         let only_failing = self.only_failing;
-        let mut visible: Vec<usize> = (0..rows.len())
+        // The whole fleet is in order already: filtering it keeps the order, so a
+        // keystroke costs one pass and no sort.
+        self.visible = order
+            .iter()
+            .map(|&row| row as usize)
             .filter(|&i| {
                 (!only_failing || rows[i].tally.failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
             })
             .collect();
-        let (column, descending) = self.sort;
+        self.summary = self.summarise();
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+        self.aggregate_view();
+    }
+
+    /// The aggregates of the view that shows, for the clusters in view: the subscription
+    /// rows, or the posture bars (the clusters view needs neither).
+    pub fn aggregate_view(&mut self) {
+        match self.view {
+            View::Subscriptions => self.group_subscriptions(),
+            View::Posture => {
+                self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
+            }
+            View::Clusters => {}
+        }
+    }
+
+    /// The whole fleet in the order of `column` (descending or not), made once per data
+    /// change: the column's rank, then the name, so equal values stay in name order
+    /// whichever way the column runs.
+    fn order(&mut self, column: Column, descending: bool) {
+        if self.orders.contains_key(&(column, descending)) {
+            return;
+        }
         self.rank(column);
         let ranks = &self.ranks[&column];
         let by_name = &self.by_name;
-        // One integer per row: the column's rank (turned round when descending) over
-        // the name's, so equal values stay in name order whichever way the column runs,
-        // and sorting reads one contiguous array.
-        let mut keyed: Vec<(u64, u32)> = visible
-            .iter()
-            .map(|&row| {
+        // One integer per row, so sorting reads one contiguous array.
+        let mut keyed: Vec<(u64, u32)> = (0..self.rows.len())
+            .map(|row| {
                 let rank = u64::from(ranks[row]);
                 let rank = if descending { u64::from(u32::MAX) - rank } else { rank };
                 ((rank << 32) | u64::from(by_name[row]), row as u32)
             })
             .collect();
         keyed.sort_unstable();
-        visible.clear();
-        visible.extend(keyed.into_iter().map(|(_, row)| row as usize));
-        self.visible = visible;
-        self.summary = self.summarise();
-        self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
-        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
-        self.offset = self.offset.min(self.selected);
-        if self.view == View::Subscriptions {
-            self.group_subscriptions();
-        }
+        let order = keyed.into_iter().map(|(_, row)| row).collect();
+        self.orders.insert((column, descending), order);
     }
 
     /// Groups the clusters in view by subscription, for the subscriptions view: done
@@ -567,12 +592,13 @@ impl State {
             .collect()
     }
 
-    /// Orders the rows by every column not yet ranked, so that the first `s` on a
-    /// column after new data costs no more than the next. Called when the loop is
-    /// idle (the slow tick).
+    /// Orders the fleet by every column, both ways, and makes the completion vocabulary,
+    /// where not done yet, so that the first sort or Tab after new data costs no more
+    /// than the next. Called when the loop is idle (the slow tick).
     pub fn warm_ranks(&mut self) {
         for column in Column::ALL {
-            self.rank(column);
+            self.order(column, false);
+            self.order(column, true);
         }
         self.vocabulary();
     }

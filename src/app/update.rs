@@ -467,9 +467,7 @@ pub(super) fn switch_view(state: &mut State, view: View) {
     state.screen = Screen::Fleet;
     state.view = view;
     state.back.clear();
-    if view == View::Subscriptions {
-        state.group_subscriptions();
-    }
+    state.aggregate_view();
 }
 
 /// Esc: closes the popup (back to the popup under the help), else goes back to where
@@ -486,9 +484,7 @@ fn back(state: &mut State) {
                 // It parsed when it was applied.
                 state.set_filter(Filter::parse(&place.filter).unwrap_or_default());
             }
-            if state.view == View::Subscriptions {
-                state.group_subscriptions();
-            }
+            state.aggregate_view();
             state.subscription_selected = place.subscription_selected;
             if let Some(id) = place.selected {
                 state.select_id(&id);
