@@ -524,10 +524,14 @@ impl State {
     }
 
     pub fn recompute_keeping_selection(&mut self) {
-        let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
+        // The rows stay the same: finding the selected one again compares indices,
+        // not ids (10,000 of them on a keystroke).
+        let selected_row = self.visible.get(self.selected).copied();
         self.recompute();
-        if let Some(id) = selected_id {
-            self.select_id(&id);
+        if let Some(row) = selected_row
+            && let Some(at) = self.visible.iter().position(|&r| r == row)
+        {
+            self.selected = at;
         }
     }
 
