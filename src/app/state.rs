@@ -403,14 +403,14 @@ impl State {
         let rows = &self.rows;
         let only_failing = self.only_failing;
         // The whole fleet is in order already: filtering it keeps the order, so a
-        // keystroke costs one pass and no sort.
-        self.visible = order
+        // keystroke costs one pass and no sort. The rows are matched in memory order
+        // (walking them in sorted order would miss the cache on every row), then picked
+        // in sorted order from the small list of answers.
+        let keep: Vec<bool> = rows
             .iter()
-            .map(|&row| row as usize)
-            .filter(|&i| {
-                (!only_failing || rows[i].tally.failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
-            })
+            .map(|row| (!only_failing || row.tally.failing > 0) && filter.matches(&fleet[row.index], &row.haystack))
             .collect();
+        self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
         self.summary = self.summarise();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
