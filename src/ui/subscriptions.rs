@@ -15,7 +15,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::header::{OLD_DATA, format_age};
-use super::{Theme, centred_message, one_line, truncate, width, window};
+use super::{Theme, centred_message, one_line, truncate, truncate_middle, width, window};
 use crate::app::aggregates::SubscriptionRow;
 use crate::app::state::State;
 use crate::text::clean;
@@ -111,7 +111,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         content.max(width(TITLES[i]))
     });
     let mut widths: [usize; 8] = std::array::from_fn(|i| wanted[i].clamp(LIMITS[i].0, LIMITS[i].1));
-    let shown = fit(&mut widths, &wanted, usize::from(area.width));
+    // No error in view: no LAST ERROR column taking room from the names.
+    let errors = texts.iter().any(|t| !t[ERROR].is_empty());
+    let shown = fit(&mut widths, &wanted, errors, usize::from(area.width));
 
     let align = |i: usize, text: String| -> Line<'static> {
         if NUMERIC[i] {
@@ -137,7 +139,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let selected = range.start + at == state.subscription_selected;
             let gutter = Cell::from(if selected { "▶" } else { " " });
             let cells = shown.iter().map(|&i| {
-                let line = align(i, truncate(&text[i], widths[i]).into_owned());
+                // Names are cut in the middle: `Contoso Data Prod` and `Contoso Data
+                // NonProd` keep their different ends.
+                let cut = if i == NAME {
+                    truncate_middle(&text[i], widths[i])
+                } else {
+                    truncate(&text[i], widths[i])
+                };
+                let line = align(i, cut.into_owned());
                 Cell::from(line).style(cell_style(row, i, state, theme))
             });
             let style = if selected { theme.selected() } else { Style::default() };
@@ -220,9 +229,10 @@ fn cell_style(row: &SubscriptionRow, column: usize, state: &State, theme: Theme)
 
 /// Narrows the columns in `SHRINK` order until the table fits `available` columns,
 /// drops columns in `DROP` order if it still does not, then gives the room left to the
-/// columns that were cut, the last error first. Returns the columns to show.
-fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], available: usize) -> Vec<usize> {
-    let mut shown: Vec<usize> = (0..widths.len()).collect();
+/// columns that were cut, the name first. LAST ERROR shows only when a row in view has
+/// one (`errors`). Returns the columns to show.
+fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], errors: bool, available: usize) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..widths.len()).filter(|&i| errors || i != ERROR).collect();
     let total = |shown: &[usize], widths: &[usize; 8]| -> usize {
         // The selection gutter, then a space before each column.
         1 + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
