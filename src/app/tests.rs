@@ -1196,3 +1196,26 @@ fn scan_and_the_dashboard_list_clusters_in_the_same_default_order() {
     let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.clone()).collect();
     assert_eq!(dashboard, scan);
 }
+
+#[test]
+fn the_posture_view_asks_for_the_history_once_and_never_reads_it_itself() {
+    let mut live = state(5, true);
+    assert_eq!(
+        press(&mut live, "3"),
+        vec![Effect::LoadTrend],
+        "an effect: the loop reads the file"
+    );
+    update(
+        &mut live,
+        Action::Trend(super::aggregates::Trend {
+            points: vec![],
+            loaded: true,
+        }),
+    );
+    assert!(
+        press(&mut live, "13").is_empty(),
+        "read once; each later read comes with RecordHistory"
+    );
+    let mut files = state(5, false);
+    assert!(press(&mut files, "3").is_empty(), "files keep no history");
+}

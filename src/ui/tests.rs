@@ -1335,6 +1335,12 @@ fn the_fix_popup_keeps_every_format_and_a_footer_that_never_overlaps_at_80_colum
             !bottom.contains(" w─") && !bottom.contains("clo "),
             "a cut hint: {bottom}"
         );
+        // The position counts the text's lines: as many as a file written from it.
+        let Some(crate::app::state::Overlay::Fix(popup)) = &state.overlay else {
+            panic!("the popup")
+        };
+        let lines = popup.text.lines().count();
+        assert!(bottom.contains(&format!(" of {lines} ")), "{lines} lines: {bottom}");
         command(&mut state, Command::NextFormat);
     }
     command(&mut state, Command::PreviousFormat);
