@@ -2,8 +2,12 @@
 //! fleet at 100 subscriptions x 100 clusters).
 //!
 //! 1. First frame from the cache: load the snapshot, build the state, draw once.
-//! 2. One key: `update` plus drawing the frame, for moves, filter keystrokes, sorts,
-//!    opening a cluster and the fix popup; the 50th, 99th percentile and worst.
+//! 2. One key: `update` plus drawing the frame, for moves, filter keystrokes and line
+//!    editing, `:` commands, sorts (cycling and direct), opening a cluster or a
+//!    subscription and coming back with Esc, the fix popup; the 50th, 99th percentile
+//!    and worst.
+//! 3. One frame alone (no key): the clusters table paged into the fleet, and the
+//!    subscriptions view of 5,000 subscriptions (what two unit tests used to time).
 //!
 //! Drawing goes to ratatui's `TestBackend` (160x45), which does what a terminal
 //! backend does except writing bytes to a tty.
@@ -119,7 +123,7 @@ fn main() {
     update(&mut state, aksradar::app::Action::Tick(now));
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| ui::draw(f, &state, &keymap, theme)).expect("draw");
-    let scripts: [(&str, String); 10] = [
+    let scripts: [(&str, String); 15] = [
         (
             "move (j, k, PgDn, PgUp, G, g)",
             "j".repeat(300) + &"k".repeat(100) + &"<PgDn>".repeat(50) + &"<PgUp>".repeat(50) + "Gg",
@@ -142,6 +146,25 @@ fn main() {
             "batch fix popup (F) over the marks",
             "<Space><Space><Space>F<Esc>c".repeat(10),
         ),
+        (
+            "filter editing (cursor, C-w, Up)",
+            "/sub:contoso channel:none<Home><Right><Right><Del><End><C-w><C-a><C-e><Left><BS><Up><Down><Tab><Esc>"
+                .repeat(5),
+        ),
+        (
+            ": commands",
+            ":sort version<Enter>:view subscriptions<Enter>:view clusters<Enter>:sort verdict desc<Enter>:so<Tab><Esc>"
+                .repeat(5),
+        ),
+        ("direct sort keys", "NNVVBRLUOPW".repeat(4)),
+        (
+            "stack: sub -> clusters -> cluster, Esc Esc",
+            "2j<Enter>j<Enter><Esc><Esc>1".repeat(10),
+        ),
+        (
+            "clear filter (C) and recall (/ Up)",
+            "/prod<Enter>C/<Up><Enter>C".repeat(10),
+        ),
     ];
     println!(
         "{:<32} {:>6} {:>8} {:>8} {:>8}",
@@ -163,6 +186,50 @@ fn main() {
         all.extend(times);
     }
     report("all keys", &mut all);
+
+    // 3. Frames alone, the fastest of a few: what `a_frame_of_ten_thousand_clusters`
+    // and the subscriptions-view unit test timed before (now correctness checks only).
+    let frame_times = |state: &State, terminal: &mut Terminal<TestBackend>| -> Vec<Duration> {
+        (0..50)
+            .map(|_| {
+                let start = Instant::now();
+                terminal.draw(|f| ui::draw(f, state, &keymap, theme)).expect("draw");
+                start.elapsed()
+            })
+            .collect()
+    };
+    let _ = update(
+        &mut state,
+        aksradar::app::Action::Command(aksradar::app::Command::ClustersView),
+    );
+    for _ in 0..2 {
+        let _ = update(
+            &mut state,
+            aksradar::app::Action::Command(aksradar::app::Command::PageDown),
+        );
+    }
+    let mut times = frame_times(&state, &mut terminal);
+    report("frame: 10,000-cluster table", &mut times);
+    let mut subscriptions = State::new(config.clone(), DataSource::Demo, now);
+    subscriptions.subscriptions = (0..5_000)
+        .map(|i| SubscriptionState {
+            id: format!("{i:08}-0000-0000-0000-000000000000"),
+            name: Some(format!("subscription {i}")),
+            fetched_at: Some(now),
+            error: None,
+        })
+        .collect();
+    subscriptions.set_fleet(Vec::new());
+    let _ = update(
+        &mut subscriptions,
+        aksradar::app::Action::Command(aksradar::app::Command::SubscriptionsView),
+    );
+    let _ = update(
+        &mut subscriptions,
+        aksradar::app::Action::Command(aksradar::app::Command::PageDown),
+    );
+    let mut times = frame_times(&subscriptions, &mut terminal);
+    report("frame: 5,000 subscriptions", &mut times);
 
     // 3. Memory of the real thing: `aksradar demo` at 10,000 clusters, headless, its
     // simulator in the same process; first with no cache, then painting from it.

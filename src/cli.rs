@@ -1,8 +1,17 @@
 //! Command-line flags (clap). Parsed first; the real objects are built from them in `cmd`.
+//!
+//! A flag is accepted only by the commands it does something for: `--render` and
+//! `--keys` belong to the dashboard (no command, or `demo`), and the flags that reach
+//! Azure are refused by the commands that never do (`parse` checks them, so an ignored
+//! flag is an error and not a surprise). Completions and the man page are made from
+//! these same definitions.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{AuthMode, Cloud, Source};
 use crate::fetch::Overrides;
@@ -22,8 +31,78 @@ pub struct Cli {
     #[arg(long = "input", value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub render: RenderArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The headless dashboard: only where there is a dashboard (no command, or `demo`).
+#[derive(Debug, Args, Default, Clone)]
+pub struct RenderArgs {
+    /// Draw the dashboard without a terminal at this size (e.g. 160x45), feed --keys,
+    /// wait for loads to settle, print the screen as text and exit.
+    #[arg(long, value_name = "WIDTHxHEIGHT", value_parser = parse_size)]
+    pub render: Option<(u16, u16)>,
+
+    /// Keys for --render: characters as themselves, names in angle brackets
+    /// (`/prod<Enter>j<Enter>`, `<Esc>`, `<Tab>`, `<C-c>`, `<lt>` for `<`).
+    #[arg(long, value_name = "KEYS", requires = "render")]
+    pub keys: Option<String>,
+}
+
+/// The global flags each command does nothing with, by the command's name.
+fn unused_globals(command: &str) -> &'static [&'static str] {
+    const LIVE: [&str; 5] = ["endpoint", "auth", "cloud", "source", "concurrency"];
+    const ALL: [&str; 6] = ["config", "endpoint", "auth", "cloud", "source", "concurrency"];
+    match command {
+        // The demo reads its own simulator with its own token.
+        "demo" => &["endpoint", "auth", "cloud"],
+        "info" => &LIVE,
+        "simulate" | "completions" | "man" => &ALL,
+        _ => &[],
+    }
+}
+
+impl Cli {
+    /// Parses the command line, refusing a global flag the command does nothing with.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        if let Some((name, sub)) = matches.subcommand() {
+            // `--input`, `--render` and `--keys` before a command are the dashboard's:
+            // the command would ignore them.
+            for (id, flag) in [("inputs", "--input"), ("render", "--render"), ("keys", "--keys")] {
+                if matches.value_source(id) == Some(ValueSource::CommandLine) {
+                    let hint = match (id, name) {
+                        ("render" | "keys", "demo") => "; put it after `demo`",
+                        ("inputs", "scan" | "remediate") => "; put it after the command",
+                        _ => "",
+                    };
+                    return Err(command.error(
+                        ErrorKind::ArgumentConflict,
+                        format!(
+                            "{flag} before a command is the dashboard's; `aksradar {name}` does nothing with it{hint}"
+                        ),
+                    ));
+                }
+            }
+            for id in unused_globals(name) {
+                if sub.value_source(id) == Some(ValueSource::CommandLine) {
+                    return Err(command.error(
+                        ErrorKind::ArgumentConflict,
+                        format!("--{id} does nothing for `aksradar {name}`; leave it out"),
+                    ));
+                }
+            }
+        }
+        Cli::from_arg_matches(&matches)
+    }
 }
 
 /// Flags accepted before or after the command.
@@ -52,16 +131,6 @@ pub struct GlobalArgs {
     /// Subscriptions read at once (ARM source).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
-
-    /// Dashboard: draw without a terminal at this size (e.g. 160x45), feed --keys,
-    /// wait for loads to settle, print the screen as text and exit.
-    #[arg(long, global = true, value_name = "WIDTHxHEIGHT", value_parser = parse_size)]
-    pub render: Option<(u16, u16)>,
-
-    /// Keys for --render: characters as themselves, names in angle brackets
-    /// (`/prod<Enter>j<Enter>`, `<Esc>`, `<Tab>`, `<C-c>`, `<lt>` for `<`).
-    #[arg(long, global = true, value_name = "KEYS", requires = "render")]
-    pub keys: Option<String>,
 }
 
 impl GlobalArgs {
@@ -103,6 +172,13 @@ pub enum Command {
     Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
     Info,
+    /// A shell completion script on standard output, for bash, zsh, fish or powershell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff) on standard output.
+    Man,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -113,11 +189,25 @@ pub struct DemoArgs {
     /// Simulated clusters in each subscription.
     #[arg(long, default_value_t = 25)]
     pub clusters_per_subscription: usize,
+    /// Seed of the simulated fleet: the same seed always makes the same clusters, so
+    /// another seed shows another fleet (and keeps its own cache).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Latency the simulator adds to every request, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub latency_ms: u64,
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// Writes the completion script for `shell`, made from the clap definitions.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "aksradar", out);
+}
+
+/// Writes the man page, made from the clap definitions.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +266,82 @@ pub struct RemediateArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(line: &str) -> Result<Cli, String> {
+        Cli::parse_args(line.split_whitespace()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn render_and_keys_belong_to_the_dashboard_only() {
+        for ok in [
+            "aksradar --render 80x24",
+            "aksradar --render 80x24 --keys jj",
+            "aksradar demo --render 80x24 --keys jj",
+            "aksradar --input f.json --render 80x24",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok).err());
+        }
+        for bad in [
+            "aksradar scan --render 80x24",
+            "aksradar simulate --render 80x24",
+            "aksradar remediate --keys j",
+            "aksradar --render 80x24 scan",
+            "aksradar --input f.json scan",
+            "aksradar info --render 80x24",
+        ] {
+            assert!(parse(bad).is_err(), "{bad} was accepted");
+        }
+        for command in ["scan", "remediate", "simulate", "info"] {
+            let mut cli = Cli::command();
+            let sub = cli.find_subcommand_mut(command).expect("a command");
+            let help = sub.render_long_help().to_string();
+            assert!(
+                !help.contains("--render") && !help.contains("--keys"),
+                "{command}: {help}"
+            );
+        }
+    }
+
+    #[test]
+    fn global_flags_a_command_ignores_are_refused() {
+        for ok in [
+            "aksradar --config c.toml scan",
+            "aksradar scan --endpoint http://127.0.0.1:1 --auth token",
+            "aksradar --endpoint http://127.0.0.1:1 remediate",
+            "aksradar demo --concurrency 4 --config c.toml",
+            "aksradar info --config c.toml",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok).err());
+        }
+        for (bad, flag) in [
+            ("aksradar simulate --endpoint http://x", "--endpoint"),
+            ("aksradar --auth token simulate", "--auth"),
+            ("aksradar demo --endpoint http://x", "--endpoint"),
+            ("aksradar demo --cloud china", "--cloud"),
+            ("aksradar info --source graph", "--source"),
+            ("aksradar completions bash --config c.toml", "--config"),
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert!(err.contains(&format!("{flag} does nothing for")), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_demo_flag_is_described() {
+        let mut cli = Cli::command();
+        let demo = cli.find_subcommand_mut("demo").expect("demo");
+        for arg in demo.get_arguments() {
+            if arg.is_global_set() || arg.get_id() == "help" {
+                continue;
+            }
+            assert!(arg.get_help().is_some(), "demo --{} has no description", arg.get_id());
+        }
+    }
 
     #[test]
     fn sizes_are_width_by_height() {

@@ -18,7 +18,7 @@ use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
 use crate::azure::Environment;
 use crate::cache::{Loaded, Snapshot, Store};
-use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, ScanArgs};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
 use crate::config::Config;
 use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
@@ -33,12 +33,23 @@ use crate::{import, remediate, report, rules, sim};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         let config = load_config(cli.global.config.as_deref())?;
-        return dashboard(&cli.global, &cli.inputs, config, None);
+        return dashboard(&cli.global, &cli.render, &cli.inputs, config, None);
     };
     match command {
         Command::Demo(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            dashboard(&cli.global, &[], config, Some(args))
+            let render = args.render.clone();
+            dashboard(&cli.global, &render, &[], config, Some(args))
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            crate::cli::completions(shell, &mut out);
+            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            crate::cli::man(&mut out)?;
+            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
         }
         Command::Info => {
             finish(info(cli.global.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS))
@@ -294,11 +305,12 @@ async fn read_live(
 /// The dashboard: over files, the live fleet, or the demo's simulator.
 fn dashboard(
     flags: &GlobalArgs,
+    render: &RenderArgs,
     inputs: &[PathBuf],
     config: Config,
     demo: Option<DemoArgs>,
 ) -> anyhow::Result<ExitCode> {
-    let keys = match &flags.keys {
+    let keys = match &render.keys {
         Some(text) => crate::app::keymap::parse_keys(text).map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
@@ -316,8 +328,9 @@ fn dashboard(
         };
         let (state, services) = if !inputs.is_empty() {
             let fleet = read_files(inputs)?;
-            let names = inputs.iter().map(|p| p.display().to_string()).collect();
-            let mut state = State::new(config.clone(), DataSource::Files(names), now);
+            let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+            let mut state = State::new(config.clone(), DataSource::Files(names.clone()), now);
+            state.fleet_key = format!("files|{}", names.join("|"));
             state.errors = fleet.errors;
             state.skipped = fleet.skipped;
             state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
@@ -364,8 +377,9 @@ fn dashboard(
             let credentials = Arc::new(live.credentials(&env, &trust)?);
             let store = paths.as_ref().map(|p| Store::new(&p.cache_dir));
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
-            let live = LiveServices::new(live, credentials, trust, store, history, key)?;
             let mut state = State::new(config.clone(), data_source, now);
+            state.fleet_key = key.clone();
+            let live = LiveServices::new(live, credentials, trust, store, history, key)?;
             state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {
                 crate::app::update::apply_snapshot(&mut state, snapshot);
@@ -385,7 +399,7 @@ fn dashboard(
         if let Some(saved) = saved_path.as_deref().and_then(load_saved_view) {
             saved.apply(&mut state);
         }
-        let result = match flags.render {
+        let result = match render.render {
             Some((width, height)) => {
                 let screen = crate::dashboard::headless(state, keymap, services, width, height, &keys).await?;
                 let mut out = io::stdout().lock();
@@ -398,8 +412,11 @@ fn dashboard(
             None => {
                 let theme = Theme { color: color_allowed() };
                 let state = crate::dashboard::interactive(state, keymap, services, theme).await?;
+                // Other fleets' filters stay as they were saved.
+                let mut saved = saved_path.as_deref().and_then(load_saved_view).unwrap_or_default();
+                saved.remember(&state);
                 if let Some(path) = &saved_path
-                    && let Err(err) = crate::cache::write_atomic(path, &Saved::of(&state).to_json())
+                    && let Err(err) = crate::cache::write_atomic(path, &saved.to_json())
                 {
                     warn(
                         paths.as_ref(),
@@ -449,11 +466,13 @@ pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
 
 fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
     let Obtained {
-        assessed,
+        mut assessed,
         fleet,
         history,
         ..
     } = obtain(&args.input, config, flags, today)?;
+    // The dashboard's default order: what needs attention first.
+    report::worst_first(&mut assessed);
     let changes = if args.changes {
         let Some(history) = &history else {
             anyhow::bail!("--changes needs live data: the history is kept for live reads, not for --input files");
@@ -559,8 +578,15 @@ mod tests {
             view: "posture".into(),
             sort: "name".into(),
             descending: false,
-            filter: "eastus".into(),
-            only_failing: true,
+            fleets: [(
+                "demo|1|20|25".to_string(),
+                crate::app::saved::FleetView {
+                    filter: "eastus".into(),
+                    only_failing: true,
+                    filter_history: vec!["eastus".into()],
+                },
+            )]
+            .into(),
         };
         crate::cache::write_atomic(&path, &saved.to_json()).unwrap();
         assert_eq!(load_saved_view(&path), Some(saved));

@@ -124,33 +124,45 @@ impl Services {
                 });
                 true
             }
-            Effect::Copy(text) => {
-                let lines = text.lines().count();
+            Effect::Copy { text, done } => {
                 let result = if headless {
                     Ok(())
                 } else {
                     tui::copy(&mut std::io::stdout(), &text, self.in_tmux)
                 };
-                let message = result
-                    .map(|()| {
-                        format!("Copied {lines} lines (OSC 52). Nothing on the clipboard? Press w to write a file.")
-                    })
-                    .map_err(|e| format!("Could not copy: {e}"));
+                let message = result.map(|()| done).map_err(|e| format!("Could not copy: {e}"));
                 let _ = actions.send(Action::Done(message));
                 true
             }
             Effect::RecordHistory(record) => {
-                if let Some(history) = self.live.as_ref().and_then(|l| l.history.clone()) {
-                    tokio::task::spawn_blocking(move || {
-                        let _ = history.append(&record);
-                    });
-                }
+                let Some(history) = self.live.as_ref().and_then(|l| l.history.clone()) else {
+                    return false;
+                };
+                let actions = actions.clone();
+                // Appended, then read back for the posture view's trend, off the loop.
+                tokio::task::spawn_blocking(move || {
+                    let _ = history.append(&record);
+                    if let Ok(records) = history.records() {
+                        let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&records)));
+                    }
+                });
                 false
             }
-            Effect::WriteFile { name, text } => {
+            Effect::LoadTrend => {
+                let Some(history) = self.live.as_ref().and_then(|l| l.history.clone()) else {
+                    return false;
+                };
+                let actions = actions.clone();
+                tokio::task::spawn_blocking(move || {
+                    let records = history.records().unwrap_or_default();
+                    let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&records)));
+                });
+                false
+            }
+            Effect::WriteFile { name, text, usage } => {
                 let (dir, actions) = (self.write_dir.clone(), actions.clone());
                 tokio::task::spawn_blocking(move || {
-                    let _ = actions.send(Action::Done(write_new_file(&dir, &name, &text)));
+                    let _ = actions.send(Action::Done(write_new_file(&dir, &name, &text, usage)));
                 });
                 true
             }
@@ -230,8 +242,12 @@ impl Services {
     }
 }
 
-/// Writes `text` to a new file `name` in `dir` (adding `-1`, `-2`... when it exists).
-fn write_new_file(dir: &std::path::Path, name: &str, text: &str) -> Result<String, String> {
+/// Writes `text` to a new file `name` in `dir`. When a file of that name holds this
+/// very text already, nothing is written again (pressing `w` twice makes one file);
+/// when it holds something else, it is kept and `-1`, `-2`... are tried. Where the
+/// text's usage comment names `usage`, it names the file written instead. Returns
+/// what the message line says: the full path and the line count, which is the popup's.
+pub fn write_new_file(dir: &std::path::Path, name: &str, text: &str, usage: Option<&str>) -> Result<String, String> {
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "txt"));
     for n in 0..100 {
         let candidate = if n == 0 {
@@ -239,16 +255,26 @@ fn write_new_file(dir: &std::path::Path, name: &str, text: &str) -> Result<Strin
         } else {
             format!("{stem}-{n}.{extension}")
         };
+        let text = match usage {
+            Some(usage) => text.replace(&format!("bash {usage}"), &format!("bash {candidate}")),
+            None => text.to_string(),
+        };
         let path = dir.join(&candidate);
+        let lines = crate::text::count(text.lines().count(), "line");
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut file) => {
                 use std::io::Write;
                 return file
                     .write_all(text.as_bytes())
-                    .map(|()| format!("Wrote {} ({} lines).", path.display(), text.lines().count()))
+                    .map(|()| format!("Wrote {} ({lines}).", path.display()))
                     .map_err(|e| format!("Could not write {}: {e}", path.display()));
             }
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                if std::fs::read(&path).is_ok_and(|there| there == text.as_bytes()) {
+                    return Ok(format!("Already written: {} ({lines}, unchanged).", path.display()));
+                }
+                continue;
+            }
             Err(err) => return Err(format!("Could not write {}: {err}", path.display())),
         }
     }
@@ -258,7 +284,8 @@ fn write_new_file(dir: &std::path::Path, name: &str, text: &str) -> Result<Strin
     ))
 }
 
-/// Whether an action ends a pending effect.
+/// Whether an action ends a pending effect (a trend arriving does not: reading the
+/// history is not waited for).
 fn ends_pending(action: &Action) -> bool {
     matches!(
         action,
@@ -289,10 +316,12 @@ fn step(
     }
 }
 
-/// The first effects: a refresh for live data.
+/// The first effects: a refresh for live data, and the trend of its history.
 fn initial_effects(state: &mut State, services: &Services) -> Vec<Effect> {
     if services.live.is_some() {
-        start_refresh(state)
+        let mut effects = start_refresh(state);
+        effects.push(Effect::LoadTrend);
+        effects
     } else {
         Vec::new()
     }
@@ -448,4 +477,35 @@ pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writing_the_same_text_twice_makes_one_file_and_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = "#!/usr/bin/env bash\n# K8S_TARGET_VERSION=1.34.2 bash aksradar-fix.sh\naz aks update\n";
+        let first = write_new_file(dir.path(), "aksradar-fix-a.sh", script, Some("aksradar-fix.sh")).unwrap();
+        let path = dir.path().join("aksradar-fix-a.sh");
+        assert_eq!(first, format!("Wrote {} (3 lines).", path.display()));
+        let again = write_new_file(dir.path(), "aksradar-fix-a.sh", script, Some("aksradar-fix.sh")).unwrap();
+        assert!(
+            again.starts_with("Already written: ") && again.contains(&path.display().to_string()),
+            "{again}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no -1 copy");
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            written.contains("bash aksradar-fix-a.sh"),
+            "the usage names the file: {written}"
+        );
+        assert_eq!(written.lines().count(), script.lines().count());
+
+        // Another text under the same name keeps the first file.
+        let other = write_new_file(dir.path(), "aksradar-fix-a.sh", "echo other\n", None).unwrap();
+        assert!(other.contains("aksradar-fix-a-1.sh"), "{other}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+    }
 }

@@ -5,10 +5,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = aksradar::cli::Cli::parse();
+    let cli = match aksradar::cli::Cli::parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        // Help and the version print and exit 0; usage errors exit 2, as clap does.
+        Err(err) => err.exit(),
+    };
     match aksradar::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

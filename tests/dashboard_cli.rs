@@ -127,7 +127,10 @@ fn the_batch_fix_is_the_same_text_as_remediate_filter() {
     assert_eq!(written.len(), 1, "one file written");
     let name = written[0].file_name().to_string_lossy().to_string();
     assert!(name.starts_with("aksradar-fix-") && name.ends_with(".sh"), "{name}");
-    assert_eq!(std::fs::read_to_string(written[0].path()).unwrap(), script);
+    // The same script, its usage comment naming the file it was written to.
+    let expected = script.replace("bash aksradar-fix.sh", &format!("bash {name}"));
+    assert_ne!(expected, script, "the script has a usage comment");
+    assert_eq!(std::fs::read_to_string(written[0].path()).unwrap(), expected);
 }
 
 #[test]
@@ -151,4 +154,51 @@ fn the_demo_renders_headless_after_its_first_load() {
         screen.contains("Contoso"),
         "the subscriptions view lists subscriptions:\n{screen}"
     );
+}
+
+#[test]
+fn scan_lists_clusters_in_the_dashboard_s_default_order() {
+    let home = tempfile::tempdir().unwrap();
+    let json = run(aksradar(home.path())
+        .args(["scan", "--format", "json", "--input"])
+        .arg(sample()));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let by_scan: Vec<String> = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    let screen = run(aksradar(home.path())
+        .arg("--input")
+        .arg(sample())
+        .args(["--render", "220x60", "--keys", ""]));
+    let on_screen: Vec<String> = screen
+        .lines()
+        .filter_map(|line| line.split_whitespace().find(|word| word.starts_with("aks-")))
+        .map(String::from)
+        .collect();
+    assert!(by_scan.len() > 3 && on_screen.len() == by_scan.len(), "{screen}");
+    assert_eq!(on_screen, by_scan, "worst first in both");
+}
+
+#[test]
+fn esc_goes_back_and_a_stray_esc_keeps_the_filter() {
+    let home = tempfile::tempdir().unwrap();
+    let render = |keys: &str| {
+        run(aksradar(home.path())
+            .arg("--input")
+            .arg(sample())
+            .args(["--render", "160x45", "--keys", keys]))
+    };
+    let filtered = render("/prod<Enter>");
+    let after_esc = render("/prod<Enter><Esc>");
+    assert_eq!(names_on_screen(&filtered), names_on_screen(&after_esc));
+    assert!(
+        after_esc.contains("filter prod"),
+        "the header shows the filter:\n{after_esc}"
+    );
+    // Into a cluster and back: the table, as it was.
+    let back = render("/prod<Enter>j<Enter><Esc>");
+    assert_eq!(names_on_screen(&back), names_on_screen(&filtered));
 }

@@ -1,6 +1,7 @@
 //! The real dashboard in a pseudo-terminal: `aksradar demo` starts, a cluster opens,
-//! the fix popup opens, `q` quits, and the terminal is restored (alternate screen
-//! left, cursor shown, raw mode off).
+//! the fix popup opens, `?` shows the keys of the fix popup, Esc goes back to the
+//! table, `q` quits, and the terminal is restored (alternate screen left, cursor shown,
+//! raw mode off).
 //!
 //! Python's `pty` module drives it, since it is already needed for the conformance
 //! check and a Rust pty crate would be one more dependency for one test.
@@ -37,11 +38,14 @@ def read_for(seconds):
                 return
             out += chunk
 
-def wait_for(text, seconds=20):
+def wait_for(text, seconds=20, since=0):
+    # Several words: the terminal is sent only the cells that change, so any one
+    # word can be broken by a cell the frame before already had.
+    words = [w.encode() for w in (text if isinstance(text, list) else [text])]
     end = time.time() + seconds
     while time.time() < end:
         read_for(0.1)
-        if text.encode() in out:
+        if any(w in out[since:] for w in words):
             return True
     return False
 
@@ -51,6 +55,16 @@ os.write(fd, b"\r")            # open the selected cluster
 opened = wait_for("Azure Policy", 15)
 os.write(fd, b"f")             # the fix popup
 fixed = wait_for("Fix", 15)
+mark = len(out)
+os.write(fd, b"?")             # the help, for where it was opened
+helped = wait_for(["Elsewhere", "Here, in", "fix popup"], 15, mark)
+os.write(fd, b"?")             # closed again: back to the popup
+time.sleep(0.3)
+mark = len(out)
+os.write(fd, b"\x1b")          # Esc closes the popup...
+time.sleep(0.3)
+os.write(fd, b"\x1b")          # ...and Esc goes back to the table
+back = wait_for(["open", "filter", "batch", "mark"], 15, mark)
 os.write(fd, b"q")
 _, status = os.waitpid(pid, 0)
 read_for(0.3)
@@ -62,6 +76,8 @@ except termios.error:
 print("saw_rows", ok)
 print("opened", opened)
 print("fix", fixed)
+print("help", helped)
+print("back", back)
 print("exit", os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
 print("cooked", cooked)
 print("alt_enter", b"\x1b[?1049h" in out)
@@ -87,6 +103,8 @@ fn the_demo_dashboard_opens_a_cluster_and_its_fix_then_restores_the_terminal() {
         "saw_rows True",
         "opened True",
         "fix True",
+        "help True",
+        "back True",
         "exit 0",
         "cooked True",
         "alt_enter True",

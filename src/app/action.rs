@@ -6,19 +6,36 @@
 use time::OffsetDateTime;
 
 use super::Command;
+use super::aggregates::Trend;
+use super::line::Edit;
 use crate::cache::Snapshot;
 use crate::model::{ClusterDetails, Progress};
+
+/// A key on a line being typed (filter, command, search).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKey {
+    Edit(Edit),
+    /// Up and Down: the history.
+    Older,
+    Newer,
+    /// Tab: complete the word before the cursor.
+    Complete,
+    /// Enter.
+    Accept,
+    /// Esc: put back what was there before.
+    Cancel,
+}
 
 #[derive(Debug, Clone)]
 pub enum Action {
     Command(Command),
-    /// A character typed into the filter line.
-    FilterChar(char),
-    FilterBackspace,
-    /// Enter on the filter line.
-    FilterAccept,
-    /// Esc on the filter line.
-    FilterCancel,
+    /// A key whose command does nothing where the dashboard is (the key as the user
+    /// pressed it): the message line says so.
+    Inert {
+        key: String,
+        command: Command,
+    },
+    Prompt(PromptKey),
     /// The terminal's size changed; the table shows `rows` rows.
     Resize {
         rows: usize,
@@ -52,4 +69,6 @@ pub enum Action {
     },
     /// The fix text was copied, or written to a file.
     Done(Result<String, String>),
+    /// The history was read: the trend of the recorded reads.
+    Trend(Trend),
 }

@@ -1,23 +1,28 @@
-//! What the subscriptions and posture views show: the clusters grouped by subscription,
-//! and the bars of the posture charts. Both are worked out when the data or the view
-//! changes, never while drawing.
+//! What the subscriptions and posture views show: the clusters in view grouped by
+//! subscription, the bars of the posture charts, and the trend of the recorded reads.
+//! All are worked out when the data, the filter or the view changes, never while
+//! drawing.
 
 use std::collections::HashMap;
 
 use time::{Date, OffsetDateTime};
 
 use super::rows::Row;
-use crate::model::{Assessed, NodeOsChannel, Rule, SubscriptionState, Summary};
+use crate::history::Record;
+use crate::model::{NodeOsChannel, Rule, SubscriptionState, Summary};
 
 /// One row of the subscriptions view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionRow {
     pub id: String,
     pub name: Option<String>,
+    /// Its clusters in view.
     pub clusters: usize,
     pub non_compliant: usize,
-    /// The rule that fails on the most clusters, and on how many.
-    pub worst: Option<(Rule, usize)>,
+    /// Of its clusters in view, those from an earlier read (its latest read failed).
+    pub stale: usize,
+    /// The rule that fails on the most of its clusters, and on how many.
+    pub most_failed: Option<(Rule, usize)>,
     /// When its clusters were last read (live data).
     pub fetched_at: Option<OffsetDateTime>,
     /// Why its latest read failed.
@@ -31,19 +36,26 @@ impl SubscriptionRow {
             .checked_div(self.clusters)
             .unwrap_or(100)
     }
+
+    /// Its read failed and nothing of it was ever read: its clusters are unknown.
+    pub fn unread(&self) -> bool {
+        self.error.is_some() && self.clusters == 0
+    }
 }
 
-/// Groups the clusters by subscription, keeping every subscription of the read (also
-/// those with no clusters or a failed read), ordered by least compliant first.
-pub fn subscription_rows(fleet: &[Assessed], subscriptions: &[SubscriptionState]) -> Vec<SubscriptionRow> {
-    let mut rows: Vec<SubscriptionRow> = subscriptions
+/// Every subscription of the read with nothing counted yet, then those only the rows
+/// name (exported files), and each row's place among them: made once per data change,
+/// so grouping the clusters in view is counting by index.
+pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> (Vec<SubscriptionRow>, Vec<u32>) {
+    let mut seeds: Vec<SubscriptionRow> = subscriptions
         .iter()
         .map(|s| SubscriptionRow {
             id: s.id.clone(),
             name: s.name.clone(),
             clusters: 0,
             non_compliant: 0,
-            worst: None,
+            stale: 0,
+            most_failed: None,
             fetched_at: s.fetched_at,
             error: s
                 .error
@@ -51,50 +63,83 @@ pub fn subscription_rows(fleet: &[Assessed], subscriptions: &[SubscriptionState]
                 .map(|e| format!("{}: {}", e.code.as_deref().unwrap_or("error"), e.message)),
         })
         .collect();
-    let mut index: HashMap<String, usize> = rows
+    let mut index: HashMap<String, u32> = seeds
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id.to_ascii_lowercase(), i))
+        .map(|(i, r)| (r.id.to_ascii_lowercase(), i as u32))
         .collect();
-    let mut failures: Vec<HashMap<Rule, usize>> = vec![HashMap::new(); rows.len()];
-    for item in fleet {
-        let c = &item.cluster;
-        let key = c.subscription_id.to_ascii_lowercase();
-        let at = *index.entry(key).or_insert_with(|| {
-            rows.push(SubscriptionRow {
-                id: c.subscription_id.clone(),
-                name: c.subscription_name.clone(),
+    let group_of = rows
+        .iter()
+        .map(|row| {
+            if let Some(&i) = index.get(row.subscription.as_str()) {
+                return i;
+            }
+            let label = &row.cells[crate::filter::Column::Subscription];
+            seeds.push(SubscriptionRow {
+                id: row.subscription.clone(),
+                name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.clone()),
                 clusters: 0,
                 non_compliant: 0,
-                worst: None,
+                stale: 0,
+                most_failed: None,
                 fetched_at: None,
                 error: None,
             });
-            failures.push(HashMap::new());
-            rows.len() - 1
-        });
-        let row = &mut rows[at];
-        row.clusters += 1;
-        if row.name.is_none() {
-            row.name = c.subscription_name.clone();
-        }
-        let mut failing = false;
-        for finding in item.failing() {
-            failing = true;
-            *failures[at].entry(finding.rule).or_default() += 1;
-        }
-        if failing {
-            row.non_compliant += 1;
+            let i = (seeds.len() - 1) as u32;
+            index.insert(row.subscription.clone(), i);
+            i
+        })
+        .collect();
+    (seeds, group_of)
+}
+
+/// Groups the clusters in view (`visible`, indices into `rows`) by subscription, from
+/// the `seeds` and each row's place among them (`group_of`). With nothing narrowing the
+/// view, every subscription of the read is listed (also those with no clusters, or a
+/// failed read); with a filter, only those with clusters in view. Subscriptions that
+/// could not be read come first (nobody knows how they stand), then the least
+/// compliant.
+pub fn subscription_rows(
+    rows: &[Row],
+    visible: &[usize],
+    seeds: &[SubscriptionRow],
+    group_of: &[u32],
+    narrowed: bool,
+) -> Vec<SubscriptionRow> {
+    let mut out = seeds.to_vec();
+    let mut failures: Vec<[usize; 8]> = vec![[0; 8]; out.len()];
+    for &at in visible {
+        let row = &rows[at];
+        let Some(i) = group_of.get(at).map(|&i| i as usize).filter(|&i| i < out.len()) else {
+            continue;
+        };
+        let sub = &mut out[i];
+        sub.clusters += 1;
+        sub.stale += usize::from(row.tally.stale);
+        if row.failing_rules != 0 {
+            sub.non_compliant += 1;
+            for (bit, count) in failures[i].iter_mut().enumerate() {
+                if row.failing_rules & (1 << bit) != 0 {
+                    *count += 1;
+                }
+            }
         }
     }
-    for (row, counts) in rows.iter_mut().zip(failures) {
-        row.worst = counts
-            .into_iter()
-            .max_by_key(|(rule, n)| (*n, std::cmp::Reverse(*rule)));
+    for (row, counts) in out.iter_mut().zip(failures) {
+        row.most_failed = Rule::ALL
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(rule, n)| (*n, std::cmp::Reverse(**rule)))
+            .map(|(rule, n)| (*rule, n));
     }
-    rows.sort_by(|a, b| {
-        a.compliant_percent()
-            .cmp(&b.compliant_percent())
+    if narrowed {
+        out.retain(|r| r.clusters > 0);
+    }
+    out.sort_by(|a, b| {
+        b.unread()
+            .cmp(&a.unread())
+            .then(a.compliant_percent().cmp(&b.compliant_percent()))
             .then(b.error.is_some().cmp(&a.error.is_some()))
             .then(
                 a.name
@@ -103,7 +148,52 @@ pub fn subscription_rows(fleet: &[Assessed], subscriptions: &[SubscriptionState]
                     .cmp(b.name.as_deref().unwrap_or(&b.id)),
             )
     });
-    rows
+    out
+}
+
+/// One recorded read: how many clusters, how many non-compliant, and the node OS
+/// channels, in the slots of [`NodeOsChannel::SUMMARY`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub at: OffsetDateTime,
+    pub clusters: usize,
+    pub non_compliant: usize,
+    pub by_channel: [usize; 6],
+}
+
+impl TrendPoint {
+    /// Non-compliant clusters as a share of all, in percent.
+    pub fn non_compliant_percent(&self) -> usize {
+        (self.non_compliant * 100).checked_div(self.clusters).unwrap_or(0)
+    }
+}
+
+/// The trend over the recorded live reads of this fleet, oldest first; `loaded` once
+/// the history was read (an effect, off the loop).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trend {
+    pub points: Vec<TrendPoint>,
+    pub loaded: bool,
+}
+
+/// The trend of a fleet's history records.
+pub fn trend(records: &[Record]) -> Trend {
+    let points = records
+        .iter()
+        .map(|record| {
+            let mut by_channel = [0usize; 6];
+            for mark in &record.clusters {
+                by_channel[NodeOsChannel::parse(mark.node_os.as_deref()).summary_slot()] += 1;
+            }
+            TrendPoint {
+                at: record.at,
+                clusters: record.clusters.len(),
+                non_compliant: record.clusters.iter().filter(|m| !m.compliant()).count(),
+                by_channel,
+            }
+        })
+        .collect();
+    Trend { points, loaded: true }
 }
 
 /// The posture view's bars, computed when the clusters in view change.

@@ -48,18 +48,31 @@ commands! {
     PageDown = "page-down", ["<PgDn>", "<C-d>"], "page down";
     Top = "top", ["g", "<Home>"], "first row";
     Bottom = "bottom", ["G", "<End>"], "last row";
-    Open = "open", ["<Enter>"], "open the selected cluster";
-    Back = "back", ["<Esc>"], "back, close";
-    Filter = "filter", ["/"], "filter as you type (Enter keeps it, Esc clears)";
+    Open = "open", ["<Enter>"], "open the selected cluster, or the selected subscription's clusters";
+    Back = "back", ["<Esc>"], "back to where you came from; closes a popup";
+    Filter = "filter", ["/"], "filter as you type (Enter keeps it, Esc restores the one before; Up/Down: history, Tab: complete); in the raw JSON, search";
+    ClearFilter = "clear-filter", ["C"], "clear the filter";
+    CommandLine = "command-line", [":"], "run a command by name: :sort version, :view subscriptions, :fix, :export csv (Tab completes)";
     SortNext = "sort-next", ["s"], "sort by the next column";
     SortReverse = "sort-reverse", ["S"], "reverse the sort";
+    SortName = "sort-name", ["N"], "sort by NAME (again: reverse)";
+    SortSubscription = "sort-subscription", ["B"], "sort by SUBSCRIPTION (again: reverse)";
+    SortResourceGroup = "sort-resource-group", ["R"], "sort by RESOURCE GROUP (again: reverse)";
+    SortLocation = "sort-location", ["L"], "sort by LOCATION (again: reverse)";
+    SortVersion = "sort-version", ["V"], "sort by K8S version (again: reverse)";
+    SortUpgrade = "sort-upgrade", ["U"], "sort by UPGRADE channel (again: reverse)";
+    SortNodeOs = "sort-node-os", ["O"], "sort by NODE OS channel (again: reverse)";
+    SortProvisioning = "sort-provisioning", ["P"], "sort by PROVISIONING state (again: reverse)";
+    SortVerdict = "sort-verdict", ["W"], "sort by VERDICT, worst first (again: reverse)";
     Refresh = "refresh", ["r"], "read the fleet again now";
     Fix = "fix", ["f"], "the fix for the cluster (CLI, Bicep, ARM, Policy, Terraform)";
     NextFormat = "next-format", ["<Tab>"], "fix popup: next format";
     PreviousFormat = "previous-format", ["<S-Tab>"], "fix popup: previous format";
-    Copy = "copy", ["y"], "fix popup: copy the text (OSC 52: works over SSH and in tmux)";
-    Write = "write", ["w"], "fix popup: write the text to a file here (when the terminal ignores OSC 52)";
-    Raw = "raw", ["v"], "cluster view: the raw JSON";
+    Copy = "copy", ["y"], "copy with OSC 52 (works over SSH and in tmux): the fix command under the cursor, the raw JSON, or the cluster's resource id";
+    CopyAll = "copy-all", ["Y"], "copy the whole fix text or raw JSON";
+    Write = "write", ["w"], "write the fix text or the raw JSON to a file here (when the terminal ignores OSC 52)";
+    SearchNext = "search-next", ["n"], "raw JSON: the next match of the search";
+    Raw = "raw", ["v"], "the raw JSON of the cluster";
     Errors = "errors", ["!"], "the list of read errors";
     Mark = "mark", ["<Space>"], "mark or unmark the selected cluster";
     MarkAll = "mark-all", ["a"], "mark every cluster in view";
@@ -67,12 +80,12 @@ commands! {
     BatchFix = "batch-fix", ["F"], "the batch fix: marked clusters, or every failing one in view";
     OnlyFailing = "only-failing", ["x"], "show non-compliant clusters only (toggle)";
     ClustersView = "clusters-view", ["1"], "view: clusters";
-    SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions (Enter opens a subscription's clusters)";
-    PostureView = "posture-view", ["3"], "view: posture charts";
-    ExportJson = "export-json", ["e"], "export the view (filtered, sorted) as JSON, as scan writes it";
-    ExportCsv = "export-csv", ["E"], "export the view (filtered, sorted) as CSV";
+    SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions of the clusters in view (Enter narrows the filter to one)";
+    PostureView = "posture-view", ["3"], "view: posture charts and the trend of recorded reads";
+    ExportJson = "export-json", ["e"], "export the clusters in view (filtered, sorted) as JSON, as scan writes it";
+    ExportCsv = "export-csv", ["E"], "export the clusters in view (filtered, sorted) as CSV";
     PortalLink = "portal-link", ["u"], "copy the cluster's Azure portal link";
-    Help = "help", ["?"], "this help";
+    Help = "help", ["?"], "this help (again: close it)";
     Quit = "quit", ["q", "<C-c>"], "quit";
 }
 
@@ -80,6 +93,23 @@ impl Command {
     /// The command with this config name, ignoring case.
     pub fn by_name(name: &str) -> Option<Command> {
         Command::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The column a direct sort key sorts by.
+    pub fn sort_column(self) -> Option<crate::filter::Column> {
+        use crate::filter::Column;
+        Some(match self {
+            Command::SortName => Column::Name,
+            Command::SortSubscription => Column::Subscription,
+            Command::SortResourceGroup => Column::ResourceGroup,
+            Command::SortLocation => Column::Location,
+            Command::SortVersion => Column::Version,
+            Command::SortUpgrade => Column::Upgrade,
+            Command::SortNodeOs => Column::NodeOs,
+            Command::SortProvisioning => Column::Provisioning,
+            Command::SortVerdict => Column::Verdict,
+            _ => return None,
+        })
     }
 }
 

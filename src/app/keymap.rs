@@ -385,7 +385,11 @@ mod tests {
         assert!(table.contains("| `k` `Up` | `up` | move up |"), "{table}");
         let mut keymap = Keymap::default();
         keymap.unbind_command(Command::Help);
-        assert!(keymap.markdown_table().contains("| (none) | `help` | this help |"));
+        assert!(
+            keymap
+                .markdown_table()
+                .contains("| (none) | `help` | this help (again: close it) |")
+        );
     }
 
     #[test]

@@ -6,7 +6,12 @@
 pub mod action;
 pub mod aggregates;
 pub mod command;
+pub mod commandline;
+pub mod context;
 pub mod keymap;
+pub mod line;
+mod output;
+mod prompt;
 pub mod rows;
 pub mod saved;
 pub mod state;

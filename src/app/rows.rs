@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::filter::{Cells, Column, haystack};
-use crate::model::{Assessed, Outcome, Tally, Version};
+use crate::model::{Assessed, Outcome, Rule, Tally, Version};
 
 /// One row of the fleet table, its texts cleaned and ready to draw.
 #[derive(Debug, Clone)]
@@ -20,6 +20,10 @@ pub struct Row {
     pub tally: Tally,
     /// A `[highlight]` rule matches it (production, say).
     pub highlighted: bool,
+    /// Its subscription's id, lower-cased: how the subscriptions view groups rows.
+    pub subscription: String,
+    /// The rules that fail on it, one bit per `Rule::ALL` position.
+    pub failing_rules: u8,
     pub(super) version: Option<Version>,
     /// The release date of the cluster's oldest node image, when readable.
     pub(super) oldest_image: Option<time::Date>,
@@ -40,19 +44,23 @@ impl Row {
             verdict,
             tally: Tally::of(item),
             highlighted: config.highlight.matches(c),
+            subscription: c.subscription_id.to_ascii_lowercase(),
+            failing_rules: item
+                .failing()
+                .filter_map(|f| Rule::ALL.iter().position(|r| *r == f.rule))
+                .fold(0u8, |bits, at| bits | (1 << at)),
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version,
         }
     }
 
+    /// Orders by the column's value alone: equal values compare equal.
     fn compare(&self, other: &Row, column: Column) -> std::cmp::Ordering {
         match column {
             Column::Version => self.version.cmp(&other.version),
             Column::Verdict => (self.verdict, self.tally.failing).cmp(&(other.verdict, other.tally.failing)),
             text => cmp_ignore_case(&self.cells[text], &other.cells[text]),
         }
-        .then_with(|| self.cells[Column::Name].cmp(&other.cells[Column::Name]))
-        .then_with(|| self.index.cmp(&other.index))
     }
 }
 
@@ -64,27 +72,49 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-/// Every row's place in the order by `column`: sorting by it then orders integers.
+/// Every row's place in the order by `column`, equal values sharing a place: sorting
+/// by it (then by `name_rank` for ties) orders integers.
 pub fn rank(rows: &[Row], column: Column) -> Vec<u32> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut ranks = vec![0u32; rows.len()];
     match column {
         Column::Version | Column::Verdict => {
             order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column));
+            dense(&order, &mut ranks, |a, b| rows[a].compare(&rows[b], column).is_eq());
         }
         // Text columns: compare lower-cased copies made once, not per comparison.
         text => {
             let keys: Vec<String> = rows.iter().map(|r| r.cells[text].to_ascii_lowercase()).collect();
-            order.sort_unstable_by(|&a, &b| {
-                keys[a]
-                    .cmp(&keys[b])
-                    .then_with(|| rows[a].cells[Column::Name].cmp(&rows[b].cells[Column::Name]))
-                    .then(a.cmp(&b))
-            });
+            order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+            dense(&order, &mut ranks, |a, b| keys[a] == keys[b]);
         }
     }
+    ranks
+}
+
+/// Numbers the rows in `order`, giving equal neighbours the same number.
+fn dense(order: &[usize], ranks: &mut [u32], equal: impl Fn(usize, usize) -> bool) {
+    let mut place = 0u32;
+    for (i, &row) in order.iter().enumerate() {
+        if i > 0 && !equal(order[i - 1], row) {
+            place += 1;
+        }
+        ranks[row] = place;
+    }
+}
+
+/// Every row's place by name (ignoring case), then by its place in the fleet: the tie
+/// break of every sort, so equal values always read in name order.
+pub fn name_rank(rows: &[Row]) -> Vec<u32> {
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| r.cells[Column::Name].to_ascii_lowercase())
+        .collect();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
     let mut ranks = vec![0u32; rows.len()];
-    for (rank, row) in order.into_iter().enumerate() {
-        ranks[row] = rank as u32;
+    for (place, row) in order.into_iter().enumerate() {
+        ranks[row] = place as u32;
     }
     ranks
 }

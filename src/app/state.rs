@@ -2,19 +2,23 @@
 //! open.
 //!
 //! Only `update` changes it; `ui::draw` only reads it. Everything a frame needs that is
-//! costly to compute (the rows, the filtered and sorted order, the summary, the
-//! subscription rows and posture bars) is computed when the data, filter or sort
-//! change, never while drawing: the rows in `rows`, the aggregates in `aggregates`.
+//! costly to compute (the rows, the filtered and sorted order, the summary and the
+//! posture bars) is computed when the data, filter or sort change, and the subscription
+//! rows when their view shows, never while drawing: the rows in `rows`, the aggregates
+//! in `aggregates`. It also holds the line being typed, the histories of filters and
+//! commands, and the way back (`back`) that Esc retraces.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::aggregates::{Posture, SubscriptionRow, subscription_rows};
-use super::rows::{Row, rank};
+use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows, subscription_seeds};
+use super::context::Context;
+use super::line::LineEdit;
+use super::rows::{Row, name_rank, rank};
 use crate::config::Config;
-use crate::filter::{Column, Filter};
+use crate::filter::{Column, Filter, Vocabulary};
 use crate::model::{Assessed, ClusterDetails, SourceError, SubscriptionState, Summary};
 use crate::remediate;
 
@@ -53,7 +57,8 @@ pub enum Screen {
 }
 
 /// The fix popup: the text of one format for one cluster, or for many (the batch
-/// fix), made when opened.
+/// fix), made when opened. Scrolled and pointed at by text line (not screen line), so
+/// its line count is the written file's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixPopup {
     /// The clusters it fixes (lower-cased ids).
@@ -62,23 +67,32 @@ pub struct FixPopup {
     pub batch: bool,
     pub format: remediate::Format,
     pub text: String,
+    /// The first text line shown.
     pub scroll: u16,
+    /// The text line under the cursor: what `copy` takes the command from.
+    pub cursor: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help {
         scroll: u16,
+        /// What the help was opened over: its keys come first.
+        context: Context,
+        /// The popup it covers, back when the help closes.
+        under: Option<Box<Overlay>>,
     },
     Fix(FixPopup),
     Errors {
         scroll: u16,
     },
-    /// The raw JSON of a cluster; `None` while it loads.
+    /// The raw JSON of a cluster; `None` while it loads. Scrolled by text line.
     Raw {
         id: String,
         text: Option<String>,
         scroll: u16,
+        /// The last search, for `search-next` and the highlight.
+        search: Option<String>,
     },
 }
 
@@ -88,15 +102,66 @@ pub enum Level {
     Error,
 }
 
-/// The filter line: what is typed, and the last filter that parsed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilterInput {
+/// A message on the message line, and when it was said: it goes after a while.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
     pub text: String,
-    pub editing: bool,
-    /// The applied filter's text, restored by Esc while editing.
-    pub applied: String,
-    /// Why the text being typed does not parse, naming the term.
+    pub level: Level,
+    pub since: OffsetDateTime,
+}
+
+/// How long a message stays: long enough to read, short enough not to mislead.
+pub const INFO_SECONDS: i64 = 5;
+pub const ERROR_SECONDS: i64 = 20;
+
+/// What a line being typed is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    /// The `:` command line.
+    Command,
+    /// A search in the raw JSON.
+    Search,
+}
+
+/// A line being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub line: LineEdit,
+    /// Why the text does not parse, naming the term (that term is not applied).
     pub error: Option<String>,
+    /// What was there before: the filter's text, or the raw view's scroll; Esc puts it back.
+    pub before: String,
+    /// Position in the history while Up/Down browse it, and the text typed before.
+    pub history_at: Option<usize>,
+    pub draft: String,
+    /// What Tab found when it could not choose one.
+    pub candidates: Vec<String>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: &str, before: String) -> Prompt {
+        Prompt {
+            kind,
+            line: LineEdit::new(text),
+            error: None,
+            before,
+            history_at: None,
+            draft: String::new(),
+            candidates: Vec::new(),
+        }
+    }
+}
+
+/// Where Esc goes back to: a view, the filter it had and what was selected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub view: View,
+    pub screen: Screen,
+    pub filter: String,
+    pub selected: Option<String>,
+    pub subscription_selected: usize,
 }
 
 /// The three views of the fleet.
@@ -168,11 +233,17 @@ pub struct State {
     pub offset: usize,
     /// Rows the table showed in the last frame, for page moves.
     pub page: usize,
-    pub filter_input: FilterInput,
+    /// A line being typed (filter, command, search), if any.
+    pub prompt: Option<Prompt>,
+    /// Filters and commands accepted before, oldest first, for Up/Down.
+    pub filter_history: Vec<String>,
+    pub command_history: Vec<String>,
+    /// Where Esc goes back to, the latest last.
+    pub back: Vec<Place>,
     pub filter: Filter,
     pub sort: (Column, bool),
     pub details: HashMap<String, DetailState>,
-    pub status: Option<(String, Level)>,
+    pub status: Option<Status>,
     pub view: View,
     /// Marked rows (by index into `rows`), for the batch fix; kept by id across refreshes.
     marked: Vec<bool>,
@@ -180,14 +251,30 @@ pub struct State {
     /// Show non-compliant clusters only.
     pub only_failing: bool,
     pub subscription_rows: Vec<SubscriptionRow>,
+    /// Every subscription of the data with nothing counted, and each row's place among
+    /// them: grouping the clusters in view then needs no lookup by id.
+    subscription_seeds: Vec<SubscriptionRow>,
+    group_of: Vec<u32>,
     /// Position in `subscription_rows`, and the first drawn.
     pub subscription_selected: usize,
     pub subscription_offset: usize,
     pub posture: Posture,
     /// For portal links.
     pub cloud: crate::config::Cloud,
-    /// Per sort column, each row's rank in the whole fleet; cleared when the data changes.
+    /// Per sort column, each row's rank in the whole fleet (equal values, equal
+    /// rank), and each row's rank by name; cleared when the data changes.
     ranks: HashMap<Column, Vec<u32>>,
+    by_name: Vec<u32>,
+    /// The whole fleet sorted by a column, each way: indices into `rows`.
+    orders: HashMap<(Column, bool), Vec<u32>>,
+    /// Subscription names and tag keys, for completing filter terms: made on the idle
+    /// tick or the first Tab, not with every new fleet.
+    vocabulary: Option<Vocabulary>,
+    /// The trend over the recorded reads (live data), for the posture view.
+    pub trend: Trend,
+    /// Which fleet this is (the cache key: endpoint, tenant, demo), so a remembered
+    /// filter comes back only for the fleet it was set on.
+    pub fleet_key: String,
     /// Whether the data is live (read over HTTP from Resource Manager: Azure, an
     /// endpoint, the demo's simulator), so it can be re-read and details fetched.
     pub live: bool,
@@ -218,7 +305,10 @@ impl State {
             selected: 0,
             offset: 0,
             page: 20,
-            filter_input: FilterInput::default(),
+            prompt: None,
+            filter_history: Vec::new(),
+            command_history: Vec::new(),
+            back: Vec::new(),
             filter: Filter::default(),
             sort: (Column::Verdict, true),
             details: HashMap::new(),
@@ -228,11 +318,18 @@ impl State {
             marked_count: 0,
             only_failing: false,
             subscription_rows: Vec::new(),
+            subscription_seeds: Vec::new(),
+            group_of: Vec::new(),
             subscription_selected: 0,
             subscription_offset: 0,
             posture: Posture::default(),
             cloud,
             ranks: HashMap::new(),
+            by_name: Vec::new(),
+            orders: HashMap::new(),
+            vocabulary: None,
+            trend: Trend::default(),
+            fleet_key: String::new(),
             live,
             loading: true,
             quit: false,
@@ -258,20 +355,21 @@ impl State {
         self.fleet = Vec::new();
         self.visible = Vec::new();
         self.ranks.clear();
+        self.orders.clear();
+        self.by_name = Vec::new();
         carried
     }
 
     /// Puts new data in, after `release`.
     pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
-        self.subscription_rows = subscription_rows(&fleet, &self.subscriptions);
-        self.subscription_selected = self
-            .subscription_selected
-            .min(self.subscription_rows.len().saturating_sub(1));
         self.rows = fleet
             .iter()
             .enumerate()
             .map(|(i, a)| Row::of(i, a, &self.config))
             .collect();
+        self.by_name = name_rank(&self.rows);
+        (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
+        self.vocabulary = None;
         self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
@@ -289,34 +387,132 @@ impl State {
             self.rows[index] = Row::of(index, &item, &self.config);
             self.fleet[index] = item;
             self.ranks.clear();
-            self.subscription_rows = subscription_rows(&self.fleet, &self.subscriptions);
+            self.orders.clear();
+            self.by_name = name_rank(&self.rows);
             self.recompute_keeping_selection();
         }
     }
 
     /// Filters, sorts and counts again: after the data, the filter or the sort changed.
     pub fn recompute(&mut self) {
+        let (column, descending) = self.sort;
+        self.order(column, descending);
+        let order = &self.orders[&(column, descending)];
         let filter = &self.filter;
         let fleet = &self.fleet;
         let rows = &self.rows;
         let only_failing = self.only_failing;
-        let mut visible: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                (!only_failing || rows[i].tally.failing > 0) && filter.matches(&fleet[rows[i].index], &rows[i].haystack)
-            })
+        // The whole fleet is in order already: filtering it keeps the order, so a
+        // keystroke costs one pass and no sort. The rows are matched in memory order
+        // (walking them in sorted order would miss the cache on every row), then picked
+        // in sorted order from the small list of answers.
+        let keep: Vec<bool> = rows
+            .iter()
+            .map(|row| (!only_failing || row.tally.failing > 0) && filter.matches(&fleet[row.index], &row.haystack))
             .collect();
-        let (column, descending) = self.sort;
-        self.rank(column);
-        let ranks = &self.ranks[&column];
-        visible.sort_unstable_by_key(|&row| ranks[row]);
-        if descending {
-            visible.reverse();
-        }
-        self.visible = visible;
+        self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
         self.summary = self.summarise();
-        self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+        self.aggregate_view();
+    }
+
+    /// The aggregates of the view that shows, for the clusters in view: the subscription
+    /// rows, or the posture bars (the clusters view needs neither).
+    pub fn aggregate_view(&mut self) {
+        match self.view {
+            View::Subscriptions => self.group_subscriptions(),
+            View::Posture => {
+                self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
+            }
+            View::Clusters => {}
+        }
+    }
+
+    /// The whole fleet in the order of `column` (descending or not), made once per data
+    /// change: the column's rank, then the name, so equal values stay in name order
+    /// whichever way the column runs.
+    fn order(&mut self, column: Column, descending: bool) {
+        if self.orders.contains_key(&(column, descending)) {
+            return;
+        }
+        self.rank(column);
+        let ranks = &self.ranks[&column];
+        let by_name = &self.by_name;
+        // One integer per row, so sorting reads one contiguous array.
+        let mut keyed: Vec<(u64, u32)> = (0..self.rows.len())
+            .map(|row| {
+                let rank = u64::from(ranks[row]);
+                let rank = if descending { u64::from(u32::MAX) - rank } else { rank };
+                ((rank << 32) | u64::from(by_name[row]), row as u32)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let order = keyed.into_iter().map(|(_, row)| row).collect();
+        self.orders.insert((column, descending), order);
+    }
+
+    /// Groups the clusters in view by subscription, for the subscriptions view: done
+    /// when that view shows (the clusters view has no use for it).
+    pub fn group_subscriptions(&mut self) {
+        let narrowed = !self.filter.is_empty() || self.only_failing;
+        // The subscriptions may have changed since the rows were installed: the same
+        // ones with news (an error, a read time) update the seeds; others remake them.
+        let same = self.group_of.len() == self.rows.len()
+            && self.subscription_seeds.len() >= self.subscriptions.len()
+            && self
+                .subscriptions
+                .iter()
+                .zip(&self.subscription_seeds)
+                .all(|(s, seed)| s.id == seed.id);
+        if same {
+            let (fresh, _) = subscription_seeds(&[], &self.subscriptions);
+            for (seed, fresh) in self.subscription_seeds.iter_mut().zip(fresh) {
+                *seed = fresh;
+            }
+        } else {
+            (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
+        }
+        self.subscription_rows = subscription_rows(
+            &self.rows,
+            &self.visible,
+            &self.subscription_seeds,
+            &self.group_of,
+            narrowed,
+        );
+        self.subscription_selected = self
+            .subscription_selected
+            .min(self.subscription_rows.len().saturating_sub(1));
+        self.subscription_offset = self.subscription_offset.min(self.subscription_selected);
+    }
+
+    /// The names filter terms complete to, made once per fleet.
+    pub fn vocabulary(&mut self) -> &Vocabulary {
+        let (fleet, subscriptions) = (&self.fleet, &self.subscriptions);
+        self.vocabulary.get_or_insert_with(|| vocabulary(fleet, subscriptions))
+    }
+
+    /// Says something on the message line, until it expires.
+    pub fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.status = Some(Status {
+            text: text.into(),
+            level,
+            since: self.now,
+        });
+    }
+
+    /// Replaces the filter and filters again, keeping the selected cluster.
+    pub fn set_filter(&mut self, filter: Filter) {
+        if filter != self.filter {
+            self.filter = filter;
+            self.recompute_keeping_selection();
+        }
+    }
+
+    /// The subscriptions whose read failed in the latest refresh, and how many there are.
+    pub fn unread_subscriptions(&self) -> (usize, usize) {
+        let failed = self.subscriptions.iter().filter(|s| s.error.is_some()).count();
+        (failed, self.subscriptions.len())
     }
 
     /// Every row's place in the whole fleet's order by `column`, computed once per data
@@ -328,10 +524,14 @@ impl State {
     }
 
     pub fn recompute_keeping_selection(&mut self) {
-        let selected_id = self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase());
+        // The rows stay the same: finding the selected one again compares indices,
+        // not ids (10,000 of them on a keystroke).
+        let selected_row = self.visible.get(self.selected).copied();
         self.recompute();
-        if let Some(id) = selected_id {
-            self.select_id(&id);
+        if let Some(row) = selected_row
+            && let Some(at) = self.visible.iter().position(|&r| r == row)
+        {
+            self.selected = at;
         }
     }
 
@@ -396,13 +596,15 @@ impl State {
             .collect()
     }
 
-    /// Orders the rows by every column not yet ranked, so that the first `s` on a
-    /// column after new data costs no more than the next. Called when the loop is
-    /// idle (the slow tick).
+    /// Orders the fleet by every column, both ways, and makes the completion vocabulary,
+    /// where not done yet, so that the first sort or Tab after new data costs no more
+    /// than the next. Called when the loop is idle (the slow tick).
     pub fn warm_ranks(&mut self) {
         for column in Column::ALL {
-            self.rank(column);
+            self.order(column, false);
+            self.order(column, true);
         }
+        self.vocabulary();
     }
 
     /// The cluster under the cursor in the table.
@@ -427,6 +629,17 @@ impl State {
         }
     }
 
+    /// Where the dashboard is now, to come back to with Esc.
+    pub fn place(&self) -> Place {
+        Place {
+            view: self.view,
+            screen: self.screen.clone(),
+            filter: self.filter.source().to_string(),
+            selected: self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase()),
+            subscription_selected: self.subscription_selected,
+        }
+    }
+
     /// The cluster the cluster view shows.
     pub fn open_cluster(&self) -> Option<(usize, &Assessed)> {
         match &self.screen {
@@ -438,5 +651,30 @@ impl State {
     /// The cluster keys act on: the open one, else the selected one.
     pub fn target(&self) -> Option<&Assessed> {
         self.open_cluster().map(|(_, a)| a).or_else(|| self.selected_item())
+    }
+}
+
+/// The names filter terms can complete to: subscription names (ids for those without
+/// one) and tag keys, each once, sorted.
+fn vocabulary(fleet: &[Assessed], subscriptions: &[SubscriptionState]) -> Vocabulary {
+    let mut names: std::collections::BTreeSet<String> = subscriptions
+        .iter()
+        .map(|s| crate::text::clean(s.name.as_deref().unwrap_or(&s.id)).into_owned())
+        .collect();
+    let mut tags = std::collections::BTreeSet::new();
+    for item in fleet {
+        let c = &item.cluster;
+        if !names.contains(c.subscription_label()) {
+            names.insert(crate::text::clean(c.subscription_label()).into_owned());
+        }
+        for key in c.tags.keys() {
+            if !tags.contains(key) {
+                tags.insert(crate::text::clean(key).into_owned());
+            }
+        }
+    }
+    Vocabulary {
+        subscriptions: names.into_iter().collect(),
+        tag_keys: tags.into_iter().collect(),
     }
 }

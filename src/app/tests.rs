@@ -112,21 +112,39 @@ fn moving_keeps_the_cursor_in_view() {
     assert_eq!(s.selected, 0, "stops at the top");
 }
 
+fn typed(state: &State) -> &str {
+    state.prompt.as_ref().map_or("", |p| p.line.text())
+}
+
+fn status_text(state: &State) -> String {
+    state.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+fn status_is(state: &State, level: Level, part: &str) -> bool {
+    state
+        .status
+        .as_ref()
+        .is_some_and(|s| s.level == level && s.text.contains(part))
+}
+
 #[test]
-fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_clears_it() {
+fn the_filter_narrows_as_you_type_enter_keeps_it_and_esc_restores_the_one_before() {
     let mut s = state(30, false);
     press(&mut s, "/aks-00");
-    assert!(s.filter_input.editing);
+    assert!(s.prompt.is_some());
     assert_eq!(s.visible.len(), 10);
     press(&mut s, "1");
     assert_eq!(s.visible.len(), 1);
     assert_eq!(selected_name(&s), "aks-001");
     press(&mut s, "<Enter>");
-    assert!(!s.filter_input.editing);
-    assert_eq!(s.filter_input.applied, "aks-001");
-    press(&mut s, "/<Esc>");
-    assert_eq!(s.visible.len(), 30);
-    assert!(s.filter.is_empty());
+    assert!(s.prompt.is_none());
+    assert_eq!(s.filter.source(), "aks-001");
+    // Esc while editing puts back what was applied when editing began, not nothing.
+    press(&mut s, "/<BS><BS><BS>westeurope");
+    assert_eq!(s.filter.source(), "aks-westeurope");
+    press(&mut s, "<Esc>");
+    assert_eq!(s.filter.source(), "aks-001");
+    assert_eq!(s.visible.len(), 1);
 }
 
 #[test]
@@ -134,25 +152,91 @@ fn keys_typed_into_the_filter_are_text_not_commands() {
     let mut s = state(5, false);
     press(&mut s, "/q");
     assert!(!s.quit);
-    assert_eq!(s.filter_input.text, "q");
+    assert_eq!(typed(&s), "q");
     press(&mut s, "<C-c>");
     assert!(s.quit, "Ctrl-C still quits");
 }
 
 #[test]
-fn a_malformed_term_shows_an_error_and_the_last_valid_filter_stays() {
+fn a_term_being_typed_is_not_applied_while_it_does_not_parse() {
     let mut s = state(30, false);
     press(&mut s, "/channel:unmanaged");
     let unmanaged = s.visible.len();
     assert_eq!(unmanaged, 6);
-    press(&mut s, ",x");
-    let error = s.filter_input.error.clone().expect("an error");
-    assert!(error.contains("channel:unmanaged,x"), "{error}");
-    assert_eq!(s.visible.len(), unmanaged, "the last filter that parsed still applies");
-    press(&mut s, "<Enter>");
-    assert_eq!(s.filter_input.applied, "channel:unmanaged");
-    assert_eq!(s.filter_input.text, "channel:unmanaged");
-    assert!(matches!(&s.status, Some((m, Level::Error)) if m.contains("channel:unmanaged,x")));
+    press(&mut s, " fail:node");
+    let error = s.prompt.as_ref().and_then(|p| p.error.clone()).expect("an error");
+    assert!(error.contains("fail:node"), "{error}");
+    assert_eq!(
+        s.filter.source(),
+        "channel:unmanaged",
+        "the half-written term is left out"
+    );
+    assert_eq!(s.visible.len(), unmanaged);
+    // Today's trap: `fail` alone is a word that matches every failing row; `fail:` and
+    // `fail:node` must not go on showing what that word matched.
+    let mut t = state(30, false);
+    press(&mut t, "/fail");
+    let word = t.visible.len();
+    assert!(word < 30);
+    press(&mut t, ":node");
+    assert_eq!(t.visible.len(), 30, "`fail:node` is not applied, and `fail` is gone");
+    press(&mut t, "<Enter>");
+    assert!(status_is(&t, Level::Error, "fail:node"), "{}", status_text(&t));
+    assert!(t.filter.is_empty());
+    // A misspelt channel shows the error, not an empty table.
+    let mut u = state(30, false);
+    press(&mut u, "/channel:unmanged");
+    assert_eq!(u.visible.len(), 30);
+    assert!(
+        u.prompt
+            .as_ref()
+            .and_then(|p| p.error.as_ref())
+            .is_some_and(|e| e.contains("unmanged"))
+    );
+}
+
+#[test]
+fn the_filter_line_edits_like_a_shell_line() {
+    let mut s = state(30, false);
+    // Left/Right, Home/End, Ctrl-A/E, Ctrl-W, Ctrl-U, Delete, at the cursor.
+    press(&mut s, "/eastus<Home>!<End> aks-0<Left><Left><Del>");
+    assert_eq!(typed(&s), "!eastus aks0");
+    press(&mut s, "<C-a><Right><Right><Del><C-e><C-w>");
+    assert_eq!(typed(&s), "!estus ");
+    press(&mut s, "<Left><Left><C-u>");
+    assert_eq!(typed(&s), "s ");
+    assert_eq!(s.filter.source(), "s", "the filter follows every edit");
+}
+
+#[test]
+fn filter_history_comes_back_with_up_and_down() {
+    let mut s = state(30, false);
+    press(&mut s, "/eastus<Enter>/<C-u>channel:none<Enter>/x");
+    press(&mut s, "<Up>");
+    assert_eq!(typed(&s), "channel:none");
+    assert_eq!(s.filter.source(), "channel:none");
+    press(&mut s, "<Up><Up>");
+    assert_eq!(typed(&s), "eastus");
+    press(&mut s, "<Down>");
+    assert_eq!(typed(&s), "channel:none");
+    press(&mut s, "<Down>");
+    assert_eq!(typed(&s), "channel:nonex", "back to what was being typed");
+}
+
+#[test]
+fn tab_completes_terms_channels_subscriptions_and_tags() {
+    let mut s = state(12, false);
+    press(&mut s, "/cha<Tab>");
+    assert_eq!(typed(&s), "channel:");
+    press(&mut s, "unm<Tab>");
+    assert_eq!(typed(&s), "channel:unmanaged ");
+    assert_eq!(s.filter.source(), "channel:unmanaged");
+    press(&mut s, "sub:sub-<Tab>");
+    assert_eq!(typed(&s), "channel:unmanaged sub:sub-");
+    let candidates = s.prompt.as_ref().map(|p| p.candidates.clone()).unwrap_or_default();
+    assert_eq!(candidates, ["sub:sub-0", "sub:sub-1", "sub:sub-2"]);
+    press(&mut s, "2<Tab>");
+    assert_eq!(typed(&s), "channel:unmanaged sub:sub-2 ");
 }
 
 #[test]
@@ -162,9 +246,9 @@ fn sorting_cycles_columns_reverses_and_keeps_the_selected_cluster() {
     press(&mut s, "jjj");
     let chosen = selected_name(&s);
     press(&mut s, "s");
-    assert_eq!(s.sort.0, Column::Name);
+    assert_eq!(s.sort, (Column::Name, false), "a text column starts ascending");
     assert_eq!(selected_name(&s), chosen);
-    press(&mut s, "S");
+    press(&mut s, "SS");
     assert!(!s.sort.1);
     let names: Vec<String> = s
         .visible
@@ -349,7 +433,8 @@ fn failing_subscriptions_after_a_refresh_are_said_in_the_status_line() {
     );
     assert_eq!(s.fleet.len(), 8);
     assert_eq!(s.errors.len(), 1);
-    assert!(matches!(&s.status, Some((m, Level::Error)) if m.contains("1 subscription")));
+    assert_eq!(s.unread_subscriptions(), (1, 3));
+    assert!(s.status.is_none(), "the header counts it, once: {}", status_text(&s));
 }
 
 #[test]
@@ -381,17 +466,18 @@ fn the_fix_popup_cycles_formats_copies_and_writes() {
     };
     assert_eq!(popup.format, remediate::Format::Terraform);
     let text = popup.text.clone();
-    assert_eq!(press(&mut s, "y"), vec![Effect::Copy(text.clone())]);
+    assert!(matches!(&press(&mut s, "Y")[..], [Effect::Copy { text: all, .. }] if *all == text));
     let name = selected_name(&s);
     assert_eq!(
         press(&mut s, "w"),
         vec![Effect::WriteFile {
             name: format!("aksradar-fix-{name}.tf"),
-            text
+            text,
+            usage: None,
         }]
     );
     update(&mut s, Action::Done(Ok("Copied 12 lines".into())));
-    assert!(matches!(&s.status, Some((m, Level::Info)) if m == "Copied 12 lines"));
+    assert!(status_is(&s, Level::Info, "Copied 12 lines"));
     press(&mut s, "<Esc>");
     assert!(s.overlay.is_none());
 }
@@ -441,11 +527,10 @@ fn raw_json_comes_from_azure_when_live_and_from_the_model_for_files() {
 fn help_errors_and_quit() {
     let mut s = state(2, false);
     press(&mut s, "?");
-    assert_eq!(s.overlay, Some(Overlay::Help { scroll: 0 }));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll: 0, .. })));
     press(&mut s, "j");
-    assert_eq!(
-        s.overlay,
-        Some(Overlay::Help { scroll: 1 }),
+    assert!(
+        matches!(s.overlay, Some(Overlay::Help { scroll: 1, .. })),
         "keys scroll the overlay, not the table"
     );
     assert_eq!(s.selected, 0);
@@ -501,7 +586,7 @@ fn mark_all_marks_what_is_in_view() {
     let mut s = state(12, false);
     press(&mut s, "/eastus<Enter>a");
     assert_eq!(s.marked_count(), 6);
-    press(&mut s, "<Esc>");
+    press(&mut s, "C");
     assert_eq!(s.visible.len(), 12);
     assert_eq!(
         s.batch_ids().len(),
@@ -528,8 +613,9 @@ fn views_switch_and_a_subscription_opens_its_clusters() {
     assert_eq!(s.view, super::state::View::Subscriptions);
     assert_eq!(s.subscription_rows.len(), 3);
     assert_eq!(s.subscription_rows.iter().map(|r| r.clusters).sum::<usize>(), 12);
-    press(&mut s, "j<Enter>");
+    press(&mut s, "j");
     let opened = s.subscription_rows[1].id.clone();
+    press(&mut s, "<Enter>");
     assert_eq!(s.view, super::state::View::Clusters);
     assert_eq!(s.filter.source(), format!("sub:{opened}"));
     assert!(
@@ -545,6 +631,7 @@ fn views_switch_and_a_subscription_opens_its_clusters() {
         s.visible.len(),
         "the posture counts the clusters in view"
     );
+    press(&mut s, "C");
     assert_eq!(
         s.posture.by_minor.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(),
         ["1.32", "1.33", "1.34", "1.35"]
@@ -552,11 +639,80 @@ fn views_switch_and_a_subscription_opens_its_clusters() {
 }
 
 #[test]
+fn the_subscriptions_view_shows_the_subscriptions_of_the_clusters_in_view() {
+    let mut s = state(12, false);
+    press(&mut s, "/westeurope<Enter>2");
+    // Clusters 0, 2, 4... are in westeurope: subscriptions 0, 2, 1 (i % 3) all have some.
+    assert_eq!(s.subscription_rows.iter().map(|r| r.clusters).sum::<usize>(), 6);
+    press(&mut s, "/<C-u>sub:sub-1<Enter>");
+    assert_eq!(s.subscription_rows.len(), 1, "only subscriptions with clusters in view");
+    assert_eq!(s.subscription_rows[0].id, "sub-1");
+    assert_eq!(s.subscription_rows[0].clusters, 4);
+}
+
+#[test]
+fn enter_on_a_subscription_adds_to_the_filter_and_esc_comes_back() {
+    let mut s = state(12, false);
+    press(&mut s, "/westeurope<Enter>2");
+    let before = s.subscription_rows.len();
+    press(&mut s, "j");
+    let opened = s.subscription_rows[1].id.clone();
+    press(&mut s, "<Enter>");
+    assert_eq!(s.view, super::state::View::Clusters);
+    assert_eq!(
+        s.filter.source(),
+        format!("westeurope sub:{opened}"),
+        "added, not replaced"
+    );
+    assert!(s.visible.iter().all(|&r| {
+        let c = &s.fleet[s.rows[r].index].cluster;
+        c.subscription_id == opened && c.location == "westeurope"
+    }));
+    // Into a cluster and back, twice: Esc retraces the way in.
+    press(&mut s, "<Enter>");
+    assert!(matches!(s.screen, Screen::Cluster { .. }));
+    press(&mut s, "<Esc>");
+    assert_eq!(
+        (s.screen.clone(), s.view),
+        (Screen::Fleet, super::state::View::Clusters)
+    );
+    press(&mut s, "<Esc>");
+    assert_eq!(s.view, super::state::View::Subscriptions);
+    assert_eq!(s.filter.source(), "westeurope", "the filter as it was");
+    assert_eq!(s.subscription_rows.len(), before);
+    assert_eq!(s.subscription_selected, 1, "on the subscription it left");
+    // Nothing further back: Esc says so, and keeps the filter.
+    press(&mut s, "<Esc>");
+    assert_eq!(s.filter.source(), "westeurope");
+    assert!(
+        status_is(&s, Level::Info, "nothing to go back to"),
+        "{}",
+        status_text(&s)
+    );
+}
+
+#[test]
+fn esc_on_the_table_never_clears_the_filter_its_own_key_does() {
+    let mut s = state(30, false);
+    press(&mut s, "/channel:unmanaged,none sub:sub-1 !k8s:1.35<Enter>");
+    let narrowed = s.visible.len();
+    press(&mut s, "<Esc>");
+    assert_eq!(s.visible.len(), narrowed, "a stray Esc keeps the filter");
+    assert_eq!(s.filter.source(), "channel:unmanaged,none sub:sub-1 !k8s:1.35");
+    press(&mut s, "C");
+    assert!(s.filter.is_empty());
+    assert_eq!(s.visible.len(), 30);
+    // And it is one Up away.
+    press(&mut s, "/<Up><Enter>");
+    assert_eq!(s.visible.len(), narrowed);
+}
+
+#[test]
 fn export_writes_the_view_as_scan_would() {
     let mut s = state(12, false);
     press(&mut s, "/westeurope<Enter>");
     let effects = press(&mut s, "e");
-    let [Effect::WriteFile { name, text }] = &effects[..] else {
+    let [Effect::WriteFile { name, text, .. }] = &effects[..] else {
         panic!("{effects:?}")
     };
     assert!(
@@ -566,7 +722,7 @@ fn export_writes_the_view_as_scan_would() {
     let report: serde_json::Value = serde_json::from_str(text).unwrap();
     assert_eq!(report["clusters"].as_array().unwrap().len(), 6);
     let effects = press(&mut s, "E");
-    let [Effect::WriteFile { name, text }] = &effects[..] else {
+    let [Effect::WriteFile { name, text, .. }] = &effects[..] else {
         panic!()
     };
     assert!(name.ends_with(".csv"));
@@ -577,19 +733,18 @@ fn export_writes_the_view_as_scan_would() {
 fn the_portal_link_follows_the_cloud() {
     let mut s = state(2, false);
     let id = s.selected_item().unwrap().cluster.id.clone();
+    let link = format!("https://portal.azure.com/#@/resource{id}/overview");
     assert_eq!(
         press(&mut s, "u"),
-        vec![Effect::Copy(format!(
-            "https://portal.azure.com/#@/resource{id}/overview"
-        ))]
+        vec![Effect::Copy {
+            done: format!("Copied the portal link (OSC 52): {link}"),
+            text: link,
+        }]
     );
     s.cloud = crate::config::Cloud::UsGovernment;
-    assert_eq!(
-        press(&mut s, "u"),
-        vec![Effect::Copy(format!(
-            "https://portal.azure.us/#@/resource{id}/overview"
-        ))]
-    );
+    assert!(matches!(&press(&mut s, "u")[..],
+        [Effect::Copy { text, done }] if *text == format!("https://portal.azure.us/#@/resource{id}/overview")
+            && !done.contains("press w")));
 }
 
 #[test]
@@ -629,7 +784,7 @@ fn the_view_sort_and_filter_are_remembered() {
     let mut again = state(12, false);
     super::saved::Saved::from_json(&json).unwrap().apply(&mut again);
     assert_eq!(again.view, super::state::View::Posture);
-    assert_eq!(again.sort, (Column::Name, false));
+    assert_eq!(again.sort, (Column::Name, true));
     assert_eq!(again.filter.source(), "eastus");
     assert!(again.only_failing);
     assert_eq!(again.visible, s.visible);
@@ -695,7 +850,372 @@ fn a_read_that_cannot_start_says_why_and_keeps_the_last_data() {
     );
     assert_eq!(s.fleet.len(), 12, "the last good rows stay");
     assert!(s.fleet.iter().all(|a| a.cluster.stale));
+    assert!(status_is(&s, Level::Error, "AuthenticationFailed"));
+    assert!(status_is(&s, Level::Error, "az login"));
+    assert!(status_is(&s, Level::Error, "the last good data is shown"));
+}
+
+#[test]
+fn status_messages_expire_with_the_clock() {
+    let mut s = state(5, false);
+    press(&mut s, "<Space>c");
+    assert!(status_is(&s, Level::Info, "Marks cleared"));
+    update(&mut s, Action::Tick(NOW + time::Duration::seconds(4)));
+    assert!(s.status.is_some(), "still there after 4 s");
+    update(&mut s, Action::Tick(NOW + time::Duration::seconds(5)));
+    assert!(s.status.is_none(), "gone after 5 s");
+    // Errors stay longer, and go too.
+    s.say("Could not copy", Level::Error);
+    update(&mut s, Action::Tick(NOW + time::Duration::seconds(20)));
+    assert!(s.status.is_some());
+    update(&mut s, Action::Tick(NOW + time::Duration::seconds(25)));
+    assert!(s.status.is_none());
+}
+
+#[test]
+fn a_key_that_does_nothing_here_says_so() {
+    let mut s = state(12, false);
+    press(&mut s, "2");
+    for (key, part) in [
+        ("s", "not in the subscriptions view: it works in the clusters view"),
+        ("f", "not in the subscriptions view: it works on a cluster"),
+        (
+            "<Space>",
+            "not in the subscriptions view: it works in the clusters view",
+        ),
+        ("F", "not in the subscriptions view: it works in the clusters view"),
+    ] {
+        s.status = None;
+        let effects = press(&mut s, key);
+        assert!(effects.is_empty());
+        assert!(status_is(&s, Level::Info, part), "{key}: {}", status_text(&s));
+    }
+    press(&mut s, "3<Enter>");
+    assert!(status_is(&s, Level::Info, "Enter (open"), "{}", status_text(&s));
+    press(&mut s, "1w");
     assert!(
-        matches!(&s.status, Some((m, Level::Error)) if m.contains("AuthenticationFailed") && m.contains("az login"))
+        status_is(&s, Level::Info, "it works in the fix popup and the raw JSON"),
+        "{}",
+        status_text(&s)
     );
+    press(&mut s, "c");
+    assert!(
+        status_is(&s, Level::Info, "no cluster is marked"),
+        "{}",
+        status_text(&s)
+    );
+}
+
+#[test]
+fn help_toggles_and_comes_back_to_the_popup_it_covered() {
+    let mut s = state(5, false);
+    press(&mut s, "f?");
+    assert!(matches!(
+        &s.overlay,
+        Some(Overlay::Help {
+            context: super::context::Context::Fix,
+            ..
+        })
+    ));
+    press(&mut s, "?");
+    assert!(matches!(&s.overlay, Some(Overlay::Fix(_))), "the fix popup is back");
+    press(&mut s, "?<Esc>");
+    assert!(matches!(&s.overlay, Some(Overlay::Fix(_))), "Esc closes the help first");
+    press(&mut s, "<Esc>");
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn direct_sort_keys_sort_by_their_column_and_again_reverse() {
+    let mut s = state(20, false);
+    press(&mut s, "N");
+    assert_eq!(s.sort, (Column::Name, false));
+    press(&mut s, "N");
+    assert_eq!(s.sort, (Column::Name, true));
+    press(&mut s, "V");
+    assert_eq!(s.sort, (Column::Version, false));
+    let versions: Vec<_> = s
+        .visible
+        .iter()
+        .map(|&r| s.fleet[s.rows[r].index].cluster.version())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "ascending by version");
+    press(&mut s, "W");
+    assert_eq!(s.sort, (Column::Verdict, true), "the verdict starts worst first");
+    for (key, column) in [
+        ("B", Column::Subscription),
+        ("R", Column::ResourceGroup),
+        ("L", Column::Location),
+        ("U", Column::Upgrade),
+        ("O", Column::NodeOs),
+        ("P", Column::Provisioning),
+    ] {
+        press(&mut s, key);
+        assert_eq!(s.sort.0, column, "{key}");
+    }
+}
+
+#[test]
+fn the_command_line_runs_commands_by_name_with_arguments() {
+    let mut s = state(12, true);
+    press(&mut s, ":sort version<Enter>");
+    assert_eq!(s.sort, (Column::Version, false));
+    press(&mut s, ":view subscriptions<Enter>");
+    assert_eq!(s.view, super::state::View::Subscriptions);
+    press(&mut s, ":sort name desc<Enter>");
+    assert_eq!(
+        (s.view, s.sort),
+        (super::state::View::Clusters, (Column::Name, true)),
+        "sorting shows the clusters"
+    );
+    press(&mut s, ":fix<Enter>");
+    assert!(matches!(&s.overlay, Some(Overlay::Fix(p)) if p.format == remediate::Format::Cli));
+    press(&mut s, "<Esc>:fix terraform<Enter>");
+    assert!(matches!(&s.overlay, Some(Overlay::Fix(p)) if p.format == remediate::Format::Terraform));
+    press(&mut s, "<Esc>");
+    let effects = press(&mut s, ":export csv<Enter>");
+    assert!(matches!(&effects[..], [Effect::WriteFile { name, .. }] if name.ends_with(".csv")));
+    let effects = press(&mut s, ":refresh<Enter>");
+    assert!(matches!(&effects[..], [Effect::Refresh { .. }]));
+    press(&mut s, ":jump<Enter>");
+    assert!(
+        status_is(&s, Level::Error, "unknown command `jump`"),
+        "{}",
+        status_text(&s)
+    );
+    // Tab completes, Up recalls.
+    press(&mut s, ":vi<Tab>po<Tab>");
+    assert_eq!(typed(&s), "view posture ");
+    press(&mut s, "<Enter>");
+    assert_eq!(s.view, super::state::View::Posture);
+    press(&mut s, ":<Up><Up>");
+    assert_eq!(typed(&s), "jump");
+    press(&mut s, "<Esc>");
+    assert!(s.prompt.is_none());
+}
+
+#[test]
+fn y_copies_the_resource_id_in_the_cluster_view_and_says_what() {
+    let mut s = state(5, false);
+    press(&mut s, "<Enter>");
+    let id = s.open_cluster().unwrap().1.cluster.id.clone();
+    let effects = press(&mut s, "y");
+    let [Effect::Copy { text, done }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*text, id);
+    assert!(done.contains("resource id") && done.contains(&id), "{done}");
+    assert!(!done.contains("press w"), "w writes nothing here: {done}");
+}
+
+#[test]
+fn in_the_fix_popup_y_copies_the_command_under_the_cursor_and_y_all_the_text() {
+    let mut s = state(5, false);
+    press(&mut s, "f");
+    let (text, cursor) = match &s.overlay {
+        Some(Overlay::Fix(p)) => (p.text.clone(), p.cursor),
+        _ => panic!("no popup"),
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        !lines[cursor].starts_with('#') && !lines[cursor].is_empty(),
+        "the cursor starts on a command"
+    );
+    let effects = press(&mut s, "y");
+    let [Effect::Copy { text: copied, done }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(copied.trim_end(), lines[cursor]);
+    assert!(done.contains(&format!("line {}", cursor + 1)), "{done}");
+    // The `az aks update` inside the if: the cursor moves onto it.
+    let update_line = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("az aks update"))
+        .expect("an update");
+    for _ in cursor..update_line {
+        press(&mut s, "j");
+    }
+    let effects = press(&mut s, "y");
+    assert!(matches!(&effects[..], [Effect::Copy { text, .. }] if text.trim() == lines[update_line].trim()));
+    // On a comment: nothing to copy, and it says what to do.
+    let comment = lines.iter().position(|l| l.starts_with('#')).unwrap();
+    for _ in 0..update_line {
+        press(&mut s, "k");
+    }
+    for _ in 0..comment {
+        press(&mut s, "j");
+    }
+    assert!(press(&mut s, "y").is_empty());
+    assert!(status_is(&s, Level::Info, "Y copies the whole text"));
+    let effects = press(&mut s, "Y");
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text: all, done }] if *all == text && done.contains("Press w to write"))
+    );
+}
+
+/// The loop's writer puts the file's name in the usage comment
+/// (`dashboard::tests::writing_the_same_text_twice_makes_one_file_and_says_where`);
+/// here, that the fix asks for it and is the popup's text, line for line.
+#[test]
+fn a_written_script_asks_for_its_usage_comment_to_name_the_file() {
+    let mut s = state(5, false);
+    press(&mut s, "f");
+    let popup_text = match &s.overlay {
+        Some(Overlay::Fix(p)) => p.text.clone(),
+        _ => panic!(),
+    };
+    let effects = press(&mut s, "w");
+    let [Effect::WriteFile { text, usage, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*usage, Some(super::output::USAGE_NAME));
+    assert!(
+        text.contains(&format!("bash {}", super::output::USAGE_NAME)),
+        "the comment the writer renames"
+    );
+    assert_eq!(*text, popup_text);
+}
+
+#[test]
+fn the_raw_json_copies_writes_and_searches() {
+    let mut s = state(2, false);
+    press(&mut s, "v");
+    let text = match &s.overlay {
+        Some(Overlay::Raw { text: Some(t), .. }) => t.clone(),
+        _ => panic!(),
+    };
+    assert!(matches!(&press(&mut s, "y")[..], [Effect::Copy { text: t, .. }] if *t == text));
+    let effects = press(&mut s, "w");
+    assert!(
+        matches!(&effects[..], [Effect::WriteFile { name, text: t, usage: None }]
+        if name.starts_with("aksradar-raw-") && name.ends_with(".json") && *t == text)
+    );
+    press(&mut s, "/nodeOsUpgrade");
+    let line = text.lines().position(|l| l.contains("nodeOsUpgrade")).unwrap();
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Raw { scroll, .. }) if usize::from(*scroll) == line),
+        "jumps as it is typed"
+    );
+    press(&mut s, "<Enter>");
+    assert!(matches!(&s.overlay, Some(Overlay::Raw { search: Some(q), .. }) if q == "nodeOsUpgrade"));
+    press(&mut s, "/<C-u>\"name\"<Enter>");
+    let first = text.lines().position(|l| l.contains("\"name\"")).unwrap();
+    let scroll_of = |s: &State| match &s.overlay {
+        Some(Overlay::Raw { scroll, .. }) => usize::from(*scroll),
+        _ => usize::MAX,
+    };
+    assert!(scroll_of(&s) >= first);
+    let at = scroll_of(&s);
+    press(&mut s, "n");
+    let next = text
+        .lines()
+        .enumerate()
+        .skip(at + 1)
+        .find(|(_, l)| l.contains("\"name\""))
+        .map(|(i, _)| i);
+    match next {
+        Some(next) => assert_eq!(scroll_of(&s), next),
+        None => assert!(status_is(&s, Level::Info, "No more matches")),
+    }
+    press(&mut s, "/nothing-like-this");
+    assert!(
+        s.prompt
+            .as_ref()
+            .and_then(|p| p.error.as_ref())
+            .is_some_and(|e| e.contains("not in the raw JSON"))
+    );
+    press(&mut s, "<Esc>");
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Raw { .. })),
+        "Esc ends the search, not the view"
+    );
+}
+
+#[test]
+fn a_remembered_filter_belongs_to_the_fleet_it_was_set_on() {
+    let mut demo = state(12, false);
+    demo.fleet_key = "demo|1|20|25".into();
+    press(&mut demo, "/stale:yes<Enter>");
+    let json = super::saved::Saved::of(&demo).to_json();
+    let saved = super::saved::Saved::from_json(&json).unwrap();
+    let mut same = state(12, false);
+    same.fleet_key = "demo|1|20|25".into();
+    saved.apply(&mut same);
+    assert_eq!(same.filter.source(), "stale:yes");
+    assert_eq!(same.filter_history, ["stale:yes"]);
+    let mut other = state(12, false);
+    other.fleet_key = "https://management.azure.com|tenant".into();
+    saved.apply(&mut other);
+    assert!(other.filter.is_empty(), "another fleet opens unfiltered");
+    assert_eq!(other.visible.len(), 12);
+    // Saving the other fleet keeps the first one's filter.
+    let mut both = saved.clone();
+    both.remember(&other);
+    assert_eq!(both.fleets.len(), 2);
+    assert_eq!(both.fleets["demo|1|20|25"].filter, "stale:yes");
+}
+
+#[test]
+fn a_first_read_that_fails_does_not_claim_last_good_data() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let failed = Fleet {
+        errors: vec![crate::model::SourceError {
+            subscription_id: None,
+            url: None,
+            code: Some("AuthenticationFailed".into()),
+            message: "no credential".into(),
+        }],
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(cache::merge(None, failed, "demo", NOW)),
+        },
+    );
+    assert!(
+        status_is(&s, Level::Error, "nothing was read before"),
+        "{}",
+        status_text(&s)
+    );
+    assert!(!status_text(&s).contains("last good"));
+}
+
+#[test]
+fn scan_and_the_dashboard_list_clusters_in_the_same_default_order() {
+    let s = state(20, false);
+    let dashboard: Vec<String> = s
+        .visible
+        .iter()
+        .map(|&r| s.fleet[s.rows[r].index].cluster.name.clone())
+        .collect();
+    let mut scan = s.fleet.clone();
+    crate::report::worst_first(&mut scan);
+    let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.clone()).collect();
+    assert_eq!(dashboard, scan);
+}
+
+#[test]
+fn the_posture_view_asks_for_the_history_once_and_never_reads_it_itself() {
+    let mut live = state(5, true);
+    assert_eq!(
+        press(&mut live, "3"),
+        vec![Effect::LoadTrend],
+        "an effect: the loop reads the file"
+    );
+    update(
+        &mut live,
+        Action::Trend(super::aggregates::Trend {
+            points: vec![],
+            loaded: true,
+        }),
+    );
+    assert!(
+        press(&mut live, "13").is_empty(),
+        "read once; each later read comes with RecordHistory"
+    );
+    let mut files = state(5, false);
+    assert!(press(&mut files, "3").is_empty(), "files keep no history");
 }

@@ -2,18 +2,24 @@
 //! it wants (a refresh, a fetch, a copy); the loop runs them and reports back with
 //! more actions. Pure and synchronous, so every behaviour is a unit test.
 //!
-//! Longer than 600 lines on purpose: one `match` over every command keeps what each
-//! key does in one place, where splitting it would scatter the modes it checks.
+//! Long on purpose: one `match` over every command keeps what each key does in one
+//! place, where splitting it would scatter the modes it checks. The line being typed is
+//! `prompt`'s; what is copied, written and exported is `output`'s.
 
-use super::action::Action;
+use super::action::{Action, PromptKey};
 use super::command::Command;
+use super::context::{self, Context};
 use super::keymap::{Key, Keymap};
-use super::state::{DetailState, FixPopup, Level, Overlay, Screen, State, View};
+use super::line::Edit;
+use super::output::{self, command_at};
+use super::prompt;
+use super::state::{DetailState, FixPopup, Level, Overlay, PromptKind, Screen, State, View};
+use super::state::{ERROR_SECONDS, INFO_SECONDS};
 use crate::cache::Snapshot;
-use crate::filter::Filter;
+use crate::filter::{Column, Filter};
 use crate::model::Cluster;
 use crate::model::{ClusterDetails, Progress};
-use crate::{remediate, report, rules};
+use crate::{remediate, rules};
 
 /// What `update` asks the loop to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,64 +30,73 @@ pub enum Effect {
     FetchDetails { id: String, cluster: Box<Cluster> },
     /// Read one cluster's raw JSON from Azure.
     FetchRaw { id: String, cluster: Box<Cluster> },
-    /// Put text on the clipboard (OSC 52).
-    Copy(String),
-    /// Write text to a new file in the current folder, named after `name`.
-    WriteFile { name: String, text: String },
-    /// Append a live read's verdicts to the history.
+    /// Put text on the clipboard (OSC 52); `done` is what the message line says then.
+    Copy { text: String, done: String },
+    /// Write text to a file in the current folder named `name` (or `name-1`... when
+    /// another file has that name; not again when the same text is already there).
+    /// `usage` is a file name the text's usage comment gives, to be replaced by the
+    /// name it is written under.
+    WriteFile {
+        name: String,
+        text: String,
+        usage: Option<&'static str>,
+    },
+    /// Append a live read's verdicts to the history, then read the trend again.
     RecordHistory(crate::history::Record),
+    /// Read the history's trend (for the posture view).
+    LoadTrend,
 }
 
-/// Turns a key into an action, by the mode the screen is in: while the filter line is
-/// being edited, keys are text; elsewhere they go through the key map.
+/// Turns a key into an action, by the mode the screen is in: while a line is being
+/// typed, keys edit it (as a shell line does); elsewhere they go through the key map,
+/// and a command that does nothing here becomes `Inert`, so the user hears why.
 pub fn key_action(state: &State, keymap: &Keymap, key: Key) -> Option<Action> {
     use crossterm::event::{KeyCode, KeyModifiers};
-    if state.filter_input.editing {
+    if state.prompt.is_some() {
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
+        let edit = |edit| Some(Action::Prompt(PromptKey::Edit(edit)));
         return match key.code {
-            KeyCode::Enter => Some(Action::FilterAccept),
-            KeyCode::Esc => Some(Action::FilterCancel),
-            KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Command(Command::Quit)),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::FilterChar(c)),
+            KeyCode::Enter => Some(Action::Prompt(PromptKey::Accept)),
+            KeyCode::Esc => Some(Action::Prompt(PromptKey::Cancel)),
+            KeyCode::Tab => Some(Action::Prompt(PromptKey::Complete)),
+            KeyCode::Up => Some(Action::Prompt(PromptKey::Older)),
+            KeyCode::Down => Some(Action::Prompt(PromptKey::Newer)),
+            KeyCode::Backspace => edit(Edit::Backspace),
+            KeyCode::Delete => edit(Edit::Delete),
+            KeyCode::Left => edit(Edit::Left),
+            KeyCode::Right => edit(Edit::Right),
+            KeyCode::Home => edit(Edit::Home),
+            KeyCode::End => edit(Edit::End),
+            KeyCode::Char('c') if control => Some(Action::Command(Command::Quit)),
+            KeyCode::Char('a') if control => edit(Edit::Home),
+            KeyCode::Char('e') if control => edit(Edit::End),
+            KeyCode::Char('w') if control => edit(Edit::DeleteWord),
+            KeyCode::Char('u') if control => edit(Edit::DeleteToStart),
+            KeyCode::Char(c) if !control => edit(Edit::Insert(c)),
             _ => None,
         };
     }
-    keymap.command(key).map(Action::Command)
+    let command = keymap.command(key)?;
+    if context::works(command, state) {
+        Some(Action::Command(command))
+    } else {
+        Some(Action::Inert {
+            key: key.label(),
+            command,
+        })
+    }
 }
 
 /// Applies one action. Returns the effects to run, in order.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(command) => command_effects(state, command),
-        Action::FilterChar(c) => {
-            state.filter_input.text.push(c);
-            retry_filter(state);
+        Action::Inert { key, command } => {
+            let why = context::why_not(command, state);
+            state.say(format!("{key} ({}): {why}", command.description()), Level::Info);
             vec![]
         }
-        Action::FilterBackspace => {
-            state.filter_input.text.pop();
-            retry_filter(state);
-            vec![]
-        }
-        Action::FilterAccept => {
-            let input = &mut state.filter_input;
-            input.editing = false;
-            if let Some(error) = input.error.take() {
-                // What stays is the last filter that parsed, so say which.
-                input.applied = state.filter.source().to_string();
-                input.text = input.applied.clone();
-                state.status = Some((format!("filter not applied: {error}"), Level::Error));
-            } else {
-                input.applied = input.text.clone();
-            }
-            vec![]
-        }
-        Action::FilterCancel => {
-            state.filter_input = Default::default();
-            state.filter = Filter::default();
-            state.recompute_keeping_selection();
-            vec![]
-        }
+        Action::Prompt(key) => prompt::key(state, key),
         Action::Resize { rows } => {
             state.page = rows.max(1);
             keep_in_view(state);
@@ -89,6 +104,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
+            let expired = state.status.as_ref().is_some_and(|status| {
+                let seconds = match status.level {
+                    Level::Info => INFO_SECONDS,
+                    Level::Error => ERROR_SECONDS,
+                };
+                (now - status.since).whole_seconds() >= seconds
+            });
+            if expired {
+                state.status = None;
+            }
             // Idle time: order the fleet by every column now, not on the first `s`.
             state.warm_ranks();
             let due = match (state.config.refresh_interval, state.refresh.started) {
@@ -113,13 +138,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             let read_at = snapshot.saved_at;
             apply_snapshot(state, *snapshot);
+            // A read that reached nothing has nothing to record.
+            if state.errors.iter().any(|e| e.subscription_id.is_none()) {
+                return vec![];
+            }
             vec![Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at))]
         }
         Action::RefreshFailed { generation, message } => {
             if generation == state.refresh.generation {
                 state.refresh.running = false;
                 state.loading = false;
-                state.status = Some((message, Level::Error));
+                state.say(message, Level::Error);
             }
             vec![]
         }
@@ -130,7 +159,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Raw { id, text } => {
             if let Some(Overlay::Raw {
                 id: open, text: shown, ..
-            }) = &mut state.overlay
+            }) = state.overlay.as_mut().map(unhelp)
                 && *open == id
             {
                 *shown = Some(text.unwrap_or_else(|err| format!("The raw JSON could not be read: {err}")));
@@ -138,16 +167,40 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Done(result) => {
-            state.status = Some(match result {
-                Ok(message) => (message, Level::Info),
-                Err(message) => (message, Level::Error),
-            });
+            match result {
+                Ok(message) => state.say(message, Level::Info),
+                Err(message) => state.say(message, Level::Error),
+            }
+            vec![]
+        }
+        Action::Trend(trend) => {
+            state.trend = trend;
             vec![]
         }
     }
 }
 
-fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
+/// The popup under the help, if the help is open over one; else the popup itself.
+fn unhelp(overlay: &mut Overlay) -> &mut Overlay {
+    match overlay {
+        Overlay::Help { under: Some(under), .. } => under,
+        other => other,
+    }
+}
+
+pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(column) = command.sort_column() {
+        if state.overlay.is_none() && state.screen == Screen::Fleet && state.view == View::Clusters {
+            // The same key again reverses; a new column starts in its usual direction.
+            let descending = if state.sort.0 == column {
+                !state.sort.1
+            } else {
+                column == Column::Verdict
+            };
+            sort_by(state, column, descending);
+        }
+        return vec![];
+    }
     match command {
         Command::Up => scroll_or_move(state, -1),
         Command::Down => scroll_or_move(state, 1),
@@ -157,24 +210,38 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Bottom => scroll_or_move(state, i64::MAX / 2),
         Command::Open => open(state),
         Command::Back => {
-            if state.overlay.take().is_none() {
-                match state.screen {
-                    Screen::Cluster { .. } => state.screen = Screen::Fleet,
-                    Screen::Fleet if !state.filter.is_empty() => {
-                        state.filter_input = Default::default();
-                        state.filter = Filter::default();
-                        state.recompute_keeping_selection();
-                    }
-                    Screen::Fleet => {}
-                }
-            }
+            back(state);
             vec![]
         }
         Command::Filter => {
-            if state.overlay.is_none() && state.screen == Screen::Fleet {
-                state.view = View::Clusters;
-                state.filter_input.editing = true;
-                state.filter_input.text = state.filter_input.applied.clone();
+            if let Some(Overlay::Raw { scroll, search, .. }) = &state.overlay {
+                let text = search.clone().unwrap_or_default();
+                state.prompt = Some(super::state::Prompt::new(PromptKind::Search, &text, scroll.to_string()));
+            } else if state.overlay.is_none() {
+                let text = state.filter.source().to_string();
+                state.prompt = Some(super::state::Prompt::new(PromptKind::Filter, &text, text.clone()));
+            }
+            vec![]
+        }
+        Command::ClearFilter => {
+            if !state.filter.is_empty() {
+                let was = state.filter.source().to_string();
+                remember(&mut state.filter_history, &was);
+                state.set_filter(Filter::default());
+                keep_in_view(state);
+                state.say(
+                    format!(
+                        "Filter `{}` cleared (/ then Up brings it back).",
+                        crate::text::clean(&was)
+                    ),
+                    Level::Info,
+                );
+            }
+            vec![]
+        }
+        Command::CommandLine => {
+            if state.overlay.is_none() {
+                state.prompt = Some(super::state::Prompt::new(PromptKind::Command, "", String::new()));
             }
             vec![]
         }
@@ -182,21 +249,32 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             if state.screen == Screen::Fleet && state.overlay.is_none() && state.view == View::Clusters =>
         {
             if command == Command::SortNext {
-                state.sort.0 = state.sort.0.next();
+                let next = state.sort.0.next();
+                sort_by(state, next, next == Column::Verdict);
             } else {
-                state.sort.1 = !state.sort.1;
+                let (column, descending) = state.sort;
+                sort_by(state, column, !descending);
             }
-            state.recompute_keeping_selection();
             vec![]
         }
         Command::SortNext | Command::SortReverse => vec![],
+        // Handled above, by their column.
+        Command::SortName
+        | Command::SortSubscription
+        | Command::SortResourceGroup
+        | Command::SortLocation
+        | Command::SortVersion
+        | Command::SortUpgrade
+        | Command::SortNodeOs
+        | Command::SortProvisioning
+        | Command::SortVerdict => vec![],
         Command::Refresh => {
             if !state.live {
-                state.status = Some(("Exported files have nothing to refresh.".into(), Level::Info));
+                state.say("Exported files have nothing to refresh.", Level::Info);
                 return vec![];
             }
             if state.refresh.running {
-                state.status = Some(("A refresh is already running.".into(), Level::Info));
+                state.say("A refresh is already running.", Level::Info);
                 return vec![];
             }
             start_refresh(state)
@@ -216,10 +294,10 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             }
             let ids = state.batch_ids();
             if ids.is_empty() {
-                state.status = Some((
-                    "Nothing to fix: no cluster is marked and none in view fails.".into(),
+                state.say(
+                    "Nothing to fix: no cluster is marked and none in view fails.",
                     Level::Info,
-                ));
+                );
                 return vec![];
             }
             open_fix(state, ids, true, remediate::Format::Cli);
@@ -256,14 +334,17 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                 for row in state.visible.clone() {
                     state.set_marked(row, true);
                 }
-                state.status = Some((format!("{} clusters marked.", state.marked_count()), Level::Info));
+                let text = format!("{} marked.", crate::text::count(state.marked_count(), "cluster"));
+                state.say(text, Level::Info);
             }
             vec![]
         }
         Command::ClearMarks => {
             if state.overlay.is_none() {
+                let had = state.marked_count();
                 state.clear_marks();
-                state.status = Some(("Marks cleared.".into(), Level::Info));
+                let text = format!("Marks cleared ({} unmarked).", crate::text::count(had, "cluster"));
+                state.say(text, Level::Info);
             }
             vec![]
         }
@@ -277,79 +358,50 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ClustersView | Command::SubscriptionsView | Command::PostureView => {
             if state.overlay.is_none() {
-                state.screen = Screen::Fleet;
-                state.view = match command {
+                let view = match command {
                     Command::SubscriptionsView => View::Subscriptions,
                     Command::PostureView => View::Posture,
                     _ => View::Clusters,
                 };
+                switch_view(state, view);
+                if view == View::Posture && state.live && !state.trend.loaded {
+                    return vec![Effect::LoadTrend];
+                }
             }
             vec![]
         }
-        Command::ExportJson | Command::ExportCsv => {
-            if state.overlay.is_some() {
-                return vec![];
-            }
-            let json = command == Command::ExportJson;
-            let format = if json {
-                report::Format::Json
-            } else {
-                report::Format::Csv
-            };
-            let items: Vec<crate::model::Assessed> = state
-                .visible
-                .iter()
-                .map(|&r| state.fleet[state.rows[r].index].clone())
-                .collect();
-            let report = report::Report {
-                assessed: &items,
-                skipped: state.skipped,
-                errors: &state.errors,
-                minimum_version: &state.config.rules.kubernetes_minimum_version,
-                changes: None,
-            };
-            let mut out = Vec::new();
-            if let Err(err) = report::write(format, &report, report::Style::default(), &mut out) {
-                state.status = Some((format!("Could not export: {err}"), Level::Error));
-                return vec![];
-            }
-            let stamp = state
-                .now
-                .format(time::macros::format_description!(
-                    "[year][month][day]-[hour][minute][second]"
-                ))
-                .unwrap_or_default();
-            let name = format!("aksradar-export-{stamp}.{}", if json { "json" } else { "csv" });
-            vec![Effect::WriteFile {
-                name,
-                text: String::from_utf8_lossy(&out).into_owned(),
-            }]
-        }
+        Command::ExportJson | Command::ExportCsv => output::export(state, command == Command::ExportJson),
         Command::PortalLink => {
             let Some(item) = state.target() else { return vec![] };
             let link = format!("{}/#@/resource{}/overview", state.cloud.portal(), item.cluster.id);
-            vec![Effect::Copy(link)]
+            let done = format!("Copied the portal link (OSC 52): {link}");
+            vec![Effect::Copy { text: link, done }]
         }
-        Command::Copy => match &state.overlay {
-            Some(Overlay::Fix(popup)) => vec![Effect::Copy(popup.text.clone())],
-            _ => vec![],
-        },
-        Command::Write => match &state.overlay {
-            Some(Overlay::Fix(popup)) => {
-                let name = match popup.ids.as_slice() {
-                    [one] if !popup.batch => state
-                        .find(one)
-                        .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone()),
-                    ids => format!("{}-clusters", ids.len()),
-                };
-                vec![Effect::WriteFile {
-                    name: file_name(&name, popup.format),
-                    text: popup.text.clone(),
-                }]
+        Command::Copy | Command::CopyAll => output::copy(state, command == Command::CopyAll),
+        Command::Write => output::write(state),
+        Command::SearchNext => {
+            if let Some(Overlay::Raw {
+                text: Some(text),
+                scroll,
+                search: Some(search),
+                ..
+            }) = &mut state.overlay
+            {
+                match output::find_line(text, search, usize::from(*scroll) + 1) {
+                    Some(line) => *scroll = line.min(usize::from(u16::MAX)) as u16,
+                    None => {
+                        let message = format!("No more matches of `{}`.", crate::text::clean(search));
+                        state.say(message, Level::Info);
+                    }
+                }
             }
-            _ => vec![],
-        },
+            vec![]
+        }
         Command::Raw => {
+            if matches!(state.overlay, Some(Overlay::Raw { .. })) {
+                state.overlay = None;
+                return vec![];
+            }
             let Some(item) = state.target() else { return vec![] };
             let id = item.cluster.id.to_ascii_lowercase();
             if state.live {
@@ -358,6 +410,7 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                     id: id.clone(),
                     text: None,
                     scroll: 0,
+                    search: None,
                 });
                 vec![Effect::FetchRaw { id, cluster }]
             } else {
@@ -367,22 +420,91 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                     id,
                     text: Some(text),
                     scroll: 0,
+                    search: None,
                 });
                 vec![]
             }
         }
         Command::Errors => {
-            state.overlay = Some(Overlay::Errors { scroll: 0 });
+            state.overlay = match state.overlay {
+                Some(Overlay::Errors { .. }) => None,
+                _ => Some(Overlay::Errors { scroll: 0 }),
+            };
             vec![]
         }
         Command::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+            state.overlay = match state.overlay.take() {
+                Some(Overlay::Help { under, .. }) => under.map(|b| *b),
+                under => {
+                    state.overlay = under;
+                    let context = Context::of(state);
+                    let under = state.overlay.take().map(Box::new);
+                    Some(Overlay::Help {
+                        scroll: 0,
+                        context,
+                        under,
+                    })
+                }
+            };
             vec![]
         }
         Command::Quit => {
             state.quit = true;
             vec![]
         }
+    }
+}
+
+/// Sorts the table by `column`, keeping the selected cluster.
+pub(super) fn sort_by(state: &mut State, column: Column, descending: bool) {
+    state.sort = (column, descending);
+    state.recompute_keeping_selection();
+    keep_in_view(state);
+}
+
+/// Shows a view: a jump, so the way back is forgotten.
+pub(super) fn switch_view(state: &mut State, view: View) {
+    state.screen = Screen::Fleet;
+    state.view = view;
+    state.back.clear();
+    state.aggregate_view();
+}
+
+/// Esc: closes the popup (back to the popup under the help), else goes back to where
+/// the view was opened from, with the filter it had.
+fn back(state: &mut State) {
+    match state.overlay.take() {
+        Some(Overlay::Help { under, .. }) => state.overlay = under.map(|b| *b),
+        Some(_) => {}
+        None => {
+            let Some(place) = state.back.pop() else { return };
+            state.view = place.view;
+            state.screen = place.screen;
+            if place.filter != state.filter.source() {
+                // It parsed when it was applied.
+                state.set_filter(Filter::parse(&place.filter).unwrap_or_default());
+            }
+            state.aggregate_view();
+            state.subscription_selected = place.subscription_selected;
+            if let Some(id) = place.selected {
+                state.select_id(&id);
+            }
+            keep_in_view(state);
+        }
+    }
+}
+
+/// Adds `text` to a history, at the end, once.
+pub(super) fn remember(history: &mut Vec<String>, text: &str) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    history.retain(|t| t != text);
+    history.push(text.to_string());
+    const KEEP: usize = 50;
+    if history.len() > KEEP {
+        history.remove(0);
     }
 }
 
@@ -402,14 +524,19 @@ pub fn start_refresh(state: &mut State) -> Vec<Effect> {
 }
 
 /// Opens (or switches) the fix popup on these clusters in `format`.
-fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format: remediate::Format) {
+pub(super) fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format: remediate::Format) {
     let text = fix_text(state, &ids, format);
+    // The cursor starts on the first command, so `y` copies something at once.
+    let cursor = (0..text.lines().count())
+        .find(|&line| command_at(&text, line, format).is_some())
+        .unwrap_or(0);
     state.overlay = Some(Overlay::Fix(FixPopup {
         ids,
         batch,
         format,
         text,
         scroll: 0,
+        cursor,
     }));
 }
 
@@ -435,52 +562,27 @@ fn fix_text(state: &State, ids: &[String], format: remediate::Format) -> String 
     remediate::render(format, &items, &state.config.remediation)
 }
 
-/// `aksradar-fix-<cluster>.<ext>`, with only characters safe in any file name.
-fn file_name(cluster: &str, format: remediate::Format) -> String {
-    let safe: String = cluster
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(60)
-        .collect();
-    let extension = match format {
-        remediate::Format::Cli | remediate::Format::Policy => "sh",
-        remediate::Format::Bicep => "bicep",
-        remediate::Format::Arm => "json",
-        remediate::Format::Terraform => "tf",
-    };
-    let kind = match format {
-        remediate::Format::Policy => "policy",
-        _ => "fix",
-    };
-    format!("aksradar-{kind}-{safe}.{extension}")
-}
-
 fn open(state: &mut State) -> Vec<Effect> {
     if state.overlay.is_some() || state.screen != Screen::Fleet {
         return vec![];
     }
     match state.view {
         View::Subscriptions => {
-            // A subscription opens as the clusters view filtered to it.
+            // A subscription opens as the clusters view, its term added to the filter;
+            // Esc comes back here with the filter as it was.
             if let Some(row) = state.subscription_rows.get(state.subscription_selected) {
-                let text = format!("sub:{}", row.id);
+                let term = format!("sub:{}", crate::filter::quote(&row.id));
+                let text = match state.filter.source() {
+                    "" => term,
+                    current => format!("{current} {term}"),
+                };
                 if let Ok(filter) = Filter::parse(&text) {
-                    state.filter = filter;
-                    state.filter_input = crate::app::state::FilterInput {
-                        applied: text.clone(),
-                        text,
-                        ..Default::default()
-                    };
+                    let place = state.place();
+                    state.back.push(place);
                     state.view = View::Clusters;
+                    state.set_filter(filter);
                     state.selected = 0;
                     state.offset = 0;
-                    state.recompute();
                 }
             }
             return vec![];
@@ -493,6 +595,8 @@ fn open(state: &mut State) -> Vec<Effect> {
     };
     let id = item.cluster.id.to_ascii_lowercase();
     let cluster = Box::new(item.cluster.clone());
+    let place = state.place();
+    state.back.push(place);
     state.screen = Screen::Cluster {
         id: id.clone(),
         scroll: 0,
@@ -508,10 +612,17 @@ fn open(state: &mut State) -> Vec<Effect> {
 fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
     let scroll = |value: &mut u16| *value = (i64::from(*value) + delta).clamp(0, i64::from(u16::MAX)) as u16;
     match (&mut state.overlay, &mut state.screen) {
-        (Some(Overlay::Help { scroll: s }), _)
+        (Some(Overlay::Help { scroll: s, .. }), _)
         | (Some(Overlay::Errors { scroll: s }), _)
         | (Some(Overlay::Raw { scroll: s, .. }), _) => scroll(s),
-        (Some(Overlay::Fix(popup)), _) => scroll(&mut popup.scroll),
+        (Some(Overlay::Fix(popup)), _) => {
+            // The cursor moves; the popup scrolls to keep it in view when drawn.
+            let last = popup.text.lines().count().saturating_sub(1) as i64;
+            popup.cursor = (popup.cursor as i64 + delta).clamp(0, last.max(0)) as usize;
+            if popup.cursor < usize::from(popup.scroll) {
+                popup.scroll = popup.cursor.min(usize::from(u16::MAX)) as u16;
+            }
+        }
         (None, Screen::Cluster { scroll: s, .. }) => scroll(s),
         (None, Screen::Fleet) if state.view == View::Subscriptions => {
             let last = state.subscription_rows.len().saturating_sub(1) as i64;
@@ -533,7 +644,7 @@ fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
     Vec::new()
 }
 
-fn keep_in_view(state: &mut State) {
+pub(super) fn keep_in_view(state: &mut State) {
     if state.selected < state.offset {
         state.offset = state.selected;
     } else if state.selected >= state.offset + state.page {
@@ -541,21 +652,6 @@ fn keep_in_view(state: &mut State) {
     }
     let max_offset = state.visible.len().saturating_sub(state.page);
     state.offset = state.offset.min(max_offset);
-}
-
-fn retry_filter(state: &mut State) {
-    match Filter::parse(&state.filter_input.text) {
-        Ok(filter) => {
-            state.filter_input.error = None;
-            if filter != state.filter {
-                state.filter = filter;
-                state.recompute_keeping_selection();
-                keep_in_view(state);
-            }
-        }
-        // The last filter that parsed stays applied; the error shows under the input.
-        Err(error) => state.filter_input.error = Some(error.to_string()),
-    }
 }
 
 fn progress_step(state: &mut State, progress: Progress) {
@@ -581,7 +677,6 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     // The old data goes before the new is assessed, so both are not held at once.
     let carried = state.release();
     let fleet = snapshot.into_fleet();
-    let failed = fleet.subscriptions.iter().filter(|s| s.error.is_some()).count();
     let today = state.now.date();
     let mut clusters = fleet.clusters;
     for cluster in &mut clusters {
@@ -596,21 +691,17 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     state.install(assessed, carried);
     keep_in_view(state);
     // A read that could not even list subscriptions (no credentials, no network) says
-    // why; one that lost some subscriptions says how many. The last good rows stay.
+    // why, and whether anything is left to show. Failed subscriptions are the header's
+    // to count (it says so once, and for as long as it is true).
     if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
         let code = general.code.as_deref().unwrap_or("error");
-        state.status = Some((
-            format!(
-                "The fleet could not be read ({code}: {}); the last good data is shown.",
-                general.message
-            ),
-            Level::Error,
-        ));
-    } else if failed > 0 {
-        state.status = Some((
-            format!("{failed} subscription(s) could not be read; their last good rows are shown (press !)."),
-            Level::Error,
-        ));
+        let kept = if state.fleet.is_empty() {
+            "nothing was read before, so there is nothing to show"
+        } else {
+            "the last good data is shown, marked stale"
+        };
+        let message = format!("The fleet could not be read ({code}: {}); {kept}.", general.message);
+        state.say(message, Level::Error);
     }
 }
 

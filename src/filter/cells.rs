@@ -14,21 +14,27 @@ pub enum Column {
     ResourceGroup,
     Location,
     Version,
+    /// The version the control plane runs, where it differs from the requested one.
+    Running,
     Upgrade,
     NodeOs,
+    /// The provisioning state (Succeeded, Failed, Updating...).
+    Provisioning,
     Verdict,
 }
 
 impl Column {
     /// Every column, in the table's order (which is also the order of the variants).
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 10] = [
         Column::Name,
         Column::Subscription,
         Column::ResourceGroup,
         Column::Location,
         Column::Version,
+        Column::Running,
         Column::Upgrade,
         Column::NodeOs,
+        Column::Provisioning,
         Column::Verdict,
     ];
 
@@ -37,22 +43,28 @@ impl Column {
         self as usize
     }
 
-    /// The name the saved view state uses.
+    /// The name the saved view state and `:sort` use.
     pub fn name(self) -> &'static str {
         match self {
             Column::Name => "name",
             Column::Subscription => "subscription",
             Column::ResourceGroup => "resource-group",
-            Column::Location => "region",
+            Column::Location => "location",
             Column::Version => "version",
+            Column::Running => "running",
             Column::Upgrade => "upgrade",
             Column::NodeOs => "node-os",
+            Column::Provisioning => "provisioning",
             Column::Verdict => "verdict",
         }
     }
 
+    /// The column of a name, ignoring case; `region` is what earlier versions saved.
     pub fn by_name(name: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.name() == name)
+        if name.eq_ignore_ascii_case("region") {
+            return Some(Column::Location);
+        }
+        Column::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(name))
     }
 
     pub fn title(self) -> &'static str {
@@ -60,10 +72,12 @@ impl Column {
             Column::Name => "NAME",
             Column::Subscription => "SUBSCRIPTION",
             Column::ResourceGroup => "RESOURCE GROUP",
-            Column::Location => "REGION",
+            Column::Location => "LOCATION",
             Column::Version => "K8S",
+            Column::Running => "RUNNING",
             Column::Upgrade => "UPGRADE",
             Column::NodeOs => "NODE OS",
+            Column::Provisioning => "PROVISIONING",
             Column::Verdict => "VERDICT",
         }
     }
@@ -86,8 +100,14 @@ impl Cells {
             Column::ResourceGroup => text::clean(&c.resource_group).into_owned(),
             Column::Location => text::clean(&c.location).into_owned(),
             Column::Version => text::clean(c.kubernetes_version.as_deref().unwrap_or("-")).into_owned(),
+            Column::Running => match (&c.current_kubernetes_version, &c.kubernetes_version) {
+                (Some(running), Some(wanted)) if running.trim().eq_ignore_ascii_case(wanted.trim()) => String::new(),
+                (Some(running), _) => text::clean(running).into_owned(),
+                (None, _) => String::new(),
+            },
             Column::Upgrade => text::clean(c.upgrade_channel().as_str()).into_owned(),
             Column::NodeOs => text::clean(c.node_os_channel().as_str()).into_owned(),
+            Column::Provisioning => text::clean(c.provisioning_state.as_deref().unwrap_or("-")).into_owned(),
             Column::Verdict => item.verdict_label(),
         };
         Cells(Column::ALL.map(text_of))
@@ -144,6 +164,11 @@ mod tests {
             assert_eq!(Column::by_name(column.name()), Some(column));
         }
         assert_eq!(Column::Verdict.next(), Column::Name);
+        assert_eq!(
+            Column::by_name("region"),
+            Some(Column::Location),
+            "what earlier versions saved"
+        );
     }
 
     #[test]
@@ -151,6 +176,8 @@ mod tests {
         let item = failing(
             Cluster {
                 kubernetes_version: Some("1.33.7".into()),
+                current_kubernetes_version: Some("1.33.6".into()),
+                provisioning_state: Some("Failed".into()),
                 node_os_upgrade_channel: Some("nodeimage".into()),
                 subscription_name: Some("Prod".into()),
                 ..cluster("sub", "rg", "aks-\u{1b}[31m1")
@@ -164,8 +191,10 @@ mod tests {
             (Column::ResourceGroup, "rg"),
             (Column::Location, "westeurope"),
             (Column::Version, "1.33.7"),
-            (Column::Upgrade, "unspecified"),
+            (Column::Running, "1.33.6"),
+            (Column::Upgrade, "Unspecified"),
             (Column::NodeOs, "NodeImage"),
+            (Column::Provisioning, "Failed"),
             (Column::Verdict, "Fail (2)"),
         ];
         for (column, text) in want {

@@ -4,18 +4,21 @@
 //!
 //! | term | matches |
 //! |---|---|
-//! | `word` | the word anywhere in the row (name, subscription, group, region, versions, channels, verdict, id, tags), ignoring case |
-//! | `channel:nodeimage,unmanaged` | the node OS channel: `securitypatch`, `nodeimage`, `unmanaged`, `none`, `unspecified` (a comma means any) |
+//! | `word` | the word anywhere in the row (name, subscription, group, location, versions, channels, state, verdict, id, tags), ignoring case |
+//! | `channel:nodeimage,unmanaged` (or `nodeos:`) | the node OS channel: `securitypatch`, `nodeimage`, `unmanaged`, `none`, `unspecified` (a comma means any) |
 //! | `upgrade:patch` | the cluster upgrade channel: `rapid`, `stable`, `patch`, `node-image`, `none`, `unspecified` |
 //! | `sub:prod` | the subscription name or id contains it |
-//! | `rg:team`, `loc:westeurope` | the resource group / region contains it |
-//! | `k8s:<1.33` | the Kubernetes version compared with `<`, `<=`, `>`, `>=` or `=` |
+//! | `rg:team`, `loc:westeurope` | the resource group / location contains it |
+//! | `k8s:1.33`, `k8s:=1.33`, `k8s:<1.33` | a version prefix (every 1.33.x), the exact version string, or a comparison (`<`, `<=`, `>`, `>=`) |
+//! | `state:failed` | the provisioning state (`succeeded`, `failed`, `updating`...; a comma means any) |
 //! | `tag:env=prod`, `tag:owner` | a tag with that value (ignoring case), or the tag at all |
 //! | `fail:NodeAutoUpgrade`, `pass:AZR-000015` | the rule (name, short name or reference) fails / passes |
 //! | `stale:yes`, `stale:no` | the row comes from an earlier read |
 //!
-//! `!` before a term negates it. Parsing is pure; a malformed term is an error that
-//! names it, and the caller keeps the last filter that parsed.
+//! `!` before a term negates it; double quotes keep spaces in a term
+//! (`sub:"Contoso Prod"`). Parsing is pure; a malformed term is an error that names it.
+//! `parse_valid` keeps the terms that parse and reports the first that does not, so a
+//! term still being typed is never applied half-written.
 
 use std::fmt;
 
@@ -23,8 +26,10 @@ use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, UpgradeChannel, Versi
 use crate::text;
 
 mod cells;
+mod complete;
 
 pub use cells::{Cells, Column, haystack};
+pub use complete::{Completion, Vocabulary, complete};
 
 /// A parsed filter. The default matches everything.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,6 +47,12 @@ enum Term {
     Group(String),
     Location(String),
     Version(Comparison, Version),
+    /// `k8s:1.33`: the version's first parts are these.
+    VersionPrefix(Vec<u64>),
+    /// `k8s:=1.33`: the version string is exactly this (ignoring case).
+    VersionExact(String),
+    /// `state:failed`: the provisioning state is one of these (lower-cased).
+    State(Vec<String>),
     Tag(String, Option<String>),
     Fails(Rule),
     Passes(Rule),
@@ -54,7 +65,6 @@ enum Comparison {
     LessOrEqual,
     Greater,
     GreaterOrEqual,
-    Equal,
 }
 
 /// A term that does not parse: which one, and what would.
@@ -108,24 +118,114 @@ fn upgrade_channel(value: &str) -> Option<UpgradeChannel> {
     }
 }
 
+/// The filter's terms: split at spaces, except inside double quotes. An unclosed
+/// quote runs to the end.
+pub fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        match (start, c.is_whitespace() && !quoted) {
+            (None, false) => start = Some(i),
+            (Some(from), true) => {
+                out.push(&text[from..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        out.push(&text[from..]);
+    }
+    out
+}
+
+/// A value without the double quotes that kept its spaces together.
+fn unquote(value: &str) -> String {
+    value.replace('"', "")
+}
+
+/// A value as a term writes it: quoted when it holds a space.
+pub fn quote(value: &str) -> String {
+    if value.contains(char::is_whitespace) {
+        format!("\"{}\"", value.replace('"', ""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// The field names of the language, with the colon, in the order help lists them.
+pub const FIELDS: [&str; 12] = [
+    "channel:", "nodeos:", "upgrade:", "sub:", "rg:", "loc:", "k8s:", "state:", "tag:", "fail:", "pass:", "stale:",
+];
+
+/// The values a field takes from a fixed set, for completion.
+pub fn field_values(field: &str) -> &'static [&'static str] {
+    match field {
+        "channel" | "nodeos" => &["securitypatch", "nodeimage", "unmanaged", "none", "unspecified"],
+        "upgrade" => &["rapid", "stable", "patch", "node-image", "none", "unspecified"],
+        "stale" => &["yes", "no"],
+        "state" => &[
+            "succeeded",
+            "failed",
+            "updating",
+            "creating",
+            "deleting",
+            "upgrading",
+            "starting",
+            "stopping",
+            "canceled",
+        ],
+        "fail" | "pass" => &[
+            "NodeAutoUpgrade",
+            "AutoUpgrade",
+            "Version",
+            "PoolVersion",
+            "MaintenanceWindow",
+        ],
+        _ => &[],
+    }
+}
+
 impl Filter {
     /// Parses a filter; the empty text is the filter that matches everything.
     pub fn parse(text: &str) -> Result<Filter, FilterError> {
         let mut terms = Vec::new();
-        for raw in text.split_whitespace() {
-            let (negated, body) = match raw.strip_prefix('!') {
-                Some(rest) => (true, rest),
-                None => (false, raw),
-            };
-            if body.is_empty() {
-                return Err(error(raw, "`!` needs a term after it"));
-            }
-            terms.push((negated, Term::parse(raw, body)?));
+        for raw in tokens(text) {
+            terms.push(parse_term(raw)?);
         }
         Ok(Filter {
             terms,
             source: text.trim().to_string(),
         })
+    }
+
+    /// The terms that parse, as a filter whose source is those terms, and the first
+    /// term that does not parse: what a filter being typed applies, leaving out the
+    /// term that is not finished (or wrong).
+    pub fn parse_valid(text: &str) -> (Filter, Option<FilterError>) {
+        let mut terms = Vec::new();
+        let mut kept = Vec::new();
+        let mut first_error = None;
+        for raw in tokens(text) {
+            match parse_term(raw) {
+                Ok(term) => {
+                    terms.push(term);
+                    kept.push(raw);
+                }
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        let filter = Filter {
+            terms,
+            source: kept.join(" "),
+        };
+        (filter, first_error)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -145,11 +245,31 @@ impl Filter {
     }
 }
 
+fn parse_term(raw: &str) -> Result<(bool, Term), FilterError> {
+    let (negated, body) = match raw.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    if body.is_empty() {
+        return Err(error(raw, "`!` needs a term after it"));
+    }
+    Ok((negated, Term::parse(raw, body)?))
+}
+
+/// The parts of a version string (`v1.33.7-preview` gives 1, 33, 7), when it is one.
+fn version_parts(text: &str) -> Option<Vec<u64>> {
+    let text = text.trim();
+    let text = text.strip_prefix(['v', 'V']).unwrap_or(text);
+    let core = text.split(['-', '+']).next()?;
+    core.split('.').map(|p| p.parse().ok()).collect()
+}
+
 impl Term {
     fn parse(raw: &str, body: &str) -> Result<Term, FilterError> {
         let Some((key, value)) = body.split_once(':') else {
-            return Ok(Term::Word(body.to_lowercase()));
+            return Ok(Term::Word(unquote(body).to_lowercase()));
         };
+        let value = &unquote(value)[..];
         let need_value = || {
             if value.is_empty() {
                 Err(error(raw, format!("`{key}:` needs a value after the colon")))
@@ -158,7 +278,7 @@ impl Term {
             }
         };
         match key.to_ascii_lowercase().as_str() {
-            "channel" => {
+            "channel" | "nodeos" => {
                 need_value()?;
                 let known = "securitypatch, nodeimage, unmanaged, none, unspecified";
                 Ok(Term::Channel(parse_list(raw, value, node_channel, known)?))
@@ -180,10 +300,21 @@ impl Term {
                     (Comparison::Less, v)
                 } else if let Some(v) = value.strip_prefix('>') {
                     (Comparison::Greater, v)
-                } else if let Some(v) = value.strip_prefix('=') {
-                    (Comparison::Equal, v)
+                } else if let Some(exact) = value.strip_prefix('=') {
+                    if Version::parse(exact).is_none() {
+                        return Err(error(
+                            raw,
+                            format!("`{exact}` is not a version; write e.g. k8s:=1.33.7"),
+                        ));
+                    }
+                    return Ok(Term::VersionExact(exact.trim().to_ascii_lowercase()));
                 } else {
-                    (Comparison::Equal, value)
+                    return version_parts(value).map(Term::VersionPrefix).ok_or_else(|| {
+                        error(
+                            raw,
+                            format!("`{value}` is not a version; write e.g. k8s:1.33 (every 1.33.x), k8s:=1.33.7 or k8s:<1.34"),
+                        )
+                    });
                 };
                 let version = Version::parse(version).ok_or_else(|| {
                     error(
@@ -192,6 +323,12 @@ impl Term {
                     )
                 })?;
                 Ok(Term::Version(comparison, version))
+            }
+            "state" => {
+                need_value()?;
+                Ok(Term::State(
+                    value.split(',').map(|v| v.trim().to_ascii_lowercase()).collect(),
+                ))
             }
             "tag" => {
                 need_value()?;
@@ -222,7 +359,7 @@ impl Term {
             _ => Err(error(
                 raw,
                 format!(
-                    "unknown field `{key}:`; use channel:, upgrade:, sub:, rg:, loc:, k8s:, tag:, fail:, pass: or stale:"
+                    "unknown field `{key}:`; use channel: (or nodeos:), upgrade:, sub:, rg:, loc:, k8s:, state:, tag:, fail:, pass: or stale:"
                 ),
             )),
         }
@@ -246,8 +383,20 @@ impl Term {
                 Comparison::LessOrEqual => v <= *wanted,
                 Comparison::Greater => v > *wanted,
                 Comparison::GreaterOrEqual => v >= *wanted,
-                Comparison::Equal => v == *wanted,
             }),
+            Term::VersionPrefix(parts) => c
+                .kubernetes_version
+                .as_deref()
+                .and_then(version_parts)
+                .is_some_and(|have| have.len() >= parts.len() && have[..parts.len()] == parts[..]),
+            Term::VersionExact(exact) => c
+                .kubernetes_version
+                .as_deref()
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case(exact)),
+            Term::State(states) => c
+                .provisioning_state
+                .as_deref()
+                .is_some_and(|s| states.iter().any(|want| s.eq_ignore_ascii_case(want))),
             Term::Tag(key, value) => c
                 .tags
                 .iter()
@@ -284,6 +433,7 @@ mod tests {
             kubernetes_version: Some(version.into()),
             node_os_upgrade_channel: node.map(String::from),
             upgrade_channel: upgrade.map(String::from),
+            provisioning_state: Some("Failed".into()),
             ..cluster("sub-1", &format!("rg-{name}"), name)
         };
         let outcome = |rule| {
@@ -337,7 +487,20 @@ mod tests {
             ("k8s:>1.32.9", false),
             ("k8s:>=1.32", true),
             ("k8s:=1.32.9", true),
+            ("k8s:=1.32", false),
             ("k8s:1.32.9", true),
+            ("k8s:1.32", true),
+            ("k8s:1", true),
+            ("k8s:1.3", false),
+            ("k8s:1.33", false),
+            ("nodeos:unmanaged", true),
+            ("nodeos:securitypatch", false),
+            ("state:failed", true),
+            ("state:succeeded,updating", false),
+            ("!state:failed", false),
+            ("\"aks pay\"", false),
+            ("sub:\"Contoso Prod\"", true),
+            ("sub:\"Contoso Dev\"", false),
             ("tag:env=prod", true),
             ("tag:env=dev", false),
             ("tag:team", true),
@@ -359,6 +522,46 @@ mod tests {
     }
 
     #[test]
+    fn a_version_prefix_is_every_patch_and_equals_is_the_exact_string() {
+        let short = item("short", None, None, "1.33", &[]);
+        let patch = item("patch", None, None, "1.33.7", &[]);
+        let other = item("other", None, None, "1.330.1", &[]);
+        for (filter, want) in [
+            ("k8s:1.33", [true, true, false]),
+            ("k8s:=1.33", [true, false, false]),
+            ("k8s:=1.33.7", [false, true, false]),
+            ("k8s:1.33.7", [false, true, false]),
+            ("k8s:>=1.33", [true, true, true]),
+        ] {
+            let got = [&short, &patch, &other].map(|c| matches(filter, c));
+            assert_eq!(got, want, "{filter}");
+        }
+    }
+
+    #[test]
+    fn a_filter_being_typed_applies_the_terms_that_parse() {
+        let (filter, error) = Filter::parse_valid("prod fail:node");
+        assert_eq!(filter.source(), "prod");
+        let error = error.expect("fail:node is not a rule");
+        assert_eq!(error.term, "fail:node");
+        let (filter, error) = Filter::parse_valid("channel:unmanged sub:x");
+        assert_eq!(filter.source(), "sub:x");
+        assert!(error.expect("a typo").to_string().contains("unmanged"));
+        let (filter, error) = Filter::parse_valid("k8s:1.33 tag:env=prod");
+        assert_eq!(filter, Filter::parse("k8s:1.33 tag:env=prod").unwrap());
+        assert!(error.is_none());
+    }
+
+    #[test]
+    fn quotes_keep_spaces_inside_one_term() {
+        assert_eq!(tokens("a sub:\"b c\" !d"), ["a", "sub:\"b c\"", "!d"]);
+        assert_eq!(tokens("  x  "), ["x"]);
+        assert_eq!(tokens("sub:\"open end"), ["sub:\"open end"]);
+        assert_eq!(quote("Contoso Prod"), "\"Contoso Prod\"");
+        assert_eq!(quote("prod"), "prod");
+    }
+
+    #[test]
     fn a_missing_channel_is_unspecified() {
         let none = item("x", None, None, "1.34.0", &[]);
         assert!(matches("channel:unspecified", &none));
@@ -373,6 +576,9 @@ mod tests {
             ("aks k8s:<one", "k8s:<one", "is not a version"),
             ("fail:UseRBAC", "fail:UseRBAC", "is not a rule"),
             ("colour:red", "colour:red", "unknown field `colour:`"),
+            ("k8s:1.x", "k8s:1.x", "every 1.33.x"),
+            ("k8s:=one", "k8s:=one", "is not a version"),
+            ("state:", "state:", "needs a value"),
             ("tag:", "tag:", "needs a value"),
             ("!", "!", "needs a term"),
             ("stale:maybe", "stale:maybe", "stale:yes or stale:no"),

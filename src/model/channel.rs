@@ -122,7 +122,8 @@ impl UpgradeChannel {
             UpgradeChannel::Patch => "patch",
             UpgradeChannel::NodeImage => "node-image",
             UpgradeChannel::None => "none",
-            UpgradeChannel::Unspecified => "unspecified",
+            // Capitalised like the node OS channel's absent state: one word for "not set".
+            UpgradeChannel::Unspecified => "Unspecified",
             UpgradeChannel::Other(s) => s,
         }
     }

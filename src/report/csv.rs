@@ -5,7 +5,9 @@
 //! Excel or Sheets, every field is also cleaned of control characters and, when it
 //! starts with a character a spreadsheet would read as a formula (`=`, `+`, `-`,
 //! `@`, tab, CR), prefixed with a single quote, as OWASP recommends for CSV
-//! injection. Errors and skipped objects are not rows: use json for those.
+//! injection. Errors and skipped objects are not rows: use json for those. `stale` and
+//! `asOf` are JSON's: whether the row is from an earlier read, and when it was read
+//! (RFC 3339 UTC; empty for files).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -13,7 +15,7 @@ use std::io::{self, Write};
 use super::Report;
 use crate::text;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 14] = [
     "id",
     "name",
     "subscriptionId",
@@ -26,6 +28,8 @@ const HEADER: [&str; 12] = [
     "verdict",
     "failingRules",
     "azurePolicyCompliant",
+    "stale",
+    "asOf",
 ];
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -34,6 +38,10 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         let cluster = &item.cluster;
         let failing_rules: Vec<&str> = item.failing().map(|f| f.rule.name()).collect();
         let failing_rules = failing_rules.join(";");
+        let as_of = cluster
+            .as_of
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default();
         write_row(
             out,
             [
@@ -49,6 +57,8 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                 item.verdict().as_str(),
                 &failing_rules,
                 if item.policy.compliant { "true" } else { "false" },
+                if cluster.stale { "true" } else { "false" },
+                &as_of,
             ],
         )?;
     }
@@ -156,6 +166,15 @@ mod tests {
     }
 
     #[test]
+    fn stale_and_as_of_are_columns() {
+        let text = render(Format::Csv, Style::default());
+        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert!(lines[0].ends_with(",stale,asOf"), "{}", lines[0]);
+        assert!(lines[1].ends_with(",false,2026-11-26T03:15:00Z"), "{}", lines[1]);
+        assert!(lines[2].ends_with(",true,2026-11-25T03:15:00Z"), "{}", lines[2]);
+    }
+
+    #[test]
     fn every_row_has_every_column() {
         let text = render(Format::Csv, Style::default());
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
@@ -164,6 +183,6 @@ mod tests {
         assert!(text.ends_with("\r\n"));
         // The hostile row: its name is one quoted field, cleaned of ESC.
         assert!(lines[4].contains(",\"aks-[31mred, \"\"quoted\"\"\","), "{}", lines[4]);
-        assert!(lines[2].contains(",Fail,Azure.AKS.NodeAutoUpgrade;Azure.AKS.AutoUpgrade,false"));
+        assert!(lines[2].contains(",Fail,Azure.AKS.NodeAutoUpgrade;Azure.AKS.AutoUpgrade,false,"));
     }
 }

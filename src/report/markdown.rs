@@ -21,9 +21,9 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out)?;
         writeln!(
             out,
-            "| Cluster | Subscription | Resource group | Location | Kubernetes | Upgrade channel | Node OS channel | Verdict | Azure Policy |"
+            "| Cluster | Subscription | Resource group | Location | Kubernetes | Upgrade channel | Node OS channel | Verdict | Azure Policy | Stale | As of |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
         for item in report.assessed {
             write_row(item, out)?;
         }
@@ -100,9 +100,19 @@ fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
     } else {
         "non-compliant"
     };
+    let as_of = cluster
+        .as_of
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| "-".to_string());
+    // The same marker the dashboard and the scan table put after the verdict.
+    let verdict = if cluster.stale {
+        format!("{} (stale)", item.verdict_label())
+    } else {
+        item.verdict_label()
+    };
     writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         escape(&cluster.name),
         escape(cluster.subscription_label()),
         escape(&cluster.resource_group),
@@ -110,8 +120,10 @@ fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
         or_dash(&cluster.kubernetes_version),
         escape(cluster.upgrade_channel().as_str()),
         escape(cluster.node_os_channel().as_str()),
-        item.verdict_label(),
+        verdict,
         policy,
+        if cluster.stale { "stale" } else { "-" },
+        as_of,
     )
 }
 
@@ -146,6 +158,20 @@ mod tests {
     #[test]
     fn markdown_matches_the_snapshot() {
         insta::assert_snapshot!(render(Format::Markdown, Style::default()));
+    }
+
+    #[test]
+    fn a_stale_row_is_marked_and_every_row_says_when_it_was_read() {
+        let text = render(Format::Markdown, Style::default());
+        assert!(text.contains("| Verdict | Azure Policy | Stale | As of |"), "{text}");
+        let legacy = text
+            .lines()
+            .find(|l| l.starts_with("| aks-legacy "))
+            .expect("the stale row");
+        assert!(
+            legacy.contains("| Fail (2) (stale) | non-compliant | stale | 2026-11-25T03:15:00Z |"),
+            "{legacy}"
+        );
     }
 
     #[test]

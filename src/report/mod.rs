@@ -43,6 +43,18 @@ pub struct Style {
     pub color: bool,
 }
 
+/// Orders clusters worst first, as the dashboard does by default: failing before
+/// unknown before waived before passing, more failing rules first, then by name
+/// (ignoring case). `scan` lists them so.
+pub fn worst_first(assessed: &mut [Assessed]) {
+    assessed.sort_by_cached_key(|item| {
+        (
+            std::cmp::Reverse((item.verdict(), item.failing().count())),
+            item.cluster.name.to_ascii_lowercase(),
+        )
+    });
+}
+
 /// Writes the report in `format` to `out`.
 ///
 /// Output is buffered here, so callers can pass an unbuffered stdout; the buffer is
@@ -83,6 +95,10 @@ mod tests {
             node_os_upgrade_channel: Some("SecurityPatch".into()),
             pools: vec![pool("system", "1.33.7")],
             ..cluster(PROD, "rg-prod", "aks-prod-1")
+        };
+        let ok = Cluster {
+            as_of: Some(time::macros::datetime!(2026-11-26 03:15 UTC)),
+            ..ok
         };
         let ok = Assessed {
             cluster: ok,
@@ -125,6 +141,11 @@ mod tests {
             upgrade_channel: Some("none".into()),
             pools: vec![pool("system", "1.33.8"), pool("user", "1.33.8")],
             ..cluster(PROD, "rg-legacy", "aks-legacy")
+        };
+        let legacy = Cluster {
+            as_of: Some(time::macros::datetime!(2026-11-25 03:15 UTC)),
+            stale: true,
+            ..legacy
         };
         let legacy = Assessed {
             cluster: legacy,
@@ -302,7 +323,7 @@ mod tests {
     #[test]
     fn with_colour_only_our_own_sequences_reach_the_terminal() {
         let text = render(Format::Table, Style { color: true });
-        assert!(text.contains("\x1b[31mFail (2)\x1b[0m"), "{text}");
+        assert!(text.contains("\x1b[31mFail (2) (stale)\x1b[0m"), "{text}");
         assert!(text.contains("\x1b[32mPass\x1b[0m"), "{text}");
         assert!(text.contains("\x1b[33mUnknown\x1b[0m"), "{text}");
         const OURS: [&str; 6] = ["[0m", "[1m", "[31m", "[32m", "[33m", "[36m"];
@@ -313,6 +334,14 @@ mod tests {
         assert_eq!(escapes, ours);
         assert!(!text.contains(HOSTILE_NAME));
         assert!(text.contains("aks-[31mred, \"quoted\""));
+    }
+
+    #[test]
+    fn worst_first_puts_failing_clusters_first_then_names() {
+        let (mut assessed, _, _) = fixture();
+        worst_first(&mut assessed);
+        let names: Vec<&str> = assessed.iter().map(|a| a.cluster.name.as_str()).collect();
+        assert_eq!(names, [HOSTILE_NAME, "aks-legacy", "aks-vendor", "aks-prod-1"]);
     }
 
     #[test]

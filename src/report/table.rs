@@ -106,7 +106,7 @@ fn row(item: &Assessed) -> Vec<Cell<'_>> {
         Cell {
             // A stale row comes from an earlier read because the latest one failed.
             text: Cow::Owned(if cluster.stale {
-                format!("{} [stale]", item.verdict_label())
+                format!("{} (stale)", item.verdict_label())
             } else {
                 item.verdict_label()
             }),

@@ -53,14 +53,20 @@ pub fn check(cluster: &Cluster) -> Check {
             Outcome::Pass,
             format!("Both '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' are configured."),
         ),
-        _ => (
-            Outcome::Fail,
-            format!(
+        [auto_upgrade, node_os] => {
+            // PSRule's words; with one of the two there, which one is missing.
+            let psrule = format!(
                 "The cluster ({}) should have the customer-controlled maintenance windows \
                  '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' configured.",
                 cluster.name
-            ),
-        ),
+            );
+            let reason = match (auto_upgrade, node_os) {
+                (Some(true), _) => format!("{psrule} '{NODE_OS_SCHEDULE}' is missing."),
+                (_, Some(true)) => format!("{psrule} '{AUTO_UPGRADE_SCHEDULE}' is missing."),
+                _ => psrule,
+            };
+            (Outcome::Fail, reason)
+        }
     }
 }
 
@@ -122,6 +128,20 @@ mod tests {
         assert_eq!(has_schedule(&c, Schedule::AutoUpgrade), Some(true));
         assert_eq!(has_schedule(&c, Schedule::NodeOs), Some(false));
         assert_eq!(has_schedule(&cluster(None), Schedule::NodeOs), None);
+    }
+
+    #[test]
+    fn with_one_schedule_there_the_reason_names_the_missing_one() {
+        let (_, reason) = check(&cluster(Some(&["aksManagedAutoUpgradeSchedule"])));
+        assert!(
+            reason.ends_with(" 'aksManagedNodeOSUpgradeSchedule' is missing."),
+            "{reason}"
+        );
+        let (_, reason) = check(&cluster(Some(&["aksManagedNodeOSUpgradeSchedule"])));
+        assert!(
+            reason.ends_with(" 'aksManagedAutoUpgradeSchedule' is missing."),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap};
+use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap, wrap_path};
 use crate::app::state::{DetailState, State};
 use crate::filter::Column;
 use crate::model::{Assessed, Outcome, Rule};
@@ -111,8 +111,19 @@ fn lines(
     };
     field(&mut out, "subscription", &subscription, plain, columns);
     field(&mut out, "resource group", &clean(&c.resource_group), plain, columns);
-    field(&mut out, "region", &clean(&c.location), plain, columns);
-    field(&mut out, "id", &clean(&c.id), plain, columns);
+    field(&mut out, "location", &clean(&c.location), plain, columns);
+    // An id breaks after a `/`, never inside a name; `y` copies it whole.
+    for (i, part) in wrap_path(&clean(&c.id), columns.saturating_sub(LABEL))
+        .into_iter()
+        .enumerate()
+    {
+        let label = if i == 0 {
+            pad("  id (y copies)", LABEL)
+        } else {
+            " ".repeat(LABEL)
+        };
+        out.push(Line::from(vec![Span::raw(label), Span::raw(part)]));
+    }
 
     section(&mut out, "Versions and channels", theme);
     let minimum = &state.config.rules.kubernetes_minimum_version;
@@ -136,14 +147,14 @@ fn lines(
         Some(true) => field(
             &mut out,
             "in region",
-            "this minor version is offered here",
+            "this minor version is offered in this location",
             theme.good(),
             columns,
         ),
         Some(false) => field(
             &mut out,
             "in region",
-            "this minor version is no longer offered here",
+            "this minor version is no longer offered in this location",
             theme.error(),
             columns,
         ),
@@ -189,8 +200,29 @@ fn lines(
     section(&mut out, &format!("Node pools ({})", c.pools.len()), theme);
     pools(&mut out, state, item, loading, columns, theme);
 
+    // What the details read could not get about the maintenance windows: the finding
+    // says that, not "open the cluster", which is where the reader already is.
+    let maintenance_failed = match detail {
+        Some(DetailState::Loaded(details)) if details.maintenance.is_none() => details
+            .errors
+            .iter()
+            .find(|e| {
+                e.url
+                    .as_deref()
+                    .is_some_and(|u| u.contains("/maintenanceConfigurations"))
+            })
+            .map(|e| {
+                let code = e
+                    .code
+                    .as_deref()
+                    .map_or(String::new(), |code| format!("{}: ", clean(code)));
+                format!("{code}{}", clean(&e.message))
+            })
+            .or_else(|| Some("the read failed".to_string())),
+        _ => None,
+    };
     section(&mut out, "Findings", theme);
-    findings(&mut out, item, columns, theme);
+    findings(&mut out, item, maintenance_failed.as_deref(), loading, columns, theme);
 
     section(&mut out, "Azure Policy 04408ca5 beside PSRule", theme);
     let policy_style = if item.policy.compliant {
@@ -229,7 +261,16 @@ fn lines(
     section(&mut out, "Maintenance windows", theme);
     match (&c.maintenance, loading) {
         (_, true) => field(&mut out, "", "loading…", theme.muted(), columns),
-        (None, false) => field(&mut out, "", "not read yet", theme.muted(), columns),
+        (None, false) => match &maintenance_failed {
+            Some(why) => field(
+                &mut out,
+                "",
+                &format!("could not be read: {why}"),
+                theme.error(),
+                columns,
+            ),
+            None => field(&mut out, "", "not read yet", theme.muted(), columns),
+        },
         (Some(configs), false) if configs.is_empty() => {
             field(&mut out, "", "none configured", theme.warning(), columns)
         }
@@ -373,7 +414,16 @@ fn pools(out: &mut Vec<Line<'static>>, state: &State, item: &Assessed, loading: 
     }
 }
 
-fn findings(out: &mut Vec<Line<'static>>, item: &Assessed, columns: usize, theme: Theme) {
+/// The findings with their reasons. An Unknown MaintenanceWindow finding says why it
+/// is unknown here: loading, or what the read could not get (`maintenance_failed`).
+fn findings(
+    out: &mut Vec<Line<'static>>,
+    item: &Assessed,
+    maintenance_failed: Option<&str>,
+    loading: bool,
+    columns: usize,
+    theme: Theme,
+) {
     if item.findings.is_empty() {
         field(out, "", "no rules evaluated", theme.muted(), columns);
         return;
@@ -383,7 +433,16 @@ fn findings(out: &mut Vec<Line<'static>>, item: &Assessed, columns: usize, theme
     const RULE: usize = 19;
     let indent = 2 + OUTCOME + RULE;
     for finding in &item.findings {
-        let reason = wrap(&clean(&finding.reason), columns.saturating_sub(indent));
+        let unknown_window = finding.rule == Rule::MaintenanceWindow && finding.outcome == Outcome::Unknown;
+        let reason = match (unknown_window, maintenance_failed) {
+            (true, Some(why)) => format!(
+                "The maintenance configurations could not be read ({why}), so whether \
+                 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule' exist is unknown."
+            ),
+            (true, None) if loading => "The maintenance configurations are being read…".to_string(),
+            _ => clean(&finding.reason).into_owned(),
+        };
+        let reason = wrap(&reason, columns.saturating_sub(indent));
         for (i, part) in reason.into_iter().enumerate() {
             let mut spans = vec![Span::raw("  ")];
             if i == 0 {

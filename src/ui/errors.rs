@@ -6,18 +6,19 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{Popup, Theme, centred_message, wrap};
+use super::{Popup, Theme, centred_message, wrap, wrap_path};
 use crate::app::state::State;
 use crate::model::SourceError;
 use crate::text::clean;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: Theme) {
     let title = Line::from(format!(" Read errors ({}) ", state.errors.len())).style(theme.label());
-    let make = |columns: usize| -> Vec<Line<'static>> {
+    // One entry per error: the list scrolls error by error.
+    let make = |columns: usize| -> Vec<Vec<Line<'static>>> {
         state
             .errors
             .iter()
-            .flat_map(|e| error_lines(state, e, columns, theme))
+            .map(|e| error_lines(state, e, columns, theme))
             .collect()
     };
     let (inner, empty) = Popup {
@@ -25,7 +26,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: u16, th
         title,
         footer: Line::default(),
     }
-    .draw(frame, area, make, scroll, theme);
+    .draw(frame, area, make, scroll, None, theme);
     if empty {
         centred_message(frame, inner, vec![Line::from("No errors")]);
     }
@@ -56,7 +57,7 @@ fn error_lines(state: &State, error: &SourceError, columns: usize, theme: Theme)
         lines.push(Line::from(format!("  {part}")));
     }
     if let Some(url) = &error.url {
-        for part in wrap(&clean(url), columns.saturating_sub(2)) {
+        for part in wrap_path(&clean(url), columns.saturating_sub(2)) {
             lines.push(Line::from(Span::styled(format!("  {part}"), theme.muted())));
         }
     }

@@ -4,13 +4,16 @@
 //!
 //! The text is generated, but it quotes names, tags and reasons from outside, so each
 //! line is cleaned before it reaches the terminal. Long lines wrap rather than hide
-//! past the edge; copying takes the text itself, not the screen.
+//! past the edge; copying takes the text itself, not the screen. A cursor line (moved
+//! by the moves) picks the command `copy` takes; the position counts text lines, as
+//! many as a file written from it has. The formats always fit in the title, and the
+//! hints in the bottom line give way to the position.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{Popup, Theme, truncate, wrap_code};
+use super::{Popup, Theme, popup_rect, truncate_middle, wrap_code};
 use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{FixPopup, State};
@@ -18,12 +21,34 @@ use crate::remediate::Format;
 use crate::text::clean;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup, keymap: &Keymap, theme: Theme) {
+    // The formats come first: every one stays in the title, the cluster's name gets
+    // what is left.
+    let mut tabs = Vec::new();
+    for (i, format) in Format::ALL.into_iter().enumerate() {
+        if i > 0 {
+            tabs.push(Span::styled(" · ", theme.muted()));
+        }
+        // Brackets mark the current format without colour; reversed video with it.
+        if format == fix.format {
+            tabs.push(Span::styled(format!("[{}]", format.label()), theme.chosen()));
+        } else {
+            tabs.push(Span::raw(format.label()));
+        }
+    }
+    tabs.push(Span::raw(" "));
+    let tabs_width: usize = tabs.iter().map(Span::width).sum();
+    let title_room = usize::from(popup_rect(area, 90, 90, 0).width.saturating_sub(2));
     let heading = match fix.ids.as_slice() {
         [id] if !fix.batch => {
             let name = state
                 .find(id)
                 .map_or_else(|| id.clone(), |i| state.fleet[i].cluster.name.clone());
-            format!(" Fix: {} — ", truncate(&clean(&name), 30))
+            let room = title_room.saturating_sub(tabs_width + " Fix:  — ".len());
+            if room >= 12 {
+                format!(" Fix: {} — ", truncate_middle(&clean(&name), room))
+            } else {
+                " Fix — ".to_string()
+            }
         }
         ids => format!(
             " Batch fix: {} cluster{} — ",
@@ -32,18 +57,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
         ),
     };
     let mut title = vec![Span::styled(heading, theme.label())];
-    for (i, format) in Format::ALL.into_iter().enumerate() {
-        if i > 0 {
-            title.push(Span::styled(" · ", theme.muted()));
-        }
-        // Brackets mark the current format without colour; reversed video with it.
-        if format == fix.format {
-            title.push(Span::styled(format!("[{}]", format.label()), theme.chosen()));
-        } else {
-            title.push(Span::raw(format.label()));
-        }
-    }
-    title.push(Span::raw(" "));
+    title.extend(tabs);
 
     let key = |command| keymap.key_of(command);
     let formats = match (key(Command::NextFormat), key(Command::PreviousFormat)) {
@@ -52,7 +66,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
     };
     let items = [
         (formats, "format"),
-        (key(Command::Copy), "copy"),
+        (key(Command::Copy), "copy command"),
+        (key(Command::CopyAll), "copy all"),
         (key(Command::Write), "write to file"),
         (key(Command::Back), "close"),
     ];
@@ -68,11 +83,21 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
     }
     footer.push(Span::raw(" "));
 
-    let make = |columns: usize| -> Vec<Line<'static>> {
+    let make = |columns: usize| -> Vec<Vec<Line<'static>>> {
         fix.text
             .lines()
-            .flat_map(|line| wrap_code(&clean(line), columns))
-            .map(Line::from)
+            .enumerate()
+            .map(|(at, line)| {
+                let style = if at == fix.cursor {
+                    theme.selected()
+                } else {
+                    Default::default()
+                };
+                wrap_code(&clean(line), columns)
+                    .into_iter()
+                    .map(|piece| Line::from(piece).style(style))
+                    .collect()
+            })
             .collect()
     };
     let popup = Popup {
@@ -80,5 +105,5 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
         title: Line::from(title),
         footer: Line::from(footer),
     };
-    popup.draw(frame, area, make, fix.scroll, theme);
+    popup.draw(frame, area, make, fix.scroll, Some(fix.cursor), theme);
 }

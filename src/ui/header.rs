@@ -1,8 +1,10 @@
 //! The header: what an on-call engineer reads in two seconds. Where the data comes
-//! from, how much of the fleet is in view and how much of it fails, the node OS
-//! channels, clusters below the minimum version, how old the data is, and while a
-//! refresh runs, how far it got and what is failing. The views, with their keys, at
-//! the right of the second line: the current one in brackets.
+//! from, how much of the fleet is in view (and the filter that hides the rest, also
+//! one remembered from an earlier run), how much of it fails, what could not be read
+//! (subscriptions unread count as unknown, not as zero), the node OS channels,
+//! clusters below the minimum version, how old the data is, and while a refresh runs,
+//! how far it got and what is failing. The views, with their keys, at the right of the
+//! second line: the current one in brackets.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use time::Duration;
 
-use super::{Theme, truncate};
+use super::{Theme, one_line, truncate};
 use crate::app::Command;
 use crate::app::keymap::Keymap;
 use crate::app::state::{DataSource, State, View};
@@ -101,6 +103,25 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
         summary.clusters,
         state.fleet.len()
     )));
+    // What hides the rest, so a filter remembered from an earlier run is never silent.
+    if !state.filter.is_empty() {
+        spans.push(Span::styled(" · filter ", theme.muted()));
+        spans.push(Span::styled(
+            truncate(&clean(state.filter.source()), 40).into_owned(),
+            theme.warning(),
+        ));
+    }
+    if state.only_failing {
+        spans.push(Span::styled(" · non-compliant only", theme.warning()));
+    }
+    let (unread, subscriptions) = state.unread_subscriptions();
+    if unread > 0 {
+        spans.push(separator(theme));
+        spans.push(Span::styled(
+            format!("{unread} of {subscriptions} subscriptions unread"),
+            theme.error(),
+        ));
+    }
     spans.push(separator(theme));
     let share = summary
         .non_compliant_percent()
@@ -244,17 +265,42 @@ fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<
             spans.push(Span::styled(format!(" · {}", clean(waiting)), theme.warning()));
         }
     } else {
-        let failing = state.subscriptions.iter().filter(|s| s.error.is_some()).count();
-        if failing > 0 {
+        let (failing, total) = state.unread_subscriptions();
+        if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+            let code = general.code.as_deref().unwrap_or("error");
             let text = format!(
-                "{failing} of {} subscriptions could not be read; their last good rows are shown",
-                state.subscriptions.len()
+                "the fleet could not be read: {}: {}",
+                clean(code),
+                clean(&general.message)
             );
+            spans.push(Span::styled(one_line(&text), theme.error()));
+            press(&mut spans);
+        } else if failing > 0 {
+            // Whether earlier rows stand in for them: only say so when some do.
+            let failed: std::collections::HashSet<String> = state
+                .subscriptions
+                .iter()
+                .filter(|s| s.error.is_some())
+                .map(|s| s.id.to_ascii_lowercase())
+                .collect();
+            let stale = state
+                .rows
+                .iter()
+                .filter(|r| r.tally.stale && failed.contains(&r.subscription))
+                .count();
+            let kept = match stale {
+                0 => "no earlier rows of theirs to show".to_string(),
+                n => format!(
+                    "{} from an earlier read shown, marked stale",
+                    crate::text::count(n, "cluster")
+                ),
+            };
+            let text = format!("{failing} of {total} subscriptions could not be read; {kept}");
             spans.push(Span::styled(text, theme.error()));
             press(&mut spans);
         } else if !state.errors.is_empty() {
             spans.push(Span::styled(
-                format!("{} read errors", state.errors.len()),
+                crate::text::count(state.errors.len(), "read error"),
                 theme.warning(),
             ));
             press(&mut spans);

@@ -1,5 +1,7 @@
-//! The help overlay, made from the key map, so it lists the keys that really work,
-//! with what copy does where a terminal ignores OSC 52, and the filter language.
+//! The help overlay, made from the key map, so it lists the keys that really work:
+//! first those that do something where it was opened (the view or popup under it),
+//! then the rest; then what copy does where a terminal ignores OSC 52, and the filter
+//! language.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,43 +9,61 @@ use ratatui::text::{Line, Span};
 
 use super::{Popup, Theme, pad, width, wrap};
 use crate::app::Command;
+use crate::app::context::{Context, applies};
 use crate::app::keymap::Keymap;
 
 /// The filter language in full, a line per kind of term (as `filter.rs` reads it).
-const FILTER: [&str; 4] = [
-    "words match anywhere (name, subscription, group, region, versions, tags) · !term negates",
-    "channel:securitypatch|nodeimage|unmanaged|none|unspecified (a comma means any)",
-    "upgrade:rapid|stable|patch|node-image|none|unspecified · sub:NAME · rg:GROUP · loc:REGION",
-    "k8s:<1.33 (< <= > >= =) · tag:key=value or tag:key · fail:RULE / pass:RULE · stale:yes|no",
+const FILTER: [&str; 6] = [
+    "words match anywhere (name, subscription, group, location, versions, tags) · !term negates",
+    "channel:securitypatch|nodeimage|unmanaged|none|unspecified, or nodeos: (the NODE OS column; a comma means any)",
+    "upgrade:rapid|stable|patch|node-image|none|unspecified · sub:NAME · rg:GROUP · loc:LOCATION",
+    "k8s:1.33 (every 1.33.x) · k8s:=1.33 (exactly) · k8s:<1.33 (< <= > >=) · state:failed (provisioning)",
+    "tag:key=value or tag:key · fail:RULE / pass:RULE · stale:yes|no · \"quotes keep spaces\"",
+    "Tab completes fields, channels, states, rules, subscription names and tag keys; Up/Down: history",
 ];
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, scroll: u16, theme: Theme) {
-    let title = Line::from(" Keys ").style(theme.label());
-    let make = |columns: usize| lines(keymap, columns, theme);
+pub(super) fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, context: Context, scroll: u16, theme: Theme) {
+    let title = Line::from(format!(" Keys: {} ", context.name())).style(theme.label());
+    let make = |columns: usize| lines(keymap, context, columns, theme);
     Popup {
         size: (80, 90),
         title,
         footer: Line::default(),
     }
-    .draw(frame, area, make, scroll, theme);
+    .draw(frame, area, make, scroll, None, theme);
 }
 
-fn lines(keymap: &Keymap, columns: usize, theme: Theme) -> Vec<Line<'static>> {
+fn lines(keymap: &Keymap, context: Context, columns: usize, theme: Theme) -> Vec<Vec<Line<'static>>> {
     let help = keymap.help();
     let key_width = help.iter().map(|(keys, _)| width(keys)).max().unwrap_or(0).min(24) + 2;
-    let mut out = Vec::new();
-    for (keys, command) in help {
-        let parts = wrap(command.description(), columns.saturating_sub(key_width + 1));
-        for (i, part) in parts.into_iter().enumerate() {
-            let keys = if i == 0 {
-                pad(&format!(" {keys}"), key_width)
-            } else {
-                " ".repeat(key_width)
-            };
-            out.push(Line::from(vec![
-                Span::styled(keys, theme.key()),
-                Span::raw(format!(" {part}")),
-            ]));
+    let mut out: Vec<Vec<Line<'static>>> = Vec::new();
+    let (here, elsewhere): (Vec<_>, Vec<_>) = help.into_iter().partition(|(_, c)| applies(*c, context));
+    for (label, group) in [
+        (format!(" Here, in {}", context.name()), here),
+        (" Elsewhere".to_string(), elsewhere),
+    ] {
+        if group.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(vec![Line::default()]);
+        }
+        out.push(vec![Line::from(Span::styled(label, theme.label()))]);
+        for (keys, command) in group {
+            let parts = wrap(command.description(), columns.saturating_sub(key_width + 1));
+            let entry = parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    let keys = if i == 0 {
+                        pad(&format!(" {keys}"), key_width)
+                    } else {
+                        " ".repeat(key_width)
+                    };
+                    Line::from(vec![Span::styled(keys, theme.key()), Span::raw(format!(" {part}"))])
+                })
+                .collect();
+            out.push(entry);
         }
     }
     let copy = keymap.key_of(Command::Copy).unwrap_or_else(|| "copy".into());
@@ -52,8 +72,9 @@ fn lines(keymap: &Keymap, columns: usize, theme: Theme) -> Vec<Line<'static>> {
         (
             "Copy",
             vec![format!(
-                "{copy} puts the fix on the clipboard with OSC 52, which works over SSH and in tmux; \
-                 where a terminal ignores OSC 52, {write} writes it to a file in the current folder instead."
+                "{copy} puts the fix command under the cursor, the raw JSON or a cluster's resource id on the \
+                 clipboard with OSC 52, which works over SSH and in tmux; where a terminal ignores OSC 52, \
+                 {write} writes the fix or the raw JSON to a file in the current folder instead."
             )],
         ),
         (
@@ -62,12 +83,15 @@ fn lines(keymap: &Keymap, columns: usize, theme: Theme) -> Vec<Line<'static>> {
         ),
     ];
     for (label, paragraphs) in notes {
-        out.push(Line::default());
-        out.push(Line::from(Span::styled(format!(" {label}"), theme.label())));
+        out.push(vec![Line::default()]);
+        out.push(vec![Line::from(Span::styled(format!(" {label}"), theme.label()))]);
         for text in paragraphs {
-            for part in wrap(&text, columns.saturating_sub(2)) {
-                out.push(Line::from(format!(" {part}")));
-            }
+            out.push(
+                wrap(&text, columns.saturating_sub(2))
+                    .into_iter()
+                    .map(|part| Line::from(format!(" {part}")))
+                    .collect(),
+            );
         }
     }
     out

@@ -69,11 +69,15 @@ impl Areas {
     }
 }
 
+/// Lines of a view's body above its rows: the title (counts, sort, hidden columns)
+/// and the column titles.
+const TABLE_CHROME: u16 = 2;
+
 /// How many table rows the fleet screen shows in a terminal of this size: the body
-/// less the table's header row. The loop sends it as `Action::Resize`; never zero, so
-/// page moves always move.
+/// less the table's title and header row. The loop sends it as `Action::Resize`; never
+/// zero, so page moves always move.
 pub fn table_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(HEADER_HEIGHT + FOOTER_HEIGHT + 1)).max(1)
+    usize::from(area.height.saturating_sub(HEADER_HEIGHT + FOOTER_HEIGHT + TABLE_CHROME)).max(1)
 }
 
 /// Draws the whole frame: header, the screen, the status lines, then the overlay.
@@ -98,9 +102,24 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: Theme) {
     match &state.overlay {
         None => {}
         Some(Overlay::Fix(popup)) => fix::draw(frame, area, state, popup, keymap, theme),
-        Some(Overlay::Raw { id, text, scroll }) => raw::draw(frame, area, state, id, text.as_deref(), *scroll, theme),
+        Some(Overlay::Raw {
+            id,
+            text,
+            scroll,
+            search,
+        }) => raw::draw(
+            frame,
+            area,
+            state,
+            keymap,
+            id,
+            text.as_deref(),
+            *scroll,
+            search.as_deref(),
+            theme,
+        ),
         Some(Overlay::Errors { scroll }) => errors::draw(frame, area, state, *scroll, theme),
-        Some(Overlay::Help { scroll }) => help::draw(frame, area, keymap, *scroll, theme),
+        Some(Overlay::Help { scroll, context, .. }) => help::draw(frame, area, keymap, *context, *scroll, theme),
     }
 }
 
@@ -141,6 +160,68 @@ fn truncate(text: &str, max: usize) -> Cow<'_, str> {
         out.push('…');
     }
     Cow::Owned(out)
+}
+
+/// The text cut to `max` columns in the middle, keeping its start and its end
+/// (`Contoso Chec…NonProd`): names that share a start stay told apart.
+fn truncate_middle(text: &str, max: usize) -> Cow<'_, str> {
+    if width(text) <= max {
+        return Cow::Borrowed(text);
+    }
+    if max < 5 {
+        return truncate(text, max);
+    }
+    let tail_room = (max - 1) / 2;
+    let head_room = max - 1 - tail_room;
+    let mut buf = [0u8; 4];
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = width(c.encode_utf8(&mut buf));
+        if used + w > head_room {
+            break;
+        }
+        head.push(c);
+        used += w;
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = width(c.encode_utf8(&mut buf));
+        if used + w > tail_room {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    Cow::Owned(format!("{head}…{tail}"))
+}
+
+/// A path (a resource id, a URL) broken into lines of at most `columns` columns after a
+/// `/` where it can be, so no name is cut in two; a part longer than a line is cut.
+fn wrap_path(text: &str, columns: usize) -> Vec<String> {
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // The pieces end just after each `/`.
+    for piece in text.split_inclusive('/') {
+        if width(&line) + width(piece) > columns && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if width(piece) > columns {
+            let mut cut = wrap_code(piece, columns);
+            let last = cut.pop().unwrap_or_default();
+            lines.extend(cut);
+            line = last;
+        } else {
+            line.push_str(piece);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The text cut or padded with spaces to exactly `columns` columns.
@@ -271,38 +352,106 @@ struct Popup<'a> {
     footer: Line<'a>,
 }
 
+/// A popup's text: one entry per text line, each the screen lines it wraps into.
+type Wrapped<'t> = Vec<Vec<Line<'t>>>;
+
 impl Popup<'_> {
-    /// Draws the popup with text lines scrolled by `scroll`: `make` gets the inside
-    /// width and returns the lines, and the box grows to fit them. Returns the inside of
-    /// the box and whether it is empty, so the caller can say why.
+    /// Draws the popup with its text lines from `scroll` on: `make` gets the inside
+    /// width and returns each text line wrapped, and the box grows to fit them. The
+    /// position in the bottom border counts text lines (a file written from it has as
+    /// many). With a `cursor` (a text line), the view moves to keep it in sight.
+    /// Returns the inside of the box and whether it is empty, so the caller can say why.
     fn draw<'t>(
         self,
         frame: &mut Frame,
         area: Rect,
-        make: impl FnOnce(usize) -> Vec<Line<'t>>,
+        make: impl FnOnce(usize) -> Wrapped<'t>,
         scroll: u16,
+        cursor: Option<usize>,
         theme: Theme,
     ) -> (Rect, bool) {
         let (width, height) = self.size;
         let columns = popup_inner(popup_rect(area, width, height, 0)).width;
         let lines = make(usize::from(columns));
+        let screen_lines: usize = lines.iter().map(Vec::len).sum();
         // An empty text still gets a few lines, for the message the caller puts there.
-        let rect = popup_rect(area, width, height, lines.len().max(3));
+        let rect = popup_rect(area, width, height, screen_lines.max(3));
         let inner = popup_inner(rect);
-        let range = visible_range(lines.len(), usize::from(inner.height), scroll);
-        popup(
-            frame,
-            rect,
-            self.title,
-            self.footer,
-            position(&range, lines.len()),
-            theme,
-        );
+        let rows = usize::from(inner.height);
+        let (start, end) = text_window(&lines, usize::from(scroll), cursor, rows);
+        let position = (start > 0 || end < lines.len())
+            .then(|| format!(" {}–{} of {} ", start + 1, end.max(start + 1), lines.len()));
+        // The footer's hints give way to the position, so the two never overlap.
+        let room = usize::from(rect.width.saturating_sub(2))
+            .saturating_sub(position.as_deref().map_or(0, |p| Span::raw(p).width() + 1));
+        let footer = fit_line(self.footer, room);
+        popup(frame, rect, self.title, footer, position, theme);
         let empty = lines.is_empty();
-        let shown: Vec<Line> = lines.into_iter().skip(range.start).take(range.len()).collect();
+        let shown: Vec<Line> = lines.into_iter().skip(start).flatten().take(rows).collect();
         frame.render_widget(Paragraph::new(shown), inner);
         (inner, empty)
     }
+}
+
+/// The text lines a popup of `rows` screen lines shows, from `scroll`, moved so the
+/// `cursor` line is whole on screen and the last page is full: `start..end`.
+fn text_window(lines: &[Vec<Line>], scroll: usize, cursor: Option<usize>, rows: usize) -> (usize, usize) {
+    let total = lines.len();
+    let fits = |from: usize, to: usize| lines[from..=to].iter().map(Vec::len).sum::<usize>() <= rows;
+    // The furthest start that still fills the box.
+    let mut last_start = total;
+    let mut used = 0;
+    while last_start > 0 && used + lines[last_start - 1].len() <= rows {
+        last_start -= 1;
+        used += lines[last_start].len();
+    }
+    let mut start = scroll.min(last_start).min(total.saturating_sub(1));
+    if let Some(cursor) = cursor.filter(|c| *c < total) {
+        if cursor < start {
+            start = cursor;
+        }
+        while start < cursor && !fits(start, cursor) {
+            start += 1;
+        }
+    }
+    let mut end = start;
+    let mut used = 0;
+    while end < total && used + lines[end].len() <= rows {
+        used += lines[end].len();
+        end += 1;
+    }
+    // A line longer than the box still shows its beginning.
+    if end == start && start < total {
+        end = start + 1;
+    }
+    (start, end)
+}
+
+/// A line cut to `columns`, its spans kept (a footer of hints).
+fn fit_line(line: Line<'_>, columns: usize) -> Line<'_> {
+    if line.width() <= columns {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = span.width();
+        if used + w > columns {
+            break;
+        }
+        used += w;
+        spans.push(span);
+    }
+    // Whole hints only: a key without its label (labels start with a space), or a
+    // separator left at the end, goes too.
+    while let Some(last) = spans.last() {
+        if last.content == " · " || !last.content.starts_with(' ') {
+            spans.pop();
+        } else {
+            break;
+        }
+    }
+    Line::from(spans)
 }
 
 /// A code or JSON line cut into pieces of `columns` columns, keeping every character

@@ -5,6 +5,12 @@
 //!
 //! Every bar's label carries its name, its count and its share, so the charts read
 //! without colour; with colour, good bars are green and bad ones yellow or red.
+//!
+//! Below them, the trend of the recorded live reads (the history, read by an effect
+//! off the loop): the non-compliant share read to read as a sparkline with its first
+//! and last value, and the node OS channel mix of the first read beside the last, so
+//! "is the fleet getting better?" is one key away. The trend is the whole fleet's: the
+//! history records every read, not the filter.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,11 +54,23 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         )),
     ]);
     frame.render_widget(Paragraph::new(title), Rect { height: 1, ..area });
-    let body = Rect {
+    let mut body = Rect {
         y: area.y + 1,
         height: area.height - 1,
         ..area
     };
+    // The trend takes the bottom lines when there is room for the charts above it.
+    let trend = trend_lines(state, usize::from(area.width), theme);
+    let trend_height = trend.len() as u16;
+    if body.height >= trend_height + 6 {
+        let rect = Rect {
+            y: body.y + body.height - trend_height,
+            height: trend_height,
+            ..body
+        };
+        frame.render_widget(Paragraph::new(trend), rect);
+        body.height -= trend_height + 1;
+    }
     if in_view == 0 {
         let message = if state.loading {
             "Loading the fleet…"
@@ -182,4 +200,75 @@ fn age_verdict(label: &str) -> Verdict {
         "91-180d" | ">180d" => Verdict::Bad,
         _ => Verdict::Fair,
     }
+}
+
+/// Sparkline characters, lowest first.
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The trend of the recorded reads, as lines: a title, the non-compliant share as a
+/// sparkline (one character per read, the latest at the right), the channel mix then
+/// and now.
+fn trend_lines(state: &State, columns: usize, theme: Theme) -> Vec<Line<'static>> {
+    let trend = &state.trend;
+    let mut lines = vec![Line::from(Span::styled(
+        "Trend of the recorded reads (whole fleet)",
+        theme.label(),
+    ))];
+    if !state.live {
+        lines.push(Line::from(Span::styled(
+            "  exported files keep no history: the trend is kept for live reads",
+            theme.muted(),
+        )));
+        return lines;
+    }
+    let points = &trend.points;
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        let text = if trend.loaded {
+            "  no read recorded yet: each live read adds one"
+        } else {
+            "  reading the history…"
+        };
+        lines.push(Line::from(Span::styled(text, theme.muted())));
+        return lines;
+    };
+    let label = "  non-compliant ";
+    let ends = format!(
+        " {}% → {}% over {}",
+        first.non_compliant_percent(),
+        last.non_compliant_percent(),
+        crate::text::count(points.len(), "read")
+    );
+    let room = columns.saturating_sub(label.len() + ends.chars().count()).max(1);
+    let shown = &points[points.len().saturating_sub(room)..];
+    let spark: String = shown
+        .iter()
+        .map(|p| SPARKS[(p.non_compliant_percent() * (SPARKS.len() - 1) + 50) / 100])
+        .collect();
+    let better = last.non_compliant_percent() < first.non_compliant_percent();
+    let worse = last.non_compliant_percent() > first.non_compliant_percent();
+    let style = if better {
+        theme.good()
+    } else if worse {
+        theme.error()
+    } else {
+        Style::default()
+    };
+    lines.push(Line::from(vec![
+        Span::raw(label),
+        Span::styled(spark, style),
+        Span::styled(ends, style),
+    ]));
+    let mut mix = vec![Span::raw("  node OS ")];
+    for (slot, name) in crate::model::NodeOsChannel::SUMMARY.iter().enumerate() {
+        let (was, now) = (first.by_channel[slot], last.by_channel[slot]);
+        if was == 0 && now == 0 {
+            continue;
+        }
+        if mix.len() > 1 {
+            mix.push(Span::styled(" · ", theme.muted()));
+        }
+        mix.push(Span::raw(format!("{name} {was}→{now}")));
+    }
+    lines.push(Line::from(mix));
+    lines
 }

@@ -1,9 +1,10 @@
-//! The two bottom lines. The status line: the filter (or the filter being typed, with
-//! a cursor), the sort, and the keys that matter on this screen, taken from the key map
-//! so they are the keys that really work, and when only non-compliant clusters show,
-//! that (with the key that shows them all again). Above it, the message line: while the
-//! filter is typed and does not parse, why (naming the term); otherwise the last status
-//! message.
+//! The two bottom lines. The status line: the filter (or the line being typed, with
+//! its cursor: a filter, a `:` command, a search), the sort, and the keys that matter
+//! on this screen, taken from the key map so they are the keys that really work, and
+//! when only non-compliant clusters show, that (with the key that shows them all
+//! again). Above it, the message line: while a line is typed, why it does not parse
+//! (naming the term, which is not applied) or what Tab can complete; otherwise the
+//! last status message, until it expires.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,8 +13,9 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, hints, truncate};
 use crate::app::Command;
+use crate::app::context;
 use crate::app::keymap::Keymap;
-use crate::app::state::{Level, Screen, State, View};
+use crate::app::state::{Level, Prompt, PromptKind, Screen, State, View};
 use crate::text::clean;
 
 pub(super) fn draw(frame: &mut Frame, message: Rect, status: Rect, state: &State, keymap: &Keymap, theme: Theme) {
@@ -31,39 +33,84 @@ pub(super) fn draw(frame: &mut Frame, message: Rect, status: Rect, state: &State
 }
 
 fn message_line(state: &State, columns: usize, theme: Theme) -> Line<'static> {
-    let input = &state.filter_input;
-    if input.editing
-        && let Some(error) = &input.error
-    {
-        let text = format!("✗ filter: {}", clean(error));
-        return Line::from(Span::styled(truncate(&text, columns).into_owned(), theme.error()));
+    if let Some(prompt) = &state.prompt {
+        if let Some(error) = &prompt.error {
+            let what = match prompt.kind {
+                PromptKind::Filter => "not applied",
+                PromptKind::Command => "command",
+                PromptKind::Search => "search",
+            };
+            let text = format!("✗ {what}: {}", clean(error));
+            return Line::from(Span::styled(truncate(&text, columns).into_owned(), theme.error()));
+        }
+        if !prompt.candidates.is_empty() {
+            let text = format!("Tab: {}", clean(&prompt.candidates.join("  ")));
+            return Line::from(Span::styled(truncate(&text, columns).into_owned(), theme.muted()));
+        }
     }
     match &state.status {
-        Some((text, level)) => {
-            let style = match level {
-                Level::Error => theme.error(),
+        Some(status) => {
+            let style = match status.level {
                 Level::Info => Default::default(),
+                Level::Error => theme.error(),
             };
-            Line::from(Span::styled(truncate(&clean(text), columns).into_owned(), style))
+            Line::from(Span::styled(
+                truncate(&clean(&status.text), columns).into_owned(),
+                style,
+            ))
         }
         None => Line::default(),
     }
 }
 
-/// The filter, or the filter being typed, and the sort.
+/// The line being typed, its cursor shown as a reversed character (a block at the end).
+fn prompt_spans(prompt: &Prompt, theme: Theme) -> Vec<Span<'static>> {
+    let sigil = match prompt.kind {
+        PromptKind::Filter => "/",
+        PromptKind::Command => ":",
+        PromptKind::Search => "search /",
+    };
+    let text = prompt.line.text();
+    let (before, after) = text.split_at(prompt.line.cursor());
+    // The end of a long line shows, where the cursor usually is.
+    let before = clean(before);
+    let count = before.chars().count();
+    let shown_before = if count > 60 {
+        format!("…{}", before.chars().skip(count - 60).collect::<String>())
+    } else {
+        before.into_owned()
+    };
+    let mut spans = vec![Span::styled(sigil, theme.key()), Span::raw(shown_before)];
+    let mut rest = after.chars();
+    match rest.next() {
+        Some(c) => {
+            spans.push(Span::styled(clean(&c.to_string()).into_owned(), theme.chosen()));
+            spans.push(Span::raw(truncate(&clean(rest.as_str()), 40).into_owned()));
+        }
+        None => spans.push(Span::raw("█")),
+    }
+    if prompt.error.is_some() {
+        spans.push(Span::styled(" ✗", theme.error()));
+    }
+    spans
+}
+
+/// The filter, or the line being typed, and the sort.
 fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'static>> {
-    let input = &state.filter_input;
     let mut left = Vec::new();
-    if input.editing {
-        left.push(Span::styled("/", theme.key()));
-        left.push(Span::raw(truncate(&clean(&input.text), 60).into_owned()));
-        left.push(Span::raw("█"));
-        if input.error.is_some() {
-            left.push(Span::styled(" ✗", theme.error()));
+    if let Some(prompt) = &state.prompt {
+        left.extend(prompt_spans(prompt, theme));
+        if prompt.kind != PromptKind::Filter {
+            return left;
         }
     } else if !state.filter.is_empty() {
         left.push(Span::styled("filter: ", theme.label()));
         left.push(Span::raw(truncate(&clean(state.filter.source()), 60).into_owned()));
+        if let Some(key) = keymap.key_of(Command::ClearFilter) {
+            left.push(Span::raw(" ("));
+            left.push(Span::styled(key, theme.key()));
+            left.push(Span::raw(" clears)"));
+        }
     }
     let separate = |left: &mut Vec<Span<'static>>| {
         if !left.is_empty() {
@@ -80,14 +127,13 @@ fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'st
             let arrow = if descending { "▼" } else { "▲" };
             left.push(Span::raw(format!("sort: {} {arrow}", column.title())));
         }
-        // The subscriptions are all of them, whatever the filter: say how they are ordered.
         View::Subscriptions => {
             separate(&mut left);
-            left.push(Span::raw("least compliant first"));
+            left.push(Span::raw("unread, then least compliant first"));
         }
         View::Posture => {}
     }
-    if state.only_failing && state.view != View::Subscriptions {
+    if state.only_failing {
         separate(&mut left);
         left.push(Span::styled("non-compliant only", theme.warning()));
         if let Some(key) = keymap.key_of(Command::OnlyFailing) {
@@ -102,15 +148,23 @@ fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'st
 /// The keys that matter on this screen, as many as fit in `room` columns. Help and quit
 /// are the last to go: with them a reader can find everything else.
 fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<Span<'static>> {
-    if state.filter_input.editing {
-        // Typing mode does not go through the key map: these two keys are fixed.
-        return vec![
-            Span::styled("Enter", theme.key()),
-            Span::raw(" keep"),
-            Span::styled(" · ", theme.muted()),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" clear"),
-        ];
+    if let Some(prompt) = &state.prompt {
+        // Typing mode does not go through the key map: these keys are fixed.
+        let enter = match prompt.kind {
+            PromptKind::Filter => " keep",
+            PromptKind::Command => " run",
+            PromptKind::Search => " keep",
+        };
+        let mut spans = vec![Span::styled("Enter", theme.key()), Span::raw(enter)];
+        if prompt.kind != PromptKind::Search {
+            spans.push(Span::styled(" · ", theme.muted()));
+            spans.push(Span::styled("Tab", theme.key()));
+            spans.push(Span::raw(" complete"));
+        }
+        spans.push(Span::styled(" · ", theme.muted()));
+        spans.push(Span::styled("Esc", theme.key()));
+        spans.push(Span::raw(" undo"));
+        return spans;
     }
     let items: Vec<(Command, &str)> = match (&state.overlay, &state.screen, state.view) {
         (Some(_), _, _) => vec![
@@ -121,6 +175,7 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
         (None, Screen::Cluster { .. }, _) => vec![
             (Command::Fix, "fix"),
             (Command::Raw, "raw JSON"),
+            (Command::Copy, "copy id"),
             (Command::Back, "back"),
             (Command::Down, "scroll"),
             (Command::Help, "help"),
@@ -133,13 +188,15 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
             (Command::Mark, "mark"),
             (Command::BatchFix, "batch fix"),
             (Command::SortNext, "sort"),
+            (Command::CommandLine, "command"),
             (Command::Refresh, "refresh"),
             (Command::Errors, "errors"),
             (Command::Help, "help"),
             (Command::Quit, "quit"),
         ],
         (None, Screen::Fleet, View::Subscriptions) => vec![
-            (Command::Open, "open its clusters"),
+            (Command::Open, "its clusters"),
+            (Command::Filter, "filter"),
             (Command::ClustersView, "clusters"),
             (Command::Refresh, "refresh"),
             (Command::Errors, "errors"),
@@ -162,10 +219,10 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
             (Command::Quit, "quit"),
         ],
     };
-    // Exported files have nothing to refresh.
+    // Exported files have nothing to refresh; Esc with nowhere to go says nothing.
     let mut items: Vec<(Command, &str)> = items
         .into_iter()
-        .filter(|(c, _)| state.live || *c != Command::Refresh)
+        .filter(|(c, _)| (state.live || *c != Command::Refresh) && (*c != Command::Back || context::works(*c, state)))
         .collect();
     loop {
         let spans = hints(keymap, &items, theme);

@@ -1,7 +1,8 @@
-//! The subscriptions view: one row per subscription of the last read, least compliant
-//! first (`update` orders them), with how many clusters it has, how many fail, its
-//! compliant share, the rule that fails most, how old its data is and why its last read
-//! failed. Enter opens its clusters.
+//! The subscriptions view: the clusters in view (the filter applies here too) grouped
+//! by subscription, those that could not be read first (`unread`: nobody knows how they
+//! stand), then least compliant first (`update` orders them), with how many clusters it
+//! has, how many fail, its compliant share, the rule that fails on most of them, how
+//! old its data is and why its last read failed. Enter narrows the filter to it.
 //!
 //! Like the fleet table, only the rows in view become widgets and the columns are
 //! fitted to those rows. Names and errors come from Azure, so they are cleaned and put
@@ -14,7 +15,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::header::{OLD_DATA, format_age};
-use super::{Theme, centred_message, one_line, truncate, width, window};
+use super::{Theme, centred_message, one_line, truncate, truncate_middle, width, window};
 use crate::app::aggregates::SubscriptionRow;
 use crate::app::state::State;
 use crate::text::clean;
@@ -24,9 +25,10 @@ const SPACING: u16 = 1;
 
 const NAME: usize = 0;
 const ID: usize = 1;
+const CLUSTERS: usize = 2;
 const NON_COMPLIANT: usize = 3;
 const COMPLIANT: usize = 4;
-const WORST: usize = 5;
+const MOST_FAILED: usize = 5;
 const AGE: usize = 6;
 const ERROR: usize = 7;
 
@@ -36,7 +38,7 @@ const TITLES: [&str; 8] = [
     "CLUSTERS",
     "NON-COMPLIANT",
     "COMPLIANT %",
-    "WORST FINDING",
+    "MOST FAILED RULE",
     "DATA AGE",
     "LAST ERROR",
 ];
@@ -52,24 +54,48 @@ const LIMITS: [(usize, usize); 8] = [
     (8, 8),
     (13, 13),
     (11, 11),
-    (13, 28),
+    (16, 28),
     (8, 10),
     (12, 32),
 ];
 
 /// Narrowed first, to their narrowest, when the columns do not fit.
-const SHRINK: [usize; 4] = [ID, WORST, NAME, ERROR];
+const SHRINK: [usize; 4] = [ID, MOST_FAILED, NAME, ERROR];
 /// Dropped, in this order, when even the narrowest columns do not fit.
-const DROP: [usize; 4] = [ID, AGE, WORST, NON_COMPLIANT];
+const DROP: [usize; 4] = [ID, AGE, MOST_FAILED, NON_COMPLIANT];
 /// Given the room left, in this order, up to their full text.
-const GROW: [usize; 4] = [ERROR, ID, NAME, WORST];
+const GROW: [usize; 4] = [NAME, ERROR, ID, MOST_FAILED];
 
 /// A compliant share below this is red, below `FAIR` yellow, green from there.
 const POOR: usize = 50;
 const FAIR: usize = 90;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let title_area = Rect {
+        height: area.height.min(1),
+        ..area
+    };
+    let area = Rect {
+        y: area.y + title_area.height,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
     let rows = &state.subscription_rows;
+    let mut title = vec![
+        ratatui::text::Span::styled("Subscriptions", theme.label()),
+        ratatui::text::Span::raw(format!(" {}", rows.len())),
+    ];
+    if !state.filter.is_empty() || state.only_failing {
+        title.push(ratatui::text::Span::styled(
+            format!(
+                " · with clusters in view ({} of {} clusters)",
+                state.visible.len(),
+                state.fleet.len()
+            ),
+            theme.muted(),
+        ));
+    }
+    frame.render_widget(ratatui::widgets::Paragraph::new(Line::from(title)), title_area);
     let height = usize::from(area.height.saturating_sub(1));
     let range = window(
         rows.len(),
@@ -85,7 +111,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         content.max(width(TITLES[i]))
     });
     let mut widths: [usize; 8] = std::array::from_fn(|i| wanted[i].clamp(LIMITS[i].0, LIMITS[i].1));
-    let shown = fit(&mut widths, &wanted, usize::from(area.width));
+    // No error in view: no LAST ERROR column taking room from the names.
+    let errors = texts.iter().any(|t| !t[ERROR].is_empty());
+    let shown = fit(&mut widths, &wanted, errors, usize::from(area.width));
 
     let align = |i: usize, text: String| -> Line<'static> {
         if NUMERIC[i] {
@@ -111,7 +139,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let selected = range.start + at == state.subscription_selected;
             let gutter = Cell::from(if selected { "▶" } else { " " });
             let cells = shown.iter().map(|&i| {
-                let line = align(i, truncate(&text[i], widths[i]).into_owned());
+                // Names are cut in the middle: `Contoso Data Prod` and `Contoso Data
+                // NonProd` keep their different ends.
+                let cut = if i == NAME {
+                    truncate_middle(&text[i], widths[i])
+                } else {
+                    truncate(&text[i], widths[i])
+                };
+                let line = align(i, cut.into_owned());
                 Cell::from(line).style(cell_style(row, i, state, theme))
             });
             let style = if selected { theme.selected() } else { Style::default() };
@@ -134,6 +169,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         };
         let message = if state.loading {
             "Loading the fleet…"
+        } else if !state.filter.is_empty() || state.only_failing {
+            "No subscription has clusters in view"
         } else {
             "No subscriptions"
         };
@@ -144,14 +181,21 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 /// The texts of one row, in `TITLES` order.
 fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
     let name = one_line(row.name.as_deref().unwrap_or(&row.id));
+    // A subscription that could not be read is unknown, not empty and compliant.
+    let unknown = || if row.unread() { "?" } else { "-" }.to_string();
     let compliant = if row.clusters == 0 {
-        "-".to_string()
+        unknown()
     } else {
         format!("{}%", row.compliant_percent())
     };
-    let worst = match row.worst {
+    let most_failed = match row.most_failed {
         Some((rule, count)) => format!("{} ×{count}", rule.short_name()),
-        None => "-".to_string(),
+        None => unknown(),
+    };
+    let (clusters, non_compliant) = if row.unread() {
+        ("unread".to_string(), "?".to_string())
+    } else {
+        (row.clusters.to_string(), row.non_compliant.to_string())
     };
     let age = row
         .fetched_at
@@ -159,10 +203,10 @@ fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
     [
         name,
         clean(&row.id).into_owned(),
-        row.clusters.to_string(),
-        row.non_compliant.to_string(),
+        clusters,
+        non_compliant,
         compliant,
-        worst,
+        most_failed,
         age,
         row.error.as_deref().map(one_line).unwrap_or_default(),
     ]
@@ -178,15 +222,17 @@ fn cell_style(row: &SubscriptionRow, column: usize, state: &State, theme: Theme)
         },
         AGE if row.fetched_at.is_some_and(|t| state.now - t > OLD_DATA) => theme.warning(),
         ERROR => theme.error(),
+        CLUSTERS if row.unread() => theme.error(),
         _ => Style::default(),
     }
 }
 
 /// Narrows the columns in `SHRINK` order until the table fits `available` columns,
 /// drops columns in `DROP` order if it still does not, then gives the room left to the
-/// columns that were cut, the last error first. Returns the columns to show.
-fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], available: usize) -> Vec<usize> {
-    let mut shown: Vec<usize> = (0..widths.len()).collect();
+/// columns that were cut, the name first. LAST ERROR shows only when a row in view has
+/// one (`errors`). Returns the columns to show.
+fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], errors: bool, available: usize) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..widths.len()).filter(|&i| errors || i != ERROR).collect();
     let total = |shown: &[usize], widths: &[usize; 8]| -> usize {
         // The selection gutter, then a space before each column.
         1 + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()

@@ -2,6 +2,11 @@
 //! widgets, and column widths are fitted to those rows alone, so drawing costs the same
 //! for ten clusters or ten thousand.
 //!
+//! Columns have priorities: NAME and VERDICT keep their full width first; SUBSCRIPTION,
+//! RESOURCE GROUP and LOCATION shrink (cut in the middle, so names sharing a start stay
+//! apart) and then drop; RUNNING and PROVISIONING show only where there is room. A
+//! title line above counts the rows and names the columns a wider terminal would show.
+//!
 //! Colour carries meaning (verdicts, stale rows, the selection, highlighted clusters),
 //! and each meaning has a text or modifier twin that survives with colour off: the
 //! verdict word, a `(stale)` marker, a `▶` and reversed video on the selected row, and
@@ -13,7 +18,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, centred_message, truncate, width, window};
+use super::{Theme, centred_message, truncate, truncate_middle, width, window};
 use crate::app::state::State;
 use crate::filter::Column;
 use crate::text::clean;
@@ -22,18 +27,32 @@ use crate::text::clean;
 const SPACING: u16 = 1;
 
 /// The narrowest and widest each column may be, in `Column::ALL` order.
-const LIMITS: [(usize, usize); 8] = [(10, 40), (8, 28), (8, 28), (6, 16), (5, 10), (6, 12), (7, 14), (7, 20)];
-
-/// When even the narrowest columns do not fit, these go first (they are also in the
-/// cluster view), so the name and the verdict always stay on screen.
-const DROP_ORDER: [Column; 4] = [
-    Column::Location,
-    Column::ResourceGroup,
-    Column::Upgrade,
-    Column::Subscription,
+const LIMITS: [(usize, usize); 10] = [
+    (10, 63),
+    (8, 40),
+    (8, 40),
+    (6, 24),
+    (5, 12),
+    (5, 12),
+    (6, 12),
+    (7, 14),
+    (7, 14),
+    (7, 24),
 ];
 
-const STALE_MARK: &str = " (stale)";
+/// Shown only when every other column has its full width.
+const WIDE_ONLY: [Column; 2] = [Column::Running, Column::Provisioning];
+
+/// Joined after the essential columns, in this order, each cut or left out when
+/// there is no room.
+const SHRINK: [Column; 3] = [Column::Subscription, Column::ResourceGroup, Column::Location];
+
+/// When even that does not fit: the upgrade channel goes (the cluster view has it),
+/// then the name gives way, so the verdict always shows.
+const LAST_RESORT: Column = Column::Upgrade;
+
+/// One marker for rows from an earlier read, the same word in every output.
+pub(super) const STALE_MARK: &str = " (stale)";
 
 /// The marker column: a marked row, then a highlighted one.
 const MARKS_WIDTH: usize = 2;
@@ -41,6 +60,15 @@ pub(super) const MARKED: &str = "●";
 pub(super) const HIGHLIGHTED: &str = "◆";
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let title_area = Rect {
+        height: area.height.min(1),
+        ..area
+    };
+    let area = Rect {
+        y: area.y + title_area.height,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
     let height = usize::from(area.height.saturating_sub(1));
     let range = window(state.visible.len(), state.offset, state.selected, height);
     let slice = &state.visible[range.clone()];
@@ -78,12 +106,16 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             content.max(width(&titles[i]))
         })
         .collect();
-    let mut widths: Vec<usize> = wanted
-        .iter()
-        .zip(LIMITS)
-        .map(|(w, (min, max))| (*w).clamp(min, max))
+    let mut widths = vec![0; Column::ALL.len()];
+    // A column with nothing in view (no running version differs) is left out.
+    let empty: Vec<bool> = (0..Column::ALL.len())
+        .map(|i| slice.iter().all(|&r| state.rows[r].cells[Column::ALL[i]].is_empty()))
         .collect();
-    let shown = fit(&mut widths, &wanted, usize::from(area.width));
+    let (shown, hidden) = fit(&mut widths, &wanted, &empty, usize::from(area.width));
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(title(state, &hidden, theme)),
+        title_area,
+    );
 
     let header = Row::new(
         [Cell::from(" "), Cell::from(" ")].into_iter().chain(
@@ -102,7 +134,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let selected = range.start + at == state.selected;
             let gutter = Cell::from(if selected { "▶" } else { " " });
             let cells = shown.iter().map(|&i| {
-                let text = truncate(&text_of(row, i), widths[i]).into_owned();
+                let text = cut(&text_of(row, i), Column::ALL[i], widths[i]);
                 if i == verdict_at {
                     Cell::from(text).style(theme.outcome(row.verdict))
                 } else if i == name_at && row.highlighted {
@@ -152,54 +184,119 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
 }
 
-/// Narrows the widest text columns until the table fits `available` columns, then drops
-/// columns in `DROP_ORDER` if it still does not; on a wide terminal, gives the room
-/// left to the text columns that were cut (`wanted` is their full width). Returns the
-/// columns to show.
-fn fit(widths: &mut [usize], wanted: &[usize], available: usize) -> Vec<usize> {
-    let mut shown: Vec<usize> = (0..widths.len()).collect();
+/// A cell cut to its column: names in the middle (their ends tell them apart), the
+/// rest at the end.
+fn cut(text: &str, column: Column, columns: usize) -> String {
+    match column {
+        Column::Name | Column::Subscription | Column::ResourceGroup | Column::Location => {
+            truncate_middle(text, columns).into_owned()
+        }
+        _ => truncate(text, columns).into_owned(),
+    }
+}
+
+/// The table's title: the rows in view of all, and the columns left out for room.
+fn title(state: &State, hidden: &[Column], theme: Theme) -> Line<'static> {
+    let mut spans = vec![
+        Span::styled("Clusters", theme.label()),
+        Span::raw(format!(" {} of {}", state.visible.len(), state.fleet.len())),
+    ];
+    if !hidden.is_empty() {
+        let names: Vec<&str> = hidden.iter().map(|c| c.title()).collect();
+        spans.push(Span::styled(
+            format!(" · not shown (too narrow): {}", names.join(", ")),
+            theme.muted(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Fits the columns into `available` columns by their priorities. NAME, K8S, UPGRADE,
+/// NODE OS and VERDICT come first, at full width (on a narrow terminal UPGRADE goes,
+/// then the name narrows). Then SUBSCRIPTION, RESOURCE GROUP and LOCATION join in that
+/// order, each at full width if it fits, else cut to a width that still reads
+/// (`READABLE`), else not at all; then RUNNING and PROVISIONING where everything else
+/// has its full width. Room left over goes to the cut columns. Returns the columns to
+/// show, in table order, and those left out that had something to show.
+fn fit(widths: &mut [usize], wanted: &[usize], empty: &[bool], available: usize) -> (Vec<usize>, Vec<Column>) {
+    let full: Vec<usize> = wanted
+        .iter()
+        .zip(LIMITS)
+        .map(|(w, (min, max))| (*w).clamp(min, max))
+        .collect();
+    widths.copy_from_slice(&full);
+    // The selection gutter and the marker column, then a space before each column.
     let total = |shown: &[usize], widths: &[usize]| -> usize {
-        // The selection gutter and the marker column, then a space before each column.
         1 + MARKS_WIDTH + usize::from(SPACING) + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
     };
-    let shrinkable = [
+    let essential = [
         Column::Name,
-        Column::Subscription,
-        Column::ResourceGroup,
-        Column::Location,
-    ]
-    .map(Column::index);
-    while total(&shown, widths) > available {
-        let widest = shrinkable
-            .iter()
-            .copied()
-            .filter(|&i| widths[i] > LIMITS[i].0)
-            .max_by_key(|&i| widths[i]);
-        match widest {
-            Some(i) => widths[i] -= 1,
-            None => break,
+        Column::Version,
+        Column::Upgrade,
+        Column::NodeOs,
+        Column::Verdict,
+    ];
+    let mut shown: Vec<usize> = essential.iter().map(|c| c.index()).filter(|&i| !empty[i]).collect();
+    let mut hidden = Vec::new();
+    if total(&shown, widths) > available {
+        shown.retain(|&i| i != LAST_RESORT.index());
+        hidden.push(LAST_RESORT);
+    }
+    let name = Column::Name.index();
+    while total(&shown, widths) > available && widths[name] > LIMITS[name].0 {
+        widths[name] -= 1;
+    }
+    for column in SHRINK {
+        let i = column.index();
+        if empty[i] {
+            continue;
+        }
+        let room = available.saturating_sub(total(&shown, widths) + usize::from(SPACING));
+        let readable = full[i].min(READABLE).max(LIMITS[i].0);
+        if room >= readable {
+            widths[i] = full[i].min(room);
+            shown.push(i);
+        } else {
+            hidden.push(column);
         }
     }
-    for column in DROP_ORDER {
-        if total(&shown, widths) <= available {
-            break;
+    // The wide-only columns, when everything else is whole.
+    let whole = hidden.is_empty() && shown.iter().all(|&i| widths[i] >= full[i]);
+    for column in WIDE_ONLY {
+        let i = column.index();
+        if empty[i] {
+            continue;
         }
-        shown.retain(|&s| s != column.index());
+        if whole && total(&shown, widths) + full[i] + usize::from(SPACING) <= available {
+            shown.push(i);
+        } else {
+            hidden.push(column);
+        }
     }
-    // One column at a time, the narrowest first, so two long columns share the room.
+    // What is left: the name first, then the cut columns, one column at a time, the
+    // narrowest first, so two cut columns share it.
     let mut room = available.saturating_sub(total(&shown, widths));
+    let more = full[name].saturating_sub(widths[name]).min(room);
+    widths[name] += more;
+    room -= more;
     while room > 0 {
-        let cut = shrinkable
+        let cut = shown
             .iter()
             .copied()
-            .filter(|&i| widths[i] < wanted[i])
+            .filter(|&i| widths[i] < full[i])
             .min_by_key(|&i| widths[i]);
         let Some(i) = cut else { break };
         widths[i] += 1;
         room -= 1;
     }
-    shown
+    shown.sort_unstable();
+    hidden.sort_by_key(|c| c.index());
+    (shown, hidden)
 }
+
+/// The narrowest a SUBSCRIPTION, RESOURCE GROUP or LOCATION is cut to; narrower, it
+/// is left out (and named in the title) rather than shown as an unreadable stub.
+const READABLE: usize = 14;
 
 fn empty_message(state: &State) -> String {
     if state.loading {
