@@ -304,6 +304,7 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
             let report = report::Report {
                 assessed: &items,
                 skipped: state.skipped,
+                duplicates: state.duplicates,
                 errors: &state.errors,
                 minimum_version: &state.config.rules.kubernetes_minimum_version,
                 changes: None,

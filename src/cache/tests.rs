@@ -42,6 +42,7 @@ fn fleet(clusters: Vec<Cluster>, subscriptions: Vec<SubscriptionState>) -> Fleet
         skipped: 0,
         errors,
         subscriptions,
+        duplicates: 0,
     }
 }
 

@@ -12,7 +12,9 @@
 //!
 //! Each element is read as its own small JSON value and turned into a `Cluster` at
 //! once, so a large list never exists as one document tree in memory. Errors name the
-//! file and either the line and column (syntax) or the JSON path (shape).
+//! file and either the line and column (syntax) or the JSON path (shape). A cluster
+//! whose id does not read is left out and reported in the fleet's `errors` (file and
+//! JSON path); the rest of the file is still read.
 
 mod resource;
 
@@ -21,9 +23,12 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::model::Fleet;
+use crate::model::{Fleet, SourceError};
 
 pub use resource::{Element, maintenance_schedule, read_element};
+
+/// The error code of a cluster left out because its id does not read.
+pub const INVALID_ID: &str = "InvalidResourceId";
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +86,7 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), Import
         fleet: Fleet::default(),
         error: None,
         links: PageLinks::default(),
+        file,
     };
     let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
@@ -97,18 +103,23 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), Import
     Ok((sink.fleet, sink.links))
 }
 
-/// Merges several files' fleets; a cluster read twice (same id, ignoring case) keeps
-/// its later copy in the earlier position.
+/// Merges several files' fleets; a cluster read twice (same id, ignoring case, in one
+/// file or in two) keeps its later copy in the earlier position, and each repeat is
+/// counted in `duplicates`.
 pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
     let mut out = Fleet::default();
     let mut index = std::collections::HashMap::new();
     for fleet in fleets {
         out.skipped += fleet.skipped;
+        out.duplicates += fleet.duplicates;
         out.errors.extend(fleet.errors);
         for cluster in fleet.clusters {
             let key = cluster.id.to_ascii_lowercase();
             match index.get(&key) {
-                Some(&at) if !key.is_empty() => out.clusters[at] = cluster,
+                Some(&at) if !key.is_empty() => {
+                    out.clusters[at] = cluster;
+                    out.duplicates += 1;
+                }
                 _ => {
                     index.insert(key, out.clusters.len());
                     out.clusters.push(cluster);
@@ -168,18 +179,29 @@ fn syntax_error(file: &str, err: &serde_json::Error) -> ImportError {
 }
 
 /// Collects clusters as elements stream past; the first shape error stops the read.
-struct Sink {
+struct Sink<'f> {
     fleet: Fleet,
     error: Option<ShapeError>,
     links: PageLinks,
+    /// The file (or URL) being read, for the errors of single resources.
+    file: &'f str,
 }
 
-impl Sink {
+impl Sink<'_> {
     /// Takes one element of a list. Returns false once an error has been recorded.
     fn element(&mut self, value: Value, path: &str) -> bool {
         match read_element(value, path) {
             Ok(Element::Cluster(cluster)) => self.fleet.clusters.push(*cluster),
             Ok(Element::Skipped) => self.fleet.skipped += 1,
+            Ok(Element::Unusable(why)) => self.fleet.errors.push(SourceError {
+                subscription_id: None,
+                url: None,
+                code: Some(INVALID_ID.to_string()),
+                message: format!(
+                    "{}: {why}; the cluster is left out and no fix is made for it: correct the id in the file",
+                    self.file
+                ),
+            }),
             Err(err) => {
                 self.error = Some(err);
                 return false;
@@ -202,18 +224,18 @@ fn is_key(key: &str, name: &str) -> bool {
 }
 
 /// The document root: a list, an envelope, a template or one resource.
-struct TopLevel<'a> {
-    sink: &'a mut Sink,
+struct TopLevel<'a, 'f> {
+    sink: &'a mut Sink<'f>,
 }
 
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+impl<'de> DeserializeSeed<'de> for TopLevel<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for TopLevel<'_> {
+impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -324,19 +346,19 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
 /// A list of resources, streamed one element at a time; or Resource Graph's table
 /// form `{"columns": [...], "rows": [[...]]}`.
-struct Elements<'a> {
-    sink: &'a mut Sink,
+struct Elements<'a, 'f> {
+    sink: &'a mut Sink<'f>,
     path: String,
 }
 
-impl<'de> DeserializeSeed<'de> for Elements<'_> {
+impl<'de> DeserializeSeed<'de> for Elements<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Elements<'_> {
+impl<'de> Visitor<'de> for Elements<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {

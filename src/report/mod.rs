@@ -30,6 +30,8 @@ pub struct Report<'a> {
     pub assessed: &'a [Assessed],
     /// Objects read that were not clusters.
     pub skipped: usize,
+    /// Clusters read again with an id read before (the later copy is in `assessed`).
+    pub duplicates: usize,
     pub errors: &'a [SourceError],
     pub minimum_version: &'a Version,
     /// What changed since the previous live read (`scan --changes`).
@@ -271,6 +273,7 @@ mod tests {
         let report = Report {
             assessed: &assessed,
             skipped: 2,
+            duplicates: 0,
             errors: &errors,
             minimum_version: &minimum,
             changes: None,
