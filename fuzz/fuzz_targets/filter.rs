@@ -1,0 +1,7 @@
+//! Fuzz target `filter`: see `targets::filter`.
+#![no_main]
+
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::filter(data));
