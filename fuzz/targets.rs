@@ -46,7 +46,9 @@ fn scan(assessed: &[Assessed], fleet: &aksradar::model::Fleet, config: &Config) 
 
 /// An exported file, as `scan --input` reads it, then everything a scan does with it.
 pub fn import(data: &[u8]) {
-    let Ok(fleet) = import::parse(data, "fuzz.json") else { return };
+    let Ok(fleet) = import::parse(data, "fuzz.json") else {
+        return;
+    };
     let mut fleet = import::merge([fleet]);
     let config = Config::default();
     let clusters = std::mem::take(&mut fleet.clusters);
@@ -99,7 +101,9 @@ pub fn config(data: &[u8]) {
 /// A snapshot file's bytes as the cache reads them, then the fleet it holds.
 pub fn snapshot(data: &[u8]) {
     let key = "fuzz";
-    let Ok(Some(snapshot)) = cache::read_snapshot(data, key) else { return };
+    let Ok(Some(snapshot)) = cache::read_snapshot(data, key) else {
+        return;
+    };
     let mut fleet = snapshot.into_fleet();
     let config = Config::default();
     let clusters = std::mem::take(&mut fleet.clusters);
@@ -113,6 +117,9 @@ pub fn history(data: &[u8]) {
     for pair in records.windows(2) {
         let changes = history::diff(&pair[0], &pair[1]);
         let listed = changes.appeared.len() + changes.became_compliant.len() + changes.became_non_compliant.len();
-        assert!(listed <= 2 * pair[1].clusters.len(), "each cluster is listed at most twice");
+        assert!(
+            listed <= 2 * pair[1].clusters.len(),
+            "each cluster is listed at most twice"
+        );
     }
 }

@@ -190,9 +190,7 @@ impl Store {
             Ok(None) => return Loaded::Miss,
             Err(err) if err.is_damage() => {
                 let aside = set_aside(&path);
-                return Loaded::Unusable(format!(
-                    "the cache is damaged: {err}; {aside}; reading live instead"
-                ));
+                return Loaded::Unusable(format!("the cache is damaged: {err}; {aside}; reading live instead"));
             }
             Err(err @ OwnFileError::Io { .. }) => return Loaded::Unusable(format!("cannot read the cache: {err}")),
             Err(err) => return Loaded::Unusable(format!("cannot use the cache: {err}")),

@@ -113,7 +113,10 @@ fn load_saved_view(path: &Path, paths: Option<&Paths>) -> Option<Saved> {
             } else {
                 String::new()
             };
-            warn(paths, &format!("the dashboard's remembered view is not used: {err}{what}"));
+            warn(
+                paths,
+                &format!("the dashboard's remembered view is not used: {err}{what}"),
+            );
             None
         }
     }
@@ -448,7 +451,11 @@ fn warn(paths: Option<&Paths>, message: &str) {
             time::OffsetDateTime::now_utc().unix_timestamp()
         );
         if let Err(err) = crate::disk::append_own(&paths.log_file(), line.as_bytes()) {
-            eprintln!("aksradar: warning: the warning above is not in the log: {err}");
+            let err = err.to_string();
+            eprintln!(
+                "aksradar: warning: the warning above is not in the log: {}",
+                crate::text::clean(&err)
+            );
         }
     }
 }
@@ -507,7 +514,10 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> an
             Err(err) => {
                 warn(
                     Paths::discover().as_ref(),
-                    &format!("no --changes: cannot read the history {}: {err}", history.path().display()),
+                    &format!(
+                        "no --changes: cannot read the history {}: {err}",
+                        history.path().display()
+                    ),
                 );
                 None
             }

@@ -208,7 +208,9 @@ pub fn append_own(path: &Path, bytes: &[u8]) -> Result<(), OwnFileError> {
     options.create(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = no_follow(&mut options).open(path).map_err(|err| open_error(path, err))?;
+    let mut file = no_follow(&mut options)
+        .open(path)
+        .map_err(|err| open_error(path, err))?;
     check_regular(&file, path, u64::MAX)?;
     file.write_all(bytes).map_err(|cause| OwnFileError::Io {
         path: path.to_path_buf(),

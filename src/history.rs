@@ -287,6 +287,60 @@ mod tests {
     }
 
     #[test]
+    fn damaged_lines_are_skipped_and_bytes_that_are_not_utf8_are_no_error() {
+        let record = Record {
+            at: datetime!(2026-11-25 03:00 UTC),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        let line = serde_json::to_vec(&record).unwrap();
+        let mut bytes = b"\xff\xfe garbage\n{\"at\": 5}\n".to_vec();
+        bytes.extend_from_slice(&line);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend_from_slice(&line[..line.len() / 2]);
+        assert_eq!(parse_records(&bytes), [record]);
+        assert!(parse_records(b"").is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_history_is_neither_copied_in_nor_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let record = |day: i64| Record {
+            at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        let theirs = History::new(outside.path(), "key");
+        theirs.append(&record(1)).unwrap();
+        let before = std::fs::read(theirs.path()).unwrap();
+        let ours = History::new(dir.path(), "key");
+        std::os::unix::fs::symlink(theirs.path(), ours.path()).unwrap();
+        let err = ours.records().unwrap_err().to_string();
+        assert!(err.contains("symbolic link") && err.contains("kept aside"), "{err}");
+
+        std::os::unix::fs::symlink(theirs.path(), ours.path()).unwrap();
+        let warning = ours.append(&record(2)).unwrap().expect("a warning");
+        assert!(warning.contains("symbolic link"), "{warning}");
+        assert_eq!(ours.records().unwrap(), [record(2)], "a new history, nothing copied in");
+        assert_eq!(std::fs::read(theirs.path()).unwrap(), before, "the target is untouched");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_history_is_set_aside_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path(), "key");
+        let status = std::process::Command::new("mkfifo")
+            .arg(history.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = history.records().unwrap_err().to_string();
+        assert!(err.contains("a FIFO"), "{err}");
+        assert_eq!(history.records().unwrap(), [], "moved aside: no history now");
+    }
+
+    #[test]
     fn records_append_and_the_oldest_are_dropped_past_the_bound() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path(), "key");
@@ -306,7 +360,7 @@ mod tests {
                 at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),
                 clusters: big.clone(),
             };
-            history.append(&record).unwrap();
+            assert_eq!(history.append(&record).unwrap(), None, "no warning");
         }
         let size = std::fs::metadata(history.path()).unwrap().len();
         assert!(size <= LIMIT, "{size} bytes");

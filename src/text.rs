@@ -59,9 +59,12 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{}` is not a duration; write e.g. 90s, 15m, 2h or 1d", clip(text, ECHO)))?;
+    let number: u64 = number.parse().map_err(|_| {
+        format!(
+            "`{}` is not a duration; write e.g. 90s, 15m, 2h or 1d",
+            clip(text, ECHO)
+        )
+    })?;
     let seconds = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -121,7 +124,11 @@ mod tests {
         assert_eq!(clip("short", 80), "short");
         assert!(matches!(clip("short", 80), Cow::Borrowed(_)));
         assert_eq!(clip("abcdef", 3), "abc… (6 characters)");
-        assert_eq!(clip("ünïcödé", 2), "ün… (7 characters)", "cut between characters, not bytes");
+        assert_eq!(
+            clip("ünïcödé", 2),
+            "ün… (7 characters)",
+            "cut between characters, not bytes"
+        );
         let huge = "x".repeat(50 << 20);
         let clipped = clip(&huge, ECHO);
         assert!(clipped.len() < 200, "{} bytes", clipped.len());

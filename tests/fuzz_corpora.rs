@@ -7,7 +7,10 @@ use std::path::Path;
 #[path = "../fuzz/targets.rs"]
 mod targets;
 
-const TARGETS: [(&str, fn(&[u8])); 5] = [
+/// A fuzz target's body: takes any bytes and returns.
+type Target = fn(&[u8]);
+
+const TARGETS: [(&str, Target); 5] = [
     ("import", targets::import),
     ("filter", targets::filter),
     ("config", targets::config),

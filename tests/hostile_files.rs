@@ -92,7 +92,10 @@ impl Sim {
         let sim = runtime
             .block_on(Simulator::start("127.0.0.1:0".parse().unwrap(), options))
             .unwrap();
-        Sim { runtime, sim: Some(sim) }
+        Sim {
+            runtime,
+            sim: Some(sim),
+        }
     }
 
     fn url(&self) -> String {
@@ -107,6 +110,9 @@ impl Drop for Sim {
         }
     }
 }
+
+/// Puts something other than a snapshot at a path.
+type Plant<'a> = dyn Fn(&Path) + 'a;
 
 struct Run {
     code: Option<i32>,
@@ -156,7 +162,11 @@ fn scan_input_refuses_a_file_past_the_limit_without_reading_it() {
     let out = run(home.aksradar().args(["scan", "--input"]).arg(&huge));
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("huge.json"), "{}", out.stderr);
-    assert!(out.stderr.contains("larger than") && out.stderr.contains("512 MiB"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than") && out.stderr.contains("512 MiB"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -180,7 +190,7 @@ fn a_fifo_or_a_link_at_the_snapshot_path_is_a_damaged_cache_and_the_live_read_go
     let snapshot = file_in(&home.cache_dir(), "snapshot-");
     let huge = home.path("huge.json");
     std::fs::File::create(&huge).and_then(|f| f.set_len(3 << 30)).unwrap();
-    let plant: [(&str, &dyn Fn(&Path)); 3] = [
+    let plant: [(&str, &Plant<'_>); 3] = [
         ("a FIFO", &|p| fifo(p)),
         ("a symbolic link", &|p| symlink("/dev/zero", p).unwrap()),
         ("a symbolic link", &|p| symlink(&huge, p).unwrap()),
@@ -200,11 +210,20 @@ fn a_fifo_or_a_link_at_the_snapshot_path_is_a_damaged_cache_and_the_live_read_go
             plant(&snapshot);
         }
         let offline = run(home.live(&sim.url()).args(["scan", "--offline"]));
-        assert_eq!(offline.code, Some(2), "{what}: --offline has no cache now: {}", offline.stderr);
+        assert_eq!(
+            offline.code,
+            Some(2),
+            "{what}: --offline has no cache now: {}",
+            offline.stderr
+        );
         assert!(offline.stderr.contains("the cache is damaged"), "{}", offline.stderr);
         std::fs::write(&snapshot, b"").unwrap();
     }
-    assert_eq!(std::fs::metadata(&huge).unwrap().len(), 3 << 30, "the link's target is left alone");
+    assert_eq!(
+        std::fs::metadata(&huge).unwrap().len(),
+        3 << 30,
+        "the link's target is left alone"
+    );
 }
 
 #[test]
@@ -221,7 +240,11 @@ fn the_log_is_never_appended_through_a_link() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("is damaged"), "{}", out.stderr);
     assert!(out.stderr.contains("not in the log"), "{}", out.stderr);
-    assert_eq!(std::fs::read(&outside).unwrap(), b"original\n", "nothing appended to the target");
+    assert_eq!(
+        std::fs::read(&outside).unwrap(),
+        b"original\n",
+        "nothing appended to the target"
+    );
 }
 
 #[test]
@@ -237,7 +260,11 @@ fn a_cache_folder_that_is_a_link_is_refused_not_chmod_ed_and_the_read_goes_on() 
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(clusters(&out.stdout), 6);
     assert!(out.stderr.contains("is a symbolic link"), "{}", out.stderr);
-    assert!(out.stderr.contains("remove the link"), "says what to do: {}", out.stderr);
+    assert!(
+        out.stderr.contains("remove the link"),
+        "says what to do: {}",
+        out.stderr
+    );
     let mode = std::fs::metadata(&outside).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o755, "the outside folder keeps its mode");
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written there");
@@ -254,17 +281,26 @@ fn a_history_that_is_a_fifo_or_a_link_is_not_read_and_the_report_still_comes() {
     std::fs::remove_file(&history).unwrap();
     fifo(&history);
     // The cache is young: no live read, so the history is only read.
-    let out = run(home.live(&sim.url()).args(["scan", "--changes", "--max-age", "1h", "--format", "json"]));
+    let out = run(home
+        .live(&sim.url())
+        .args(["scan", "--changes", "--max-age", "1h", "--format", "json"]));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(clusters(&out.stdout), 6);
-    assert!(out.stderr.contains("a FIFO") && out.stderr.contains("kept aside"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a FIFO") && out.stderr.contains("kept aside"),
+        "{}",
+        out.stderr
+    );
 
     symlink(&outside, &history).unwrap();
     let out = run(home.live(&sim.url()).args(["scan", "--changes", "--format", "json"]));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("symbolic link"), "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert!(report.get("changes").is_none(), "no changes from a history that is not ours");
+    assert!(
+        report.get("changes").is_none(),
+        "no changes from a history that is not ours"
+    );
     assert_eq!(
         std::fs::read_to_string(&history).unwrap().lines().count(),
         1,
@@ -284,7 +320,11 @@ fn a_remembered_view_that_is_a_fifo_does_not_hang_the_dashboard() {
         .arg(sample()));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("aks-payments-prod-weu"), "{}", out.stdout);
-    assert!(out.stderr.contains("remembered view") && out.stderr.contains("FIFO"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("remembered view") && out.stderr.contains("FIFO"),
+        "{}",
+        out.stderr
+    );
 }
 
 fn long_fleet(home: &Home) -> PathBuf {
@@ -310,14 +350,20 @@ fn names_longer_than_a_format_width_never_panic_in_any_format() {
     let home = Home::new();
     let input = long_fleet(&home);
     for format in ["table", "json", "csv", "markdown", "sarif"] {
-        let out = run(home.aksradar().args(["scan", "--format", format, "--input"]).arg(&input));
+        let out = run(home
+            .aksradar()
+            .args(["scan", "--format", format, "--input"])
+            .arg(&input));
         assert_eq!(out.code, Some(0), "{format}: {}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{format}: {}", out.stderr);
     }
     let table = run(home.aksradar().args(["scan", "--input"]).arg(&input)).stdout;
     assert!(table.contains(&format!("{}…", "n".repeat(100))), "cut for display");
     for format in ["cli", "bicep", "arm", "policy", "terraform"] {
-        let out = run(home.aksradar().args(["remediate", "--format", format, "--input"]).arg(&input));
+        let out = run(home
+            .aksradar()
+            .args(["remediate", "--format", format, "--input"])
+            .arg(&input));
         assert_eq!(out.code, Some(0), "{format}: {}", out.stderr);
     }
 }
@@ -331,13 +377,25 @@ fn a_huge_config_value_and_filter_term_are_echoed_clipped() {
         format!("[rules]\nkubernetes_minimum_version = \"{}\"\n", "9".repeat(5 << 20)),
     )
     .unwrap();
-    let out = run(home.aksradar().arg("--config").arg(&config).args(["scan", "--input"]).arg(sample()));
+    let out = run(home
+        .aksradar()
+        .arg("--config")
+        .arg(&config)
+        .args(["scan", "--input"])
+        .arg(sample()));
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.len() < 1_000, "{} bytes on stderr", out.stderr.len());
-    assert!(out.stderr.contains(":2:") && out.stderr.contains("(5242880 characters)"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(":2:") && out.stderr.contains("(5242880 characters)"),
+        "{}",
+        out.stderr
+    );
 
     let term = format!("k8s:<{}", "y".repeat(100_000));
-    let out = run(home.aksradar().args(["scan", "--filter", &term, "--input"]).arg(sample()));
+    let out = run(home
+        .aksradar()
+        .args(["scan", "--filter", &term, "--input"])
+        .arg(sample()));
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.len() < 1_000, "{} bytes on stderr", out.stderr.len());
     assert!(out.stderr.contains("characters)"), "{}", out.stderr);
@@ -348,9 +406,18 @@ fn a_config_that_is_not_utf8_names_the_line_and_column_once() {
     let home = Home::new();
     let config = home.path("config.toml");
     std::fs::write(&config, b"auth = \"auto\"\nconcurrency = 4 # \xff\n").unwrap();
-    let out = run(home.aksradar().arg("--config").arg(&config).args(["scan", "--input"]).arg(sample()));
+    let out = run(home
+        .aksradar()
+        .arg("--config")
+        .arg(&config)
+        .args(["scan", "--input"])
+        .arg(sample()));
     assert_eq!(out.code, Some(2));
-    assert!(out.stderr.contains("config.toml:2:19: the file is not UTF-8"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("config.toml:2:19: the file is not UTF-8"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.stderr.matches("UTF-8").count(), 2, "one message: {}", out.stderr);
 }
 
@@ -358,13 +425,28 @@ fn a_config_that_is_not_utf8_names_the_line_and_column_once() {
 fn a_filter_may_start_with_a_hyphen_and_a_double_negation_is_an_error() {
     let home = Home::new();
     for args in [&["--filter", "-weu"][..], &["--filter=-weu"][..]] {
-        let out = run(home.aksradar().args(["scan", "--format", "json"]).args(args).arg("--input").arg(sample()));
+        let out = run(home
+            .aksradar()
+            .args(["scan", "--format", "json"])
+            .args(args)
+            .arg("--input")
+            .arg(sample()));
         assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-        assert!(clusters(&out.stdout) >= 1, "{args:?}: the word matches names ending in -weu");
+        assert!(
+            clusters(&out.stdout) >= 1,
+            "{args:?}: the word matches names ending in -weu"
+        );
     }
-    let out = run(home.aksradar().args(["scan", "--filter", "!!prod", "--input"]).arg(sample()));
+    let out = run(home
+        .aksradar()
+        .args(["scan", "--filter", "!!prod", "--input"])
+        .arg(sample()));
     assert_eq!(out.code, Some(2));
-    assert!(out.stderr.contains("`!!prod`") && out.stderr.contains("negate a term once"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`!!prod`") && out.stderr.contains("negate a term once"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -378,24 +460,44 @@ fn an_id_that_does_not_parse_is_reported_and_gets_no_fix() {
         })
     };
     let fleet = serde_json::json!([
-        cluster("/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/good", "good"),
-        cluster("/subscriptions//resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/bad", "bad"),
+        cluster(
+            "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/good",
+            "good"
+        ),
+        cluster(
+            "/subscriptions//resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/bad",
+            "bad"
+        ),
     ]);
     std::fs::write(&input, fleet.to_string()).unwrap();
-    let out = run(home.aksradar().args(["scan", "--format", "json", "--input"]).arg(&input));
+    let out = run(home
+        .aksradar()
+        .args(["scan", "--format", "json", "--input"])
+        .arg(&input));
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let names: Vec<&str> = report["clusters"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["good"]);
     let error = &report["errors"][0];
     assert_eq!(error["code"], "InvalidResourceId");
     let message = error["message"].as_str().unwrap();
-    assert!(message.contains("bad-id.json") && message.contains("$[1].id"), "{message}");
+    assert!(
+        message.contains("bad-id.json") && message.contains("$[1].id"),
+        "{message}"
+    );
     assert!(message.contains("no subscription id"), "{message}");
     assert!(out.stderr.contains("1 cluster left out"), "{}", out.stderr);
 
     let script = run(home.aksradar().args(["remediate", "--input"]).arg(&input)).stdout;
     assert!(script.contains("-n good"), "{script}");
-    assert!(!script.to_ascii_lowercase().contains("--subscription resourcegroups"), "no guessed subscription: {script}");
+    assert!(
+        !script.to_ascii_lowercase().contains("--subscription resourcegroups"),
+        "no guessed subscription: {script}"
+    );
     assert!(!script.contains("-n bad"), "{script}");
 }
 
@@ -413,13 +515,23 @@ fn five_objects_with_one_id_are_one_cluster_and_four_duplicates() {
         })
         .collect();
     std::fs::write(&input, serde_json::to_string(&fleet).unwrap()).unwrap();
-    let out = run(home.aksradar().args(["scan", "--format", "json", "--input"]).arg(&input));
+    let out = run(home
+        .aksradar()
+        .args(["scan", "--format", "json", "--input"])
+        .arg(&input));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["clusters"].as_array().unwrap().len(), 1);
-    assert_eq!(report["clusters"][0]["kubernetesVersion"], "1.35.0", "the later copy is kept");
+    assert_eq!(
+        report["clusters"][0]["kubernetesVersion"], "1.35.0",
+        "the later copy is kept"
+    );
     assert_eq!(report["duplicates"], 4);
-    assert!(out.stderr.contains("4 clusters repeated an id read before"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("4 clusters repeated an id read before"),
+        "{}",
+        out.stderr
+    );
     let table = run(home.aksradar().args(["scan", "--input"]).arg(&input)).stdout;
     let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains("4 clusters repeated an id read before"), "{table}");

@@ -269,9 +269,7 @@ pub enum ConfigError {
     // (anyhow's `{:#}`) would print it a second time.
     #[error("cannot read config file {path}: {cause}")]
     Read { path: PathBuf, cause: std::io::Error },
-    #[error(
-        "{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{byte:02X} there); save it as UTF-8"
-    )]
+    #[error("{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{byte:02X} there); save it as UTF-8")]
     NotUtf8 {
         path: PathBuf,
         line: usize,
@@ -386,7 +384,10 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
             "`{}` would carry the bearer token over plain http; use https, or http only to a loopback address",
             clip(&raw, ECHO)
         ))),
-        Err(e) => Err(serde::de::Error::custom(format!("`{}` is not a URL ({e})", clip(&raw, ECHO)))),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "`{}` is not a URL ({e})",
+            clip(&raw, ECHO)
+        ))),
     }
 }
 
@@ -425,14 +426,22 @@ fn de_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 
 fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
     let raw = String::deserialize(d)?;
-    Version::parse(&raw)
-        .ok_or_else(|| serde::de::Error::custom(format!("`{}` is not a version; write it like \"1.33.7\"", clip(&raw, ECHO))))
+    Version::parse(&raw).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{}` is not a version; write it like \"1.33.7\"",
+            clip(&raw, ECHO)
+        ))
+    })
 }
 
 fn parse_rule<E: serde::de::Error>(raw: &str) -> Result<Rule, E> {
     Rule::lookup(raw).ok_or_else(|| {
         let known: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
-        E::custom(format!("unknown rule `{}`; known rules: {}", clip(raw, ECHO), known.join(", ")))
+        E::custom(format!(
+            "unknown rule `{}`; known rules: {}",
+            clip(raw, ECHO),
+            known.join(", ")
+        ))
     })
 }
 

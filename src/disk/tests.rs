@@ -7,7 +7,10 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use super::*;
 
 fn fifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
     assert!(status.success(), "mkfifo {}", path.display());
 }
 
@@ -54,7 +57,10 @@ fn a_fifo_a_device_a_folder_and_a_huge_file_are_refused_at_once() {
     let huge = dir.path().join("huge");
     sparse(&huge, 3 << 30);
     let err = read_own(&huge, 1 << 20).unwrap_err();
-    assert!(matches!(err, OwnFileError::TooLarge { size, .. } if size == 3 << 30), "{err}");
+    assert!(
+        matches!(err, OwnFileError::TooLarge { size, .. } if size == 3 << 30),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,7 +81,10 @@ fn a_folder_that_is_a_link_is_neither_read_nor_chmod_ed() {
         Err(OwnFileError::LinkedFolder { .. })
     ));
     assert!(append_own(&linked.join("aksradar.log"), b"line\n").is_err());
-    assert!(!outside.path().join("aksradar.log").exists(), "nothing written through the link");
+    assert!(
+        !outside.path().join("aksradar.log").exists(),
+        "nothing written through the link"
+    );
 }
 
 #[test]
@@ -138,12 +147,19 @@ fn an_input_must_be_a_regular_file_within_the_limit() {
     assert_eq!(read_input(&file, 100).unwrap(), b"[]");
     let link = dir.path().join("link.json");
     symlink(&file, &link).unwrap();
-    assert_eq!(read_input(&link, 100).unwrap(), b"[]", "a link the user names is followed");
+    assert_eq!(
+        read_input(&link, 100).unwrap(),
+        b"[]",
+        "a link the user names is followed"
+    );
 
     for device in ["/dev/zero", "/dev/urandom"] {
         let err = read_input(Path::new(device), INPUT_LIMIT).unwrap_err();
         assert!(err.to_string().contains("a character device"), "{err}");
-        assert!(err.to_string().contains("--input -"), "says how to read a stream: {err}");
+        assert!(
+            err.to_string().contains("--input -"),
+            "says how to read a stream: {err}"
+        );
     }
     let pipe = dir.path().join("pipe");
     fifo(&pipe);
@@ -162,5 +178,9 @@ fn a_stream_is_read_up_to_the_limit_and_no_further() {
     let err = read_input_from(io::repeat(b'['), "-", 4096).unwrap_err();
     assert!(matches!(err, InputError::TooLarge { limit: 4096, .. }), "{err}");
     assert_eq!(read_input_from(&b"[1]"[..], "-", 4096).unwrap(), b"[1]");
-    assert_eq!(read_input_from(&b"1234"[..], "-", 4).unwrap(), b"1234", "exactly the limit is fine");
+    assert_eq!(
+        read_input_from(&b"1234"[..], "-", 4).unwrap(),
+        b"1234",
+        "exactly the limit is fine"
+    );
 }

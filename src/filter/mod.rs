@@ -96,9 +96,7 @@ fn parse_list<T>(
 ) -> Result<Vec<T>, FilterError> {
     value
         .split(',')
-        .map(|v| {
-            parse(v.trim()).ok_or_else(|| error(term, format!("`{}` is not one of {known}", echo(v))))
-        })
+        .map(|v| parse(v.trim()).ok_or_else(|| error(term, format!("`{}` is not one of {known}", echo(v)))))
         .collect()
 }
 

@@ -70,7 +70,7 @@ impl<'a> ResourceId<'a> {
             )));
         }
         let path = &segments[i + 1..];
-        if path.len() < 3 || path.len() % 2 == 0 {
+        if path.len() < 3 || path.len().is_multiple_of(2) {
             return fail("it has no `{namespace}/{type}/{name}` after `/providers/`");
         }
         if path.iter().any(|s| s.is_empty()) {
@@ -113,7 +113,10 @@ mod tests {
             ("/subscriptions/", "no subscription id"),
             ("", "does not start with `/subscriptions/`"),
             ("aks-1", "does not start with `/subscriptions/`"),
-            ("subscriptions/s/resourceGroups/g", "does not start with `/subscriptions/`"),
+            (
+                "subscriptions/s/resourceGroups/g",
+                "does not start with `/subscriptions/`",
+            ),
             ("//subscriptions/s", "does not start with `/subscriptions/`"),
             (
                 "/subscriptions/s/resourceGroups//providers/Microsoft.ContainerService/managedClusters/x",
@@ -123,7 +126,10 @@ mod tests {
                 "/subscriptions/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/x",
                 "`rg` stands where",
             ),
-            ("/subscriptions/s/resourceGroups/g/providers/ns/type", "no `{namespace}/{type}/{name}`"),
+            (
+                "/subscriptions/s/resourceGroups/g/providers/ns/type",
+                "no `{namespace}/{type}/{name}`",
+            ),
             ("/subscriptions/s/resourceGroups/g/providers/ns/type/", "an empty part"),
             ("/subscriptions/s/resourceGroups/g/providers/ns//name", "an empty part"),
             ("/subscriptions/s/resourceGroups/g/extra", "`extra` stands where"),

@@ -294,7 +294,9 @@ fn summary(report: &Report<'_>) -> String {
         for error in report.errors {
             let subscription = error.subscription_id.as_deref().unwrap_or("no subscription");
             let label = text::clip(subscription, CELL).into_owned();
-            *per_subscription.entry(Cow::Owned(text::clean(&label).into_owned())).or_default() += 1;
+            *per_subscription
+                .entry(Cow::Owned(text::clean(&label).into_owned()))
+                .or_default() += 1;
         }
         let parts: Vec<String> = per_subscription
             .iter()
