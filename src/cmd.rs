@@ -472,11 +472,8 @@ pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
     let fleet = import::merge(fleets);
     if fleet.duplicates > 0 {
         eprintln!(
-            "aksradar: {} an id read before; the later copy of each cluster is kept",
-            match fleet.duplicates {
-                1 => "1 cluster repeated".to_string(),
-                n => format!("{n} clusters repeated"),
-            }
+            "aksradar: {} repeated an id read before; the later copy of each cluster is kept",
+            crate::text::count(fleet.duplicates, "cluster")
         );
     }
     let unusable = fleet

@@ -281,11 +281,8 @@ fn summary(report: &Report<'_>) -> String {
     ));
     if report.duplicates > 0 {
         text.push_str(&format!(
-            " {} an id read before (the later copy is listed).",
-            match report.duplicates {
-                1 => "1 cluster repeated".to_string(),
-                n => format!("{n} clusters repeated"),
-            }
+            " {} repeated an id read before (the later copy is listed).",
+            count(report.duplicates, "cluster")
         ));
     }
 
