@@ -262,62 +262,64 @@ pub fn set_aside(path: &Path, stamp: i64) -> String {
     }
 }
 
-/// Why an input file could not be read.
+/// Why an input could not be read. `input` names it: `input file PATH`, or
+/// `standard input`.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error(
-        "input file {file} is {kind}, not a regular file; aksradar reads exported files, \
+        "{input} is {kind}, not a regular file; aksradar reads exported files, \
          or standard input when the file is `-` (`aksradar scan --input - < export.json`)"
     )]
-    NotRegular { file: String, kind: &'static str },
+    NotRegular { input: String, kind: &'static str },
     #[error(
-        "input file {file} is larger than {limit} bytes ({} MiB), the most aksradar reads \
+        "{input} is larger than {limit} bytes ({} MiB), the most aksradar reads \
          from one input; split the export (one file per subscription, say) and give each \
          with --input", .limit >> 20
     )]
-    TooLarge { file: String, limit: u64 },
-    #[error("cannot read input file {file}: {cause}")]
-    Io { file: String, cause: io::Error },
+    TooLarge { input: String, limit: u64 },
+    #[error("cannot read {input}: {cause}")]
+    Io { input: String, cause: io::Error },
 }
 
 /// The bytes of an input file, or of standard input for `-`: a regular file (a link
 /// to one is fine) of at most `limit` bytes.
 pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
     if path.as_os_str() == "-" {
-        return read_input_from(io::stdin().lock(), "-", limit);
+        return read_input_from(io::stdin().lock(), "standard input", limit);
     }
-    let file = path.display().to_string();
+    let input = format!("input file {}", path.display());
     let io_error = |cause| InputError::Io {
-        file: file.clone(),
+        input: input.clone(),
         cause,
     };
     let opened = no_block(OpenOptions::new().read(true)).open(path).map_err(io_error)?;
     let meta = opened.metadata().map_err(io_error)?;
     if !meta.is_file() {
         return Err(InputError::NotRegular {
-            file,
+            input,
             kind: kind(meta.file_type()),
         });
     }
     if meta.len() > limit {
-        return Err(InputError::TooLarge { file, limit });
+        return Err(InputError::TooLarge { input, limit });
     }
-    read_input_from(opened, &file, limit)
+    read_input_from(opened, &input, limit)
 }
 
 /// Reads a stream up to `limit` bytes; a longer one is [`InputError::TooLarge`].
-pub fn read_input_from(reader: impl Read, file: &str, limit: u64) -> Result<Vec<u8>, InputError> {
-    read_bounded(reader, Path::new(file), limit).map_err(|err| match err {
+/// `input` names it in errors.
+pub fn read_input_from(reader: impl Read, input: &str, limit: u64) -> Result<Vec<u8>, InputError> {
+    read_bounded(reader, Path::new(input), limit).map_err(|err| match err {
         OwnFileError::TooLarge { .. } => InputError::TooLarge {
-            file: file.to_string(),
+            input: input.to_string(),
             limit,
         },
         OwnFileError::Io { cause, .. } => InputError::Io {
-            file: file.to_string(),
+            input: input.to_string(),
             cause,
         },
         other => InputError::Io {
-            file: file.to_string(),
+            input: input.to_string(),
             cause: io::Error::other(other),
         },
     })

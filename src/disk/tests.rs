@@ -175,8 +175,12 @@ fn an_input_must_be_a_regular_file_within_the_limit() {
 
 #[test]
 fn a_stream_is_read_up_to_the_limit_and_no_further() {
-    let err = read_input_from(io::repeat(b'['), "-", 4096).unwrap_err();
+    let err = read_input_from(io::repeat(b'['), "standard input", 4096).unwrap_err();
     assert!(matches!(err, InputError::TooLarge { limit: 4096, .. }), "{err}");
+    assert!(
+        err.to_string().starts_with("standard input is larger than 4096 bytes"),
+        "{err}"
+    );
     assert_eq!(read_input_from(&b"[1]"[..], "-", 4096).unwrap(), b"[1]");
     assert_eq!(
         read_input_from(&b"1234"[..], "-", 4).unwrap(),
