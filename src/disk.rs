@@ -121,8 +121,8 @@ fn open_error(path: &Path, cause: io::Error) -> OwnFileError {
     }
 }
 
-/// Checks that an open file is a regular file of at most `limit` bytes.
-fn check_regular(file: &File, path: &Path, limit: u64) -> Result<(), OwnFileError> {
+/// Checks that an open file is a regular file of at most `limit` bytes; its size.
+fn check_regular(file: &File, path: &Path, limit: u64) -> Result<u64, OwnFileError> {
     let meta = file.metadata().map_err(|cause| OwnFileError::Io {
         path: path.to_path_buf(),
         cause,
@@ -140,20 +140,32 @@ fn check_regular(file: &File, path: &Path, limit: u64) -> Result<(), OwnFileErro
             limit,
         });
     }
-    Ok(())
+    Ok(meta.len())
 }
 
 /// Reads at most `limit` bytes; more than that is [`OwnFileError::TooLarge`] (a file
-/// that grew after it was measured, or a stream).
-fn read_bounded(reader: impl Read, path: &Path, limit: u64) -> Result<Vec<u8>, OwnFileError> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|cause| OwnFileError::Io {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+/// that grew after it was measured, or a stream). `size` is the expected length: that
+/// much is read in one go into a buffer of its size (a zeroed allocation of that size
+/// costs no more than an uninitialised one), the rest, if any, a bit at a time.
+fn read_bounded(mut reader: impl Read, path: &Path, limit: u64, size: u64) -> Result<Vec<u8>, OwnFileError> {
+    let io_error = |cause| OwnFileError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let expected = usize::try_from(size.min(limit)).unwrap_or(0);
+    let mut bytes = vec![0u8; expected];
+    let mut filled = 0;
+    while filled < expected {
+        match reader.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(io_error(err)),
+        }
+    }
+    bytes.truncate(filled);
+    let room = limit.saturating_add(1).saturating_sub(filled as u64);
+    reader.take(room).read_to_end(&mut bytes).map_err(io_error)?;
     if bytes.len() as u64 > limit {
         return Err(OwnFileError::TooLarge {
             path: path.to_path_buf(),
@@ -194,8 +206,8 @@ pub fn read_own(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, OwnFileError
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(open_error(path, err)),
     };
-    check_regular(&file, path, limit)?;
-    read_bounded(file, path, limit).map(Some)
+    let size = check_regular(&file, path, limit)?;
+    read_bounded(file, path, limit, size).map(Some)
 }
 
 /// Appends `bytes` to one of aksradar's own files (created owner-only), never through
@@ -303,13 +315,17 @@ pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
     if meta.len() > limit {
         return Err(InputError::TooLarge { input, limit });
     }
-    read_input_from(opened, &input, limit)
+    read_bounded(opened, Path::new(&input), limit, meta.len()).map_err(|err| input_error(err, &input, limit))
 }
 
 /// Reads a stream up to `limit` bytes; a longer one is [`InputError::TooLarge`].
 /// `input` names it in errors.
 pub fn read_input_from(reader: impl Read, input: &str, limit: u64) -> Result<Vec<u8>, InputError> {
-    read_bounded(reader, Path::new(input), limit).map_err(|err| match err {
+    read_bounded(reader, Path::new(input), limit, 0).map_err(|err| input_error(err, input, limit))
+}
+
+fn input_error(err: OwnFileError, input: &str, limit: u64) -> InputError {
+    match err {
         OwnFileError::TooLarge { .. } => InputError::TooLarge {
             input: input.to_string(),
             limit,
@@ -322,7 +338,7 @@ pub fn read_input_from(reader: impl Read, input: &str, limit: u64) -> Result<Vec
             input: input.to_string(),
             cause: io::Error::other(other),
         },
-    })
+    }
 }
 
 #[cfg(test)]

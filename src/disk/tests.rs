@@ -188,3 +188,22 @@ fn a_stream_is_read_up_to_the_limit_and_no_further() {
         "exactly the limit is fine"
     );
 }
+
+#[test]
+fn a_file_that_grows_or_shrinks_after_it_was_measured_is_read_as_it_is_within_the_limit() {
+    let path = Path::new("grows");
+    assert_eq!(read_bounded(&b"12345678"[..], path, 100, 4).unwrap(), b"12345678");
+    assert_eq!(read_bounded(&b"12"[..], path, 100, 4).unwrap(), b"12");
+    let err = read_bounded(io::repeat(b'x'), path, 100, 50).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OwnFileError::TooLarge {
+                size: 101,
+                limit: 100,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

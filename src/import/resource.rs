@@ -164,11 +164,15 @@ pub fn read_element(value: Value, path: &str) -> Result<Element, ShapeError> {
 /// `/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}`.
 fn unusable_id(obj: &Obj) -> Result<Option<ShapeError>, ShapeError> {
     for key in ["id", "ResourceId"] {
-        let Some(id) = obj.string(key)? else { continue };
+        let id = match obj.get(key) {
+            None => continue,
+            Some((_, Value::String(id))) => id,
+            Some((spelled, other)) => return Err(obj.wrong(spelled, "a string", other)),
+        };
         if id.is_empty() {
             return Ok(None);
         }
-        let why = match ResourceId::parse(&id) {
+        let why = match ResourceId::parse(id) {
             Ok(parsed) if parsed.resource_group.is_none() => "it has no `/resourceGroups/{name}`".to_string(),
             Ok(parsed) if parsed.name.is_none() => "it has no `/providers/{namespace}/{type}/{name}`".to_string(),
             Ok(_) => return Ok(None),
@@ -179,7 +183,7 @@ fn unusable_id(obj: &Obj) -> Result<Option<ShapeError>, ShapeError> {
             path: format!("{}.{spelled}", obj.path),
             message: format!(
                 "the id `{}` is not a cluster's id: {why}",
-                crate::text::clip(&id, crate::text::ECHO)
+                crate::text::clip(id, crate::text::ECHO)
             ),
         }));
     }

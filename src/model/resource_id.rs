@@ -40,27 +40,28 @@ impl<'a> ResourceId<'a> {
     /// Every part named by a keyword must be present and non-empty.
     pub fn parse(id: &'a str) -> Result<ResourceId<'a>, IdError> {
         let fail = |why: &str| Err(IdError(why.to_string()));
-        let Some(rest) = id.strip_prefix('/') else {
-            return fail("it does not start with `/subscriptions/`");
+        // One pass over the segments, no allocation: importers call this per cluster.
+        let mut segments = match id.strip_prefix('/') {
+            Some(rest) => rest.split('/'),
+            None => return fail("it does not start with `/subscriptions/`"),
         };
-        let segments: Vec<&str> = rest.split('/').collect();
-        if !segments.first().is_some_and(|s| keyword(s, "subscriptions")) {
+        if !segments.next().is_some_and(|s| keyword(s, "subscriptions")) {
             return fail("it does not start with `/subscriptions/`");
         }
         let mut out = ResourceId::default();
-        match segments.get(1) {
+        match segments.next() {
             Some(s) if !s.is_empty() => out.subscription_id = Some(s),
             _ => return fail("it has no subscription id after `/subscriptions/`"),
         }
-        let mut i = 2;
-        if segments.get(i).is_some_and(|s| keyword(s, "resourceGroups")) {
-            match segments.get(i + 1) {
+        let mut next = segments.next();
+        if next.is_some_and(|s| keyword(s, "resourceGroups")) {
+            match segments.next() {
                 Some(s) if !s.is_empty() => out.resource_group = Some(s),
                 _ => return fail("it has no resource group name after `/resourceGroups/`"),
             }
-            i += 2;
+            next = segments.next();
         }
-        let Some(next) = segments.get(i) else {
+        let Some(next) = next else {
             return Ok(out);
         };
         if !keyword(next, "providers") {
@@ -69,14 +70,19 @@ impl<'a> ResourceId<'a> {
                 clip(next)
             )));
         }
-        let path = &segments[i + 1..];
-        if path.len() < 3 || path.len().is_multiple_of(2) {
+        let (mut count, mut empty, mut last) = (0usize, false, None);
+        for segment in segments {
+            count += 1;
+            empty |= segment.is_empty();
+            last = Some(segment);
+        }
+        if count < 3 || count.is_multiple_of(2) {
             return fail("it has no `{namespace}/{type}/{name}` after `/providers/`");
         }
-        if path.iter().any(|s| s.is_empty()) {
+        if empty {
             return fail("it has an empty part (`//`, or a `/` at the end) after `/providers/`");
         }
-        out.name = path.last().copied();
+        out.name = last;
         Ok(out)
     }
 }
