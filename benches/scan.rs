@@ -75,6 +75,7 @@ fn in_process_phases(input: &Path) {
     let report = aksradar::report::Report {
         assessed: &assessed,
         skipped: fleet.skipped,
+        duplicates: fleet.duplicates,
         errors: &fleet.errors,
         minimum_version: &config.rules.kubernetes_minimum_version,
         changes: None,

@@ -5,7 +5,9 @@
 //! then renamed over the old one), so a process killed at any moment leaves the old
 //! snapshot or the new one, and two processes at once cannot tear it. Files are
 //! readable by the owner only. A snapshot holds fleet data only: no token, secret or
-//! header is ever part of it.
+//! header is ever part of it. Reading one never follows a link, never waits on a FIFO
+//! and never reads more than [`SNAPSHOT_LIMIT`] (see `disk`): anything else at the
+//! snapshot's path is a damaged cache, moved aside, and the live read goes on.
 //!
 //! `merge` is pure: a subscription whose read failed keeps its clusters from the
 //! previous snapshot, marked stale with their age and the error.
@@ -18,10 +20,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::disk::{self, OwnFileError};
 use crate::model::{Cluster, Fleet, SourceError, SubscriptionState};
+
+pub use crate::disk::private_dir;
 
 /// Bumped whenever the snapshot's shape changes; other versions are a cache miss.
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// The largest snapshot read back: 256 MiB, ten times a 200,000-cluster fleet's.
+pub const SNAPSHOT_LIMIT: u64 = 256 << 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,6 +58,7 @@ impl Snapshot {
             skipped: self.skipped,
             errors,
             subscriptions: self.subscriptions,
+            duplicates: 0,
         }
     }
 }
@@ -176,45 +185,27 @@ impl Store {
 
     pub fn load(&self, key: &str) -> Loaded {
         let path = self.path(key);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Loaded::Miss,
-            Err(err) => return Loaded::Unusable(format!("cannot read the cache {}: {err}", path.display())),
+        let bytes = match disk::read_own(&path, SNAPSHOT_LIMIT) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Loaded::Miss,
+            Err(err) if err.is_damage() => {
+                let aside = set_aside(&path);
+                return Loaded::Unusable(format!("the cache is damaged: {err}; {aside}; reading live instead"));
+            }
+            Err(err @ OwnFileError::Io { .. }) => return Loaded::Unusable(format!("cannot read the cache: {err}")),
+            Err(err) => return Loaded::Unusable(format!("cannot use the cache: {err}")),
         };
-        // One parse in the common case; the schema is looked at on its own only when
-        // the snapshot does not read, to tell another version from damage.
-        let other_schema = |schema: u32| {
-            Loaded::Unusable(format!(
+        match read_snapshot(&bytes, key) {
+            Ok(Some(snapshot)) => Loaded::Hit(Box::new(snapshot)),
+            Ok(None) => Loaded::Miss,
+            Err(Unreadable::Schema(schema)) => Loaded::Unusable(format!(
                 "the cache {} has schema {schema} (this aksradar reads {SCHEMA_VERSION}); reading live instead",
                 path.display()
-            ))
-        };
-        match serde_json::from_slice::<Snapshot>(&bytes) {
-            Ok(snapshot) if snapshot.schema != SCHEMA_VERSION => other_schema(snapshot.schema),
-            Ok(snapshot) if snapshot.key == key => Loaded::Hit(Box::new(snapshot)),
-            Ok(_) => Loaded::Miss,
-            Err(err) => {
-                #[derive(Deserialize)]
-                struct Header {
-                    schema: u32,
-                }
-                match serde_json::from_slice::<Header>(&bytes) {
-                    Ok(header) if header.schema != SCHEMA_VERSION => other_schema(header.schema),
-                    _ => {
-                        let aside = self.set_aside(&path);
-                        Loaded::Unusable(format!("the cache {} is damaged ({err}); {aside}", path.display()))
-                    }
-                }
+            )),
+            Err(Unreadable::Damaged(err)) => {
+                let aside = set_aside(&path);
+                Loaded::Unusable(format!("the cache {} is damaged ({err}); {aside}", path.display()))
             }
-        }
-    }
-
-    fn set_aside(&self, path: &Path) -> String {
-        let stamp = OffsetDateTime::now_utc().unix_timestamp();
-        let aside = path.with_extension(format!("damaged-{stamp}.json"));
-        match fs::rename(path, &aside) {
-            Ok(()) => format!("kept aside as {}", aside.display()),
-            Err(err) => format!("could not move it aside: {err}"),
         }
     }
 
@@ -230,16 +221,39 @@ impl Store {
     }
 }
 
-/// Creates `dir` and its parents, the last one readable by the owner only.
-pub fn private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    #[cfg(unix)]
-    fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
-    Ok(())
+/// Why the bytes of a snapshot file are not a snapshot.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// A snapshot of another schema version: not damage, just not ours to read.
+    Schema(u32),
+    /// Not a snapshot at all: the JSON error says where.
+    Damaged(serde_json::Error),
+}
+
+/// The snapshot in `bytes` when it is one of `key` (`None`: of another key). Pure: the
+/// reader of `Store::load` and of the snapshot fuzz target.
+pub fn read_snapshot(bytes: &[u8], key: &str) -> Result<Option<Snapshot>, Unreadable> {
+    // One parse in the common case; the schema is looked at on its own only when the
+    // snapshot does not read, to tell another version from damage.
+    match serde_json::from_slice::<Snapshot>(bytes) {
+        Ok(snapshot) if snapshot.schema != SCHEMA_VERSION => Err(Unreadable::Schema(snapshot.schema)),
+        Ok(snapshot) => Ok((snapshot.key == key).then_some(snapshot)),
+        Err(err) => {
+            #[derive(Deserialize)]
+            struct Header {
+                schema: u32,
+            }
+            match serde_json::from_slice::<Header>(bytes) {
+                Ok(header) if header.schema != SCHEMA_VERSION => Err(Unreadable::Schema(header.schema)),
+                _ => Err(Unreadable::Damaged(err)),
+            }
+        }
+    }
+}
+
+/// Moves a damaged snapshot aside for inspection; says where.
+fn set_aside(path: &Path) -> String {
+    disk::set_aside(path, OffsetDateTime::now_utc().unix_timestamp())
 }
 
 /// Replaces `path` with `bytes` so that a reader sees the old file or the new one,
@@ -249,6 +263,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// `write_atomic` for content produced by `write`, buffered on its way to the file.
+///
+/// The folder must be a real folder (not a link); the rename replaces whatever is at
+/// `path`, a link included, and never writes through it.
 pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     private_dir(dir)?;

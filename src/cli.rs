@@ -233,7 +233,8 @@ pub struct InputArgs {
 
     /// Only the clusters that match, in the dashboard's filter language
     /// (e.g. "channel:unmanaged,none sub:prod !tag:env=dev"; see the README).
-    #[arg(long, value_name = "FILTER")]
+    /// A filter may start with `-`: `--filter -x` and `--filter=-x` both work.
+    #[arg(long, value_name = "FILTER", allow_hyphen_values = true)]
     pub filter: Option<String>,
 }
 

@@ -108,9 +108,29 @@ impl Paths {
     }
 }
 
+/// The largest remembered view read back; it holds a few names and one filter.
+const SAVED_VIEW_LIMIT: u64 = 1 << 20;
+
 /// The dashboard's remembered view, or nothing when the file is missing or unreadable.
-fn load_saved_view(path: &Path) -> Option<Saved> {
-    Saved::from_json(&std::fs::read(path).ok()?)
+/// A file there that is no regular file (a link, a FIFO) or is far too large is moved
+/// aside, with a warning.
+fn load_saved_view(path: &Path, paths: Option<&Paths>) -> Option<Saved> {
+    match crate::disk::read_own(path, SAVED_VIEW_LIMIT) {
+        Ok(bytes) => Saved::from_json(&bytes?),
+        Err(err) => {
+            let what = if err.is_damage() {
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+                format!("; {}", crate::disk::set_aside(path, stamp))
+            } else {
+                String::new()
+            };
+            warn(
+                paths,
+                &format!("the dashboard's remembered view is not used: {err}{what}"),
+            );
+            None
+        }
+    }
 }
 
 /// The config from `--config` (which must exist) or the default location (which may
@@ -232,14 +252,15 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
     let mut fleet = snapshot.into_fleet();
     let clusters = std::mem::take(&mut fleet.clusters);
     let mut assessed = rules::assess(clusters, config, today);
-    if fresh
-        && let Some(history) = &history
-        && let Err(err) = history.append(&Record::of(&assessed, now))
-    {
-        warn(
-            paths.as_ref(),
-            &format!("cannot write the history {}: {err}", history.path().display()),
-        );
+    if fresh && let Some(history) = &history {
+        match history.append(&Record::of(&assessed, now)) {
+            Ok(None) => {}
+            Ok(Some(damaged)) => warn(paths.as_ref(), &damaged),
+            Err(err) => warn(
+                paths.as_ref(),
+                &format!("cannot write the history {}: {err}", history.path().display()),
+            ),
+        }
     }
     // The history records the whole read; the filter only narrows what is reported.
     filter.retain(&mut assessed);
@@ -333,6 +354,7 @@ fn dashboard(
             state.fleet_key = format!("files|{}", names.join("|"));
             state.errors = fleet.errors;
             state.skipped = fleet.skipped;
+            state.duplicates = fleet.duplicates;
             state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
             (state, services)
         } else {
@@ -396,7 +418,10 @@ fn dashboard(
         let keymap = Keymap::with_bindings(&config.keys)?;
         let saved_path = paths.as_ref().map(Paths::saved_view);
         let mut state = state;
-        if let Some(saved) = saved_path.as_deref().and_then(load_saved_view) {
+        if let Some(saved) = saved_path
+            .as_deref()
+            .and_then(|path| load_saved_view(path, paths.as_ref()))
+        {
             saved.apply(&mut state);
         }
         let result = match render.render {
@@ -413,7 +438,10 @@ fn dashboard(
                 let theme = Theme { color: color_allowed() };
                 let state = crate::dashboard::interactive(state, keymap, services, theme).await?;
                 // Other fleets' filters stay as they were saved.
-                let mut saved = saved_path.as_deref().and_then(load_saved_view).unwrap_or_default();
+                let mut saved = saved_path
+                    .as_deref()
+                    .and_then(|p| load_saved_view(p, paths.as_ref()))
+                    .unwrap_or_default();
                 saved.remember(&state);
                 if let Some(path) = &saved_path
                     && let Err(err) = crate::cache::write_atomic(path, &saved.to_json())
@@ -433,7 +461,8 @@ fn dashboard(
     })
 }
 
-/// A warning on stderr (one line) and in the log file.
+/// A warning on stderr (one line) and in the log file. The log is appended only when
+/// it is a regular file in a real state folder: never through a link, never into a FIFO.
 fn warn(paths: Option<&Paths>, message: &str) {
     let message = crate::text::clean(message);
     eprintln!("aksradar: warning: {message}");
@@ -442,26 +471,44 @@ fn warn(paths: Option<&Paths>, message: &str) {
             "{} warning {message}\n",
             time::OffsetDateTime::now_utc().unix_timestamp()
         );
-        let _ = crate::cache::private_dir(&paths.state_dir).and_then(|()| {
-            let mut options = std::fs::OpenOptions::new();
-            options.create(true).append(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options
-                .open(paths.log_file())
-                .and_then(|mut f| f.write_all(line.as_bytes()))
-        });
+        if let Err(err) = crate::disk::append_own(&paths.log_file(), line.as_bytes()) {
+            let err = err.to_string();
+            eprintln!(
+                "aksradar: warning: the warning above is not in the log: {}",
+                crate::text::clean(&err)
+            );
+        }
     }
 }
 
-/// Reads and merges exported files.
+/// Reads and merges exported files (`-` is standard input), each a regular file of at
+/// most `disk::INPUT_LIMIT` bytes. Clusters read twice and clusters whose id does not
+/// read are summed up on stderr; the report has them too.
 pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
     let mut fleets = Vec::with_capacity(inputs.len());
     for path in inputs {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read input file {}", path.display()))?;
+        let bytes = crate::disk::read_input(path, crate::disk::INPUT_LIMIT)?;
         fleets.push(import::parse(&bytes, &path.display().to_string())?);
     }
-    Ok(import::merge(fleets))
+    let fleet = import::merge(fleets);
+    if fleet.duplicates > 0 {
+        eprintln!(
+            "aksradar: {} repeated an id read before; the later copy of each cluster is kept",
+            crate::text::count(fleet.duplicates, "cluster")
+        );
+    }
+    let unusable = fleet
+        .errors
+        .iter()
+        .filter(|e| e.code.as_deref() == Some(import::INVALID_ID))
+        .count();
+    if unusable > 0 {
+        eprintln!(
+            "aksradar: {} left out: the id does not read (see the errors in the report)",
+            crate::text::count(unusable, "cluster")
+        );
+    }
+    Ok(fleet)
 }
 
 fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
@@ -477,10 +524,23 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> an
         let Some(history) = &history else {
             anyhow::bail!("--changes needs live data: the history is kept for live reads, not for --input files");
         };
-        let records = history.records().context("cannot read the history")?;
-        match records.as_slice() {
-            [.., before, after] => Some(history::diff(before, after)),
-            _ => None,
+        // The history only adds to the report: when it cannot be read, the report
+        // still comes, with a warning in place of the changes.
+        match history.records() {
+            Ok(records) => match records.as_slice() {
+                [.., before, after] => Some(history::diff(before, after)),
+                _ => None,
+            },
+            Err(err) => {
+                warn(
+                    Paths::discover().as_ref(),
+                    &format!(
+                        "no --changes: cannot read the history {}: {err}",
+                        history.path().display()
+                    ),
+                );
+                None
+            }
         }
     } else {
         None
@@ -488,6 +548,7 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> an
     let report = report::Report {
         assessed: &assessed,
         skipped: fleet.skipped,
+        duplicates: fleet.duplicates,
         errors: &fleet.errors,
         minimum_version: &config.rules.kubernetes_minimum_version,
         changes: changes.as_ref(),
@@ -573,7 +634,7 @@ mod tests {
             state_dir: dir.path().to_path_buf(),
         };
         let path = paths.saved_view();
-        assert_eq!(load_saved_view(&path), None, "no file yet");
+        assert_eq!(load_saved_view(&path, None), None, "no file yet");
         let saved = Saved {
             view: "posture".into(),
             sort: "name".into(),
@@ -589,8 +650,8 @@ mod tests {
             .into(),
         };
         crate::cache::write_atomic(&path, &saved.to_json()).unwrap();
-        assert_eq!(load_saved_view(&path), Some(saved));
+        assert_eq!(load_saved_view(&path, None), Some(saved));
         std::fs::write(&path, b"{ not json").unwrap();
-        assert_eq!(load_saved_view(&path), None, "a damaged file is ignored");
+        assert_eq!(load_saved_view(&path, None), None, "a damaged file is ignored");
     }
 }

@@ -2,10 +2,13 @@
 //! the previous one.
 //!
 //! One JSON line per read in the state folder, oldest first. The file is kept under a
-//! size bound by dropping the oldest records. `diff` is pure.
+//! size bound by dropping the oldest records. `diff` and `parse_records` are pure.
+//!
+//! The file is read without following a link, without waiting on a FIFO and up to
+//! [`READ_LIMIT`] (see `disk`); anything else at its path is moved aside and a new
+//! history starts, so a planted link can neither be copied in nor written through.
 
 use std::collections::HashMap;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -13,11 +16,25 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::cache::write_atomic;
+use crate::disk::{self, OwnFileError};
 use crate::model::{Assessed, Change, Changes, Named, Outcome};
 
 /// The file is trimmed to `KEEP` bytes of the newest records once it passes `LIMIT`.
 const LIMIT: u64 = 4 << 20;
 const KEEP: usize = 3 << 20;
+
+/// The largest history file read back: far above `LIMIT` plus one read of a very large
+/// fleet; anything larger is not a history aksradar wrote.
+pub const READ_LIMIT: u64 = 64 << 20;
+
+/// Every record in the text of a history file, oldest first; lines that do not read
+/// (damaged, or from another version) are skipped. Never fails.
+pub fn parse_records(bytes: &[u8]) -> Vec<Record> {
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice(line).ok())
+        .collect()
+}
 
 /// One live read, as much as a later diff needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,15 +171,26 @@ impl History {
         &self.path
     }
 
-    /// Every readable record, oldest first; damaged lines are skipped.
+    /// Every readable record, oldest first; damaged lines are skipped. A file that is
+    /// a link, a FIFO, a device or far too large is moved aside and the error says so.
     pub fn records(&self) -> io::Result<Vec<Record>> {
-        match fs::read_to_string(&self.path) {
-            Ok(text) => Ok(text
-                .lines()
-                .filter_map(|line| serde_json::from_str(line).ok())
-                .collect()),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(err) => Err(err),
+        Ok(self.read()?.map(|bytes| parse_records(&bytes)).unwrap_or_default())
+    }
+
+    /// The file's bytes, `None` when there is none; one that is not a history aksradar
+    /// wrote is moved aside.
+    fn read(&self) -> io::Result<Option<Vec<u8>>> {
+        match disk::read_own(&self.path, READ_LIMIT) {
+            Ok(bytes) => Ok(bytes),
+            Err(err) if err.is_damage() => {
+                let aside = disk::set_aside(&self.path, OffsetDateTime::now_utc().unix_timestamp());
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("the history is damaged: {err}; {aside}; a new one starts with the next read"),
+                ))
+            }
+            Err(err @ OwnFileError::Io { .. }) => Err(err.into()),
+            Err(err) => Err(io::Error::other(err)),
         }
     }
 
@@ -173,20 +201,28 @@ impl History {
 
     /// Appends a record, dropping the oldest ones when the file grows past its bound.
     /// The whole file is rewritten atomically, so a crash never leaves half a line.
-    pub fn append(&self, record: &Record) -> io::Result<()> {
-        let mut text = match fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => String::new(),
+    /// When the file there was not a history (a link, a FIFO, far too large), it is
+    /// moved aside, a new history starts with this record, and the `Ok` says so.
+    pub fn append(&self, record: &Record) -> io::Result<Option<String>> {
+        let (mut text, warning) = match self.read() {
+            Ok(bytes) => (bytes.unwrap_or_default(), None),
+            Err(err) if err.kind() == io::ErrorKind::InvalidData => (Vec::new(), Some(err.to_string())),
             Err(err) => return Err(err),
         };
-        text.push_str(&serde_json::to_string(record).map_err(io::Error::other)?);
-        text.push('\n');
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            text.push(b'\n');
+        }
+        serde_json::to_writer(&mut text, record).map_err(io::Error::other)?;
+        text.push(b'\n');
         if text.len() as u64 > LIMIT {
             let cut = text.len() - KEEP.min(text.len());
-            let start = text[cut..].find('\n').map_or(text.len(), |i| cut + i + 1);
+            let start = text[cut..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| cut + i + 1);
             text.drain(..start);
         }
-        write_atomic(&self.path, text.as_bytes())
+        write_atomic(&self.path, &text).map(|()| warning)
     }
 }
 
@@ -251,6 +287,60 @@ mod tests {
     }
 
     #[test]
+    fn damaged_lines_are_skipped_and_bytes_that_are_not_utf8_are_no_error() {
+        let record = Record {
+            at: datetime!(2026-11-25 03:00 UTC),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        let line = serde_json::to_vec(&record).unwrap();
+        let mut bytes = b"\xff\xfe garbage\n{\"at\": 5}\n".to_vec();
+        bytes.extend_from_slice(&line);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend_from_slice(&line[..line.len() / 2]);
+        assert_eq!(parse_records(&bytes), [record]);
+        assert!(parse_records(b"").is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_history_is_neither_copied_in_nor_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let record = |day: i64| Record {
+            at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        let theirs = History::new(outside.path(), "key");
+        theirs.append(&record(1)).unwrap();
+        let before = std::fs::read(theirs.path()).unwrap();
+        let ours = History::new(dir.path(), "key");
+        std::os::unix::fs::symlink(theirs.path(), ours.path()).unwrap();
+        let err = ours.records().unwrap_err().to_string();
+        assert!(err.contains("symbolic link") && err.contains("kept aside"), "{err}");
+
+        std::os::unix::fs::symlink(theirs.path(), ours.path()).unwrap();
+        let warning = ours.append(&record(2)).unwrap().expect("a warning");
+        assert!(warning.contains("symbolic link"), "{warning}");
+        assert_eq!(ours.records().unwrap(), [record(2)], "a new history, nothing copied in");
+        assert_eq!(std::fs::read(theirs.path()).unwrap(), before, "the target is untouched");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_history_is_set_aside_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path(), "key");
+        let status = std::process::Command::new("mkfifo")
+            .arg(history.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = history.records().unwrap_err().to_string();
+        assert!(err.contains("a FIFO"), "{err}");
+        assert_eq!(history.records().unwrap(), [], "moved aside: no history now");
+    }
+
+    #[test]
     fn records_append_and_the_oldest_are_dropped_past_the_bound() {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path(), "key");
@@ -270,9 +360,9 @@ mod tests {
                 at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),
                 clusters: big.clone(),
             };
-            history.append(&record).unwrap();
+            assert_eq!(history.append(&record).unwrap(), None, "no warning");
         }
-        let size = fs::metadata(history.path()).unwrap().len();
+        let size = std::fs::metadata(history.path()).unwrap().len();
         assert!(size <= LIMIT, "{size} bytes");
         let records = history.records().unwrap();
         assert!(records.len() < 40, "old records were dropped");

@@ -14,6 +14,7 @@
 //!  `app`                                   State, Action, update, commands, key map (pure)
 //!  `history`  `fetch`                      the read history; a live read merged with the snapshot
 //!  `azure`  `cache`  `sim`                 the ARM / Resource Graph client; snapshots; the simulator
+//!  `disk`                                  own files and input files: no links, FIFOs or floods
 //!  `remediate`  `report`  `filter`         fixes, scan formats, the filter language (pure)
 //!  `import`  `rules`                       exported files -> model; PSRule's rules (pure)
 //!  `config`                                config.toml, its errors, how to reach Azure
@@ -66,6 +67,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod dashboard;
+pub mod disk;
 pub mod fetch;
 pub mod filter;
 pub mod history;

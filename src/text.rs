@@ -1,6 +1,6 @@
-//! Text helpers below every other module: untrusted text made safe for a terminal, the
-//! two small text forms that config and flags share (durations, globs), and counts in
-//! words.
+//! Text helpers below every other module: untrusted text made safe for a terminal,
+//! echoed input clipped to a bounded length, the two small text forms that config and
+//! flags share (durations, globs), and counts in words.
 //!
 //! Cluster names, tags and API error messages come from outside. Before any of it is
 //! printed where a terminal may interpret it, control characters (C0, DEL, C1) and
@@ -21,20 +21,62 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// How many characters of a value a message quotes before it clips the rest.
+pub const ECHO: usize = 80;
+
+/// At most `max` characters of `text`; longer text keeps its first `max` and says how
+/// long it was (`aaaa… (52428800 characters)`), so a message that quotes a 50 MB value
+/// stays one readable line. Borrowed when nothing was cut.
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}… ({} characters)", &text[..end], text.chars().count())),
+    }
+}
+
+/// A message of at most about `max` characters: a longer one keeps its start and its
+/// end (where the hint on what to do usually is) and says how much was cut between.
+/// For messages put together elsewhere (serde's, toml's) that may quote a value whole.
+pub fn clip_middle(text: &str, max: usize) -> Cow<'_, str> {
+    let total = text.chars().count();
+    if total <= max {
+        return Cow::Borrowed(text);
+    }
+    let (head, tail) = (max * 2 / 3, max / 3);
+    let byte_at = |chars: usize| text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
+    let head_end = byte_at(head);
+    let tail_start = byte_at(total - tail);
+    Cow::Owned(format!(
+        "{}… ({} characters cut) …{}",
+        &text[..head_end],
+        total - head - tail,
+        &text[tail_start..]
+    ))
+}
+
 /// `90`, `90s`, `15m`, `2h` or `1d`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write e.g. 90s, 15m, 2h or 1d"))?;
+    let number: u64 = number.parse().map_err(|_| {
+        format!(
+            "`{}` is not a duration; write e.g. 90s, 15m, 2h or 1d",
+            clip(text, ECHO)
+        )
+    })?;
     let seconds = match unit {
         "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("`{text}` has an unknown unit `{unit}`; use s, m, h or d")),
+        _ => {
+            return Err(format!(
+                "`{}` has an unknown unit `{}`; use s, m, h or d",
+                clip(text, ECHO),
+                clip(unit, ECHO)
+            ));
+        }
     };
     Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
 }
@@ -76,6 +118,33 @@ pub fn count(n: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_input_is_clipped_to_a_prefix_and_its_length() {
+        assert_eq!(clip("short", 80), "short");
+        assert!(matches!(clip("short", 80), Cow::Borrowed(_)));
+        assert_eq!(clip("abcdef", 3), "abc… (6 characters)");
+        assert_eq!(
+            clip("ünïcödé", 2),
+            "ün… (7 characters)",
+            "cut between characters, not bytes"
+        );
+        let huge = "x".repeat(50 << 20);
+        let clipped = clip(&huge, ECHO);
+        assert!(clipped.len() < 200, "{} bytes", clipped.len());
+        assert!(clipped.ends_with("… (52428800 characters)"), "{clipped}");
+    }
+
+    #[test]
+    fn long_messages_keep_their_start_and_their_hint() {
+        let message = format!("unknown variant `{}`, expected one of `a`, `b`", "v".repeat(10_000));
+        let clipped = clip_middle(&message, 300);
+        assert!(clipped.chars().count() < 360, "{clipped}");
+        assert!(clipped.starts_with("unknown variant `vvv"), "{clipped}");
+        assert!(clipped.ends_with("expected one of `a`, `b`"), "{clipped}");
+        assert!(clipped.contains("characters cut"), "{clipped}");
+        assert_eq!(clip_middle("fine", 300), "fine");
+    }
 
     #[test]
     fn counts_read_as_words() {

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["config"],
     &["import", "rules"],
     &["remediate", "report", "filter"],
+    &["disk"],
     &["azure", "cache", "sim"],
     &["history", "fetch"],
     &["app"],

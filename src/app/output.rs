@@ -171,6 +171,7 @@ pub(super) fn export(state: &mut State, json: bool) -> Vec<Effect> {
     let report = report::Report {
         assessed: &items,
         skipped: state.skipped,
+        duplicates: state.duplicates,
         errors: &state.errors,
         minimum_version: &state.config.rules.kubernetes_minimum_version,
         changes: None,

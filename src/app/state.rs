@@ -220,6 +220,8 @@ pub struct State {
     pub subscriptions: Vec<SubscriptionState>,
     pub errors: Vec<SourceError>,
     pub skipped: usize,
+    /// Clusters read twice from files (the later copy shown); as `scan` counts them.
+    pub duplicates: usize,
     /// When the oldest data on screen was read; `None` for files.
     pub data_time: Option<OffsetDateTime>,
     /// The clock, advanced by `Tick`; injected so frames are reproducible.
@@ -297,6 +299,7 @@ impl State {
             subscriptions: Vec::new(),
             errors: Vec::new(),
             skipped: 0,
+            duplicates: 0,
             data_time: None,
             now,
             refresh: Refresh::default(),

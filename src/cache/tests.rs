@@ -42,6 +42,7 @@ fn fleet(clusters: Vec<Cluster>, subscriptions: Vec<SubscriptionState>) -> Fleet
         skipped: 0,
         errors,
         subscriptions,
+        duplicates: 0,
     }
 }
 
@@ -266,4 +267,115 @@ fn a_writer_killed_at_any_moment_never_leaves_a_torn_file() {
         children_wrote,
         "the writers never replaced the snapshot: the test tested nothing"
     );
+}
+
+#[cfg(unix)]
+mod hostile {
+    //! What else can sit at the snapshot's path: a FIFO, links to devices and to other
+    //! files, a huge file; and a cache folder that is a link.
+
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    use super::*;
+
+    fn fifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+        assert!(status.success());
+    }
+
+    #[test]
+    fn a_fifo_links_and_a_huge_file_are_damage_moved_aside_without_reading_them() {
+        let (dir, store) = store();
+        private_dir(store.dir()).unwrap();
+        let path = store.path(KEY);
+        let huge = dir.path().join("huge.json");
+        fs::File::create(&huge)
+            .and_then(|f| f.set_len(SNAPSHOT_LIMIT + 1))
+            .unwrap();
+        let elsewhere = dir.path().join("elsewhere.json");
+        fs::write(&elsewhere, serde_json::to_vec(&first_read()).unwrap()).unwrap();
+        let plants: [(&str, &dyn Fn()); 5] = [
+            ("a FIFO", &|| fifo(&path)),
+            ("a symbolic link", &|| symlink("/dev/zero", &path).unwrap()),
+            ("a symbolic link", &|| symlink(&huge, &path).unwrap()),
+            ("a symbolic link", &|| symlink(&elsewhere, &path).unwrap()),
+            ("more than", &|| {
+                fs::File::create(&path)
+                    .and_then(|f| f.set_len(SNAPSHOT_LIMIT + 1))
+                    .unwrap()
+            }),
+        ];
+        for (want, plant) in plants {
+            plant();
+            match store.load(KEY) {
+                Loaded::Unusable(warning) => {
+                    assert!(warning.contains("the cache is damaged"), "{warning}");
+                    assert!(warning.contains(want), "{want}: {warning}");
+                    assert!(warning.contains("kept aside"), "{warning}");
+                }
+                other => panic!("{want}: {other:?}"),
+            }
+            assert!(fs::symlink_metadata(&path).is_err(), "{want}: moved aside");
+            assert!(
+                matches!(store.load(KEY), Loaded::Miss),
+                "{want}: the next load is a miss"
+            );
+        }
+        assert!(elsewhere.exists() && huge.exists(), "link targets stay where they were");
+    }
+
+    #[test]
+    fn a_cache_folder_that_is_a_link_is_neither_read_nor_written_nor_chmod_ed() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::set_permissions(outside.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let good = first_read();
+        fs::write(
+            outside
+                .path()
+                .join(Store::new(outside.path()).path(KEY).file_name().unwrap()),
+            serde_json::to_vec(&good).unwrap(),
+        )
+        .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let linked = home.path().join("aksradar");
+        symlink(outside.path(), &linked).unwrap();
+        let store = Store::new(&linked);
+        match store.load(KEY) {
+            Loaded::Unusable(warning) => assert!(warning.contains("is a symbolic link"), "{warning}"),
+            other => panic!("{other:?}"),
+        }
+        let err = store.save(&good).unwrap_err().to_string();
+        assert!(err.contains("remove the link"), "{err}");
+        let mode = fs::metadata(outside.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "the outside folder keeps its mode");
+        assert_eq!(
+            fs::read_dir(outside.path()).unwrap().count(),
+            1,
+            "nothing written there"
+        );
+    }
+
+    #[test]
+    fn saving_over_a_link_replaces_the_link_not_its_target() {
+        let (dir, store) = store();
+        private_dir(store.dir()).unwrap();
+        let target = dir.path().join("target.txt");
+        fs::write(&target, b"keep").unwrap();
+        symlink(&target, store.path(KEY)).unwrap();
+        store.save(&first_read()).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"keep");
+        assert!(matches!(store.load(KEY), Loaded::Hit(_)));
+    }
+}
+
+#[test]
+fn the_snapshot_reader_tells_another_key_another_schema_and_damage_apart() {
+    let good = serde_json::to_vec(&first_read()).unwrap();
+    assert!(matches!(read_snapshot(&good, KEY), Ok(Some(_))));
+    assert!(matches!(read_snapshot(&good, "other"), Ok(None)));
+    assert!(matches!(
+        read_snapshot(br#"{"schema": 1}"#, KEY),
+        Err(Unreadable::Schema(1))
+    ));
+    assert!(matches!(read_snapshot(b"\xff{", KEY), Err(Unreadable::Damaged(_))));
 }

@@ -37,6 +37,9 @@ pub struct Written {
     pub place: Place,
 }
 
+/// The longest message a config error prints, in characters (a value it quotes is clipped).
+const MESSAGE: usize = 300;
+
 /// Where in a config file something was written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Place {
@@ -84,9 +87,10 @@ impl Place {
             key: if self.key.is_empty() {
                 String::new()
             } else {
-                format!("key `{}`: ", self.key)
+                format!("key `{}`: ", crate::text::clip(&self.key, crate::text::ECHO))
             },
-            message: message.into(),
+            // Messages from serde and toml may quote a value whole, however long.
+            message: crate::text::clip_middle(&message.into(), MESSAGE).into_owned(),
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 use time::Date;
 
 use crate::model::{NodeOsChannel, Rule, UpgradeChannel, Version};
-use crate::text::{glob_match, parse_duration};
+use crate::text::{ECHO, clip, glob_match, parse_duration};
 
 mod access;
 mod keys;
@@ -275,11 +275,16 @@ debug_display!(Frequency, Weekday, WeekIndex);
 /// A config file that could not be used, with where and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
+    // The cause is part of the message and not a `#[source]`: a chain printer
+    // (anyhow's `{:#}`) would print it a second time.
+    #[error("cannot read config file {path}: {cause}")]
+    Read { path: PathBuf, cause: std::io::Error },
+    #[error("{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{byte:02X} there); save it as UTF-8")]
+    NotUtf8 {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        line: usize,
+        column: usize,
+        byte: u8,
     },
     #[error("{path}:{line}:{column}: {key}{message}")]
     Invalid {
@@ -295,14 +300,31 @@ impl Config {
     /// Reads a config file. `required` is false for the default location, where a
     /// missing file simply means the defaults.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(&text, path),
+        match std::fs::read(path) {
+            Ok(bytes) => Config::parse(Config::text(&bytes, path)?, path),
             Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read {
+            Err(cause) => Err(ConfigError::Read {
                 path: path.to_path_buf(),
-                source,
+                cause,
             }),
         }
+    }
+
+    /// The file's bytes as text, or an error at the line and column of the first byte
+    /// that is not UTF-8.
+    pub fn text<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, ConfigError> {
+        std::str::from_utf8(bytes).map_err(|err| {
+            let good = err.valid_up_to();
+            // Everything before the bad byte is valid UTF-8 by definition.
+            let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+            let (line, column) = line_column(before, good);
+            ConfigError::NotUtf8 {
+                path: path.to_path_buf(),
+                line,
+                column,
+                byte: bytes[good],
+            }
+        })
     }
 
     /// Parses config text; `path` only names the file in errors.
@@ -369,9 +391,13 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     match reqwest::Url::parse(&raw) {
         Ok(url) if token_may_go_to(&url) => Ok(Some(raw)),
         Ok(_) => Err(serde::de::Error::custom(format!(
-            "`{raw}` would carry the bearer token over plain http; use https, or http only to a loopback address"
+            "`{}` would carry the bearer token over plain http; use https, or http only to a loopback address",
+            clip(&raw, ECHO)
         ))),
-        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "`{}` is not a URL ({e})",
+            clip(&raw, ECHO)
+        ))),
     }
 }
 
@@ -401,7 +427,8 @@ fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Dura
         Ok(None)
     } else if interval < std::time::Duration::from_secs(30) {
         Err(serde::de::Error::custom(format!(
-            "`{raw}` is too often; refresh at most every 30s, or \"0\" for never"
+            "`{}` is too often; refresh at most every 30s, or \"0\" for never",
+            clip(&raw, ECHO)
         )))
     } else {
         Ok(Some(interval))
@@ -428,14 +455,22 @@ fn de_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 
 fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
     let raw = String::deserialize(d)?;
-    Version::parse(&raw)
-        .ok_or_else(|| serde::de::Error::custom(format!("`{raw}` is not a version; write it like \"1.33.7\"")))
+    Version::parse(&raw).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{}` is not a version; write it like \"1.33.7\"",
+            clip(&raw, ECHO)
+        ))
+    })
 }
 
 fn parse_rule<E: serde::de::Error>(raw: &str) -> Result<Rule, E> {
     Rule::lookup(raw).ok_or_else(|| {
         let known: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
-        E::custom(format!("unknown rule `{raw}`; known rules: {}", known.join(", ")))
+        E::custom(format!(
+            "unknown rule `{}`; known rules: {}",
+            clip(raw, ECHO),
+            known.join(", ")
+        ))
     })
 }
 
@@ -472,7 +507,8 @@ fn de_node_os_channel<'de, D: Deserializer<'de>>(d: D) -> Result<NodeOsChannel, 
         Ok(channel)
     } else {
         Err(serde::de::Error::custom(format!(
-            "`{raw}` does not patch nodes; use \"SecurityPatch\" or \"NodeImage\""
+            "`{}` does not patch nodes; use \"SecurityPatch\" or \"NodeImage\"",
+            clip(&raw, ECHO)
         )))
     }
 }
@@ -485,7 +521,8 @@ fn de_upgrade_channel<'de, D: Deserializer<'de>>(d: D) -> Result<UpgradeChannel,
         | UpgradeChannel::Patch
         | UpgradeChannel::NodeImage) => Ok(channel),
         _ => Err(serde::de::Error::custom(format!(
-            "`{raw}` is not an upgrade channel to recommend; use \"rapid\", \"stable\", \"patch\" or \"node-image\""
+            "`{}` is not an upgrade channel to recommend; use \"rapid\", \"stable\", \"patch\" or \"node-image\"",
+            clip(&raw, ECHO)
         ))),
     }
 }
@@ -496,7 +533,7 @@ fn de_checked<'de, D: Deserializer<'de>>(d: D, valid: fn(&str) -> bool, hint: &s
     if valid(&raw) {
         Ok(raw)
     } else {
-        Err(serde::de::Error::custom(format!("`{raw}` {hint}")))
+        Err(serde::de::Error::custom(format!("`{}` {hint}", clip(&raw, ECHO))))
     }
 }
 

@@ -209,3 +209,49 @@ fn the_example_config_loads_and_documents_every_key() {
         assert!(text.contains(key), "config.example.toml does not mention {key}");
     }
 }
+
+#[test]
+fn a_huge_value_or_key_is_quoted_clipped_with_its_length() {
+    let huge = "x".repeat(1 << 20);
+    let cases = [
+        format!("[rules]\nkubernetes_minimum_version = \"{huge}\"\n"),
+        format!("auth = \"{huge}\"\n"),
+        format!("{huge} = 1\n"),
+        format!("[remediation]\napi_version = \"{huge}\"\n"),
+        format!("refresh_interval = \"{huge}\"\n"),
+        format!("endpoint = \"{huge}\"\n"),
+        format!("[rules]\ndisabled = [\"{huge}\"]\n"),
+    ];
+    for text in &cases {
+        let err = parse(text).expect_err("a mistake");
+        assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..200]);
+        assert!(err.starts_with("config.toml:"), "{err}");
+        assert!(err.contains("xxxxxxxx"), "the start of the value is shown: {err}");
+    }
+    let err = parse(&cases[0]).unwrap_err();
+    assert!(err.contains("(1048576 characters)"), "{err}");
+    assert!(err.ends_with("write it like \"1.33.7\""), "the hint survives: {err}");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_names_the_line_and_column_of_the_bad_byte_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, b"auth = \"auto\"\n# caf\xe9 au lait\nendpoint = \"\"\n").unwrap();
+    let err = Config::load(&path, true).unwrap_err();
+    let shown = format!("{:#}", anyhow::Error::new(err));
+    let expected = format!("{}:2:6: the file is not UTF-8 text (byte 0xE9 there)", path.display());
+    assert!(shown.starts_with(&expected), "{shown}");
+    assert_eq!(shown.matches("UTF-8").count(), 2, "said once: {shown}");
+    assert!(shown.ends_with("save it as UTF-8"), "{shown}");
+}
+
+#[test]
+fn an_unreadable_file_says_why_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Config::load(dir.path(), true).unwrap_err();
+    let shown = format!("{:#}", anyhow::Error::new(err));
+    assert!(shown.starts_with("cannot read config file"), "{shown}");
+    let cause = std::fs::read(dir.path()).unwrap_err().to_string();
+    assert_eq!(shown.matches(&cause).count(), 1, "{shown}");
+}

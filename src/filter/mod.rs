@@ -15,10 +15,11 @@
 //! | `fail:NodeAutoUpgrade`, `pass:AZR-000015` | the rule (name, short name or reference) fails / passes |
 //! | `stale:yes`, `stale:no` | the row comes from an earlier read |
 //!
-//! `!` before a term negates it; double quotes keep spaces in a term
-//! (`sub:"Contoso Prod"`). Parsing is pure; a malformed term is an error that names it.
-//! `parse_valid` keeps the terms that parse and reports the first that does not, so a
-//! term still being typed is never applied half-written.
+//! `!` before a term negates it (once: `!!x` is an error, not `x`); double quotes keep
+//! spaces in a term (`sub:"Contoso Prod"`); a term may start with `-` (`-x` is a word
+//! like any other). Parsing is pure; a malformed term is an error that names it (a long
+//! one clipped to its start and length). `parse_valid` keeps the terms that parse and
+//! reports the first that does not, so a term still being typed is never applied half-written.
 
 use std::fmt;
 
@@ -76,11 +77,18 @@ pub struct FilterError {
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}`: {}", text::clean(&self.term), self.message)
+        let term = text::clean(&self.term);
+        write!(f, "`{}`: {}", text::clip(&term, text::ECHO), text::clean(&self.message))
     }
 }
 
 impl std::error::Error for FilterError {}
+
+/// A piece of the input as a message quotes it: clipped, so a 100 KB term is not
+/// printed whole.
+fn echo(text: &str) -> std::borrow::Cow<'_, str> {
+    text::clip(text, text::ECHO)
+}
 
 fn error(term: &str, message: impl Into<String>) -> FilterError {
     FilterError {
@@ -97,7 +105,7 @@ fn parse_list<T>(
 ) -> Result<Vec<T>, FilterError> {
     value
         .split(',')
-        .map(|v| parse(v.trim()).ok_or_else(|| error(term, format!("`{v}` is not one of {known}"))))
+        .map(|v| parse(v.trim()).ok_or_else(|| error(term, format!("`{}` is not one of {known}", echo(v)))))
         .collect()
 }
 
@@ -253,6 +261,12 @@ fn parse_term(raw: &str) -> Result<(bool, Term), FilterError> {
     if body.is_empty() {
         return Err(error(raw, "`!` needs a term after it"));
     }
+    if body.starts_with('!') {
+        return Err(error(
+            raw,
+            "negate a term once: `!x` leaves out what matches x; `!!` does not cancel out",
+        ));
+    }
     Ok((negated, Term::parse(raw, body)?))
 }
 
@@ -272,7 +286,7 @@ impl Term {
         let value = &unquote(value)[..];
         let need_value = || {
             if value.is_empty() {
-                Err(error(raw, format!("`{key}:` needs a value after the colon")))
+                Err(error(raw, format!("`{}:` needs a value after the colon", echo(key))))
             } else {
                 Ok(())
             }
@@ -319,7 +333,10 @@ impl Term {
                 let version = Version::parse(version).ok_or_else(|| {
                     error(
                         raw,
-                        format!("`{version}` is not a version; write e.g. k8s:<1.33 or k8s:>=1.34.2"),
+                        format!(
+                            "`{}` is not a version; write e.g. k8s:<1.33 or k8s:>=1.34.2",
+                            echo(version)
+                        ),
                     )
                 })?;
                 Ok(Term::Version(comparison, version))
@@ -342,7 +359,10 @@ impl Term {
                 let rule = Rule::lookup(value).ok_or_else(|| {
                     error(
                         raw,
-                        format!("`{value}` is not a rule; use e.g. NodeAutoUpgrade, Version or AZR-000435"),
+                        format!(
+                            "`{}` is not a rule; use e.g. NodeAutoUpgrade, Version or AZR-000435",
+                            echo(value)
+                        ),
                     )
                 })?;
                 Ok(if key.eq_ignore_ascii_case("fail") {
@@ -359,7 +379,8 @@ impl Term {
             _ => Err(error(
                 raw,
                 format!(
-                    "unknown field `{key}:`; use channel: (or nodeos:), upgrade:, sub:, rg:, loc:, k8s:, state:, tag:, fail:, pass: or stale:"
+                    "unknown field `{}:`; use channel: (or nodeos:), upgrade:, sub:, rg:, loc:, k8s:, state:, tag:, fail:, pass: or stale:",
+                    echo(key)
                 ),
             )),
         }
@@ -522,6 +543,31 @@ mod tests {
     }
 
     #[test]
+    fn a_term_may_start_with_a_hyphen() {
+        let a = item("aks-x1", Some("NodeImage"), Some("patch"), "1.34.1", &[]);
+        assert!(matches("-x1", &a));
+        assert!(!matches("-y", &a));
+        assert!(!matches("!-x1", &a));
+    }
+
+    #[test]
+    fn a_huge_term_is_echoed_clipped_with_its_length() {
+        let huge = "y".repeat(100_000);
+        for filter in [
+            format!("k8s:<{huge}"),
+            format!("fail:{huge}"),
+            format!("{huge}:x"),
+            format!("channel:none,{huge}"),
+            format!("{huge}:"),
+        ] {
+            let err = Filter::parse(&filter).expect_err("malformed").to_string();
+            assert!(err.len() < 600, "{} bytes: {}", err.len(), &err[..300]);
+            assert!(err.contains("yyyy"), "the start is shown: {err}");
+            assert!(err.contains("characters)"), "and the length: {err}");
+        }
+    }
+
+    #[test]
     fn a_version_prefix_is_every_patch_and_equals_is_the_exact_string() {
         let short = item("short", None, None, "1.33", &[]);
         let patch = item("patch", None, None, "1.33.7", &[]);
@@ -582,6 +628,8 @@ mod tests {
             ("tag:", "tag:", "needs a value"),
             ("!", "!", "needs a term"),
             ("stale:maybe", "stale:maybe", "stale:yes or stale:no"),
+            ("!!aks", "!!aks", "negate a term once"),
+            ("aks !!channel:none", "!!channel:none", "`!!` does not cancel out"),
         ];
         for (filter, term, message) in cases {
             let err = Filter::parse(filter).expect_err(filter);

@@ -15,6 +15,8 @@
 //! file and either the line and column (syntax) or the JSON path (shape). A cluster read
 //! from a file keeps where it is declared: the file, and the line and column of the `{`
 //! that opens it (the `[` of a Resource Graph table row), see `position`.
+//! A cluster whose id does not read is left out and reported in the fleet's `errors`
+//! (file and JSON path); the rest of the file is still read.
 
 mod position;
 mod resource;
@@ -24,10 +26,13 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::model::{Fleet, SourceLocation};
+use crate::model::{Fleet, SourceError, SourceLocation};
 use position::{Lines, Located, Members, MembersOf, Text, key_text};
 
 pub use resource::{Element, maintenance_schedule, read_element};
+
+/// The error code of a cluster left out because its id does not read.
+pub const INVALID_ID: &str = "InvalidResourceId";
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,18 +114,23 @@ fn read(bytes: &[u8], file: &str, locate: bool) -> Result<(Fleet, PageLinks), Im
     Ok((sink.fleet, sink.links))
 }
 
-/// Merges several files' fleets; a cluster read twice (same id, ignoring case) keeps
-/// its later copy in the earlier position.
+/// Merges several files' fleets; a cluster read twice (same id, ignoring case, in one
+/// file or in two) keeps its later copy in the earlier position, and each repeat is
+/// counted in `duplicates`.
 pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
     let mut out = Fleet::default();
     let mut index = std::collections::HashMap::new();
     for fleet in fleets {
         out.skipped += fleet.skipped;
+        out.duplicates += fleet.duplicates;
         out.errors.extend(fleet.errors);
         for cluster in fleet.clusters {
             let key = cluster.id.to_ascii_lowercase();
             match index.get(&key) {
-                Some(&at) if !key.is_empty() => out.clusters[at] = cluster,
+                Some(&at) if !key.is_empty() => {
+                    out.clusters[at] = cluster;
+                    out.duplicates += 1;
+                }
                 _ => {
                     index.insert(key, out.clusters.len());
                     out.clusters.push(cluster);
@@ -207,6 +217,15 @@ impl Sink<'_> {
                 self.fleet.clusters.push(*cluster);
             }
             Ok(Element::Skipped) => self.fleet.skipped += 1,
+            Ok(Element::Unusable(why)) => self.fleet.errors.push(SourceError {
+                subscription_id: None,
+                url: None,
+                code: Some(INVALID_ID.to_string()),
+                message: format!(
+                    "{}: {why}; the cluster is left out and no fix is made for it: correct the id in the file",
+                    self.file
+                ),
+            }),
             Err(err) => {
                 self.error = Some(err);
                 return false;

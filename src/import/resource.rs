@@ -22,6 +22,10 @@ pub enum Element {
     Cluster(Box<Cluster>),
     /// An object that is not a managed cluster (a pool, a subnet, a VM...).
     Skipped,
+    /// A managed cluster whose id does not read as a cluster's id: left out (nothing
+    /// about it, least of all a fix, may rest on a guess at its subscription), with
+    /// where and why.
+    Unusable(ShapeError),
 }
 
 /// A nested value and the JSON path it sits at.
@@ -150,7 +154,40 @@ pub fn read_element(value: Value, path: &str) -> Result<Element, ShapeError> {
     if !is_cluster {
         return Ok(Element::Skipped);
     }
+    if let Some(problem) = unusable_id(&obj)? {
+        return Ok(Element::Unusable(problem));
+    }
     read_cluster(&obj).map(|c| Element::Cluster(Box::new(c)))
+}
+
+/// Why a cluster's id (when it has one) is not a managed cluster's id:
+/// `/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}`.
+fn unusable_id(obj: &Obj) -> Result<Option<ShapeError>, ShapeError> {
+    for key in ["id", "ResourceId"] {
+        let id = match obj.get(key) {
+            None => continue,
+            Some((_, Value::String(id))) => id,
+            Some((spelled, other)) => return Err(obj.wrong(spelled, "a string", other)),
+        };
+        if id.is_empty() {
+            return Ok(None);
+        }
+        let why = match ResourceId::parse(id) {
+            Ok(parsed) if parsed.resource_group.is_none() => "it has no `/resourceGroups/{name}`".to_string(),
+            Ok(parsed) if parsed.name.is_none() => "it has no `/providers/{namespace}/{type}/{name}`".to_string(),
+            Ok(_) => return Ok(None),
+            Err(err) => err.to_string(),
+        };
+        let spelled = obj.get(key).map_or(key, |(k, _)| k);
+        return Ok(Some(ShapeError {
+            path: format!("{}.{spelled}", obj.path),
+            message: format!(
+                "the id `{}` is not a cluster's id: {why}",
+                crate::text::clip(id, crate::text::ECHO)
+            ),
+        }));
+    }
+    Ok(None)
 }
 
 fn looks_like_cluster(obj: &Obj) -> Result<bool, ShapeError> {
@@ -175,7 +212,9 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
     };
 
     let id = obj.string_any(&["id", "ResourceId"])?.unwrap_or_default();
-    let parsed = ResourceId::parse(&id);
+    // `read_element` has refused an id that does not parse; no id at all (a template
+    // resource) has no parts to give.
+    let parsed = ResourceId::parse(&id).unwrap_or_default();
     let name = obj
         .string_any(&["name", "ResourceName"])?
         .or_else(|| parsed.name.map(String::from))

@@ -313,6 +313,97 @@ fn merging_files_keeps_one_copy_of_a_cluster_read_twice() {
     assert_eq!(merged.clusters.len(), 1);
     assert_eq!(merged.clusters[0].kubernetes_version.as_deref(), Some("1.35.0"));
     assert_eq!(merged.skipped, 2);
+    assert_eq!(merged.duplicates, 1, "the repeat is counted");
+}
+
+#[test]
+fn five_objects_with_one_id_in_one_file_are_one_cluster_the_last_and_four_duplicates() {
+    let id = "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/aks";
+    let objects: Vec<String> = (1..=5)
+        .map(|i| format!(r#"{{"id": "{id}", "name": "aks", "kubernetesVersion": "1.3{i}.0"}}"#))
+        .collect();
+    let other = r#"{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/other", "kubernetesVersion": "1.34.0"}"#;
+    let fleet = merge([read(&format!("[{}, {other}]", objects.join(", ")))]);
+    let versions: Vec<_> = fleet.clusters.iter().map(|c| c.kubernetes_version.as_deref()).collect();
+    assert_eq!(
+        versions,
+        [Some("1.35.0"), Some("1.34.0")],
+        "the later copy, in the first place"
+    );
+    assert_eq!(fleet.duplicates, 4);
+    let without_ids = merge([read(
+        r#"[{"kubernetesVersion": "1.1.1"}, {"kubernetesVersion": "1.1.1"}]"#,
+    )]);
+    assert_eq!(
+        (without_ids.clusters.len(), without_ids.duplicates),
+        (2, 0),
+        "no id is no repeat"
+    );
+}
+
+#[test]
+fn a_cluster_whose_id_does_not_read_is_left_out_with_its_file_and_path() {
+    let good = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/good";
+    let cases = [
+        (
+            "/subscriptions//resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/x",
+            "no subscription id",
+        ),
+        (
+            "/subscriptions/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/x",
+            "stands where",
+        ),
+        (
+            "/subscriptions/s/providers/Microsoft.ContainerService/managedClusters/x",
+            "no `/resourceGroups/{name}`",
+        ),
+        (
+            "/subscriptions/s/resourceGroups/g",
+            "no `/providers/{namespace}/{type}/{name}`",
+        ),
+        ("aks-1", "does not start with `/subscriptions/`"),
+    ];
+    for (bad, why) in cases {
+        let json = format!(
+            r#"{{"value": [{{"id": "{good}", "type": "Microsoft.ContainerService/managedClusters"}},
+                {{"id": "{bad}", "name": "x", "type": "Microsoft.ContainerService/managedClusters"}}]}}"#
+        );
+        let fleet = read(&json);
+        let names: Vec<_> = fleet.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["good"],
+            "{bad}: the rest of the file is read, this one left out"
+        );
+        let [error] = fleet.errors.as_slice() else {
+            panic!("{bad}: {:?}", fleet.errors)
+        };
+        assert_eq!(error.code.as_deref(), Some(INVALID_ID));
+        assert!(
+            error.message.starts_with("fleet.json: at $.value[1].id: "),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains(why), "{bad}: {}", error.message);
+        assert!(error.message.contains("no fix"), "{}", error.message);
+        assert_eq!(error.subscription_id, None, "no guessed subscription");
+    }
+    let psrule = r#"[{"ResourceId": "/subscriptions//resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/p",
+        "ResourceType": "Microsoft.ContainerService/managedClusters", "SubscriptionId": "s"}]"#;
+    let fleet = read(psrule);
+    assert!(fleet.clusters.is_empty());
+    assert!(
+        fleet.errors[0].message.contains("at $[0].ResourceId: "),
+        "{}",
+        fleet.errors[0].message
+    );
+    let template =
+        r#"[{"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2025-10-01", "name": "t"}]"#;
+    assert_eq!(
+        read(template).clusters.len(),
+        1,
+        "a template resource has no id, and needs none"
+    );
 }
 
 #[test]

@@ -212,6 +212,10 @@ pub struct Fleet {
     pub clusters: Vec<Cluster>,
     /// Objects that were read but are not managed clusters (pools, subnets, ...).
     pub skipped: usize,
+    /// Clusters read again with an id read before (ignoring case): the later copy is
+    /// kept, in the place of the first, and each repeat is counted here.
+    #[serde(default)]
+    pub duplicates: usize,
     pub errors: Vec<SourceError>,
     /// The subscriptions a live read covered, with how each went. Empty for files.
     #[serde(default)]

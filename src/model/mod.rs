@@ -28,6 +28,6 @@ pub use cluster::{
 pub use details::ClusterDetails;
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use progress::Progress;
-pub use resource_id::ResourceId;
+pub use resource_id::{IdError, ResourceId};
 pub use summary::{Summary, Tally};
 pub use version::Version;

@@ -72,6 +72,8 @@
 //!     }
 //!   ],
 //!   "skipped": 2,                              objects read that were not clusters
+//!   "duplicates": 0,                           clusters read again with an id read before
+//!                                              (the later copy is the one listed)
 //!   "errors": [                                parts of the fleet that could not be read
 //!     {
 //!       "subscriptionId": "0000...",           or null
@@ -106,6 +108,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         summary: SummaryOut::new(&Summary::of(report.assessed), &minimum_version),
         clusters: Clusters(report.assessed),
         skipped: report.skipped,
+        duplicates: report.duplicates,
         errors: Errors(report.errors),
         changes: report.changes,
     };
@@ -119,6 +122,7 @@ struct Document<'a> {
     summary: SummaryOut<'a>,
     clusters: Clusters<'a>,
     skipped: usize,
+    duplicates: usize,
     errors: Errors<'a>,
     /// Present with `scan --changes`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,7 +353,7 @@ mod tests {
     fn every_cluster_carries_every_contract_field() {
         let doc = parsed();
         assert_eq!(doc["tool"]["name"], "aksradar");
-        for key in ["tool", "summary", "clusters", "skipped", "errors"] {
+        for key in ["tool", "summary", "clusters", "skipped", "duplicates", "errors"] {
             assert!(doc.get(key).is_some(), "top-level {key}");
         }
         let summary = &doc["summary"];

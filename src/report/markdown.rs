@@ -89,6 +89,13 @@ fn write_summary(report: &Report<'_>, summary: &Summary, out: &mut dyn Write) ->
     )?;
     writeln!(out, "- Failing findings: {}", summary.failing_findings)?;
     writeln!(out, "- Objects skipped (not clusters): {}", report.skipped)?;
+    if report.duplicates > 0 {
+        writeln!(
+            out,
+            "- Clusters read again with an id read before (the later copy is listed): {}",
+            report.duplicates
+        )?;
+    }
     writeln!(out, "- Read errors: {}", report.errors.len())
 }
 

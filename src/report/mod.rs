@@ -30,6 +30,8 @@ pub struct Report<'a> {
     pub assessed: &'a [Assessed],
     /// Objects read that were not clusters.
     pub skipped: usize,
+    /// Clusters read again with an id read before (the later copy is in `assessed`).
+    pub duplicates: usize,
     pub errors: &'a [SourceError],
     pub minimum_version: &'a Version,
     /// What changed since the previous live read (`scan --changes`).
@@ -292,6 +294,7 @@ mod tests {
         let report = Report {
             assessed: &assessed,
             skipped: 2,
+            duplicates: 0,
             errors: &errors,
             minimum_version: &minimum,
             changes: None,
@@ -301,6 +304,39 @@ mod tests {
         String::from_utf8(out)
             .expect("every format writes UTF-8")
             .replace(env!("CARGO_PKG_VERSION"), "[version]")
+    }
+
+    #[test]
+    fn repeated_ids_are_counted_where_skipped_objects_are() {
+        let (assessed, errors, minimum) = fixture();
+        let report = Report {
+            assessed: &assessed,
+            skipped: 2,
+            duplicates: 4,
+            errors: &errors,
+            minimum_version: &minimum,
+            changes: None,
+        };
+        let shown = |format| {
+            let mut out = Vec::new();
+            write(format, &report, Style::default(), &mut out).expect("writing to a Vec succeeds");
+            String::from_utf8(out)
+                .expect("UTF-8")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(shown(Format::Table).contains("4 clusters repeated an id read before (the later copy is listed)."));
+        assert!(
+            shown(Format::Markdown)
+                .contains("- Clusters read again with an id read before (the later copy is listed): 4")
+        );
+        let json: serde_json::Value = serde_json::from_str(&shown(Format::Json)).expect("JSON");
+        assert_eq!(json["duplicates"], 4);
+        assert!(
+            !render(Format::Table, Style::default()).contains("repeated"),
+            "said only when it happened"
+        );
     }
 
     const ALL_FORMATS: [Format; 5] = [

@@ -4,7 +4,10 @@
 //! one-paragraph summary where the eye lands after a long listing. Every untrusted
 //! string is cleaned of control characters, so the only escape sequences written
 //! are this module's own colours, and only when [`Style::color`] is set. Widths
-//! are counted in chars: close enough without a Unicode width table.
+//! are counted in chars: close enough without a Unicode width table. A padded cell
+//! shows at most [`CELL`] characters (the rest cut, marked `…`), so no input can
+//! make a column wider than a screen, and padding is written as spaces, never as a
+//! format width (which panics past 65,535).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,6 +22,9 @@ const BOLD: &str = "\x1b[1m";
 
 /// The summary paragraph wraps here, a width most terminals show whole.
 const WRAP: usize = 100;
+
+/// The most characters a padded cell shows; longer text is cut and ends in `…`.
+const CELL: usize = 100;
 
 pub(super) fn write(report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if report.assessed.is_empty() {
@@ -89,6 +95,35 @@ impl<'a> Cell<'a> {
             color: None,
         }
     }
+
+    /// The text as a padded column shows it: at most [`CELL`] characters.
+    fn shown(&self) -> &str {
+        match self.text.char_indices().nth(CELL) {
+            Some((end, _)) => &self.text[..end],
+            None => &self.text,
+        }
+    }
+
+    /// Whether the text was cut to fit its column.
+    fn cut(&self) -> bool {
+        self.text.char_indices().nth(CELL).is_some()
+    }
+
+    fn width(&self) -> usize {
+        self.shown().chars().count() + usize::from(self.cut())
+    }
+}
+
+/// `n` spaces, written without a format width.
+fn spaces(out: &mut dyn Write, n: usize) -> io::Result<()> {
+    const BLANK: &[u8] = &[b' '; 64];
+    let mut left = n;
+    while left > 0 {
+        let chunk = left.min(BLANK.len());
+        out.write_all(&BLANK[..chunk])?;
+        left -= chunk;
+    }
+    Ok(())
 }
 
 fn row(item: &Assessed) -> Vec<Cell<'_>> {
@@ -174,20 +209,21 @@ fn outcome_color(outcome: Outcome) -> &'static str {
 /// padded, so no line ends in spaces; colour wraps the text only, never the padding,
 /// so widths stay right with colour on.
 fn write_columns(out: &mut dyn Write, style: Style, headers: &[&str], rows: &[Vec<Cell<'_>>]) -> io::Result<()> {
+    let last = headers.len().saturating_sub(1);
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.text.chars().count());
+        for (width, cell) in widths.iter_mut().zip(row).take(last) {
+            *width = (*width).max(cell.width());
         }
     }
-    let last = headers.len().saturating_sub(1);
 
     if style.color {
         out.write_all(BOLD.as_bytes())?;
     }
     for (i, (header, width)) in headers.iter().zip(&widths).enumerate() {
         let pad = if i == last { 0 } else { width - header.chars().count() };
-        write!(out, "{}{header}{:pad$}", if i > 0 { "  " } else { "" }, "")?;
+        write!(out, "{}{header}", if i > 0 { "  " } else { "" })?;
+        spaces(out, pad)?;
     }
     if style.color {
         out.write_all(RESET.as_bytes())?;
@@ -199,13 +235,21 @@ fn write_columns(out: &mut dyn Write, style: Style, headers: &[&str], rows: &[Ve
             if i > 0 {
                 out.write_all(b"  ")?;
             }
+            // The last column is not padded, so it is shown whole.
+            let (shown, cut) = if i == last {
+                (cell.text.as_ref(), false)
+            } else {
+                (cell.shown(), cell.cut())
+            };
             match cell.color.filter(|_| style.color) {
-                Some(color) => write!(out, "{color}{}{RESET}", cell.text)?,
-                None => out.write_all(cell.text.as_bytes())?,
+                Some(color) => write!(out, "{color}{shown}{RESET}")?,
+                None => out.write_all(shown.as_bytes())?,
+            }
+            if cut {
+                out.write_all("…".as_bytes())?;
             }
             if i != last {
-                let pad = width - cell.text.chars().count();
-                write!(out, "{:pad$}", "")?;
+                spaces(out, width.saturating_sub(cell.width()))?;
             }
         }
         writeln!(out)?;
@@ -235,12 +279,21 @@ fn summary(report: &Report<'_>) -> String {
         report.minimum_version,
         count(report.skipped, "object"),
     ));
+    if report.duplicates > 0 {
+        text.push_str(&format!(
+            " {} repeated an id read before (the later copy is listed).",
+            count(report.duplicates, "cluster")
+        ));
+    }
 
     if !report.errors.is_empty() {
         let mut per_subscription: BTreeMap<Cow<'_, str>, usize> = BTreeMap::new();
         for error in report.errors {
             let subscription = error.subscription_id.as_deref().unwrap_or("no subscription");
-            *per_subscription.entry(text::clean(subscription)).or_default() += 1;
+            let label = text::clip(subscription, CELL).into_owned();
+            *per_subscription
+                .entry(Cow::Owned(text::clean(&label).into_owned()))
+                .or_default() += 1;
         }
         let parts: Vec<String> = per_subscription
             .iter()
@@ -308,6 +361,7 @@ mod tests {
         let report = Report {
             assessed: &[],
             skipped: 0,
+            duplicates: 0,
             errors: &[],
             minimum_version: &minimum,
             changes: None,
@@ -317,6 +371,49 @@ mod tests {
         let text = String::from_utf8(out).expect("UTF-8");
         assert!(text.starts_with("No clusters were read.\n"), "{text}");
         assert!(text.contains("0 clusters, 0 non-compliant. "), "{text}");
+    }
+
+    #[test]
+    fn text_longer_than_a_format_width_can_pad_is_cut_for_display_not_a_panic() {
+        let long = |c: char| c.to_string().repeat(70_000);
+        let cluster = crate::model::Cluster {
+            id: format!("/subscriptions/s/resourceGroups/g/providers/p/t/{}", long('n')),
+            name: long('n'),
+            subscription_id: long('s'),
+            resource_group: long('g'),
+            location: long('l'),
+            kubernetes_version: Some(format!("1.{}", "3".repeat(70_000))),
+            upgrade_channel: Some(long('u')),
+            node_os_upgrade_channel: Some(long('o')),
+            ..Default::default()
+        };
+        let config = crate::config::Config::default();
+        let today = time::macros::date!(2026 - 11 - 26);
+        let assessed = crate::rules::assess(vec![cluster], &config, today);
+        let errors = [crate::model::SourceError {
+            subscription_id: Some(long('e')),
+            url: None,
+            code: Some(long('c')),
+            message: "forbidden".into(),
+        }];
+        let report = Report {
+            assessed: &assessed,
+            skipped: 0,
+            duplicates: 0,
+            errors: &errors,
+            minimum_version: &config.rules.kubernetes_minimum_version,
+            changes: None,
+        };
+        for color in [false, true] {
+            let mut out = Vec::new();
+            write(&report, Style { color }, &mut out).expect("writing to a Vec succeeds");
+            let text = String::from_utf8(out).expect("UTF-8");
+            let row = text.lines().nth(1).expect("a row");
+            assert!(row.starts_with(&format!("{}…  ", "n".repeat(CELL))), "{}", &row[..120]);
+            assert!(row.contains(&format!("{}…  ", "g".repeat(CELL))));
+            let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            assert!(widest < 1_200, "no column is wider than a cell: {widest}");
+        }
     }
 
     #[test]

@@ -1280,6 +1280,7 @@ fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
         let report = crate::report::Report {
             assessed: &state.fleet,
             skipped: 0,
+            duplicates: 0,
             errors: &[],
             minimum_version: &config.rules.kubernetes_minimum_version,
             changes: None,

@@ -14,6 +14,7 @@ fn log_of(assessed: &[Assessed], errors: &[SourceError]) -> Value {
     let report = Report {
         assessed,
         skipped: 0,
+        duplicates: 0,
         errors,
         minimum_version: &minimum,
         changes: None,

@@ -1,0 +1,8 @@
+//! Fuzz target `snapshot`: see `targets::snapshot`.
+#![no_main]
+
+#[path = "../targets.rs"]
+#[expect(dead_code, reason = "each target calls one of the shared functions")]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::snapshot(data));
