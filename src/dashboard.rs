@@ -3,11 +3,14 @@
 //! draining everything pending.
 //!
 //! Background work (refreshes, details, raw JSON, file writes) runs in tasks that
-//! send actions back; a refresh carries a generation so a superseded one is ignored.
-//! Nothing here holds the state but the loop itself.
+//! send actions back; a refresh carries a generation so a superseded one is ignored,
+//! and starting a refresh cancels the one still running (a stuck sign-in or server
+//! must not keep the next one from starting). Every request goes through one client,
+//! so refreshes, details and raw JSON share one connection pool. Nothing here holds
+//! the state but the loop itself.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,10 +19,11 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::oneshot;
 
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
-use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, fetch_details};
+use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, fetch_details, fetch_raw};
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
@@ -42,12 +46,15 @@ pub struct Services {
 pub struct LiveServices {
     pub live: Live,
     pub credentials: Arc<Credentials>,
-    /// For details and raw JSON; refreshes build their own, with progress events.
+    /// The one client (one connection pool): details and raw JSON use it as is,
+    /// refreshes through a copy that reports progress.
     pub client: Arc<ArmClient>,
     pub regions: Arc<RegionVersions>,
     pub store: Option<Store>,
     pub history: Option<History>,
     pub key: String,
+    /// Cancels the refresh that is running, if one is. Only the loop touches it.
+    running: Mutex<Option<oneshot::Sender<()>>>,
 }
 
 impl LiveServices {
@@ -58,7 +65,7 @@ impl LiveServices {
         history: Option<History>,
         key: String,
     ) -> anyhow::Result<LiveServices> {
-        let client = ArmClient::new(&live.endpoint, live.cloud.scope(), credentials.clone(), live.retry)?;
+        let client = live.client_with(credentials.clone())?;
         Ok(LiveServices {
             live,
             credentials,
@@ -67,7 +74,17 @@ impl LiveServices {
             store,
             history,
             key,
+            running: Mutex::new(None),
         })
+    }
+
+    /// Remembers how to cancel a new refresh, cancelling the one before it.
+    fn supersede(&self, cancel: oneshot::Sender<()>) {
+        let previous = self.running.lock().unwrap_or_else(|e| e.into_inner()).replace(cancel);
+        if let Some(previous) = previous {
+            // A refresh that already finished has dropped its end: nothing to cancel.
+            let _ = previous.send(());
+        }
     }
 
     /// Paints the cache first: the snapshot from the last read, if there is one.
@@ -107,15 +124,10 @@ impl Services {
                 let Some(live) = &self.live else { return false };
                 let (client, actions) = (live.client.clone(), actions.clone());
                 tokio::spawn(async move {
-                    let path = format!("{}?api-version={}", cluster.id, crate::azure::query::ARM_API_VERSION);
-                    let text = match client.url(&path) {
-                        Ok(url) => client
-                            .get(&url)
-                            .await
-                            .map(|value| serde_json::to_string_pretty(&value).unwrap_or_default())
-                            .map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
+                    let text = fetch_raw(&client, &cluster.id)
+                        .await
+                        .map(|value| serde_json::to_string_pretty(&value).unwrap_or_default())
+                        .map_err(|e| e.to_string());
                     let _ = actions.send(Action::Raw { id, text });
                 });
                 true
@@ -161,27 +173,13 @@ impl Services {
                 let _ = forward.send(Action::Progress { generation, progress });
             }
         });
-        let client = ArmClient::new(
-            &live.live.endpoint,
-            live.live.cloud.scope(),
-            live.credentials.clone(),
-            live.live.retry,
-        )
-        .map(|c| Arc::new(c.with_events(events.clone())));
+        let client = Arc::new(live.client.with_events(events.clone()));
         let request: FleetRequest = live.live.request.clone();
         let (store, key) = (live.store.clone(), live.key.clone());
         let key_for_load = key.clone();
+        let (cancel, cancelled) = oneshot::channel();
+        live.supersede(cancel);
         tokio::spawn(async move {
-            let client = match client {
-                Ok(client) => client,
-                Err(err) => {
-                    let _ = actions.send(Action::RefreshFailed {
-                        generation,
-                        message: err.to_string(),
-                    });
-                    return;
-                }
-            };
             // The previous snapshot is read from disk only when a failure needs it.
             let load_store = store.clone();
             let previous = async move || {
@@ -193,7 +191,7 @@ impl Services {
                 .await
                 .unwrap_or(None)
             };
-            let snapshot = fetch::refresh(
+            let read = fetch::refresh(
                 client,
                 &request,
                 false,
@@ -201,8 +199,19 @@ impl Services {
                 previous,
                 &key,
                 OffsetDateTime::now_utc,
-            )
-            .await;
+            );
+            // Cancelled (a newer refresh, or the dashboard closing): the read is
+            // dropped where it stands, its requests and sign-in with it.
+            let snapshot = tokio::select! {
+                snapshot = read => snapshot,
+                _ = cancelled => {
+                    let _ = actions.send(Action::RefreshFailed {
+                        generation,
+                        message: "superseded by a newer refresh".into(),
+                    });
+                    return;
+                }
+            };
             drop(events);
             // Saved without a copy: the blocking task hands the snapshot back.
             let snapshot = match store {

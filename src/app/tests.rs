@@ -284,7 +284,6 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
     let effects = press(&mut s, "r");
     assert_eq!(effects, vec![Effect::Refresh { generation: 1 }]);
     assert!(s.refresh.running);
-    assert!(press(&mut s, "r").is_empty(), "one refresh at a time");
     update(
         &mut s,
         Action::Progress {
@@ -334,6 +333,49 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
         matches!(&effects[..], [Effect::RecordHistory(record)] if record.clusters.len() == 12),
         "a live read goes into the history"
     );
+}
+
+#[test]
+fn r_while_a_refresh_runs_supersedes_it_and_only_the_newest_answer_counts() {
+    let mut s = state(0, true);
+    assert_eq!(press(&mut s, "r"), vec![Effect::Refresh { generation: 1 }]);
+    // The first one is stuck (a hung sign-in): `r` again starts a new generation,
+    // which the loop runs after cancelling the old one.
+    assert_eq!(press(&mut s, "r"), vec![Effect::Refresh { generation: 2 }]);
+    assert!(s.refresh.running);
+    assert!(
+        s.status.as_ref().is_some_and(|(text, _)| text.contains("cancelled")),
+        "{:?}",
+        s.status
+    );
+    update(
+        &mut s,
+        Action::RefreshFailed {
+            generation: 1,
+            message: "superseded".into(),
+        },
+    );
+    assert!(
+        s.refresh.running,
+        "the cancelled refresh's end does not end the new one"
+    );
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(9, &[])),
+        },
+    );
+    assert!(s.fleet.is_empty(), "a late answer of the superseded refresh is dropped");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
+    assert_eq!(s.fleet.len(), 12);
+    assert!(!s.refresh.running);
 }
 
 #[test]

@@ -18,7 +18,8 @@ use crate::{remediate, report, rules};
 /// What `update` asks the loop to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Read the fleet again; tag what comes back with `generation`.
+    /// Read the fleet again; tag what comes back with `generation`. A refresh still
+    /// running is cancelled: only the newest one runs.
     Refresh { generation: u64 },
     /// Read one cluster's maintenance windows, latest node images and region versions.
     FetchDetails { id: String, cluster: Box<Cluster> },
@@ -195,11 +196,17 @@ fn command_effects(state: &mut State, command: Command) -> Vec<Effect> {
                 state.status = Some(("Exported files have nothing to refresh.".into(), Level::Info));
                 return vec![];
             }
-            if state.refresh.running {
-                state.status = Some(("A refresh is already running.".into(), Level::Info));
-                return vec![];
+            // A refresh that is still running may be stuck (a hung sign-in, a server
+            // that never answers): `r` supersedes it, and the loop cancels it.
+            let superseding = state.refresh.running;
+            let effects = start_refresh(state);
+            if superseding {
+                state.status = Some((
+                    "Refreshing again; the refresh that was still running is cancelled.".into(),
+                    Level::Info,
+                ));
             }
-            start_refresh(state)
+            effects
         }
         Command::Fix => {
             if state.view != View::Clusters && state.screen == Screen::Fleet {

@@ -4,6 +4,11 @@
 //! both are here. Tokens live only in this process's memory, keyed by tenant and
 //! scope, and are reused until five minutes before they expire. No token is ever
 //! written to a file or a log, and `Debug` never shows one.
+//!
+//! Getting a token is time-boxed (a hung `az` or an unreachable identity endpoint ends
+//! in an error, not a stall), and one sign-in runs at a time: callers that wait for it
+//! share its result, and a failure is remembered for a short while, so a hung `az`
+//! costs one timeout, not one per request.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -102,9 +107,17 @@ enum Source {
     Azure(Arc<dyn TokenCredential>),
 }
 
-struct Cached {
-    token: Secret,
-    expires_on: OffsetDateTime,
+/// What the cache holds for one tenant and scope.
+enum Slot {
+    Token {
+        token: Secret,
+        expires_on: OffsetDateTime,
+    },
+    /// The last attempt failed: callers in the next `FAILURE_MEMORY` get this at once.
+    Failed {
+        error: AuthError,
+        at: OffsetDateTime,
+    },
 }
 
 /// A credential with an in-memory token cache. Cheap to share behind an `Arc`.
@@ -112,8 +125,10 @@ pub struct Credentials {
     mode: AuthMode,
     source: Source,
     tenant: Option<String>,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<HashMap<String, Slot>>,
     clock: fn() -> OffsetDateTime,
+    /// How long one request for a token may take.
+    timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Credentials {
@@ -127,6 +142,13 @@ impl fmt::Debug for Credentials {
 
 /// Tokens are refreshed this long before they expire.
 const EARLY: Duration = Duration::minutes(5);
+
+/// A failed sign-in is not tried again for this long: every request of a read would
+/// otherwise wait out the same hung `az` in turn.
+const FAILURE_MEMORY: Duration = Duration::seconds(30);
+
+/// How long a token request may take unless `with_timeout` says otherwise.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The `azure_core` name of a cloud, for the credentials that talk to Entra ID.
 fn configuration(cloud: Cloud) -> azure_core::cloud::CloudConfiguration {
@@ -221,7 +243,14 @@ impl Credentials {
             tenant,
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
+            timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// Gives up on a token request after `timeout` (`limits.credential_timeout_seconds`).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Credentials {
+        self.timeout = timeout;
+        self
     }
 
     /// A fixed bearer token, for the simulator and tests.
@@ -232,6 +261,7 @@ impl Credentials {
             tenant: None,
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -247,6 +277,7 @@ impl Credentials {
             tenant: None,
             cache: Mutex::new(HashMap::new()),
             clock,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -274,28 +305,52 @@ impl Credentials {
         };
         let key = format!("{}\n{scope}", self.tenant.as_deref().unwrap_or(""));
         // Holding the lock across the request means concurrent callers wait for one
-        // sign-in instead of each starting `az` at once.
+        // sign-in instead of each starting `az` at once; the time box bounds the wait.
         let mut cache = self.cache.lock().await;
         let now = (self.clock)();
-        if let Some(cached) = cache.get(&key).filter(|c| c.expires_on - EARLY > now) {
-            return Ok(cached.token.clone());
+        match cache.get(&key) {
+            Some(Slot::Token { token, expires_on }) if *expires_on - EARLY > now => return Ok(token.clone()),
+            Some(Slot::Failed { error, at }) if now - *at < FAILURE_MEMORY => return Err(error.clone()),
+            _ => {}
         }
-        let access = credential
-            .get_token(&[scope], None)
-            .await
-            .map_err(|err| AuthError::Token {
+        let answer = tokio::time::timeout(self.timeout, credential.get_token(&[scope], None)).await;
+        let result = match answer {
+            Ok(Ok(access)) => Ok(access),
+            Ok(Err(err)) => Err(AuthError::Token {
                 mode: self.mode_name(),
                 message: err.to_string(),
-            })?;
-        let token = access.token.clone();
-        cache.insert(
-            key,
-            Cached {
-                token: access.token,
-                expires_on: access.expires_on,
-            },
-        );
-        Ok(token)
+            }),
+            Err(_elapsed) => Err(AuthError::Token {
+                mode: self.mode_name(),
+                message: format!(
+                    "no answer within {} s (limits.credential_timeout_seconds); check that `az account get-access-token` (or the identity endpoint) answers",
+                    self.timeout.as_secs_f64()
+                ),
+            }),
+        };
+        match result {
+            Ok(access) => {
+                let token = access.token.clone();
+                cache.insert(
+                    key,
+                    Slot::Token {
+                        token: access.token,
+                        expires_on: access.expires_on,
+                    },
+                );
+                Ok(token)
+            }
+            Err(error) => {
+                cache.insert(
+                    key,
+                    Slot::Failed {
+                        error: error.clone(),
+                        at: (self.clock)(),
+                    },
+                );
+                Err(error)
+            }
+        }
     }
 
     /// Forgets the cached token for `scope`, after the server refused it. Returns

@@ -14,9 +14,11 @@ use crate::text::{glob_match, parse_duration};
 
 mod access;
 mod keys;
+mod limits;
 
-pub use access::{AuthMode, Cloud, Source, token_may_go_to};
+pub use access::{AuthMode, Cloud, Source, endpoint_problem, token_may_go_to, without_userinfo};
 pub use keys::{Binding, KeyBindings, Place, Written};
+pub use limits::Limits;
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
@@ -44,6 +46,8 @@ pub struct Config {
     /// The dashboard reads the fleet again this often; `None` (0) means only on `r`.
     #[serde(deserialize_with = "de_interval")]
     pub refresh_interval: Option<std::time::Duration>,
+    /// How far a live read may go: waits, deadline, pages, items, body size.
+    pub limits: Limits,
     pub rules: RulesConfig,
     pub waivers: Vec<Waiver>,
     pub remediation: RemediationConfig,
@@ -93,6 +97,7 @@ impl Default for Config {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout_seconds: 30,
             refresh_interval: None,
+            limits: Limits::default(),
             rules: RulesConfig::default(),
             waivers: Vec::new(),
             remediation: RemediationConfig::default(),
@@ -356,12 +361,9 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     if raw.is_empty() {
         return Ok(None);
     }
-    match reqwest::Url::parse(&raw) {
-        Ok(url) if token_may_go_to(&url) => Ok(Some(raw)),
-        Ok(_) => Err(serde::de::Error::custom(format!(
-            "`{raw}` would carry the bearer token over plain http; use https, or http only to a loopback address"
-        ))),
-        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+    match endpoint_problem(&raw) {
+        None => Ok(Some(raw)),
+        Some(problem) => Err(serde::de::Error::custom(problem)),
     }
 }
 

@@ -77,12 +77,24 @@ pub fn parse_page(bytes: &[u8], file: &str) -> Result<(Fleet, PageLinks), Import
         column: 1,
         message,
     })?;
+    read_page(serde_json::Deserializer::from_str(&text), file)
+}
+
+/// Reads one page as its bytes arrive from `reader` (a response body being streamed),
+/// the way `parse_page` reads it whole. The text must be UTF-8, as ARM sends it.
+pub fn parse_page_from(reader: impl std::io::Read, file: &str) -> Result<(Fleet, PageLinks), ImportError> {
+    read_page(serde_json::Deserializer::from_reader(reader), file)
+}
+
+fn read_page<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    file: &str,
+) -> Result<(Fleet, PageLinks), ImportError> {
     let mut sink = Sink {
         fleet: Fleet::default(),
         error: None,
         links: PageLinks::default(),
     };
-    let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
         .deserialize(&mut de)
         .and_then(|()| de.end());

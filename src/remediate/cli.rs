@@ -11,16 +11,18 @@ use super::shell::{az_unsafe_field, quote};
 use super::words;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
-pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
+        out.notes(notes);
         return out.finish();
     }
     out.line("#!/usr/bin/env bash");
     out.comment(&format!("aksradar: Azure CLI fixes for {}.", words::totals(plans)));
     out.comment("Needs Azure CLI 2.61.0 or later. Review it before running it.");
     out.comment("Each change is skipped when the cluster already has the target value, so it is safe to run again.");
+    out.notes(notes);
     out.line("set -euo pipefail");
     if plans.iter().any(|p| p.version.is_some()) {
         out.blank();

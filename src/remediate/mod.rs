@@ -54,13 +54,19 @@ impl Format {
 /// The fixes for every `Fail` finding of `items`, in `format`. When nothing fails, a
 /// short note in the format's own comment syntax (for ARM, a template without resources).
 pub fn render(format: Format, items: &[&Assessed], config: &RemediationConfig) -> String {
+    render_noted(format, items, config, &[])
+}
+
+/// `render`, with `notes` for the reader at the top, in the format's comment syntax
+/// (for ARM, in the template's `metadata`): what was left out and why, say.
+pub fn render_noted(format: Format, items: &[&Assessed], config: &RemediationConfig, notes: &[String]) -> String {
     let plans = decide::decide(items, config);
     match format {
-        Format::Cli => cli::render(&plans, config),
-        Format::Bicep => bicep::render(&plans, config),
-        Format::Arm => arm::render(&plans, config),
-        Format::Policy => policy::render(&plans),
-        Format::Terraform => terraform::render(&plans, config),
+        Format::Cli => cli::render(&plans, config, notes),
+        Format::Bicep => bicep::render(&plans, config, notes),
+        Format::Arm => arm::render(&plans, config, notes),
+        Format::Policy => policy::render(&plans, notes),
+        Format::Terraform => terraform::render(&plans, config, notes),
     }
 }
 
@@ -96,6 +102,13 @@ impl Text {
 
     fn comment(&mut self, text: &str) {
         self.comment_at("", text);
+    }
+
+    /// Each note as a comment of its own.
+    fn notes(&mut self, notes: &[String]) {
+        for note in notes {
+            self.comment(note);
+        }
     }
 
     /// Code followed by a comment on the same line.
