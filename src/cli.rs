@@ -109,9 +109,11 @@ impl clap::builder::TypedValueParser for EndpointParser {
             .ok_or_else(|| clap::Error::raw(ErrorKind::InvalidUtf8, "--endpoint is not UTF-8\n").with_cmd(cmd))?;
         match crate::config::endpoint_problem(text) {
             None => Ok(text.to_string()),
-            Some(problem) => {
-                Err(clap::Error::raw(ErrorKind::ValueValidation, format!("--endpoint {problem}\n")).with_cmd(cmd))
-            }
+            Some(problem) => Err(clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid --endpoint: {problem}\n"),
+            )
+            .with_cmd(cmd)),
         }
     }
 }

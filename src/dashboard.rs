@@ -457,3 +457,165 @@ pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::Notify;
+
+    use super::*;
+    use crate::app::Command;
+    use crate::app::state::DataSource;
+    use crate::fetch::Overrides;
+    use crate::sim::{SimOptions, Simulator};
+
+    /// The first sign-in never answers (a hung `az`); every later one does at once.
+    #[derive(Debug, Default)]
+    struct HangsOnce {
+        calls: AtomicUsize,
+        first_call: Notify,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for HangsOnce {
+        async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                self.first_call.notify_one();
+                std::future::pending::<()>().await;
+            }
+            Ok(AccessToken::new(
+                Secret::new("simulator"),
+                OffsetDateTime::now_utc() + time::Duration::hours(1),
+            ))
+        }
+    }
+
+    /// A TCP proxy to `target` that counts the connections made through it.
+    async fn counting_proxy(target: std::net::SocketAddr) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        (url, connections)
+    }
+
+    fn services(endpoint: String, credentials: Credentials) -> (State, Services) {
+        let config = Arc::new(Config::default());
+        let mut live = Live::new(&config, &Overrides::default());
+        live.endpoint = endpoint;
+        let live = LiveServices::new(live, Arc::new(credentials), None, None, "test".into()).unwrap();
+        let state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
+        let services = Services {
+            live: Some(live),
+            config,
+            in_tmux: false,
+            write_dir: PathBuf::from("."),
+        };
+        (state, services)
+    }
+
+    /// Runs the loop's steps until nothing is pending; a test fails after 20 s.
+    async fn settle_soon(
+        state: &mut State,
+        services: &Services,
+        tx: &UnboundedSender<Action>,
+        rx: &mut mpsc::UnboundedReceiver<Action>,
+        pending: &mut Pending,
+    ) {
+        tokio::time::timeout(Duration::from_secs(20), settle(state, services, tx, rx, pending))
+            .await
+            .expect("the refreshes end")
+            .unwrap();
+    }
+
+    fn options() -> SimOptions {
+        SimOptions {
+            subscriptions: 2,
+            clusters_per_subscription: 3,
+            ..SimOptions::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn r_cancels_a_refresh_stuck_in_sign_in_and_the_new_one_arrives() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options())
+            .await
+            .unwrap();
+        let credential = Arc::new(HangsOnce::default());
+        let (mut state, services) = services(sim.url(), Credentials::from_credential(credential.clone()));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        credential.first_call.notified().await;
+        assert!(state.refresh.running, "the first refresh is stuck in its sign-in");
+        step(
+            &mut state,
+            &services,
+            Action::Command(Command::Refresh),
+            &tx,
+            &mut pending,
+            true,
+        );
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        assert_eq!(state.refresh.generation, 2);
+        assert!(!state.refresh.running);
+        assert_eq!(state.fleet.len(), 6, "{:?}", state.status);
+        assert_eq!(credential.calls.load(Ordering::SeqCst), 2);
+        sim.stop().await;
+    }
+
+    #[tokio::test]
+    async fn refreshes_share_one_connection_pool() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options())
+            .await
+            .unwrap();
+        let (url, connections) = counting_proxy(sim.addr()).await;
+        let (mut state, services) = services(url, Credentials::fixed("simulator"));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        assert_eq!(state.fleet.len(), 6);
+        let after_first = connections.load(Ordering::SeqCst);
+        assert!(after_first >= 1);
+        for _ in 0..3 {
+            step(
+                &mut state,
+                &services,
+                Action::Command(Command::Refresh),
+                &tx,
+                &mut pending,
+                true,
+            );
+            settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+            assert_eq!(state.fleet.len(), 6);
+        }
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            after_first,
+            "three more refreshes, no new connection"
+        );
+        sim.stop().await;
+    }
+}

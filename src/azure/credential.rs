@@ -487,4 +487,54 @@ mod tests {
         assert_eq!(credentials.token("scope").await.unwrap().secret(), "simulator");
         assert!(!credentials.invalidate("scope").await);
     }
+
+    /// Seconds since the epoch that the hung-sign-in test's clock reads.
+    static HUNG_NOW: AtomicI64 = AtomicI64::new(1_800_000_000);
+
+    fn hung_clock() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(HUNG_NOW.load(Ordering::SeqCst)).unwrap()
+    }
+
+    /// A sign-in that never answers, like an `az` waiting on a prompt nobody sees.
+    #[derive(Debug, Default)]
+    struct Hung(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Hung {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_sign_in_is_given_up_after_the_timeout_and_its_failure_is_shared_for_a_while() {
+        let hung = Arc::new(Hung::default());
+        let credentials = Arc::new(
+            Credentials::with_credential(hung.clone(), hung_clock).with_timeout(std::time::Duration::from_secs(7)),
+        );
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let credentials = credentials.clone();
+            callers.spawn(async move { credentials.token("scope").await });
+        }
+        let started = tokio::time::Instant::now();
+        while let Some(result) = callers.join_next().await {
+            let err = result.unwrap().unwrap_err();
+            assert!(err.to_string().contains("no answer within 7 s"), "{err}");
+        }
+        assert_eq!(
+            started.elapsed(),
+            std::time::Duration::from_secs(7),
+            "eight callers wait out one timeout together (tokio's paused clock)"
+        );
+        assert_eq!(hung.0.load(Ordering::SeqCst), 1, "one sign-in for all of them");
+        HUNG_NOW.fetch_add(31, Ordering::SeqCst);
+        assert!(credentials.token("scope").await.is_err());
+        assert_eq!(hung.0.load(Ordering::SeqCst), 2, "tried again once the failure is old");
+    }
 }

@@ -108,7 +108,7 @@ pub fn endpoint_problem(raw: &str) -> Option<String> {
     }
     if !token_may_go_to(&url) {
         return Some(format!(
-            "`{url}` would carry the bearer token over plain http; use https, or http only to a loopback address"
+            "refusing to send a bearer token over plain http to `{url}`: use https, or http only to a loopback address"
         ));
     }
     None

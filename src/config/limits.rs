@@ -116,6 +116,25 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_documents_every_limit_at_its_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let config = Config::parse(&text, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.limits, Limits::default());
+        for key in [
+            "[limits]",
+            "max_wait_seconds",
+            "read_deadline_seconds",
+            "max_pages",
+            "max_items",
+            "max_body_mib",
+            "credential_timeout_seconds",
+        ] {
+            assert!(text.contains(key), "config.example.toml does not mention {key}");
+        }
+    }
+
+    #[test]
     fn a_limit_out_of_range_names_the_line_the_key_and_the_range() {
         let cases = [
             (

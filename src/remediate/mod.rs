@@ -375,6 +375,49 @@ mod tests {
     }
 
     #[test]
+    fn notes_go_at_the_top_in_the_format_syntax_and_stay_one_line_each() {
+        let (items, config) = fleet();
+        let refs: Vec<&Assessed> = items.iter().collect();
+        let notes = vec![
+            "2 failing clusters left out: their data is stale.".to_string(),
+            "a note with\na newline and `$(id)`".to_string(),
+        ];
+        for format in Format::ALL {
+            for refs in [&refs[..], &[]] {
+                let text = render_noted(format, refs, &config.remediation, &notes);
+                let plain = render(format, refs, &config.remediation);
+                assert_ne!(text, plain, "{}", format.label());
+                match format {
+                    Format::Arm => {
+                        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+                        assert_eq!(
+                            value["metadata"]["notes"][0],
+                            "2 failing clusters left out: their data is stale."
+                        );
+                    }
+                    _ => {
+                        let prefix = if format == Format::Bicep { "// " } else { "# " };
+                        let line = format!("{prefix}2 failing clusters left out: their data is stale.");
+                        assert!(text.lines().any(|l| l == line), "{}: {text}", format.label());
+                        assert!(
+                            text.lines()
+                                .any(|l| l == format!("{prefix}a note witha newline and `$(id)`")),
+                            "{}: one clean line",
+                            format.label()
+                        );
+                        let first = text.lines().next().unwrap_or_default();
+                        assert!(
+                            first.starts_with(prefix) || first == "#!/usr/bin/env bash",
+                            "{}: {first}",
+                            format.label()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn policy_says_so_when_only_other_rules_fail() {
         let (items, config) = fleet();
         let tagged: Vec<&Assessed> = items.iter().filter(|a| a.cluster.name == "aks-tagged").collect();
