@@ -149,7 +149,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             let mut line = format!(
                 "the subscription list could not be read: {}: {}",
                 code(one),
-                short(&one.message)
+                short(&one.message).trim_end_matches('.')
             );
             if refused_credentials(one) {
                 line.push_str("; the credentials were refused: check AKSRADAR_TOKEN, or sign in again (`az login`)");

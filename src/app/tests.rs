@@ -395,6 +395,29 @@ fn failing_subscriptions_after_a_refresh_are_said_in_the_status_line() {
 }
 
 #[test]
+fn listed_ids_that_are_not_guids_are_said_without_calling_the_fleet_unreadable() {
+    let mut s = state(0, true);
+    let mut snapshot = snapshot_of(6, &[]);
+    snapshot.errors.push(crate::model::SourceError {
+        subscription_id: None,
+        url: None,
+        code: Some("InvalidSubscriptionId".into()),
+        message: "`../x` is not a subscription id".into(),
+    });
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 0,
+            snapshot: Box::new(snapshot),
+        },
+    );
+    assert_eq!(s.fleet.len(), 6);
+    let (text, _) = s.status.clone().expect("a status");
+    assert!(text.contains("1 listed subscription id(s) are not GUIDs"), "{text}");
+    assert!(!text.contains("could not be read"), "{text}");
+}
+
+#[test]
 fn files_have_nothing_to_refresh() {
     let mut s = state(3, false);
     assert!(press(&mut s, "r").is_empty());

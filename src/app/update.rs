@@ -604,7 +604,10 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     keep_in_view(state);
     // A read that could not even list subscriptions (no credentials, no network) says
     // why; one that lost some subscriptions says how many. The last good rows stay.
-    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+    // A listed id that is no subscription id is not a failure to list.
+    let invalid = |e: &&crate::model::SourceError| e.code.as_deref() == Some("InvalidSubscriptionId");
+    let skipped_ids = state.errors.iter().filter(invalid).count();
+    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none() && !invalid(e)) {
         let code = general.code.as_deref().unwrap_or("error");
         state.status = Some((
             format!(
@@ -616,6 +619,11 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     } else if failed > 0 {
         state.status = Some((
             format!("{failed} subscription(s) could not be read; their last good rows are shown (press !)."),
+            Level::Error,
+        ));
+    } else if skipped_ids > 0 {
+        state.status = Some((
+            format!("{skipped_ids} listed subscription id(s) are not GUIDs and were not read (press !)."),
             Level::Error,
         ));
     }
