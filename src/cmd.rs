@@ -525,31 +525,10 @@ fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: D
     let (included, notes): (Vec<&Assessed>, Vec<String>) = if stale == 0 {
         (failing, Vec::new())
     } else if args.include_stale {
-        let note = format!(
-            "{} included although {} stale: from an earlier read, since the latest read of {} failed (--include-stale).",
-            crate::text::count(stale, "cluster"),
-            if stale == 1 { "its data is" } else { "their data is" },
-            if stale == 1 {
-                "its subscription"
-            } else {
-                "their subscriptions"
-            },
-        );
-        (failing, vec![note])
+        (failing, vec![remediate::stale_note(stale, true)])
     } else {
-        let note = format!(
-            "{} left out: {} stale (from an earlier read, since the latest read of {} failed); \
-             read again when {} can be read, or pass --include-stale.",
-            crate::text::count(stale, "failing cluster"),
-            if stale == 1 { "its data is" } else { "their data is" },
-            if stale == 1 {
-                "its subscription"
-            } else {
-                "their subscriptions"
-            },
-            if stale == 1 { "it" } else { "they" },
-        );
-        (failing.into_iter().filter(|a| !a.cluster.stale).collect(), vec![note])
+        let fresh = failing.into_iter().filter(|a| !a.cluster.stale).collect();
+        (fresh, vec![remediate::stale_note(stale, false)])
     };
     let text = remediate::render_noted(args.format, &included, &config.remediation, &notes);
     let mut out = io::stdout().lock();

@@ -288,6 +288,35 @@ async fn an_honest_gzip_body_is_decoded_and_read() {
     assert_eq!(fleet.clusters.len(), 2);
 }
 
+#[tokio::test]
+async fn a_large_honest_page_is_parsed_while_it_streams_and_reads_the_same_as_a_small_one() {
+    let server = Hostile::start(|request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[SUB]);
+        }
+        let value: Vec<serde_json::Value> = (0..1500)
+            .map(|i| hostile::cluster(SUB, "rg", &format!("aks-{i}")))
+            .collect();
+        Reply::ok(serde_json::json!({ "value": value }).to_string())
+    })
+    .await;
+    // Past a quarter of a 1 MiB limit the page goes to the streaming parser; under a
+    // 64 MiB limit it is read whole. Both read the same 1500 clusters.
+    let mut fleets = Vec::new();
+    for max_body_bytes in [1024 * 1024, 64 * 1024 * 1024] {
+        let limits = Limits {
+            max_body_bytes,
+            max_items: 10_000,
+            ..small_limits()
+        };
+        let fleet = read(client(&server.url, limits, Clock::manual())).await;
+        assert!(fleet.errors.is_empty(), "{:#?}", fleet.errors);
+        assert_eq!(fleet.clusters.len(), 1500);
+        fleets.push(fleet.clusters);
+    }
+    assert_eq!(fleets[0], fleets[1]);
+}
+
 /// A second origin that would serve a perfectly good fleet to anyone who asked.
 async fn elsewhere() -> Hostile {
     Hostile::start(|request| {

@@ -2,9 +2,10 @@
 //!
 //! The limit counts bytes after decompression (reqwest undoes gzip and deflate as the
 //! chunks arrive), so neither an endless chunked body nor a gzip bomb can take more
-//! than the limit. A list page is parsed while it streams: its chunks go to a parser on
-//! a blocking thread, which turns each element into a cluster as soon as it is whole,
-//! so the page's text is never held at once.
+//! than the limit. A list page is read whole while it is small, and parsed from memory
+//! (the fastest way); once it grows past a few MiB, what has come so far and the rest
+//! go to a parser on a blocking thread as they arrive, which turns each element into a
+//! cluster as soon as it is whole, so a large page's text is never held at once.
 
 use std::io::{self, Read};
 
@@ -83,32 +84,83 @@ pub async fn json(response: reqwest::Response, limit: u64) -> Result<serde_json:
     serde_json::from_slice(&bytes).map_err(|e| Unreadable::Retry(e.to_string()))
 }
 
-/// A list page parsed into clusters while it streams, up to `limit` bytes. `name`
-/// names the page in parse errors (its URL).
-pub async fn page(response: reqwest::Response, limit: u64, name: String) -> Result<(Fleet, PageLinks), Unreadable> {
+/// Pages up to this size are read whole and parsed from memory (the faster way);
+/// a larger one is parsed while it streams, so no more than this is held as text.
+const STREAM_ABOVE: u64 = 4 * 1024 * 1024;
+
+/// A list page parsed into clusters, up to `limit` bytes. `name` names the page in
+/// parse errors (its URL). A page larger than `STREAM_ABOVE` (or a quarter of the
+/// limit, if less) is handed to a parser as it streams.
+pub async fn page(mut response: reqwest::Response, limit: u64, name: String) -> Result<(Fleet, PageLinks), Unreadable> {
     if too_large(&response, limit) {
         return Err(Unreadable::TooLarge(limit));
     }
+    let stream_above = STREAM_ABOVE.min(limit / 4);
+    let mut buffered = Vec::new();
+    loop {
+        match response.chunk().await.map_err(Unreadable::Transport)? {
+            None => return parsed(crate::import::parse_page(&buffered, &name).map_err(Ok)),
+            Some(chunk) => {
+                if (buffered.len() + chunk.len()) as u64 > limit {
+                    return Err(Unreadable::TooLarge(limit));
+                }
+                buffered.extend_from_slice(&chunk);
+                if buffered.len() as u64 > stream_above {
+                    return streamed(response, Bytes::from(buffered), limit, name).await;
+                }
+            }
+        }
+    }
+}
+
+/// The rest of a large page, parsed on a blocking thread as its chunks arrive.
+async fn streamed(
+    response: reqwest::Response,
+    head: Bytes,
+    limit: u64,
+    name: String,
+) -> Result<(Fleet, PageLinks), Unreadable> {
     let (tx, rx) = mpsc::channel(8);
-    let parser = tokio::task::spawn_blocking(move || crate::import::parse_page_from(Chunks::new(rx), &name));
-    let fed = feed(response, tx, limit).await;
-    let parsed = parser.await;
+    let parser = tokio::task::spawn_blocking(move || {
+        // BufReader gives serde_json's byte-at-a-time reads their fast path.
+        let reader = io::BufReader::with_capacity(64 * 1024, Chunks::new(rx));
+        crate::import::parse_page_from(reader, &name)
+    });
+    let fed = feed(response, head, tx, limit).await;
+    let result = parser.await;
     match fed {
         Err(Stopped::TooLarge) => Err(Unreadable::TooLarge(limit)),
         Err(Stopped::Transport(err)) => Err(Unreadable::Transport(err)),
-        Ok(()) | Err(Stopped::ParserDone) => match parsed {
-            Ok(Ok(page)) => Ok(page),
-            // A body cut short is worth another try; a body of the wrong shape is not.
-            Ok(Err(err @ ImportError::Syntax { .. })) => Err(Unreadable::Retry(err.to_string())),
-            Ok(Err(err @ ImportError::Shape { .. })) => Err(Unreadable::Final(err.to_string())),
-            Err(err) => Err(Unreadable::Final(format!("the page parser stopped: {err}"))),
+        Ok(()) | Err(Stopped::ParserDone) => match result {
+            Ok(page) => parsed(page.map_err(Ok)),
+            Err(err) => parsed(Err(Err(format!("the page parser stopped: {err}")))),
         },
     }
 }
 
-/// Sends the body's chunks to the parser, counting them against `limit`.
-async fn feed(mut response: reqwest::Response, tx: mpsc::Sender<Piece>, limit: u64) -> Result<(), Stopped> {
-    let mut total = 0u64;
+/// A parser's answer as the client takes it; `Err(Err(_))` when the parser itself failed.
+fn parsed(result: Result<(Fleet, PageLinks), Result<ImportError, String>>) -> Result<(Fleet, PageLinks), Unreadable> {
+    match result {
+        Ok(page) => Ok(page),
+        // A body cut short is worth another try; a body of the wrong shape is not.
+        Err(Ok(err @ ImportError::Syntax { .. })) => Err(Unreadable::Retry(err.to_string())),
+        Err(Ok(err @ ImportError::Shape { .. })) => Err(Unreadable::Final(err.to_string())),
+        Err(Err(message)) => Err(Unreadable::Final(message)),
+    }
+}
+
+/// Sends `head`, then the rest of the body's chunks, to the parser, counting them
+/// against `limit`.
+async fn feed(
+    mut response: reqwest::Response,
+    head: Bytes,
+    tx: mpsc::Sender<Piece>,
+    limit: u64,
+) -> Result<(), Stopped> {
+    let mut total = head.len() as u64;
+    if tx.send(Piece::Chunk(head)).await.is_err() {
+        return Err(Stopped::ParserDone);
+    }
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {

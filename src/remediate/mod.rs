@@ -70,6 +70,30 @@ pub fn render_noted(format: Format, items: &[&Assessed], config: &RemediationCon
     }
 }
 
+/// What a fix says about `stale` failing clusters whose data is from an earlier read
+/// (the latest read of their subscription failed): left out, or `included` on request.
+pub fn stale_note(stale: usize, included: bool) -> String {
+    let one = stale == 1;
+    let (is, their, subscription) = if one {
+        ("its data is", "its", "subscription")
+    } else {
+        ("their data is", "their", "subscriptions")
+    };
+    if included {
+        format!(
+            "{} included although {is} stale: from an earlier read, since the latest read of {their} {subscription} failed (--include-stale).",
+            crate::text::count(stale, "failing cluster")
+        )
+    } else {
+        format!(
+            "{} left out: {is} stale (from an earlier read, since the latest read of {their} {subscription} failed); \
+             read again when {} can be read, or pass --include-stale.",
+            crate::text::count(stale, "failing cluster"),
+            if one { "it" } else { "they" }
+        )
+    }
+}
+
 /// Text being written line by line, with comments in the format's syntax.
 struct Text {
     out: String,
@@ -415,6 +439,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_stale_note_says_what_was_left_out_and_how_to_put_it_back() {
+        assert_eq!(
+            stale_note(1, false),
+            "1 failing cluster left out: its data is stale (from an earlier read, since the latest read of its \
+             subscription failed); read again when it can be read, or pass --include-stale."
+        );
+        assert_eq!(
+            stale_note(3, true),
+            "3 failing clusters included although their data is stale: from an earlier read, since the latest \
+             read of their subscriptions failed (--include-stale)."
+        );
     }
 
     #[test]
