@@ -141,8 +141,14 @@ pub async fn refresh(
 /// `scan` and `remediate` exit 3.
 pub fn incomplete(fleet: &Fleet) -> Vec<String> {
     let mut lines = Vec::new();
-    let listing: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.subscription_id.is_none()).collect();
-    let nothing = fleet.clusters.is_empty();
+    // Errors of no one subscription: the list could not be read, or an id in it (or
+    // in config) is not a subscription id.
+    let (invalid, listing): (Vec<&SourceError>, Vec<&SourceError>) = fleet
+        .errors
+        .iter()
+        .filter(|e| e.subscription_id.is_none())
+        .partition(|e| code(e) == "InvalidSubscriptionId");
+    let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
         [] => {}
         [one] => {
@@ -156,7 +162,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             }
             if nothing {
                 line.push_str("; nothing was read");
-            } else if fleet.clusters.iter().all(|c| c.stale) {
+            } else if !fleet.clusters.is_empty() && fleet.clusters.iter().all(|c| c.stale) {
                 line.push_str("; the clusters shown are from an earlier read");
             }
             lines.push(line);
@@ -165,6 +171,17 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             "the subscription list could not be read whole: {}",
             by_code(many.iter().copied())
         )),
+    }
+    if let Some(first) = invalid.first() {
+        let more = match invalid.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        lines.push(format!(
+            "{} skipped: {}{more}",
+            crate::text::count(invalid.len(), "subscription id"),
+            short(&first.message)
+        ));
     }
     let failed: Vec<&SourceError> = fleet.subscriptions.iter().filter_map(|s| s.error.as_ref()).collect();
     if !failed.is_empty() {
@@ -340,6 +357,14 @@ mod tests {
                 vec!["3 of 5 subscriptions could not be read: RateLimiting (2), AuthorizationFailed (1)"],
             ),
             (
+                fleet_with(
+                    1,
+                    &[],
+                    &[error(None, "ServiceUnavailable"), error(None, "ServiceUnavailable")],
+                ),
+                vec!["the subscription list could not be read whole: ServiceUnavailable (2)"],
+            ),
+            (
                 fleet_with(0, &[], &[error(None, "InvalidAuthenticationToken")]),
                 vec![
                     "the subscription list could not be read: InvalidAuthenticationToken: InvalidAuthenticationToken happened; \
@@ -357,7 +382,7 @@ mod tests {
                     ],
                 ),
                 vec![
-                    "the subscription list could not be read whole: InvalidSubscriptionId (2)",
+                    "2 subscription ids skipped: InvalidSubscriptionId happened (and 1 more)",
                     "1 cluster detail could not be read: ResourceNotFound (1)",
                 ],
             ),

@@ -484,56 +484,75 @@ fn home_command(home: &std::path::Path, url: &str) -> Command {
     cmd
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
-    let home = tempfile::tempdir().unwrap();
-    let options = |forbidden| SimOptions {
-        subscriptions: 3,
-        clusters_per_subscription: 6,
-        forbidden_subscriptions: forbidden,
-        ..Default::default()
-    };
-    let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options(0))
-        .await
-        .unwrap();
-    let (addr, url) = (sim.addr(), sim.url());
-    let forbidden = sim.fleet().subscriptions[2].id.clone();
-    let (code, script, stderr) = tokio::task::block_in_place(|| run(home_command(home.path(), &url).arg("remediate")));
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(script.contains(&forbidden), "the last subscription has fixes to make");
+#[test]
+fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-    // The same endpoint, but now the last subscription refuses us: its clusters stay
-    // in the cache, stale, and the script must not act on them.
-    sim.stop().await;
-    let sim = Simulator::start(addr, options(1))
-        .await
-        .expect("the port is free again");
-    assert!(sim.fleet().forbidden(&forbidden));
-    let (code, script, stderr) = tokio::task::block_in_place(|| run(home_command(home.path(), &url).arg("remediate")));
+    use hostile::{Hostile, Reply};
+    const OPEN: &str = "0b7e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4";
+    const LATER_FORBIDDEN: &str = "9c8d7e6f-5a4b-4c3d-9e2f-1a0b9c8d7e6f";
+    let forbid = Arc::new(AtomicBool::new(false));
+    let forbidding = forbid.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(Hostile::start(move |request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[OPEN, LATER_FORBIDDEN]);
+        }
+        let sub = if request.path().contains(OPEN) {
+            OPEN
+        } else {
+            LATER_FORBIDDEN
+        };
+        if sub == LATER_FORBIDDEN && forbidding.load(Ordering::SeqCst) {
+            return Reply::status(
+                403,
+                &[],
+                r#"{"error":{"code":"AuthorizationFailed","message":"no access"}}"#,
+            );
+        }
+        // Each subscription has one cluster whose nodes are not patched automatically.
+        let mut cluster = hostile::cluster(sub, "rg", &format!("aks-{}", &sub[..4]));
+        cluster["properties"]["autoUpgradeProfile"]["nodeOSUpgradeChannel"] = "None".into();
+        Reply::ok(serde_json::json!({ "value": [cluster] }).to_string())
+    }));
+    let home = tempfile::tempdir().unwrap();
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(script.contains(LATER_FORBIDDEN) && script.contains(OPEN), "{script}");
+
+    // Now the second subscription refuses us: its cluster stays in the cache, stale,
+    // and the script must not act on it.
+    forbid.store(true, Ordering::SeqCst);
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
     assert_eq!(code, Some(3), "{stderr}");
+    assert!(script.contains(OPEN), "the subscription that answered is fixed");
     assert!(
-        !script.contains(&forbidden),
-        "no command for a subscription that answered 403"
+        !script.contains(LATER_FORBIDDEN),
+        "no command for a subscription that answered 403:\n{script}"
     );
     assert!(script.starts_with("#!/usr/bin/env bash"), "{script}");
     let note = script
         .lines()
         .find(|l| l.contains("left out"))
         .unwrap_or_else(|| panic!("a comment says what was left out:\n{script}"));
-    assert!(note.starts_with("# ") && note.contains("--include-stale"), "{note}");
-    assert!(stderr.contains("left out") && stderr.contains("stale"), "{stderr}");
     assert!(
-        stderr.contains("1 of 3 subscriptions could not be read: AuthorizationFailed (1)"),
+        note.starts_with("# 1 failing cluster left out") && note.contains("--include-stale"),
+        "{note}"
+    );
+    assert!(stderr.contains("1 failing cluster left out"), "{stderr}");
+    assert!(
+        stderr.contains("1 of 2 subscriptions could not be read: AuthorizationFailed (1)"),
         "{stderr}"
     );
 
-    let (code, script, stderr) =
-        tokio::task::block_in_place(|| run(home_command(home.path(), &url).args(["remediate", "--include-stale"])));
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).args(["remediate", "--include-stale"]));
     assert_eq!(code, Some(3), "{stderr}");
-    assert!(script.contains(&forbidden), "--include-stale puts them back");
+    assert!(script.contains(LATER_FORBIDDEN), "--include-stale puts it back");
     assert!(
-        script.lines().any(|l| l.starts_with("# ") && l.contains("stale")),
+        script
+            .lines()
+            .any(|l| l.starts_with("# 1 failing cluster included although its data is stale")),
         "{script}"
     );
-    sim.stop().await;
 }
