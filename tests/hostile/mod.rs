@@ -3,13 +3,12 @@
 //! Each request is answered with whatever the test's handler returns, including what no
 //! honest server sends: endless chunked bodies, gzip bombs, redirects to another
 //! origin, a `Retry-After` of days, links that never end, ids that climb out of their
-//! path. Every request is recorded (method, target, whether it carried a bearer
-//! token), and every connection counted. One request per connection (`connection:
-//! close`), so what the client does is easy to count.
+//! path. Every request is recorded (method, target, the `Authorization` it carried).
+//! One request per connection (`connection: close`), so what the client does is easy
+//! to count.
 
 #![allow(dead_code, reason = "each test file uses a different part of the server")]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -84,7 +83,6 @@ type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 pub struct Hostile {
     pub url: String,
     log: Arc<Mutex<Vec<Request>>>,
-    connections: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -99,32 +97,21 @@ impl Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let connections = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (base, task_log, task_connections) = (url.clone(), log.clone(), connections.clone());
+        let (base, task_log) = (url.clone(), log.clone());
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                task_connections.fetch_add(1, Ordering::SeqCst);
                 let (handler, log, base) = (handler.clone(), task_log.clone(), base.clone());
                 tokio::spawn(async move {
                     let _ = serve(socket, &*handler, &log, &base).await;
                 });
             }
         });
-        Hostile {
-            url,
-            log,
-            connections,
-            task,
-        }
+        Hostile { url, log, task }
     }
 
     pub fn requests(&self) -> Vec<Request> {
         self.log.lock().unwrap().clone()
-    }
-
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
     }
 }
 
@@ -282,43 +269,6 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(data).expect("gzip");
     encoder.finish().expect("gzip")
-}
-
-/// A TCP proxy in front of `target` that counts the connections made through it.
-pub struct Counting {
-    pub url: String,
-    connections: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Counting {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Counting {
-    pub async fn start(target: std::net::SocketAddr) -> Counting {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counted = connections.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                counted.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-            }
-        });
-        Counting { url, connections, task }
-    }
-
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
 }
 
 /// A subscription id that is a GUID, for the handlers' lists.
