@@ -17,11 +17,22 @@ use crate::config::{AuthMode, Cloud, Source};
 use crate::fetch::Overrides;
 use crate::{remediate, report, sim};
 
+/// The exit codes, for `--help` (the README has the same list).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: everything was read (and, with --fail-on, no finding fails)
+  1  --fail-on was given and a finding fails
+  2  bad input, config or usage: the message names the file, line or field and what to do
+  3  the read was incomplete: a subscription, the subscription list or a requested detail
+     could not be read; what was read is still printed, and stderr says what is missing
+     (this wins over 1: a gate never passes on a fleet it could not see)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "aksradar",
     version,
-    about = "The upgrade posture of an Azure Kubernetes Service fleet"
+    about = "The upgrade posture of an Azure Kubernetes Service fleet",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -113,7 +124,7 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// Resource Manager endpoint, e.g. the simulator's http://127.0.0.1:PORT.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = EndpointParser)]
     pub endpoint: Option<String>,
 
     /// How to sign in.
@@ -146,6 +157,36 @@ impl GlobalArgs {
     }
 }
 
+/// `--endpoint`: a URL a token may be sent to, without a user name or password in
+/// it. Its own parser because clap's usual message would repeat the value, password
+/// and all.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointParser;
+
+impl clap::builder::TypedValueParser for EndpointParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::raw(ErrorKind::InvalidUtf8, "--endpoint is not UTF-8\n").with_cmd(cmd))?;
+        match crate::config::endpoint_problem(text) {
+            None => Ok(text.to_string()),
+            Some(problem) => Err(clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid --endpoint: {problem}\n"),
+            )
+            .with_cmd(cmd)),
+        }
+    }
+}
+
 /// `160x45`.
 pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
     let (w, h) = text
@@ -165,8 +206,10 @@ pub enum Command {
     /// The dashboard on the built-in fleet simulator: nothing else needed.
     Demo(DemoArgs),
     /// One non-interactive pass over the fleet: every cluster, every finding.
+    #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
     /// The fixes for every failing finding, ready to run or merge.
+    #[command(after_help = EXIT_CODES)]
     Remediate(RemediateArgs),
     /// The built-in fleet simulator alone, serving ARM and Resource Graph on 127.0.0.1.
     Simulate(sim::SimulateArgs),
@@ -262,6 +305,11 @@ pub struct RemediateArgs {
 
     #[arg(long, value_enum, default_value_t = remediate::Format::Cli)]
     pub format: remediate::Format,
+
+    /// Also fix clusters whose data is stale (kept from an earlier read because the
+    /// latest read of their subscription failed). Left out by default, and said so.
+    #[arg(long)]
+    pub include_stale: bool,
 }
 
 #[cfg(test)]
@@ -320,9 +368,9 @@ mod tests {
             assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok).err());
         }
         for (bad, flag) in [
-            ("aksradar simulate --endpoint http://x", "--endpoint"),
+            ("aksradar simulate --endpoint http://127.0.0.1:1", "--endpoint"),
             ("aksradar --auth token simulate", "--auth"),
-            ("aksradar demo --endpoint http://x", "--endpoint"),
+            ("aksradar demo --endpoint http://127.0.0.1:1", "--endpoint"),
             ("aksradar demo --cloud china", "--cloud"),
             ("aksradar info --source graph", "--source"),
             ("aksradar completions bash --config c.toml", "--config"),
@@ -351,5 +399,15 @@ mod tests {
         for bad in ["160", "0x10", "x", "160x", "99999x1"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_endpoint_with_a_password_is_a_usage_error_that_does_not_repeat_it() {
+        let err =
+            Cli::try_parse_from(["aksradar", "--endpoint", "http://user:hunter2@127.0.0.1:9", "scan"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("user name or password"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
     }
 }

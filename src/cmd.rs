@@ -2,7 +2,9 @@
 //!
 //! This is the shell around the core: the only place here that touches the file
 //! system, the environment, the clock and standard output. Errors are for people;
-//! every one maps to exit code 2 in `main`.
+//! every one maps to exit code 2 in `main`. `scan` and `remediate` return 3 when the
+//! read was incomplete (after printing what was read, with a summary on stderr), and
+//! `scan --fail-on` 1 when a finding fails.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -44,16 +46,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions { shell } => {
             let mut out = Vec::new();
             crate::cli::completions(shell, &mut out);
-            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
+            finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
         Command::Man => {
             let mut out = Vec::new();
             crate::cli::man(&mut out)?;
-            finish(io::stdout().lock().write_all(&out).map(|()| ExitCode::SUCCESS))
+            finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
-        Command::Info => {
-            finish(info(cli.global.config.as_deref(), &mut io::stdout().lock()).map(|()| ExitCode::SUCCESS))
-        }
+        Command::Info => finish(
+            info(cli.global.config.as_deref(), &mut io::stdout().lock()),
+            ExitCode::SUCCESS,
+        ),
         Command::Simulate(args) => {
             runtime()?.block_on(sim::run(args))?;
             Ok(ExitCode::SUCCESS)
@@ -183,6 +186,9 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
 pub struct Obtained {
     pub assessed: Vec<Assessed>,
     pub fleet: Fleet,
+    /// What the read could not cover, one line each (`fetch::incomplete`); empty for
+    /// a complete read and for files.
+    pub incomplete: Vec<String>,
     /// The history of this fleet (live data only).
     pub history: Option<History>,
     /// True when the data was read live just now (not from files or the cache).
@@ -200,6 +206,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
         return Ok(Obtained {
             assessed,
             fleet,
+            incomplete: Vec::new(),
             history: None,
             fresh: false,
         });
@@ -250,6 +257,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
         }
     };
     let mut fleet = snapshot.into_fleet();
+    let incomplete = fetch::incomplete(&fleet);
     let clusters = std::mem::take(&mut fleet.clusters);
     let mut assessed = rules::assess(clusters, config, today);
     if fresh && let Some(history) = &history {
@@ -267,6 +275,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
     Ok(Obtained {
         assessed,
         fleet,
+        incomplete,
         history,
         fresh,
     })
@@ -429,9 +438,8 @@ fn dashboard(
                 let screen = crate::dashboard::headless(state, keymap, services, width, height, &keys).await?;
                 let mut out = io::stdout().lock();
                 finish(
-                    out.write_all(screen.as_bytes())
-                        .and_then(|()| out.flush())
-                        .map(|()| ExitCode::SUCCESS),
+                    out.write_all(screen.as_bytes()).and_then(|()| out.flush()),
+                    ExitCode::SUCCESS,
                 )
             }
             None => {
@@ -515,6 +523,7 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> an
     let Obtained {
         mut assessed,
         fleet,
+        incomplete,
         history,
         ..
     } = obtain(&args.input, config, flags, today)?;
@@ -562,24 +571,52 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> an
     let failed = assessed
         .iter()
         .any(|a| a.findings.iter().any(|f| f.outcome == Outcome::Fail));
-    let code = if args.fail_on && failed {
+    say(&incomplete);
+    finish(written, exit_code(&incomplete, args.fail_on && failed))
+}
+
+/// 3 when the read was incomplete, whatever else (a gate must not pass on a fleet it
+/// could not see, and 3 says why it did not); 1 when a gate's finding fails; else 0.
+fn exit_code(incomplete: &[String], failing: bool) -> ExitCode {
+    if !incomplete.is_empty() {
+        ExitCode::from(3)
+    } else if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    };
-    finish(written.map(|()| code))
+    }
+}
+
+/// Lines for stderr, each as `aksradar: ...`, whatever the output format.
+fn say(lines: &[String]) {
+    let mut stderr = io::stderr().lock();
+    for line in lines {
+        let _ = writeln!(stderr, "aksradar: {}", crate::text::clean(line));
+    }
 }
 
 fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
-    let Obtained { assessed, .. } = obtain(&args.input, config, flags, today)?;
+    let Obtained {
+        assessed, incomplete, ..
+    } = obtain(&args.input, config, flags, today)?;
     let failing: Vec<&Assessed> = assessed.iter().filter(|a| a.failing().next().is_some()).collect();
-    let text = remediate::render(args.format, &failing, &config.remediation);
+    // Stale data is from an earlier read: the cluster may have changed or gone since,
+    // and its subscription just refused or failed us. No command for it unless asked.
+    let stale = failing.iter().filter(|a| a.cluster.stale).count();
+    let (included, notes): (Vec<&Assessed>, Vec<String>) = if stale == 0 {
+        (failing, Vec::new())
+    } else if args.include_stale {
+        (failing, vec![remediate::stale_note(stale, true)])
+    } else {
+        let fresh = failing.into_iter().filter(|a| !a.cluster.stale).collect();
+        (fresh, vec![remediate::stale_note(stale, false)])
+    };
+    let text = remediate::render_noted(args.format, &included, &config.remediation, &notes);
     let mut out = io::stdout().lock();
-    finish(
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map(|()| ExitCode::SUCCESS),
-    )
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    say(&notes);
+    say(&incomplete);
+    finish(written, exit_code(&incomplete, false))
 }
 
 fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
@@ -612,11 +649,12 @@ fn color_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// A closed pipe (`aksradar scan | head`) is how the reader says "enough", not an error.
-fn finish(result: io::Result<ExitCode>) -> anyhow::Result<ExitCode> {
-    match result {
-        Ok(code) => Ok(code),
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+/// `code` once the output is written. A closed pipe (`aksradar scan | head`) is how
+/// the reader says "enough", not an error: the code stays what the read earned.
+fn finish(written: io::Result<()>, code: ExitCode) -> anyhow::Result<ExitCode> {
+    match written {
+        Ok(()) => Ok(code),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(code),
         Err(err) => Err(anyhow::Error::new(err).context("cannot write the output")),
     }
 }

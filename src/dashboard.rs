@@ -3,11 +3,14 @@
 //! draining everything pending.
 //!
 //! Background work (refreshes, details, raw JSON, file writes) runs in tasks that
-//! send actions back; a refresh carries a generation so a superseded one is ignored.
-//! Nothing here holds the state but the loop itself.
+//! send actions back; a refresh carries a generation so a superseded one is ignored,
+//! and starting a refresh cancels the one still running (a stuck sign-in or server
+//! must not keep the next one from starting). Every request goes through one client,
+//! so refreshes, details and raw JSON share one connection pool. Nothing here holds
+//! the state but the loop itself.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,10 +19,11 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::oneshot;
 
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
-use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, Trust, fetch_details};
+use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, Trust, fetch_details, fetch_raw};
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
@@ -44,12 +48,15 @@ pub struct LiveServices {
     pub credentials: Arc<Credentials>,
     /// The roots the clients trust (config `ca_file`, `SSL_CERT_FILE`).
     pub trust: Trust,
-    /// For details and raw JSON; refreshes build their own, with progress events.
+    /// The one client (one connection pool): details and raw JSON use it as is,
+    /// refreshes through a copy that reports progress.
     pub client: Arc<ArmClient>,
     pub regions: Arc<RegionVersions>,
     pub store: Option<Store>,
     pub history: Option<History>,
     pub key: String,
+    /// Cancels the refresh that is running, if one is. Only the loop touches it.
+    running: Mutex<Option<oneshot::Sender<()>>>,
 }
 
 impl LiveServices {
@@ -71,7 +78,17 @@ impl LiveServices {
             store,
             history,
             key,
+            running: Mutex::new(None),
         })
+    }
+
+    /// Remembers how to cancel a new refresh, cancelling the one before it.
+    fn supersede(&self, cancel: oneshot::Sender<()>) {
+        let previous = self.running.lock().unwrap_or_else(|e| e.into_inner()).replace(cancel);
+        if let Some(previous) = previous {
+            // A refresh that already finished has dropped its end: nothing to cancel.
+            let _ = previous.send(());
+        }
     }
 
     /// Paints the cache first: the snapshot from the last read, if there is one.
@@ -111,15 +128,10 @@ impl Services {
                 let Some(live) = &self.live else { return false };
                 let (client, actions) = (live.client.clone(), actions.clone());
                 tokio::spawn(async move {
-                    let path = format!("{}?api-version={}", cluster.id, crate::model::api::ARM_API_VERSION);
-                    let text = match client.url(&path) {
-                        Ok(url) => client
-                            .get(&url)
-                            .await
-                            .map(|value| serde_json::to_string_pretty(&value).unwrap_or_default())
-                            .map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
+                    let text = fetch_raw(&client, &cluster.id)
+                        .await
+                        .map(|value| serde_json::to_string_pretty(&value).unwrap_or_default())
+                        .map_err(|e| e.to_string());
                     let _ = actions.send(Action::Raw { id, text });
                 });
                 true
@@ -177,24 +189,13 @@ impl Services {
                 let _ = forward.send(Action::Progress { generation, progress });
             }
         });
-        let client = live
-            .live
-            .arm_client(live.credentials.clone(), &live.trust)
-            .map(|c| Arc::new(c.with_events(events.clone())));
+        let client = Arc::new(live.client.with_events(events.clone()));
         let request: FleetRequest = live.live.request.clone();
         let (store, key) = (live.store.clone(), live.key.clone());
         let key_for_load = key.clone();
+        let (cancel, cancelled) = oneshot::channel();
+        live.supersede(cancel);
         tokio::spawn(async move {
-            let client = match client {
-                Ok(client) => client,
-                Err(err) => {
-                    let _ = actions.send(Action::RefreshFailed {
-                        generation,
-                        message: err.to_string(),
-                    });
-                    return;
-                }
-            };
             // The previous snapshot is read from disk only when a failure needs it.
             let load_store = store.clone();
             let previous = async move || {
@@ -206,7 +207,7 @@ impl Services {
                 .await
                 .unwrap_or(None)
             };
-            let snapshot = fetch::refresh(
+            let read = fetch::refresh(
                 client,
                 &request,
                 false,
@@ -214,8 +215,19 @@ impl Services {
                 previous,
                 &key,
                 OffsetDateTime::now_utc,
-            )
-            .await;
+            );
+            // Cancelled (a newer refresh, or the dashboard closing): the read is
+            // dropped where it stands, its requests and sign-in with it.
+            let snapshot = tokio::select! {
+                snapshot = read => snapshot,
+                _ = cancelled => {
+                    let _ = actions.send(Action::RefreshFailed {
+                        generation,
+                        message: "superseded by a newer refresh".into(),
+                    });
+                    return;
+                }
+            };
             drop(events);
             // Saved without a copy: the blocking task hands the snapshot back.
             let snapshot = match store {
@@ -481,7 +493,164 @@ pub fn screen_text(buffer: &ratatui::buffer::Buffer) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::Notify;
+
     use super::*;
+    use crate::app::Command;
+    use crate::app::state::DataSource;
+    use crate::fetch::Overrides;
+    use crate::sim::{SimOptions, Simulator};
+
+    /// The first sign-in never answers (a hung `az`); every later one does at once.
+    #[derive(Debug, Default)]
+    struct HangsOnce {
+        calls: AtomicUsize,
+        first_call: Notify,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for HangsOnce {
+        async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
+            if self.calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                self.first_call.notify_one();
+                std::future::pending::<()>().await;
+            }
+            Ok(AccessToken::new(
+                Secret::new("simulator"),
+                OffsetDateTime::now_utc() + time::Duration::hours(1),
+            ))
+        }
+    }
+
+    /// A TCP proxy to `target` that counts the connections made through it.
+    async fn counting_proxy(target: std::net::SocketAddr) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        (url, connections)
+    }
+
+    fn services(endpoint: String, credentials: Credentials) -> (State, Services) {
+        let config = Arc::new(Config::default());
+        let mut live = Live::new(&config, &Overrides::default());
+        live.endpoint = endpoint;
+        let live = LiveServices::new(live, Arc::new(credentials), Trust::default(), None, None, "test".into()).unwrap();
+        let state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
+        let services = Services {
+            live: Some(live),
+            config,
+            in_tmux: false,
+            write_dir: PathBuf::from("."),
+        };
+        (state, services)
+    }
+
+    /// Runs the loop's steps until nothing is pending; a test fails after 20 s.
+    async fn settle_soon(
+        state: &mut State,
+        services: &Services,
+        tx: &UnboundedSender<Action>,
+        rx: &mut mpsc::UnboundedReceiver<Action>,
+        pending: &mut Pending,
+    ) {
+        tokio::time::timeout(Duration::from_secs(20), settle(state, services, tx, rx, pending))
+            .await
+            .expect("the refreshes end")
+            .unwrap();
+    }
+
+    fn options() -> SimOptions {
+        SimOptions {
+            subscriptions: 2,
+            clusters_per_subscription: 3,
+            ..SimOptions::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn r_cancels_a_refresh_stuck_in_sign_in_and_the_new_one_arrives() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options())
+            .await
+            .unwrap();
+        let credential = Arc::new(HangsOnce::default());
+        let (mut state, services) = services(sim.url(), Credentials::from_credential(credential.clone()));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        credential.first_call.notified().await;
+        assert!(state.refresh.running, "the first refresh is stuck in its sign-in");
+        step(
+            &mut state,
+            &services,
+            Action::Command(Command::Refresh),
+            &tx,
+            &mut pending,
+            true,
+        );
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        assert_eq!(state.refresh.generation, 2);
+        assert!(!state.refresh.running);
+        assert_eq!(state.fleet.len(), 6, "{:?}", state.status);
+        assert_eq!(credential.calls.load(Ordering::SeqCst), 2);
+        sim.stop().await;
+    }
+
+    #[tokio::test]
+    async fn refreshes_share_one_connection_pool() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options())
+            .await
+            .unwrap();
+        let (url, connections) = counting_proxy(sim.addr()).await;
+        let (mut state, services) = services(url, Credentials::fixed("simulator"));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        assert_eq!(state.fleet.len(), 6);
+        let after_first = connections.load(Ordering::SeqCst);
+        assert!(after_first >= 1);
+        for _ in 0..3 {
+            step(
+                &mut state,
+                &services,
+                Action::Command(Command::Refresh),
+                &tx,
+                &mut pending,
+                true,
+            );
+            settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+            assert_eq!(state.fleet.len(), 6);
+        }
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            after_first,
+            "three more refreshes, no new connection"
+        );
+        sim.stop().await;
+    }
 
     #[test]
     fn writing_the_same_text_twice_makes_one_file_and_says_where() {

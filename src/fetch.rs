@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::azure::{
-    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, RetryPolicy, Trust,
-    TrustError,
+    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, Limits, RetryPolicy,
+    Trust, TrustError,
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{Fleet, Progress};
+use crate::model::{Fleet, Progress, SourceError};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -45,6 +45,9 @@ pub struct Live {
     pub ca_file: Option<PathBuf>,
     pub request: FleetRequest,
     pub retry: RetryPolicy,
+    pub limits: Limits,
+    /// How long one token request may take.
+    pub credential_timeout: Duration,
 }
 
 impl Live {
@@ -73,6 +76,8 @@ impl Live {
             ca_file: config.ca_file.clone(),
             request,
             retry,
+            limits: Limits::from(&config.limits),
+            credential_timeout: Duration::from_secs(config.limits.credential_timeout_seconds),
         }
     }
 
@@ -90,24 +95,22 @@ impl Live {
         Trust::load(self.ca_file.as_deref(), env)
     }
 
-    /// The credentials of `auth`, from `env`, reaching their token service with `trust`.
+    /// The credentials of `auth`, from `env`, reaching their token service with `trust`,
+    /// time-boxed as configured.
     pub fn credentials(&self, env: &Environment, trust: &Trust) -> anyhow::Result<Credentials> {
         let options = CredentialOptions {
             authority_host: self.authority_host.clone(),
             trust: trust.clone(),
         };
-        Ok(Credentials::with_options(
-            self.auth,
-            env,
-            self.cloud,
-            self.tenant.clone(),
-            &options,
-        )?)
+        let credentials = Credentials::with_options(self.auth, env, self.cloud, self.tenant.clone(), &options)?;
+        Ok(credentials.with_timeout(self.credential_timeout))
     }
 
-    /// An ARM client for the endpoint with `credentials`, trusting `trust`.
+    /// An ARM client for the endpoint with `credentials`, trusting `trust`, with the
+    /// configured limits.
     pub fn arm_client(&self, credentials: Arc<Credentials>, trust: &Trust) -> Result<ArmClient, ClientError> {
-        ArmClient::with_trust(&self.endpoint, self.cloud.scope(), credentials, self.retry, trust)
+        let client = ArmClient::with_trust(&self.endpoint, self.cloud.scope(), credentials, self.retry, trust)?;
+        Ok(client.with_limits(self.limits))
     }
 
     /// The client, with credentials and trust from `env`.
@@ -156,10 +159,126 @@ pub async fn refresh(
     cache::merge(previous, fleet, key, clock())
 }
 
+/// What a read could not cover: the subscription list, subscriptions, details. Empty
+/// when it is complete. Each entry is one short line for stderr, and any entry makes
+/// `scan` and `remediate` exit 3.
+pub fn incomplete(fleet: &Fleet) -> Vec<String> {
+    let mut lines = Vec::new();
+    // Errors of no one subscription: the list could not be read, or an id in it (or
+    // in config) is not a subscription id.
+    let (invalid, listing): (Vec<&SourceError>, Vec<&SourceError>) = fleet
+        .errors
+        .iter()
+        .filter(|e| e.subscription_id.is_none())
+        .partition(|e| code(e) == "InvalidSubscriptionId");
+    let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
+    match listing.as_slice() {
+        [] => {}
+        [one] => {
+            let mut line = format!(
+                "the subscription list could not be read: {}: {}",
+                code(one),
+                short(&one.message).trim_end_matches('.')
+            );
+            if refused_credentials(one) {
+                line.push_str("; the credentials were refused: check AKSRADAR_TOKEN, or sign in again (`az login`)");
+            }
+            if nothing {
+                line.push_str("; nothing was read");
+            } else if !fleet.clusters.is_empty() && fleet.clusters.iter().all(|c| c.stale) {
+                line.push_str("; the clusters shown are from an earlier read");
+            }
+            lines.push(line);
+        }
+        many => lines.push(format!(
+            "the subscription list could not be read whole: {}",
+            by_code(many.iter().copied())
+        )),
+    }
+    if let Some(first) = invalid.first() {
+        let more = match invalid.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        lines.push(format!(
+            "{} skipped: {}{more}",
+            crate::text::count(invalid.len(), "subscription id"),
+            short(&first.message)
+        ));
+    }
+    let failed: Vec<&SourceError> = fleet.subscriptions.iter().filter_map(|s| s.error.as_ref()).collect();
+    if !failed.is_empty() {
+        lines.push(format!(
+            "{} of {} subscriptions could not be read: {}",
+            failed.len(),
+            fleet.subscriptions.len(),
+            by_code(failed.iter().copied())
+        ));
+    }
+    let details: Vec<&SourceError> = fleet
+        .errors
+        .iter()
+        .filter(|e| e.subscription_id.is_some() && !failed.contains(e))
+        .collect();
+    if !details.is_empty() {
+        lines.push(format!(
+            "{} could not be read: {}",
+            crate::text::count(details.len(), "cluster detail"),
+            by_code(details.iter().copied())
+        ));
+    }
+    lines
+}
+
+fn code(error: &SourceError) -> &str {
+    error.code.as_deref().unwrap_or("Error")
+}
+
+/// The server refused the identity itself (as opposed to one subscription).
+fn refused_credentials(error: &SourceError) -> bool {
+    matches!(
+        code(error),
+        "InvalidAuthenticationToken"
+            | "InvalidAuthenticationTokenTenant"
+            | "ExpiredAuthenticationToken"
+            | "AuthenticationFailed"
+            | "Unauthorized"
+    )
+}
+
+/// A message from outside, on one line and not too long for a summary.
+fn short(message: &str) -> String {
+    const MAX: usize = 200;
+    let clean = crate::text::clean(message);
+    let mut out: String = clean.chars().take(MAX).collect();
+    if clean.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// `AuthorizationFailed (3), RateLimiting (2)`: most frequent first, then by name.
+fn by_code<'a>(errors: impl Iterator<Item = &'a SourceError>) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for error in errors {
+        let code = short(code(error));
+        match counts.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+        .iter()
+        .map(|(code, n)| format!("{code} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SourceError, SubscriptionState};
+    use crate::model::SubscriptionState;
 
     fn state(id: &str, failed: bool) -> SubscriptionState {
         let error = failed.then(|| SourceError {
@@ -198,5 +317,101 @@ mod tests {
             ..Default::default()
         };
         assert!(needs_previous(&listing_failed));
+    }
+
+    fn error(subscription: Option<&str>, code: &str) -> SourceError {
+        SourceError {
+            subscription_id: subscription.map(String::from),
+            url: None,
+            code: Some(code.into()),
+            message: format!("{code} happened"),
+        }
+    }
+
+    fn fleet_with(subscriptions: usize, failed: &[(usize, &str)], general: &[SourceError]) -> Fleet {
+        let subscriptions: Vec<SubscriptionState> = (0..subscriptions)
+            .map(|i| {
+                let id = format!("sub-{i}");
+                let failure = failed
+                    .iter()
+                    .find(|(at, _)| *at == i)
+                    .map(|(_, code)| error(Some(&id), code));
+                SubscriptionState {
+                    error: failure,
+                    ..state(&id, false)
+                }
+            })
+            .collect();
+        let mut errors: Vec<SourceError> = general.to_vec();
+        errors.extend(subscriptions.iter().filter_map(|s| s.error.clone()));
+        Fleet {
+            subscriptions,
+            errors,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_read_has_nothing_to_report() {
+        assert!(incomplete(&fleet_with(50, &[], &[])).is_empty());
+    }
+
+    #[test]
+    fn what_could_not_be_read_is_summed_up_one_line_per_kind() {
+        let cases: Vec<(Fleet, Vec<&str>)> = vec![
+            (
+                fleet_with(
+                    50,
+                    &[
+                        (3, "AuthorizationFailed"),
+                        (9, "AuthorizationFailed"),
+                        (17, "AuthorizationFailed"),
+                    ],
+                    &[],
+                ),
+                vec!["3 of 50 subscriptions could not be read: AuthorizationFailed (3)"],
+            ),
+            (
+                fleet_with(
+                    5,
+                    &[(0, "RateLimiting"), (1, "AuthorizationFailed"), (2, "RateLimiting")],
+                    &[],
+                ),
+                vec!["3 of 5 subscriptions could not be read: RateLimiting (2), AuthorizationFailed (1)"],
+            ),
+            (
+                fleet_with(
+                    1,
+                    &[],
+                    &[error(None, "ServiceUnavailable"), error(None, "ServiceUnavailable")],
+                ),
+                vec!["the subscription list could not be read whole: ServiceUnavailable (2)"],
+            ),
+            (
+                fleet_with(0, &[], &[error(None, "InvalidAuthenticationToken")]),
+                vec![
+                    "the subscription list could not be read: InvalidAuthenticationToken: InvalidAuthenticationToken happened; \
+                     the credentials were refused: check AKSRADAR_TOKEN, or sign in again (`az login`); nothing was read",
+                ],
+            ),
+            (
+                fleet_with(
+                    2,
+                    &[],
+                    &[
+                        error(None, "InvalidSubscriptionId"),
+                        error(None, "InvalidSubscriptionId"),
+                        error(Some("sub-1"), "ResourceNotFound"),
+                    ],
+                ),
+                vec![
+                    "2 subscription ids skipped: InvalidSubscriptionId happened (and 1 more)",
+                    "1 cluster detail could not be read: ResourceNotFound (1)",
+                ],
+            ),
+        ];
+        for (fleet, want) in cases {
+            assert_eq!(incomplete(&fleet), want);
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The `aksradar` binary: parse flags, run the command, map errors to exit codes.
 //!
-//! Exit codes: 0 success, 1 a finding failed and `--fail-on` was given, 2 bad input,
-//! config or usage (the message on stderr says where and what to do).
+//! Exit codes (`cli::EXIT_CODES`, shown by `--help`): 0 success, 1 a finding failed and
+//! `--fail-on` was given, 2 bad input, config or usage (the message on stderr says where
+//! and what to do), 3 the read was incomplete (`scan` and `remediate` decide 1 and 3).
 
 use std::process::ExitCode;
 

@@ -1,6 +1,6 @@
 //! The live path over real HTTP against the built-in simulator on 127.0.0.1:0:
 //! paging, throttling, server errors, forbidden subscriptions, malformed bodies,
-//! token refresh, looping links, timeouts and Resource Graph.
+//! token refresh, timeouts and Resource Graph (hostile servers: `live_hostile.rs`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -372,62 +372,40 @@ async fn details_give_maintenance_windows_latest_images_and_region_support() {
     assert_eq!(regions, distinct.len(), "each region's versions are read once");
 }
 
-/// A server that answers every cluster list with a link to itself.
-async fn looping_server() -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let body_base = base.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let base = body_base.clone();
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let text = String::from_utf8_lossy(&head);
-                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let body = if path.starts_with("/subscriptions?") {
-                    r#"{"value":[{"subscriptionId":"loop-sub","displayName":"Loop","state":"Enabled"}]}"#.to_string()
-                } else {
-                    format!(
-                        r#"{{"value":[],"nextLink":"{base}/subscriptions/loop-sub/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01&$skipToken=same"}}"#
-                    )
-                };
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-            });
-        }
-    });
-    base
-}
-
 #[tokio::test]
-async fn a_next_link_that_repeats_is_an_error_not_a_loop() {
-    let base = looping_server().await;
-    let client = Arc::new(ArmClient::new(&base, SCOPE, Arc::new(Credentials::fixed("t")), quick_retry()).unwrap());
-    let request = FleetRequest {
-        subscriptions: vec![],
-        source: Source::Arm,
-        concurrency: 1,
+async fn resource_graph_is_as_persistent_as_arm_through_heavy_throttling() {
+    // Half the requests throttled, with the seed that once made every subscription fail
+    // with RateLimiting on the Resource Graph path while ARM read them all: one query
+    // for all subscriptions met six 429s in a row. Throttling uses up the read's
+    // deadline, not its attempts. (`retry_after: 0` keeps the test quick; the waits
+    // are then the backoff's floor.)
+    let options = SimOptions {
+        subscriptions: 10,
+        clusters_per_subscription: 20,
+        fault_429: 0.5,
+        retry_after: 0,
+        seed: 1,
+        ..Default::default()
     };
-    let fleet = tokio::time::timeout(Duration::from_secs(10), azure::fetch_fleet(client, &request, None))
-        .await
-        .expect("stops by itself");
-    assert_eq!(fleet.errors.len(), 1, "{:?}", fleet.errors);
-    assert_eq!(fleet.errors[0].code.as_deref(), Some("LoopingNextLink"));
-    assert_eq!(fleet.errors[0].subscription_id.as_deref(), Some("loop-sub"));
+    let sim = start(options.clone()).await;
+    let graph = read(&sim, Source::Graph, quick_retry()).await;
+    assert!(graph.errors.is_empty(), "{:?}", graph.errors);
+    assert_exactly(&graph, &expected_ids(&sim, false));
+    let statuses: Vec<u16> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.contains("ResourceGraph"))
+        .map(|r| r.status)
+        .collect();
+    let longest_run = statuses.split(|&s| s != 429).map(<[u16]>::len).max().unwrap_or(0);
+    assert!(
+        longest_run >= 6,
+        "the query met more 429s in a row than there are attempts: {statuses:?}"
+    );
+    let sim = start(options).await;
+    let arm = read(&sim, Source::Arm, quick_retry()).await;
+    assert!(arm.errors.is_empty(), "{:?}", arm.errors);
+    assert_eq!(ids(&arm).len(), 200);
 }
 
 #[test]

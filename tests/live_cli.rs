@@ -1,5 +1,9 @@
 //! The binary on the live path: `aksradar simulate` serving, `scan` reading it with a
-//! token or through a fake Azure CLI, and an insecure endpoint refused.
+//! token or through a fake Azure CLI, an insecure endpoint refused, and the exit codes:
+//! 0, 1 with `--fail-on`, 2 for bad usage, 3 when the read was incomplete, with the
+//! summary on stderr in every format.
+
+mod hostile;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -56,6 +60,24 @@ fn scan_json(cmd: &mut Command) -> serde_json::Value {
     let out = cmd.output().expect("aksradar runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Runs to the end: the exit code, stdout and stderr.
+fn run(cmd: &mut Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().expect("aksradar runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `aksradar --endpoint URL --auth token` with `token` in AKSRADAR_TOKEN.
+fn against(url: &str, token: &str) -> Command {
+    let mut cmd = aksradar();
+    cmd.env("AKSRADAR_TOKEN", token)
+        .args(["--endpoint", url, "--auth", "token"]);
+    cmd
 }
 
 #[test]
@@ -136,7 +158,18 @@ fn scan_details_judges_maintenance_windows_and_graph_reads_the_same_fleet() {
         cmd.args(extra);
         scan_json(&mut cmd)
     };
-    let report = base(&["--details"]);
+    let (code, stdout, stderr) = run(aksradar().env("AKSRADAR_TOKEN", "simulator").args([
+        "--endpoint",
+        &served.url,
+        "--auth",
+        "token",
+        "scan",
+        "--format",
+        "json",
+        "--details",
+    ]));
+    assert_eq!(code, Some(3), "one subscription could not be read: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
     let clusters = report["clusters"].as_array().unwrap();
     assert_eq!(clusters.len(), 5);
     let errors = report["errors"].as_array().unwrap();
@@ -151,6 +184,7 @@ fn scan_details_judges_maintenance_windows_and_graph_reads_the_same_fleet() {
             .unwrap();
         assert_ne!(window["outcome"], "Unknown", "details were read");
     }
+    // Resource Graph hides the subscription the identity may not read: nothing failed.
     let graph = base(&["--source", "graph"]);
     assert_eq!(graph["clusters"].as_array().unwrap().len(), 5);
 }
@@ -235,4 +269,290 @@ fn simulate_refuses_to_listen_beyond_loopback() {
     let out = aksradar().args(["simulate", "--listen", "0.0.0.0:0"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    for args in [&["--help"][..], &["scan", "--help"], &["remediate", "--help"]] {
+        let (code, stdout, _) = run(aksradar().args(args));
+        assert_eq!(code, Some(0));
+        for line in [
+            "0  success",
+            "1  --fail-on was given and a finding fails",
+            "2  bad input, config or usage",
+            "3  the read was incomplete",
+        ] {
+            assert!(stdout.contains(line), "{args:?}: {line}\n{stdout}");
+        }
+    }
+}
+
+#[test]
+fn a_complete_read_exits_0_and_1_only_with_fail_on_and_a_failing_finding() {
+    let served = simulate(&["--subscriptions", "2", "--clusters-per-subscription", "6"]);
+    let (code, stdout, stderr) = run(against(&served.url, "simulator").args(["scan", "--format", "json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "nothing to say about a complete read: {stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        report["summary"]["nonCompliant"].as_u64().unwrap() > 0,
+        "the fleet has failures"
+    );
+    let (code, _, _) = run(against(&served.url, "simulator").args(["scan", "--fail-on"]));
+    assert_eq!(code, Some(1));
+    let (code, _, _) =
+        run(against(&served.url, "simulator").args(["scan", "--fail-on", "--filter", "no-such-cluster-anywhere"]));
+    assert_eq!(code, Some(0), "nothing failing in view");
+}
+
+#[test]
+fn bad_usage_and_config_exit_2_and_never_repeat_a_password() {
+    let (code, _, stderr) = run(against("http://user:hunter2@127.0.0.1:9", "t").arg("scan"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("user name or password"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "endpoint = \"http://user:hunter2@127.0.0.1:9\"\n",
+            "user name or password",
+        ),
+        ("[limits]\nmax_pages = 0\n", "limits.max_pages"),
+        ("[limits]\nmax_wait_seconds = 99999\n", "limits.max_wait_seconds"),
+    ];
+    for (text, words) in cases {
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, text).unwrap();
+        let mut cmd = aksradar();
+        cmd.env("AKSRADAR_TOKEN", "t")
+            .args(["--auth", "token", "--config"])
+            .arg(&config)
+            .arg("scan");
+        let (code, _, stderr) = run(&mut cmd);
+        assert_eq!(code, Some(2), "{text}: {stderr}");
+        assert!(stderr.contains(words), "{text}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+    }
+}
+
+#[test]
+fn forbidden_subscriptions_exit_3_after_the_report_with_a_summary_in_every_format() {
+    let served = simulate(&[
+        "--subscriptions",
+        "5",
+        "--clusters-per-subscription",
+        "3",
+        "--forbidden-subscriptions",
+        "2",
+    ]);
+    let summary = "aksradar: 2 of 5 subscriptions could not be read: AuthorizationFailed (2)";
+    for format in ["table", "json", "csv", "markdown", "sarif"] {
+        for fail_on in [false, true] {
+            let mut cmd = against(&served.url, "simulator");
+            cmd.args(["scan", "--format", format]);
+            if fail_on {
+                cmd.arg("--fail-on");
+            }
+            let (code, stdout, stderr) = run(&mut cmd);
+            assert_eq!(code, Some(3), "{format} --fail-on {fail_on}: {stderr}");
+            assert!(stderr.lines().any(|l| l == summary), "{format}: {stderr}");
+            assert!(stdout.contains("aks-"), "{format}: what was read is printed");
+        }
+    }
+    let (_, stdout, _) = run(against(&served.url, "simulator").args(["scan", "--format", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["clusters"].as_array().unwrap().len(), 9);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_wrong_token_exits_3_with_a_clear_message_never_0() {
+    let served = simulate(&["--subscriptions", "3", "--clusters-per-subscription", "2"]);
+    for extra in [&[][..], &["--fail-on"], &["--format", "json"]] {
+        let (code, _, stderr) = run(against(&served.url, "not-the-token").arg("scan").args(extra));
+        assert_eq!(code, Some(3), "{extra:?}: {stderr}");
+        for words in [
+            "the subscription list could not be read: InvalidAuthenticationToken",
+            "the credentials were refused",
+            "nothing was read",
+        ] {
+            assert!(stderr.contains(words), "{extra:?}: {words}: {stderr}");
+        }
+        assert!(!stderr.contains("not-the-token"), "{stderr}");
+    }
+}
+
+#[test]
+fn resource_graph_reads_all_200_clusters_with_half_the_requests_throttled() {
+    let served = simulate(&["--fault-429", "0.5", "--seed", "1", "--retry-after", "0"]);
+    let (code, stdout, stderr) =
+        run(against(&served.url, "simulator").args(["scan", "--source", "graph", "--format", "json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["clusters"].as_array().unwrap().len(),
+        200,
+        "{}",
+        report["errors"]
+    );
+}
+
+#[test]
+fn a_hung_az_is_given_up_after_the_credential_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.log");
+    let az = dir.path().join("az");
+    // It answers, but only after 20 s: far past the 1 s the config allows.
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nsleep 20\nprintf '{{\"accessToken\":\"simulator\",\"expires_on\":4070908800,\"tokenType\":\"Bearer\"}}\\n'\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&az).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&az, permissions).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[limits]\ncredential_timeout_seconds = 1\n").unwrap();
+    let served = simulate(&["--subscriptions", "3", "--clusters-per-subscription", "2"]);
+    let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
+    let mut cmd = aksradar();
+    cmd.env("PATH", path)
+        .args(["--endpoint", &served.url, "--auth", "cli", "--config"])
+        .arg(&config)
+        .arg("scan");
+    let (code, _, stderr) = run(&mut cmd);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("AuthenticationFailed") && stderr.contains("no answer within 1 s"),
+        "{stderr}"
+    );
+    let log = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(log.lines().count(), 1, "one hung sign-in, not one per request: {log}");
+}
+
+#[test]
+fn limits_in_config_bound_a_live_read() {
+    use hostile::{Hostile, Reply, SUB};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(Hostile::start(|request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[SUB]);
+        }
+        let next = format!(
+            "{}/subscriptions/{SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01&$skipToken={}",
+            request.base,
+            request.n + 1
+        );
+        Reply::ok(serde_json::json!({ "value": [], "nextLink": next }).to_string())
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[limits]\nmax_pages = 7\n").unwrap();
+    let mut cmd = against(&server.url, "t");
+    cmd.arg("--config").arg(&config).args(["scan", "--format", "json"]);
+    let (code, stdout, stderr) = run(&mut cmd);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("1 of 1 subscriptions could not be read: TooManyPages (1)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["errors"][0]["subscriptionId"], SUB);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("after 7 pages (limits.max_pages)"),
+        "{report}"
+    );
+    assert_eq!(server.requests().len(), 1 + 7);
+}
+
+/// A home of its own (config, cache, state), for tests that need a cache.
+fn home_command(home: &std::path::Path, url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("AKSRADAR_TOKEN", "simulator")
+        .args(["--endpoint", url, "--auth", "token"]);
+    cmd
+}
+
+#[test]
+fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use hostile::{Hostile, Reply};
+    const OPEN: &str = "0b7e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4";
+    const LATER_FORBIDDEN: &str = "9c8d7e6f-5a4b-4c3d-9e2f-1a0b9c8d7e6f";
+    let forbid = Arc::new(AtomicBool::new(false));
+    let forbidding = forbid.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(Hostile::start(move |request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[OPEN, LATER_FORBIDDEN]);
+        }
+        let sub = if request.path().contains(OPEN) {
+            OPEN
+        } else {
+            LATER_FORBIDDEN
+        };
+        if sub == LATER_FORBIDDEN && forbidding.load(Ordering::SeqCst) {
+            return Reply::status(
+                403,
+                &[],
+                r#"{"error":{"code":"AuthorizationFailed","message":"no access"}}"#,
+            );
+        }
+        // Each subscription has one cluster whose nodes are not patched automatically.
+        let mut cluster = hostile::cluster(sub, "rg", &format!("aks-{}", &sub[..4]));
+        cluster["properties"]["autoUpgradeProfile"]["nodeOSUpgradeChannel"] = "None".into();
+        Reply::ok(serde_json::json!({ "value": [cluster] }).to_string())
+    }));
+    let home = tempfile::tempdir().unwrap();
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(script.contains(LATER_FORBIDDEN) && script.contains(OPEN), "{script}");
+
+    // Now the second subscription refuses us: its cluster stays in the cache, stale,
+    // and the script must not act on it.
+    forbid.store(true, Ordering::SeqCst);
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(script.contains(OPEN), "the subscription that answered is fixed");
+    assert!(
+        !script.contains(LATER_FORBIDDEN),
+        "no command for a subscription that answered 403:\n{script}"
+    );
+    assert!(script.starts_with("#!/usr/bin/env bash"), "{script}");
+    let note = script
+        .lines()
+        .find(|l| l.contains("left out"))
+        .unwrap_or_else(|| panic!("a comment says what was left out:\n{script}"));
+    assert!(
+        note.starts_with("# 1 failing cluster left out") && note.contains("--include-stale"),
+        "{note}"
+    );
+    assert!(stderr.contains("1 failing cluster left out"), "{stderr}");
+    assert!(
+        stderr.contains("1 of 2 subscriptions could not be read: AuthorizationFailed (1)"),
+        "{stderr}"
+    );
+
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).args(["remediate", "--include-stale"]));
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(script.contains(LATER_FORBIDDEN), "--include-stale puts it back");
+    assert!(
+        script
+            .lines()
+            .any(|l| l.starts_with("# 1 failing cluster included although its data is stale")),
+        "{script}"
+    );
 }

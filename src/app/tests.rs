@@ -368,7 +368,6 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
     let effects = press(&mut s, "r");
     assert_eq!(effects, vec![Effect::Refresh { generation: 1 }]);
     assert!(s.refresh.running);
-    assert!(press(&mut s, "r").is_empty(), "one refresh at a time");
     update(
         &mut s,
         Action::Progress {
@@ -421,6 +420,51 @@ fn a_refresh_is_tagged_and_a_superseded_one_is_ignored() {
 }
 
 #[test]
+fn r_while_a_refresh_runs_supersedes_it_and_only_the_newest_answer_counts() {
+    let mut s = state(0, true);
+    assert_eq!(press(&mut s, "r"), vec![Effect::Refresh { generation: 1 }]);
+    // The first one is stuck (a hung sign-in): `r` again starts a new generation,
+    // which the loop runs after cancelling the old one.
+    assert_eq!(press(&mut s, "r"), vec![Effect::Refresh { generation: 2 }]);
+    assert!(s.refresh.running);
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|status| status.text.contains("cancelled")),
+        "{:?}",
+        s.status
+    );
+    update(
+        &mut s,
+        Action::RefreshFailed {
+            generation: 1,
+            message: "superseded".into(),
+        },
+    );
+    assert!(
+        s.refresh.running,
+        "the cancelled refresh's end does not end the new one"
+    );
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(snapshot_of(9, &[])),
+        },
+    );
+    assert!(s.fleet.is_empty(), "a late answer of the superseded refresh is dropped");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(snapshot_of(12, &[])),
+        },
+    );
+    assert_eq!(s.fleet.len(), 12);
+    assert!(!s.refresh.running);
+}
+
+#[test]
 fn failing_subscriptions_after_a_refresh_are_said_in_the_status_line() {
     let mut s = state(0, true);
     press(&mut s, "r");
@@ -435,6 +479,29 @@ fn failing_subscriptions_after_a_refresh_are_said_in_the_status_line() {
     assert_eq!(s.errors.len(), 1);
     assert_eq!(s.unread_subscriptions(), (1, 3));
     assert!(s.status.is_none(), "the header counts it, once: {}", status_text(&s));
+}
+
+#[test]
+fn listed_ids_that_are_not_guids_are_said_without_calling_the_fleet_unreadable() {
+    let mut s = state(0, true);
+    let mut snapshot = snapshot_of(6, &[]);
+    snapshot.errors.push(crate::model::SourceError {
+        subscription_id: None,
+        url: None,
+        code: Some("InvalidSubscriptionId".into()),
+        message: "`../x` is not a subscription id".into(),
+    });
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 0,
+            snapshot: Box::new(snapshot),
+        },
+    );
+    assert_eq!(s.fleet.len(), 6);
+    let text = s.status.clone().expect("a status").text;
+    assert!(text.contains("1 listed subscription id(s) are not GUIDs"), "{text}");
+    assert!(!text.contains("could not be read"), "{text}");
 }
 
 #[test]

@@ -24,7 +24,8 @@ use crate::{remediate, rules};
 /// What `update` asks the loop to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Read the fleet again; tag what comes back with `generation`.
+    /// Read the fleet again; tag what comes back with `generation`. A refresh still
+    /// running is cancelled: only the newest one runs.
     Refresh { generation: u64 },
     /// Read one cluster's maintenance windows, latest node images and region versions.
     FetchDetails { id: String, cluster: Box<Cluster> },
@@ -273,11 +274,17 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
                 state.say("Exported files have nothing to refresh.", Level::Info);
                 return vec![];
             }
-            if state.refresh.running {
-                state.say("A refresh is already running.", Level::Info);
-                return vec![];
+            // A refresh that is still running may be stuck (a hung sign-in, a server
+            // that never answers): `r` supersedes it, and the loop cancels it.
+            let superseding = state.refresh.running;
+            let effects = start_refresh(state);
+            if superseding {
+                state.say(
+                    "Refreshing again; the refresh that was still running is cancelled.",
+                    Level::Info,
+                );
             }
-            start_refresh(state)
+            effects
         }
         Command::Fix => {
             if state.view != View::Clusters && state.screen == Screen::Fleet {
@@ -692,8 +699,11 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     keep_in_view(state);
     // A read that could not even list subscriptions (no credentials, no network) says
     // why, and whether anything is left to show. Failed subscriptions are the header's
-    // to count (it says so once, and for as long as it is true).
-    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+    // to count (it says so once, and for as long as it is true). A listed id that is no
+    // subscription id is not a failure to list.
+    let invalid = |e: &&crate::model::SourceError| e.code.as_deref() == Some("InvalidSubscriptionId");
+    let skipped_ids = state.errors.iter().filter(invalid).count();
+    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none() && !invalid(e)) {
         let code = general.code.as_deref().unwrap_or("error");
         let kept = if state.fleet.is_empty() {
             "nothing was read before, so there is nothing to show"
@@ -702,6 +712,11 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
         };
         let message = format!("The fleet could not be read ({code}: {}); {kept}.", general.message);
         state.say(message, Level::Error);
+    } else if skipped_ids > 0 {
+        state.say(
+            format!("{skipped_ids} listed subscription id(s) are not GUIDs and were not read (press !)."),
+            Level::Error,
+        );
     }
 }
 

@@ -1,10 +1,17 @@
-//! The HTTP client for ARM and Resource Graph: tokens, retries, throttling, paging.
+//! The HTTP client for ARM and Resource Graph: tokens, retries, throttling, paging and
+//! the limits that keep a read bounded.
 //!
-//! Every request carries a bearer token from `Credentials`, has its own timeout, and
-//! is retried with exponential backoff and jitter on 429, 5xx and connection errors,
-//! waiting at least what `Retry-After` asks. A 401 refreshes the token once. Paging
-//! follows `nextLink` only on the same origin (the token must not leave it) and stops
-//! with an error when a link repeats. Nothing here logs a token.
+//! Every request goes through `send`, the one function that sends a token. It refuses
+//! a URL off the endpoint's origin or with a user name or password in it, follows no
+//! redirect to another origin, and reads the body as a stream, never past
+//! `Limits::max_body_bytes` once decoded. It retries 5xx, timeouts and broken
+//! connections with exponential backoff and jitter (`RetryPolicy::attempts` in all),
+//! and 429s for as long as the read's deadline allows, waiting what `Retry-After` or
+//! Resource Graph's quota headers ask. No wait is longer than `Limits::max_wait`, and
+//! no read outlives its deadline. A 401 refreshes the token once. Paging follows
+//! `nextLink` only on the same origin, stops with an error when a link repeats, and
+//! stops at `max_pages` pages or `max_items` items. Nothing here logs a token, and no
+//! URL in an error carries a user name or password.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -15,17 +22,21 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
 
+use super::body::{self, Unreadable};
+use super::clock::Clock;
 use super::credential::{AuthError, Credentials};
+use super::path::{BadId, Path, quoted};
 use super::trust::Trust;
-use crate::config::token_may_go_to;
-use crate::import::{ImportError, PageLinks};
+use crate::config::{token_may_go_to, without_userinfo};
+use crate::import::PageLinks;
 use crate::model::{Fleet, Progress};
 
 /// How hard to try before giving up on a request.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included.
+    /// Attempts in all, the first included (429s are not counted: see `send`).
     pub attempts: u32,
     /// The first backoff; it doubles with each retry, with jitter.
     pub base_delay: Duration,
@@ -45,17 +56,38 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Why a successful response's body could not be read.
-pub enum Unreadable {
-    /// Cut short or garbled: the next try may do better.
-    Retry(String),
-    /// Well-formed but not what was expected: trying again will not help.
-    Final(String),
+/// How far one read may go (`[limits]` in config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest single wait, whatever the server asks for.
+    pub max_wait: Duration,
+    /// One read (a list with all its pages, or one request) in all, waits included.
+    pub read_deadline: Duration,
+    /// Pages of one list.
+    pub max_pages: usize,
+    /// Items of one list, all pages together.
+    pub max_items: usize,
+    /// One response body, decoded.
+    pub max_body_bytes: u64,
 }
 
-/// Reads a body as JSON.
-fn json(bytes: &[u8]) -> Result<Value, Unreadable> {
-    serde_json::from_slice(bytes).map_err(|e| Unreadable::Retry(e.to_string()))
+impl From<&crate::config::Limits> for Limits {
+    fn from(config: &crate::config::Limits) -> Limits {
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Limits {
+            max_wait: Duration::from_secs(config.max_wait_seconds),
+            read_deadline: Duration::from_secs(config.read_deadline_seconds),
+            max_pages: count(config.max_pages),
+            max_items: count(config.max_items),
+            max_body_bytes: config.max_body_mib.saturating_mul(1024 * 1024),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::from(&crate::config::Limits::default())
+    }
 }
 
 /// A request that failed for good, with what a person needs to act on it.
@@ -80,8 +112,33 @@ pub enum ClientError {
         "refusing to send a bearer token over plain http to {url}: use https, or a loopback address such as the simulator"
     )]
     Insecure { url: String },
+    /// A URL the token must not go to: another origin, or a user name or password in it.
+    #[error("{url}: {why}; the token goes nowhere else")]
+    Refused { url: String, why: String },
+    #[error("{url}: redirected elsewhere ({message}); not following it")]
+    Redirect { url: String, message: String },
+    #[error("{url}: {message}")]
+    Deadline { url: String, message: String },
+    #[error("{url}: the list did not end after {pages} pages (limits.max_pages); stopped reading it")]
+    TooManyPages { url: String, pages: usize },
+    #[error("{url}: the list holds more than {items} items (limits.max_items); stopped reading it")]
+    TooManyItems { url: String, items: usize },
+    #[error("{url}: the response is larger than {} MiB decoded (limits.max_body_mib); stopped reading it", mib(*limit))]
+    TooLarge { url: String, limit: u64 },
+    #[error(transparent)]
+    BadId(#[from] BadId),
     #[error(transparent)]
     Auth(#[from] AuthError),
+}
+
+/// Bytes as MiB for messages, with a decimal when it is not whole (test limits are small).
+fn mib(bytes: u64) -> String {
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    if mib.fract() == 0.0 {
+        format!("{mib:.0}")
+    } else {
+        format!("{mib:.3}")
+    }
 }
 
 impl ClientError {
@@ -94,6 +151,13 @@ impl ClientError {
             ClientError::LoopingNextLink { .. } => "LoopingNextLink",
             ClientError::ForeignNextLink { .. } => "ForeignNextLink",
             ClientError::Insecure { .. } => "InsecureEndpoint",
+            ClientError::Refused { .. } => "RefusedUrl",
+            ClientError::Redirect { .. } => "CrossOriginRedirect",
+            ClientError::Deadline { .. } => "DeadlineExceeded",
+            ClientError::TooManyPages { .. } => "TooManyPages",
+            ClientError::TooManyItems { .. } => "TooManyItems",
+            ClientError::TooLarge { .. } => "ResponseTooLarge",
+            ClientError::BadId(bad) => bad.code,
             ClientError::Auth(_) => "AuthenticationFailed",
         }
     }
@@ -105,8 +169,14 @@ impl ClientError {
             | ClientError::Malformed { url, .. }
             | ClientError::LoopingNextLink { url, .. }
             | ClientError::ForeignNextLink { url, .. }
-            | ClientError::Insecure { url } => Some(url),
-            ClientError::Auth(_) => None,
+            | ClientError::Insecure { url }
+            | ClientError::Refused { url, .. }
+            | ClientError::Redirect { url, .. }
+            | ClientError::Deadline { url, .. }
+            | ClientError::TooManyPages { url, .. }
+            | ClientError::TooManyItems { url, .. }
+            | ClientError::TooLarge { url, .. } => Some(url),
+            ClientError::BadId(_) | ClientError::Auth(_) => None,
         }
     }
 
@@ -114,18 +184,112 @@ impl ClientError {
     pub fn message(&self) -> String {
         match self {
             ClientError::Api { message, .. } => message.clone(),
-            other => other.to_string(),
+            other => {
+                let text = other.to_string();
+                match other.url() {
+                    Some(url) => text.strip_prefix(&format!("{url}: ")).unwrap_or(&text).to_string(),
+                    None => text,
+                }
+            }
         }
     }
 }
 
-/// A client for one ARM endpoint. Share it behind an `Arc`.
+/// A URL as errors and reports show it: without any user name or password.
+fn shown(url: &Url) -> String {
+    without_userinfo(url)
+}
+
+/// Seconds for messages: `999999 s`, `0.5 s`.
+fn secs(duration: Duration) -> String {
+    let s = duration.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// How a successful response's body is read.
+trait Reader: Sync {
+    type Out: Send;
+    fn read(
+        &self,
+        response: reqwest::Response,
+        limit: u64,
+    ) -> impl Future<Output = Result<Self::Out, Unreadable>> + Send;
+}
+
+/// The body as one JSON value.
+struct Json;
+
+impl Reader for Json {
+    type Out = Value;
+    async fn read(&self, response: reqwest::Response, limit: u64) -> Result<Value, Unreadable> {
+        body::json(response, limit).await
+    }
+}
+
+/// The body as a list page of clusters, parsed while it streams.
+struct Page<'a>(&'a Url);
+
+impl Reader for Page<'_> {
+    type Out = (Fleet, PageLinks);
+    async fn read(&self, response: reqwest::Response, limit: u64) -> Result<(Fleet, PageLinks), Unreadable> {
+        body::page(response, limit, shown(self.0)).await
+    }
+}
+
+/// What one attempt got back.
+enum Answer<T> {
+    Success(Result<T, Unreadable>, HeaderMap),
+    Status(StatusCode, HeaderMap, Vec<u8>),
+}
+
+/// Pages and items of one list so far, against the limits.
+pub struct ListTally {
+    pages: usize,
+    items: usize,
+    limits: Limits,
+}
+
+impl ListTally {
+    /// Counts a page of `items`; an error once the list holds more items than allowed.
+    pub fn page(&mut self, url: &Url, items: usize) -> Result<(), ClientError> {
+        self.pages += 1;
+        self.items = self.items.saturating_add(items);
+        if self.items > self.limits.max_items {
+            return Err(ClientError::TooManyItems {
+                url: shown(url),
+                items: self.limits.max_items,
+            });
+        }
+        Ok(())
+    }
+
+    /// Before following a link to one more page: an error when that is one too many.
+    pub fn more(&self, url: &Url) -> Result<(), ClientError> {
+        if self.pages >= self.limits.max_pages {
+            return Err(ClientError::TooManyPages {
+                url: shown(url),
+                pages: self.pages,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A client for one ARM endpoint. Share it behind an `Arc`; `with_events` gives a
+/// copy that reports progress and shares the connection pool.
+#[derive(Clone)]
 pub struct ArmClient {
     http: reqwest::Client,
     base: Url,
     scope: String,
     credentials: Arc<Credentials>,
     retry: RetryPolicy,
+    limits: Limits,
+    clock: Clock,
     events: Option<UnboundedSender<Progress>>,
 }
 
@@ -139,8 +303,9 @@ impl std::fmt::Debug for ArmClient {
 }
 
 impl ArmClient {
-    /// A client for `base` (e.g. `https://management.azure.com`), trusting the
-    /// system's roots. Refuses a base that a token may not be sent to.
+    /// A client for `base` (e.g. `https://management.azure.com`), with the default
+    /// limits. Refuses a base that a token may not be sent to, and one with a user
+    /// name or password in it.
     pub fn new(
         base: &str,
         scope: &str,
@@ -159,20 +324,42 @@ impl ArmClient {
         trust: &Trust,
     ) -> Result<ArmClient, ClientError> {
         let base = Url::parse(base.trim_end_matches('/')).map_err(|e| ClientError::Transport {
-            url: base.to_string(),
+            url: quoted(base),
             message: format!("not a URL: {e}"),
         })?;
-        if !token_may_go_to(&base) {
-            return Err(ClientError::Insecure { url: base.to_string() });
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ClientError::Refused {
+                url: shown(&base),
+                why: "the endpoint carries a user name or password; remove `user:password@` from it".into(),
+            });
         }
+        if !token_may_go_to(&base) {
+            return Err(ClientError::Insecure { url: shown(&base) });
+        }
+        let origin = base.origin();
+        // Same-origin redirects keep the token (reqwest drops it for any other host);
+        // a redirect anywhere else is an error, so no other origin's body is taken
+        // for fleet data.
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let to = attempt.url();
+            if to.origin() != origin || !to.username().is_empty() || to.password().is_some() {
+                let message = format!("to {}, another origin", shown(to));
+                attempt.error(message)
+            } else if attempt.previous().len() > 5 {
+                attempt.error("more than 5 redirects")
+            } else {
+                attempt.follow()
+            }
+        });
         let http = trust
             .client_builder()
             .user_agent(concat!("aksradar/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(retry.timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(64)
+            .redirect(redirects)
             .build()
             .map_err(|e| ClientError::Transport {
-                url: base.to_string(),
+                url: shown(&base),
                 message: e.to_string(),
             })?;
         Ok(ArmClient {
@@ -181,106 +368,208 @@ impl ArmClient {
             scope: scope.to_string(),
             credentials,
             retry,
+            limits: Limits::default(),
+            clock: Clock::Real,
             events: None,
         })
     }
 
-    /// Sends throttling waits to `events` as they happen.
-    pub fn with_events(mut self, events: UnboundedSender<Progress>) -> ArmClient {
-        self.events = Some(events);
+    pub fn with_limits(mut self, limits: Limits) -> ArmClient {
+        self.limits = limits;
         self
     }
 
-    /// `base` + `path_and_query`.
-    pub fn url(&self, path_and_query: &str) -> Result<Url, ClientError> {
-        self.base.join(path_and_query).map_err(|e| ClientError::Transport {
-            url: format!("{}{path_and_query}", self.base),
-            message: format!("not a URL: {e}"),
-        })
+    /// Measures deadlines and waits with `clock` (a manual one in tests).
+    pub fn with_clock(mut self, clock: Clock) -> ArmClient {
+        self.clock = clock;
+        self
     }
 
-    pub async fn get(&self, url: &Url) -> Result<Value, ClientError> {
-        self.send(Method::GET, url, None, json).await.map(|(value, _)| value)
+    /// A copy that sends throttling waits to `events` as they happen. It shares this
+    /// client's connections.
+    pub fn with_events(&self, events: UnboundedSender<Progress>) -> ArmClient {
+        ArmClient {
+            events: Some(events),
+            ..self.clone()
+        }
     }
 
-    /// One page of a list, read into clusters as it is parsed (see `import::parse_page`).
-    pub async fn page(&self, url: &Url, body: Option<&Value>) -> Result<(Fleet, PageLinks), ClientError> {
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// When a read that starts now must be done.
+    pub fn deadline(&self) -> Instant {
+        self.clock.now() + self.limits.read_deadline
+    }
+
+    /// A new tally for one list.
+    pub fn tally(&self) -> ListTally {
+        ListTally {
+            pages: 0,
+            items: 0,
+            limits: self.limits,
+        }
+    }
+
+    /// The URL of `path` on this endpoint: each segment percent-encoded on its own.
+    pub fn url(&self, path: &Path<'_>) -> Result<Url, ClientError> {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        url.path_segments_mut()
+            .map_err(|()| ClientError::Transport {
+                url: shown(&self.base),
+                message: "the endpoint cannot hold a path".into(),
+            })?
+            .clear()
+            .extend(path.segments.iter().map(|s| s.as_ref()));
+        if !path.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(path.query.iter().map(|(k, v)| (*k, v.as_ref())));
+        }
+        Ok(url)
+    }
+
+    pub async fn get(&self, url: &Url, deadline: Instant) -> Result<Value, ClientError> {
+        self.send(Method::GET, url, None, &Json, deadline).await
+    }
+
+    /// One page of a list, read into clusters as it streams (see `import::parse_page_from`).
+    pub async fn page(
+        &self,
+        url: &Url,
+        body: Option<&Value>,
+        deadline: Instant,
+    ) -> Result<(Fleet, PageLinks), ClientError> {
         let method = if body.is_some() { Method::POST } else { Method::GET };
-        let read = |bytes: &[u8]| {
-            crate::import::parse_page(bytes, url.as_str()).map_err(|err| match err {
-                // A body cut short is worth another try; a body of the wrong shape is not.
-                ImportError::Syntax { .. } => Unreadable::Retry(err.to_string()),
-                ImportError::Shape { .. } => Unreadable::Final(err.to_string()),
-            })
-        };
-        self.send(method, url, body, read).await.map(|(page, _)| page)
+        self.send(method, url, body, &Page(url), deadline).await
     }
 
     /// Follows `nextLink` from `first`, handing each page's `value` array to `on_page`.
-    pub async fn get_pages(&self, first: Url, mut on_page: impl FnMut(Vec<Value>)) -> Result<(), ClientError> {
+    pub async fn get_pages(
+        &self,
+        first: Url,
+        deadline: Instant,
+        mut on_page: impl FnMut(Vec<Value>),
+    ) -> Result<(), ClientError> {
         let mut seen = HashSet::new();
+        let mut tally = self.tally();
         let mut url = first;
         loop {
-            let page = self.get(&url).await?;
+            let page = self.get(&url, deadline).await?;
             let (items, next) = split_page(page, &url)?;
+            tally.page(&url, items.len())?;
             on_page(items);
             let Some(next) = next else { return Ok(()) };
+            tally.more(&url)?;
             url = self.next_url(&url, next, &mut seen)?;
         }
     }
 
     /// Follows `nextLink` from `first` for a list of clusters, page by page.
-    pub async fn get_fleet_pages(&self, first: Url, mut on_page: impl FnMut(Fleet)) -> Result<(), ClientError> {
+    pub async fn get_fleet_pages(
+        &self,
+        first: Url,
+        deadline: Instant,
+        mut on_page: impl FnMut(Fleet),
+    ) -> Result<(), ClientError> {
         let mut seen = HashSet::new();
+        let mut tally = self.tally();
         let mut url = first;
         loop {
-            let (page, links) = self.page(&url, None).await?;
+            let (page, links) = self.page(&url, None, deadline).await?;
+            tally.page(&url, page.clusters.len() + page.skipped)?;
             on_page(page);
             let Some(next) = links.next_link.filter(|n| !n.is_empty()) else {
                 return Ok(());
             };
+            tally.more(&url)?;
             url = self.next_url(&url, next, &mut seen)?;
         }
     }
 
     /// The URL a `nextLink` points at, when it may be followed: on the endpoint's own
-    /// origin (the token must not leave it) and not seen before (no paging in a loop).
+    /// origin (the token must not leave it), without a user name or password, and not
+    /// seen before (no paging in a loop).
     fn next_url(&self, url: &Url, next: String, seen: &mut HashSet<String>) -> Result<Url, ClientError> {
         let next_url = Url::parse(&next)
             .or_else(|_| url.join(&next))
             .map_err(|e| ClientError::Malformed {
-                url: url.to_string(),
-                message: format!("nextLink {next} is not a URL: {e}"),
+                url: shown(url),
+                message: format!("nextLink {} is not a URL: {e}", quoted(&next)),
             })?;
         if next_url.origin() != self.base.origin() {
             return Err(ClientError::ForeignNextLink {
-                url: url.to_string(),
-                next,
+                url: shown(url),
+                next: shown(&next_url),
                 origin: self.base.origin().ascii_serialization(),
+            });
+        }
+        if !next_url.username().is_empty() || next_url.password().is_some() {
+            return Err(ClientError::Refused {
+                url: shown(url),
+                why: format!("nextLink {} carries a user name or password", shown(&next_url)),
             });
         }
         if !seen.insert(next_url.to_string()) || next_url == *url {
             return Err(ClientError::LoopingNextLink {
-                url: url.to_string(),
-                next,
+                url: shown(url),
+                next: shown(&next_url),
             });
         }
         Ok(next_url)
     }
 
-    async fn send<T>(
+    /// Whether a token may go to `url`: https or loopback, this endpoint's origin, no
+    /// user name or password. Checked here, where every request is sent, whatever
+    /// built the URL.
+    fn may_send(&self, url: &Url) -> Result<(), ClientError> {
+        if !token_may_go_to(url) {
+            return Err(ClientError::Insecure { url: shown(url) });
+        }
+        if url.origin() != self.base.origin() {
+            return Err(ClientError::Refused {
+                url: shown(url),
+                why: format!("not on the endpoint {}", self.base.origin().ascii_serialization()),
+            });
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ClientError::Refused {
+                url: shown(url),
+                why: "the URL carries a user name or password".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn deadline_error(&self, url: &Url, detail: &str) -> ClientError {
+        ClientError::Deadline {
+            url: shown(url),
+            message: format!(
+                "the read did not finish within {} (limits.read_deadline_seconds){detail}",
+                secs(self.limits.read_deadline)
+            ),
+        }
+    }
+
+    async fn send<R: Reader>(
         &self,
         method: Method,
         url: &Url,
         body: Option<&Value>,
-        read: impl Fn(&[u8]) -> Result<T, Unreadable>,
-    ) -> Result<(T, HeaderMap), ClientError> {
-        if !token_may_go_to(url) {
-            return Err(ClientError::Insecure { url: url.to_string() });
-        }
+        reader: &R,
+        deadline: Instant,
+    ) -> Result<R::Out, ClientError> {
+        self.may_send(url)?;
         let mut attempt = 0u32;
+        let mut throttled = 0u32;
         let mut refreshed = false;
         loop {
+            let left = deadline.saturating_duration_since(self.clock.now());
+            if left.is_zero() {
+                return Err(self.deadline_error(url, ""));
+            }
             attempt += 1;
             let token = self.credentials.token(&self.scope).await?;
             let mut request = self
@@ -290,87 +579,135 @@ impl ArmClient {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let outcome = tokio::time::timeout(self.retry.timeout, async {
+            let limit = self.retry.timeout.min(left);
+            let max_body = self.limits.max_body_bytes;
+            let outcome = tokio::time::timeout(limit, async {
                 let response = request.send().await?;
                 let status = response.status();
                 let headers = response.headers().clone();
-                let bytes = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, headers, bytes))
+                Ok::<_, reqwest::Error>(if status.is_success() {
+                    Answer::Success(reader.read(response, max_body).await, headers)
+                } else {
+                    Answer::Status(status, headers, body::error_body(response).await)
+                })
             })
             .await;
             let last = attempt >= self.retry.attempts;
-            let (status, headers, bytes) = match outcome {
+            let answer = match outcome {
+                Err(_elapsed) if limit < self.retry.timeout => {
+                    return Err(self.deadline_error(url, "; the last request was still unanswered"));
+                }
                 Err(_elapsed) if !last => {
-                    self.wait(url, self.backoff(attempt), "timed out").await;
+                    self.pause(url, self.backoff(attempt), "timed out", deadline).await?;
                     continue;
                 }
                 Err(_elapsed) => {
                     return Err(ClientError::Transport {
-                        url: url.to_string(),
+                        url: shown(url),
                         message: format!("no answer within {:?}, {attempt} attempts", self.retry.timeout),
                     });
                 }
-                // An untrusted certificate does not become trusted by trying again.
-                Ok(Err(err)) if !last && untrusted_certificate(&err).is_none() => {
-                    self.wait(url, self.backoff(attempt), &transport_message(&err)).await;
-                    continue;
-                }
                 Ok(Err(err)) => {
-                    return Err(ClientError::Transport {
-                        url: url.to_string(),
-                        message: format!("{} ({attempt} attempts)", transport_message(&err)),
-                    });
+                    self.transport_failure(url, &err, attempt, last, deadline).await?;
+                    continue;
                 }
                 Ok(Ok(answer)) => answer,
             };
-            if status.is_success() {
-                return match read(&bytes) {
-                    Ok(value) => {
-                        self.respect_quota(url, &headers).await;
-                        Ok((value, headers))
+            let (status, headers, bytes) = match answer {
+                Answer::Success(Ok(value), headers) => {
+                    self.respect_quota(url, &headers, deadline).await;
+                    return Ok(value);
+                }
+                Answer::Success(Err(unreadable), _) => {
+                    match unreadable {
+                        Unreadable::TooLarge(limit) => {
+                            return Err(ClientError::TooLarge { url: shown(url), limit });
+                        }
+                        Unreadable::Transport(err) => {
+                            self.transport_failure(url, &err, attempt, last, deadline).await?
+                        }
+                        // A body cut short is usually the network's doing: worth another try.
+                        Unreadable::Retry(_) if !last => {
+                            self.pause(url, self.backoff(attempt), "truncated response", deadline)
+                                .await?;
+                        }
+                        Unreadable::Retry(message) => {
+                            return Err(ClientError::Malformed {
+                                url: shown(url),
+                                message: format!("{message}; {attempt} attempts"),
+                            });
+                        }
+                        Unreadable::Final(message) => {
+                            return Err(ClientError::Malformed {
+                                url: shown(url),
+                                message,
+                            });
+                        }
                     }
-                    // A body cut short is usually the network's doing: worth another try.
-                    Err(Unreadable::Retry(_)) if !last => {
-                        self.wait(url, self.backoff(attempt), "truncated response").await;
-                        continue;
-                    }
-                    Err(Unreadable::Retry(message)) => Err(ClientError::Malformed {
-                        url: url.to_string(),
-                        message: format!("{message}; {attempt} attempts"),
-                    }),
-                    Err(Unreadable::Final(message)) => Err(ClientError::Malformed {
-                        url: url.to_string(),
-                        message,
-                    }),
-                };
-            }
+                    continue;
+                }
+                Answer::Status(status, headers, bytes) => (status, headers, bytes),
+            };
             if status == StatusCode::UNAUTHORIZED && !refreshed && self.credentials.invalidate(&self.scope).await {
                 refreshed = true;
                 attempt -= 1;
                 continue;
             }
-            let retriable = status == StatusCode::TOO_MANY_REQUESTS
-                || matches!(status.as_u16(), 500 | 502 | 503 | 504)
-                || status == StatusCode::REQUEST_TIMEOUT;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // Throttling says "later", not "failed": it does not use up attempts,
+                // only the read's deadline, so one query (Resource Graph reads up to
+                // 1000 subscriptions in one) is as persistent as many.
+                throttled += 1;
+                attempt -= 1;
+                let asked = throttle_wait(&headers);
+                let delay = asked
+                    .unwrap_or_else(|| self.backoff(throttled))
+                    .max(self.retry.base_delay / 2);
+                self.pause(url, delay, "throttled", deadline).await?;
+                continue;
+            }
+            let retriable = matches!(status.as_u16(), 500 | 502 | 503 | 504) || status == StatusCode::REQUEST_TIMEOUT;
             if retriable && !last {
-                let asked = retry_after(&headers);
-                let delay = asked.map_or_else(|| self.backoff(attempt), |asked| asked.max(Duration::from_millis(1)));
-                let why = if status == StatusCode::TOO_MANY_REQUESTS {
-                    "throttled"
-                } else {
-                    "server error"
-                };
-                self.wait(url, delay, why).await;
+                let delay = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
+                self.pause(url, delay.max(Duration::from_millis(1)), "server error", deadline)
+                    .await?;
                 continue;
             }
             let (code, message) = error_envelope(&bytes, status);
             return Err(ClientError::Api {
-                url: url.to_string(),
+                url: shown(url),
                 status: status.as_u16(),
                 code,
                 message,
             });
         }
+    }
+
+    /// A failed connection or a refused redirect: waits for another try, or says why
+    /// there is none.
+    async fn transport_failure(
+        &self,
+        url: &Url,
+        err: &reqwest::Error,
+        attempt: u32,
+        last: bool,
+        deadline: Instant,
+    ) -> Result<(), ClientError> {
+        if err.is_redirect() {
+            return Err(ClientError::Redirect {
+                url: shown(url),
+                message: transport_message(err),
+            });
+        }
+        // An untrusted certificate does not become trusted by trying again.
+        if last || untrusted_certificate(err).is_some() {
+            return Err(ClientError::Transport {
+                url: shown(url),
+                message: format!("{} ({attempt} attempts)", transport_message(err)),
+            });
+        }
+        self.pause(url, self.backoff(attempt), &transport_message(err), deadline)
+            .await
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.
@@ -384,25 +721,42 @@ impl ArmClient {
         capped / 2 + capped / 2 * u32::try_from(random).unwrap_or(0) / 1000
     }
 
+    /// Waits `asked` before a retry, but never longer than `max_wait`; when even that
+    /// would leave no time before the read's deadline, gives up now instead.
+    async fn pause(&self, url: &Url, asked: Duration, why: &str, deadline: Instant) -> Result<(), ClientError> {
+        let delay = asked.min(self.limits.max_wait);
+        if self.clock.now() + delay >= deadline {
+            let detail = format!("; {why}, the server asked to wait {} more", secs(asked));
+            return Err(self.deadline_error(url, &detail));
+        }
+        self.wait(url, delay, why).await;
+        Ok(())
+    }
+
     async fn wait(&self, url: &Url, delay: Duration, why: &str) {
         if let Some(events) = &self.events {
             let _ = events.send(Progress::Waiting {
-                url: url.to_string(),
+                url: shown(url),
                 seconds: delay.as_secs_f64(),
                 why: why.into(),
             });
         }
-        tokio::time::sleep(delay).await;
+        self.clock.sleep(delay).await;
     }
 
     /// Resource Graph says how many queries remain in its window; at zero, wait for
-    /// the window to reset rather than be throttled.
-    async fn respect_quota(&self, url: &Url, headers: &HeaderMap) {
+    /// the window to reset rather than be throttled (as long as the deadline allows:
+    /// what was read is kept either way).
+    async fn respect_quota(&self, url: &Url, headers: &HeaderMap, deadline: Instant) {
         let remaining = header(headers, "x-ms-user-quota-remaining").and_then(|v| v.parse::<i64>().ok());
         if remaining.is_some_and(|r| r <= 0)
             && let Some(reset) = header(headers, "x-ms-user-quota-resets-after").and_then(parse_hms)
         {
-            self.wait(url, reset, "Resource Graph quota used up").await;
+            let left = deadline.saturating_duration_since(self.clock.now());
+            let delay = reset.min(self.limits.max_wait).min(left);
+            if !delay.is_zero() {
+                self.wait(url, delay, "Resource Graph quota used up").await;
+            }
         }
     }
 }
@@ -415,8 +769,23 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = header(headers, "retry-after")?.trim();
     match value.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(Duration::from_secs_f64(seconds.min(3600.0))),
+        // Clamped (to some 30 years) only so any number is a valid duration; the wait
+        // itself is capped at `max_wait`, and messages say what was asked.
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(Duration::from_secs_f64(seconds.min(1e9))),
         _ => Some(Duration::from_secs(1)),
+    }
+}
+
+/// How long a 429 asks to wait: the longer of `Retry-After` and, when Resource Graph's
+/// quota is used up, the time until its window resets.
+fn throttle_wait(headers: &HeaderMap) -> Option<Duration> {
+    let reset = header(headers, "x-ms-user-quota-remaining")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|&r| r <= 0)
+        .and_then(|_| header(headers, "x-ms-user-quota-resets-after").and_then(parse_hms));
+    match (retry_after(headers), reset) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -424,7 +793,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 fn parse_hms(text: &str) -> Option<Duration> {
     let mut parts = text.trim().split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
-    Some(Duration::from_secs(h * 3600 + m * 60 + s))
+    let seconds = h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?.checked_add(s)?;
+    Some(Duration::from_secs(seconds))
 }
 
 /// The TLS verification failure behind `err`, if that is what it is.
@@ -501,7 +871,7 @@ fn error_envelope(bytes: &[u8], status: StatusCode) -> (String, String) {
 fn split_page(page: Value, url: &Url) -> Result<(Vec<Value>, Option<String>), ClientError> {
     let Value::Object(mut map) = page else {
         return Err(ClientError::Malformed {
-            url: url.to_string(),
+            url: shown(url),
             message: "expected an object with `value`".into(),
         });
     };
@@ -510,7 +880,7 @@ fn split_page(page: Value, url: &Url) -> Result<(Vec<Value>, Option<String>), Cl
         Some(Value::Null) | None => Vec::new(),
         Some(_) => {
             return Err(ClientError::Malformed {
-                url: url.to_string(),
+                url: shown(url),
                 message: "`value` is not an array".into(),
             });
         }
@@ -534,6 +904,31 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(10)));
         headers.insert("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(1)));
+        headers.insert("retry-after", "1e300".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(1_000_000_000)));
+    }
+
+    #[test]
+    fn a_throttled_graph_query_waits_for_the_longer_of_retry_after_and_the_quota_reset() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "1".parse().unwrap());
+        headers.insert("x-ms-user-quota-remaining", "0".parse().unwrap());
+        headers.insert("x-ms-user-quota-resets-after", "00:00:04".parse().unwrap());
+        assert_eq!(throttle_wait(&headers), Some(Duration::from_secs(4)));
+        headers.insert("x-ms-user-quota-remaining", "3".parse().unwrap());
+        assert_eq!(
+            throttle_wait(&headers),
+            Some(Duration::from_secs(1)),
+            "quota left: Retry-After"
+        );
+        headers.remove("retry-after");
+        headers.insert("x-ms-user-quota-remaining", "0".parse().unwrap());
+        assert_eq!(
+            throttle_wait(&headers),
+            Some(Duration::from_secs(4)),
+            "no Retry-After: the reset"
+        );
+        assert_eq!(throttle_wait(&HeaderMap::new()), None);
     }
 
     #[test]
@@ -541,6 +936,7 @@ mod tests {
         assert_eq!(parse_hms("00:00:05"), Some(Duration::from_secs(5)));
         assert_eq!(parse_hms("01:02:03"), Some(Duration::from_secs(3723)));
         assert_eq!(parse_hms("soon"), None);
+        assert_eq!(parse_hms("99999999999999999:00:00"), None, "no overflow");
     }
 
     #[test]
@@ -561,15 +957,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        let credentials = Arc::new(Credentials::fixed("t"));
+    fn client(base: &str) -> ArmClient {
         let retry = RetryPolicy {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
             ..Default::default()
         };
-        let client = ArmClient::new("http://127.0.0.1:1", "s", credentials, retry).unwrap();
+        ArmClient::new(base, "s", Arc::new(Credentials::fixed("t")), retry).unwrap()
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let client = client("http://127.0.0.1:1");
         for attempt in 1..=10 {
             let want = (Duration::from_millis(100) * (1 << (attempt - 1))).min(Duration::from_secs(1));
             let got = client.backoff(attempt);
@@ -589,6 +988,70 @@ mod tests {
             err.to_string()
                 .contains("refusing to send a bearer token over plain http"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn an_endpoint_with_a_password_is_refused_and_the_password_is_not_repeated() {
+        let credentials = Arc::new(Credentials::fixed("t"));
+        let err = ArmClient::new(
+            "http://user:hunter2@127.0.0.1:1",
+            "s",
+            credentials,
+            RetryPolicy::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "RefusedUrl");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn urls_are_built_from_encoded_segments_on_the_endpoint() {
+        let client = client("http://127.0.0.1:1/some/base?x=1");
+        let url = client
+            .url(&Path::new(["subscriptions", "a/b?c=d#e", "resourceGroups", "%2e%2e"]).api_version("2025-10-01"))
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:1/subscriptions/a%2Fb%3Fc=d%23e/resourceGroups/%252e%252e?api-version=2025-10-01"
+        );
+        assert_eq!(url.path_segments().unwrap().count(), 4, "no segment added or removed");
+    }
+
+    #[tokio::test]
+    async fn the_one_function_that_sends_refuses_other_origins_and_userinfo() {
+        let client = client("http://127.0.0.1:1");
+        let deadline = client.deadline();
+        for (url, code) in [
+            ("http://127.0.0.1:2/subscriptions", "RefusedUrl"),
+            ("http://localhost:1/subscriptions", "RefusedUrl"),
+            ("https://127.0.0.1:1/subscriptions", "RefusedUrl"),
+            ("http://user:hunter2@127.0.0.1:1/subscriptions", "RefusedUrl"),
+            ("http://evil.example/subscriptions", "InsecureEndpoint"),
+        ] {
+            let err = client.get(&Url::parse(url).unwrap(), deadline).await.unwrap_err();
+            assert_eq!(err.code(), code, "{url}: {err}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn messages_leave_the_url_out_for_table_cells() {
+        let err = ClientError::TooManyPages {
+            url: "http://127.0.0.1:1/x".into(),
+            pages: 3,
+        };
+        assert_eq!(
+            err.message(),
+            "the list did not end after 3 pages (limits.max_pages); stopped reading it"
+        );
+        let err = ClientError::TooLarge {
+            url: "u".into(),
+            limit: 64 * 1024 * 1024,
+        };
+        assert_eq!(
+            err.message(),
+            "the response is larger than 64 MiB decoded (limits.max_body_mib); stopped reading it"
         );
     }
 }

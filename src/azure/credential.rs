@@ -4,6 +4,11 @@
 //! both are here. Tokens live only in this process's memory, keyed by tenant and
 //! scope, and are reused until five minutes before they expire. No token is ever
 //! written to a file or a log, and `Debug` never shows one.
+//!
+//! Getting a token is time-boxed (a hung `az` or an unreachable identity endpoint ends
+//! in an error, not a stall), and one sign-in runs at a time: callers that wait for it
+//! share its result, and a failure is remembered for a short while, so a hung `az`
+//! costs one timeout, not one per request.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -104,9 +109,17 @@ enum Source {
     Azure(Arc<dyn TokenCredential>),
 }
 
-struct Cached {
-    token: Secret,
-    expires_on: OffsetDateTime,
+/// What the cache holds for one tenant and scope.
+enum Slot {
+    Token {
+        token: Secret,
+        expires_on: OffsetDateTime,
+    },
+    /// The last attempt failed: callers in the next `FAILURE_MEMORY` get this at once.
+    Failed {
+        error: AuthError,
+        at: OffsetDateTime,
+    },
 }
 
 /// A credential with an in-memory token cache. Cheap to share behind an `Arc`.
@@ -114,8 +127,10 @@ pub struct Credentials {
     mode: AuthMode,
     source: Source,
     tenant: Option<String>,
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<HashMap<String, Slot>>,
     clock: fn() -> OffsetDateTime,
+    /// How long one request for a token may take.
+    timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Credentials {
@@ -139,6 +154,13 @@ pub struct CredentialOptions {
 
 /// Tokens are refreshed this long before they expire.
 const EARLY: Duration = Duration::minutes(5);
+
+/// A failed sign-in is not tried again for this long: every request of a read would
+/// otherwise wait out the same hung `az` in turn.
+const FAILURE_MEMORY: Duration = Duration::seconds(30);
+
+/// How long a token request may take unless `with_timeout` says otherwise.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The `azure_core` name of a cloud, for the credentials that talk to Entra ID.
 fn configuration(cloud: Cloud) -> azure_core::cloud::CloudConfiguration {
@@ -267,7 +289,14 @@ impl Credentials {
             tenant,
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
+            timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// Gives up on a token request after `timeout` (`limits.credential_timeout_seconds`).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Credentials {
+        self.timeout = timeout;
+        self
     }
 
     /// A fixed bearer token, for the simulator and tests.
@@ -278,6 +307,7 @@ impl Credentials {
             tenant: None,
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -293,6 +323,7 @@ impl Credentials {
             tenant: None,
             cache: Mutex::new(HashMap::new()),
             clock,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -320,28 +351,52 @@ impl Credentials {
         };
         let key = format!("{}\n{scope}", self.tenant.as_deref().unwrap_or(""));
         // Holding the lock across the request means concurrent callers wait for one
-        // sign-in instead of each starting `az` at once.
+        // sign-in instead of each starting `az` at once; the time box bounds the wait.
         let mut cache = self.cache.lock().await;
         let now = (self.clock)();
-        if let Some(cached) = cache.get(&key).filter(|c| c.expires_on - EARLY > now) {
-            return Ok(cached.token.clone());
+        match cache.get(&key) {
+            Some(Slot::Token { token, expires_on }) if *expires_on - EARLY > now => return Ok(token.clone()),
+            Some(Slot::Failed { error, at }) if now - *at < FAILURE_MEMORY => return Err(error.clone()),
+            _ => {}
         }
-        let access = credential
-            .get_token(&[scope], None)
-            .await
-            .map_err(|err| AuthError::Token {
+        let answer = tokio::time::timeout(self.timeout, credential.get_token(&[scope], None)).await;
+        let result = match answer {
+            Ok(Ok(access)) => Ok(access),
+            Ok(Err(err)) => Err(AuthError::Token {
                 mode: self.mode_name(),
                 message: err.to_string(),
-            })?;
-        let token = access.token.clone();
-        cache.insert(
-            key,
-            Cached {
-                token: access.token,
-                expires_on: access.expires_on,
-            },
-        );
-        Ok(token)
+            }),
+            Err(_elapsed) => Err(AuthError::Token {
+                mode: self.mode_name(),
+                message: format!(
+                    "no answer within {} s (limits.credential_timeout_seconds); check that `az account get-access-token` (or the identity endpoint) answers",
+                    self.timeout.as_secs_f64()
+                ),
+            }),
+        };
+        match result {
+            Ok(access) => {
+                let token = access.token.clone();
+                cache.insert(
+                    key,
+                    Slot::Token {
+                        token: access.token,
+                        expires_on: access.expires_on,
+                    },
+                );
+                Ok(token)
+            }
+            Err(error) => {
+                cache.insert(
+                    key,
+                    Slot::Failed {
+                        error: error.clone(),
+                        at: (self.clock)(),
+                    },
+                );
+                Err(error)
+            }
+        }
     }
 
     /// Forgets the cached token for `scope`, after the server refused it. Returns
@@ -477,5 +532,55 @@ mod tests {
         let credentials = Credentials::fixed("simulator");
         assert_eq!(credentials.token("scope").await.unwrap().secret(), "simulator");
         assert!(!credentials.invalidate("scope").await);
+    }
+
+    /// Seconds since the epoch that the hung-sign-in test's clock reads.
+    static HUNG_NOW: AtomicI64 = AtomicI64::new(1_800_000_000);
+
+    fn hung_clock() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(HUNG_NOW.load(Ordering::SeqCst)).unwrap()
+    }
+
+    /// A sign-in that never answers, like an `az` waiting on a prompt nobody sees.
+    #[derive(Debug, Default)]
+    struct Hung(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Hung {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_sign_in_is_given_up_after_the_timeout_and_its_failure_is_shared_for_a_while() {
+        let hung = Arc::new(Hung::default());
+        let credentials = Arc::new(
+            Credentials::with_credential(hung.clone(), hung_clock).with_timeout(std::time::Duration::from_secs(7)),
+        );
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let credentials = credentials.clone();
+            callers.spawn(async move { credentials.token("scope").await });
+        }
+        let started = tokio::time::Instant::now();
+        while let Some(result) = callers.join_next().await {
+            let err = result.unwrap().unwrap_err();
+            assert!(err.to_string().contains("no answer within 7 s"), "{err}");
+        }
+        assert_eq!(
+            started.elapsed(),
+            std::time::Duration::from_secs(7),
+            "eight callers wait out one timeout together (tokio's paused clock)"
+        );
+        assert_eq!(hung.0.load(Ordering::SeqCst), 1, "one sign-in for all of them");
+        HUNG_NOW.fetch_add(31, Ordering::SeqCst);
+        assert!(credentials.token("scope").await.is_err());
+        assert_eq!(hung.0.load(Ordering::SeqCst), 2, "tried again once the failure is old");
     }
 }

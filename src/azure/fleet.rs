@@ -3,6 +3,9 @@
 //!
 //! A subscription that fails is reported with its id, URL, ARM code and message;
 //! every other subscription's clusters still arrive. Progress goes out as events.
+//! Each read (the subscription list, one subscription, one Resource Graph batch, one
+//! cluster's details) has its own deadline. Ids and names from the API become URLs
+//! only through `path`: a subscription id that is no GUID is reported, not read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,6 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
+use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
 use crate::model::{
@@ -55,12 +59,12 @@ fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
     }
 }
 
-/// Every subscription visible to the identity.
+/// Every subscription visible to the identity, as listed (ids not checked yet).
 pub async fn list_subscriptions(client: &ArmClient) -> Result<Vec<Subscription>, ClientError> {
-    let url = client.url(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API_VERSION}"))?;
+    let url = client.url(&Path::new(["subscriptions"]).api_version(SUBSCRIPTIONS_API_VERSION))?;
     let mut subscriptions = Vec::new();
     client
-        .get_pages(url, |items| {
+        .get_pages(url, client.deadline(), |items| {
             for item in items {
                 let field = |name: &str| item.get(name).and_then(Value::as_str).map(String::from);
                 if let Some(id) = field("subscriptionId") {
@@ -125,6 +129,19 @@ pub async fn fetch_fleet(
                 .collect()
         }
     };
+    // An id that is not a GUID never becomes part of a URL: it is reported instead.
+    let (scope, invalid): (Vec<Subscription>, Vec<Subscription>) =
+        scope.into_iter().partition(|s| path::subscription(&s.id).is_ok());
+    for subscription in &invalid {
+        if let Err(bad) = path::subscription(&subscription.id) {
+            fleet.errors.push(SourceError {
+                subscription_id: None,
+                url: None,
+                code: Some(bad.code.to_string()),
+                message: bad.message,
+            });
+        }
+    }
     send(events, Progress::Subscriptions { total: scope.len() });
     match request.source {
         Source::Arm => fetch_arm(client, &scope, request.concurrency.max(1), events, &mut fleet).await,
@@ -254,13 +271,20 @@ async fn fetch_subscription(
     subscription: &str,
     events: Option<&UnboundedSender<Progress>>,
 ) -> SubscriptionResult {
-    let url = client.url(&format!(
-        "/subscriptions/{subscription}/providers/Microsoft.ContainerService/managedClusters?api-version={ARM_API_VERSION}"
-    ))?;
+    let url = client.url(
+        &Path::new([
+            "subscriptions",
+            path::subscription(subscription)?,
+            "providers",
+            "Microsoft.ContainerService",
+            "managedClusters",
+        ])
+        .api_version(ARM_API_VERSION),
+    )?;
     let mut clusters = Vec::new();
     let mut skipped = 0;
     client
-        .get_fleet_pages(url, |page| {
+        .get_fleet_pages(url, client.deadline(), |page| {
             let count = page.clusters.len() + page.skipped;
             clusters.extend(page.clusters);
             skipped += page.skipped;
@@ -282,9 +306,9 @@ async fn fetch_graph(
     events: Option<&UnboundedSender<Progress>>,
     fleet: &mut Fleet,
 ) {
-    let url = match client.url(&format!(
-        "/providers/Microsoft.ResourceGraph/resources?api-version={GRAPH_API_VERSION}"
-    )) {
+    let url = match client
+        .url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))
+    {
         Ok(url) => url,
         Err(err) => return fleet.errors.push(source_error(None, &err)),
     };
@@ -301,17 +325,22 @@ async fn fetch_graph(
         let mut skip_token: Option<String> = None;
         let mut batch_clusters = Vec::new();
         let mut skipped = 0;
+        let deadline = client.deadline();
+        let mut tally = client.tally();
         let outcome = loop {
             let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
             if let Some(token) = &skip_token {
                 options["$skipToken"] = json!(token);
             }
             let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
-            let (page, links) = match client.page(&url, Some(&body)).await {
+            let (page, links) = match client.page(&url, Some(&body), deadline).await {
                 Ok(page) => page,
                 Err(err) => break Err(err),
             };
             let count = page.clusters.len() + page.skipped;
+            if let Err(err) = tally.page(&url, count) {
+                break Err(err);
+            }
             batch_clusters.extend(page.clusters);
             skipped += page.skipped;
             send(
@@ -323,12 +352,15 @@ async fn fetch_graph(
             );
             match links.skip_token.as_deref() {
                 Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
+                    if let Err(err) = tally.more(&url) {
+                        break Err(err);
+                    }
                     skip_token = Some(token.to_string());
                 }
                 Some(token) if !token.is_empty() => {
                     break Err(ClientError::LoopingNextLink {
                         url: url.to_string(),
-                        next: format!("$skipToken {token}"),
+                        next: format!("$skipToken {}", path::quoted(token)),
                     });
                 }
                 _ => break Ok(()),
@@ -402,10 +434,19 @@ impl RegionVersions {
         if let Some(minors) = cache.get(&key) {
             return Ok(minors.clone());
         }
-        let url = client.url(&format!(
-            "/subscriptions/{subscription}/providers/Microsoft.ContainerService/locations/{location}/kubernetesVersions?api-version={ARM_API_VERSION}"
-        ))?;
-        let value = client.get(&url).await?;
+        let url = client.url(
+            &Path::new([
+                "subscriptions",
+                path::subscription(subscription)?,
+                "providers",
+                "Microsoft.ContainerService",
+                "locations",
+                path::name("region", location)?,
+                "kubernetesVersions",
+            ])
+            .api_version(ARM_API_VERSION),
+        )?;
+        let value = client.get(&url, client.deadline()).await?;
         let list: VersionList = serde_json::from_value(value).map_err(|e| ClientError::Malformed {
             url: url.to_string(),
             message: e.to_string(),
@@ -426,20 +467,26 @@ impl RegionVersions {
 /// region's versions for one cluster. Failures are collected, not fatal.
 pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster: &Cluster) -> ClusterDetails {
     let mut details = ClusterDetails::default();
-    let base = format!(
-        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
-        cluster.subscription_id, cluster.resource_group, cluster.name
-    );
     let sub = Some(cluster.subscription_id.as_str());
+    let at = match ClusterRef::new(&cluster.subscription_id, &cluster.resource_group, &cluster.name) {
+        Ok(at) => at,
+        Err(bad) => {
+            details.errors.push(source_error(sub, &ClientError::from(bad)));
+            return details;
+        }
+    };
+    let deadline = client.deadline();
 
-    let maintenance_url = client.url(&format!(
-        "{base}/maintenanceConfigurations?api-version={ARM_API_VERSION}"
-    ));
+    let maintenance_url = client.url(
+        &Path::new(at.segments())
+            .then(["maintenanceConfigurations"])
+            .api_version(ARM_API_VERSION),
+    );
     let mut configs = Vec::new();
     let read = match maintenance_url {
         Ok(url) => {
             client
-                .get_pages(url, |items| {
+                .get_pages(url, deadline, |items| {
                     for item in items {
                         let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
                         configs.push(MaintenanceConfig {
@@ -458,11 +505,20 @@ pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster
     }
 
     for pool in &cluster.pools {
-        let url = client.url(&format!(
-            "{base}/agentPools/{}/upgradeProfiles/default?api-version={ARM_API_VERSION}",
-            pool.name
-        ));
-        match async { client.get(&url?).await }.await {
+        let profile = async {
+            let url = client.url(
+                &Path::new(at.segments())
+                    .then([
+                        "agentPools",
+                        path::name("agent pool", &pool.name)?,
+                        "upgradeProfiles",
+                        "default",
+                    ])
+                    .api_version(ARM_API_VERSION),
+            )?;
+            client.get(&url, deadline).await
+        };
+        match profile.await {
             Ok(profile) => {
                 if let Some(latest) = profile
                     .pointer("/properties/latestNodeImageVersion")
@@ -485,6 +541,15 @@ pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster
         }
     }
     details
+}
+
+/// A cluster's own JSON, as the dashboard's raw view shows it. The id must have
+/// exactly a managed cluster's shape: anything else (another host, `..`, a query)
+/// is refused before a request is made.
+pub async fn fetch_raw(client: &ArmClient, cluster_id: &str) -> Result<Value, ClientError> {
+    let at = ClusterRef::parse(cluster_id)?;
+    let url = client.url(&Path::new(at.segments()).api_version(ARM_API_VERSION))?;
+    client.get(&url, client.deadline()).await
 }
 
 /// Fetches the details of every cluster, `concurrency` clusters at a time, and puts

@@ -2,14 +2,20 @@
 //!
 //! Everything that talks to the network is here, behind `ArmClient`, which the
 //! simulator serves as faithfully as Azure does. The settings it works from (the
-//! cloud, the way to sign in, the source) are plain data in `config`.
+//! cloud, the way to sign in, the source, the limits) are plain data in `config`.
+//! Every URL is built by `path` from checked segments, and every request is sent by
+//! one function, `ArmClient::send`, which keeps the token on the endpoint's origin.
 
+mod body;
 pub mod client;
+pub mod clock;
 pub mod credential;
 pub mod fleet;
+pub mod path;
 pub mod trust;
 
-pub use client::{ArmClient, ClientError, RetryPolicy};
+pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
+pub use clock::Clock;
 pub use credential::{CredentialOptions, Credentials, Environment};
-pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet};
+pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet, fetch_raw};
 pub use trust::{Trust, TrustError};

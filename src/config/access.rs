@@ -91,9 +91,59 @@ pub fn token_may_go_to(url: &reqwest::Url) -> bool {
     }
 }
 
+/// What is wrong with an endpoint given in config or on the command line, or `None`
+/// when a bearer token may be sent to it. A user name or password in it is refused (a
+/// token is the only credential aksradar sends, and a password in the URL would be
+/// echoed in error reports and stored with the snapshot); the message never repeats it.
+pub fn endpoint_problem(raw: &str) -> Option<String> {
+    let url = match reqwest::Url::parse(raw) {
+        Ok(url) => url,
+        Err(e) => return Some(format!("`{}` is not a URL ({e})", crate::text::clean(raw))),
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some(format!(
+            "`{}` carries a user name or password (`user:password@`); remove it: aksradar signs in with a bearer token only",
+            without_userinfo(&url)
+        ));
+    }
+    if !token_may_go_to(&url) {
+        return Some(format!(
+            "refusing to send a bearer token over plain http to `{url}`: use https, or http only to a loopback address"
+        ));
+    }
+    None
+}
+
+/// The URL with any user name and password taken out, for messages and reports.
+pub fn without_userinfo(url: &reqwest::Url) -> String {
+    let mut url = url.clone();
+    // Only URLs that cannot have userinfo (`data:`, `mailto:`) refuse these, and they have none to remove.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_with_a_user_name_or_password_are_refused_without_repeating_it() {
+        for raw in [
+            "http://user:hunter2@127.0.0.1:8080",
+            "https://user:hunter2@management.azure.com",
+            "https://hunter2@management.azure.com/",
+            "https://:hunter2@management.azure.com/",
+        ] {
+            let problem = endpoint_problem(raw).unwrap_or_else(|| panic!("{raw} accepted"));
+            assert!(problem.contains("user name or password"), "{raw}: {problem}");
+            assert!(!problem.contains("hunter2"), "{raw}: {problem}");
+        }
+        assert_eq!(endpoint_problem("https://management.azure.com"), None);
+        assert_eq!(endpoint_problem("http://127.0.0.1:8080"), None);
+        assert!(endpoint_problem("http://management.azure.com").is_some_and(|p| p.contains("plain http")));
+        assert!(endpoint_problem("not a url").is_some_and(|p| p.contains("is not a URL")));
+    }
 
     #[test]
     fn tokens_go_over_https_or_to_loopback_only() {

@@ -14,9 +14,11 @@ use crate::text::{ECHO, clip, glob_match, parse_duration};
 
 mod access;
 mod keys;
+mod limits;
 
-pub use access::{AuthMode, Cloud, Source, token_may_go_to};
+pub use access::{AuthMode, Cloud, Source, endpoint_problem, token_may_go_to, without_userinfo};
 pub use keys::{Binding, KeyBindings, Place, Written};
+pub use limits::Limits;
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
@@ -52,6 +54,8 @@ pub struct Config {
     /// The dashboard reads the fleet again this often; `None` (0) means only on `r`.
     #[serde(deserialize_with = "de_interval")]
     pub refresh_interval: Option<std::time::Duration>,
+    /// How far a live read may go: waits, deadline, pages, items, body size.
+    pub limits: Limits,
     pub rules: RulesConfig,
     pub waivers: Vec<Waiver>,
     pub remediation: RemediationConfig,
@@ -103,6 +107,7 @@ impl Default for Config {
             concurrency: DEFAULT_CONCURRENCY,
             request_timeout_seconds: 30,
             refresh_interval: None,
+            limits: Limits::default(),
             rules: RulesConfig::default(),
             waivers: Vec::new(),
             remediation: RemediationConfig::default(),
@@ -388,16 +393,9 @@ fn de_endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     if raw.is_empty() {
         return Ok(None);
     }
-    match reqwest::Url::parse(&raw) {
-        Ok(url) if token_may_go_to(&url) => Ok(Some(raw)),
-        Ok(_) => Err(serde::de::Error::custom(format!(
-            "`{}` would carry the bearer token over plain http; use https, or http only to a loopback address",
-            clip(&raw, ECHO)
-        ))),
-        Err(e) => Err(serde::de::Error::custom(format!(
-            "`{}` is not a URL ({e})",
-            clip(&raw, ECHO)
-        ))),
+    match endpoint_problem(&raw) {
+        None => Ok(Some(raw)),
+        Some(problem) => Err(serde::de::Error::custom(problem)),
     }
 }
 
@@ -409,9 +407,13 @@ fn de_authority_host<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
     match reqwest::Url::parse(&raw) {
         Ok(url) if url.scheme() == "https" => Ok(Some(raw.trim_end_matches('/').to_string())),
         Ok(_) => Err(serde::de::Error::custom(format!(
-            "`{raw}` is not https; a token service is only ever reached over https"
+            "`{}` is not https; a token service is only ever reached over https",
+            clip(&raw, ECHO)
         ))),
-        Err(e) => Err(serde::de::Error::custom(format!("`{raw}` is not a URL ({e})"))),
+        Err(e) => Err(serde::de::Error::custom(format!(
+            "`{}` is not a URL ({e})",
+            clip(&raw, ECHO)
+        ))),
     }
 }
 

@@ -91,15 +91,35 @@ fn read(bytes: &[u8], file: &str, locate: bool) -> Result<(Fleet, PageLinks), Im
         column: 1,
         message,
     })?;
+    let lines = locate.then(|| Lines::new(&text));
+    read_page(
+        serde_json::Deserializer::from_str(&text),
+        file,
+        Text(Some(&text)),
+        lines,
+    )
+}
+
+/// Reads one page as its bytes arrive from `reader` (a response body being streamed),
+/// the way `parse_page` reads it whole. The text must be UTF-8, as ARM sends it.
+pub fn parse_page_from(reader: impl std::io::Read, file: &str) -> Result<(Fleet, PageLinks), ImportError> {
+    read_page(serde_json::Deserializer::from_reader(reader), file, Text(None), None)
+}
+
+fn read_page<'de, 't, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    file: &str,
+    text: Text<'t>,
+    lines: Option<Lines<'t>>,
+) -> Result<(Fleet, PageLinks), ImportError> {
     let mut sink = Sink {
         fleet: Fleet::default(),
         error: None,
         links: PageLinks::default(),
-        text: Text(&text),
-        lines: locate.then(|| Lines::new(&text)),
+        text,
+        lines,
         file: file.into(),
     };
-    let mut de = serde_json::Deserializer::from_str(&text);
     let outcome = TopLevel { sink: &mut sink }
         .deserialize(&mut de)
         .and_then(|()| de.end());
@@ -281,13 +301,22 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
         let mut envelope = false;
         let mut start = None;
         let mut first = true;
-        // Keys are read raw, so the first one tells where the object opens.
-        while let Some(raw) = map.next_key::<&'de serde_json::value::RawValue>()? {
-            if first {
-                start = self.sink.text.opener_before(raw.get(), b'{');
-                first = false;
-            }
-            let key: String = key_text(raw)?;
+        loop {
+            // Keys are read raw where the text can lend them (a file), so the first one
+            // tells where the object opens; a streamed page reads them plainly.
+            let key: String = if self.sink.text.borrows() {
+                let Some(raw) = map.next_key::<&'de serde_json::value::RawValue>()? else {
+                    break;
+                };
+                if first {
+                    start = self.sink.text.opener_before(raw.get(), b'{');
+                }
+                key_text(raw)?
+            } else {
+                let Some(key) = map.next_key::<String>()? else { break };
+                key
+            };
+            first = false;
             if is_key(&key, "nextLink") {
                 self.sink.links.next_link = map.next_value()?;
             } else if is_key(&key, "$skipToken") {

@@ -11,24 +11,33 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// The text being parsed, to turn slices of it back into offsets.
+/// The text being parsed, to turn slices of it back into offsets; `None` when the
+/// bytes stream from a reader (a live response), which has nothing to point at and
+/// cannot lend slices of itself.
 #[derive(Clone, Copy)]
-pub(super) struct Text<'t>(pub &'t str);
+pub(super) struct Text<'t>(pub Option<&'t str>);
 
 impl Text<'_> {
+    /// Whether values can be borrowed from the text (and so placed).
+    pub(super) fn borrows(self) -> bool {
+        self.0.is_some()
+    }
+
     /// The offset of `opener` when it is the last non-blank byte before `inner`, a slice
     /// of this text; `None` for a slice of anything else.
     pub(super) fn opener_before(self, inner: &str, opener: u8) -> Option<usize> {
-        let start = inner.as_ptr().addr().checked_sub(self.0.as_ptr().addr())?;
+        let text = self.0?;
+        let start = inner.as_ptr().addr().checked_sub(text.as_ptr().addr())?;
         // Two live allocations never overlap: lying within the text means being part of it.
-        if start.checked_add(inner.len())? > self.0.len() {
+        if start.checked_add(inner.len())? > text.len() {
             return None;
         }
-        let before = &self.0.as_bytes()[..start];
+        let before = &text.as_bytes()[..start];
         let at = before
             .iter()
             .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?;
@@ -92,6 +101,9 @@ impl<'de> Visitor<'de> for Located<'_> {
     visit_scalars!(unplaced);
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Placed, A::Error> {
+        if !self.0.borrows() {
+            return Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(unplaced);
+        }
         let Some(first) = map.next_key::<&'de RawValue>()? else {
             return Ok((Value::Object(Map::new()), None));
         };
@@ -105,6 +117,9 @@ impl<'de> Visitor<'de> for Located<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Placed, A::Error> {
+        if !self.0.borrows() {
+            return Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(unplaced);
+        }
         let Some(first) = seq.next_element::<&'de RawValue>()? else {
             return Ok((Value::Array(Vec::new()), None));
         };
@@ -302,10 +317,12 @@ mod tests {
 
     #[test]
     fn a_slice_of_other_text_has_no_offset() {
-        let text = Text("  { \"a\": 1 }");
+        let source = "  { \"a\": 1 }";
+        let text = Text(Some(source));
         let other = String::from("\"a\"");
         assert_eq!(text.opener_before(&other, b'{'), None);
-        let key = &text.0[4..7];
+        assert_eq!(Text(None).opener_before(&other, b'{'), None, "a stream has no offsets");
+        let key = &source[4..7];
         assert_eq!(text.opener_before(key, b'{'), Some(2));
         assert_eq!(text.opener_before(key, b'['), None);
     }

@@ -75,7 +75,7 @@ impl Json {
     }
 }
 
-pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let description = if plans.is_empty() {
         "aksradar: nothing to fix, no finding fails.".to_string()
     } else {
@@ -94,10 +94,16 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
         ("contentVersion", Json::Str("1.0.0.0".to_string())),
         (
             "metadata",
-            Json::Obj(vec![
-                ("generator", Json::lit("aksradar")),
-                ("description", Json::lit(&description)),
-            ]),
+            Json::Obj({
+                let mut metadata = vec![
+                    ("generator", Json::lit("aksradar")),
+                    ("description", Json::lit(&description)),
+                ];
+                if !notes.is_empty() {
+                    metadata.push(("notes", Json::lines(notes.iter().cloned())));
+                }
+                metadata
+            }),
         ),
     ];
     if plans.iter().any(|p| p.version.is_some()) {

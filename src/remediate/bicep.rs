@@ -24,10 +24,11 @@ fn schedule_suffix(schedule: Schedule) -> &'static str {
     }
 }
 
-pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("//");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
+        out.notes(notes);
         return out.finish();
     }
     out.comment(&format!("aksradar: Bicep for {}.", words::totals(plans)));
@@ -36,6 +37,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     out.comment("patch deployed alone would reset what it does not name; autoUpgradeProfile is replaced whole, so");
     out.comment("the patch repeats the cluster's current upgradeChannel unless a fix changes it.");
     out.comment("The maintenanceConfigurations resources stand alone: deploy them into the cluster's resource group.");
+    out.notes(notes);
     if plans.iter().any(|p| p.version.is_some()) {
         out.blank();
         out.line(&format!("@description({})", string(words::VERSION_STEP)));

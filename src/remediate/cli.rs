@@ -16,10 +16,11 @@ use super::shell::{az_unsafe_field, quote};
 use super::words;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
-pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
+        out.notes(notes);
         return out.finish();
     }
     out.line("#!/usr/bin/env bash");
@@ -29,6 +30,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
     out.comment(
         "A cluster stops at its first failure, the others still run; the end lists both (exit 1 if any failed).",
     );
+    out.notes(notes);
     out.line("set -uo pipefail");
     out.line("fixed=() failed=()");
     out.line(r#"finish() { if [ "$1" -eq 0 ]; then fixed+=("$2"); else failed+=("$2"); echo "aksradar: FAILED: $2" >&2; fi; }"#);

@@ -54,13 +54,43 @@ impl Format {
 /// The fixes for every `Fail` finding of `items`, in `format`. When nothing fails, a
 /// short note in the format's own comment syntax (for ARM, a template without resources).
 pub fn render(format: Format, items: &[&Assessed], config: &RemediationConfig) -> String {
+    render_noted(format, items, config, &[])
+}
+
+/// `render`, with `notes` for the reader at the top, in the format's comment syntax
+/// (for ARM, in the template's `metadata`): what was left out and why, say.
+pub fn render_noted(format: Format, items: &[&Assessed], config: &RemediationConfig, notes: &[String]) -> String {
     let plans = decide::decide(items, config);
     match format {
-        Format::Cli => cli::render(&plans, config),
-        Format::Bicep => bicep::render(&plans, config),
-        Format::Arm => arm::render(&plans, config),
-        Format::Policy => policy::render(&plans),
-        Format::Terraform => terraform::render(&plans, config),
+        Format::Cli => cli::render(&plans, config, notes),
+        Format::Bicep => bicep::render(&plans, config, notes),
+        Format::Arm => arm::render(&plans, config, notes),
+        Format::Policy => policy::render(&plans, notes),
+        Format::Terraform => terraform::render(&plans, config, notes),
+    }
+}
+
+/// What a fix says about `stale` failing clusters whose data is from an earlier read
+/// (the latest read of their subscription failed): left out, or `included` on request.
+pub fn stale_note(stale: usize, included: bool) -> String {
+    let one = stale == 1;
+    let (is, their, subscription) = if one {
+        ("its data is", "its", "subscription")
+    } else {
+        ("their data is", "their", "subscriptions")
+    };
+    if included {
+        format!(
+            "{} included although {is} stale: from an earlier read, since the latest read of {their} {subscription} failed (--include-stale).",
+            crate::text::count(stale, "failing cluster")
+        )
+    } else {
+        format!(
+            "{} left out: {is} stale (from an earlier read, since the latest read of {their} {subscription} failed); \
+             read again when {} can be read, or pass --include-stale.",
+            crate::text::count(stale, "failing cluster"),
+            if one { "it" } else { "they" }
+        )
     }
 }
 
@@ -96,6 +126,13 @@ impl Text {
 
     fn comment(&mut self, text: &str) {
         self.comment_at("", text);
+    }
+
+    /// Each note as a comment of its own.
+    fn notes(&mut self, notes: &[String]) {
+        for note in notes {
+            self.comment(note);
+        }
     }
 
     /// Code followed by a comment on the same line.
@@ -359,6 +396,63 @@ mod tests {
                 Format::Cli | Format::Policy | Format::Terraform => assert!(text.starts_with("# ")),
             }
         }
+    }
+
+    #[test]
+    fn notes_go_at_the_top_in_the_format_syntax_and_stay_one_line_each() {
+        let (items, config) = fleet();
+        let refs: Vec<&Assessed> = items.iter().collect();
+        let notes = vec![
+            "2 failing clusters left out: their data is stale.".to_string(),
+            "a note with\na newline and `$(id)`".to_string(),
+        ];
+        for format in Format::ALL {
+            for refs in [&refs[..], &[]] {
+                let text = render_noted(format, refs, &config.remediation, &notes);
+                let plain = render(format, refs, &config.remediation);
+                assert_ne!(text, plain, "{}", format.label());
+                match format {
+                    Format::Arm => {
+                        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+                        assert_eq!(
+                            value["metadata"]["notes"][0],
+                            "2 failing clusters left out: their data is stale."
+                        );
+                    }
+                    _ => {
+                        let prefix = if format == Format::Bicep { "// " } else { "# " };
+                        let line = format!("{prefix}2 failing clusters left out: their data is stale.");
+                        assert!(text.lines().any(|l| l == line), "{}: {text}", format.label());
+                        assert!(
+                            text.lines()
+                                .any(|l| l == format!("{prefix}a note witha newline and `$(id)`")),
+                            "{}: one clean line",
+                            format.label()
+                        );
+                        let first = text.lines().next().unwrap_or_default();
+                        assert!(
+                            first.starts_with(prefix) || first == "#!/usr/bin/env bash",
+                            "{}: {first}",
+                            format.label()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_stale_note_says_what_was_left_out_and_how_to_put_it_back() {
+        assert_eq!(
+            stale_note(1, false),
+            "1 failing cluster left out: its data is stale (from an earlier read, since the latest read of its \
+             subscription failed); read again when it can be read, or pass --include-stale."
+        );
+        assert_eq!(
+            stale_note(3, true),
+            "3 failing clusters included although their data is stale: from an earlier read, since the latest \
+             read of their subscriptions failed (--include-stale)."
+        );
     }
 
     #[test]

@@ -21,16 +21,18 @@ const REMEDIATION_NAME: &str = "aks-nodeos-fix";
 const CONTRIBUTOR_ROLE: &str = "Azure Kubernetes Service Contributor Role";
 const ADDON_ROLE: &str = "Azure Kubernetes Service Policy Add-on Deployment";
 
-pub fn render(plans: &[ClusterFix<'_>]) -> String {
+pub fn render(plans: &[ClusterFix<'_>], notes: &[String]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
+        out.notes(notes);
         return out.finish();
     }
     let failing: Vec<&ClusterFix<'_>> = plans.iter().filter(|p| p.node_os.is_some()).collect();
     if failing.is_empty() {
         out.comment("aksradar: no cluster fails Azure.AKS.NodeAutoUpgrade, the rule the built-in policies cover;");
         out.comment("the other failing findings are fixed by the cli, bicep, arm and terraform formats.");
+        out.notes(notes);
         return out.finish();
     }
     let groups: Vec<&[&ClusterFix<'_>]> = failing
@@ -60,6 +62,7 @@ pub fn render(plans: &[ClusterFix<'_>]) -> String {
     out.comment(
         "Needs Azure CLI 2.61.0 or later. Each step is skipped when it is already done, so it is safe to run again.",
     );
+    out.notes(notes);
     out.line("set -euo pipefail");
     for group in groups {
         subscription(&mut out, group);

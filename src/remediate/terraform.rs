@@ -15,10 +15,11 @@ use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
 const VERSION_VARIABLE: &str = "kubernetes_target_version";
 
-pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
+pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
         out.comment("aksradar: nothing to fix, no finding fails.");
+        out.notes(notes);
         return out.finish();
     }
     out.comment(&format!(
@@ -34,6 +35,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig) -> String {
         config.api_version
     ));
     out.comment("body.properties.autoUpgradeProfile sets the same channels.");
+    out.notes(notes);
     if plans.iter().any(|p| p.version.is_some()) {
         out.blank();
         out.line(&format!("variable \"{VERSION_VARIABLE}\" {{"));
