@@ -471,6 +471,9 @@ fn dashboard(
 
 /// A warning on stderr (one line) and in the log file. The log is appended only when
 /// it is a regular file in a real state folder: never through a link, never into a FIFO.
+/// The warnings log's size before it is rotated to `aksradar.log.1`.
+const LOG_LIMIT: u64 = 1 << 20;
+
 fn warn(paths: Option<&Paths>, message: &str) {
     let message = crate::text::clean(message);
     eprintln!("aksradar: warning: {message}");
@@ -479,7 +482,7 @@ fn warn(paths: Option<&Paths>, message: &str) {
             "{} warning {message}\n",
             time::OffsetDateTime::now_utc().unix_timestamp()
         );
-        if let Err(err) = crate::disk::append_own(&paths.log_file(), line.as_bytes()) {
+        if let Err(err) = crate::disk::append_log(&paths.log_file(), line.as_bytes(), LOG_LIMIT) {
             let err = err.to_string();
             eprintln!(
                 "aksradar: warning: the warning above is not in the log: {}",

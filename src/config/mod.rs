@@ -277,6 +277,10 @@ macro_rules! debug_display {
 }
 debug_display!(Frequency, Weekday, WeekIndex);
 
+/// The largest config file read: a config is a few hundred lines, but a generous cap
+/// keeps a value pasted by mistake readable (and its error clipped).
+const CONFIG_LIMIT: u64 = 64 << 20;
+
 /// A config file that could not be used, with where and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -284,6 +288,8 @@ pub enum ConfigError {
     // (anyhow's `{:#}`) would print it a second time.
     #[error("cannot read config file {path}: {cause}")]
     Read { path: PathBuf, cause: std::io::Error },
+    #[error("config file {path} is {what}; a config file is a TOML text file of at most 64 MiB")]
+    NotAFile { path: PathBuf, what: String },
     #[error("{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{byte:02X} there); save it as UTF-8")]
     NotUtf8 {
         path: PathBuf,
@@ -305,6 +311,28 @@ impl Config {
     /// Reads a config file. `required` is false for the default location, where a
     /// missing file simply means the defaults.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
+        // Looked at before it is opened: opening a FIFO would wait for a writer, and
+        // reading a device or a huge file would not end well.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                let what = if meta.is_dir() {
+                    "a folder"
+                } else {
+                    "not a regular file (a FIFO, socket or device)"
+                };
+                return Err(ConfigError::NotAFile {
+                    path: path.to_path_buf(),
+                    what: what.into(),
+                });
+            }
+            Ok(meta) if meta.len() > CONFIG_LIMIT => {
+                return Err(ConfigError::NotAFile {
+                    path: path.to_path_buf(),
+                    what: format!("{} bytes long", meta.len()),
+                });
+            }
+            _ => {}
+        }
         match std::fs::read(path) {
             Ok(bytes) => Config::parse(Config::text(&bytes, path)?, path),
             Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),

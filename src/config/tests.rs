@@ -249,9 +249,29 @@ fn a_file_that_is_not_utf8_names_the_line_and_column_of_the_bad_byte_once() {
 #[test]
 fn an_unreadable_file_says_why_once() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Config::load(dir.path(), true).unwrap_err();
+    let gone = dir.path().join("gone.toml");
+    let err = Config::load(&gone, true).unwrap_err();
     let shown = format!("{:#}", anyhow::Error::new(err));
     assert!(shown.starts_with("cannot read config file"), "{shown}");
-    let cause = std::fs::read(dir.path()).unwrap_err().to_string();
+    let cause = std::fs::read(&gone).unwrap_err().to_string();
     assert_eq!(shown.matches(&cause).count(), 1, "{shown}");
+}
+
+#[test]
+fn a_folder_a_fifo_or_a_huge_file_is_refused_before_it_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Config::load(dir.path(), true).unwrap_err().to_string();
+    assert!(err.contains("is a folder"), "{err}");
+
+    // Opening a FIFO would wait for a writer for ever.
+    let fifo = dir.path().join("config.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = Config::load(&fifo, false).unwrap_err().to_string();
+    assert!(err.contains("not a regular file"), "{err}");
+
+    let huge = dir.path().join("huge.toml");
+    std::fs::File::create(&huge).unwrap().set_len(65 << 20).unwrap();
+    let err = Config::load(&huge, true).unwrap_err().to_string();
+    assert!(err.contains("68157440 bytes long"), "{err}");
 }
