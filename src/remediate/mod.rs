@@ -11,6 +11,7 @@ mod bicep;
 mod cli;
 mod decide;
 mod names;
+pub mod plan;
 mod policy;
 mod shell;
 mod terraform;
