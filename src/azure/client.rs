@@ -196,12 +196,12 @@ impl ClientError {
 }
 
 /// A URL as errors and reports show it: without any user name or password.
-fn shown(url: &Url) -> String {
+pub(super) fn shown(url: &Url) -> String {
     without_userinfo(url)
 }
 
 /// Seconds for messages: `999999 s`, `0.5 s`.
-fn secs(duration: Duration) -> String {
+pub(super) fn secs(duration: Duration) -> String {
     let s = duration.as_secs_f64();
     if s.fract() == 0.0 {
         format!("{s:.0} s")
@@ -211,7 +211,7 @@ fn secs(duration: Duration) -> String {
 }
 
 /// How a successful response's body is read.
-trait Reader: Sync {
+pub(super) trait Reader: Sync {
     type Out: Send;
     fn read(
         &self,
@@ -398,6 +398,21 @@ impl ArmClient {
         &self.limits
     }
 
+    /// The clock deadlines are measured with and waits are made on.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Who the credentials act as, as far as their token says (a JWT's tenant and
+    /// object id claims, read without verifying). Nothing when the token is no JWT or
+    /// none can be had; the token itself is neither kept nor shown.
+    pub async fn identity(&self) -> super::identity::Identity {
+        match self.credentials.token(&self.scope).await {
+            Ok(token) => super::identity::Identity::of_token(token.secret()),
+            Err(_) => super::identity::Identity::default(),
+        }
+    }
+
     /// When a read that starts now must be done.
     pub fn deadline(&self) -> Instant {
         self.clock.now() + self.limits.read_deadline
@@ -432,7 +447,7 @@ impl ArmClient {
     }
 
     pub async fn get(&self, url: &Url, deadline: Instant) -> Result<Value, ClientError> {
-        self.send(Method::GET, url, None, &Json, deadline).await
+        self.send(Method::GET, url, None, None, &Json, deadline).await
     }
 
     /// One page of a list, read into clusters as it streams (see `import::parse_page_from`).
@@ -443,7 +458,7 @@ impl ArmClient {
         deadline: Instant,
     ) -> Result<(Fleet, PageLinks), ClientError> {
         let method = if body.is_some() { Method::POST } else { Method::GET };
-        self.send(method, url, body, &Page(url), deadline).await
+        self.send(method, url, body, None, &Page(url), deadline).await
     }
 
     /// Follows `nextLink` from `first`, handing each page's `value` array to `on_page`.
@@ -553,11 +568,14 @@ impl ArmClient {
         }
     }
 
-    async fn send<R: Reader>(
+    /// Sends one request, with `If-Match: if_match` when given, and reads the answer
+    /// with `reader`: the only function that sends a token.
+    pub(super) async fn send<R: Reader>(
         &self,
         method: Method,
         url: &Url,
         body: Option<&Value>,
+        if_match: Option<&str>,
         reader: &R,
         deadline: Instant,
     ) -> Result<R::Out, ClientError> {
@@ -578,6 +596,9 @@ impl ArmClient {
                 .bearer_auth(token.secret());
             if let Some(body) = body {
                 request = request.json(body);
+            }
+            if let Some(tag) = if_match {
+                request = request.header(reqwest::header::IF_MATCH, tag);
             }
             let limit = self.retry.timeout.min(left);
             let max_body = self.limits.max_body_bytes;
@@ -733,7 +754,7 @@ impl ArmClient {
         Ok(())
     }
 
-    async fn wait(&self, url: &Url, delay: Duration, why: &str) {
+    pub(super) async fn wait(&self, url: &Url, delay: Duration, why: &str) {
         if let Some(events) = &self.events {
             let _ = events.send(Progress::Waiting {
                 url: shown(url),
@@ -761,12 +782,12 @@ impl ArmClient {
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// `Retry-After` in seconds (what ARM sends) or as an HTTP date (treated as a short wait).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = header(headers, "retry-after")?.trim();
     match value.parse::<f64>() {
         // Clamped (to some 30 years) only so any number is a valid duration; the wait

@@ -2,7 +2,9 @@
 //!
 //! `Real` is tokio's clock. `Manual` never sleeps: a wait moves its time forward at
 //! once and is written down, so tests of long waits (a `Retry-After` of days, a read
-//! deadline of minutes) run in no time and can check every wait the client chose.
+//! deadline of minutes) run in no time and can check every wait the client chose. A
+//! manual clock may take another clock along (`manual_with`): a test's simulator then
+//! sees exactly the time the client waited, so its operations end when they should.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,12 +18,21 @@ pub enum Clock {
     Manual(Arc<Manual>),
 }
 
+/// What else moves when a manual clock does.
+type Follower = Box<dyn Fn(Duration) + Send + Sync>;
+
 /// A clock that only moves when the client waits.
-#[derive(Debug)]
 pub struct Manual {
     start: Instant,
     /// Time passed, and every wait in order.
     state: Mutex<(Duration, Vec<Duration>)>,
+    follower: Option<Follower>,
+}
+
+impl std::fmt::Debug for Manual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manual").field("state", &self.state).finish_non_exhaustive()
+    }
 }
 
 impl Clock {
@@ -30,6 +41,16 @@ impl Clock {
         Clock::Manual(Arc::new(Manual {
             start: Instant::now(),
             state: Mutex::new((Duration::ZERO, Vec::new())),
+            follower: None,
+        }))
+    }
+
+    /// A manual clock that also moves `follower` by each wait, as the wait is made.
+    pub fn manual_with(follower: impl Fn(Duration) + Send + Sync + 'static) -> Clock {
+        Clock::Manual(Arc::new(Manual {
+            start: Instant::now(),
+            state: Mutex::new((Duration::ZERO, Vec::new())),
+            follower: Some(Box::new(follower)),
         }))
     }
 
@@ -48,6 +69,9 @@ impl Clock {
                     let mut state = manual.lock();
                     state.0 += duration;
                     state.1.push(duration);
+                }
+                if let Some(follower) = &manual.follower {
+                    follower(duration);
                 }
                 tokio::task::yield_now().await;
             }
@@ -86,5 +110,15 @@ mod tests {
             vec![Duration::from_secs(60), Duration::from_secs(86_400)]
         );
         assert!(Clock::Real.waits().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_manual_clock_takes_its_follower_along_by_each_wait() {
+        let moved = Arc::new(Mutex::new(Duration::ZERO));
+        let seen = moved.clone();
+        let clock = Clock::manual_with(move |by| *seen.lock().unwrap() += by);
+        clock.sleep(Duration::from_secs(2)).await;
+        clock.sleep(Duration::from_secs(3)).await;
+        assert_eq!(*moved.lock().unwrap(), Duration::from_secs(5));
     }
 }

@@ -4,18 +4,23 @@
 //! simulator serves as faithfully as Azure does. The settings it works from (the
 //! cloud, the way to sign in, the source, the limits) are plain data in `config`.
 //! Every URL is built by `path` from checked segments, and every request is sent by
-//! one function, `ArmClient::send`, which keeps the token on the endpoint's origin.
+//! one function, `ArmClient::send`, which keeps the token on the endpoint's origin;
+//! writes (`write`: PUT, DELETE, following their operations) go through it too.
 
 mod body;
 pub mod client;
 pub mod clock;
 pub mod credential;
 pub mod fleet;
+pub mod identity;
 pub mod path;
 pub mod trust;
+pub mod write;
 
 pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
 pub use clock::Clock;
 pub use credential::{CredentialOptions, Credentials, Environment};
 pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet, fetch_raw};
+pub use identity::Identity;
 pub use trust::{Trust, TrustError};
+pub use write::{Accepted, Ended};

@@ -13,10 +13,12 @@ use crate::model::{NodeOsChannel, Rule, UpgradeChannel, Version};
 use crate::text::{ECHO, clip, glob_match, parse_duration};
 
 mod access;
+mod apply;
 mod keys;
 mod limits;
 
 pub use access::{AuthMode, Cloud, Source, endpoint_problem, token_may_go_to, without_userinfo};
+pub use apply::{Apply, apply_disabled};
 pub use keys::{Binding, KeyBindings, Place, Written};
 pub use limits::Limits;
 
@@ -62,6 +64,8 @@ pub struct Config {
     /// Dashboard keys, by command name.
     pub keys: KeyBindings,
     pub highlight: Highlight,
+    /// Whether and how aksradar may change clusters.
+    pub apply: Apply,
 }
 
 /// `[highlight]`: rows to mark so nobody mistakes production for a sandbox.
@@ -113,6 +117,7 @@ impl Default for Config {
             remediation: RemediationConfig::default(),
             keys: KeyBindings::default(),
             highlight: Highlight::default(),
+            apply: Apply::default(),
         }
     }
 }

@@ -5,12 +5,16 @@
 //! once, `words` and `names` word and name it; each format module only spells it. Text from outside (names, tags, reasons)
 //! reaches a comment only through `text::clean`, and a value only through the format's
 //! own quoting, so no input can end a comment or a string early.
+//!
+//! `plan` turns the same decisions into the changes an apply makes (property: from →
+//! to), and `outcome` holds what applying them reports; both are plain data too.
 
 mod arm;
 mod bicep;
 mod cli;
 mod decide;
 mod names;
+pub mod outcome;
 pub mod plan;
 mod policy;
 mod shell;
