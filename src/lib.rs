@@ -12,7 +12,7 @@
 //!  `tui`  `cli`                            the terminal (events, restore, OSC 52); clap's flags
 //!  `ui`                                    one view per screen or overlay (pure)
 //!  `app`                                   State, Action, update, commands, key map (pure)
-//!  `history`  `fetch`                      the read history; a live read merged with the snapshot
+//!  `history`  `fetch`  `apply`             the read history; a live read merged with the snapshot; writes
 //!  `azure`  `cache`  `sim`                 the ARM / Resource Graph client; snapshots; the simulator
 //!  `disk`                                  own files and input files: no links, FIFOs or floods
 //!  `remediate`  `report`  `filter`         fixes, scan formats, the filter language (pure)
@@ -61,6 +61,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod apply;
 pub mod azure;
 pub mod cache;
 pub mod cli;

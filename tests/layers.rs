@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["remediate", "report", "filter"],
     &["disk"],
     &["azure", "cache", "sim"],
-    &["history", "fetch"],
+    &["history", "fetch", "apply"],
     &["app"],
     &["ui"],
     &["tui", "cli"],
@@ -34,7 +34,7 @@ const ONLY: &[(&str, &[&str])] = &[("sim", &["model", "text"])];
 /// The dashboard's pure core and views take plain data, never the network's types,
 /// although the layers would allow it.
 const PURE: &[&str] = &["app", "ui"];
-const NETWORK: &[&str] = &["azure", "fetch", "sim"];
+const NETWORK: &[&str] = &["azure", "fetch", "apply", "sim"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Edge {
