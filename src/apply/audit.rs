@@ -28,7 +28,9 @@ pub struct Audit {
 
 impl std::fmt::Debug for Audit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Audit").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Audit")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 

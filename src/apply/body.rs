@@ -114,15 +114,14 @@ pub fn window_body(window: &MaintenanceWindow) -> Value {
 /// Whether `cluster`, as just read, has what `change` sets; else what it has instead.
 pub fn observed(cluster: &Cluster, change: &Change) -> Result<(), String> {
     let same_version = |have: Option<&str>, want: &str| {
-        have.is_some_and(|h| h.eq_ignore_ascii_case(want) || Version::parse(h).is_some_and(|h| Some(h) == Version::parse(want)))
+        have.is_some_and(|h| {
+            h.eq_ignore_ascii_case(want) || Version::parse(h).is_some_and(|h| Some(h) == Version::parse(want))
+        })
     };
     let shown = |v: Option<&str>| v.filter(|v| !v.is_empty()).unwrap_or("(not set)").to_string();
     match &change.what {
         What::UpgradeChannel { to, .. } if cluster.upgrade_channel() == *to => Ok(()),
-        What::UpgradeChannel { .. } => Err(format!(
-            "upgradeChannel {}",
-            shown(cluster.upgrade_channel.as_deref())
-        )),
+        What::UpgradeChannel { .. } => Err(format!("upgradeChannel {}", shown(cluster.upgrade_channel.as_deref()))),
         What::NodeOsChannel { to, .. } if cluster.node_os_channel() == *to => Ok(()),
         What::NodeOsChannel { .. } => Err(format!(
             "nodeOSUpgradeChannel {}",
@@ -243,7 +242,10 @@ mod tests {
         );
         let body = cluster_body(&arm_cluster(), &[&upgrade, &channel]);
         assert_eq!(body["properties"]["kubernetesVersion"], "1.34.2");
-        assert_eq!(body["properties"]["agentPoolProfiles"][0]["orchestratorVersion"], "1.34.2");
+        assert_eq!(
+            body["properties"]["agentPoolProfiles"][0]["orchestratorVersion"],
+            "1.34.2"
+        );
         assert_eq!(
             body["properties"]["agentPoolProfiles"][1]["orchestratorVersion"], "1.32.9",
             "a pool behind is PoolVersion's"

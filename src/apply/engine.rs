@@ -227,7 +227,14 @@ impl Run<'_> {
         });
     }
 
-    fn audit(&self, index: Option<usize>, request: &str, operation: Option<&str>, result: &str, error: Option<(&str, &str)>) {
+    fn audit(
+        &self,
+        index: Option<usize>,
+        request: &str,
+        operation: Option<&str>,
+        result: &str,
+        error: Option<(&str, &str)>,
+    ) {
         let Some(audit) = &self.ctx.audit else { return };
         let change = index.map_or_else(|| "(the cluster)".to_string(), |i| self.plan.changes[i].to_string());
         let entry = Entry {
@@ -286,7 +293,13 @@ impl Run<'_> {
     }
 
     fn changed(&mut self, fresh: Fresh, why: String) -> Ending {
-        self.audit(None, "read", None, "changed since planned", Some(("Changed", why.as_str())));
+        self.audit(
+            None,
+            "read",
+            None,
+            "changed since planned",
+            Some(("Changed", why.as_str())),
+        );
         self.now = Some(fresh.assessed);
         Ending::Changed { plan: fresh.plan, why }
     }
@@ -407,10 +420,11 @@ impl Run<'_> {
             return None;
         };
         let (pool, from, to) = (pool.clone(), from.clone(), to.clone());
-        let url = match cluster_ref(&self.plan.cluster).and_then(|at| under(&self.ctx.client, &at, &["agentPools", &pool])) {
-            Ok(url) => url,
-            Err(err) => return Some(self.fail(&[index], None, err.code(), &err.message())),
-        };
+        let url =
+            match cluster_ref(&self.plan.cluster).and_then(|at| under(&self.ctx.client, &at, &["agentPools", &pool])) {
+                Ok(url) => url,
+                Err(err) => return Some(self.fail(&[index], None, err.code(), &err.message())),
+            };
         let busy_until = self.ctx.client.clock().now() + self.ctx.options.conflict_deadline;
         loop {
             let current = match self.ctx.client.get(&url, self.ctx.client.deadline()).await {
@@ -436,7 +450,10 @@ impl Run<'_> {
                 };
             }
             let body = body::pool_body(&current, &to);
-            let tag = current.pointer("/properties/eTag").and_then(|t| t.as_str()).map(String::from);
+            let tag = current
+                .pointer("/properties/eTag")
+                .and_then(|t| t.as_str())
+                .map(String::from);
             match self.send(&[index], &url, &body, tag.as_deref()).await {
                 Sent::Done => return None,
                 Sent::Stop(ending) => return Some(ending),
@@ -547,11 +564,20 @@ impl Run<'_> {
                 return Sent::Done;
             }
             Ok(Ended::Failed { code, message }) => (code, message),
-            Ok(Ended::Canceled) => ("Canceled".to_string(), "the operation was canceled in Azure".to_string()),
+            Ok(Ended::Canceled) => (
+                "Canceled".to_string(),
+                "the operation was canceled in Azure".to_string(),
+            ),
             Err(err) => (err.code().to_string(), err.message()),
         };
         for &i in indices {
-            self.audit(Some(i), "operation", operation.as_deref(), "failed", Some((&code, &message)));
+            self.audit(
+                Some(i),
+                "operation",
+                operation.as_deref(),
+                "failed",
+                Some((&code, &message)),
+            );
         }
         Sent::Stop(self.fail(indices, operation, &code, &message))
     }

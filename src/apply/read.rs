@@ -213,7 +213,10 @@ mod tests {
         }});
         let upgrades = upgrades_of(&profile);
         assert_eq!(upgrades.control_plane, ["1.33.7", "1.34.2"]);
-        assert_eq!(upgrades.pools.get("system").map(Vec::as_slice), Some(&["1.34.2".to_string()][..]));
+        assert_eq!(
+            upgrades.pools.get("system").map(Vec::as_slice),
+            Some(&["1.34.2".to_string()][..])
+        );
         assert_eq!(
             upgrades.pools.get("np2").map(Vec::len),
             Some(0),

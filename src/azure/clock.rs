@@ -31,7 +31,9 @@ pub struct Manual {
 
 impl std::fmt::Debug for Manual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Manual").field("state", &self.state).finish_non_exhaustive()
+        f.debug_struct("Manual")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
     }
 }
 

@@ -47,7 +47,10 @@ impl Accepted {
 pub enum Ended {
     Succeeded,
     /// With the ARM error code and message of the operation's `error`.
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
     Canceled,
 }
 

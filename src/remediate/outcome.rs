@@ -119,11 +119,7 @@ pub enum Event {
         state: ChangeState,
     },
     /// Waiting before the next look (an operation running, a 409).
-    Waiting {
-        cluster: String,
-        seconds: f64,
-        why: String,
-    },
+    Waiting { cluster: String, seconds: f64, why: String },
     /// Something went wrong beside the changes (the audit log could not be written).
     Warning { message: String },
     /// The cluster is done.
@@ -146,7 +142,13 @@ mod tests {
                 None,
                 false,
             ),
-            (ChangeState::Verified { operation: op() }, "verified", Some("op-1"), None, true),
+            (
+                ChangeState::Verified { operation: op() },
+                "verified",
+                Some("op-1"),
+                None,
+                true,
+            ),
             (
                 ChangeState::NotVerified {
                     operation: op(),
@@ -169,7 +171,9 @@ mod tests {
                 true,
             ),
             (
-                ChangeState::Skipped { why: "cancelled".into() },
+                ChangeState::Skipped {
+                    why: "cancelled".into(),
+                },
                 "skipped",
                 None,
                 Some("cancelled"),

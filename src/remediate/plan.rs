@@ -102,12 +102,9 @@ impl Plan {
 
     /// Whether the plan has a Kubernetes upgrade in it.
     pub fn upgrades_kubernetes(&self) -> bool {
-        self.changes.iter().any(|c| {
-            matches!(
-                c.what,
-                What::KubernetesVersion { .. } | What::PoolVersion { .. }
-            )
-        })
+        self.changes
+            .iter()
+            .any(|c| matches!(c.what, What::KubernetesVersion { .. } | What::PoolVersion { .. }))
     }
 }
 
@@ -126,7 +123,10 @@ pub enum What {
     /// `properties.autoUpgradeProfile.nodeOSUpgradeChannel`.
     NodeOsChannel { from: Option<String>, to: NodeOsChannel },
     /// A new maintenance configuration for one of the AKS-managed schedules.
-    Window { schedule: Schedule, window: MaintenanceWindow },
+    Window {
+        schedule: Schedule,
+        window: MaintenanceWindow,
+    },
     /// `properties.kubernetesVersion`, one minor at most, with the pools that run the
     /// cluster's version now (they move with it, as `az aks upgrade` moves them).
     KubernetesVersion {
@@ -153,7 +153,11 @@ impl Change {
 
     /// The value now, in words when there is none.
     pub fn from(&self) -> String {
-        let unset = |v: &Option<String>| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| "(not set)".into());
+        let unset = |v: &Option<String>| {
+            v.clone()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "(not set)".into())
+        };
         match &self.what {
             What::UpgradeChannel { from, .. } | What::NodeOsChannel { from, .. } => unset(from),
             What::KubernetesVersion { from, .. } => unset(from),
@@ -230,8 +234,9 @@ impl fmt::Display for LeftOut {
             Why::Stale => "every fix: the cluster's data is stale (from an earlier read, since the latest read of its \
                            subscription failed); read it again first"
                 .to_string(),
-            Why::Template => "every fix: this is a template resource, not a deployed cluster; change the template"
-                .to_string(),
+            Why::Template => {
+                "every fix: this is a template resource, not a deployed cluster; change the template".to_string()
+            }
             Why::Waived { reason } => format!("{rule}: waived ({reason})"),
             Why::NotAsked => format!("{rule}: fails, but not asked for (add --rule {})", self.short()),
             Why::KubernetesNotAsked => format!(
@@ -292,12 +297,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
     // `decide` sees only the failures in scope, so each target follows the others as
     // they will be after this plan (a channel left alone does not pin the node OS).
     let scoped = Assessed {
-        findings: item
-            .findings
-            .iter()
-            .filter(|f| scope.asks(f.rule))
-            .cloned()
-            .collect(),
+        findings: item.findings.iter().filter(|f| scope.asks(f.rule)).cloned().collect(),
         ..item.clone()
     };
     let fixes = decide::decide(&[&scoped], &config.remediation);
@@ -477,10 +477,9 @@ fn version_step(cluster: &Cluster, upgrades: Option<&Upgrades>, minimum: &Versio
     let newest_of = |minor: (u64, u64)| offered.iter().filter(|v| v.minor_key() == minor).max().cloned();
     let same = newest_of(now.minor_key()).filter(|v| v.satisfies_minimum(minimum));
     let next = newest_of((now.major, now.minor + 1));
-    let step = same
-        .or(next)
-        .or_else(|| newest_of(now.minor_key()))
-        .ok_or_else(|| format!("left out: AKS offers no upgrade from {running} in this region (none in its upgrade profile)"))?;
+    let step = same.or(next).or_else(|| newest_of(now.minor_key())).ok_or_else(|| {
+        format!("left out: AKS offers no upgrade from {running} in this region (none in its upgrade profile)")
+    })?;
     let reaches = step.satisfies_minimum(minimum);
     Ok((step.to_string(), reaches))
 }
@@ -495,10 +494,14 @@ fn pool_step(
     offered: Option<&Vec<String>>,
 ) -> Result<(String, bool), String> {
     let (Some(now), Some(target_text)) = (Version::parse(from), cluster) else {
-        return Err(format!("left out for pool {pool}: its version or the cluster's does not read as a version"));
+        return Err(format!(
+            "left out for pool {pool}: its version or the cluster's does not read as a version"
+        ));
     };
     let Some(target) = Version::parse(target_text) else {
-        return Err(format!("left out for pool {pool}: the cluster's version `{target_text}` does not read"));
+        return Err(format!(
+            "left out for pool {pool}: the cluster's version `{target_text}` does not read"
+        ));
     };
     if target.minor_key() < now.minor_key() {
         return Err(format!(

@@ -8,7 +8,8 @@
 //!  HTTP(S) request ──> server: token service? ─> auth ─> api-version ─> faults ─> route
 //!        ├─ read   GETs: a cluster as `state` holds it, or replayed from `fleet` (`view`)
 //!        ├─ write  PUT/DELETE, checked by `validate`, recorded in `state` as operations
-//!        └─ graph  Resource Graph rows of the same clusters
+//!        ├─ graph  Resource Graph rows of the same clusters
+//!        └─ admin  `--admin` only: a change behind the clients' backs, for tests
 //! ```
 //!
 //! Invariants: it only ever listens on loopback (it accepts a bearer token and its
@@ -19,7 +20,7 @@
 //! cost memory.
 //!
 //! Its parts depend one way: this module (`Simulator`, `run`) on `server` and
-//! `tls`; `server` on `route`, `token`, `read`, `write`, `graph` and `faults`;
+//! `tls`; `server` on `route`, `token`, `read`, `write`, `graph`, `faults` and `admin`;
 //! `write` on `validate` and `read`; those on `view`, `state`, `fleet`, `wire` and
 //! `options` (which carries the `clock`); `fleet` on `rng`. Outside the simulator it
 //! uses only `model` (the wire contract in `model::api`), so it sits beside `azure`,
@@ -28,6 +29,7 @@
 //! `aksradar demo` starts it in-process, `aksradar simulate` runs it alone (`run`),
 //! and every test of the live path and every benchmark talks to it over HTTP.
 
+mod admin;
 mod clock;
 mod faults;
 pub mod fleet;

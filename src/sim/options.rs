@@ -62,6 +62,10 @@ pub struct SimOptions {
     /// Share of long-running operations that end Failed with an error object (0.0-1.0)
     #[arg(long, default_value_t = 0.0)]
     pub fail_operations: f64,
+    /// Serve POST /admin/mutate, which changes a cluster behind the clients' backs (for
+    /// tests: a concurrent change, a 412)
+    #[arg(long)]
+    pub admin: bool,
     /// Append one JSON line per request answered (method, path and query, status) to FILE
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
@@ -93,6 +97,7 @@ impl Default for SimOptions {
             tls: false,
             operation_seconds: 2,
             fail_operations: 0.0,
+            admin: false,
             request_log: None,
             record_requests: true,
             clock: SimClock::real(),

@@ -28,6 +28,8 @@ pub(super) enum Route<'a> {
     Token {
         tenant: &'a str,
     },
+    /// `POST /admin/mutate`: a change behind the clients' backs (`--admin` only).
+    AdminMutate,
     Unknown,
 }
 
@@ -103,6 +105,7 @@ pub(super) fn classify<'a>(segments: &[&'a str]) -> Route<'a> {
             target: classify_in_subscription(rest),
         },
         [m, e] if ci(m, "metadata") && ci(e, "endpoints") => Route::Metadata,
+        [a, m] if ci(a, "admin") && ci(m, "mutate") => Route::AdminMutate,
         [tenant, v, w, o] if ci(v, "v2.0") && ci(w, ".well-known") && ci(o, "openid-configuration") => {
             Route::OpenIdConfiguration { tenant, v2: true }
         }
@@ -196,6 +199,7 @@ mod tests {
             ),
             ("/t1/oauth2/v2.0/token", "Token { tenant: \"t1\" }"),
             ("/t1/oauth2/token", "Unknown"),
+            ("/admin/mutate", "AdminMutate"),
             (&format!("{cluster}/agentPools/np1/machines"), "target: Unknown"),
         ];
         for (path, want) in cases {

@@ -35,7 +35,7 @@ use super::rng::{guid_of, mix};
 use super::route::{Route, Target, classify};
 use super::state::SimState;
 use super::wire::{self, Query, Reply};
-use super::{token, write};
+use super::{admin, token, write};
 use crate::model::api::ARM_API_VERSION;
 
 /// Largest request body read (a Resource Graph query with 1000 subscriptions is ~40 KB).
@@ -152,6 +152,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     } else {
         let auth = authenticate(&parts.headers, &shared.options.token);
         let reply = match auth {
+            Auth::Ok if matches!(route, Route::AdminMutate) => admin_answer(&shared, &parts, body).await,
             Auth::Ok => answer(&shared, seq, &parts, &route, body).await,
             Auth::Missing => unauthenticated(
                 &shared.fleet,
@@ -335,12 +336,55 @@ async fn answer(shared: &Shared, seq: u64, parts: &Parts, route: &Route<'_>, bod
         _ => {}
     }
 
+    // A change held back for this GET of the cluster lands once it is answered.
+    if let Route::Subscription {
+        sub,
+        target: Target::Cluster { rg, name },
+    } = route
+        && parts.method == Method::GET
+        && reply.status == StatusCode::OK
+        && let Some(key) = shared.fleet.cluster_key(sub, rg, name)
+    {
+        admin::after_get(&shared.fleet, &shared.options, &shared.state, key);
+    }
+
     if plan.malformed && reply.status == StatusCode::OK {
         // Cut mid-document: the status and headers look fine, the JSON does not parse.
         let keep = reply.body.len() / 2;
         reply.body.truncate(keep);
     }
     reply
+}
+
+/// `POST /admin/mutate`, when `--admin` serves it (`admin`); an unknown path otherwise.
+async fn admin_answer(shared: &Shared, parts: &Parts, body: Body) -> Reply {
+    if !shared.options.admin {
+        return Reply::error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!(
+                "No HTTP resource was found that matches the request URI '{}{}'.",
+                shared.base_url,
+                parts.uri.path()
+            ),
+        );
+    }
+    if parts.method != Method::POST {
+        return Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "POST /admin/mutate is the only method there.",
+        )
+        .header("allow", "POST");
+    }
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => admin::mutate(&shared.fleet, &shared.options, &shared.state, &bytes),
+        Err(_) => Reply::error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestContent",
+            format!("The request content could not be read (at most {MAX_BODY} bytes are accepted)."),
+        ),
+    }
 }
 
 /// The methods a route answers.

@@ -11,6 +11,9 @@
 //! it ends is a pure function of the clock: `settle(now)` swaps in the final object
 //! of every operation that has ended, and `operation(id, now)` reports
 //! `InProgress` until then. Nothing here reads the clock itself.
+//!
+//! Changes made behind the clients' backs (`admin`) land here too: at once, or held
+//! as a `Trap` until enough GETs of their cluster have been answered.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -34,6 +37,8 @@ pub struct SimState {
     running: AtomicUsize,
     /// Writes so far, for eTags and operation ids that are the same on every run.
     writes: AtomicU64,
+    /// Traps set: when none, a GET takes no lock to count itself.
+    traps: AtomicUsize,
 }
 
 /// The changed clusters and every operation started.
@@ -44,6 +49,17 @@ pub struct Changes {
     operations: HashMap<String, Operation>,
     /// Clusters with an operation not yet settled.
     pending: usize,
+    /// Changes waiting for GETs of their cluster (`admin`).
+    traps: Vec<Trap>,
+}
+
+/// A change to a cluster, waiting until `gets_left` more GETs of it are answered.
+#[derive(Debug, Clone)]
+pub struct Trap {
+    pub key: Key,
+    pub gets_left: u64,
+    /// A JSON merge patch of the cluster's object.
+    pub patch: Value,
 }
 
 /// One changed cluster.
@@ -170,6 +186,26 @@ impl Changes {
         });
     }
 
+    /// Replaces the cluster's object as it is now (a change made behind the clients'
+    /// backs); an operation running on it still ends with its own final object.
+    pub fn replace(&mut self, key: Key, cluster: &Value) {
+        if let Ok(raw) = serde_json::value::to_raw_value(cluster) {
+            self.clusters.entry(key).or_default().cluster = Some(raw);
+        }
+    }
+
+    /// Holds `trap` until its GETs have been answered.
+    pub fn set_trap(&mut self, trap: Trap) {
+        self.traps.push(trap);
+    }
+
+    /// Counts one answered GET of cluster `key`; the trap it releases, if any.
+    pub fn count_get(&mut self, key: Key) -> Option<Trap> {
+        let at = self.traps.iter().position(|t| t.key == key)?;
+        self.traps[at].gets_left = self.traps[at].gets_left.saturating_sub(1);
+        (self.traps[at].gets_left == 0).then(|| self.traps.remove(at))
+    }
+
     /// Replaces the cluster's maintenance configurations.
     pub fn set_maintenance(&mut self, key: Key, configurations: Vec<Value>) {
         self.clusters.entry(key).or_default().maintenance = Some(configurations);
@@ -205,12 +241,18 @@ impl SimState {
         let mut changes = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let out = write(&mut changes);
         self.running.store(changes.pending, Ordering::Release);
+        self.traps.store(changes.traps.len(), Ordering::Release);
         out
     }
 
     /// The number of the next write (0, 1, ...).
     pub fn next_write(&self) -> u64 {
         self.writes.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Whether any change waits for GETs (`admin`).
+    pub fn has_traps(&self) -> bool {
+        self.traps.load(Ordering::Acquire) > 0
     }
 
     /// Ends every operation whose time is up. Takes no lock while none runs.

@@ -453,7 +453,10 @@ fn the_same_inputs_give_the_same_plan_and_a_moved_value_another() {
         &Scope::default(),
         None,
     );
-    assert_ne!(first, moved, "someone set None meanwhile: the plan is not the one confirmed");
+    assert_ne!(
+        first, moved,
+        "someone set None meanwhile: the plan is not the one confirmed"
+    );
 }
 
 #[test]
@@ -476,7 +479,11 @@ fn plans_cover_failing_and_waived_clusters_in_a_stable_order() {
     ];
     let plans = plans(items.iter(), &config, &Scope::default(), |_| None);
     let names: Vec<&str> = plans.iter().map(|p| p.cluster.name.as_str()).collect();
-    assert_eq!(names, ["aks-a", "aks-b", "aks-waived"], "the passing cluster has no plan");
+    assert_eq!(
+        names,
+        ["aks-a", "aks-b", "aks-waived"],
+        "the passing cluster has no plan"
+    );
     assert!(plans[2].changes.is_empty());
 }
 
