@@ -178,7 +178,10 @@ fn options(max_parallel: usize) -> Options {
     }
 }
 
-fn has(plan: &Plan, kind: fn(&What) -> bool) -> bool {
+/// A kind of change.
+type Kind = fn(&What) -> bool;
+
+fn has(plan: &Plan, kind: Kind) -> bool {
     plan.changes.iter().any(|c| kind(&c.what))
 }
 
@@ -193,7 +196,7 @@ const ALL: &[Rule] = &Rule::ALL;
 async fn every_kind_of_change_is_applied_verified_and_a_fresh_read_finds_nothing_left_to_do() {
     bounded(async {
         let world = world(SimOptions::default(), "simulator", ALL).await;
-        let kinds: [(&str, fn(&What) -> bool); 5] = [
+        let kinds: [(&str, Kind); 5] = [
             ("cluster channel", |w| matches!(w, What::UpgradeChannel { .. })),
             ("node OS channel", |w| matches!(w, What::NodeOsChannel { .. })),
             ("maintenance window", |w| matches!(w, What::Window { .. })),
