@@ -25,7 +25,9 @@ Exit codes:
   2  bad input, config or usage: the message names the file, line or field and what to do
   3  the read was incomplete: a subscription, the subscription list or a requested detail
      could not be read; what was read is still printed, and stderr says what is missing
-     (this wins over 1: a gate never passes on a fleet it could not see)";
+     (this wins over 1: a gate never passes on a fleet it could not see)
+  4  apply: a change was refused, failed, or did not show when read back, or a cluster
+     changed since the plan was made (this wins over 3)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -211,6 +213,9 @@ pub enum Command {
     /// The fixes for every failing finding, ready to run or merge.
     #[command(after_help = EXIT_CODES)]
     Remediate(RemediateArgs),
+    /// Apply the fixes to the live fleet over ARM: show the plan, ask, write, verify.
+    #[command(after_help = EXIT_CODES)]
+    Apply(ApplyArgs),
     /// The built-in fleet simulator alone, serving ARM and Resource Graph on 127.0.0.1.
     Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
@@ -312,9 +317,81 @@ pub struct RemediateArgs {
     pub include_stale: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Only the fixes for this rule (repeatable): full name, short name or reference.
+    /// Without it, every rule but the Kubernetes upgrades (Version, PoolVersion), which
+    /// drain every node and are applied only when named here.
+    #[arg(long = "rule", value_name = "RULE", value_parser = parse_rule)]
+    pub rules: Vec<crate::model::Rule>,
+
+    /// Only the clusters that match, in the dashboard's filter language.
+    #[arg(long, value_name = "FILTER", allow_hyphen_values = true)]
+    pub filter: Option<String>,
+
+    /// Show the plan and send no write (works with apply off in config).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Apply without asking (needed when standard input is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Clusters changed at once (default: config apply.max_parallel).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_parallel: Option<u16>,
+
+    /// Also plan for clusters whose data is stale.
+    #[arg(long)]
+    pub include_stale: bool,
+
+    /// The result as a table, or as one JSON document.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Table)]
+    pub format: ApplyFormat,
+}
+
+/// `apply --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyFormat {
+    Table,
+    Json,
+}
+
+/// `--rule`: a rule by full name, short name or reference.
+fn parse_rule(text: &str) -> Result<crate::model::Rule, String> {
+    crate::model::Rule::lookup(text).ok_or_else(|| {
+        let known: Vec<&str> = crate::model::Rule::ALL.iter().map(|r| r.short_name()).collect();
+        format!(
+            "`{}` is not a rule; use one of {} (or the full name or AZR reference)",
+            crate::text::clip(text, crate::text::ECHO),
+            known.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apply_takes_rules_by_any_name_and_refuses_unknown_ones() {
+        let cli = parse("aksradar apply --rule NodeAutoUpgrade --rule azr-000446 --dry-run").unwrap();
+        let Some(Command::Apply(args)) = cli.command else {
+            panic!("apply");
+        };
+        assert_eq!(
+            args.rules,
+            [
+                crate::model::Rule::NodeAutoUpgrade,
+                crate::model::Rule::MaintenanceWindow
+            ]
+        );
+        assert!(args.dry_run && !args.yes);
+        let err = parse("aksradar apply --rule UseRBAC").unwrap_err();
+        assert!(err.contains("`UseRBAC` is not a rule"), "{err}");
+        assert!(parse("aksradar apply --max-parallel 0").is_err());
+        assert!(parse("aksradar apply --max-parallel 16 --format json --yes").is_ok());
+    }
 
     fn parse(line: &str) -> Result<Cli, String> {
         Cli::parse_args(line.split_whitespace()).map_err(|e| e.to_string())

@@ -4,7 +4,10 @@
 //! system, the environment, the clock and standard output. Errors are for people;
 //! every one maps to exit code 2 in `main`. `scan` and `remediate` return 3 when the
 //! read was incomplete (after printing what was read, with a summary on stderr), and
-//! `scan --fail-on` 1 when a finding fails.
+//! `scan --fail-on` 1 when a finding fails. `apply` (in `apply`) returns 4 when a
+//! change did not go through.
+
+mod apply;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -69,6 +72,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(cli.global.config.as_deref())?;
             remediate(&args, &config, &cli.global, today())
         }
+        Command::Apply(args) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            let file = cli
+                .global
+                .config
+                .clone()
+                .or_else(|| Paths::discover().map(|p| p.config_file))
+                .map_or_else(
+                    || "the config file (see `aksradar info`)".to_string(),
+                    |p| p.display().to_string(),
+                );
+            apply::run(&args, config, &cli.global, &file)
+        }
     }
 }
 
@@ -108,6 +124,11 @@ impl Paths {
     /// The dashboard's remembered view.
     pub fn saved_view(&self) -> PathBuf {
         self.state_dir.join("dashboard.json")
+    }
+
+    /// The record of every write `apply` made (JSON lines, owner-only).
+    pub fn audit_log(&self) -> PathBuf {
+        self.state_dir.join(apply::AUDIT_LOG)
     }
 }
 
@@ -643,6 +664,11 @@ fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
         out,
         "state:  {}",
         describe(paths.as_ref().map(|p| p.state_dir.as_path()))
+    )?;
+    writeln!(
+        out,
+        "audit:  {}",
+        describe(paths.as_ref().map(Paths::audit_log).as_deref())
     )?;
     Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! Exit codes (`cli::EXIT_CODES`, shown by `--help`): 0 success, 1 a finding failed and
 //! `--fail-on` was given, 2 bad input, config or usage (the message on stderr says where
-//! and what to do), 3 the read was incomplete (`scan` and `remediate` decide 1 and 3).
+//! and what to do), 3 the read was incomplete (`scan` and `remediate` decide 1 and 3),
+//! 4 a change `apply` made was refused, failed or did not read back.
 
 use std::process::ExitCode;
 

@@ -7,6 +7,8 @@
 //! The simulator runs on a manual clock that the client's manual clock takes along:
 //! an operation ends exactly when the client has waited for it, and nobody sleeps.
 
+mod jwt;
+
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
@@ -517,37 +519,12 @@ async fn queued_clusters_can_be_cancelled_and_are_never_written() {
     .await;
 }
 
-/// A JWT with these claims, as Entra ID issues them (the signature is not checked).
-fn jwt(tenant: &str, object: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let encode = |bytes: &[u8]| -> String {
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let mut bits = 0u32;
-            for (i, &b) in chunk.iter().enumerate() {
-                bits |= u32::from(b) << (16 - 8 * i);
-            }
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[((bits >> (18 - 6 * i)) & 63) as usize] as char);
-            }
-        }
-        out
-    };
-    let claims = format!(r#"{{"aud":"https://management.azure.com","tid":"{tenant}","oid":"{object}"}}"#);
-    format!(
-        "{}.{}.{}",
-        encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        encode(claims.as_bytes()),
-        encode(b"not-a-real-signature")
-    )
-}
-
 #[tokio::test]
 async fn the_audit_log_records_each_write_and_result_with_who_and_never_the_token() {
     bounded(async {
         let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
         let object = "0b5ec0de-0000-4000-8000-000000000001";
-        let token = jwt(tenant, object);
+        let token = jwt::token(tenant, object);
         let world = world(SimOptions::default(), &token, &[Rule::NodeAutoUpgrade]).await;
         let plans: Vec<Plan> = world
             .survey()

@@ -532,12 +532,14 @@ impl Run<'_> {
         let operation = accepted.operation_id();
         for &i in indices {
             self.audit(Some(i), &request, operation.as_deref(), "accepted", None);
-            self.set(
-                i,
-                ChangeState::Running {
-                    operation: operation.clone(),
-                },
-            );
+            if operation.is_some() {
+                self.set(
+                    i,
+                    ChangeState::Running {
+                        operation: operation.clone(),
+                    },
+                );
+            }
         }
         let deadline = client.clock().now() + self.ctx.options.operation_deadline;
         let (events, cluster) = (self.ctx.events.clone(), self.id().to_string());

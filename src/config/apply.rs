@@ -40,8 +40,8 @@ impl Default for Apply {
 /// The message for an apply that config does not allow: what to add, and where.
 pub fn apply_disabled(config_file: &str) -> String {
     format!(
-        "apply is off: aksradar changes clusters only when its config allows it. To allow it, add\n\n    \
-         [apply]\n    enabled = true\n\nto {config_file} (see config.example.toml); `--dry-run` shows the plan \
+        "apply is off: aksradar changes clusters only when its config allows it; to allow it, add a table \
+         `[apply]` with `enabled = true` to {config_file} (see config.example.toml). `--dry-run` shows the plan \
          without it"
     )
 }
@@ -149,7 +149,8 @@ mod tests {
     #[test]
     fn the_message_for_apply_off_says_what_to_add_and_where() {
         let text = apply_disabled("/home/me/.config/aksradar/config.toml");
-        assert!(text.contains("[apply]\n    enabled = true"), "{text}");
+        assert!(text.contains("`[apply]` with `enabled = true`"), "{text}");
+        assert!(!text.contains('\n'), "one line, as errors are printed: {text}");
         assert!(text.contains("to /home/me/.config/aksradar/config.toml"), "{text}");
     }
 }
