@@ -411,3 +411,104 @@ fn a_cluster_changed_between_read_and_write_exits_4_and_shows_the_plan_it_has_no
     let writes: Vec<u16> = sim.writes().iter().map(|w| w.2).collect();
     assert_eq!(writes, [412], "one write, refused: nothing overwritten");
 }
+
+/// Runs `aksradar apply` in a pseudo-terminal, answers its question (`right`: with
+/// what it asks for; else with `yes` where a number is asked, or `no`), and reports.
+const ASK: &str = r#"
+import os, pty, re, select, sys, time
+
+binary, config, url, token, answer = sys.argv[1:6]
+extra = sys.argv[6:]
+env = dict(os.environ, AKSRADAR_TOKEN=token, TERM="dumb")
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(binary, [binary, "--config", config, "--endpoint", url, "--auth", "token", "apply",
+                       "--rule", "NodeAutoUpgrade"] + extra, env)
+out = b""
+def read_until(pattern, seconds):
+    # Until `pattern` shows (its match), or the output ends (None).
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            out += chunk
+            found = pattern and re.search(pattern, out)
+            if found:
+                return found
+    return None
+asked = read_until(rb"Type (\S+) to go ahead", 30)
+wanted = asked.group(1).decode() if asked else ""
+reply = wanted if answer == "right" else ("no" if wanted == "yes" else "yes")
+os.write(fd, (reply + "\n").encode())
+read_until(None, 30)
+_, status = os.waitpid(pid, 0)
+print("asked", wanted)
+print("exit", os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
+sys.stdout.write(out.decode("utf-8", "replace"))
+"#;
+
+fn ask(sim: &Served, home: &Home, answer: &str, extra: &[&str]) -> String {
+    let out = Command::new("python3")
+        .args(["-c", ASK, env!("CARGO_BIN_EXE_aksradar")])
+        .arg(home.path().join("config.toml"))
+        .args([&sim.url, &sim.token, answer])
+        .args(extra)
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn on_a_terminal_apply_asks_for_the_number_of_clusters_or_yes_for_one_and_only_that_goes_ahead() {
+    let sim = simulate(&[]);
+    let home = Home::new(ENABLED);
+    let declined = ask(&sim, &home, "wrong", &[]);
+    let asked = declined.lines().find_map(|l| l.strip_prefix("asked ")).expect("asked");
+    assert!(
+        asked.parse::<usize>().is_ok_and(|n| n > 1),
+        "the number of clusters: {declined}"
+    );
+    assert!(declined.contains("\nexit 0\n"), "{declined}");
+    assert!(declined.contains("nothing was applied"), "{declined}");
+    assert_eq!(sim.writes(), [], "a wrong answer writes nothing");
+
+    // One cluster: `yes`.
+    let (_, stdout, _) = run(home.aksradar(&sim.url, &sim.token).args([
+        "apply",
+        "--dry-run",
+        "--format",
+        "json",
+        "--rule",
+        "NodeAutoUpgrade",
+    ]));
+    let plan = json(&stdout);
+    let one = plan["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .find(|c| !c["changes"].as_array().expect("changes").is_empty())
+        .and_then(|c| c["name"].as_str())
+        .expect("a cluster to change")
+        .to_string();
+    let single = ask(&sim, &home, "right", &["--filter", &one]);
+    assert!(single.lines().any(|l| l == "asked yes"), "{single}");
+    assert!(single.contains("1 cluster applied and verified, 0 failed"), "{single}");
+
+    let rest = ask(&sim, &home, "right", &[]);
+    let left = asked.parse::<usize>().expect("a number") - 1;
+    let word = if left == 1 { "yes".to_string() } else { left.to_string() };
+    assert!(rest.lines().any(|l| l == format!("asked {word}")), "{rest}");
+    assert!(rest.contains("\nexit 0\n"), "{rest}");
+    assert!(rest.contains(&format!("{left} cluster")), "{rest}");
+    assert!(rest.contains("applied and verified, 0 failed"), "{rest}");
+}

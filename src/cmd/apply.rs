@@ -213,13 +213,18 @@ fn write_out(text: &str) -> io::Result<()> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }
 
-/// Asks on the terminal: the number of clusters, or `yes` for one.
-fn confirmed(clusters: usize, changes: usize) -> anyhow::Result<bool> {
-    let want = if clusters == 1 {
+/// What a person types to go ahead: the number of clusters, or `yes` for one.
+fn go_ahead_word(clusters: usize) -> String {
+    if clusters == 1 {
         "yes".to_string()
     } else {
         clusters.to_string()
-    };
+    }
+}
+
+/// Asks on the terminal, and whether the answer was the one asked for.
+fn confirmed(clusters: usize, changes: usize) -> anyhow::Result<bool> {
+    let want = go_ahead_word(clusters);
     eprint!(
         "Apply {} to {}? Type {want} to go ahead, anything else stops: ",
         count(changes, "change"),
