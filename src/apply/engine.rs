@@ -7,8 +7,11 @@
 //! own (with the pool's tag), each new maintenance window in a PUT of the
 //! configuration; each operation followed to its end. A 412 means someone changed the
 //! resource between read and write: it is read again, and unless it already has what
-//! the plan sets, the cluster stops as changed; nothing is ever sent without a tag. A
-//! 409 `OperationNotAllowed` waits and reads again, until `conflict_deadline`. The
+//! the plan sets, the cluster stops as changed. A cluster or pool is never written
+//! without the tag of the read its body came from; a maintenance configuration has no
+//! entity tag in AKS, so a new one is written only right after a read found none (one
+//! already there stops the cluster as changed). A 409 `OperationNotAllowed` waits and
+//! reads again, until `conflict_deadline`. The
 //! first change that fails stops the cluster's later ones. At the end the cluster is
 //! read back, and each change that succeeded is verified against what Azure says.
 //!
@@ -286,6 +289,16 @@ impl Run<'_> {
         Ending::Failed
     }
 
+    /// A resource read without an entity tag is not written: without `If-Match` the
+    /// write could overwrite a change made since the read.
+    fn untagged(&mut self, indices: &[usize], what: &str) -> Ending {
+        let message = format!(
+            "{what} was read without an eTag, so the write could not be made conditional (If-Match) and might \
+             overwrite someone else's change; nothing was written"
+        );
+        self.fail(indices, None, "NoEntityTag", &message)
+    }
+
     /// The cluster as read now has a plan in which the changes at `indices` are still
     /// exactly as confirmed.
     fn holds(&self, fresh: &Plan, indices: &[usize]) -> bool {
@@ -400,8 +413,10 @@ impl Run<'_> {
             }
             let changes: Vec<&Change> = indices.iter().map(|&i| &self.plan.changes[i]).collect();
             let body = body::cluster_body(&fresh.value, &changes);
-            let tag = fresh.value.get("eTag").and_then(|t| t.as_str()).map(String::from);
-            match self.send(indices, &url, &body, tag.as_deref()).await {
+            let Some(tag) = fresh.value.get("eTag").and_then(|t| t.as_str()).map(String::from) else {
+                return Some(self.untagged(indices, "the cluster"));
+            };
+            match self.send(indices, &url, &body, Some(&tag)).await {
                 Sent::Done => return None,
                 Sent::Stop(ending) => return Some(ending),
                 Sent::Moved => return self.moved(indices).await,
@@ -450,11 +465,14 @@ impl Run<'_> {
                 };
             }
             let body = body::pool_body(&current, &to);
-            let tag = current
+            let Some(tag) = current
                 .pointer("/properties/eTag")
                 .and_then(|t| t.as_str())
-                .map(String::from);
-            match self.send(&[index], &url, &body, tag.as_deref()).await {
+                .map(String::from)
+            else {
+                return Some(self.untagged(&[index], &format!("pool {pool}")));
+            };
+            match self.send(&[index], &url, &body, Some(&tag)).await {
                 Sent::Done => return None,
                 Sent::Stop(ending) => return Some(ending),
                 Sent::Moved => return self.moved(&[index]).await,

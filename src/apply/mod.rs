@@ -7,9 +7,10 @@
 //! line for every write and result.
 //!
 //! Invariants: nothing is written to a cluster that no longer matches the confirmed
-//! plan, and a write never goes without the entity tag of the read it was built from,
-//! so a concurrent change is never overwritten (412: the cluster stops, with the plan
-//! as it would be now). Progress leaves as `remediate::outcome::Event` values and only
+//! plan, and a write to a cluster or pool never goes without the entity tag of the
+//! read it was built from, so a concurrent change is never overwritten (412: the
+//! cluster stops, with the plan as it would be now). Maintenance configurations have
+//! no entity tag: a new one is only ever created where a read just found none. Progress leaves as `remediate::outcome::Event` values and only
 //! `Control` comes in: a caller shares nothing else with a running apply. Every request
 //! goes through `azure::ArmClient`, with its limits and deadlines.
 

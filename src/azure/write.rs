@@ -22,6 +22,9 @@ use super::client::{ArmClient, ClientError, Reader, header, retry_after, secs, s
 /// How long to wait before looking at an operation again when the server does not say.
 const DEFAULT_POLL: Duration = Duration::from_secs(10);
 
+/// The shortest wait between two looks at an operation, whatever `Retry-After` says.
+const MIN_POLL: Duration = Duration::from_secs(1);
+
 /// A write the server accepted: the resource as it answered (`Null` for an empty
 /// body), and where to follow the operation it started, if it started one.
 #[derive(Debug, Clone)]
@@ -100,7 +103,8 @@ impl ArmClient {
             Some(link) => Some(Url::parse(link).map_err(|e| ClientError::Malformed {
                 url: shown(url),
                 message: format!(
-                    "the Azure-AsyncOperation header {} is not a URL: {e}",
+                    "the Azure-AsyncOperation header `{}` is not a URL: {e}; the write was accepted, but its \
+                     operation cannot be followed",
                     super::path::quoted(link)
                 ),
             })?),
@@ -127,7 +131,9 @@ impl ArmClient {
         };
         let mut delay = accepted.retry_after.unwrap_or(DEFAULT_POLL);
         loop {
-            let delay_now = delay.clamp(Duration::from_secs(1), self.limits().max_wait);
+            // At least a second between looks, but never longer than `max_wait` (which
+            // wins when it is shorter: `Limits` may be set below a second).
+            let delay_now = delay.max(MIN_POLL).min(self.limits().max_wait);
             if self.clock().now() + delay_now >= deadline {
                 return Err(ClientError::Deadline {
                     url: shown(url),

@@ -21,6 +21,8 @@ pub struct Request {
     /// The path and query, as sent.
     pub target: String,
     pub authorization: Option<String>,
+    /// The `If-Match` header, when the request carried one.
+    pub if_match: Option<String>,
     pub body: Vec<u8>,
     /// This server's own `http://127.0.0.1:PORT`, for handlers that write links.
     pub base: String,
@@ -135,6 +137,7 @@ async fn serve(mut socket: TcpStream, handler: &Handler, log: &Mutex<Vec<Request
     let target = first.next().unwrap_or("").to_string();
     let mut length = 0usize;
     let mut authorization = None;
+    let mut if_match = None;
     for line in lines {
         if let Some((name, value)) = line.split_once(':') {
             let value = value.trim();
@@ -142,6 +145,8 @@ async fn serve(mut socket: TcpStream, handler: &Handler, log: &Mutex<Vec<Request
                 length = value.parse().unwrap_or(0);
             } else if name.eq_ignore_ascii_case("authorization") {
                 authorization = Some(value.to_string());
+            } else if name.eq_ignore_ascii_case("if-match") {
+                if_match = Some(value.to_string());
             }
         }
     }
@@ -159,6 +164,7 @@ async fn serve(mut socket: TcpStream, handler: &Handler, log: &Mutex<Vec<Request
             method,
             target,
             authorization,
+            if_match,
             body,
             base: base.to_string(),
             n: log.len(),
@@ -221,6 +227,8 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        409 => "Conflict",
+        412 => "Precondition Failed",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         _ => "Status",
