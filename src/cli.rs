@@ -341,10 +341,6 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub max_parallel: Option<u16>,
 
-    /// Also plan for clusters whose data is stale.
-    #[arg(long)]
-    pub include_stale: bool,
-
     /// The result as a table, or as one JSON document.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Table)]
     pub format: ApplyFormat,

@@ -60,7 +60,8 @@ pub fn run(args: &ApplyArgs, config: Config, flags: &GlobalArgs, config_file: &s
         config: config.clone(),
         scope: Scope {
             rules: args.rules.clone(),
-            include_stale: args.include_stale,
+            // Every plan here comes from a fresh read, so no data is stale.
+            include_stale: false,
         },
         today: super::today(),
     });
