@@ -512,3 +512,36 @@ fn on_a_terminal_apply_asks_for_the_number_of_clusters_or_yes_for_one_and_only_t
     assert!(rest.contains(&format!("{left} cluster")), "{rest}");
     assert!(rest.contains("applied and verified, 0 failed"), "{rest}");
 }
+
+#[test]
+fn an_incomplete_read_exits_3_when_every_change_went_through_and_4_wins_when_one_did_not() {
+    let sim = simulate(&["--forbidden-subscriptions", "1"]);
+    let home = Home::new(ENABLED);
+    let (code, stdout, stderr) =
+        run(home
+            .aksradar(&sim.url, &sim.token)
+            .args(["apply", "--dry-run", "--rule", "NodeAutoUpgrade"]));
+    assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains("1 of 2 subscriptions could not be read"), "{stderr}");
+    assert!(
+        stdout.contains("Unmanaged → SecurityPatch"),
+        "what was read is planned: {stdout}"
+    );
+
+    let (code, stdout, stderr) =
+        run(home
+            .aksradar(&sim.url, &sim.token)
+            .args(["apply", "--yes", "--rule", "NodeAutoUpgrade"]));
+    assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains("applied and verified, 0 failed"), "{stderr}");
+    assert!(stderr.contains("1 of 2 subscriptions could not be read"), "{stderr}");
+    assert!(!sim.writes().is_empty(), "the subscription that was read was applied");
+
+    let failing = simulate(&["--forbidden-subscriptions", "1", "--fail-operations", "1.0"]);
+    let (code, _, stderr) =
+        run(home
+            .aksradar(&failing.url, &failing.token)
+            .args(["apply", "--yes", "--rule", "NodeAutoUpgrade"]));
+    assert_eq!(code, Some(4), "a failed change wins over the incomplete read: {stderr}");
+    assert!(stderr.contains("1 of 2 subscriptions could not be read"), "{stderr}");
+}
