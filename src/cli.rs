@@ -369,6 +369,35 @@ fn parse_rule(text: &str) -> Result<crate::model::Rule, String> {
 mod tests {
     use super::*;
 
+    /// The codes of `--help` and the rows of the README's exit-code table are the same
+    /// list, so neither can gain a code the other lacks.
+    #[test]
+    fn the_readme_lists_every_exit_code_help_does() {
+        let help: Vec<String> = EXIT_CODES
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.parse::<u8>().is_ok())
+            .map(String::from)
+            .collect();
+        let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+        let table = readme
+            .split_once("Exit codes (also in `aksradar --help`):")
+            .expect("the exit-code table's heading in README.md")
+            .1;
+        let rows: Vec<String> = table
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .map(String::from)
+            .collect();
+        assert_eq!(help, ["0", "1", "2", "3", "4"]);
+        assert_eq!(rows, help, "README.md's exit-code table and cli::EXIT_CODES differ");
+    }
+
     #[test]
     fn apply_takes_rules_by_any_name_and_refuses_unknown_ones() {
         let cli = parse("aksradar apply --rule NodeAutoUpgrade --rule azr-000446 --dry-run").unwrap();
