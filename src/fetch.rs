@@ -140,7 +140,7 @@ pub async fn read(
 /// since a read that succeeded everywhere replaces it whole. Saves loading (and
 /// holding) a second copy of a large fleet on every refresh.
 pub fn needs_previous(fleet: &Fleet) -> bool {
-    fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(|e| e.subscription_id.is_none())
+    fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(SourceError::is_listing)
 }
 
 /// Reads the fleet and merges it with the previous snapshot, which `previous` loads
@@ -166,11 +166,13 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
     let mut lines = Vec::new();
     // Errors of no one subscription: the list could not be read, or an id in it (or
     // in config) is not a subscription id.
-    let (invalid, listing): (Vec<&SourceError>, Vec<&SourceError>) = fleet
+    let listing: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_listing()).collect();
+    let invalid: Vec<&SourceError> = fleet
         .errors
         .iter()
-        .filter(|e| e.subscription_id.is_none())
-        .partition(|e| code(e) == "InvalidSubscriptionId");
+        .filter(|e| e.subscription_id.is_none() && code(e) == SourceError::BAD_SUBSCRIPTION_ID)
+        .collect();
+    let left_out: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_left_out()).collect();
     let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
         [] => {}
@@ -206,6 +208,17 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             short(&first.message)
         ));
     }
+    if let Some(first) = left_out.first() {
+        let more = match left_out.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        lines.push(format!(
+            "{} left out, the id does not read: {}{more}",
+            crate::text::count(left_out.len(), "cluster"),
+            short(&first.message)
+        ));
+    }
     let failed: Vec<&SourceError> = fleet.subscriptions.iter().filter_map(|s| s.error.as_ref()).collect();
     if !failed.is_empty() {
         lines.push(format!(
@@ -218,7 +231,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
     let details: Vec<&SourceError> = fleet
         .errors
         .iter()
-        .filter(|e| e.subscription_id.is_some() && !failed.contains(e))
+        .filter(|e| e.subscription_id.is_some() && !e.is_left_out() && !failed.contains(e))
         .collect();
     if !details.is_empty() {
         lines.push(format!(

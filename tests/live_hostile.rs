@@ -408,6 +408,71 @@ async fn subscription_ids_that_climb_out_of_their_path_are_reported_and_never_re
     }
 }
 
+/// A cluster whose id does not read, in a page the service lists: left out, never
+/// guessed at, and reported, so the read counts as incomplete (exit 3), as a file's
+/// bad id does. On the ARM path it names the subscription that listed it.
+#[tokio::test]
+async fn a_listed_cluster_whose_id_does_not_read_is_reported_and_makes_the_read_incomplete() {
+    let server = Hostile::start(|request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[SUB]);
+        }
+        let mut broken = hostile::cluster(SUB, "rg", "aks-broken");
+        broken["id"] = serde_json::json!(format!("/subscriptions/{SUB}/resourceGroups/rg"));
+        let value = vec![hostile::cluster(SUB, "rg", "aks-good"), broken];
+        if request.path().ends_with("/resources") {
+            // Resource Graph: the same two rows, in its object-array form.
+            let rows: Vec<serde_json::Value> = value
+                .into_iter()
+                .map(|mut c| {
+                    c["subscriptionId"] = serde_json::json!(SUB);
+                    c["resourceGroup"] = serde_json::json!("rg");
+                    c
+                })
+                .collect();
+            return Reply::ok(serde_json::json!({ "data": rows, "count": 2, "totalRecords": 2 }).to_string());
+        }
+        Reply::ok(serde_json::json!({ "value": value }).to_string())
+    })
+    .await;
+    for source in [Source::Arm, Source::Graph] {
+        let request = FleetRequest {
+            subscriptions: vec![],
+            source,
+            concurrency: 4,
+        };
+        let client = client(&server.url, small_limits(), Clock::manual());
+        let fleet = azure::fetch_fleet(client, &request, None).await;
+        let names: Vec<&str> = fleet.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["aks-good"], "{source:?}: the rest of the page is read");
+        let error = the_only_error(&fleet);
+        assert_eq!(error.code.as_deref(), Some("InvalidResourceId"), "{source:?}");
+        assert!(error.is_left_out() && !error.is_listing(), "{source:?}: {error:?}");
+        assert!(
+            error.message.contains("left out") && error.message.contains("the service listed an id that does not read"),
+            "{source:?}: {}",
+            error.message
+        );
+        let want_subscription = (source == Source::Arm).then(|| SUB.to_string());
+        assert_eq!(error.subscription_id, want_subscription, "{source:?}");
+        assert!(
+            fleet.subscriptions.iter().all(|s| s.error.is_none()),
+            "{source:?}: the subscription itself was read: {:?}",
+            fleet.subscriptions
+        );
+        let incomplete = aksradar::fetch::incomplete(&fleet);
+        assert_eq!(incomplete.len(), 1, "{source:?}: {incomplete:?}");
+        assert!(
+            incomplete[0].starts_with("1 cluster left out, the id does not read: "),
+            "{source:?}: {}",
+            incomplete[0]
+        );
+        // What the cache keeps says the same after a round trip.
+        let snapshot = aksradar::cache::merge(None, fleet, "k", time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(aksradar::fetch::incomplete(&snapshot.into_fleet()), incomplete);
+    }
+}
+
 #[tokio::test]
 async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
     let other = elsewhere().await;

@@ -140,7 +140,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let read_at = snapshot.saved_at;
             apply_snapshot(state, *snapshot);
             // A read that reached nothing has nothing to record.
-            if state.errors.iter().any(|e| e.subscription_id.is_none()) {
+            if state.errors.iter().any(crate::model::SourceError::is_listing) {
                 return vec![];
             }
             vec![Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at))]
@@ -701,9 +701,11 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     // why, and whether anything is left to show. Failed subscriptions are the header's
     // to count (it says so once, and for as long as it is true). A listed id that is no
     // subscription id is not a failure to list.
-    let invalid = |e: &&crate::model::SourceError| e.code.as_deref() == Some("InvalidSubscriptionId");
+    let invalid = |e: &&crate::model::SourceError| {
+        e.subscription_id.is_none() && e.code.as_deref() == Some(crate::model::SourceError::BAD_SUBSCRIPTION_ID)
+    };
     let skipped_ids = state.errors.iter().filter(invalid).count();
-    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none() && !invalid(e)) {
+    if let Some(general) = state.errors.iter().find(|e| e.is_listing()) {
         let code = general.code.as_deref().unwrap_or("error");
         let kept = if state.fleet.is_empty() {
             "nothing was read before, so there is nothing to show"

@@ -143,10 +143,10 @@ pub async fn fetch_fleet(
         }
     }
     send(events, Progress::Subscriptions { total: scope.len() });
-    match request.source {
+    let left_out = match request.source {
         Source::Arm => fetch_arm(client, &scope, request.concurrency.max(1), events, &mut fleet).await,
         Source::Graph => fetch_graph(&client, &scope, events, &mut fleet).await,
-    }
+    };
     fleet.subscriptions = scope
         .iter()
         .map(|s| SubscriptionState {
@@ -169,11 +169,18 @@ pub async fn fetch_fleet(
             cluster.subscription_name = names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
         }
     }
+    // After the subscriptions' states: a cluster left out is not its subscription's
+    // failure (the rest of it was read), but the read is still incomplete.
+    fleet.errors.extend(left_out);
     fleet
 }
 
+/// What one subscription's list held: its clusters, how many objects were not
+/// clusters, and the clusters left out because their id does not read.
+type Listed = (Vec<Cluster>, usize, Vec<SourceError>);
+
 /// Per-subscription result of the ARM path.
-type SubscriptionResult = Result<(Vec<Cluster>, usize), ClientError>;
+type SubscriptionResult = Result<Listed, ClientError>;
 
 /// Runs `work` on every item with at most `concurrency` at once: a fixed pool of tasks
 /// takes the items in order. Results come back in the items' order; `None` where a
@@ -214,13 +221,14 @@ where
     results
 }
 
+/// Reads every subscription in `scope`; returns the clusters the lists left out.
 async fn fetch_arm(
     client: Arc<ArmClient>,
     scope: &[Subscription],
     concurrency: usize,
     events: Option<&UnboundedSender<Progress>>,
     fleet: &mut Fleet,
-) {
+) -> Vec<SourceError> {
     let ids: Arc<Vec<String>> = Arc::new(scope.iter().map(|s| s.id.clone()).collect());
     let events = events.cloned();
     let results = in_pool(ids.clone(), concurrency, move |ids, index| {
@@ -235,7 +243,7 @@ async fn fetch_arm(
             );
             let result = fetch_subscription(&client, id, events.as_ref()).await;
             let event = match &result {
-                Ok((clusters, _)) => Progress::Done {
+                Ok((clusters, _, _)) => Progress::Done {
                     subscription: id.clone(),
                     clusters: clusters.len(),
                 },
@@ -249,11 +257,13 @@ async fn fetch_arm(
         }
     })
     .await;
+    let mut left_out = Vec::new();
     for (id, result) in ids.iter().zip(results) {
         match result {
-            Some(Ok((clusters, skipped))) => {
+            Some(Ok((clusters, skipped, unusable))) => {
                 fleet.clusters.extend(clusters);
                 fleet.skipped += skipped;
+                left_out.extend(unusable);
             }
             Some(Err(err)) => fleet.errors.push(source_error(Some(id), &err)),
             None => fleet.errors.push(SourceError {
@@ -264,6 +274,7 @@ async fn fetch_arm(
             }),
         }
     }
+    left_out
 }
 
 async fn fetch_subscription(
@@ -283,11 +294,17 @@ async fn fetch_subscription(
     )?;
     let mut clusters = Vec::new();
     let mut skipped = 0;
+    let mut left_out = Vec::new();
     client
         .get_fleet_pages(url, client.deadline(), |page| {
-            let count = page.clusters.len() + page.skipped;
+            let count = page.clusters.len() + page.skipped + page.errors.len();
             clusters.extend(page.clusters);
             skipped += page.skipped;
+            // The page says which subscription listed them; the message names the page.
+            left_out.extend(page.errors.into_iter().map(|error| SourceError {
+                subscription_id: Some(subscription.to_string()),
+                ..error
+            }));
             send(
                 events,
                 Progress::Page {
@@ -297,20 +314,25 @@ async fn fetch_subscription(
             );
         })
         .await?;
-    Ok((clusters, skipped))
+    Ok((clusters, skipped, left_out))
 }
 
+/// Reads `scope` in batches; returns the rows left out because their id does not read.
 async fn fetch_graph(
     client: &ArmClient,
     scope: &[Subscription],
     events: Option<&UnboundedSender<Progress>>,
     fleet: &mut Fleet,
-) {
+) -> Vec<SourceError> {
+    let mut left_out = Vec::new();
     let url = match client
         .url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))
     {
         Ok(url) => url,
-        Err(err) => return fleet.errors.push(source_error(None, &err)),
+        Err(err) => {
+            fleet.errors.push(source_error(None, &err));
+            return left_out;
+        }
     };
     for batch in scope.chunks(GRAPH_BATCH) {
         let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
@@ -324,6 +346,7 @@ async fn fetch_graph(
         }
         let mut skip_token: Option<String> = None;
         let mut batch_clusters = Vec::new();
+        let mut batch_left_out = Vec::new();
         let mut skipped = 0;
         let deadline = client.deadline();
         let mut tally = client.tally();
@@ -337,12 +360,14 @@ async fn fetch_graph(
                 Ok(page) => page,
                 Err(err) => break Err(err),
             };
-            let count = page.clusters.len() + page.skipped;
+            let count = page.clusters.len() + page.skipped + page.errors.len();
             if let Err(err) = tally.page(&url, count) {
                 break Err(err);
             }
             batch_clusters.extend(page.clusters);
             skipped += page.skipped;
+            // A row's subscription is not known when its id does not read.
+            batch_left_out.extend(page.errors);
             send(
                 events,
                 Progress::Page {
@@ -384,6 +409,7 @@ async fn fetch_graph(
                 }
                 fleet.clusters.extend(batch_clusters);
                 fleet.skipped += skipped;
+                left_out.append(&mut batch_left_out);
             }
             Err(err) => {
                 for id in &ids {
@@ -399,6 +425,7 @@ async fn fetch_graph(
             }
         }
     }
+    left_out
 }
 
 /// The `(major, minor)` versions offered in one region.

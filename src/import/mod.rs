@@ -32,7 +32,7 @@ use position::{Lines, Located, Members, MembersOf, Text, key_text};
 pub use resource::{Element, maintenance_schedule, read_element};
 
 /// The error code of a cluster left out because its id does not read.
-pub const INVALID_ID: &str = "InvalidResourceId";
+pub const INVALID_ID: &str = SourceError::LEFT_OUT;
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -237,15 +237,24 @@ impl Sink<'_> {
                 self.fleet.clusters.push(*cluster);
             }
             Ok(Element::Skipped) => self.fleet.skipped += 1,
-            Ok(Element::Unusable(why)) => self.fleet.errors.push(SourceError {
-                subscription_id: None,
-                url: None,
-                code: Some(INVALID_ID.to_string()),
-                message: format!(
-                    "{}: {why}; the cluster is left out and no fix is made for it: correct the id in the file",
-                    self.file
-                ),
-            }),
+            Ok(Element::Unusable(why)) => {
+                // A file can be corrected; a page the service listed cannot, so it is
+                // reported as what it is.
+                let what = if self.lines.is_some() {
+                    "correct the id in the file"
+                } else {
+                    "the service listed an id that does not read"
+                };
+                self.fleet.errors.push(SourceError {
+                    subscription_id: None,
+                    url: None,
+                    code: Some(INVALID_ID.to_string()),
+                    message: format!(
+                        "{}: {why}; the cluster is left out and no fix is made for it: {what}",
+                        self.file
+                    ),
+                })
+            }
             Err(err) => {
                 self.error = Some(err);
                 return false;

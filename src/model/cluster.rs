@@ -245,6 +245,29 @@ pub struct SourceError {
     pub message: String,
 }
 
+impl SourceError {
+    /// The code of a cluster left out because its id does not read, in a file or in
+    /// a page the service listed.
+    pub const LEFT_OUT: &'static str = "InvalidResourceId";
+    /// The code of a listed or configured subscription id that is no GUID (not read).
+    pub const BAD_SUBSCRIPTION_ID: &'static str = "InvalidSubscriptionId";
+
+    fn code_is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+
+    /// A cluster left out because its id does not read.
+    pub fn is_left_out(&self) -> bool {
+        self.code_is(Self::LEFT_OUT)
+    }
+
+    /// The subscription list itself could not be read (or not whole): an error of no
+    /// one subscription that is not about one id skipped or one cluster left out.
+    pub fn is_listing(&self) -> bool {
+        self.subscription_id.is_none() && !self.is_left_out() && !self.code_is(Self::BAD_SUBSCRIPTION_ID)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

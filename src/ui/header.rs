@@ -266,7 +266,7 @@ fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<
         }
     } else {
         let (failing, total) = state.unread_subscriptions();
-        if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+        if let Some(general) = state.errors.iter().find(|e| e.is_listing()) {
             let code = general.code.as_deref().unwrap_or("error");
             let text = format!(
                 "the fleet could not be read: {}: {}",
