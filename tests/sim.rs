@@ -390,6 +390,44 @@ async fn forbidden_subscriptions_answer_403_every_time_but_stay_listed() {
     .await;
 }
 
+/// `--forbid-read KIND`: that one kind of read answers 403 everywhere, as when a role
+/// lacks that permission; the clusters themselves and the other kinds still read.
+#[tokio::test]
+async fn a_forbidden_kind_of_read_answers_403_and_the_rest_still_read() {
+    bounded(async {
+        let sim = start(SimOptions {
+            forbidden_reads: vec!["maintenanceConfigurations".into(), "agentPools/upgradeProfiles".into()],
+            ..options(1, 2)
+        })
+        .await;
+        let client = client();
+        let sub = sim.fleet().subscriptions[0].id.clone();
+        let (_, page) = get_json(&client, &clusters_url(&sim, &sub)).await;
+        let cluster = &page["value"][0];
+        let id = cluster_path(cluster);
+        let pool = cluster["properties"]["agentPoolProfiles"][0]["name"].as_str().unwrap();
+        let url = |tail: &str| format!("{}{id}{tail}?api-version={ARM_API_VERSION}", sim.url());
+        let (status, body) = get_json(&client, &url("/maintenanceConfigurations")).await;
+        assert_eq!(status, 403);
+        assert_eq!(body["error"]["code"], "AuthorizationFailed");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("managedClusters/maintenanceConfigurations/read"),
+            "{body}"
+        );
+        let (status, _) = get_json(&client, &url(&format!("/agentPools/{pool}/upgradeProfiles/default"))).await;
+        assert_eq!(status, 403);
+        for open in ["", "/upgradeProfiles/default", "/agentPools"] {
+            let (status, body) = get_json(&client, &url(open)).await;
+            assert_eq!(status, 200, "{open}: {body}");
+        }
+        sim.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn injected_429s_carry_retry_after_and_the_throttling_body() {
     bounded(async {
