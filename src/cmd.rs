@@ -151,9 +151,11 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-/// A one-line progress bar on stderr, erased when the read ends.
+/// A one-line progress bar on stderr, erased when the read ends: the subscriptions
+/// of the list phase, then the requests of the details phase.
 async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
     let (mut total, mut done, mut failed, mut clusters) = (0usize, 0usize, 0usize, 0usize);
+    let mut details: Option<(usize, usize, usize)> = None;
     let mut waiting = String::new();
     while let Some(event) = events.recv().await {
         match event {
@@ -166,16 +168,35 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
             Progress::Failed { .. } => failed += 1,
             Progress::Waiting { seconds, why, .. } => waiting = format!(" (waiting {seconds:.1}s: {why})"),
             Progress::Started { .. } => {}
+            Progress::Details { total } => details = Some((total, 0, 0)),
+            Progress::Detail { failed: bad } => {
+                if let Some((_, done, failed)) = &mut details {
+                    *done += 1;
+                    *failed += usize::from(bad);
+                    waiting.clear();
+                }
+            }
         }
-        let finished = done + failed;
-        let width = 30;
-        let filled = (finished * width).checked_div(total).unwrap_or(0);
-        let bar = format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)));
+        let bar = |finished: usize, total: usize| {
+            let width = 30;
+            let filled = (finished * width).checked_div(total).unwrap_or(0);
+            format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)))
+        };
+        let line = match details {
+            None => {
+                let finished = done + failed;
+                format!(
+                    "[{}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}",
+                    bar(finished, total)
+                )
+            }
+            Some((total, done, failed)) => format!(
+                "[{}] details of {clusters} clusters: {done}/{total} requests, {failed} failed{waiting}",
+                bar(done, total)
+            ),
+        };
         let mut stderr = io::stderr().lock();
-        let _ = write!(
-            stderr,
-            "\r\x1b[2K[{bar}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}"
-        );
+        let _ = write!(stderr, "\r\x1b[2K{line}");
         let _ = stderr.flush();
     }
     let _ = write!(io::stderr().lock(), "\r\x1b[2K");
@@ -241,7 +262,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
             let snapshot = runtime()?.block_on(read_live(
                 &live,
                 &Environment::from_process(),
-                input.details,
+                !input.no_details,
                 previous,
                 &key,
             ))?;
@@ -320,7 +341,9 @@ async fn read_live(
         &live.request,
         details,
         Some(&events),
-        async || previous,
+        // Called when a merge needs the earlier read: a failed subscription, a failed
+        // detail (at most twice, so it is copied; nothing is copied when all is read).
+        || std::future::ready(previous.clone()),
         key,
         time::OffsetDateTime::now_utc,
     )
@@ -611,7 +634,24 @@ fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: D
         let fresh = failing.into_iter().filter(|a| !a.cluster.stale).collect();
         (fresh, vec![remediate::stale_note(stale, false)])
     };
-    let text = remediate::render_noted(args.format, &included, &config.remediation, &notes);
+    // The rules asked for: by --rule, else by the filter, else all but the upgrades.
+    let asked = if args.rules.is_empty() {
+        args.input
+            .filter
+            .as_deref()
+            .and_then(|text| Filter::parse(text).ok())
+            .map(|filter| filter.rules_asked())
+            .unwrap_or_default()
+    } else {
+        args.rules.clone()
+    };
+    let request = remediate::Request {
+        format: args.format,
+        scope: remediate::Scope::asked(&asked),
+        minimum: &config.rules.kubernetes_minimum_version,
+        notes: &notes,
+    };
+    let text = remediate::render_request(&request, &included, &config.remediation);
     let mut out = io::stdout().lock();
     let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     say(&notes);

@@ -6,6 +6,7 @@
 //! `azure::ArmClient`; the result is a `cache::Snapshot` in which subscriptions that
 //! failed keep their last good clusters, marked stale.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,7 @@ use crate::azure::{
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{Fleet, Progress, SourceError};
+use crate::model::{ClusterDetails, Fleet, Progress, SourceError, carry_details};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -121,19 +122,95 @@ impl Live {
     }
 }
 
-/// Reads the fleet and, with `details`, every cluster's details.
-pub async fn read(
+/// Loads the previous snapshot, when a merge needs it: each call a future of its own
+/// (loading from disk, or a copy of one in memory).
+pub trait Previous: Fn() -> Self::Load {
+    type Load: std::future::Future<Output = Option<Snapshot>> + Send;
+}
+
+impl<F, L> Previous for F
+where
+    F: Fn() -> L,
+    L: std::future::Future<Output = Option<Snapshot>> + Send,
+{
+    type Load = L;
+}
+
+/// Reads the fleet's list (the first phase) and merges it with the previous snapshot,
+/// which `previous` loads only when the merge needs it. Every cluster read is stamped
+/// with `now`; none has details yet (see `details`).
+pub async fn list(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: &impl Previous,
+    key: &str,
+    now: OffsetDateTime,
+) -> Snapshot {
+    let fleet = azure::fetch_fleet(client, request, events).await;
+    let previous = if needs_previous(&fleet) { previous().await } else { None };
+    cache::merge(previous, fleet, key, now)
+}
+
+/// Reads the details of every cluster of `snapshot` that is not stale (the second
+/// phase) and puts them in, stamped with `now`; what could not be read joins the
+/// snapshot's errors. A part that could not be read keeps the value of the previous
+/// snapshot (which `previous` loads only then), marked stale. Returns the number of
+/// requests the phase made.
+pub async fn details(
+    client: Arc<ArmClient>,
+    snapshot: &mut Snapshot,
+    concurrency: usize,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: &impl Previous,
+    now: OffsetDateTime,
+) -> usize {
+    let read = azure::read_details(client, &snapshot.clusters, concurrency, events).await;
+    let failed = |d: &Option<ClusterDetails>| d.as_ref().is_some_and(|d| !d.failed.is_empty());
+    if read.clusters.iter().any(failed)
+        && let Some(mut before) = previous().await.filter(|p| p.key == snapshot.key)
+    {
+        let at: HashMap<String, usize> = before
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.to_ascii_lowercase(), i))
+            .collect();
+        for (cluster, details) in snapshot.clusters.iter_mut().zip(&read.clusters) {
+            if failed(details)
+                && let Some(&i) = at.get(&cluster.id.to_ascii_lowercase())
+            {
+                carry_details(&mut before.clusters[i], cluster);
+            }
+        }
+    }
+    // Whole seconds: what the snapshot stores, so a view reads the same after a reload.
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    for (cluster, details) in snapshot.clusters.iter_mut().zip(read.clusters) {
+        if let Some(details) = details {
+            details.apply(cluster, now);
+        }
+    }
+    snapshot.errors.extend(read.errors);
+    read.requests
+}
+
+/// Both phases, one after the other: the list, then with `details` every cluster's
+/// details. `clock` stamps each phase's data when it ends.
+pub async fn refresh(
     client: Arc<ArmClient>,
     request: &FleetRequest,
     details: bool,
     events: Option<&UnboundedSender<Progress>>,
-) -> Fleet {
-    let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
+    previous: impl Previous,
+    key: &str,
+    clock: impl Fn() -> OffsetDateTime,
+) -> Snapshot {
+    let mut snapshot = list(client.clone(), request, events, &previous, key, clock()).await;
     if details {
-        let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
-        fleet.errors.extend(errors);
+        self::details(client, &mut snapshot, request.concurrency, events, &previous, clock()).await;
     }
-    fleet
+    snapshot
 }
 
 /// Whether merging this read needs the previous snapshot: only when something failed,
@@ -141,22 +218,6 @@ pub async fn read(
 /// holding) a second copy of a large fleet on every refresh.
 pub fn needs_previous(fleet: &Fleet) -> bool {
     fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(SourceError::is_listing)
-}
-
-/// Reads the fleet and merges it with the previous snapshot, which `previous` loads
-/// only when the merge needs it. `clock` stamps the clusters read.
-pub async fn refresh(
-    client: Arc<ArmClient>,
-    request: &FleetRequest,
-    details: bool,
-    events: Option<&UnboundedSender<Progress>>,
-    previous: impl AsyncFnOnce() -> Option<Snapshot>,
-    key: &str,
-    clock: fn() -> OffsetDateTime,
-) -> Snapshot {
-    let fleet = read(client, request, details, events).await;
-    let previous = if needs_previous(&fleet) { previous().await } else { None };
-    cache::merge(previous, fleet, key, clock())
 }
 
 /// What a read could not cover: the subscription list, subscriptions, details. Empty
@@ -234,9 +295,19 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
         .filter(|e| e.subscription_id.is_some() && !e.is_left_out() && !failed.contains(e))
         .collect();
     if !details.is_empty() {
+        // One error per failed request: a region's versions serve many clusters.
+        let affected = fleet
+            .clusters
+            .iter()
+            .filter(|c| c.details.as_deref().is_some_and(|d| !d.failed.is_empty()))
+            .count();
+        let affected = match affected {
+            0 => String::new(),
+            n => format!(", {} affected", crate::text::count(n, "cluster")),
+        };
         lines.push(format!(
-            "{} could not be read: {}",
-            crate::text::count(details.len(), "cluster detail"),
+            "{} failed{affected}: {}",
+            crate::text::count(details.len(), "detail read"),
             by_code(details.iter().copied())
         ));
     }
@@ -419,7 +490,7 @@ mod tests {
                 ),
                 vec![
                     "2 subscription ids skipped: InvalidSubscriptionId happened (and 1 more)",
-                    "1 cluster detail could not be read: ResourceNotFound (1)",
+                    "1 detail read failed: ResourceNotFound (1)",
                 ],
             ),
         ];

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use aksradar::azure::{self, ArmClient, Clock, Credentials, FleetRequest, Limits, RetryPolicy};
 use aksradar::config::Source;
-use aksradar::model::{Cluster, Fleet, SourceError};
+use aksradar::model::{Cluster, DetailPart, Fleet, SourceError};
 use hostile::{Hostile, Reply, SUB};
 
 const SCOPE: &str = "https://management.azure.com/.default";
@@ -499,23 +499,29 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
         let err = azure::fetch_raw(&client, id).await.unwrap_err();
         assert_eq!(err.code(), "InvalidResourceId", "{id}: {err}");
     }
-    let regions = azure::RegionVersions::default();
     let hostile_clusters = [
-        ("../../x", "rg", "aks", "system"),
-        (SUB, "..", "aks", "system"),
-        (SUB, "rg", "a/../../b", "system"),
-        (SUB, "rg", &*format!("//{host}"), "system"),
+        ("../../x", "rg", "aks"),
+        (SUB, "..", "aks"),
+        (SUB, "rg", "a/../../b"),
+        (SUB, "rg", &*format!("//{host}")),
     ];
-    for (sub, group, name, _) in hostile_clusters {
-        let cluster = Cluster {
-            subscription_id: sub.into(),
-            resource_group: group.into(),
-            name: name.into(),
+    let clusters: Vec<Cluster> = hostile_clusters
+        .iter()
+        .map(|(sub, group, name)| Cluster {
+            subscription_id: sub.to_string(),
+            resource_group: group.to_string(),
+            name: name.to_string(),
             ..Default::default()
-        };
-        let details = azure::fetch_details(&client, &regions, &cluster).await;
-        assert_eq!(details.errors.len(), 1, "{:#?}", details.errors);
-        let code = details.errors[0].code.as_deref();
+        })
+        .collect();
+    let read = azure::read_details(client.clone(), &clusters, 4, None).await;
+    assert_eq!(read.requests, 0, "no request for an id that is not one");
+    assert_eq!(read.errors.len(), 4, "{:#?}", read.errors);
+    for (details, error) in read.clusters.iter().zip(&read.errors) {
+        let details = details.as_ref().expect("asked for");
+        let parts: Vec<DetailPart> = details.failed.iter().map(|(part, _)| *part).collect();
+        assert_eq!(parts, [DetailPart::Maintenance, DetailPart::UpgradeProfile]);
+        let code = error.code.as_deref();
         assert!(
             matches!(code, Some("InvalidSubscriptionId" | "InvalidResourceName")),
             "{code:?}"
@@ -537,19 +543,32 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
         }],
         ..Default::default()
     };
-    let details = azure::fetch_details(&client, &regions, &cluster).await;
-    let codes: Vec<&str> = details.errors.iter().filter_map(|e| e.code.as_deref()).collect();
+    let read = azure::read_details(client, std::slice::from_ref(&cluster), 4, None).await;
+    let details = read.clusters[0].as_ref().expect("asked for");
+    let failed: Vec<(DetailPart, &str)> = details
+        .failed
+        .iter()
+        .map(|(part, e)| (*part, e.code.as_deref().unwrap_or_default()))
+        .collect();
     assert_eq!(
-        codes,
-        ["NotFound", "InvalidResourceName", "InvalidResourceName"],
+        failed,
+        [
+            (DetailPart::Maintenance, "NotFound"),
+            (DetailPart::UpgradeProfile, "NotFound"),
+            (DetailPart::NodeImages, "InvalidResourceName"),
+            (DetailPart::RegionVersions, "InvalidResourceName"),
+        ],
         "{details:#?}"
     );
-    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    let mut targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    targets.sort();
+    let at = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks");
     assert_eq!(
         targets,
-        [format!(
-            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/maintenanceConfigurations?api-version=2025-10-01"
-        )]
+        [
+            format!("{at}/maintenanceConfigurations?api-version=2025-10-01"),
+            format!("{at}/upgradeProfiles/default?api-version=2025-10-01"),
+        ]
     );
 }
 

@@ -1,5 +1,6 @@
 //! Reading the fleet: subscriptions, then clusters per subscription (ARM) or in
-//! batches (Resource Graph), and the details of one cluster on demand.
+//! batches (Resource Graph), and one cluster's own JSON on demand. (Every cluster's
+//! details are `details`'s.)
 //!
 //! A subscription that fails is reported with its id, URL, ARM code and message;
 //! every other subscription's clusters still arrive. Progress goes out as events.
@@ -10,7 +11,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -18,9 +18,7 @@ use super::client::{ArmClient, ClientError};
 use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use crate::model::{
-    Cluster, ClusterDetails, Fleet, MaintenanceConfig, Progress, SourceError, SubscriptionState, Version,
-};
+use crate::model::{Cluster, Fleet, Progress, SourceError, SubscriptionState};
 
 /// A subscription as `GET /subscriptions` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +42,13 @@ pub struct FleetRequest {
 /// Resource Graph takes at most this many subscriptions per request.
 const GRAPH_BATCH: usize = 1000;
 
-fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
+pub(super) fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
     if let Some(events) = events {
         let _ = events.send(event);
     }
 }
 
-fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
+pub(super) fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
     SourceError {
         subscription_id: subscription.map(String::from),
         url: err.url().map(String::from),
@@ -185,7 +183,7 @@ type SubscriptionResult = Result<Listed, ClientError>;
 /// Runs `work` on every item with at most `concurrency` at once: a fixed pool of tasks
 /// takes the items in order. Results come back in the items' order; `None` where a
 /// task did not finish (it panicked).
-async fn in_pool<T, R, F, Fut>(items: Arc<Vec<T>>, concurrency: usize, work: F) -> Vec<Option<R>>
+pub(super) async fn in_pool<T, R, F, Fut>(items: Arc<Vec<T>>, concurrency: usize, work: F) -> Vec<Option<R>>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,
@@ -428,148 +426,6 @@ async fn fetch_graph(
     left_out
 }
 
-/// The `(major, minor)` versions offered in one region.
-type Minors = Arc<Vec<(u64, u64)>>;
-
-/// Kubernetes versions AKS offers in a region, read once per region and kept.
-#[derive(Debug, Default)]
-pub struct RegionVersions {
-    cache: tokio::sync::Mutex<HashMap<String, Minors>>,
-}
-
-#[derive(Deserialize)]
-struct VersionList {
-    #[serde(default)]
-    values: Vec<VersionEntry>,
-}
-
-#[derive(Deserialize)]
-struct VersionEntry {
-    version: String,
-}
-
-impl RegionVersions {
-    /// The minor versions offered in `location`, reading them on first use.
-    pub async fn minors(
-        &self,
-        client: &ArmClient,
-        subscription: &str,
-        location: &str,
-    ) -> Result<Arc<Vec<(u64, u64)>>, ClientError> {
-        let key = location.to_ascii_lowercase();
-        let mut cache = self.cache.lock().await;
-        if let Some(minors) = cache.get(&key) {
-            return Ok(minors.clone());
-        }
-        let url = client.url(
-            &Path::new([
-                "subscriptions",
-                path::subscription(subscription)?,
-                "providers",
-                "Microsoft.ContainerService",
-                "locations",
-                path::name("region", location)?,
-                "kubernetesVersions",
-            ])
-            .api_version(ARM_API_VERSION),
-        )?;
-        let value = client.get(&url, client.deadline()).await?;
-        let list: VersionList = serde_json::from_value(value).map_err(|e| ClientError::Malformed {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
-        let minors: Vec<(u64, u64)> = list
-            .values
-            .iter()
-            .filter_map(|v| Version::parse(&v.version))
-            .map(|v| v.minor_key())
-            .collect();
-        let minors = Arc::new(minors);
-        cache.insert(key, minors.clone());
-        Ok(minors)
-    }
-}
-
-/// Fetches maintenance configurations, each pool's latest node image and the
-/// region's versions for one cluster. Failures are collected, not fatal.
-pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster: &Cluster) -> ClusterDetails {
-    let mut details = ClusterDetails::default();
-    let sub = Some(cluster.subscription_id.as_str());
-    let at = match ClusterRef::new(&cluster.subscription_id, &cluster.resource_group, &cluster.name) {
-        Ok(at) => at,
-        Err(bad) => {
-            details.errors.push(source_error(sub, &ClientError::from(bad)));
-            return details;
-        }
-    };
-    let deadline = client.deadline();
-
-    let maintenance_url = client.url(
-        &Path::new(at.segments())
-            .then(["maintenanceConfigurations"])
-            .api_version(ARM_API_VERSION),
-    );
-    let mut configs = Vec::new();
-    let read = match maintenance_url {
-        Ok(url) => {
-            client
-                .get_pages(url, deadline, |items| {
-                    for item in items {
-                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                        configs.push(MaintenanceConfig {
-                            name,
-                            schedule: crate::import::maintenance_schedule(&item),
-                        });
-                    }
-                })
-                .await
-        }
-        Err(err) => Err(err),
-    };
-    match read {
-        Ok(()) => details.maintenance = Some(configs),
-        Err(err) => details.errors.push(source_error(sub, &err)),
-    }
-
-    for pool in &cluster.pools {
-        let profile = async {
-            let url = client.url(
-                &Path::new(at.segments())
-                    .then([
-                        "agentPools",
-                        path::name("agent pool", &pool.name)?,
-                        "upgradeProfiles",
-                        "default",
-                    ])
-                    .api_version(ARM_API_VERSION),
-            )?;
-            client.get(&url, deadline).await
-        };
-        match profile.await {
-            Ok(profile) => {
-                if let Some(latest) = profile
-                    .pointer("/properties/latestNodeImageVersion")
-                    .and_then(Value::as_str)
-                {
-                    details.latest_images.push((pool.name.clone(), latest.to_string()));
-                }
-            }
-            Err(err) => details.errors.push(source_error(sub, &err)),
-        }
-    }
-
-    if let Some(version) = cluster.version() {
-        match regions
-            .minors(client, &cluster.subscription_id, &cluster.location)
-            .await
-        {
-            Ok(minors) => details.version_supported = Some(minors.contains(&version.minor_key())),
-            Err(err) => details.errors.push(source_error(sub, &err)),
-        }
-    }
-    details
-}
-
 /// A cluster's own JSON, as the dashboard's raw view shows it. The id must have
 /// exactly a managed cluster's shape: anything else (another host, `..`, a query)
 /// is refused before a request is made.
@@ -577,28 +433,4 @@ pub async fn fetch_raw(client: &ArmClient, cluster_id: &str) -> Result<Value, Cl
     let at = ClusterRef::parse(cluster_id)?;
     let url = client.url(&Path::new(at.segments()).api_version(ARM_API_VERSION))?;
     client.get(&url, client.deadline()).await
-}
-
-/// Fetches the details of every cluster, `concurrency` clusters at a time, and puts
-/// them into the clusters. Returns what could not be read.
-pub async fn fetch_all_details(
-    client: Arc<ArmClient>,
-    clusters: &mut [Cluster],
-    concurrency: usize,
-) -> Vec<SourceError> {
-    let regions = Arc::new(RegionVersions::default());
-    let shared: Arc<Vec<Cluster>> = Arc::new(clusters.to_vec());
-    let results = in_pool(shared, concurrency, move |clusters, index| {
-        let (client, regions) = (client.clone(), regions.clone());
-        async move { fetch_details(&client, &regions, &clusters[index]).await }
-    })
-    .await;
-    let mut errors = Vec::new();
-    for (cluster, details) in clusters.iter_mut().zip(results) {
-        if let Some(mut details) = details {
-            errors.append(&mut details.errors);
-            details.apply(cluster);
-        }
-    }
-    errors
 }

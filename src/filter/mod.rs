@@ -245,6 +245,31 @@ impl Filter {
         &self.source
     }
 
+    /// The rules the filter asks about, in rule order: a `fail:` or `pass:` term names
+    /// its rule, `channel:` (the node OS channel) is NodeAutoUpgrade's question,
+    /// `upgrade:` AutoUpgrade's and `k8s:` Version's. Negated terms ask too. Empty when
+    /// it asks about no rule (a name, a subscription, a tag...).
+    pub fn rules_asked(&self) -> Vec<Rule> {
+        let asked: Vec<Rule> = self
+            .terms
+            .iter()
+            .filter_map(|(_, term)| match term {
+                Term::Fails(rule) | Term::Passes(rule) => Some(*rule),
+                Term::Channel(_) => Some(Rule::NodeAutoUpgrade),
+                Term::Upgrade(_) => Some(Rule::AutoUpgrade),
+                Term::Version(..) | Term::VersionPrefix(_) | Term::VersionExact(_) => Some(Rule::Version),
+                Term::Word(_)
+                | Term::Subscription(_)
+                | Term::Group(_)
+                | Term::Location(_)
+                | Term::State(_)
+                | Term::Tag(..)
+                | Term::Stale(_) => None,
+            })
+            .collect();
+        Rule::ALL.into_iter().filter(|r| asked.contains(r)).collect()
+    }
+
     /// Whether a cluster matches; `haystack` is its `haystack()`, computed once.
     pub fn matches(&self, item: &Assessed, haystack: &str) -> bool {
         self.terms
@@ -442,6 +467,27 @@ mod tests {
     use super::*;
     use crate::model::Cluster;
     use crate::model::fixtures::{assessed, cluster, finding};
+
+    #[test]
+    fn each_term_that_asks_about_a_rule_names_it_once_in_rule_order() {
+        let cases: [(&str, &[Rule]); 9] = [
+            ("", &[]),
+            ("prod sub:x rg:y loc:z tag:env=prod state:failed stale:no", &[]),
+            ("channel:unmanaged,none,unspecified", &[Rule::NodeAutoUpgrade]),
+            ("nodeos:none", &[Rule::NodeAutoUpgrade]),
+            ("upgrade:none", &[Rule::AutoUpgrade]),
+            ("k8s:<1.34", &[Rule::Version]),
+            ("k8s:1.33 k8s:=1.33.7", &[Rule::Version]),
+            (
+                "fail:MaintenanceWindow !pass:AZR-000016 channel:none",
+                &[Rule::NodeAutoUpgrade, Rule::PoolVersion, Rule::MaintenanceWindow],
+            ),
+            ("!upgrade:patch fail:AutoUpgrade", &[Rule::AutoUpgrade]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Filter::parse(text).unwrap().rules_asked(), want, "{text}");
+        }
+    }
 
     fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
         let cluster = Cluster {

@@ -320,8 +320,10 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         support_plan: value(props.string("supportPlan")?),
         pools,
         maintenance,
+        upgrades: None,
         origin,
         version_supported_in_region: None,
+        details: None,
         as_of: None,
         stale: false,
         source: None,
@@ -342,6 +344,7 @@ fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
         node_image_version: pool.string("nodeImageVersion")?,
         count: pool.count("count")?,
         latest_node_image_version: None,
+        upgrades: None,
     })
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{NodeOsChannel, UpgradeChannel, Version};
+use super::{DetailsRead, NodeOsChannel, UpgradeChannel, Version};
 
 /// Where a cluster's data came from, which changes how PSRule judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -49,13 +49,21 @@ pub struct Cluster {
     #[serde(default)]
     pub pools: Vec<AgentPool>,
     /// Maintenance configurations; `None` when they were not read (live data before
-    /// drill-down), which makes the MaintenanceWindow rule `Unknown`.
+    /// its details are), which makes the MaintenanceWindow rule `Unknown`.
     pub maintenance: Option<Vec<MaintenanceConfig>>,
+    /// The generally available versions the control plane can move to, from the
+    /// upgrade profile (live data, after details); `None` when it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrades: Option<Vec<String>>,
     #[serde(default)]
     pub origin: Origin,
     /// Whether the region still offers this minor version (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_supported_in_region: Option<bool>,
+    /// When the details were read and what could not be (live data). Boxed: absent for
+    /// files, and small when there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<DetailsRead>>,
     /// When this cluster's data was read from Azure (live data only). Stored as Unix
     /// seconds: ten thousand of them read back much faster than dates in text.
     #[serde(
@@ -123,6 +131,9 @@ pub struct AgentPool {
     /// The newest node image AKS offers this pool (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_node_image_version: Option<String>,
+    /// The generally available versions this pool can move to (live data, after details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrades: Option<Vec<String>>,
 }
 
 impl AgentPool {
@@ -138,6 +149,28 @@ impl AgentPool {
     pub fn node_image_date(&self) -> Option<Date> {
         self.node_image_version.as_deref().and_then(node_image_date)
     }
+}
+
+/// The image line of a node image version: the name without its release, e.g.
+/// `AKSUbuntu-2204gen2containerd` of `AKSUbuntu-2204gen2containerd-202410.15.0` (and of
+/// its SecurityPatch label `...-202410.27.0-2024.12.01`). Pools on one line in one
+/// region get the same latest image. A version without a release it can read is its
+/// own line.
+pub fn node_image_line(version: &str) -> &str {
+    let Some((rest, last)) = version.rsplit_once('-') else {
+        return version;
+    };
+    if linux_current(last).is_some() || windows(last).is_some() {
+        return rest;
+    }
+    if legacy(last).is_some() {
+        // A security-patch date after the base image's release: drop both.
+        return match rest.rsplit_once('-') {
+            Some((line, base)) if linux_current(base).is_some() => line,
+            _ => rest,
+        };
+    }
+    version
 }
 
 /// Reads the date out of an AKS node image version.
@@ -294,6 +327,38 @@ mod tests {
         ];
         for (version, want) in cases {
             assert_eq!(node_image_date(version), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn the_image_line_is_the_version_without_its_release() {
+        let cases = [
+            (
+                "AKSUbuntu-2204gen2containerd-202410.15.0",
+                "AKSUbuntu-2204gen2containerd",
+            ),
+            (
+                "AKSUbuntu-2204gen2arm64containerd-202410.15.0",
+                "AKSUbuntu-2204gen2arm64containerd",
+            ),
+            (
+                "AKSUbuntu-1804gen2containerd-2022.04.27",
+                "AKSUbuntu-1804gen2containerd",
+            ),
+            (
+                "AKSWindows-2022-containerd-20348.2340.240401",
+                "AKSWindows-2022-containerd",
+            ),
+            (
+                "AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01",
+                "AKSUbuntu-2204gen2containerd",
+            ),
+            ("AKSUbuntu:1604:2020.03.11", "AKSUbuntu:1604:2020.03.11"),
+            ("latest", "latest"),
+            ("", ""),
+        ];
+        for (version, want) in cases {
+            assert_eq!(node_image_line(version), want, "{version}");
         }
     }
 

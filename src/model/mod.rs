@@ -23,9 +23,9 @@ pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
     AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SourceLocation, SubscriptionState,
-    node_image_date,
+    node_image_date, node_image_line,
 };
-pub use details::ClusterDetails;
+pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use progress::Progress;
 pub use resource_id::{IdError, ResourceId};

@@ -14,6 +14,9 @@
 //!   "summary": {
 //!     "clusters": 4,                           clusters assessed
 //!     "nonCompliant": 2,                       clusters with at least one Fail finding
+//!     "unknown": 1,                            clusters with no Fail and at least one
+//!                                              Unknown finding (data not read): neither
+//!                                              compliant nor non-compliant
 //!     "byNodeOsChannel": {                     clusters per nodeOSUpgradeChannel, read
 //!       "SecurityPatch": 1,                    ignoring case; a missing or empty value
 //!       "NodeImage": 0,                        counts as "Unspecified"; "Other" counts
@@ -140,6 +143,7 @@ struct Tool {
 struct SummaryOut<'a> {
     clusters: usize,
     non_compliant: usize,
+    unknown: usize,
     by_node_os_channel: ByChannel,
     below_minimum_version: usize,
     minimum_version: &'a str,
@@ -152,6 +156,7 @@ impl<'a> SummaryOut<'a> {
         SummaryOut {
             clusters: summary.clusters,
             non_compliant: summary.non_compliant,
+            unknown: summary.unknown,
             by_node_os_channel: ByChannel {
                 security_patch,
                 node_image,

@@ -77,6 +77,11 @@ fn write_summary(report: &Report<'_>, summary: &Summary, out: &mut dyn Write) ->
         "- Non-compliant (any failing finding): {}{share}",
         summary.non_compliant
     )?;
+    writeln!(
+        out,
+        "- Unknown (nothing fails, but a rule's data was not read): {}",
+        summary.unknown
+    )?;
     let mut channels: Vec<String> = summary.channels().map(|(name, n)| format!("{name} {n}")).collect();
     if summary.other_channel() > 0 {
         channels.push(format!("other values {}", summary.other_channel()));

@@ -392,5 +392,28 @@ mod tests {
         assert_eq!(summary.failing_findings, 5);
         assert_eq!(summary.non_compliant_percent(), Some(50));
         assert_eq!(Summary::of(&[]).non_compliant_percent(), None);
+        assert_eq!(
+            summary.unknown, 1,
+            "the waived cluster's maintenance windows were not read"
+        );
+    }
+
+    #[test]
+    fn every_summary_counts_unknown_clusters_on_their_own() {
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, Style::default())).unwrap();
+        assert_eq!(json["summary"]["unknown"], 1);
+        assert_eq!(json["summary"]["nonCompliant"], 2);
+        let table = render(Format::Table, Style::default()).replace('\n', " ");
+        assert!(
+            table.contains("2 non-compliant (50%), 1 unknown (a rule's data not read)"),
+            "{table}"
+        );
+        let markdown = render(Format::Markdown, Style::default());
+        assert!(
+            markdown
+                .lines()
+                .any(|l| l == "- Unknown (nothing fails, but a rule's data was not read): 1"),
+            "{markdown}"
+        );
     }
 }
