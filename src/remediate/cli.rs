@@ -7,7 +7,8 @@
 //!
 //! Each cluster's fixes are one job (a function run in the background): its missing
 //! maintenance windows, then one `az aks update` with every channel flag it needs, then
-//! its Kubernetes upgrade and pool upgrades. Each long-running change starts with
+//! its pools brought to the control plane's version, then its Kubernetes upgrade (AKS
+//! moves a pool one minor version at a time, so they catch up first). Each long-running change starts with
 //! `--no-wait` and is waited for with `az aks wait --updated`, then its
 //! `provisioningState` is checked (the wait gives up at its timeout without failing).
 //! Up to `MAX_PARALLEL` jobs run at once (default 4). A job stops at the cluster's first
@@ -222,17 +223,16 @@ fn changes(out: &mut Text, plan: &ClusterFix<'_>, window: &MaintenanceWindow, cl
         out.line(&format!("    settle {cluster_args}"));
         out.line("  fi");
     }
-    if let Some(fix) = &plan.version {
-        version(out, fix, cluster_args);
-    }
     if let Some(fix) = &plan.pools {
         out.comment_at("  ", &words::finding_line(fix.finding));
         out.comment_at("  ", words::POOL_DRAIN);
-        // Read live, so the pools follow the control plane as it is now, also after an
-        // upgrade above (which moves the pools too, and then this skips them).
+        // Before the control plane moves: AKS moves a pool one minor version at a time,
+        // so the pools catch up with the control plane as it is now (read live), and
+        // the upgrade below then moves them on with it.
         out.comment_at(
             "  ",
-            "Each pool moves to the control plane's kubernetesVersion, read when the script runs.",
+            "Each pool first moves to the control plane's kubernetesVersion, read when the script runs \
+             (AKS moves a pool one minor version at a time).",
         );
         out.line(&format!(
             "  cluster_version=$(az aks show {cluster_args} --query kubernetesVersion -o tsv)"
@@ -250,13 +250,16 @@ fn changes(out: &mut Text, plan: &ClusterFix<'_>, window: &MaintenanceWindow, cl
             out.line("  fi");
         }
     }
+    if let Some(fix) = &plan.version {
+        version(out, fix, plan.pools_left_behind(), cluster_args);
+    }
 }
 
 /// The Kubernetes upgrade: one step to the profile's target, or to the version the
 /// person running the script chooses when the profile could not be read.
-fn version(out: &mut Text, fix: &VersionFix<'_>, cluster_args: &str) {
+fn version(out: &mut Text, fix: &VersionFix<'_>, pools_left_behind: Option<String>, cluster_args: &str) {
     out.comment_at("  ", &words::finding_line(fix.finding));
-    for line in words::version_lines(fix) {
+    for line in words::version_lines(fix).into_iter().chain(pools_left_behind) {
         out.comment_at("  ", &line);
     }
     let target = match &fix.target {

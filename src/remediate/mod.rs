@@ -737,7 +737,8 @@ mod tests {
     #[cfg(unix)]
     const FAKE_AZ: &str = r#"#!/usr/bin/env bash
 set -u
-for a in "$@"; do printf '%s\037' "$a"; done >> "$AZ_LOG"; printf '\036' >> "$AZ_LOG"
+# One write per call: the jobs run in parallel, and O_APPEND keeps one write whole.
+record=; for a in "$@"; do record+="$a"$'\037'; done; printf '%s\036' "$record" >> "$AZ_LOG"
 arg() { local want=$1; shift; while [ $# -gt 0 ]; do if [ "$1" = "$want" ]; then printf '%s' "${2-}"; return; fi; shift; done; }
 key() { printf '%s' "$1" | cksum | tr ' ' _; }
 cluster=$(arg --cluster-name "$@"); [ -n "$cluster" ] || cluster=$(arg -n "$@")
@@ -762,7 +763,11 @@ case "$1 $2" in
   v=$(arg --auto-upgrade-channel "$@"); [ -z "$v" ] || echo "$v" > "$k.autoUpgradeProfile.upgradeChannel"
   v=$(arg --node-os-upgrade-channel "$@"); [ -z "$v" ] || echo "$v" > "$k.autoUpgradeProfile.nodeOsUpgradeChannel"
   start_op ;;
-"aks upgrade") arg --kubernetes-version "$@" > "$k.kubernetesVersion"; echo >> "$k.kubernetesVersion"; start_op ;;
+"aks upgrade")
+  # As az does without --control-plane-only: the pools move with the control plane.
+  v=$(arg --kubernetes-version "$@"); echo "$v" > "$k.kubernetesVersion"
+  for f in "$k".*.orchestratorVersion; do [ ! -f "$f" ] || echo "$v" > "$f"; done
+  start_op ;;
 "aks wait") end_op ;;
 "aks nodepool")
   pool=$(arg -n "$@"); p="$k.$(key "$pool")"

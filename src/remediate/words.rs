@@ -50,6 +50,7 @@ impl ClusterFix<'_> {
         if let Some(fix) = &self.version {
             findings.push(finding_line(fix.finding));
             warnings.extend(version_lines(fix));
+            warnings.extend(self.pools_left_behind());
             if fix.upgrades() {
                 warnings.push(VERSION_DRAIN.to_string());
             }
@@ -67,18 +68,18 @@ impl ClusterFix<'_> {
         (findings, warnings)
     }
 
-    /// What a pool should move to, in words: the control plane's target when it is
-    /// upgraded too (the version, or the parameter to choose it), else the cluster's
-    /// version.
+    /// What a pool should move to, in words: the cluster's version, and when the
+    /// control plane is upgraded too, after that its target with it (AKS moves a pool
+    /// one minor version at a time, so it catches up first).
     pub fn pool_target(&self, target_parameter: &str) -> String {
-        match (
-            self.version.as_ref().map(|v| &v.target),
-            self.cluster.kubernetes_version.as_deref(),
-        ) {
-            (Some(Target::Step { to, .. }), _) => format!("'{to}', with the control plane"),
-            (Some(Target::Unread), _) => format!("{target_parameter}, with the control plane"),
-            (Some(Target::NoneOffered) | None, Some(v)) => format!("'{v}', the cluster's kubernetesVersion"),
-            (Some(Target::NoneOffered) | None, None) => "the cluster's kubernetesVersion (not in the data)".to_string(),
+        let now = match self.cluster.kubernetes_version.as_deref() {
+            Some(v) => format!("'{v}', the cluster's kubernetesVersion"),
+            None => "the cluster's kubernetesVersion (not in the data)".to_string(),
+        };
+        match self.version.as_ref().map(|v| &v.target) {
+            Some(Target::Step { to, .. }) => format!("{now}, then '{to}' with the control plane"),
+            Some(Target::Unread) => format!("{now}, then {target_parameter} with the control plane"),
+            Some(Target::NoneOffered) | None => now,
         }
     }
 }
@@ -96,6 +97,26 @@ pub const VERSION_STEP: &str = "AKS upgrades one minor version at a time, and on
 pub const VERSION_DRAIN: &str = "Warning: a Kubernetes upgrade drains and replaces every node; check the \
      workloads for removed APIs first.";
 pub const POOL_DRAIN: &str = "Warning: upgrading a pool drains and replaces its nodes, per its surge settings.";
+
+impl ClusterFix<'_> {
+    /// When the control plane is upgraded but the pools behind it are not asked for: AKS
+    /// moves a pool one minor version at a time, so it may refuse the upgrade.
+    pub fn pools_left_behind(&self) -> Option<String> {
+        if self.pools.is_some() || !self.version.as_ref().is_some_and(VersionFix::upgrades) {
+            return None;
+        }
+        let behind: Vec<&str> = crate::rules::pools_behind(self.cluster)
+            .map(|(pool, _)| pool.name.as_str())
+            .collect();
+        (!behind.is_empty()).then(|| {
+            format!(
+                "Pool {} runs another version than the control plane, and Azure.AKS.PoolVersion is not asked for: \
+                 AKS moves a pool one minor version at a time and may refuse this upgrade; ask for PoolVersion too.",
+                behind.join(", ")
+            )
+        })
+    }
+}
 
 /// What a Kubernetes upgrade does and why to that version, as sentences.
 pub fn version_lines(fix: &VersionFix<'_>) -> Vec<String> {
