@@ -15,6 +15,7 @@ mod progress;
 mod resource_id;
 mod summary;
 mod version;
+pub mod window;
 
 #[cfg(test)]
 pub mod fixtures;
