@@ -14,9 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::client::{ArmClient, ClientError};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use crate::model::{
-    Cluster, ClusterDetails, Fleet, MaintenanceConfig, Progress, SourceError, SubscriptionState, Version,
-};
+use crate::model::{Cluster, ClusterDetails, Fleet, Progress, SourceError, SubscriptionState, Version};
 
 /// A subscription as `GET /subscriptions` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,13 +438,7 @@ pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster
         Ok(url) => {
             client
                 .get_pages(url, |items| {
-                    for item in items {
-                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                        configs.push(MaintenanceConfig {
-                            name,
-                            schedule: crate::import::maintenance_schedule(&item),
-                        });
-                    }
+                    configs.extend(items.iter().map(crate::import::maintenance_config));
                 })
                 .await
         }

@@ -16,6 +16,7 @@
 //! from a file keeps where it is declared: the file, and the line and column of the `{`
 //! that opens it (the `[` of a Resource Graph table row), see `position`.
 
+mod maintenance;
 mod position;
 mod resource;
 
@@ -27,7 +28,8 @@ use serde_json::{Map, Value};
 use crate::model::{Fleet, SourceLocation};
 use position::{Lines, Located, Members, MembersOf, Text, key_text};
 
-pub use resource::{Element, maintenance_schedule, read_element};
+pub use maintenance::maintenance_config;
+pub use resource::{Element, read_element};
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

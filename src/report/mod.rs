@@ -117,6 +117,7 @@ mod tests {
                 compliant: true,
                 reason: "Compliant: nodeOSUpgradeChannel is SecurityPatch, an allowed channel.".into(),
             },
+            outlook: None,
         };
 
         let legacy = Cluster {
@@ -160,6 +161,7 @@ mod tests {
                 reason: "Non-compliant: nodeOSUpgradeChannel is Unspecified and upgradeChannel is not node-image."
                     .into(),
             },
+            outlook: None,
         };
 
         let waived = Cluster {
@@ -206,6 +208,7 @@ mod tests {
                 compliant: false,
                 reason: "Non-compliant: nodeOSUpgradeChannel is Unmanaged and upgradeChannel is not node-image.".into(),
             },
+            outlook: None,
         };
 
         let hostile = Cluster {
@@ -252,6 +255,7 @@ mod tests {
                 compliant: false,
                 reason: "Non-compliant: nodeOSUpgradeChannel is None and upgradeChannel is not node-image.".into(),
             },
+            outlook: None,
         };
 
         let errors = vec![SourceError {
