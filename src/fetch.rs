@@ -1,5 +1,5 @@
 //! Reading the fleet live, merged with the last snapshot: what `scan` does once and
-//! the dashboard does in the background.
+//! the dashboard does in the background; and AKS's scheduled upgrade events for it.
 //!
 //! Settings come from config and flags (`Live`, built from `Config` and `Overrides`);
 //! the network goes through
@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::azure::{
-    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, RetryPolicy, Trust,
-    TrustError,
+    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, RegionVersions,
+    RetryPolicy, Trust, TrustError,
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{Fleet, Progress};
+use crate::model::{Fleet, Progress, SourceError};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -127,10 +127,36 @@ pub async fn read(
 ) -> Fleet {
     let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
     if details {
-        let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
+        let regions = Arc::new(RegionVersions::default());
+        let errors = azure::fetch_all_details(client, regions.clone(), &mut fleet.clusters, request.concurrency).await;
         fleet.errors.extend(errors);
+        fleet.regions = regions.offers().await;
     }
     fleet
+}
+
+/// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
+/// it. When they cannot be read, the snapshot keeps the events it had (if any) and
+/// says why in its errors: what was read is never lost for what was not.
+pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
+    let subscriptions: Vec<String> = snapshot
+        .subscriptions
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    if subscriptions.is_empty() {
+        return;
+    }
+    match azure::fetch_events(client, &subscriptions).await {
+        Ok(events) => snapshot.events = Some(events),
+        Err(err) => snapshot.errors.push(SourceError {
+            subscription_id: None,
+            url: err.url().map(String::from),
+            code: Some(err.code().to_string()),
+            message: format!("AKS's scheduled upgrade events could not be read: {}", err.message()),
+        }),
+    }
 }
 
 /// Whether merging this read needs the previous snapshot: only when something failed,
@@ -159,7 +185,7 @@ pub async fn refresh(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SourceError, SubscriptionState};
+    use crate::model::SubscriptionState;
 
     fn state(id: &str, failed: bool) -> SubscriptionState {
         let error = failed.then(|| SourceError {

@@ -10,12 +10,16 @@
 //! | `{"$schema": ..., "resources": ...}` | an ARM template |
 //! | any other object | one resource (`az aks show`) |
 //!
-//! Each element is read as its own small JSON value and turned into a `Cluster` at
-//! once, so a large list never exists as one document tree in memory. Errors name the
-//! file and either the line and column (syntax) or the JSON path (shape). A cluster read
-//! from a file keeps where it is declared: the file, and the line and column of the `{`
-//! that opens it (the `[` of a Resource Graph table row), see `position`.
+//! Scheduled upgrade events (Resource Graph rows of `containerserviceeventresources`)
+//! are read into the fleet's `events`, clusters into its `clusters`; anything else is
+//! counted as skipped. Each element is read as its own small JSON value and turned
+//! into a `Cluster` (or an event) at once, so a large list never exists as one document
+//! tree in memory. Errors name the file and either the line and column (syntax) or the
+//! JSON path (shape). A cluster read from a file keeps where it is declared: the file,
+//! and the line and column of the `{` that opens it (the `[` of a Resource Graph table
+//! row), see `position`.
 
+mod event;
 mod maintenance;
 mod position;
 mod resource;
@@ -112,13 +116,16 @@ fn read(bytes: &[u8], file: &str, locate: bool) -> Result<(Fleet, PageLinks), Im
 }
 
 /// Merges several files' fleets; a cluster read twice (same id, ignoring case) keeps
-/// its later copy in the earlier position.
+/// its later copy in the earlier position. Events are gathered from every file.
 pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
     let mut out = Fleet::default();
     let mut index = std::collections::HashMap::new();
     for fleet in fleets {
         out.skipped += fleet.skipped;
         out.errors.extend(fleet.errors);
+        if let Some(events) = fleet.events {
+            out.events.get_or_insert_with(Vec::new).extend(events);
+        }
         for cluster in fleet.clusters {
             let key = cluster.id.to_ascii_lowercase();
             match index.get(&key) {
@@ -208,6 +215,7 @@ impl Sink<'_> {
                 }
                 self.fleet.clusters.push(*cluster);
             }
+            Ok(Element::Event(event)) => self.fleet.events.get_or_insert_with(Vec::new).push(*event),
             Ok(Element::Skipped) => self.fleet.skipped += 1,
             Err(err) => {
                 self.error = Some(err);

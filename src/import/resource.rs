@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::ShapeError;
-use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId};
+use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId, UpgradeEvent};
 
 const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
 const POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
@@ -20,6 +20,8 @@ const MAINTENANCE_TYPE: &str = "Microsoft.ContainerService/managedClusters/maint
 
 pub enum Element {
     Cluster(Box<Cluster>),
+    /// A scheduled upgrade event of a cluster (a Resource Graph row).
+    Event(Box<UpgradeEvent>),
     /// An object that is not a managed cluster (a pool, a subnet, a VM...).
     Skipped,
 }
@@ -142,6 +144,9 @@ pub fn read_element(value: Value, path: &str) -> Result<Element, ShapeError> {
     };
     let obj = Obj { map: &map, path };
     let resource_type = obj.string_any(&["type", "ResourceType"])?;
+    if is_type(resource_type.as_deref(), super::event::EVENT_TYPE) {
+        return super::event::read_event(&obj).map(|e| Element::Event(Box::new(e)));
+    }
     let is_cluster = match resource_type.as_deref() {
         Some(t) => is_type(Some(t), CLUSTER_TYPE),
         // Without a type, a cluster is recognised by what only clusters carry.
