@@ -72,7 +72,10 @@ pub(super) fn insights(
         let when = event
             .when()
             .map_or_else(|| "at an unknown time".to_string(), |t| format!("at {}", utc(t)));
-        let details = event.details.as_deref().map_or_else(String::new, |d| format!(": {d}"));
+        let details = event
+            .details
+            .as_deref()
+            .map_or_else(String::new, |d| format!(": {}", d.trim_end_matches('.')));
         say(
             InsightKind::FailedUpgrade,
             format!(

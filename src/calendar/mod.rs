@@ -120,6 +120,7 @@ pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
         ctx,
     );
     Outlook {
+        at: ctx.now,
         support,
         windows,
         events,

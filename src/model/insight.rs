@@ -97,6 +97,8 @@ pub struct NextWindow {
 /// What lies ahead for one cluster's upgrades.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outlook {
+    /// The instant it was worked out from: "in 24 hours" counts from here.
+    pub at: OffsetDateTime,
     pub support: Support,
     /// Each maintenance configuration's next occurrence, in the cluster's order;
     /// `None` when the configurations were not read.
@@ -118,5 +120,10 @@ impl Outlook {
 
     pub fn has(&self, kind: InsightKind) -> bool {
         self.insights.iter().any(|i| i.kind == kind)
+    }
+
+    /// How long until the soonest window opens (zero while one is under way).
+    pub fn until_window(&self) -> Option<time::Duration> {
+        self.soonest().map(|o| (o.start - self.at).max(time::Duration::ZERO))
     }
 }

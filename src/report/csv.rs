@@ -5,7 +5,9 @@
 //! Excel or Sheets, every field is also cleaned of control characters and, when it
 //! starts with a character a spreadsheet would read as a formula (`=`, `+`, `-`,
 //! `@`, tab, CR), prefixed with a single quote, as OWASP recommends for CSV
-//! injection. Errors and skipped objects are not rows: use json for those.
+//! injection. Errors, skipped objects, insights and events are not rows: use json for
+//! those. `support` is the support state of the cluster's minor and `supportEnds` the
+//! last day of its support (empty when not worked out).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -13,7 +15,7 @@ use std::io::{self, Write};
 use super::Report;
 use crate::text;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 14] = [
     "id",
     "name",
     "subscriptionId",
@@ -26,6 +28,8 @@ const HEADER: [&str; 12] = [
     "verdict",
     "failingRules",
     "azurePolicyCompliant",
+    "support",
+    "supportEnds",
 ];
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -34,6 +38,11 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         let cluster = &item.cluster;
         let failing_rules: Vec<&str> = item.failing().map(|f| f.rule.name()).collect();
         let failing_rules = failing_rules.join(";");
+        let support = item.outlook.as_deref().map(|o| &o.support);
+        let ends = support
+            .and_then(|s| s.ends)
+            .map(|e| e.last_day().to_string())
+            .unwrap_or_default();
         write_row(
             out,
             [
@@ -49,6 +58,8 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                 item.verdict().as_str(),
                 &failing_rules,
                 if item.policy.compliant { "true" } else { "false" },
+                support.map_or("", |s| s.state.as_str()),
+                &ends,
             ],
         )?;
     }
