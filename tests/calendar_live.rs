@@ -339,3 +339,58 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn events_that_cannot_be_read_are_an_error_and_the_last_ones_stay() {
+    use aksradar::cache::Snapshot;
+    use aksradar::model::{SubscriptionState, UpgradeEvent};
+    // Nothing listens on port 1: the events read fails at once.
+    let client = ArmClient::new(
+        "http://127.0.0.1:1",
+        "https://management.azure.com/.default",
+        Arc::new(Credentials::fixed("simulator")),
+        RetryPolicy { attempts: 1, ..retry() },
+    )
+    .expect("client");
+    let kept = UpgradeEvent {
+        id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/scheduledevents/e"
+            .into(),
+        cluster_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c".into(),
+        event_id: Some("e".into()),
+        kind: EventKind::NodeOs,
+        status: EventStatus::Completed,
+        scheduled: Some(NOW),
+        started: None,
+        updated: None,
+        details: None,
+    };
+    let mut snapshot = Snapshot {
+        schema: aksradar::cache::SCHEMA_VERSION,
+        key: "k".into(),
+        saved_at: NOW,
+        subscriptions: vec![SubscriptionState {
+            id: "s".into(),
+            name: None,
+            fetched_at: Some(NOW),
+            error: None,
+        }],
+        clusters: Vec::new(),
+        skipped: 0,
+        errors: Vec::new(),
+        regions: BTreeMap::new(),
+        events: Some(vec![kept.clone()]),
+    };
+    aksradar::fetch::read_events(&client, &mut snapshot).await;
+    assert_eq!(snapshot.events, Some(vec![kept]), "what was read before stays");
+    assert_eq!(snapshot.errors.len(), 1);
+    let error = &snapshot.errors[0];
+    assert!(
+        error
+            .message
+            .starts_with("AKS's scheduled upgrade events could not be read"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.code.as_deref(), Some("TransportError"));
+    assert!(error.url.as_deref().unwrap().contains("Microsoft.ResourceGraph"));
+}
