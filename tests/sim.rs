@@ -997,7 +997,7 @@ async fn the_bytes_served_for_a_seed_are_pinned() {
 ("cluster upgrade profiles", 0xe28161b43e09175f),
 ("clusters", 0x42556e8aa00d5c42),
 ("errors", 0x640aa1947f5ea952),
-("events", 0x578f2cef35b4c2f8),
+("events", 0xb4f09aa773378014),
 ("faults", 0xeb6b8f2b193f5c5a),
 ("kubernetes versions", 0xd9b2875a83fe9950),
 ("maintenance", 0x0555ba234a26d6ae),

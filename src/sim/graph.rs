@@ -17,7 +17,7 @@
 //! write shows in Resource Graph at once (the real service lags by seconds).
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -77,6 +77,9 @@ pub struct Graph {
     seed: u64,
     /// Per row of `rows`, the events plan of the cluster as generated.
     plans: OnceLock<Vec<Option<Plan>>>,
+    /// The events of the latest events query, by the instant it is answered at (Unix
+    /// nanoseconds) and its scope, for its next pages.
+    answered: Mutex<Option<Answered>>,
 }
 
 impl Graph {
@@ -87,6 +90,7 @@ impl Graph {
             rows: all_rows(fleet),
             seed,
             plans: OnceLock::new(),
+            answered: Mutex::new(None),
         }
     }
 
@@ -117,33 +121,41 @@ impl Graph {
         })
     }
 
-    /// The events query: every visible cluster's events at `wall`, ordered by id.
+    /// The events query: every visible cluster's events at `wall`, ordered by id. A
+    /// query's first page pins its instant in the `$skipToken`, and its later pages are
+    /// answered at that instant from the first page's rows, so pages never shift
+    /// while an occurrence opens between them (Resource Graph pages one snapshot, too).
     fn events(&self, fleet: &SimFleet, changes: &Changes, request: &Request, wall: time::OffsetDateTime) -> Reply {
-        let plans = self.plans.get_or_init(|| {
-            self.rows
-                .iter()
-                .map(|&key| plan(fleet, &Changes::default(), key))
-                .collect()
+        let pinned = request
+            .skip_token
+            .as_deref()
+            .and_then(wire::read_graph_token_as_of)
+            .and_then(|(_, at)| at);
+        let as_of = pinned.unwrap_or_else(|| wall.unix_timestamp_nanos());
+        let scope = request
+            .subscriptions
+            .as_ref()
+            .map(|ids| ids.iter().map(|id| id.to_ascii_lowercase()).collect::<Vec<_>>());
+        let cached = pinned.and_then(|at| {
+            let answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+            answered
+                .as_ref()
+                .filter(|a| a.as_of == at && a.scope == scope)
+                .map(|a| a.rows.clone())
         });
-        let visible = visible(fleet, request);
-        let mut rows: Vec<Value> = Vec::new();
-        for (i, &(s, c)) in self.rows.iter().enumerate() {
-            if !visible[s] {
-                continue;
+        let rows = match cached {
+            Some(rows) => rows,
+            None => {
+                let at = time::OffsetDateTime::from_unix_timestamp_nanos(as_of).unwrap_or(wall);
+                let rows = Arc::new(self.event_rows(fleet, changes, request, at));
+                *self.answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(Answered {
+                    as_of,
+                    scope,
+                    rows: rows.clone(),
+                });
+                rows
             }
-            let changed = changes.cluster((s, c)).is_some() || changes.maintenance((s, c)).is_some();
-            let fresh;
-            let plan = if changed {
-                fresh = plan(fleet, changes, (s, c));
-                fresh.as_ref()
-            } else {
-                plans.get(i).and_then(Option::as_ref)
-            };
-            if let Some(plan) = plan {
-                rows.extend(plan.rows(self.seed, wall));
-            }
-        }
-        rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        };
         let (start, end) = match bounds(request, rows.len()) {
             Ok(bounds) => bounds,
             Err(reply) => return reply,
@@ -167,10 +179,53 @@ impl Graph {
             "facets": [],
         });
         if end < rows.len() {
-            body["$skipToken"] = json!(wire::graph_token(end, request.top));
+            body["$skipToken"] = json!(wire::graph_token_as_of(end, request.top, as_of));
         }
         Reply::ok(&body)
     }
+
+    /// Every visible cluster's event rows at `at`, ordered by id.
+    fn event_rows(
+        &self,
+        fleet: &SimFleet,
+        changes: &Changes,
+        request: &Request,
+        at: time::OffsetDateTime,
+    ) -> Vec<Value> {
+        let plans = self.plans.get_or_init(|| {
+            self.rows
+                .iter()
+                .map(|&key| plan(fleet, &Changes::default(), key))
+                .collect()
+        });
+        let visible = visible(fleet, request);
+        let mut rows: Vec<Value> = Vec::new();
+        for (i, &(s, c)) in self.rows.iter().enumerate() {
+            if !visible[s] {
+                continue;
+            }
+            let changed = changes.cluster((s, c)).is_some() || changes.maintenance((s, c)).is_some();
+            let fresh;
+            let plan = if changed {
+                fresh = plan(fleet, changes, (s, c));
+                fresh.as_ref()
+            } else {
+                plans.get(i).and_then(Option::as_ref)
+            };
+            if let Some(plan) = plan {
+                rows.extend(plan.rows(self.seed, at));
+            }
+        }
+        rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        rows
+    }
+}
+
+/// One events query's rows: at what instant, over which subscriptions.
+struct Answered {
+    as_of: i128,
+    scope: Option<Vec<String>>,
+    rows: Arc<Vec<Value>>,
 }
 
 /// The columns of `EVENTS_QUERY`, in order, with their Resource Graph types.
