@@ -336,7 +336,7 @@ impl Window {
         let start = self.start_time;
         let end = start + Duration::hours(i64::from(self.duration_hours));
         let hours = format!("{}–{}", hh_mm::text(start), hh_mm::text(end));
-        let hours = if self.duration_hours >= 24 || end <= start && self.duration_hours > 0 {
+        let hours = if self.duration_hours >= 24 || (end <= start && self.duration_hours > 0) {
             format!("{hours} (+1 day)")
         } else {
             hours
