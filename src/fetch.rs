@@ -1,5 +1,5 @@
 //! Reading the fleet live, merged with the last snapshot: what `scan` does once and
-//! the dashboard does in the background.
+//! the dashboard does in the background; and AKS's scheduled upgrade events for it.
 //!
 //! Settings come from config and flags (`Live`, built from `Config` and `Overrides`);
 //! the network goes through
@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::azure::{
-    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, Limits, RetryPolicy,
-    Trust, TrustError,
+    self, ArmClient, ClientError, CredentialOptions, Credentials, Environment, FleetRequest, Limits, RegionVersions,
+    RetryPolicy, Trust, TrustError,
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
@@ -130,10 +130,40 @@ pub async fn read(
 ) -> Fleet {
     let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
     if details {
-        let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
+        let regions = Arc::new(RegionVersions::default());
+        let errors = azure::fetch_all_details(client, regions.clone(), &mut fleet.clusters, request.concurrency).await;
         fleet.errors.extend(errors);
+        fleet.regions = regions.offers().await;
     }
     fleet
+}
+
+/// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
+/// it. When they cannot be read, the snapshot keeps the events it had (if any) and
+/// says why in its errors: what was read is never lost for what was not.
+pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
+    let subscriptions: Vec<String> = snapshot
+        .subscriptions
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    if subscriptions.is_empty() {
+        return;
+    }
+    match azure::fetch_events(client, &subscriptions).await {
+        Ok(events) => snapshot.events = Some(events),
+        Err(err) => snapshot.errors.push(SourceError {
+            subscription_id: None,
+            url: err.url().map(String::from),
+            code: Some(SourceError::EVENTS_UNREADABLE.to_string()),
+            message: format!(
+                "AKS's scheduled upgrade events could not be read: {}: {}",
+                err.code(),
+                err.message()
+            ),
+        }),
+    }
 }
 
 /// Whether merging this read needs the previous snapshot: only when something failed,
@@ -169,7 +199,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
     let (invalid, listing): (Vec<&SourceError>, Vec<&SourceError>) = fleet
         .errors
         .iter()
-        .filter(|e| e.subscription_id.is_none())
+        .filter(|e| e.subscription_id.is_none() && !e.is_events())
         .partition(|e| code(e) == "InvalidSubscriptionId");
     let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
@@ -214,6 +244,9 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             fleet.subscriptions.len(),
             by_code(failed.iter().copied())
         ));
+    }
+    if let Some(events) = fleet.errors.iter().find(|e| e.is_events()) {
+        lines.push(short(&events.message).trim_end_matches('.').to_string());
     }
     let details: Vec<&SourceError> = fleet
         .errors

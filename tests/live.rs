@@ -347,7 +347,7 @@ async fn details_give_maintenance_windows_latest_images_and_region_support() {
         fleet.clusters.iter().all(|c| c.maintenance.is_none()),
         "lists do not carry maintenance"
     );
-    let errors = azure::fetch_all_details(client, &mut fleet.clusters, 4).await;
+    let errors = azure::fetch_all_details(client, Default::default(), &mut fleet.clusters, 4).await;
     assert!(errors.is_empty(), "{errors:?}");
     assert!(fleet.clusters.iter().all(|c| c.maintenance.is_some()));
     assert!(

@@ -707,7 +707,11 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     // subscription id is not a failure to list.
     let invalid = |e: &&crate::model::SourceError| e.code.as_deref() == Some("InvalidSubscriptionId");
     let skipped_ids = state.errors.iter().filter(invalid).count();
-    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none() && !invalid(e)) {
+    if let Some(general) = state
+        .errors
+        .iter()
+        .find(|e| e.subscription_id.is_none() && !invalid(e) && !e.is_events())
+    {
         let code = general.code.as_deref().unwrap_or("error");
         let kept = if state.fleet.is_empty() {
             "nothing was read before, so there is nothing to show"

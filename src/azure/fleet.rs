@@ -7,20 +7,19 @@
 //! cluster's details) has its own deadline. Ids and names from the API become URLs
 //! only through `path`: a subscription id that is no GUID is reported, not read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
 use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use crate::model::{
-    Cluster, ClusterDetails, Fleet, MaintenanceConfig, Progress, SourceError, SubscriptionState, Version,
-};
+use crate::model::support::OfferedMinor;
+use crate::model::{Cluster, ClusterDetails, Fleet, Progress, RegionOffer, SourceError, SubscriptionState, Version};
 
 /// A subscription as `GET /subscriptions` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,25 +321,10 @@ async fn fetch_graph(
                 },
             );
         }
-        let mut skip_token: Option<String> = None;
         let mut batch_clusters = Vec::new();
         let mut skipped = 0;
-        let deadline = client.deadline();
-        let mut tally = client.tally();
-        let outcome = loop {
-            let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
-            if let Some(token) = &skip_token {
-                options["$skipToken"] = json!(token);
-            }
-            let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
-            let (page, links) = match client.page(&url, Some(&body), deadline).await {
-                Ok(page) => page,
-                Err(err) => break Err(err),
-            };
+        let outcome = super::graph::pages(client, &url, &ids, CLUSTER_QUERY, |page| {
             let count = page.clusters.len() + page.skipped;
-            if let Err(err) = tally.page(&url, count) {
-                break Err(err);
-            }
             batch_clusters.extend(page.clusters);
             skipped += page.skipped;
             send(
@@ -350,22 +334,9 @@ async fn fetch_graph(
                     clusters: count,
                 },
             );
-            match links.skip_token.as_deref() {
-                Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
-                    if let Err(err) = tally.more(&url) {
-                        break Err(err);
-                    }
-                    skip_token = Some(token.to_string());
-                }
-                Some(token) if !token.is_empty() => {
-                    break Err(ClientError::LoopingNextLink {
-                        url: url.to_string(),
-                        next: format!("$skipToken {}", path::quoted(token)),
-                    });
-                }
-                _ => break Ok(()),
-            }
-        };
+            count
+        })
+        .await;
         match outcome {
             Ok(()) => {
                 let mut per_sub: HashMap<String, usize> = HashMap::new();
@@ -401,13 +372,10 @@ async fn fetch_graph(
     }
 }
 
-/// The `(major, minor)` versions offered in one region.
-type Minors = Arc<Vec<(u64, u64)>>;
-
 /// Kubernetes versions AKS offers in a region, read once per region and kept.
 #[derive(Debug, Default)]
 pub struct RegionVersions {
-    cache: tokio::sync::Mutex<HashMap<String, Minors>>,
+    cache: tokio::sync::Mutex<HashMap<String, Arc<RegionOffer>>>,
 }
 
 #[derive(Deserialize)]
@@ -417,22 +385,34 @@ struct VersionList {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct VersionEntry {
     version: String,
+    #[serde(default)]
+    is_preview: Option<bool>,
+    #[serde(default)]
+    capabilities: Option<Capabilities>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Capabilities {
+    #[serde(default)]
+    support_plan: Vec<String>,
 }
 
 impl RegionVersions {
-    /// The minor versions offered in `location`, reading them on first use.
-    pub async fn minors(
+    /// What `location` offers, reading it on first use.
+    pub async fn offer(
         &self,
         client: &ArmClient,
         subscription: &str,
         location: &str,
-    ) -> Result<Arc<Vec<(u64, u64)>>, ClientError> {
+    ) -> Result<Arc<RegionOffer>, ClientError> {
         let key = location.to_ascii_lowercase();
         let mut cache = self.cache.lock().await;
-        if let Some(minors) = cache.get(&key) {
-            return Ok(minors.clone());
+        if let Some(offer) = cache.get(&key) {
+            return Ok(offer.clone());
         }
         let url = client.url(
             &Path::new([
@@ -451,15 +431,26 @@ impl RegionVersions {
             url: url.to_string(),
             message: e.to_string(),
         })?;
-        let minors: Vec<(u64, u64)> = list
+        let minors = list
             .values
-            .iter()
-            .filter_map(|v| Version::parse(&v.version))
-            .map(|v| v.minor_key())
+            .into_iter()
+            .filter_map(|v| {
+                Some(OfferedMinor {
+                    minor: Version::parse(&v.version)?.minor_key(),
+                    plans: v.capabilities.map(|c| c.support_plan).unwrap_or_default(),
+                    preview: v.is_preview.unwrap_or(false),
+                })
+            })
             .collect();
-        let minors = Arc::new(minors);
-        cache.insert(key, minors.clone());
-        Ok(minors)
+        let offer = Arc::new(RegionOffer { minors });
+        cache.insert(key, offer.clone());
+        Ok(offer)
+    }
+
+    /// Every region read so far, by lower-case location.
+    pub async fn offers(&self) -> BTreeMap<String, RegionOffer> {
+        let cache = self.cache.lock().await;
+        cache.iter().map(|(k, v)| (k.clone(), (**v).clone())).collect()
     }
 }
 
@@ -487,13 +478,7 @@ pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster
         Ok(url) => {
             client
                 .get_pages(url, deadline, |items| {
-                    for item in items {
-                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                        configs.push(MaintenanceConfig {
-                            name,
-                            schedule: crate::import::maintenance_schedule(&item),
-                        });
-                    }
+                    configs.extend(items.iter().map(crate::import::maintenance_config));
                 })
                 .await
         }
@@ -532,11 +517,8 @@ pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster
     }
 
     if let Some(version) = cluster.version() {
-        match regions
-            .minors(client, &cluster.subscription_id, &cluster.location)
-            .await
-        {
-            Ok(minors) => details.version_supported = Some(minors.contains(&version.minor_key())),
+        match regions.offer(client, &cluster.subscription_id, &cluster.location).await {
+            Ok(offer) => details.version_supported = Some(offer.find(version.minor_key()).is_some()),
             Err(err) => details.errors.push(source_error(sub, &err)),
         }
     }
@@ -553,13 +535,14 @@ pub async fn fetch_raw(client: &ArmClient, cluster_id: &str) -> Result<Value, Cl
 }
 
 /// Fetches the details of every cluster, `concurrency` clusters at a time, and puts
-/// them into the clusters. Returns what could not be read.
+/// them into the clusters; what each region offers stays in `regions`. Returns what
+/// could not be read.
 pub async fn fetch_all_details(
     client: Arc<ArmClient>,
+    regions: Arc<RegionVersions>,
     clusters: &mut [Cluster],
     concurrency: usize,
 ) -> Vec<SourceError> {
-    let regions = Arc::new(RegionVersions::default());
     let shared: Arc<Vec<Cluster>> = Arc::new(clusters.to_vec());
     let results = in_pool(shared, concurrency, move |clusters, index| {
         let (client, regions) = (client.clone(), regions.clone());

@@ -1,4 +1,5 @@
-//! Azure: credentials, the ARM / Resource Graph client, and the reads of the fleet.
+//! Azure: credentials, the ARM / Resource Graph client, and the reads of the fleet
+//! and of its scheduled upgrade events.
 //!
 //! Everything that talks to the network is here, behind `ArmClient`, which the
 //! simulator serves as faithfully as Azure does. The settings it works from (the
@@ -10,12 +11,15 @@ mod body;
 pub mod client;
 pub mod clock;
 pub mod credential;
+pub mod events;
 pub mod fleet;
+mod graph;
 pub mod path;
 pub mod trust;
 
 pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
 pub use clock::Clock;
 pub use credential::{CredentialOptions, Credentials, Environment};
+pub use events::fetch_events;
 pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet, fetch_raw};
 pub use trust::{Trust, TrustError};
