@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use tokio::sync::mpsc;
 
 use crate::app::saved::Saved;
@@ -29,7 +29,7 @@ use crate::history::{self, History, Record};
 use crate::model::{Assessed, Fleet, Outcome, Progress};
 use crate::sim::{SimOptions, Simulator};
 use crate::ui::Theme;
-use crate::{import, remediate, report, rules, sim};
+use crate::{calendar, import, remediate, report, rules, sim};
 
 /// Runs a parsed command line; `Err` means exit code 2 with the message on stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
         Command::Info => finish(
-            info(cli.global.config.as_deref(), &mut io::stdout().lock()),
+            info(cli.global.config.as_deref(), today(), &mut io::stdout().lock()),
             ExitCode::SUCCESS,
         ),
         Command::Simulate(args) => {
@@ -63,11 +63,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Scan(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            scan(&args, &config, &cli.global, today())
+            scan(&args, &config, &cli.global, time::OffsetDateTime::now_utc())
         }
         Command::Remediate(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            remediate(&args, &config, &cli.global, today())
+            remediate(&args, &config, &cli.global, time::OffsetDateTime::now_utc())
         }
     }
 }
@@ -216,13 +216,31 @@ pub struct Obtained {
     pub fresh: bool,
 }
 
-/// The fleet from files when any are given, else from the cache or live; then the rules.
-pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<Obtained> {
+/// The rules, then each cluster's upgrade outlook (support, next windows, events,
+/// insights) as of `now`, over the whole fleet read.
+fn assess(fleet: &mut Fleet, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
+    let clusters = std::mem::take(&mut fleet.clusters);
+    let mut assessed = rules::assess(clusters, config, now.date());
+    let calendar = config.support_calendar();
+    let context = calendar::Context::new(
+        now,
+        &calendar,
+        &fleet.regions,
+        fleet.events.as_deref(),
+        &config.insights,
+        &assessed,
+    );
+    calendar::annotate(&mut assessed, &context);
+    assessed
+}
+
+/// The fleet from files when any are given, else from the cache or live; then the
+/// rules and the upgrade calendar, as of `now`.
+pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTime) -> anyhow::Result<Obtained> {
     let filter = CliFilter::parse(input.filter.as_deref())?;
     if !input.inputs.is_empty() {
         let mut fleet = read_files(&input.inputs)?;
-        let clusters = std::mem::take(&mut fleet.clusters);
-        let mut assessed = rules::assess(clusters, config, today);
+        let mut assessed = assess(&mut fleet, config, now);
         filter.retain(&mut assessed);
         return Ok(Obtained {
             assessed,
@@ -245,7 +263,6 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
         }
         Some(Loaded::Miss) | None => None,
     };
-    let now = time::OffsetDateTime::now_utc();
     let young = |s: &Snapshot| input.max_age.is_some_and(|max| now - s.saved_at < max);
     let (snapshot, fresh) = match cached {
         Some(snapshot) if input.offline || young(&snapshot) => (snapshot, false),
@@ -279,8 +296,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
     };
     let mut fleet = snapshot.into_fleet();
     let incomplete = fetch::incomplete(&fleet);
-    let clusters = std::mem::take(&mut fleet.clusters);
-    let mut assessed = rules::assess(clusters, config, today);
+    let mut assessed = assess(&mut fleet, config, now);
     if fresh && let Some(history) = &history {
         match history.append(&Record::of(&assessed, now)) {
             Ok(None) => {}
@@ -336,8 +352,8 @@ async fn read_live(
     let drawer = io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(draw_progress(received)));
-    let snapshot = fetch::refresh(
-        client,
+    let mut snapshot = fetch::refresh(
+        client.clone(),
         &live.request,
         details,
         Some(&events),
@@ -348,6 +364,7 @@ async fn read_live(
         time::OffsetDateTime::now_utc,
     )
     .await;
+    fetch::read_events(&client, &mut snapshot).await;
     drop(events);
     if let Some(drawer) = drawer {
         let _ = drawer.await;
@@ -494,6 +511,9 @@ fn dashboard(
 
 /// A warning on stderr (one line) and in the log file. The log is appended only when
 /// it is a regular file in a real state folder: never through a link, never into a FIFO.
+/// The warnings log's size before it is rotated to `aksradar.log.1`.
+const LOG_LIMIT: u64 = 1 << 20;
+
 fn warn(paths: Option<&Paths>, message: &str) {
     let message = crate::text::clean(message);
     eprintln!("aksradar: warning: {message}");
@@ -502,7 +522,7 @@ fn warn(paths: Option<&Paths>, message: &str) {
             "{} warning {message}\n",
             time::OffsetDateTime::now_utc().unix_timestamp()
         );
-        if let Err(err) = crate::disk::append_own(&paths.log_file(), line.as_bytes()) {
+        if let Err(err) = crate::disk::append_log(&paths.log_file(), line.as_bytes(), LOG_LIMIT) {
             let err = err.to_string();
             eprintln!(
                 "aksradar: warning: the warning above is not in the log: {}",
@@ -542,14 +562,14 @@ pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
     Ok(fleet)
 }
 
-fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTime) -> anyhow::Result<ExitCode> {
     let Obtained {
         mut assessed,
         fleet,
         incomplete,
         history,
         ..
-    } = obtain(&args.input, config, flags, today)?;
+    } = obtain(&args.input, config, flags, now)?;
     // The dashboard's default order: what needs attention first.
     report::worst_first(&mut assessed);
     let changes = if args.changes {
@@ -618,10 +638,15 @@ fn say(lines: &[String]) {
     }
 }
 
-fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+fn remediate(
+    args: &RemediateArgs,
+    config: &Config,
+    flags: &GlobalArgs,
+    now: OffsetDateTime,
+) -> anyhow::Result<ExitCode> {
     let Obtained {
         assessed, incomplete, ..
-    } = obtain(&args.input, config, flags, today)?;
+    } = obtain(&args.input, config, flags, now)?;
     let failing: Vec<&Assessed> = assessed.iter().filter(|a| a.failing().next().is_some()).collect();
     // Stale data is from an earlier read: the cluster may have changed or gone since,
     // and its subscription just refused or failed us. No command for it unless asked.
@@ -659,7 +684,7 @@ fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: D
     finish(written, exit_code(&incomplete, false))
 }
 
-fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
+fn info(explicit_config: Option<&Path>, today: Date, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "aksradar {}", env!("CARGO_PKG_VERSION"))?;
     let paths = Paths::discover();
     let config = explicit_config
@@ -681,7 +706,53 @@ fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
         "state:  {}",
         describe(paths.as_ref().map(|p| p.state_dir.as_path()))
     )?;
+    // The config, when it loads, may add support dates over the built-in calendar.
+    let overrides = config
+        .as_deref()
+        .filter(|p| p.exists())
+        .and_then(|p| Config::load(p, true).ok())
+        .map(|c| c.support)
+        .unwrap_or_default();
+    for line in support_calendar_lines(crate::config::built_in_support_calendar(), &overrides, today) {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
+}
+
+/// What `info` says of the support calendar: how old the built-in one is, what it
+/// covers and where it was read, and what config changes.
+fn support_calendar_lines(
+    calendar: &crate::model::SupportCalendar,
+    overrides: &crate::config::SupportOverrides,
+    today: Date,
+) -> Vec<String> {
+    use crate::model::support::minor_text;
+    let mut lines = Vec::new();
+    let span = match (calendar.minors.keys().next(), calendar.minors.keys().next_back()) {
+        (Some(first), Some(last)) => format!("{}-{}", minor_text(*first), minor_text(*last)),
+        _ => "no minors".to_string(),
+    };
+    let age = calendar.read().map_or_else(
+        || "never read".to_string(),
+        |read| format!("read {read}, {} days ago", (today - read).whole_days()),
+    );
+    lines.push(format!(
+        "support calendar: built in ({}), {age}; Kubernetes {span}",
+        crate::config::support::BUILT_IN_FILE
+    ));
+    for (name, source) in &calendar.sources {
+        lines.push(format!(
+            "  {name}: {} ({}), read {}",
+            source.page,
+            source.revision.as_deref().unwrap_or("revision unknown"),
+            source.read
+        ));
+    }
+    if !overrides.0.is_empty() {
+        let minors: Vec<String> = overrides.0.iter().map(|o| minor_text(o.minor)).collect();
+        lines.push(format!("  config [support] changes: {}", minors.join(", ")));
+    }
+    lines
 }
 
 /// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
@@ -702,6 +773,25 @@ fn finish(written: io::Result<()>, code: ExitCode) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn info_tells_the_support_calendar_s_age_and_config_s_changes() {
+        let calendar = crate::config::built_in_support_calendar();
+        let today = time::macros::date!(2026 - 12 - 09);
+        let none = support_calendar_lines(calendar, &Default::default(), today);
+        assert_eq!(
+            none[0],
+            "support calendar: built in (assets/kubernetes-support.toml), read 2026-11-29, 10 days ago; Kubernetes 1.27-1.37"
+        );
+        assert!(
+            none.iter()
+                .any(|l| l.contains("https://learn.microsoft.com/azure/aks/supported-kubernetes-versions")),
+            "{none:?}"
+        );
+        let config = Config::parse("[support.\"1.38\"]\nend = \"2028-01\"\n", Path::new("c.toml")).unwrap();
+        let lines = support_calendar_lines(calendar, &config.support, today);
+        assert_eq!(lines.last().unwrap(), "  config [support] changes: 1.38");
+    }
 
     #[test]
     fn the_remembered_view_survives_a_round_trip_and_a_bad_file_is_ignored() {

@@ -141,7 +141,13 @@ impl Services {
                 let actions = actions.clone();
                 // Appended, then read back for the posture view's trend, off the loop.
                 tokio::task::spawn_blocking(move || {
-                    let _ = history.append(&record);
+                    let trouble = match history.append(&record) {
+                        Ok(warning) => warning,
+                        Err(err) => Some(format!("This read is not in the history: {err}")),
+                    };
+                    if let Some(message) = trouble {
+                        let _ = actions.send(Action::Warning(crate::text::clean(&message).into_owned()));
+                    }
                     if let Ok(records) = history.records() {
                         let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&records)));
                     }

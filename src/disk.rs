@@ -230,6 +230,20 @@ pub fn append_own(path: &Path, bytes: &[u8]) -> Result<(), OwnFileError> {
     })
 }
 
+/// Appends to a log of at most about `cap` bytes: once past it, the log becomes
+/// `NAME.1` (replacing the one before) and a new one starts, so a log never grows
+/// without bound and the latest lines are always kept.
+pub fn append_log(path: &Path, bytes: &[u8], cap: u64) -> Result<(), OwnFileError> {
+    let full = std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() >= cap);
+    if full {
+        let mut older = path.as_os_str().to_owned();
+        older.push(".1");
+        // A failed rotation only means the log grows a little more this time.
+        let _ = std::fs::rename(path, older);
+    }
+    append_own(path, bytes)
+}
+
 /// Creates `dir` and its parents, the last one readable by the owner only. A `dir`
 /// that is a symbolic link (to a folder that may be anyone's) is refused, not changed.
 pub fn private_dir(dir: &Path) -> Result<(), OwnFileError> {

@@ -1,5 +1,5 @@
 //! Reading the fleet live, merged with the last snapshot: what `scan` does once and
-//! the dashboard does in the background.
+//! the dashboard does in the background; and AKS's scheduled upgrade events for it.
 //!
 //! Settings come from config and flags (`Live`, built from `Config` and `Overrides`);
 //! the network goes through
@@ -192,6 +192,7 @@ pub async fn details(
         }
     }
     snapshot.errors.extend(read.errors);
+    snapshot.regions.extend(read.regions);
     read.requests
 }
 
@@ -211,6 +212,34 @@ pub async fn refresh(
         self::details(client, &mut snapshot, request.concurrency, events, &previous, clock()).await;
     }
     snapshot
+}
+
+/// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
+/// it. When they cannot be read, the snapshot keeps the events it had (if any) and
+/// says why in its errors: what was read is never lost for what was not.
+pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
+    let subscriptions: Vec<String> = snapshot
+        .subscriptions
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    if subscriptions.is_empty() {
+        return;
+    }
+    match azure::fetch_events(client, &subscriptions).await {
+        Ok(events) => snapshot.events = Some(events),
+        Err(err) => snapshot.errors.push(SourceError {
+            subscription_id: None,
+            url: err.url().map(String::from),
+            code: Some(SourceError::EVENTS_UNREADABLE.to_string()),
+            message: format!(
+                "AKS's scheduled upgrade events could not be read: {}: {}",
+                err.code(),
+                err.message()
+            ),
+        }),
+    }
 }
 
 /// Whether merging this read needs the previous snapshot: only when something failed,
@@ -288,6 +317,9 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             fleet.subscriptions.len(),
             by_code(failed.iter().copied())
         ));
+    }
+    if let Some(events) = fleet.errors.iter().find(|e| e.is_events()) {
+        lines.push(short(&events.message).trim_end_matches('.').to_string());
     }
     let details: Vec<&SourceError> = fleet
         .errors

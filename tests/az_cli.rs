@@ -215,6 +215,8 @@ impl Served {
     fn start(home: &Path, extra: &[&str]) -> Served {
         let log = home.join(format!("requests-{}.jsonl", extra.len()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
+            // Its CA goes in the test's folder: killed at the end, it cannot remove it itself.
+            .env("TMPDIR", home)
             .args(["simulate", "--listen", "127.0.0.1:0", "--tls", "--request-log"])
             .arg(&log)
             .args(FLEET)

@@ -401,6 +401,12 @@ async fn the_details_phase_reads_every_cluster_once_and_shared_facts_once_per_re
         regions.len(),
         "once per region"
     );
+    assert_eq!(
+        snapshot.regions.keys().cloned().collect::<HashSet<String>>(),
+        regions,
+        "what each region offers is kept for the support calendar"
+    );
+    assert!(snapshot.regions.values().all(|offer| !offer.minors.is_empty()));
     let lines: HashSet<(String, String, String, String)> = snapshot
         .clusters
         .iter()

@@ -52,7 +52,7 @@ def wait_for(text, seconds=20, since=0):
 ok = wait_for("aks-", 30)
 mark = len(out)
 os.write(fd, b"\r")            # open the selected cluster
-opened = wait_for("Azure Policy", 15)
+opened = wait_for("Versions and channels", 30)
 os.write(fd, b"f")             # the fix popup
 fixed = wait_for("Fix", 15)
 mark = len(out)

@@ -6,8 +6,10 @@ use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use aksradar::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use aksradar::sim::{SimOptions, Simulator, loopback_only};
+use aksradar::model::api::{
+    ARM_API_VERSION, CLUSTER_QUERY, EVENTS_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION,
+};
+use aksradar::sim::{SimClock, SimOptions, Simulator, loopback_only};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "simulator";
@@ -1001,16 +1003,44 @@ async fn the_bytes_served_for_a_seed_are_pinned() {
         }
         sim.stop().await;
 
+        // Scheduled events depend on the clock: a manual one pins them.
+        let sim = start(SimOptions {
+            seed: 7,
+            clock: SimClock::manual(time::macros::datetime!(2026-11-29 12:00 UTC)),
+            ..options(3, 12)
+        })
+        .await;
+        wire.base = sim.url();
+        let subs: Vec<String> = sim.fleet().subscriptions.iter().map(|s| s.id.clone()).collect();
+        for format in ["objectArray", "table"] {
+            let mut token: Option<String> = None;
+            loop {
+                let mut options = json!({ "$top": 7, "resultFormat": format });
+                if let Some(t) = &token {
+                    options["$skipToken"] = json!(t);
+                }
+                let body = json!({ "subscriptions": subs, "query": EVENTS_QUERY, "options": options });
+                let page: Value = serde_json::from_slice(&wire.add("events", graph(&c, &sim, body).await).await)
+                    .expect("JSON");
+                match page["$skipToken"].as_str() {
+                    Some(t) => token = Some(t.to_string()),
+                    None => break,
+                }
+            }
+        }
+        sim.stop().await;
+
         let want = r#"("agent pools", 0xe19c96784b67f70b),
 ("cluster lists", 0x4b679b31428b3977),
 ("cluster upgrade profiles", 0xe28161b43e09175f),
 ("clusters", 0x42556e8aa00d5c42),
 ("errors", 0x640aa1947f5ea952),
+("events", 0xb4f09aa773378014),
 ("faults", 0xeb6b8f2b193f5c5a),
 ("kubernetes versions", 0xd9b2875a83fe9950),
 ("maintenance", 0x0555ba234a26d6ae),
 ("pool upgrade profiles", 0x176fe6debd6a39ab),
-("resource graph", 0x40aab8c4a180db4e),
+("resource graph", 0x81a404bc7d9cf5a8),
 ("subscriptions", 0xf0ec132a6534c10b),"#;
         assert_eq!(wire.table(), want, "the bytes served changed; the table above is the new one");
     })

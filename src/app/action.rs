@@ -72,4 +72,7 @@ pub enum Action {
     Done(Result<String, String>),
     /// The history was read: the trend of the recorded reads.
     Trend(Trend),
+    /// Something in the background went wrong that the user should know of, but that
+    /// nothing waits for (the history could not be written, say).
+    Warning(String),
 }

@@ -1568,3 +1568,14 @@ fn the_posture_view_asks_for_the_history_once_and_never_reads_it_itself() {
     let mut files = state(5, false);
     assert!(press(&mut files, "3").is_empty(), "files keep no history");
 }
+
+#[test]
+fn a_background_warning_shows_as_an_error_in_the_status_line() {
+    let mut s = state(3, true);
+    let effects = update(
+        &mut s,
+        Action::Warning("This read is not in the history: disk full".into()),
+    );
+    assert!(effects.is_empty());
+    assert!(status_is(&s, Level::Error, "not in the history"), "{:?}", s.status);
+}

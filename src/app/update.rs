@@ -174,6 +174,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::Warning(message) => {
+            state.say(message, Level::Error);
+            vec![]
+        }
         Action::Trend(trend) => {
             state.trend = trend;
             vec![]

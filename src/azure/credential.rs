@@ -96,6 +96,37 @@ impl Environment {
     }
 }
 
+/// What `auth = "auto"` looks for, in order, and how a message names it.
+const AUTO_ORDER: &[(AuthMode, &str)] = &[
+    (
+        AuthMode::Env,
+        "service principal (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)",
+    ),
+    (
+        AuthMode::WorkloadIdentity,
+        "workload identity (AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID)",
+    ),
+    (
+        AuthMode::ManagedIdentity,
+        "managed identity (IDENTITY_ENDPOINT or MSI_ENDPOINT)",
+    ),
+];
+
+/// Lines joined as sentences: "a\nb" reads "a. b", "a.\nb" reads "a. b".
+fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            if !out.ends_with(['.', ':', ';', '!', '?']) {
+                out.push('.');
+            }
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
     #[error("{0}")]
@@ -131,6 +162,8 @@ pub struct Credentials {
     clock: fn() -> OffsetDateTime,
     /// How long one request for a token may take.
     timeout: std::time::Duration,
+    /// `auth = "auto"` chose `mode`: a failure then says what else was looked for.
+    by_auto: bool,
 }
 
 impl fmt::Debug for Credentials {
@@ -193,7 +226,8 @@ impl Credentials {
         tenant: Option<String>,
         options: &CredentialOptions,
     ) -> Result<Credentials, AuthError> {
-        let mode = if mode == AuthMode::Auto { env.auto_mode() } else { mode };
+        let by_auto = mode == AuthMode::Auto;
+        let mode = if by_auto { env.auto_mode() } else { mode };
         let tenant = tenant.or_else(|| env.get("AZURE_TENANT_ID").map(String::from));
         let setup = |what: &str, err: azure_core::Error| AuthError::Setup(format!("{what}: {err}"));
         let cloud_configuration = match &options.authority_host {
@@ -290,6 +324,7 @@ impl Credentials {
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
             timeout: DEFAULT_TIMEOUT,
+            by_auto,
         })
     }
 
@@ -308,6 +343,7 @@ impl Credentials {
             cache: Mutex::new(HashMap::new()),
             clock: OffsetDateTime::now_utc,
             timeout: DEFAULT_TIMEOUT,
+            by_auto: false,
         }
     }
 
@@ -324,12 +360,43 @@ impl Credentials {
             cache: Mutex::new(HashMap::new()),
             clock,
             timeout: DEFAULT_TIMEOUT,
+            by_auto: false,
         }
     }
 
     /// The mode in use, after `auto` was resolved.
     pub fn mode(&self) -> AuthMode {
         self.mode
+    }
+
+    /// A credential's error as one line, with what to do: for `auto`, what it looked for
+    /// before it chose this credential, and what to set instead.
+    fn explain(&self, error: &str) -> String {
+        // azure_identity's messages run over several lines ("...not found on PATH\nTo
+        // troubleshoot..."); a terminal line shows them as sentences.
+        let error = one_line(error);
+        if !self.by_auto {
+            return error;
+        }
+        let mut looked = Vec::new();
+        for (mode, what) in AUTO_ORDER {
+            if *mode == self.mode {
+                break;
+            }
+            looked.push(*what);
+        }
+        let before = if looked.is_empty() {
+            String::new()
+        } else {
+            format!("found no {}, so it ", looked.join(", no "))
+        };
+        let todo = match self.mode {
+            AuthMode::Cli => {
+                "sign in with `az login`, or set the variables of another credential, or pick one with --auth"
+            }
+            _ => "check those variables, or pick another credential with --auth",
+        };
+        format!("{error}. auth \"auto\" {before}used the {}; {todo}", self.mode_name())
     }
 
     fn mode_name(&self) -> &'static str {
@@ -364,7 +431,7 @@ impl Credentials {
             Ok(Ok(access)) => Ok(access),
             Ok(Err(err)) => Err(AuthError::Token {
                 mode: self.mode_name(),
-                message: err.to_string(),
+                message: self.explain(&err.to_string()),
             }),
             Err(_elapsed) => Err(AuthError::Token {
                 mode: self.mode_name(),
@@ -448,6 +515,42 @@ mod tests {
                 "{vars:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_failed_sign_in_reads_as_sentences_and_auto_says_what_it_looked_for() {
+        let azure_cli =
+            "Azure CLI not found on PATH\nTo troubleshoot, visit https://aka.ms/azsdk/rust/identity/troubleshoot";
+        let nothing_set = Credentials::new(AuthMode::Auto, &Environment::default(), Cloud::Public, None).unwrap();
+        let said = nothing_set.explain(azure_cli);
+        assert!(
+            said.starts_with("Azure CLI not found on PATH. To troubleshoot"),
+            "{said}"
+        );
+        for looked_for in [
+            "found no service principal (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)",
+            "no workload identity",
+            "no managed identity",
+            "used the Azure CLI",
+            "az login",
+            "--auth",
+        ] {
+            assert!(said.contains(looked_for), "{looked_for:?} in {said}");
+        }
+
+        let chosen = Credentials::new(AuthMode::Cli, &Environment::default(), Cloud::Public, None).unwrap();
+        assert_eq!(
+            chosen.explain(azure_cli),
+            "Azure CLI not found on PATH. To troubleshoot, visit https://aka.ms/azsdk/rust/identity/troubleshoot",
+            "a credential chosen by name needs no story"
+        );
+
+        let env = Environment::from_pairs([("IDENTITY_ENDPOINT", "http://localhost:42356/msi/token")]);
+        let managed = Credentials::new(AuthMode::Auto, &env, Cloud::Public, None).unwrap();
+        let said = managed.explain("no answer.");
+        assert!(said.contains("no workload identity"), "{said}");
+        assert!(said.contains("used the managed identity"), "{said}");
+        assert!(!said.contains("az login"), "{said}");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! from the API become URLs only through `path`, so a name that is no name is reported
 //! and never requested.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use reqwest::Url;
@@ -27,9 +27,10 @@ use super::client::{ArmClient, ClientError};
 use super::fleet::{in_pool, send, source_error};
 use super::path::{self, ClusterRef, Path};
 use crate::model::api::ARM_API_VERSION;
+use crate::model::support::OfferedMinor;
 use crate::model::{
-    Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, SourceError, UpgradeProfile, Version,
-    node_image_line,
+    Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, RegionOffer, SourceError, UpgradeProfile,
+    Version, node_image_line,
 };
 
 /// What the phase read.
@@ -43,6 +44,8 @@ pub struct Details {
     pub errors: Vec<SourceError>,
     /// The requests the phase made (each counted once, whatever its retries).
     pub requests: usize,
+    /// What each region read offers, by lower-case location (for the support calendar).
+    pub regions: BTreeMap<String, RegionOffer>,
 }
 
 /// One request of the phase.
@@ -69,7 +72,7 @@ enum Answer {
     Maintenance(Vec<MaintenanceConfig>),
     Profile(UpgradeProfile),
     Image(Option<String>),
-    Region(Vec<(u64, u64)>),
+    Region(RegionOffer),
 }
 
 /// A read shared by many clusters (a region's versions, an image line's latest image):
@@ -92,6 +95,8 @@ struct Plan {
     region: Vec<Option<usize>>,
     lines: Vec<Shared>,
     regions: Vec<Shared>,
+    /// The lower-case location of each of `regions`.
+    region_names: Vec<String>,
 }
 
 /// (region, OS type, OS SKU, image line), each lower-cased but the line.
@@ -167,8 +172,10 @@ impl Plan {
             plan.pools.push(pools);
 
             let region = cluster.version().map(|_| {
-                let at_region = *regions.entry(cluster.location.to_ascii_lowercase()).or_insert_with(|| {
+                let location = cluster.location.to_ascii_lowercase();
+                let at_region = *regions.entry(location.clone()).or_insert_with(|| {
                     plan.regions.push(Shared::default());
+                    plan.region_names.push(location);
                     plan.regions.len() - 1
                 });
                 if plan.regions[at_region].work.is_none() {
@@ -264,13 +271,7 @@ async fn ask(client: &ArmClient, work: &Work) -> Result<Answer, ClientError> {
             let mut configs = Vec::new();
             client
                 .get_pages(work.url.clone(), deadline, |items| {
-                    for item in items {
-                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                        configs.push(MaintenanceConfig {
-                            name,
-                            schedule: crate::import::maintenance_schedule(&item),
-                        });
-                    }
+                    configs.extend(items.iter().map(crate::import::maintenance_config));
                 })
                 .await?;
             Ok(Answer::Maintenance(configs))
@@ -290,13 +291,18 @@ async fn ask(client: &ArmClient, work: &Work) -> Result<Answer, ClientError> {
         Ask::Region => {
             let value = client.get(&work.url, deadline).await?;
             let list: VersionList = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
-            Ok(Answer::Region(
-                list.values
-                    .iter()
-                    .filter_map(|v| Version::parse(&v.version))
-                    .map(|v| v.minor_key())
-                    .collect(),
-            ))
+            let minors = list
+                .values
+                .into_iter()
+                .filter_map(|v| {
+                    Some(OfferedMinor {
+                        minor: Version::parse(&v.version)?.minor_key(),
+                        plans: v.capabilities.map(|c| c.support_plan).unwrap_or_default(),
+                        preview: v.is_preview.unwrap_or(false),
+                    })
+                })
+                .collect();
+            Ok(Answer::Region(RegionOffer { minors }))
         }
     }
 }
@@ -308,8 +314,20 @@ struct VersionList {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct VersionEntry {
     version: String,
+    #[serde(default)]
+    is_preview: Option<bool>,
+    #[serde(default)]
+    capabilities: Option<Capabilities>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Capabilities {
+    #[serde(default)]
+    support_plan: Vec<String>,
 }
 
 /// `upgrades: [{kubernetesVersion, isPreview}]` as the generally available versions.
@@ -439,18 +457,28 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
             match failure(shared, cluster) {
                 Some(err) => details.failed.push((DetailPart::RegionVersions, err)),
                 None => {
-                    if let Some(Ok(Answer::Region(minors))) = shared.work.map(|w| &answers[w]) {
-                        details.version_supported = Some(minors.contains(&version.minor_key()));
+                    if let Some(Ok(Answer::Region(offer))) = shared.work.map(|w| &answers[w]) {
+                        details.version_supported = Some(offer.find(version.minor_key()).is_some());
                     }
                 }
             }
         }
         out.push(Some(details));
     }
+    let regions = plan
+        .region_names
+        .iter()
+        .zip(&plan.regions)
+        .filter_map(|(name, shared)| match shared.work.map(|w| &answers[w]) {
+            Some(Ok(Answer::Region(offer))) => Some((name.clone(), offer.clone())),
+            _ => None,
+        })
+        .collect();
     Details {
         clusters: out,
         errors,
         requests: work.len(),
+        regions,
     }
 }
 

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
@@ -342,26 +342,11 @@ async fn fetch_graph(
                 },
             );
         }
-        let mut skip_token: Option<String> = None;
         let mut batch_clusters = Vec::new();
         let mut batch_left_out = Vec::new();
         let mut skipped = 0;
-        let deadline = client.deadline();
-        let mut tally = client.tally();
-        let outcome = loop {
-            let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
-            if let Some(token) = &skip_token {
-                options["$skipToken"] = json!(token);
-            }
-            let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
-            let (page, links) = match client.page(&url, Some(&body), deadline).await {
-                Ok(page) => page,
-                Err(err) => break Err(err),
-            };
+        let outcome = super::graph::pages(client, &url, &ids, CLUSTER_QUERY, |page| {
             let count = page.clusters.len() + page.skipped + page.errors.len();
-            if let Err(err) = tally.page(&url, count) {
-                break Err(err);
-            }
             batch_clusters.extend(page.clusters);
             skipped += page.skipped;
             // A row's subscription is not known when its id does not read.
@@ -373,22 +358,9 @@ async fn fetch_graph(
                     clusters: count,
                 },
             );
-            match links.skip_token.as_deref() {
-                Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
-                    if let Err(err) = tally.more(&url) {
-                        break Err(err);
-                    }
-                    skip_token = Some(token.to_string());
-                }
-                Some(token) if !token.is_empty() => {
-                    break Err(ClientError::LoopingNextLink {
-                        url: url.to_string(),
-                        next: format!("$skipToken {}", path::quoted(token)),
-                    });
-                }
-                _ => break Ok(()),
-            }
-        };
+            count
+        })
+        .await;
         match outcome {
             Ok(()) => {
                 let mut per_sub: HashMap<String, usize> = HashMap::new();

@@ -15,10 +15,12 @@ use crate::text::{ECHO, clip, glob_match, parse_duration};
 mod access;
 mod keys;
 mod limits;
+pub mod support;
 
 pub use access::{AuthMode, Cloud, Source, endpoint_problem, token_may_go_to, without_userinfo};
 pub use keys::{Binding, KeyBindings, Place, Written};
 pub use limits::Limits;
+pub use support::{SupportOverrides, built_in as built_in_support_calendar};
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
@@ -62,6 +64,35 @@ pub struct Config {
     /// Dashboard keys, by command name.
     pub keys: KeyBindings,
     pub highlight: Highlight,
+    /// `[support."1.x"]` as written; checked into `support` when the file is parsed.
+    #[serde(rename = "support")]
+    pub support_written: support::RawOverrides,
+    /// Support dates over the built-in calendar, by minor (see `support_calendar`).
+    #[serde(skip)]
+    pub support: SupportOverrides,
+    pub insights: InsightsConfig,
+}
+
+/// `[insights]`: when aksradar's own insights speak up.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsConfig {
+    /// A pool on an automatic node OS channel whose image is more than this many days
+    /// behind the latest is flagged "configured but not applied".
+    #[serde(deserialize_with = "de_image_age")]
+    pub node_image_max_age_days: u32,
+    /// Support that ends within this many days is "ending" (and flagged eol-soon).
+    #[serde(deserialize_with = "de_warning_days")]
+    pub support_warning_days: u32,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        InsightsConfig {
+            node_image_max_age_days: 30,
+            support_warning_days: 60,
+        }
+    }
 }
 
 /// `[highlight]`: rows to mark so nobody mistakes production for a sandbox.
@@ -113,6 +144,9 @@ impl Default for Config {
             remediation: RemediationConfig::default(),
             keys: KeyBindings::default(),
             highlight: Highlight::default(),
+            support_written: support::RawOverrides::default(),
+            support: SupportOverrides::default(),
+            insights: InsightsConfig::default(),
         }
     }
 }
@@ -277,6 +311,10 @@ macro_rules! debug_display {
 }
 debug_display!(Frequency, Weekday, WeekIndex);
 
+/// The largest config file read: a config is a few hundred lines, but a generous cap
+/// keeps a value pasted by mistake readable (and its error clipped).
+const CONFIG_LIMIT: u64 = 64 << 20;
+
 /// A config file that could not be used, with where and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -284,6 +322,8 @@ pub enum ConfigError {
     // (anyhow's `{:#}`) would print it a second time.
     #[error("cannot read config file {path}: {cause}")]
     Read { path: PathBuf, cause: std::io::Error },
+    #[error("config file {path} is {what}; a config file is a TOML text file of at most 64 MiB")]
+    NotAFile { path: PathBuf, what: String },
     #[error("{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{byte:02X} there); save it as UTF-8")]
     NotUtf8 {
         path: PathBuf,
@@ -305,6 +345,28 @@ impl Config {
     /// Reads a config file. `required` is false for the default location, where a
     /// missing file simply means the defaults.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
+        // Looked at before it is opened: opening a FIFO would wait for a writer, and
+        // reading a device or a huge file would not end well.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                let what = if meta.is_dir() {
+                    "a folder"
+                } else {
+                    "not a regular file (a FIFO, socket or device)"
+                };
+                return Err(ConfigError::NotAFile {
+                    path: path.to_path_buf(),
+                    what: what.into(),
+                });
+            }
+            Ok(meta) if meta.len() > CONFIG_LIMIT => {
+                return Err(ConfigError::NotAFile {
+                    path: path.to_path_buf(),
+                    what: format!("{} bytes long", meta.len()),
+                });
+            }
+            _ => {}
+        }
         match std::fs::read(path) {
             Ok(bytes) => Config::parse(Config::text(&bytes, path)?, path),
             Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
@@ -345,7 +407,13 @@ impl Config {
             return Err(place.error(message));
         }
         config.keys.locate(text, path);
+        config.support = SupportOverrides::read(&config.support_written, text, path)?;
         Ok(config)
+    }
+
+    /// The support calendar: the built-in one with config's `[support]` entries over it.
+    pub fn support_calendar(&self) -> crate::model::SupportCalendar {
+        self.support.apply(support::built_in())
     }
 
     /// The rules to evaluate, in their fixed order.
@@ -442,6 +510,24 @@ fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
         n @ 1..=256 => Ok(n),
         n => Err(serde::de::Error::custom(format!(
             "concurrency must be 1 to 256, not {n}"
+        ))),
+    }
+}
+
+fn de_image_age<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        n @ 1..=365 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "node_image_max_age_days must be 1 to 365, not {n}"
+        ))),
+    }
+}
+
+fn de_warning_days<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        n @ 0..=730 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "support_warning_days must be 0 to 730, not {n}"
         ))),
     }
 }

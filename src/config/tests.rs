@@ -21,6 +21,13 @@ fn an_empty_file_gives_the_documented_defaults() {
     let window = parse("[remediation.maintenance_window]\nstart_time = \"23:59\"\nutc_offset = \"-05:30\"\n").unwrap();
     assert_eq!(window.remediation.maintenance_window.utc_offset, "-05:30");
     assert_eq!(config.enabled_rules().count(), 5);
+    assert_eq!(config.insights.node_image_max_age_days, 30);
+    assert_eq!(config.insights.support_warning_days, 60);
+    assert_eq!(
+        config.support_calendar(),
+        *built_in_support_calendar(),
+        "no [support]: the built-in calendar"
+    );
 }
 
 #[test]
@@ -128,6 +135,31 @@ fn mistakes_name_the_file_line_and_key() {
             "unknown field `tag`",
         ),
         ("refresh_interval = \"5s\"\n", "config.toml:1:", "too often"),
+        (
+            "[insights]\nnode_image_max_age_days = 0\n",
+            "config.toml:2:",
+            "key `insights.node_image_max_age_days`: node_image_max_age_days must be 1 to 365",
+        ),
+        (
+            "[insights]\nsupport_warning_days = -5\n",
+            "config.toml:2:",
+            "insights.support_warning_days",
+        ),
+        (
+            "[insights]\nstale_days = 5\n",
+            "config.toml:2:",
+            "unknown field `stale_days`",
+        ),
+        (
+            "[support.\"one\"]\nend = 2027-03-31\n",
+            "config.toml:1:",
+            "`one` is not a Kubernetes minor version",
+        ),
+        (
+            "[support.\"1.34\"]\nend = \"2027/03\"\n",
+            "config.toml:2:",
+            "`2027/03` is not a date or a month",
+        ),
         ("[rules\n", "config.toml:1:", ""),
     ];
     for (text, place, detail) in cases {
@@ -205,6 +237,11 @@ fn the_example_config_loads_and_documents_every_key() {
         "duration_hours",
         "start_time",
         "utc_offset",
+        "[insights]",
+        "node_image_max_age_days",
+        "support_warning_days",
+        "[support.\"",
+        "lts_end",
     ] {
         assert!(text.contains(key), "config.example.toml does not mention {key}");
     }
@@ -249,9 +286,29 @@ fn a_file_that_is_not_utf8_names_the_line_and_column_of_the_bad_byte_once() {
 #[test]
 fn an_unreadable_file_says_why_once() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Config::load(dir.path(), true).unwrap_err();
+    let gone = dir.path().join("gone.toml");
+    let err = Config::load(&gone, true).unwrap_err();
     let shown = format!("{:#}", anyhow::Error::new(err));
     assert!(shown.starts_with("cannot read config file"), "{shown}");
-    let cause = std::fs::read(dir.path()).unwrap_err().to_string();
+    let cause = std::fs::read(&gone).unwrap_err().to_string();
     assert_eq!(shown.matches(&cause).count(), 1, "{shown}");
+}
+
+#[test]
+fn a_folder_a_fifo_or_a_huge_file_is_refused_before_it_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Config::load(dir.path(), true).unwrap_err().to_string();
+    assert!(err.contains("is a folder"), "{err}");
+
+    // Opening a FIFO would wait for a writer for ever.
+    let fifo = dir.path().join("config.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = Config::load(&fifo, false).unwrap_err().to_string();
+    assert!(err.contains("not a regular file"), "{err}");
+
+    let huge = dir.path().join("huge.toml");
+    std::fs::File::create(&huge).unwrap().set_len(65 << 20).unwrap();
+    let err = Config::load(&huge, true).unwrap_err().to_string();
+    assert!(err.contains("68157440 bytes long"), "{err}");
 }

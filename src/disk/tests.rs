@@ -207,3 +207,32 @@ fn a_file_that_grows_or_shrinks_after_it_was_measured_is_read_as_it_is_within_th
         "{err}"
     );
 }
+
+#[test]
+fn a_log_past_its_cap_is_rotated_once_and_keeps_the_newest_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("aksradar.log");
+    let older = dir.path().join("aksradar.log.1");
+    for n in 0..10 {
+        append_log(&log, format!("line {n}\n").as_bytes(), 20).unwrap();
+    }
+    let now = fs::read_to_string(&log).unwrap();
+    let before = fs::read_to_string(&older).unwrap();
+    assert!(now.ends_with("line 9\n"), "{now}");
+    assert!(now.len() <= 20 + 7, "the log stays near its cap: {now:?}");
+    assert!(before.len() >= 20, "the rotated log holds what came before: {before:?}");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "one older log, not one per rotation"
+    );
+
+    // A link in the log's place is still refused, rotation or not.
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("big");
+    fs::write(&target, vec![b'x'; 100]).unwrap();
+    let linked = dir.path().join("linked.log");
+    symlink(&target, &linked).unwrap();
+    assert!(append_log(&linked, b"warning\n", 20).is_err());
+    assert_eq!(fs::read(&target).unwrap().len(), 100, "the target is untouched");
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{DetailsRead, NodeOsChannel, UpgradeChannel, Version};
+use super::{DetailsRead, MaintenanceConfig, NodeOsChannel, RegionOffer, UpgradeChannel, UpgradeEvent, Version};
 
 /// Where a cluster's data came from, which changes how PSRule judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -191,6 +191,23 @@ pub fn node_image_date(version: &str) -> Option<Date> {
     windows(last)
 }
 
+/// The image family of a node image version: the version without its date tokens
+/// (`AKSUbuntu-2204gen2containerd-202611.10.0` -> `AKSUbuntu-2204gen2containerd`), which
+/// names the OS, its version, the VM generation and architecture. `None` when the
+/// version carries no date.
+pub fn image_family(version: &str) -> Option<&str> {
+    node_image_date(version)?;
+    let mut family = version;
+    while let Some((head, last)) = family.rsplit_once('-') {
+        if linux_current(last).is_some() || legacy(last).is_some() || windows(last).is_some() {
+            family = head;
+        } else {
+            break;
+        }
+    }
+    (family != version && !family.is_empty()).then_some(family)
+}
+
 fn numbers(token: &str) -> Option<Vec<&str>> {
     let parts: Vec<&str> = token.split('.').collect();
     parts
@@ -228,16 +245,6 @@ fn windows(token: &str) -> Option<Date> {
     }
 }
 
-/// A maintenance configuration of a cluster (`managedClusters/maintenanceConfigurations`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MaintenanceConfig {
-    pub name: String,
-    /// A one-line summary of the window for people, e.g. `Weekly on Sunday 00:00+00:00 for 4h`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
-}
-
 /// Everything read in one pass: clusters, plus what was skipped or failed on the way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -253,6 +260,13 @@ pub struct Fleet {
     /// The subscriptions a live read covered, with how each went. Empty for files.
     #[serde(default)]
     pub subscriptions: Vec<SubscriptionState>,
+    /// What each region offers (its `kubernetesVersions`), by lower-case location, as
+    /// far as the read looked (live data with details).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, RegionOffer>,
+    /// AKS's scheduled upgrade events; `None` when none were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<UpgradeEvent>>,
 }
 
 /// One subscription of a live read: when its data was last read, and the last error.
@@ -297,7 +311,19 @@ impl SourceError {
     /// The subscription list itself could not be read (or not whole): an error of no
     /// one subscription that is not about one id skipped or one cluster left out.
     pub fn is_listing(&self) -> bool {
-        self.subscription_id.is_none() && !self.is_left_out() && !self.code_is(Self::BAD_SUBSCRIPTION_ID)
+        self.subscription_id.is_none()
+            && !self.is_left_out()
+            && !self.code_is(Self::BAD_SUBSCRIPTION_ID)
+            && !self.is_events()
+    }
+
+    /// The code of an error of the scheduled-events read (whose own code is in the
+    /// message): of no one subscription, yet no failure to list them either.
+    pub const EVENTS_UNREADABLE: &'static str = "ScheduledEventsUnreadable";
+
+    /// Whether this is the scheduled-events read's error.
+    pub fn is_events(&self) -> bool {
+        self.code.as_deref() == Some(Self::EVENTS_UNREADABLE)
     }
 }
 
@@ -359,6 +385,33 @@ mod tests {
         ];
         for (version, want) in cases {
             assert_eq!(node_image_line(version), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn an_image_s_family_is_its_version_without_the_date() {
+        let cases = [
+            (
+                "AKSUbuntu-2204gen2containerd-202611.10.0",
+                Some("AKSUbuntu-2204gen2containerd"),
+            ),
+            (
+                "AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01",
+                Some("AKSUbuntu-2204gen2containerd"),
+            ),
+            (
+                "AKSWindows-2022-containerd-20348.2340.240401",
+                Some("AKSWindows-2022-containerd"),
+            ),
+            (
+                "AKSUbuntu-1804gen2containerd-2022.04.27",
+                Some("AKSUbuntu-1804gen2containerd"),
+            ),
+            ("AKSUbuntu:1604:2020.03.11", None),
+            ("latest", None),
+        ];
+        for (version, want) in cases {
+            assert_eq!(image_family(version), want, "{version}");
         }
     }
 

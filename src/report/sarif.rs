@@ -84,7 +84,8 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
             },
             original_uri_base_ids: Bases::used_by(report.assessed),
             invocations: [Invocation {
-                execution_successful: true,
+                // A read that missed part of the fleet did not analyse all of it (exit 3).
+                execution_successful: report.errors.is_empty(),
                 tool_execution_notifications: Notifications {
                     errors: report.errors,
                     not_reported: NotReported::count(report.assessed),

@@ -279,3 +279,22 @@ fn live_clusters_point_at_their_resource_id_under_a_base_that_says_so() {
         .expect("a description");
     assert!(said.contains("not a file"), "{said}");
 }
+
+#[test]
+fn an_incomplete_read_is_no_successful_execution_and_says_why() {
+    assert_eq!(
+        log_of(&[], &[])["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+    let forbidden = SourceError {
+        subscription_id: Some("00000000-0000-0000-0000-000000000009".into()),
+        url: None,
+        code: Some("AuthorizationFailed".into()),
+        message: "no access".into(),
+    };
+    let log = log_of(&[], &[forbidden]);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let said = invocation["toolExecutionNotifications"].to_string();
+    assert!(said.contains("AuthorizationFailed"), "{said}");
+}
