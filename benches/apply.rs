@@ -4,21 +4,24 @@
 //!
 //! No apply can beat `ceil(100 / max_parallel) × 2 s`: each operation takes 2 s and
 //! a cluster's turn waits for a free place. The bench prints that lower bound beside
-//! the time. The plans come from a fresh survey first, which is not timed. It also
-//! prints the requests the apply sent: six a cluster when the operation is looked at
-//! once (the cluster and its maintenance configurations read, the PUT, one status,
-//! both read back).
+//! the time. The plans come from a live read of the fleet with its details first
+//! (as `aksradar apply` makes them), which is not timed. It also prints the requests
+//! the apply sent: each cluster is read with its details before the write and again
+//! to verify (the cluster, its maintenance configurations, its upgrade profile, one
+//! pool's for the node image, its region's versions), plus the PUT and one status.
 //! `AKSRADAR_BENCH_CLUSTERS` changes the number of clusters for a quick look.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aksradar::apply::{self, Options, Planner};
-use aksradar::azure::{self, ArmClient, Credentials, FleetRequest, RetryPolicy};
+use aksradar::azure::{ArmClient, Credentials, FleetRequest, RetryPolicy};
 use aksradar::config::{Config, Source};
+use aksradar::fetch;
 use aksradar::model::Rule;
+use aksradar::remediate::Scope;
 use aksradar::remediate::outcome::Ending;
-use aksradar::remediate::plan::{Plan, Scope, What};
+use aksradar::remediate::plan::{Plan, What};
 use aksradar::sim::{SimOptions, Simulator};
 
 const OPERATION_SECONDS: u64 = 2;
@@ -79,23 +82,22 @@ async fn measure(wanted: usize, max_parallel: usize) -> (Duration, usize) {
     );
     let planner = Arc::new(Planner {
         config: Arc::new(Config::default()),
-        scope: Scope {
-            rules: vec![Rule::NodeAutoUpgrade, Rule::AutoUpgrade],
-            include_stale: false,
-        },
-        today: time::OffsetDateTime::now_utc().date(),
+        scope: Scope::of([Rule::NodeAutoUpgrade, Rule::AutoUpgrade]),
+        clock: time::OffsetDateTime::now_utc,
     });
     let request = FleetRequest {
         subscriptions: vec![],
         source: Source::Arm,
         concurrency: 32,
     };
-    let fleet = azure::fetch_fleet(client.clone(), &request, None).await;
-    let targets = fleet.clusters.iter().map(apply::target_of).collect();
-    let plans: Vec<Plan> = apply::survey(client.clone(), planner.clone(), targets, 32)
-        .await
+    let nothing_earlier = || std::future::ready(None);
+    let now = time::OffsetDateTime::now_utc();
+    let mut snapshot = fetch::list(client.clone(), &request, None, &nothing_earlier, "bench", now).await;
+    fetch::details(client.clone(), &mut snapshot, 32, None, &nothing_earlier, now).await;
+    let assessed: Vec<_> = snapshot.clusters.into_iter().map(|c| planner.assess(c)).collect();
+    let plans: Vec<Plan> = planner
+        .plans(&assessed)
         .into_iter()
-        .filter_map(|(_, fresh)| fresh.ok().map(|f| f.plan))
         .filter(|p| {
             !p.changes.is_empty()
                 && p.changes

@@ -4,7 +4,9 @@
 //! The ARM path at concurrency C cannot beat `ceil(1000 / C) × 2 pages × 50 ms` plus
 //! listing the subscriptions (10 pages of 100, one after the other); the bench prints
 //! that lower bound beside the time. Then the Resource Graph path on the same fleet,
-//! and the ARM path again with 20% of requests throttled (`Retry-After: 1`).
+//! and the ARM path again with 20% of requests throttled (`Retry-After: 1`). Then the
+//! fleet's scheduled upgrade events, one paged Resource Graph query (the first query
+//! also works out each cluster's events plan in the simulator; the second does not).
 //! `AKSRADAR_BENCH_SUBSCRIPTIONS` scales the fleet down for a quick look.
 
 use std::sync::Arc;
@@ -60,6 +62,19 @@ fn main() {
             "Resource Graph:      {:>6.2} s for {read}/{clusters} clusters ({graph_requests} queries)",
             elapsed.as_secs_f64()
         );
+        let ids: Vec<String> = sim.fleet().subscriptions.iter().map(|s| s.id.clone()).collect();
+        let client = client(&sim);
+        for run in ["first", "second"] {
+            let before = sim.requests().len();
+            let started = Instant::now();
+            let events = azure::fetch_events(&client, &ids).await.expect("events read");
+            let queries = sim.requests().len() - before;
+            println!(
+                "events, {run} read:  {:>6.2} s for {} events of {clusters} clusters ({queries} queries)",
+                started.elapsed().as_secs_f64(),
+                events.len()
+            );
+        }
         sim.stop().await;
 
         let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), options(0.2)).await.expect("simulator");
@@ -81,15 +96,17 @@ fn lower_bound(subscriptions: usize, concurrency: usize) -> Duration {
     Duration::from_millis((waves * pages + listing) * LATENCY_MS)
 }
 
-async fn measure(sim: &Simulator, source: Source, concurrency: usize) -> (Duration, usize) {
+fn client(sim: &Simulator) -> ArmClient {
     let credentials = Arc::new(Credentials::fixed("simulator"));
     let retry = RetryPolicy {
         timeout: Duration::from_secs(30),
         ..Default::default()
     };
-    let client = Arc::new(
-        ArmClient::new(&sim.url(), "https://management.azure.com/.default", credentials, retry).expect("client"),
-    );
+    ArmClient::new(&sim.url(), "https://management.azure.com/.default", credentials, retry).expect("client")
+}
+
+async fn measure(sim: &Simulator, source: Source, concurrency: usize) -> (Duration, usize) {
+    let client = Arc::new(client(sim));
     let request = FleetRequest {
         subscriptions: vec![],
         source,

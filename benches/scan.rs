@@ -1,5 +1,7 @@
 //! `cargo bench --bench scan`: scanning a 10,000-cluster `az aks list` export to JSON,
-//! side by side with Python's `json` module merely parsing and re-serialising it.
+//! side by side with Python's `json` module merely parsing and re-serialising it; and
+//! the upgrade calendar (support, next windows, events, insights) worked out for the
+//! simulator's 10,000 clusters with every maintenance window and event.
 //!
 //! Both run as child processes under the same small Python wrapper, which reports
 //! wall time and peak resident memory (`ru_maxrss`) per run. The input comes from
@@ -58,6 +60,61 @@ fn main() {
         aksradar.1 as f64 / size as f64
     );
     in_process_phases(&input);
+    calendar_over_the_simulated_fleet(clusters);
+}
+
+/// The upgrade calendar of the simulator's fleet as `scan --details` reads it: every
+/// cluster with its maintenance configurations (parsed as the details read parses
+/// them) and the fleet's events, worked out `runs` times; the median is reported.
+fn calendar_over_the_simulated_fleet(clusters: usize) {
+    use aksradar::sim::{SimClock, SimFleet, SimOptions};
+    let now = time::macros::datetime!(2026-11-29 12:00 UTC);
+    let options = SimOptions {
+        subscriptions: clusters.div_ceil(100),
+        clusters_per_subscription: 100,
+        clock: SimClock::manual(now),
+        ..SimOptions::default()
+    };
+    let sim = SimFleet::generate(&options);
+    let mut fleet = Vec::with_capacity(clusters);
+    let mut windows = 0;
+    for sub in &sim.subscriptions {
+        for (i, raw) in sub.cluster_values().enumerate() {
+            let text = serde_json::to_vec(&raw).expect("serialisable");
+            let mut cluster = aksradar::import::parse(&text, "sim")
+                .expect("a cluster")
+                .clusters
+                .remove(0);
+            let details = sub.details(i).expect("details");
+            let configs: Vec<_> = details
+                .maintenance_configurations
+                .iter()
+                .map(aksradar::import::maintenance_config)
+                .collect();
+            windows += configs.len();
+            cluster.maintenance = Some(configs);
+            fleet.push(cluster);
+        }
+    }
+    let config = aksradar::config::Config::default();
+    let calendar = config.support_calendar();
+    let regions = std::collections::BTreeMap::new();
+    let mut assessed = aksradar::rules::assess(fleet, &config, now.date());
+    let mut times = Vec::new();
+    let mut insights = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let ctx = aksradar::calendar::Context::new(now, &calendar, &regions, Some(&[]), &config.insights, &assessed);
+        aksradar::calendar::annotate(&mut assessed, &ctx);
+        times.push(start.elapsed().as_secs_f64());
+        insights = aksradar::calendar::insights(&assessed).count();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "calendar over {} simulated clusters ({windows} maintenance windows): {:.0}ms median of 5 ({insights} insights)",
+        assessed.len(),
+        times[2] * 1e3
+    );
 }
 
 /// Where the time goes inside one scan, without process start-up.

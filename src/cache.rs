@@ -12,7 +12,7 @@
 //! `merge` is pure: a subscription whose read failed keeps its clusters from the
 //! previous snapshot, marked stale with their age and the error.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::disk::{self, OwnFileError};
-use crate::model::{Cluster, Fleet, SourceError, SubscriptionState};
+use crate::model::{Cluster, Fleet, RegionOffer, SourceError, SubscriptionState, UpgradeEvent};
 
 pub use crate::disk::private_dir;
 
 /// Bumped whenever the snapshot's shape changes; other versions are a cache miss.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The largest snapshot read back: 256 MiB, ten times a 200,000-cluster fleet's.
 pub const SNAPSHOT_LIMIT: u64 = 256 << 20;
@@ -46,6 +46,12 @@ pub struct Snapshot {
     /// Failures beside the subscriptions' own: listing them, reading details.
     #[serde(default)]
     pub errors: Vec<SourceError>,
+    /// What each region offers, by lower-case location (read with details).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, RegionOffer>,
+    /// AKS's scheduled upgrade events, when they were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<UpgradeEvent>>,
 }
 
 impl Snapshot {
@@ -59,6 +65,8 @@ impl Snapshot {
             errors,
             subscriptions: self.subscriptions,
             duplicates: 0,
+            regions: self.regions,
+            events: self.events,
         }
     }
 }
@@ -70,7 +78,9 @@ fn same(a: &str, b: &str) -> bool {
 /// Combines a fresh live read with the previous snapshot: subscriptions read now
 /// replace their data; subscriptions that failed keep their previous clusters, marked
 /// stale; subscriptions no longer in scope are dropped. When the read could not even
-/// list subscriptions, everything previous is kept, stale.
+/// list subscriptions, everything previous is kept, stale. Regions read now replace
+/// their previous offers; events read now replace the previous ones, which are kept
+/// when none were read.
 pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
     // Whole seconds: what the snapshot stores, so a row reads the same before and after.
     let now = now.replace_nanosecond(0).unwrap_or(now);
@@ -81,9 +91,20 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
         .filter(|e| !fresh.subscriptions.iter().any(|s| s.error.as_ref() == Some(*e)))
         .cloned()
         .collect();
-    let previous = previous.filter(|p| p.key == key);
+    let mut previous = previous.filter(|p| p.key == key);
+    let mut regions = previous
+        .as_mut()
+        .map(|p| std::mem::take(&mut p.regions))
+        .unwrap_or_default();
+    regions.extend(fresh.regions);
+    let events = match fresh.events {
+        Some(events) => Some(events),
+        None => previous.as_mut().and_then(|p| p.events.take()),
+    };
     if fresh.subscriptions.is_empty() && !general_errors.is_empty() {
         let mut kept = previous.unwrap_or_else(|| empty(key, now));
+        kept.regions = regions;
+        kept.events = events;
         for cluster in &mut kept.clusters {
             cluster.stale = true;
         }
@@ -130,6 +151,8 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
         clusters,
         skipped: fresh.skipped,
         errors: general_errors,
+        regions,
+        events,
     }
 }
 
@@ -142,6 +165,8 @@ fn empty(key: &str, now: OffsetDateTime) -> Snapshot {
         clusters: Vec::new(),
         skipped: 0,
         errors: Vec::new(),
+        regions: BTreeMap::new(),
+        events: None,
     }
 }
 

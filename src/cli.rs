@@ -15,6 +15,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{AuthMode, Cloud, Source};
 use crate::fetch::Overrides;
+use crate::model::Rule;
 use crate::{remediate, report, sim};
 
 /// The exit codes, for `--help` (the README has the same list).
@@ -266,9 +267,14 @@ pub struct InputArgs {
     #[arg(long = "input", value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
 
-    /// Live data: also read every cluster's maintenance configurations, pools'
-    /// latest node images and the region's versions (the MaintenanceWindow rule needs them).
-    #[arg(long)]
+    /// Live data: skip the details phase (every cluster's maintenance configurations,
+    /// upgrade profile, latest node images and region versions, read by default). The
+    /// MaintenanceWindow rule is then Unknown, and Kubernetes upgrades have no target.
+    #[arg(long, conflicts_with = "details")]
+    pub no_details: bool,
+
+    /// The details are read by default; kept so earlier scripts keep working.
+    #[arg(long, hide = true)]
     pub details: bool,
 
     /// Read only the cache from the last live read: no network.
@@ -315,15 +321,38 @@ pub struct RemediateArgs {
     /// latest read of their subscription failed). Left out by default, and said so.
     #[arg(long)]
     pub include_stale: bool,
+
+    /// Only the fixes of this rule: its full name, short name or AZR reference
+    /// (repeatable). Without it, the rules the filter asks about (fail:/pass: terms,
+    /// channel: for NodeAutoUpgrade, upgrade: for AutoUpgrade, k8s: for Version), else
+    /// every rule but the Kubernetes upgrades (Version, PoolVersion), which drain every node.
+    #[arg(long = "rule", value_name = "RULE", value_parser = parse_rule)]
+    pub rules: Vec<Rule>,
+}
+
+/// `--rule`: a rule by its full name, short name or reference.
+fn parse_rule(text: &str) -> Result<Rule, String> {
+    Rule::lookup(text).ok_or_else(|| {
+        let known: Vec<String> = Rule::ALL
+            .iter()
+            .map(|r| format!("{} ({}, {})", r.short_name(), r.name(), r.reference()))
+            .collect();
+        format!(
+            "`{}` is not a rule aksradar checks; use one of: {}",
+            crate::text::clip(&crate::text::clean(text), crate::text::ECHO),
+            known.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// Only the fixes for this rule (repeatable): full name, short name or reference.
-    /// Without it, every rule but the Kubernetes upgrades (Version, PoolVersion), which
-    /// drain every node and are applied only when named here.
+    /// Only the fixes of this rule: its full name, short name or AZR reference
+    /// (repeatable). Without it, the rules the filter asks about, else every rule but
+    /// the Kubernetes upgrades (Version, PoolVersion), which drain every node and are
+    /// applied only when asked for: as `remediate --rule`.
     #[arg(long = "rule", value_name = "RULE", value_parser = parse_rule)]
-    pub rules: Vec<crate::model::Rule>,
+    pub rules: Vec<Rule>,
 
     /// Only the clusters that match, in the dashboard's filter language.
     #[arg(long, value_name = "FILTER", allow_hyphen_values = true)]
@@ -351,18 +380,6 @@ pub struct ApplyArgs {
 pub enum ApplyFormat {
     Table,
     Json,
-}
-
-/// `--rule`: a rule by full name, short name or reference.
-fn parse_rule(text: &str) -> Result<crate::model::Rule, String> {
-    crate::model::Rule::lookup(text).ok_or_else(|| {
-        let known: Vec<&str> = crate::model::Rule::ALL.iter().map(|r| r.short_name()).collect();
-        format!(
-            "`{}` is not a rule; use one of {} (or the full name or AZR reference)",
-            crate::text::clip(text, crate::text::ECHO),
-            known.join(", ")
-        )
-    })
 }
 
 #[cfg(test)]
@@ -492,6 +509,41 @@ mod tests {
             }
             assert!(arg.get_help().is_some(), "demo --{} has no description", arg.get_id());
         }
+    }
+
+    #[test]
+    fn rules_are_named_by_full_name_short_name_or_reference_and_repeat() {
+        let cli = parse("aksradar remediate --rule Version --rule azr-000435 --rule Azure.AKS.PoolVersion").unwrap();
+        let Some(Command::Remediate(args)) = cli.command else {
+            panic!("remediate")
+        };
+        assert_eq!(args.rules, [Rule::Version, Rule::NodeAutoUpgrade, Rule::PoolVersion]);
+        let err = parse("aksradar remediate --rule UseRBAC").unwrap_err();
+        assert!(
+            err.contains("`UseRBAC` is not a rule aksradar checks")
+                && err.contains("NodeAutoUpgrade (Azure.AKS.NodeAutoUpgrade, AZR-000435)"),
+            "{err}"
+        );
+        assert!(parse("aksradar scan --rule Version").is_err(), "scan has no --rule");
+    }
+
+    #[test]
+    fn details_are_read_unless_no_details_and_the_old_flag_still_parses() {
+        for (line, skip) in [
+            ("aksradar scan", false),
+            ("aksradar scan --details", false),
+            ("aksradar scan --no-details", true),
+            ("aksradar remediate --no-details", true),
+        ] {
+            let cli = parse(line).unwrap();
+            let input = match cli.command {
+                Some(Command::Scan(args)) => args.input,
+                Some(Command::Remediate(args)) => args.input,
+                _ => panic!("{line}"),
+            };
+            assert_eq!(input.no_details, skip, "{line}");
+        }
+        assert!(parse("aksradar scan --details --no-details").is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use tokio::sync::mpsc;
 
 use crate::app::saved::Saved;
@@ -32,7 +32,7 @@ use crate::history::{self, History, Record};
 use crate::model::{Assessed, Fleet, Outcome, Progress};
 use crate::sim::{SimOptions, Simulator};
 use crate::ui::Theme;
-use crate::{import, remediate, report, rules, sim};
+use crate::{calendar, import, remediate, report, rules, sim};
 
 /// Runs a parsed command line; `Err` means exit code 2 with the message on stderr.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
         Command::Info => finish(
-            info(cli.global.config.as_deref(), &mut io::stdout().lock()),
+            info(cli.global.config.as_deref(), today(), &mut io::stdout().lock()),
             ExitCode::SUCCESS,
         ),
         Command::Simulate(args) => {
@@ -66,11 +66,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Scan(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            scan(&args, &config, &cli.global, today())
+            scan(&args, &config, &cli.global, time::OffsetDateTime::now_utc())
         }
         Command::Remediate(args) => {
             let config = load_config(cli.global.config.as_deref())?;
-            remediate(&args, &config, &cli.global, today())
+            remediate(&args, &config, &cli.global, time::OffsetDateTime::now_utc())
         }
         Command::Apply(args) => {
             let config = load_config(cli.global.config.as_deref())?;
@@ -172,9 +172,11 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-/// A one-line progress bar on stderr, erased when the read ends.
+/// A one-line progress bar on stderr, erased when the read ends: the subscriptions
+/// of the list phase, then the requests of the details phase.
 async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
     let (mut total, mut done, mut failed, mut clusters) = (0usize, 0usize, 0usize, 0usize);
+    let mut details: Option<(usize, usize, usize)> = None;
     let mut waiting = String::new();
     while let Some(event) = events.recv().await {
         match event {
@@ -187,16 +189,35 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
             Progress::Failed { .. } => failed += 1,
             Progress::Waiting { seconds, why, .. } => waiting = format!(" (waiting {seconds:.1}s: {why})"),
             Progress::Started { .. } => {}
+            Progress::Details { total } => details = Some((total, 0, 0)),
+            Progress::Detail { failed: bad } => {
+                if let Some((_, done, failed)) = &mut details {
+                    *done += 1;
+                    *failed += usize::from(bad);
+                    waiting.clear();
+                }
+            }
         }
-        let finished = done + failed;
-        let width = 30;
-        let filled = (finished * width).checked_div(total).unwrap_or(0);
-        let bar = format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)));
+        let bar = |finished: usize, total: usize| {
+            let width = 30;
+            let filled = (finished * width).checked_div(total).unwrap_or(0);
+            format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)))
+        };
+        let line = match details {
+            None => {
+                let finished = done + failed;
+                format!(
+                    "[{}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}",
+                    bar(finished, total)
+                )
+            }
+            Some((total, done, failed)) => format!(
+                "[{}] details of {clusters} clusters: {done}/{total} requests, {failed} failed{waiting}",
+                bar(done, total)
+            ),
+        };
         let mut stderr = io::stderr().lock();
-        let _ = write!(
-            stderr,
-            "\r\x1b[2K[{bar}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}"
-        );
+        let _ = write!(stderr, "\r\x1b[2K{line}");
         let _ = stderr.flush();
     }
     let _ = write!(io::stderr().lock(), "\r\x1b[2K");
@@ -216,13 +237,31 @@ pub struct Obtained {
     pub fresh: bool,
 }
 
-/// The fleet from files when any are given, else from the cache or live; then the rules.
-pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<Obtained> {
+/// The rules, then each cluster's upgrade outlook (support, next windows, events,
+/// insights) as of `now`, over the whole fleet read.
+fn assess(fleet: &mut Fleet, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
+    let clusters = std::mem::take(&mut fleet.clusters);
+    let mut assessed = rules::assess(clusters, config, now.date());
+    let calendar = config.support_calendar();
+    let context = calendar::Context::new(
+        now,
+        &calendar,
+        &fleet.regions,
+        fleet.events.as_deref(),
+        &config.insights,
+        &assessed,
+    );
+    calendar::annotate(&mut assessed, &context);
+    assessed
+}
+
+/// The fleet from files when any are given, else from the cache or live; then the
+/// rules and the upgrade calendar, as of `now`.
+pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTime) -> anyhow::Result<Obtained> {
     let filter = CliFilter::parse(input.filter.as_deref())?;
     if !input.inputs.is_empty() {
         let mut fleet = read_files(&input.inputs)?;
-        let clusters = std::mem::take(&mut fleet.clusters);
-        let mut assessed = rules::assess(clusters, config, today);
+        let mut assessed = assess(&mut fleet, config, now);
         filter.retain(&mut assessed);
         return Ok(Obtained {
             assessed,
@@ -245,7 +284,6 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
         }
         Some(Loaded::Miss) | None => None,
     };
-    let now = time::OffsetDateTime::now_utc();
     let young = |s: &Snapshot| input.max_age.is_some_and(|max| now - s.saved_at < max);
     let (snapshot, fresh) = match cached {
         Some(snapshot) if input.offline || young(&snapshot) => (snapshot, false),
@@ -262,7 +300,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
             let snapshot = runtime()?.block_on(read_live(
                 &live,
                 &Environment::from_process(),
-                input.details,
+                !input.no_details,
                 previous,
                 &key,
             ))?;
@@ -279,8 +317,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, today: Dat
     };
     let mut fleet = snapshot.into_fleet();
     let incomplete = fetch::incomplete(&fleet);
-    let clusters = std::mem::take(&mut fleet.clusters);
-    let mut assessed = rules::assess(clusters, config, today);
+    let mut assessed = assess(&mut fleet, config, now);
     if fresh && let Some(history) = &history {
         match history.append(&Record::of(&assessed, now)) {
             Ok(None) => {}
@@ -336,16 +373,19 @@ async fn read_live(
     let drawer = io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(draw_progress(received)));
-    let snapshot = fetch::refresh(
-        client,
+    let mut snapshot = fetch::refresh(
+        client.clone(),
         &live.request,
         details,
         Some(&events),
-        async || previous,
+        // Called when a merge needs the earlier read: a failed subscription, a failed
+        // detail (at most twice, so it is copied; nothing is copied when all is read).
+        || std::future::ready(previous.clone()),
         key,
         time::OffsetDateTime::now_utc,
     )
     .await;
+    fetch::read_events(&client, &mut snapshot).await;
     drop(events);
     if let Some(drawer) = drawer {
         let _ = drawer.await;
@@ -543,14 +583,14 @@ pub fn read_files(inputs: &[PathBuf]) -> anyhow::Result<Fleet> {
     Ok(fleet)
 }
 
-fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTime) -> anyhow::Result<ExitCode> {
     let Obtained {
         mut assessed,
         fleet,
         incomplete,
         history,
         ..
-    } = obtain(&args.input, config, flags, today)?;
+    } = obtain(&args.input, config, flags, now)?;
     // The dashboard's default order: what needs attention first.
     report::worst_first(&mut assessed);
     let changes = if args.changes {
@@ -619,10 +659,15 @@ fn say(lines: &[String]) {
     }
 }
 
-fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: Date) -> anyhow::Result<ExitCode> {
+fn remediate(
+    args: &RemediateArgs,
+    config: &Config,
+    flags: &GlobalArgs,
+    now: OffsetDateTime,
+) -> anyhow::Result<ExitCode> {
     let Obtained {
         assessed, incomplete, ..
-    } = obtain(&args.input, config, flags, today)?;
+    } = obtain(&args.input, config, flags, now)?;
     let failing: Vec<&Assessed> = assessed.iter().filter(|a| a.failing().next().is_some()).collect();
     // Stale data is from an earlier read: the cluster may have changed or gone since,
     // and its subscription just refused or failed us. No command for it unless asked.
@@ -635,7 +680,24 @@ fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: D
         let fresh = failing.into_iter().filter(|a| !a.cluster.stale).collect();
         (fresh, vec![remediate::stale_note(stale, false)])
     };
-    let text = remediate::render_noted(args.format, &included, &config.remediation, &notes);
+    // The rules asked for: by --rule, else by the filter, else all but the upgrades.
+    let asked = if args.rules.is_empty() {
+        args.input
+            .filter
+            .as_deref()
+            .and_then(|text| Filter::parse(text).ok())
+            .map(|filter| filter.rules_asked())
+            .unwrap_or_default()
+    } else {
+        args.rules.clone()
+    };
+    let request = remediate::Request {
+        format: args.format,
+        scope: remediate::Scope::asked(&asked),
+        minimum: &config.rules.kubernetes_minimum_version,
+        notes: &notes,
+    };
+    let text = remediate::render_request(&request, &included, &config.remediation);
     let mut out = io::stdout().lock();
     let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     say(&notes);
@@ -643,7 +705,7 @@ fn remediate(args: &RemediateArgs, config: &Config, flags: &GlobalArgs, today: D
     finish(written, exit_code(&incomplete, false))
 }
 
-fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
+fn info(explicit_config: Option<&Path>, today: Date, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "aksradar {}", env!("CARGO_PKG_VERSION"))?;
     let paths = Paths::discover();
     let config = explicit_config
@@ -670,7 +732,53 @@ fn info(explicit_config: Option<&Path>, out: &mut dyn Write) -> io::Result<()> {
         "audit:  {}",
         describe(paths.as_ref().map(Paths::audit_log).as_deref())
     )?;
+    // The config, when it loads, may add support dates over the built-in calendar.
+    let overrides = config
+        .as_deref()
+        .filter(|p| p.exists())
+        .and_then(|p| Config::load(p, true).ok())
+        .map(|c| c.support)
+        .unwrap_or_default();
+    for line in support_calendar_lines(crate::config::built_in_support_calendar(), &overrides, today) {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
+}
+
+/// What `info` says of the support calendar: how old the built-in one is, what it
+/// covers and where it was read, and what config changes.
+fn support_calendar_lines(
+    calendar: &crate::model::SupportCalendar,
+    overrides: &crate::config::SupportOverrides,
+    today: Date,
+) -> Vec<String> {
+    use crate::model::support::minor_text;
+    let mut lines = Vec::new();
+    let span = match (calendar.minors.keys().next(), calendar.minors.keys().next_back()) {
+        (Some(first), Some(last)) => format!("{}-{}", minor_text(*first), minor_text(*last)),
+        _ => "no minors".to_string(),
+    };
+    let age = calendar.read().map_or_else(
+        || "never read".to_string(),
+        |read| format!("read {read}, {} days ago", (today - read).whole_days()),
+    );
+    lines.push(format!(
+        "support calendar: built in ({}), {age}; Kubernetes {span}",
+        crate::config::support::BUILT_IN_FILE
+    ));
+    for (name, source) in &calendar.sources {
+        lines.push(format!(
+            "  {name}: {} ({}), read {}",
+            source.page,
+            source.revision.as_deref().unwrap_or("revision unknown"),
+            source.read
+        ));
+    }
+    if !overrides.0.is_empty() {
+        let minors: Vec<String> = overrides.0.iter().map(|o| minor_text(o.minor)).collect();
+        lines.push(format!("  config [support] changes: {}", minors.join(", ")));
+    }
+    lines
 }
 
 /// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
@@ -691,6 +799,25 @@ fn finish(written: io::Result<()>, code: ExitCode) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn info_tells_the_support_calendar_s_age_and_config_s_changes() {
+        let calendar = crate::config::built_in_support_calendar();
+        let today = time::macros::date!(2026 - 12 - 09);
+        let none = support_calendar_lines(calendar, &Default::default(), today);
+        assert_eq!(
+            none[0],
+            "support calendar: built in (assets/kubernetes-support.toml), read 2026-11-29, 10 days ago; Kubernetes 1.27-1.37"
+        );
+        assert!(
+            none.iter()
+                .any(|l| l.contains("https://learn.microsoft.com/azure/aks/supported-kubernetes-versions")),
+            "{none:?}"
+        );
+        let config = Config::parse("[support.\"1.38\"]\nend = \"2028-01\"\n", Path::new("c.toml")).unwrap();
+        let lines = support_calendar_lines(calendar, &config.support, today);
+        assert_eq!(lines.last().unwrap(), "  config [support] changes: 1.38");
+    }
 
     #[test]
     fn the_remembered_view_survives_a_round_trip_and_a_bad_file_is_ignored() {

@@ -2,12 +2,14 @@
 //! to `update` as actions, runs the effects `update` asks for, and draws once after
 //! draining everything pending.
 //!
-//! Background work (refreshes, details, raw JSON, file writes) runs in tasks that
-//! send actions back; a refresh carries a generation so a superseded one is ignored,
-//! and starting a refresh cancels the one still running (a stuck sign-in or server
-//! must not keep the next one from starting). Every request goes through one client,
-//! so refreshes, details and raw JSON share one connection pool. Nothing here holds
-//! the state but the loop itself.
+//! Background work (refreshes, raw JSON, file writes) runs in tasks that send actions
+//! back. A refresh reads in two phases: the list, which goes on screen at once
+//! (`Listed`), then every cluster's details, after which the finished snapshot is saved
+//! and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
+//! is ignored, and starting a refresh cancels the one still running (a stuck sign-in
+//! or server must not keep the next one from starting). Every request goes through one
+//! client, so refreshes and raw JSON share one connection pool. Nothing here holds the
+//! state but the loop itself.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -23,7 +25,7 @@ use tokio::sync::oneshot;
 
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
-use crate::azure::{ArmClient, Credentials, FleetRequest, RegionVersions, Trust, fetch_details, fetch_raw};
+use crate::azure::{ArmClient, Credentials, FleetRequest, Trust, fetch_raw};
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
@@ -48,10 +50,9 @@ pub struct LiveServices {
     pub credentials: Arc<Credentials>,
     /// The roots the clients trust (config `ca_file`, `SSL_CERT_FILE`).
     pub trust: Trust,
-    /// The one client (one connection pool): details and raw JSON use it as is,
-    /// refreshes through a copy that reports progress.
+    /// The one client (one connection pool): raw JSON uses it as is, refreshes through
+    /// a copy that reports progress.
     pub client: Arc<ArmClient>,
-    pub regions: Arc<RegionVersions>,
     pub store: Option<Store>,
     pub history: Option<History>,
     pub key: String,
@@ -74,7 +75,6 @@ impl LiveServices {
             credentials,
             trust,
             client: Arc::new(client),
-            regions: Arc::new(RegionVersions::default()),
             store,
             history,
             key,
@@ -110,18 +110,6 @@ impl Services {
             Effect::Refresh { generation } => {
                 let Some(live) = &self.live else { return false };
                 self.spawn_refresh(live, generation, actions.clone());
-                true
-            }
-            Effect::FetchDetails { id, cluster } => {
-                let Some(live) = &self.live else { return false };
-                let (client, regions, actions) = (live.client.clone(), live.regions.clone(), actions.clone());
-                tokio::spawn(async move {
-                    let details = fetch_details(&client, &regions, &cluster).await;
-                    let _ = actions.send(Action::Details {
-                        id,
-                        details: Box::new(details),
-                    });
-                });
                 true
             }
             Effect::FetchRaw { id, cluster } => {
@@ -203,25 +191,45 @@ impl Services {
         live.supersede(cancel);
         tokio::spawn(async move {
             // The previous snapshot is read from disk only when a failure needs it.
-            let load_store = store.clone();
-            let previous = async move || {
-                let store = load_store?;
-                tokio::task::spawn_blocking(move || match store.load(&key_for_load) {
-                    Loaded::Hit(snapshot) => Some(*snapshot),
-                    _ => None,
-                })
-                .await
-                .unwrap_or(None)
+            let previous = || {
+                let (store, key) = (store.clone(), key_for_load.clone());
+                async move {
+                    let store = store?;
+                    tokio::task::spawn_blocking(move || match store.load(&key) {
+                        Loaded::Hit(snapshot) => Some(*snapshot),
+                        _ => None,
+                    })
+                    .await
+                    .unwrap_or(None)
+                }
             };
-            let read = fetch::refresh(
-                client,
-                &request,
-                false,
-                Some(&events),
-                previous,
-                &key,
-                OffsetDateTime::now_utc,
-            );
+            let read = async {
+                let snapshot = fetch::list(
+                    client.clone(),
+                    &request,
+                    Some(&events),
+                    &previous,
+                    &key,
+                    OffsetDateTime::now_utc(),
+                )
+                .await;
+                // The list goes on screen now; the details follow into this copy.
+                let _ = actions.send(Action::Listed {
+                    generation,
+                    snapshot: Box::new(snapshot.clone()),
+                });
+                let mut snapshot = snapshot;
+                fetch::details(
+                    client,
+                    &mut snapshot,
+                    request.concurrency,
+                    Some(&events),
+                    &previous,
+                    OffsetDateTime::now_utc(),
+                )
+                .await;
+                snapshot
+            };
             // Cancelled (a newer refresh, or the dashboard closing): the read is
             // dropped where it stands, its requests and sign-in with it.
             let snapshot = tokio::select! {
@@ -307,11 +315,7 @@ pub fn write_new_file(dir: &std::path::Path, name: &str, text: &str, usage: Opti
 fn ends_pending(action: &Action) -> bool {
     matches!(
         action,
-        Action::Refreshed { .. }
-            | Action::RefreshFailed { .. }
-            | Action::Details { .. }
-            | Action::Raw { .. }
-            | Action::Done(_)
+        Action::Refreshed { .. } | Action::RefreshFailed { .. } | Action::Raw { .. } | Action::Done(_)
     )
 }
 

@@ -1,11 +1,12 @@
 //! Reading the fleet live, merged with the last snapshot: what `scan` does once and
-//! the dashboard does in the background.
+//! the dashboard does in the background; and AKS's scheduled upgrade events for it.
 //!
 //! Settings come from config and flags (`Live`, built from `Config` and `Overrides`);
 //! the network goes through
 //! `azure::ArmClient`; the result is a `cache::Snapshot` in which subscriptions that
 //! failed keep their last good clusters, marked stale.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,7 @@ use crate::azure::{
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{Fleet, Progress, SourceError};
+use crate::model::{ClusterDetails, Fleet, Progress, SourceError, carry_details};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -121,42 +122,131 @@ impl Live {
     }
 }
 
-/// Reads the fleet and, with `details`, every cluster's details.
-pub async fn read(
+/// Loads the previous snapshot, when a merge needs it: each call a future of its own
+/// (loading from disk, or a copy of one in memory).
+pub trait Previous: Fn() -> Self::Load {
+    type Load: std::future::Future<Output = Option<Snapshot>> + Send;
+}
+
+impl<F, L> Previous for F
+where
+    F: Fn() -> L,
+    L: std::future::Future<Output = Option<Snapshot>> + Send,
+{
+    type Load = L;
+}
+
+/// Reads the fleet's list (the first phase) and merges it with the previous snapshot,
+/// which `previous` loads only when the merge needs it. Every cluster read is stamped
+/// with `now`; none has details yet (see `details`).
+pub async fn list(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: &impl Previous,
+    key: &str,
+    now: OffsetDateTime,
+) -> Snapshot {
+    let fleet = azure::fetch_fleet(client, request, events).await;
+    let previous = if needs_previous(&fleet) { previous().await } else { None };
+    cache::merge(previous, fleet, key, now)
+}
+
+/// Reads the details of every cluster of `snapshot` that is not stale (the second
+/// phase) and puts them in, stamped with `now`; what could not be read joins the
+/// snapshot's errors. A part that could not be read keeps the value of the previous
+/// snapshot (which `previous` loads only then), marked stale. Returns the number of
+/// requests the phase made.
+pub async fn details(
+    client: Arc<ArmClient>,
+    snapshot: &mut Snapshot,
+    concurrency: usize,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: &impl Previous,
+    now: OffsetDateTime,
+) -> usize {
+    let read = azure::read_details(client, &snapshot.clusters, concurrency, events).await;
+    let failed = |d: &Option<ClusterDetails>| d.as_ref().is_some_and(|d| !d.failed.is_empty());
+    if read.clusters.iter().any(failed)
+        && let Some(mut before) = previous().await.filter(|p| p.key == snapshot.key)
+    {
+        let at: HashMap<String, usize> = before
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.to_ascii_lowercase(), i))
+            .collect();
+        for (cluster, details) in snapshot.clusters.iter_mut().zip(&read.clusters) {
+            if failed(details)
+                && let Some(&i) = at.get(&cluster.id.to_ascii_lowercase())
+            {
+                carry_details(&mut before.clusters[i], cluster);
+            }
+        }
+    }
+    // Whole seconds: what the snapshot stores, so a view reads the same after a reload.
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    for (cluster, details) in snapshot.clusters.iter_mut().zip(read.clusters) {
+        if let Some(details) = details {
+            details.apply(cluster, now);
+        }
+    }
+    snapshot.errors.extend(read.errors);
+    snapshot.regions.extend(read.regions);
+    read.requests
+}
+
+/// Both phases, one after the other: the list, then with `details` every cluster's
+/// details. `clock` stamps each phase's data when it ends.
+pub async fn refresh(
     client: Arc<ArmClient>,
     request: &FleetRequest,
     details: bool,
     events: Option<&UnboundedSender<Progress>>,
-) -> Fleet {
-    let mut fleet = azure::fetch_fleet(client.clone(), request, events).await;
+    previous: impl Previous,
+    key: &str,
+    clock: impl Fn() -> OffsetDateTime,
+) -> Snapshot {
+    let mut snapshot = list(client.clone(), request, events, &previous, key, clock()).await;
     if details {
-        let errors = azure::fetch_all_details(client, &mut fleet.clusters, request.concurrency).await;
-        fleet.errors.extend(errors);
+        self::details(client, &mut snapshot, request.concurrency, events, &previous, clock()).await;
     }
-    fleet
+    snapshot
+}
+
+/// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
+/// it. When they cannot be read, the snapshot keeps the events it had (if any) and
+/// says why in its errors: what was read is never lost for what was not.
+pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
+    let subscriptions: Vec<String> = snapshot
+        .subscriptions
+        .iter()
+        .filter(|s| s.error.is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    if subscriptions.is_empty() {
+        return;
+    }
+    match azure::fetch_events(client, &subscriptions).await {
+        Ok(events) => snapshot.events = Some(events),
+        Err(err) => snapshot.errors.push(SourceError {
+            subscription_id: None,
+            url: err.url().map(String::from),
+            code: Some(SourceError::EVENTS_UNREADABLE.to_string()),
+            message: format!(
+                "AKS's scheduled upgrade events could not be read: {}: {}",
+                err.code(),
+                err.message()
+            ),
+        }),
+    }
 }
 
 /// Whether merging this read needs the previous snapshot: only when something failed,
 /// since a read that succeeded everywhere replaces it whole. Saves loading (and
 /// holding) a second copy of a large fleet on every refresh.
 pub fn needs_previous(fleet: &Fleet) -> bool {
-    fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(|e| e.subscription_id.is_none())
-}
-
-/// Reads the fleet and merges it with the previous snapshot, which `previous` loads
-/// only when the merge needs it. `clock` stamps the clusters read.
-pub async fn refresh(
-    client: Arc<ArmClient>,
-    request: &FleetRequest,
-    details: bool,
-    events: Option<&UnboundedSender<Progress>>,
-    previous: impl AsyncFnOnce() -> Option<Snapshot>,
-    key: &str,
-    clock: fn() -> OffsetDateTime,
-) -> Snapshot {
-    let fleet = read(client, request, details, events).await;
-    let previous = if needs_previous(&fleet) { previous().await } else { None };
-    cache::merge(previous, fleet, key, clock())
+    fleet.subscriptions.iter().any(|s| s.error.is_some()) || fleet.errors.iter().any(SourceError::is_listing)
 }
 
 /// What a read could not cover: the subscription list, subscriptions, details. Empty
@@ -166,11 +256,13 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
     let mut lines = Vec::new();
     // Errors of no one subscription: the list could not be read, or an id in it (or
     // in config) is not a subscription id.
-    let (invalid, listing): (Vec<&SourceError>, Vec<&SourceError>) = fleet
+    let listing: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_listing()).collect();
+    let invalid: Vec<&SourceError> = fleet
         .errors
         .iter()
-        .filter(|e| e.subscription_id.is_none())
-        .partition(|e| code(e) == "InvalidSubscriptionId");
+        .filter(|e| e.subscription_id.is_none() && code(e) == SourceError::BAD_SUBSCRIPTION_ID)
+        .collect();
+    let left_out: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_left_out()).collect();
     let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
         [] => {}
@@ -206,6 +298,17 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             short(&first.message)
         ));
     }
+    if let Some(first) = left_out.first() {
+        let more = match left_out.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        lines.push(format!(
+            "{} left out, the id does not read: {}{more}",
+            crate::text::count(left_out.len(), "cluster"),
+            short(&first.message)
+        ));
+    }
     let failed: Vec<&SourceError> = fleet.subscriptions.iter().filter_map(|s| s.error.as_ref()).collect();
     if !failed.is_empty() {
         lines.push(format!(
@@ -215,15 +318,28 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             by_code(failed.iter().copied())
         ));
     }
+    if let Some(events) = fleet.errors.iter().find(|e| e.is_events()) {
+        lines.push(short(&events.message).trim_end_matches('.').to_string());
+    }
     let details: Vec<&SourceError> = fleet
         .errors
         .iter()
-        .filter(|e| e.subscription_id.is_some() && !failed.contains(e))
+        .filter(|e| e.subscription_id.is_some() && !e.is_left_out() && !failed.contains(e))
         .collect();
     if !details.is_empty() {
+        // One error per failed request: a region's versions serve many clusters.
+        let affected = fleet
+            .clusters
+            .iter()
+            .filter(|c| c.details.as_deref().is_some_and(|d| !d.failed.is_empty()))
+            .count();
+        let affected = match affected {
+            0 => String::new(),
+            n => format!(", {} affected", crate::text::count(n, "cluster")),
+        };
         lines.push(format!(
-            "{} could not be read: {}",
-            crate::text::count(details.len(), "cluster detail"),
+            "{} failed{affected}: {}",
+            crate::text::count(details.len(), "detail read"),
             by_code(details.iter().copied())
         ));
     }
@@ -406,7 +522,7 @@ mod tests {
                 ),
                 vec![
                     "2 subscription ids skipped: InvalidSubscriptionId happened (and 1 more)",
-                    "1 cluster detail could not be read: ResourceNotFound (1)",
+                    "1 detail read failed: ResourceNotFound (1)",
                 ],
             ),
         ];

@@ -16,7 +16,8 @@
 //!  `azure`  `cache`  `sim`                 the ARM / Resource Graph client; snapshots; the simulator
 //!  `disk`                                  own files and input files: no links, FIFOs or floods
 //!  `remediate`  `report`  `filter`         fixes, scan formats, the filter language (pure)
-//!  `import`  `rules`                       exported files -> model; PSRule's rules (pure)
+//!  `import`  `rules`  `calendar`           exported files -> model; PSRule's rules; the upgrade
+//!                                          calendar: support, next windows, insights (pure)
 //!  `config`                                config.toml, its errors, how to reach Azure
 //!  `text`                                  terminal-safe text, durations, globs
 //!  `model`                                 clusters, findings, details, progress, summary, changes
@@ -53,7 +54,7 @@
 //!              ui::draw(&State) ─> terminal (or --render text)
 //! ```
 //!
-//! `model`, `text`, `config` (its parsing), `import`, `rules`, `remediate`, `report`,
+//! `model`, `text`, `config` (its parsing), `import`, `rules`, `calendar`, `remediate`, `report`,
 //! `filter`, `app` and `ui` are pure: no network, no clock (the date and time are
 //! passed in), no terminal, no files. `cmd` and `dashboard` are the shell that reads
 //! files, flags, the environment and the clock, and runs the effects.
@@ -64,6 +65,7 @@ pub mod app;
 pub mod apply;
 pub mod azure;
 pub mod cache;
+pub mod calendar;
 pub mod cli;
 pub mod cmd;
 pub mod config;

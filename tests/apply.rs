@@ -15,11 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aksradar::apply::{self, Audit, Control, Fresh, Options, Planner};
-use aksradar::azure::{self, ArmClient, Clock, Credentials, FleetRequest, Identity, RetryPolicy};
+use aksradar::azure::{ArmClient, Clock, Credentials, FleetRequest, Identity, RetryPolicy};
 use aksradar::config::{Config, Source};
+use aksradar::fetch;
 use aksradar::model::{Outcome, Rule};
+use aksradar::remediate::Scope;
 use aksradar::remediate::outcome::{ChangeState, ClusterResult, Ending, Event};
-use aksradar::remediate::plan::{Plan, Scope, Target, What};
+use aksradar::remediate::plan::{Plan, What};
 use aksradar::sim::{SimClock, SimOptions, Simulator};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -72,11 +74,8 @@ async fn world(options: SimOptions, token: &str, rules: &[Rule]) -> World {
         .with_clock(Clock::manual_with(move |by| follower.advance(by)));
     let planner = Planner {
         config: Arc::new(Config::default()),
-        scope: Scope {
-            rules: rules.to_vec(),
-            include_stale: false,
-        },
-        today: time::macros::date!(2026 - 11 - 26),
+        scope: Scope::asked(rules),
+        clock: || time::macros::datetime!(2026-11-26 12:00 UTC),
     };
     World {
         sim,
@@ -87,20 +86,31 @@ async fn world(options: SimOptions, token: &str, rules: &[Rule]) -> World {
 }
 
 impl World {
-    /// Every cluster read fresh and planned.
+    /// Every cluster read fresh (the list, then the details phase, as `aksradar apply`
+    /// reads them), assessed and planned.
     async fn survey(&self) -> Vec<Fresh> {
         let request = FleetRequest {
             subscriptions: vec![],
             source: Source::Arm,
             concurrency: 4,
         };
-        let fleet = azure::fetch_fleet(self.client.clone(), &request, None).await;
-        assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
-        let targets: Vec<Target> = fleet.clusters.iter().map(apply::target_of).collect();
-        apply::survey(self.client.clone(), self.planner.clone(), targets, 8)
-            .await
+        let nothing_earlier = || std::future::ready(None);
+        let now = (self.planner.clock)();
+        let mut snapshot = fetch::list(self.client.clone(), &request, None, &nothing_earlier, "test", now).await;
+        fetch::details(self.client.clone(), &mut snapshot, 8, None, &nothing_earlier, now).await;
+        assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
+        snapshot
+            .clusters
             .into_iter()
-            .map(|(target, fresh)| fresh.unwrap_or_else(|e| panic!("{}: {e}", target.name)))
+            .map(|cluster| {
+                let assessed = self.planner.assess(cluster);
+                let plan = self.planner.plan(&assessed);
+                Fresh {
+                    value: Value::Null,
+                    assessed,
+                    plan,
+                }
+            })
             .collect()
     }
 

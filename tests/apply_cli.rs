@@ -137,11 +137,14 @@ impl Served {
             .collect()
     }
 
-    /// The writes to the fleet (the test's own changes through `/admin` aside).
+    /// The writes to the fleet (the test's own changes through `/admin` and Resource
+    /// Graph queries, which are POSTs that read, aside).
     fn writes(&self) -> Vec<(String, String, u16)> {
         self.requests()
             .into_iter()
-            .filter(|r| r.0 != "GET" && !r.1.starts_with("/admin/"))
+            .filter(|r| {
+                r.0 != "GET" && !r.1.starts_with("/admin/") && !r.1.starts_with("/providers/Microsoft.ResourceGraph/")
+            })
             .collect()
     }
 }
@@ -211,6 +214,69 @@ fn a_dry_run_shows_the_plan_and_sends_no_write_even_with_apply_off() {
     assert!(!sim.requests().is_empty(), "the fleet was read");
     assert_eq!(sim.writes(), [], "the request log shows no write");
     assert!(!home.audit_log().exists(), "nothing to record");
+}
+
+#[test]
+fn the_filter_asks_for_rules_as_in_remediate_and_each_upgrade_is_the_one_step_remediate_proposes() {
+    let sim = simulate(&[]);
+    let home = Home::new("");
+    let (code, stdout, stderr) = run(home.aksradar(&sim.url, &sim.token).args([
+        "apply",
+        "--dry-run",
+        "--format",
+        "json",
+        "--filter",
+        "fail:Version",
+    ]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let plan = json(&stdout);
+    let clusters = plan["clusters"].as_array().expect("clusters");
+    assert!(!clusters.is_empty(), "the fleet has clusters below the minimum");
+    let mut planned: Vec<(String, String)> = Vec::new();
+    for cluster in clusters {
+        for change in cluster["changes"].as_array().expect("changes") {
+            assert_eq!(
+                change["rule"], "Azure.AKS.Version",
+                "only the rule the filter asks about: {change}"
+            );
+            assert_eq!(change["property"], "kubernetesVersion");
+            planned.push((
+                cluster["name"].as_str().expect("name").to_string(),
+                change["to"].as_str().expect("to").to_string(),
+            ));
+        }
+        for left in cluster["leftOut"].as_array().expect("leftOut") {
+            let reason = left["reason"].as_str().unwrap_or_default();
+            assert!(
+                !reason.contains("Azure.AKS.Version: a Kubernetes upgrade"),
+                "the filter asked for Version: {reason}"
+            );
+        }
+    }
+    assert!(!planned.is_empty(), "upgrades are planned: {stdout}");
+
+    // `remediate` with the same filter decides the same upgrades, to the same versions.
+    let (code, script, stderr) =
+        run(home
+            .aksradar(&sim.url, &sim.token)
+            .args(["remediate", "--filter", "fail:Version"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut proposed: Vec<(String, String)> = script
+        .lines()
+        .filter(|l| l.trim_start().starts_with("az aks upgrade "))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let after = |flag: &str| {
+                let at = words.iter().position(|w| *w == flag).expect(flag);
+                words[at + 1].trim_matches(|c| c == '\'' || c == '"').to_string()
+            };
+            (after("-n"), after("--kubernetes-version"))
+        })
+        .collect();
+    planned.sort();
+    proposed.sort();
+    assert_eq!(planned, proposed, "{script}");
+    assert_eq!(sim.writes(), []);
 }
 
 #[test]
@@ -368,7 +434,9 @@ fn a_cluster_changed_between_read_and_write_exits_4_and_shows_the_plan_it_has_no
         target["id"].as_str().expect("id"),
         target["name"].as_str().expect("name"),
     );
-    // The plan's read is the first GET, the engine's the second; then someone writes.
+    // The plan comes from the list and the details phase, which never GET the cluster
+    // itself; the engine reads it (the first GET) right before it writes, and then
+    // someone else writes.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -380,7 +448,7 @@ fn a_cluster_changed_between_read_and_write_exits_4_and_shows_the_plan_it_has_no
             .json(&serde_json::json!({
                 "cluster": id,
                 "patch": {"properties": {"autoUpgradeProfile": {"nodeOSUpgradeChannel": "None"}}},
-                "afterGets": 2
+                "afterGets": 1
             }))
             .send()
             .await

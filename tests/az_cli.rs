@@ -9,19 +9,19 @@
 //!    it as a cloud from its URL alone (`/metadata/endpoints`), signs in with a
 //!    service principal at its token service, and `az aks list` must agree with
 //!    `aksradar scan`, which itself signs in through that CLI (`--auth cli`).
-//! 3. The script for every rule runs with exit 0; a re-scan from ARM and from
-//!    Resource Graph finds nothing failing; a second run sends only GETs (the
-//!    simulator's request log says so).
+//! 3. Every flag the script gives `az` is one the real CLI defines (`az ... --help`).
+//!    The script for every rule (`--rule` five times) runs with exit 0; a re-scan
+//!    from ARM and from Resource Graph finds nothing failing; a second run sends only
+//!    GETs (the simulator's request log says so).
 //! 4. Against a simulator that fails half its operations (`--fail-operations 0.5`),
 //!    the script names every failed cluster, lists the fixed ones, and exits 1;
-//!    the failed set is checked against the operations the simulator failed.
+//!    the failed set is checked against the clusters the simulator left `Failed`.
 //!
-//! The Version rule's fix upgrades every cluster to one `K8S_TARGET_VERSION`, and
-//! AKS moves one minor at a time to versions the region offers. So the run is
-//! scoped with `--filter 'k8s:>=1.33'` and the target is 1.33.10 (offered in every
-//! simulated region, above the default minimum 1.33.7): every cluster in scope
-//! that fails Version is on 1.33 and can take that one step, and none is left out
-//! of the other rules. Clusters further behind need a target each (a later issue).
+//! Each cluster's Kubernetes upgrade goes one step, to the newest patch of the next
+//! minor its upgrade profile offers. The run is scoped with `--filter 'k8s:>=1.33'`,
+//! so every cluster in scope that fails Version reaches the minimum in that one step
+//! (one further behind would need the fix run again after the first step). The
+//! script waits with `WAIT_INTERVAL=1`, the simulator's operations taking a second.
 //!
 //! Its duration is printed (`--nocapture`): the first run installs the CLI.
 
@@ -37,8 +37,20 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const AZURE_CLI_VERSION: &str = "2.91.0";
-const TARGET_VERSION: &str = "1.33.10";
 const SCOPE: &str = "k8s:>=1.33";
+/// Every rule: a filter alone asks only about its own (`k8s:` is Version's question).
+const EVERY_RULE: [&str; 10] = [
+    "--rule",
+    "NodeAutoUpgrade",
+    "--rule",
+    "AutoUpgrade",
+    "--rule",
+    "Version",
+    "--rule",
+    "PoolVersion",
+    "--rule",
+    "MaintenanceWindow",
+];
 /// Small enough to run in about a minute, with every rule failing in scope.
 const FLEET: [&str; 8] = [
     "--subscriptions",
@@ -203,6 +215,8 @@ impl Served {
     fn start(home: &Path, extra: &[&str]) -> Served {
         let log = home.join(format!("requests-{}.jsonl", extra.len()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
+            // Its CA goes in the test's folder: killed at the end, it cannot remove it itself.
+            .env("TMPDIR", home)
             .args(["simulate", "--listen", "127.0.0.1:0", "--tls", "--request-log"])
             .arg(&log)
             .args(FLEET)
@@ -358,25 +372,18 @@ impl<'a> Session<'a> {
     }
 
     fn scan(&self, source: &str) -> Value {
-        let out = self.aksradar(&[
-            "--source",
-            source,
-            "scan",
-            "--details",
-            "--format",
-            "json",
-            "--filter",
-            SCOPE,
-        ]);
+        let out = self.aksradar(&["--source", source, "scan", "--format", "json", "--filter", SCOPE]);
         assert!(out.status.success(), "scan --source {source}: {}", text(&out.stderr));
         let json: Value = serde_json::from_slice(&out.stdout).expect("scan prints JSON");
         assert_eq!(json["errors"], serde_json::json!([]), "a complete read from {source}");
         json
     }
 
-    /// The fix script for the scope, written to a file.
+    /// The fix script for every rule in the scope, written to a file.
     fn script(&self, name: &str) -> PathBuf {
-        let out = self.aksradar(&["remediate", "--format", "cli", "--details", "--filter", SCOPE]);
+        let mut args = vec!["remediate", "--format", "cli", "--filter", SCOPE];
+        args.extend(EVERY_RULE);
+        let out = self.aksradar(&args);
         assert!(out.status.success(), "remediate: {}", text(&out.stderr));
         let path = self.home.join(name);
         std::fs::write(&path, &out.stdout).expect("the script is written");
@@ -385,9 +392,83 @@ impl<'a> Session<'a> {
 
     fn run_script(&self, script: &Path) -> Output {
         let mut cmd = Command::new("bash");
-        cmd.arg(script).env("K8S_TARGET_VERSION", TARGET_VERSION);
+        // No K8S_TARGET_VERSION: every cluster's profile was read, so each has its own.
+        cmd.arg(script)
+            .env("WAIT_INTERVAL", "1")
+            .env_remove("K8S_TARGET_VERSION");
         self.env(&mut cmd);
         run(&mut cmd, Duration::from_secs(900))
+    }
+
+    /// Every `az` command the script runs, with the flags it gives it, checked against
+    /// what `az COMMAND --help` lists: a flag the real CLI does not define fails here,
+    /// not in a user's terminal. Flags collected into `flags+=(...)` go to `az aks update`,
+    /// those of the wait helpers' `"$@"` come with the commands that call them.
+    fn assert_flags_known(&self, script: &str) {
+        let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut add = |command: &str, words: &[&str]| {
+            let entry = used.entry(command.to_string()).or_default();
+            for word in words.iter().filter(|w| w.starts_with('-') && w.len() > 1) {
+                let flag = word.split('=').next().unwrap_or(word);
+                entry.insert(flag.trim_end_matches(')').to_string());
+            }
+        };
+        for line in script.lines().map(str::trim) {
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("if [ \"$current\" != ")
+                && let Some((_, flags)) = rest.split_once("flags+=(")
+            {
+                let words: Vec<&str> = flags.split_whitespace().collect();
+                add("aks update", &words);
+                continue;
+            }
+            let Some(at) = line.find("az ") else { continue };
+            let words: Vec<&str> = line[at + 3..].split_whitespace().collect();
+            let command: Vec<&str> = words
+                .iter()
+                .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !w.starts_with('-'))
+                .copied()
+                .collect();
+            assert!(!command.is_empty(), "an az call without a command: {line}");
+            add(&command.join(" "), &words[command.len()..]);
+            // The helpers pass the cluster's own arguments on to these.
+            if command == ["aks", "wait"] || command == ["aks", "nodepool", "wait"] {
+                add(&command.join(" "), &["--subscription", "-g", "-n", "--cluster-name"]);
+            }
+        }
+        let used: BTreeMap<String, BTreeSet<String>> = used
+            .into_iter()
+            .map(|(command, mut flags)| {
+                // The wait helpers are called with a cluster's args: `-n` or `--cluster-name` per helper.
+                if command == "aks wait" {
+                    flags.remove("--cluster-name");
+                }
+                (command, flags)
+            })
+            .collect();
+        assert!(
+            used.contains_key("aks update") && used.contains_key("aks wait"),
+            "{used:?}"
+        );
+        for (command, flags) in &used {
+            let mut args: Vec<&str> = command.split(' ').collect();
+            args.push("--help");
+            let help = text(&self.az_ok(&args).stdout);
+            let defined: BTreeSet<&str> = help
+                .lines()
+                .filter_map(|l| l.trim_start().strip_prefix('-').map(|_| l.trim_start()))
+                .flat_map(|l| l.split(':').next().unwrap_or_default().split_whitespace())
+                .filter(|w| w.starts_with('-'))
+                .collect();
+            for flag in flags {
+                assert!(
+                    defined.contains(flag.as_str()),
+                    "`az {command}` has no {flag}; it defines {defined:?}"
+                );
+            }
+        }
     }
 }
 
@@ -510,8 +591,14 @@ fn the_real_azure_cli_runs_the_generated_fixes_against_the_simulator() {
         "every rule fails somewhere in scope before the fixes"
     );
 
-    // 3. The fixes, for real.
+    // 3. The fixes, for real, with flags the real CLI defines.
     let script = session.script("fix.sh");
+    let script_text = std::fs::read_to_string(&script).expect("the script");
+    assert!(
+        !script_text.contains("K8S_TARGET_VERSION:?"),
+        "every cluster has its own target"
+    );
+    session.assert_flags_known(&script_text);
     let first = session.run_script(&script);
     let (ok, failed) = reported(&text(&first.stdout));
     assert!(
@@ -578,25 +665,40 @@ fn the_real_azure_cli_runs_the_generated_fixes_against_the_simulator() {
             "{cluster} is named as it fails: {stderr}"
         );
     }
-    // What the simulator says: each write is followed by the polls of its operation.
+    // What the simulator says: each cluster the script wrote to (a PUT of it or of a
+    // pool) failed exactly when the simulator left it, or a pool of it, `Failed`.
     let requests = flaky.requests(mark);
-    let mut operations: Vec<(String, String)> = Vec::new();
-    let mut writing: Option<String> = None;
-    for (method, path, _) in &requests {
-        let bare = path.split('?').next().unwrap_or_default();
-        if method == "PUT" && bare.contains("/managedClusters/") && !bare.contains("maintenanceConfigurations") {
-            writing = Some(bare.to_string());
-        } else if let Some(cluster) = writing.take_if(|_| bare.contains("/operationStatuses/")) {
-            operations.push((short(&cluster), format!("{}{path}", flaky.url)));
-        }
-    }
+    let written: BTreeSet<String> = requests
+        .iter()
+        .filter(|(method, path, _)| method == "PUT" && path.contains("/managedClusters/"))
+        .map(|(_, path, _)| {
+            let bare = path.split('?').next().unwrap_or_default();
+            let parts: Vec<&str> = bare.split('/').collect();
+            parts[..9].join("/")
+        })
+        .collect();
     let mut failed_by_simulator = BTreeSet::new();
-    for (cluster, url) in &operations {
-        let status: Value = http::get(url, &flaky.ca);
-        if status["status"] == "Failed" {
-            failed_by_simulator.insert(cluster.clone());
+    for cluster in &written {
+        let state: Value = http::get(&format!("{}{cluster}?api-version=2025-10-01", flaky.url), &flaky.ca);
+        let failed_state = |v: &Value| v["provisioningState"] == "Failed";
+        let pools = state["properties"]["agentPoolProfiles"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if failed_state(&state["properties"]) || pools.iter().any(failed_state) {
+            failed_by_simulator.insert(short(cluster));
         }
     }
+    assert!(!written.is_empty());
+    let failed_written: BTreeSet<String> = failed
+        .iter()
+        .filter(|c| written.iter().any(|w| short(w) == **c))
+        .cloned()
+        .collect();
+    assert_eq!(
+        failed_written, failed,
+        "every failure the script reports is a failed write"
+    );
     assert_eq!(
         failed, failed_by_simulator,
         "the script reports exactly the clusters whose operation failed"

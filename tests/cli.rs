@@ -235,10 +235,10 @@ fn hostile_names_never_reach_the_terminal_with_escapes() {
 #[test]
 fn remediate_gives_every_format_for_the_failing_clusters() {
     let cli = stdout_of(aksradar().args(["remediate", "--input"]).arg(sample()));
-    assert!(cli.contains("set -uo pipefail"));
+    assert!(cli.contains("\nset -euo pipefail\n"));
     assert!(
-        cli.contains("\nset -e\n"),
-        "each cluster's changes stop at their first failure"
+        cli.contains("\nfix_1() {\n") && cli.contains(" fix_1\n"),
+        "each cluster's changes are a job of their own"
     );
     assert!(cli.contains("--node-os-upgrade-channel"));
     assert!(
@@ -263,6 +263,58 @@ fn remediate_gives_every_format_for_the_failing_clusters() {
             .arg(sample()),
     );
     serde_json::from_str::<serde_json::Value>(&arm).expect("ARM output is JSON");
+}
+
+/// `--rule` limits the fixes to the rules named (full name, short name or reference);
+/// without it the filter's rules; without either every rule but the Kubernetes upgrades,
+/// which the script says it left out.
+#[test]
+fn remediate_fixes_the_rules_asked_for_and_kubernetes_upgrades_only_when_asked() {
+    let run = |args: &[&str]| stdout_of(aksradar().arg("remediate").args(args).arg("--input").arg(sample()));
+    let default = run(&[]);
+    assert!(
+        !default.contains("az aks upgrade") && !default.contains("nodepool upgrade"),
+        "{default}"
+    );
+    let note = default
+        .lines()
+        .find(|l| l.starts_with("# Not asked for, so not fixed here: Azure.AKS.Version ("))
+        .unwrap_or_else(|| panic!("the script says what it left out:\n{default}"));
+    assert!(
+        note.contains("Kubernetes upgrades drain and replace every node"),
+        "{note}"
+    );
+    assert!(default.contains("--node-os-upgrade-channel"), "{default}");
+
+    for rule in ["Version", "Azure.AKS.Version", "azr-000015"] {
+        let version = run(&["--rule", rule]);
+        assert!(version.contains("az aks upgrade"), "{rule}: {version}");
+        assert!(
+            !version.contains("--node-os-upgrade-channel") && !version.contains("maintenanceconfiguration add"),
+            "{rule}: only what was asked for: {version}"
+        );
+        // Files carry no upgrade profile: the version is chosen when the script runs.
+        assert!(version.contains("K8S_TARGET_VERSION"), "{rule}");
+    }
+    let both = run(&["--rule", "NodeAutoUpgrade", "--rule", "PoolVersion"]);
+    assert!(both.contains("--node-os-upgrade-channel"), "{both}");
+    assert!(!both.contains("az aks upgrade"), "{both}");
+
+    let filtered = run(&["--filter", "channel:unmanaged,none,unspecified"]);
+    assert!(filtered.contains("--node-os-upgrade-channel"), "{filtered}");
+    assert!(
+        !filtered.contains("--auto-upgrade-channel") && !filtered.contains("az aks upgrade"),
+        "the filter asks about the node OS channel only: {filtered}"
+    );
+
+    let out = aksradar()
+        .args(["remediate", "--rule", "UseRBAC", "--input"])
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`UseRBAC` is not a rule aksradar checks"), "{err}");
 }
 
 #[test]

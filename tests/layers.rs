@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["text"],
     &["config"],
-    &["import", "rules"],
+    &["import", "rules", "calendar"],
     &["remediate", "report", "filter"],
     &["disk"],
     &["azure", "cache", "sim"],

@@ -328,11 +328,28 @@ async fn resource_graph_pages_with_skip_token_and_reads_each_cluster_once() {
     );
 }
 
+/// What one GET of the simulator answers, as the checks below read it.
+async fn get(sim: &Simulator, path: &str) -> serde_json::Value {
+    let url = format!("{}{path}?api-version=2025-10-01", sim.url());
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth("simulator")
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The details phase reads each cluster's own parts once, and what clusters share (a
+/// region's versions, an image line's latest image) once per read, not once per pool:
+/// and what it reads is what each pool's and cluster's own profile says.
 #[tokio::test]
-async fn details_give_maintenance_windows_latest_images_and_region_support() {
+async fn the_details_phase_reads_every_cluster_once_and_shared_facts_once_per_read() {
     let sim = start(SimOptions {
-        subscriptions: 1,
-        clusters_per_subscription: 12,
+        subscriptions: 3,
+        clusters_per_subscription: 8,
         ..Default::default()
     })
     .await;
@@ -342,34 +359,161 @@ async fn details_give_maintenance_windows_latest_images_and_region_support() {
         source: Source::Arm,
         concurrency: 4,
     };
-    let mut fleet = azure::fetch_fleet(client.clone(), &request, None).await;
+    let none = || std::future::ready(None);
+    let now = time::OffsetDateTime::now_utc();
+    let mut snapshot = aksradar::fetch::list(client.clone(), &request, None, &none, "k", now).await;
     assert!(
-        fleet.clusters.iter().all(|c| c.maintenance.is_none()),
-        "lists do not carry maintenance"
-    );
-    let errors = azure::fetch_all_details(client, &mut fleet.clusters, 4).await;
-    assert!(errors.is_empty(), "{errors:?}");
-    assert!(fleet.clusters.iter().all(|c| c.maintenance.is_some()));
-    assert!(
-        fleet
+        snapshot
             .clusters
             .iter()
-            .any(|c| !c.maintenance.as_ref().unwrap().is_empty())
+            .all(|c| c.maintenance.is_none() && c.details.is_none()),
+        "lists do not carry details"
     );
-    assert!(
-        fleet
-            .clusters
-            .iter()
-            .all(|c| c.pools.iter().all(|p| p.latest_node_image_version.is_some()))
-    );
-    assert!(fleet.clusters.iter().all(|c| c.version_supported_in_region.is_some()));
-    let regions = sim
-        .requests()
+    let listed = sim.requests().len();
+    let made = aksradar::fetch::details(client, &mut snapshot, 4, None, &none, now).await;
+    assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
+
+    let requests: Vec<String> = sim.requests()[listed..]
         .iter()
-        .filter(|r| r.path_and_query.contains("kubernetesVersions"))
-        .count();
-    let distinct: HashSet<&str> = fleet.clusters.iter().map(|c| c.location.as_str()).collect();
-    assert_eq!(regions, distinct.len(), "each region's versions are read once");
+        .map(|r| {
+            r.path_and_query
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    assert_eq!(made, requests.len(), "the phase counts what it asked");
+    let count = |what: &dyn Fn(&str) -> bool| requests.iter().filter(|p| what(p)).count();
+    let clusters = snapshot.clusters.len();
+    assert_eq!(count(&|p| p.ends_with("/maintenanceconfigurations")), clusters);
+    assert_eq!(
+        count(&|p| p.ends_with("/upgradeprofiles/default") && !p.contains("/agentpools/")),
+        clusters
+    );
+    let regions: HashSet<String> = snapshot
+        .clusters
+        .iter()
+        .map(|c| c.location.to_ascii_lowercase())
+        .collect();
+    assert_eq!(
+        count(&|p| p.ends_with("/kubernetesversions")),
+        regions.len(),
+        "once per region"
+    );
+    assert_eq!(
+        snapshot.regions.keys().cloned().collect::<HashSet<String>>(),
+        regions,
+        "what each region offers is kept for the support calendar"
+    );
+    assert!(snapshot.regions.values().all(|offer| !offer.minors.is_empty()));
+    let lines: HashSet<(String, String, String, String)> = snapshot
+        .clusters
+        .iter()
+        .flat_map(|c| {
+            c.pools.iter().map(|p| {
+                (
+                    c.location.to_ascii_lowercase(),
+                    p.os_type.clone().unwrap_or_default().to_ascii_lowercase(),
+                    p.os_sku.clone().unwrap_or_default().to_ascii_lowercase(),
+                    aksradar::model::node_image_line(p.node_image_version.as_deref().unwrap_or_default()).to_string(),
+                )
+            })
+        })
+        .collect();
+    let pools: usize = snapshot.clusters.iter().map(|c| c.pools.len()).sum();
+    let images = count(&|p| p.contains("/agentpools/") && p.ends_with("/upgradeprofiles/default"));
+    assert_eq!(images, lines.len(), "once per image line in a region");
+    assert!(images < pools, "not once per pool: {images} of {pools}");
+    assert_eq!(
+        made,
+        2 * clusters + regions.len() + lines.len(),
+        "nothing else, nothing twice"
+    );
+
+    for cluster in &snapshot.clusters {
+        let read = cluster.details.as_deref().expect("stamped");
+        assert!(read.failed.is_empty(), "{:?}", read.failed);
+        assert!(cluster.maintenance.is_some());
+        assert!(cluster.version_supported_in_region.is_some());
+        // What the cluster's own profile offers, previews aside.
+        let id = &cluster.id;
+        let profile = get(&sim, &format!("{id}/upgradeProfiles/default")).await;
+        let offered: Vec<String> = profile["properties"]["controlPlaneProfile"]["upgrades"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["isPreview"] != true)
+            .filter_map(|u| u["kubernetesVersion"].as_str().map(String::from))
+            .collect();
+        let mut ours = cluster.upgrades.clone().expect("the profile was read");
+        let mut theirs = offered;
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{id}");
+        // Each pool's latest image is the one its own profile names, though most were
+        // read through another pool of the same line.
+        for pool in &cluster.pools {
+            let own = get(&sim, &format!("{id}/agentPools/{}/upgradeProfiles/default", pool.name)).await;
+            assert_eq!(
+                pool.latest_node_image_version.as_deref(),
+                own["properties"]["latestNodeImageVersion"].as_str(),
+                "{id} {}",
+                pool.name
+            );
+        }
+    }
+}
+
+/// A detail that cannot be read (here: every maintenance list answers 403) is reported
+/// once per request, leaves each cluster's part failed with why, and keeps the value
+/// the previous snapshot had, marked stale with that read's time.
+#[tokio::test]
+async fn a_detail_that_fails_keeps_the_last_good_value_from_the_previous_snapshot() {
+    let options = SimOptions {
+        subscriptions: 1,
+        clusters_per_subscription: 4,
+        ..Default::default()
+    };
+    let sim = start(options.clone()).await;
+    let client = client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 4,
+    };
+    let before = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let none = || std::future::ready(None);
+    let first = aksradar::fetch::refresh(client.clone(), &request, true, None, none, "k", move || before).await;
+    assert!(first.clusters.iter().all(|c| c.maintenance.is_some()));
+    sim.stop().await;
+
+    // The same fleet, now refusing every read of maintenance configurations.
+    let sim = start(SimOptions {
+        forbidden_reads: vec!["maintenanceConfigurations".into()],
+        ..options
+    })
+    .await;
+    let client = self::client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let later = before + time::Duration::hours(1);
+    let kept = first.clone();
+    let previous = move || std::future::ready(Some(kept.clone()));
+    let second = aksradar::fetch::refresh(client, &request, true, None, previous, "k", move || later).await;
+    assert_eq!(second.errors.len(), 4, "one per failed request: {:?}", second.errors);
+    for (now, then) in second.clusters.iter().zip(&first.clusters) {
+        assert_eq!(now.maintenance, then.maintenance, "the last good value stays");
+        let read = now.details.as_deref().unwrap();
+        assert_eq!(read.as_of, later);
+        let failure = read.failure(aksradar::model::DetailPart::Maintenance).expect("failed");
+        assert_eq!(failure.kept_from, Some(before), "stale, from the first read");
+        assert!(now.upgrades.is_some(), "the other parts were read");
+    }
+    let incomplete = aksradar::fetch::incomplete(&second.into_fleet());
+    assert_eq!(incomplete.len(), 1, "{incomplete:?}");
+    assert_eq!(
+        incomplete[0],
+        "4 detail reads failed, 4 clusters affected: AuthorizationFailed (4)"
+    );
 }
 
 #[tokio::test]

@@ -158,6 +158,7 @@ fn scan_details_judges_maintenance_windows_and_graph_reads_the_same_fleet() {
         cmd.args(extra);
         scan_json(&mut cmd)
     };
+    // Details are read by default.
     let (code, stdout, stderr) = run(aksradar().env("AKSRADAR_TOKEN", "simulator").args([
         "--endpoint",
         &served.url,
@@ -166,7 +167,6 @@ fn scan_details_judges_maintenance_windows_and_graph_reads_the_same_fleet() {
         "scan",
         "--format",
         "json",
-        "--details",
     ]));
     assert_eq!(code, Some(3), "one subscription could not be read: {stderr}");
     let report: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
@@ -187,6 +187,162 @@ fn scan_details_judges_maintenance_windows_and_graph_reads_the_same_fleet() {
     // Resource Graph hides the subscription the identity may not read: nothing failed.
     let graph = base(&["--source", "graph"]);
     assert_eq!(graph["clusters"].as_array().unwrap().len(), 5);
+    // With --no-details, the windows are unknown (and counted so); the old --details is
+    // still accepted and changes nothing.
+    let (_, stdout, _) = run(against(&served.url, "simulator").args(["scan", "--format", "json", "--no-details"]));
+    let skipped: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        skipped["clusters"].as_array().unwrap().iter().all(|c| c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "Azure.AKS.MaintenanceWindow" && f["outcome"] == "Unknown")),
+        "{skipped}"
+    );
+    assert!(skipped["summary"]["unknown"].as_u64().unwrap() > 0);
+    let (_, stdout, _) = run(against(&served.url, "simulator").args(["scan", "--format", "json", "--details"]));
+    let old: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(old["summary"], report["summary"], "--details is the default now");
+}
+
+/// A detail the identity may not read (here every cluster's maintenance configurations)
+/// leaves the MaintenanceWindow finding Unknown with the reason, is counted as unknown,
+/// and makes the read incomplete: exit 3, with a line on stderr.
+#[test]
+fn a_detail_that_cannot_be_read_is_unknown_with_why_and_exits_3() {
+    let served = simulate(&[
+        "--subscriptions",
+        "2",
+        "--clusters-per-subscription",
+        "3",
+        "--forbid-read",
+        "maintenanceConfigurations",
+    ]);
+    for format in ["json", "table"] {
+        let (code, _, stderr) = run(against(&served.url, "simulator").args(["scan", "--format", format]));
+        assert_eq!(code, Some(3), "{format}: {stderr}");
+        assert!(
+            stderr.contains("aksradar: 6 detail reads failed, 6 clusters affected: AuthorizationFailed (6)"),
+            "{format}: {stderr}"
+        );
+    }
+    let (_, stdout, _) = run(against(&served.url, "simulator").args(["scan", "--format", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for cluster in report["clusters"].as_array().unwrap() {
+        let window = cluster["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "Azure.AKS.MaintenanceWindow")
+            .unwrap();
+        assert_eq!(window["outcome"], "Unknown", "{cluster}");
+        assert!(
+            window["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("The maintenance configurations could not be read (AuthorizationFailed:"),
+            "{window}"
+        );
+    }
+    assert_eq!(report["errors"].as_array().unwrap().len(), 6);
+}
+
+/// `remediate --rule Version` against the simulator: each failing cluster is upgraded
+/// one step, to the newest patch of the next minor its own upgrade profile offers, with
+/// no version to choose by hand; nothing else is fixed.
+#[test]
+fn remediate_rule_version_gives_each_cluster_its_own_target_from_its_upgrade_profile() {
+    let served = simulate(&[
+        "--subscriptions",
+        "3",
+        "--clusters-per-subscription",
+        "8",
+        "--seed",
+        "5",
+    ]);
+    let (code, script, stderr) = run(against(&served.url, "simulator").args(["remediate", "--rule", "Version"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        !script.contains("K8S_TARGET_VERSION"),
+        "every profile was read:\n{script}"
+    );
+    assert!(!script.contains("--node-os-upgrade-channel") && !script.contains("maintenanceconfiguration"));
+    let (_, json, _) = run(against(&served.url, "simulator").args(["scan", "--format", "json"]));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let mut upgrades = 0;
+    for line in script.lines().filter(|l| l.trim_start().starts_with("az aks upgrade ")) {
+        upgrades += 1;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let value = |flag: &str| words[words.iter().position(|w| *w == flag).unwrap() + 1];
+        let (sub, group, name, target) = (
+            value("--subscription"),
+            value("-g"),
+            value("-n"),
+            value("--kubernetes-version"),
+        );
+        let id = format!(
+            "/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}"
+        );
+        let profile: serde_json::Value = runtime.block_on(async {
+            client
+                .get(format!(
+                    "{}{id}/upgradeProfiles/default?api-version=2025-10-01",
+                    served.url
+                ))
+                .bearer_auth("simulator")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        let control = &profile["properties"]["controlPlaneProfile"];
+        let running = control["kubernetesVersion"].as_str().unwrap();
+        let parse = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+        let current = parse(running);
+        let offered: Vec<Vec<u64>> = control["upgrades"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["isPreview"] != true)
+            .map(|u| parse(u["kubernetesVersion"].as_str().unwrap()))
+            .collect();
+        let next: Vec<&Vec<u64>> = offered
+            .iter()
+            .filter(|v| v[..2] == [current[0], current[1] + 1])
+            .collect();
+        let want = match next.iter().max() {
+            Some(newest) => newest,
+            None => offered
+                .iter()
+                .filter(|v| v[..2] == current[..2])
+                .max()
+                .expect("an upgrade"),
+        };
+        assert_eq!(
+            parse(target),
+            *want,
+            "{name}: {running} -> {target}, offered {offered:?}"
+        );
+        let cluster = report["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"].as_str().unwrap().eq_ignore_ascii_case(&id))
+            .expect("the cluster is in the scan");
+        assert!(
+            cluster["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "Azure.AKS.Version" && f["outcome"] == "Fail"),
+            "only clusters that fail Version are upgraded: {name}"
+        );
+    }
+    assert!(upgrades > 0, "the fleet has clusters below the minimum:\n{script}");
 }
 
 #[test]
@@ -517,14 +673,16 @@ fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
         Reply::ok(serde_json::json!({ "value": [cluster] }).to_string())
     }));
     let home = tempfile::tempdir().unwrap();
-    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
+    // This server lists clusters and nothing else: no details to read.
+    let remediate = ["remediate", "--no-details"];
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).args(remediate));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(script.contains(LATER_FORBIDDEN) && script.contains(OPEN), "{script}");
 
     // Now the second subscription refuses us: its cluster stays in the cache, stale,
     // and the script must not act on it.
     forbid.store(true, Ordering::SeqCst);
-    let (code, script, stderr) = run(home_command(home.path(), &server.url).arg("remediate"));
+    let (code, script, stderr) = run(home_command(home.path(), &server.url).args(remediate));
     assert_eq!(code, Some(3), "{stderr}");
     assert!(script.contains(OPEN), "the subscription that answered is fixed");
     assert!(
@@ -546,7 +704,8 @@ fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
         "{stderr}"
     );
 
-    let (code, script, stderr) = run(home_command(home.path(), &server.url).args(["remediate", "--include-stale"]));
+    let (code, script, stderr) =
+        run(home_command(home.path(), &server.url).args(["remediate", "--no-details", "--include-stale"]));
     assert_eq!(code, Some(3), "{stderr}");
     assert!(script.contains(LATER_FORBIDDEN), "--include-stale puts it back");
     assert!(

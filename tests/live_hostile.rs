@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use aksradar::azure::{self, ArmClient, Clock, Credentials, FleetRequest, Limits, RetryPolicy};
 use aksradar::config::Source;
-use aksradar::model::{Cluster, Fleet, SourceError};
+use aksradar::model::{Cluster, DetailPart, Fleet, SourceError};
 use hostile::{Hostile, Reply, SUB};
 
 const SCOPE: &str = "https://management.azure.com/.default";
@@ -408,6 +408,71 @@ async fn subscription_ids_that_climb_out_of_their_path_are_reported_and_never_re
     }
 }
 
+/// A cluster whose id does not read, in a page the service lists: left out, never
+/// guessed at, and reported, so the read counts as incomplete (exit 3), as a file's
+/// bad id does. On the ARM path it names the subscription that listed it.
+#[tokio::test]
+async fn a_listed_cluster_whose_id_does_not_read_is_reported_and_makes_the_read_incomplete() {
+    let server = Hostile::start(|request| {
+        if request.path() == "/subscriptions" {
+            return hostile::subscriptions(&[SUB]);
+        }
+        let mut broken = hostile::cluster(SUB, "rg", "aks-broken");
+        broken["id"] = serde_json::json!(format!("/subscriptions/{SUB}/resourceGroups/rg"));
+        let value = vec![hostile::cluster(SUB, "rg", "aks-good"), broken];
+        if request.path().ends_with("/resources") {
+            // Resource Graph: the same two rows, in its object-array form.
+            let rows: Vec<serde_json::Value> = value
+                .into_iter()
+                .map(|mut c| {
+                    c["subscriptionId"] = serde_json::json!(SUB);
+                    c["resourceGroup"] = serde_json::json!("rg");
+                    c
+                })
+                .collect();
+            return Reply::ok(serde_json::json!({ "data": rows, "count": 2, "totalRecords": 2 }).to_string());
+        }
+        Reply::ok(serde_json::json!({ "value": value }).to_string())
+    })
+    .await;
+    for source in [Source::Arm, Source::Graph] {
+        let request = FleetRequest {
+            subscriptions: vec![],
+            source,
+            concurrency: 4,
+        };
+        let client = client(&server.url, small_limits(), Clock::manual());
+        let fleet = azure::fetch_fleet(client, &request, None).await;
+        let names: Vec<&str> = fleet.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["aks-good"], "{source:?}: the rest of the page is read");
+        let error = the_only_error(&fleet);
+        assert_eq!(error.code.as_deref(), Some("InvalidResourceId"), "{source:?}");
+        assert!(error.is_left_out() && !error.is_listing(), "{source:?}: {error:?}");
+        assert!(
+            error.message.contains("left out") && error.message.contains("the service listed an id that does not read"),
+            "{source:?}: {}",
+            error.message
+        );
+        let want_subscription = (source == Source::Arm).then(|| SUB.to_string());
+        assert_eq!(error.subscription_id, want_subscription, "{source:?}");
+        assert!(
+            fleet.subscriptions.iter().all(|s| s.error.is_none()),
+            "{source:?}: the subscription itself was read: {:?}",
+            fleet.subscriptions
+        );
+        let incomplete = aksradar::fetch::incomplete(&fleet);
+        assert_eq!(incomplete.len(), 1, "{source:?}: {incomplete:?}");
+        assert!(
+            incomplete[0].starts_with("1 cluster left out, the id does not read: "),
+            "{source:?}: {}",
+            incomplete[0]
+        );
+        // What the cache keeps says the same after a round trip.
+        let snapshot = aksradar::cache::merge(None, fleet, "k", time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(aksradar::fetch::incomplete(&snapshot.into_fleet()), incomplete);
+    }
+}
+
 #[tokio::test]
 async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
     let other = elsewhere().await;
@@ -434,23 +499,29 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
         let err = azure::fetch_raw(&client, id).await.unwrap_err();
         assert_eq!(err.code(), "InvalidResourceId", "{id}: {err}");
     }
-    let regions = azure::RegionVersions::default();
     let hostile_clusters = [
-        ("../../x", "rg", "aks", "system"),
-        (SUB, "..", "aks", "system"),
-        (SUB, "rg", "a/../../b", "system"),
-        (SUB, "rg", &*format!("//{host}"), "system"),
+        ("../../x", "rg", "aks"),
+        (SUB, "..", "aks"),
+        (SUB, "rg", "a/../../b"),
+        (SUB, "rg", &*format!("//{host}")),
     ];
-    for (sub, group, name, _) in hostile_clusters {
-        let cluster = Cluster {
-            subscription_id: sub.into(),
-            resource_group: group.into(),
-            name: name.into(),
+    let clusters: Vec<Cluster> = hostile_clusters
+        .iter()
+        .map(|(sub, group, name)| Cluster {
+            subscription_id: sub.to_string(),
+            resource_group: group.to_string(),
+            name: name.to_string(),
             ..Default::default()
-        };
-        let details = azure::fetch_details(&client, &regions, &cluster).await;
-        assert_eq!(details.errors.len(), 1, "{:#?}", details.errors);
-        let code = details.errors[0].code.as_deref();
+        })
+        .collect();
+    let read = azure::read_details(client.clone(), &clusters, 4, None).await;
+    assert_eq!(read.requests, 0, "no request for an id that is not one");
+    assert_eq!(read.errors.len(), 4, "{:#?}", read.errors);
+    for (details, error) in read.clusters.iter().zip(&read.errors) {
+        let details = details.as_ref().expect("asked for");
+        let parts: Vec<DetailPart> = details.failed.iter().map(|(part, _)| *part).collect();
+        assert_eq!(parts, [DetailPart::Maintenance, DetailPart::UpgradeProfile]);
+        let code = error.code.as_deref();
         assert!(
             matches!(code, Some("InvalidSubscriptionId" | "InvalidResourceName")),
             "{code:?}"
@@ -472,19 +543,32 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
         }],
         ..Default::default()
     };
-    let details = azure::fetch_details(&client, &regions, &cluster).await;
-    let codes: Vec<&str> = details.errors.iter().filter_map(|e| e.code.as_deref()).collect();
+    let read = azure::read_details(client, std::slice::from_ref(&cluster), 4, None).await;
+    let details = read.clusters[0].as_ref().expect("asked for");
+    let failed: Vec<(DetailPart, &str)> = details
+        .failed
+        .iter()
+        .map(|(part, e)| (*part, e.code.as_deref().unwrap_or_default()))
+        .collect();
     assert_eq!(
-        codes,
-        ["NotFound", "InvalidResourceName", "InvalidResourceName"],
+        failed,
+        [
+            (DetailPart::Maintenance, "NotFound"),
+            (DetailPart::UpgradeProfile, "NotFound"),
+            (DetailPart::NodeImages, "InvalidResourceName"),
+            (DetailPart::RegionVersions, "InvalidResourceName"),
+        ],
         "{details:#?}"
     );
-    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    let mut targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    targets.sort();
+    let at = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks");
     assert_eq!(
         targets,
-        [format!(
-            "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks/maintenanceConfigurations?api-version=2025-10-01"
-        )]
+        [
+            format!("{at}/maintenanceConfigurations?api-version=2025-10-01"),
+            format!("{at}/upgradeProfiles/default?api-version=2025-10-01"),
+        ]
     );
 }
 

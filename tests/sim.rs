@@ -6,8 +6,10 @@ use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use aksradar::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use aksradar::sim::{SimOptions, Simulator, loopback_only};
+use aksradar::model::api::{
+    ARM_API_VERSION, CLUSTER_QUERY, EVENTS_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION,
+};
+use aksradar::sim::{SimClock, SimOptions, Simulator, loopback_only};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "simulator";
@@ -385,6 +387,44 @@ async fn forbidden_subscriptions_answer_403_every_time_but_stay_listed() {
         .await;
         assert_eq!(status, 200);
         assert_eq!(listed["value"].as_array().map(Vec::len), Some(4));
+        sim.stop().await;
+    })
+    .await;
+}
+
+/// `--forbid-read KIND`: that one kind of read answers 403 everywhere, as when a role
+/// lacks that permission; the clusters themselves and the other kinds still read.
+#[tokio::test]
+async fn a_forbidden_kind_of_read_answers_403_and_the_rest_still_read() {
+    bounded(async {
+        let sim = start(SimOptions {
+            forbidden_reads: vec!["maintenanceConfigurations".into(), "agentPools/upgradeProfiles".into()],
+            ..options(1, 2)
+        })
+        .await;
+        let client = client();
+        let sub = sim.fleet().subscriptions[0].id.clone();
+        let (_, page) = get_json(&client, &clusters_url(&sim, &sub)).await;
+        let cluster = &page["value"][0];
+        let id = cluster_path(cluster);
+        let pool = cluster["properties"]["agentPoolProfiles"][0]["name"].as_str().unwrap();
+        let url = |tail: &str| format!("{}{id}{tail}?api-version={ARM_API_VERSION}", sim.url());
+        let (status, body) = get_json(&client, &url("/maintenanceConfigurations")).await;
+        assert_eq!(status, 403);
+        assert_eq!(body["error"]["code"], "AuthorizationFailed");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("managedClusters/maintenanceConfigurations/read"),
+            "{body}"
+        );
+        let (status, _) = get_json(&client, &url(&format!("/agentPools/{pool}/upgradeProfiles/default"))).await;
+        assert_eq!(status, 403);
+        for open in ["", "/upgradeProfiles/default", "/agentPools"] {
+            let (status, body) = get_json(&client, &url(open)).await;
+            assert_eq!(status, 200, "{open}: {body}");
+        }
         sim.stop().await;
     })
     .await;
@@ -963,16 +1003,44 @@ async fn the_bytes_served_for_a_seed_are_pinned() {
         }
         sim.stop().await;
 
+        // Scheduled events depend on the clock: a manual one pins them.
+        let sim = start(SimOptions {
+            seed: 7,
+            clock: SimClock::manual(time::macros::datetime!(2026-11-29 12:00 UTC)),
+            ..options(3, 12)
+        })
+        .await;
+        wire.base = sim.url();
+        let subs: Vec<String> = sim.fleet().subscriptions.iter().map(|s| s.id.clone()).collect();
+        for format in ["objectArray", "table"] {
+            let mut token: Option<String> = None;
+            loop {
+                let mut options = json!({ "$top": 7, "resultFormat": format });
+                if let Some(t) = &token {
+                    options["$skipToken"] = json!(t);
+                }
+                let body = json!({ "subscriptions": subs, "query": EVENTS_QUERY, "options": options });
+                let page: Value = serde_json::from_slice(&wire.add("events", graph(&c, &sim, body).await).await)
+                    .expect("JSON");
+                match page["$skipToken"].as_str() {
+                    Some(t) => token = Some(t.to_string()),
+                    None => break,
+                }
+            }
+        }
+        sim.stop().await;
+
         let want = r#"("agent pools", 0xe19c96784b67f70b),
 ("cluster lists", 0x4b679b31428b3977),
 ("cluster upgrade profiles", 0xe28161b43e09175f),
 ("clusters", 0x42556e8aa00d5c42),
 ("errors", 0x640aa1947f5ea952),
+("events", 0xb4f09aa773378014),
 ("faults", 0xeb6b8f2b193f5c5a),
 ("kubernetes versions", 0xd9b2875a83fe9950),
 ("maintenance", 0x0555ba234a26d6ae),
 ("pool upgrade profiles", 0x176fe6debd6a39ab),
-("resource graph", 0x40aab8c4a180db4e),
+("resource graph", 0x81a404bc7d9cf5a8),
 ("subscriptions", 0xf0ec132a6534c10b),"#;
         assert_eq!(wire.table(), want, "the bytes served changed; the table above is the new one");
     })

@@ -15,10 +15,13 @@ use std::time::{Duration, Instant};
 
 fn aksradar(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+    // Temporary files too (the simulator's CA): a simulator killed at the end of a
+    // test cannot remove its own, the test's folder goes with the test.
     cmd.env("XDG_CONFIG_HOME", home)
         .env("XDG_CACHE_HOME", home)
         .env("XDG_STATE_HOME", home)
-        .env("HOME", home);
+        .env("HOME", home)
+        .env("TMPDIR", home);
     for name in [
         "AKSRADAR_TOKEN",
         "AZURE_TENANT_ID",
@@ -119,7 +122,9 @@ fn simulate_tls_prints_its_url_then_its_ca_and_removes_the_ca_on_sigint_and_sigt
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
         assert!(!pem.contains("PRIVATE KEY"));
         let folder = served.ca.parent().expect("its own folder").to_path_buf();
-        assert!(folder.starts_with(std::env::temp_dir()), "{}", folder.display());
+        // In the temporary folder it was given (TMPDIR), in a folder of its own.
+        assert!(folder.starts_with(home.path()), "{}", folder.display());
+        assert_ne!(folder, home.path());
 
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &served.child.id().to_string()])

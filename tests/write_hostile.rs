@@ -17,8 +17,9 @@ use aksradar::apply::{self, Options, Planner};
 use aksradar::azure::{Accepted, ArmClient, ClientError, Clock, Credentials, Ended, Limits, RetryPolicy};
 use aksradar::config::Config;
 use aksradar::model::Rule;
+use aksradar::remediate::Scope;
 use aksradar::remediate::outcome::{ChangeState, Ending};
-use aksradar::remediate::plan::{Scope, Target};
+use aksradar::remediate::plan::Target;
 use hostile::{Hostile, Reply};
 use reqwest::Url;
 use serde_json::{Value, json};
@@ -363,6 +364,10 @@ async fn an_operation_header_that_is_no_url_is_a_clear_error() {
 async fn a_cluster_read_without_an_entity_tag_is_never_written() {
     let server = Hostile::start(|request| match request.method.as_str() {
         "GET" if request.path().ends_with("/maintenanceConfigurations") => Reply::ok(r#"{"value":[]}"#),
+        "GET" if request.path().ends_with("/upgradeProfiles/default") => {
+            Reply::ok(r#"{"properties":{"controlPlaneProfile":{"upgrades":[]},"agentPoolProfiles":[]}}"#)
+        }
+        "GET" if request.path().ends_with("/kubernetesVersions") => Reply::ok(r#"{"values":[]}"#),
         "GET" => {
             let mut cluster = hostile::cluster(hostile::SUB, "rg", "aks-1");
             cluster["properties"]["autoUpgradeProfile"]["nodeOSUpgradeChannel"] = json!("Unmanaged");
@@ -374,11 +379,8 @@ async fn a_cluster_read_without_an_entity_tag_is_never_written() {
     let client = Arc::new(client(&server.url, Duration::from_secs(60)));
     let planner = Arc::new(Planner {
         config: Arc::new(Config::default()),
-        scope: Scope {
-            rules: vec![Rule::NodeAutoUpgrade],
-            include_stale: false,
-        },
-        today: time::macros::date!(2026 - 11 - 26),
+        scope: Scope::of([Rule::NodeAutoUpgrade]),
+        clock: || time::macros::datetime!(2026-11-26 12:00 UTC),
     });
     let target = Target {
         id: CLUSTER.to_string(),

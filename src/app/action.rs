@@ -9,7 +9,7 @@ use super::Command;
 use super::aggregates::Trend;
 use super::line::Edit;
 use crate::cache::Snapshot;
-use crate::model::{ClusterDetails, Progress};
+use crate::model::Progress;
 
 /// A key on a line being typed (filter, command, search).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +47,13 @@ pub enum Action {
         generation: u64,
         progress: Progress,
     },
-    /// A refresh finished with this snapshot.
+    /// A refresh read the list: this snapshot, whose clusters' details are still being
+    /// read (the refresh goes on).
+    Listed {
+        generation: u64,
+        snapshot: Box<Snapshot>,
+    },
+    /// A refresh finished with this snapshot, details and all.
     Refreshed {
         generation: u64,
         snapshot: Box<Snapshot>,
@@ -56,11 +62,6 @@ pub enum Action {
     RefreshFailed {
         generation: u64,
         message: String,
-    },
-    /// The details of a cluster arrived.
-    Details {
-        id: String,
-        details: Box<ClusterDetails>,
     },
     /// The raw JSON of a cluster arrived (or why not).
     Raw {

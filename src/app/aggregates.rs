@@ -19,6 +19,9 @@ pub struct SubscriptionRow {
     /// Its clusters in view.
     pub clusters: usize,
     pub non_compliant: usize,
+    /// Of its clusters in view, those neither failing nor known to comply (a rule's
+    /// data could not be read): counted on their own, never as compliant.
+    pub unknown: usize,
     /// Of its clusters in view, those from an earlier read (its latest read failed).
     pub stale: usize,
     /// The rule that fails on the most of its clusters, and on how many.
@@ -30,9 +33,10 @@ pub struct SubscriptionRow {
 }
 
 impl SubscriptionRow {
-    /// Compliant clusters as a share of all, in percent; 100 for none.
+    /// Clusters known to comply (neither failing nor unknown) as a share of all, in
+    /// percent; 100 for none.
     pub fn compliant_percent(&self) -> usize {
-        ((self.clusters - self.non_compliant) * 100)
+        ((self.clusters - self.non_compliant - self.unknown) * 100)
             .checked_div(self.clusters)
             .unwrap_or(100)
     }
@@ -54,6 +58,7 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
             name: s.name.clone(),
             clusters: 0,
             non_compliant: 0,
+            unknown: 0,
             stale: 0,
             most_failed: None,
             fetched_at: s.fetched_at,
@@ -80,6 +85,7 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
                 name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.clone()),
                 clusters: 0,
                 non_compliant: 0,
+                unknown: 0,
                 stale: 0,
                 most_failed: None,
                 fetched_at: None,
@@ -116,6 +122,7 @@ pub fn subscription_rows(
         let sub = &mut out[i];
         sub.clusters += 1;
         sub.stale += usize::from(row.tally.stale);
+        sub.unknown += usize::from(row.tally.unknown);
         if row.failing_rules != 0 {
             sub.non_compliant += 1;
             for (bit, count) in failures[i].iter_mut().enumerate() {

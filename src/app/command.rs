@@ -68,6 +68,9 @@ commands! {
     Fix = "fix", ["f"], "the fix for the cluster (CLI, Bicep, ARM, Policy, Terraform)";
     NextFormat = "next-format", ["<Tab>"], "fix popup: next format";
     PreviousFormat = "previous-format", ["<S-Tab>"], "fix popup: previous format";
+    PreviousRule = "previous-rule", ["<Left>"], "fix popup: the rule before (its fixes go in or out with toggle-rule)";
+    NextRule = "next-rule", ["<Right>"], "fix popup: the next rule";
+    ToggleRule = "toggle-rule", ["t"], "fix popup: put the rule's fixes in or leave them out (Kubernetes upgrades are out until asked for)";
     Copy = "copy", ["y"], "copy with OSC 52 (works over SSH and in tmux): the fix command under the cursor, the raw JSON, or the cluster's resource id";
     CopyAll = "copy-all", ["Y"], "copy the whole fix text or raw JSON";
     Write = "write", ["w"], "write the fix text or the raw JSON to a file here (when the terminal ignores OSC 52)";

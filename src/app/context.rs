@@ -97,7 +97,14 @@ pub fn applies(command: Command, context: Context) -> bool {
             moves
                 || matches!(
                     command,
-                    C::NextFormat | C::PreviousFormat | C::Copy | C::CopyAll | C::Write
+                    C::NextFormat
+                        | C::PreviousFormat
+                        | C::PreviousRule
+                        | C::NextRule
+                        | C::ToggleRule
+                        | C::Copy
+                        | C::CopyAll
+                        | C::Write
                 )
         }
         X::Raw => {
@@ -144,7 +151,12 @@ pub fn why_not(command: Command, state: &State) -> String {
         return reason.to_string();
     }
     let home = match command {
-        Command::NextFormat | Command::PreviousFormat | Command::CopyAll => "it works in the fix popup",
+        Command::NextFormat
+        | Command::PreviousFormat
+        | Command::PreviousRule
+        | Command::NextRule
+        | Command::ToggleRule
+        | Command::CopyAll => "it works in the fix popup",
         Command::Write => "it works in the fix popup and the raw JSON",
         Command::SearchNext => "it works in the raw JSON",
         Command::Mark

@@ -224,7 +224,8 @@ fn run(state: &mut State, text: &str) -> Vec<Effect> {
                 return vec![];
             };
             let ids = vec![item.cluster.id.to_ascii_lowercase()];
-            open_fix(state, ids, false, format);
+            let scope = crate::remediate::Scope::asked(&state.filter.rules_asked());
+            open_fix(state, ids, false, format, scope);
             vec![]
         }
         Line::Filter(text) => {

@@ -19,8 +19,8 @@ use super::line::LineEdit;
 use super::rows::{Row, name_rank, rank};
 use crate::config::Config;
 use crate::filter::{Column, Filter, Vocabulary};
-use crate::model::{Assessed, ClusterDetails, SourceError, SubscriptionState, Summary};
-use crate::remediate;
+use crate::model::{Assessed, Rule, SourceError, SubscriptionState, Summary};
+use crate::remediate::{self, Scope};
 
 /// A background refresh and how far it got.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,16 +34,18 @@ pub struct Refresh {
     pub clusters: usize,
     /// What the client is waiting for (throttling), while it waits.
     pub waiting: Option<String>,
+    /// The details phase, once the list is in: its requests in all, done and failed.
+    pub details: Option<DetailsProgress>,
     /// When the latest refresh started, for the automatic refresh interval.
     pub started: Option<OffsetDateTime>,
 }
 
-/// What the cluster view has fetched for one cluster.
-#[derive(Debug, Clone)]
-pub enum DetailState {
-    Loading,
-    /// What arrived, including what could not be read.
-    Loaded(Box<ClusterDetails>),
+/// How far the details phase of a refresh got, in requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailsProgress {
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +59,9 @@ pub enum Screen {
 }
 
 /// The fix popup: the text of one format for one cluster, or for many (the batch
-/// fix), made when opened. Scrolled and pointed at by text line (not screen line), so
-/// its line count is the written file's.
+/// fix), for the rules chosen, made when opened and again when the data or the choice
+/// changes. Scrolled and pointed at by text line (not screen line), so its line count
+/// is the written file's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixPopup {
     /// The clusters it fixes (lower-cased ids).
@@ -71,6 +74,26 @@ pub struct FixPopup {
     pub scroll: u16,
     /// The text line under the cursor: what `copy` takes the command from.
     pub cursor: usize,
+    /// Every rule, whether the fix is for it, and how many of the clusters fail it.
+    pub rules: Vec<RuleChoice>,
+    /// The rule the rule keys act on (index into `rules`).
+    pub rule_at: usize,
+}
+
+/// One rule of the fix popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleChoice {
+    pub rule: Rule,
+    pub included: bool,
+    /// The popup's clusters that fail it.
+    pub failing: usize,
+}
+
+impl FixPopup {
+    /// The rules the text is for.
+    pub fn scope(&self) -> Scope {
+        Scope::of(self.rules.iter().filter(|r| r.included).map(|r| r.rule))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -244,7 +267,6 @@ pub struct State {
     pub back: Vec<Place>,
     pub filter: Filter,
     pub sort: (Column, bool),
-    pub details: HashMap<String, DetailState>,
     pub status: Option<Status>,
     pub view: View,
     /// Marked rows (by index into `rows`), for the batch fix; kept by id across refreshes.
@@ -314,7 +336,6 @@ impl State {
             back: Vec::new(),
             filter: Filter::default(),
             sort: (Column::Verdict, true),
-            details: HashMap::new(),
             status: None,
             view: View::Clusters,
             marked: Vec::new(),

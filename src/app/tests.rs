@@ -11,7 +11,7 @@ use time::macros::datetime;
 use super::action::Action;
 use super::command::Command;
 use super::keymap::{Key, Keymap};
-use super::state::{DataSource, DetailState, Level, Overlay, Screen, State};
+use super::state::{DataSource, Level, Overlay, Screen, State};
 use super::update::{Effect, key_action, update};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
@@ -271,69 +271,212 @@ fn the_default_order_puts_failing_clusters_first() {
 }
 
 #[test]
-fn enter_opens_the_cluster_and_asks_for_its_details_when_live() {
+fn opening_a_cluster_reads_nothing_and_never_moves_a_verdict() {
     let mut live = state(5, true);
+    let before: Vec<(String, String)> = live
+        .fleet
+        .iter()
+        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .collect();
+    let summary = live.summary;
     let effects = press(&mut live, "<Enter>");
     let id = live.selected_item().unwrap().cluster.id.to_ascii_lowercase();
-    assert_eq!(
-        live.screen,
-        Screen::Cluster {
-            id: id.clone(),
-            scroll: 0
-        }
-    );
-    assert!(matches!(&effects[..], [Effect::FetchDetails { id: asked, .. }] if *asked == id));
-    assert!(matches!(live.details.get(&id), Some(DetailState::Loading)));
-    press(&mut live, "<Esc>");
-    assert_eq!(live.screen, Screen::Fleet);
-    assert!(press(&mut live, "<Enter>").is_empty(), "details are fetched once");
+    assert_eq!(live.screen, Screen::Cluster { id, scroll: 0 });
+    assert!(effects.is_empty(), "opening shows what is there: {effects:?}");
+    press(&mut live, "<Esc>j<Enter><Esc>j<Enter><Esc>");
+    let after: Vec<(String, String)> = live
+        .fleet
+        .iter()
+        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .collect();
+    assert_eq!(after, before, "no verdict moved");
+    assert_eq!(live.summary, summary, "nor did the header's counts");
+}
 
-    let mut files = state(5, false);
+/// Both AKS-managed schedules, read: the MaintenanceWindow rule passes.
+fn both_schedules() -> Vec<MaintenanceConfig> {
+    ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]
+        .map(|name| MaintenanceConfig {
+            name: name.into(),
+            schedule: None,
+        })
+        .to_vec()
+}
+
+/// The details a read got for every cluster, put into `snapshot`, stamped `at`.
+fn with_details(mut snapshot: Snapshot, at: OffsetDateTime, details: impl Fn(&Cluster) -> ClusterDetails) -> Snapshot {
+    for cluster in &mut snapshot.clusters {
+        details(cluster).apply(cluster, at);
+    }
+    snapshot
+}
+
+fn window_outcomes(state: &State) -> Vec<Option<Outcome>> {
+    let mut by_name: Vec<(String, Option<Outcome>)> = state
+        .fleet
+        .iter()
+        .map(|a| (a.cluster.name.clone(), a.outcome_of(Rule::MaintenanceWindow)))
+        .collect();
+    by_name.sort();
+    by_name.into_iter().map(|(_, o)| o).collect()
+}
+
+#[test]
+fn a_refresh_shows_the_list_at_once_and_verdicts_hold_until_the_details_arrive() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let read = |_: &Cluster| ClusterDetails {
+        maintenance: Some(both_schedules()),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(with_details(snapshot_of(6, &[]), NOW, read)),
+        },
+    );
+    assert_eq!(window_outcomes(&s), vec![Some(Outcome::Pass); 6]);
+    let summary = s.summary;
+
+    // The next refresh: its list first, without details, while they are read.
+    press(&mut s, "r");
+    update(
+        &mut s,
+        Action::Listed {
+            generation: 2,
+            snapshot: Box::new(snapshot_of(6, &[])),
+        },
+    );
+    assert!(s.refresh.running, "the refresh goes on: the details are being read");
+    assert_eq!(
+        window_outcomes(&s),
+        vec![Some(Outcome::Pass); 6],
+        "each cluster keeps the details on screen until the new ones arrive"
+    );
+    assert_eq!(s.summary, summary);
+    for progress in [
+        Progress::Details { total: 12 },
+        Progress::Detail { failed: false },
+        Progress::Detail { failed: true },
+    ] {
+        update(
+            &mut s,
+            Action::Progress {
+                generation: 2,
+                progress,
+            },
+        );
+    }
+    assert_eq!(
+        s.refresh.details,
+        Some(super::state::DetailsProgress {
+            total: 12,
+            done: 2,
+            failed: 1
+        })
+    );
+
+    // The details arrive: now the verdicts move, because the read says so.
+    let later = NOW + time::Duration::minutes(5);
+    let none = |_: &Cluster| ClusterDetails {
+        maintenance: Some(vec![]),
+        ..Default::default()
+    };
+    let effects = update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(with_details(snapshot_of(6, &[]), later, none)),
+        },
+    );
+    assert!(!s.refresh.running);
+    assert_eq!(window_outcomes(&s), vec![Some(Outcome::Fail); 6]);
     assert!(
-        press(&mut files, "<Enter>").is_empty(),
-        "files have no details to fetch"
+        matches!(&effects[..], [Effect::RecordHistory(_)]),
+        "the finished read is recorded"
     );
 }
 
 #[test]
-fn details_arriving_judge_the_maintenance_window() {
-    let mut s = state(3, true);
-    press(&mut s, "<Enter>");
-    let id = s.selected_item().unwrap().cluster.id.to_ascii_lowercase();
-    let index = s.find(&id).unwrap();
-    assert_eq!(
-        s.fleet[index].outcome_of(Rule::MaintenanceWindow),
-        Some(Outcome::Unknown)
-    );
-    let details = ClusterDetails {
-        maintenance: Some(vec![
-            MaintenanceConfig {
-                name: "aksManagedAutoUpgradeSchedule".into(),
-                schedule: None,
-            },
-            MaintenanceConfig {
-                name: "aksManagedNodeOSUpgradeSchedule".into(),
-                schedule: None,
-            },
-        ]),
-        latest_images: vec![("system".into(), "AKSUbuntu-2204gen2containerd-202611.20.0".into())],
-        version_supported: Some(true),
-        errors: vec![],
-    };
+fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let first = with_details(snapshot_of(3, &[]), NOW, |_| ClusterDetails {
+        maintenance: Some(both_schedules()),
+        ..Default::default()
+    });
     update(
         &mut s,
-        Action::Details {
-            id: id.clone(),
-            details: Box::new(details),
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(first.clone()),
         },
     );
-    let index = s.find(&id).unwrap();
-    assert_eq!(s.fleet[index].outcome_of(Rule::MaintenanceWindow), Some(Outcome::Pass));
-    assert_eq!(
-        s.fleet[index].cluster.pools[0].latest_node_image_version.as_deref(),
-        Some("AKSUbuntu-2204gen2containerd-202611.20.0")
+    let unknown_before = s.summary.unknown;
+    press(&mut s, "r");
+    // The second read of one cluster's maintenance configurations is refused; the cache
+    // carried its first read over (as `fetch::details` does) before it failed.
+    let mut second = snapshot_of(3, &[]);
+    for (cluster, old) in second.clusters.iter_mut().zip(first.clusters.clone().iter_mut()) {
+        crate::model::carry_details(old, cluster);
+    }
+    let refused = second.clusters[0].id.clone();
+    let later = NOW + time::Duration::hours(1);
+    let second = with_details(second, later, |c| {
+        if c.id == refused {
+            ClusterDetails {
+                failed: vec![(
+                    crate::model::DetailPart::Maintenance,
+                    crate::model::SourceError {
+                        subscription_id: Some(c.subscription_id.clone()),
+                        url: None,
+                        code: Some("AuthorizationFailed".into()),
+                        message: "no access".into(),
+                    },
+                )],
+                ..Default::default()
+            }
+        } else {
+            ClusterDetails {
+                maintenance: Some(both_schedules()),
+                ..Default::default()
+            }
+        }
+    });
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 2,
+            snapshot: Box::new(second),
+        },
     );
-    assert!(matches!(s.details.get(&id), Some(DetailState::Loaded(_))));
+    let at = s.find(&refused).unwrap();
+    let item = &s.fleet[at];
+    let window = item
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::MaintenanceWindow)
+        .unwrap();
+    assert_eq!(window.outcome, Outcome::Unknown);
+    assert!(
+        window.reason.contains("AuthorizationFailed: no access"),
+        "{}",
+        window.reason
+    );
+    assert_eq!(
+        item.cluster.maintenance,
+        Some(both_schedules()),
+        "the last good value is kept, marked stale"
+    );
+    let failure = item
+        .cluster
+        .details
+        .as_deref()
+        .unwrap()
+        .failure(crate::model::DetailPart::Maintenance);
+    assert_eq!(failure.and_then(|f| f.kept_from), Some(NOW));
+    assert_eq!(s.summary.unknown, unknown_before + 1, "counted as unknown");
 }
 
 fn snapshot_of(n: usize, failing: &[&str]) -> Snapshot {
@@ -645,7 +788,146 @@ fn marks_pick_the_clusters_of_the_batch_fix() {
     };
     let failing = s.fleet.iter().filter(|a| a.failing().next().is_some()).count();
     assert_eq!(popup.ids.len(), failing, "with no marks: every failing cluster in view");
-    assert!(popup.text.contains("set -uo pipefail"));
+    assert!(popup.text.contains("set -euo pipefail"));
+}
+
+fn popup(state: &State) -> &super::state::FixPopup {
+    match &state.overlay {
+        Some(Overlay::Fix(popup)) => popup,
+        other => panic!("no fix popup: {other:?}"),
+    }
+}
+
+fn included(popup: &super::state::FixPopup) -> Vec<Rule> {
+    popup.rules.iter().filter(|r| r.included).map(|r| r.rule).collect()
+}
+
+#[test]
+fn the_batch_fix_asks_the_filter_s_rules_and_leaves_kubernetes_upgrades_out() {
+    let cases: [(&str, &[Rule]); 5] = [
+        ("", &[Rule::NodeAutoUpgrade, Rule::AutoUpgrade, Rule::MaintenanceWindow]),
+        ("channel:unmanaged,none,unspecified", &[Rule::NodeAutoUpgrade]),
+        ("upgrade:patch", &[Rule::AutoUpgrade]),
+        ("k8s:<lt>1.34", &[Rule::Version]),
+        (
+            "fail:NodeAutoUpgrade pass:PoolVersion",
+            &[Rule::NodeAutoUpgrade, Rule::PoolVersion],
+        ),
+    ];
+    for (filter, want) in cases {
+        let mut s = state(20, false);
+        press(&mut s, &format!("/{filter}<Enter>F"));
+        assert_eq!(included(popup(&s)), want, "{filter}");
+    }
+    // With no rule asked, the upgrades are left out and the text says how to ask.
+    let mut s = state(20, false);
+    press(&mut s, "F");
+    let p = popup(&s);
+    assert!(!p.text.contains("az aks upgrade"), "{}", p.text);
+    assert!(
+        p.text.contains("Not asked for, so not fixed here: Azure.AKS.Version"),
+        "{}",
+        p.text
+    );
+}
+
+#[test]
+fn rules_are_toggled_in_the_popup_with_their_counts() {
+    let mut s = state(20, false);
+    press(&mut s, "/channel:none<Enter>F");
+    let p = popup(&s);
+    let ids = p.ids.clone();
+    let items: Vec<&crate::model::Assessed> = ids.iter().filter_map(|id| s.find(id)).map(|i| &s.fleet[i]).collect();
+    for choice in &p.rules {
+        let failing = items
+            .iter()
+            .filter(|a| a.outcome_of(choice.rule) == Some(Outcome::Fail))
+            .count();
+        assert_eq!(choice.failing, failing, "{:?}", choice.rule);
+    }
+    assert_eq!(
+        p.rules[p.rule_at].rule,
+        Rule::NodeAutoUpgrade,
+        "the cursor starts on a rule asked for"
+    );
+    let versions = p
+        .rules
+        .iter()
+        .find(|r| r.rule == Rule::Version)
+        .map_or(0, |r| r.failing);
+    assert!(versions > 0, "the fixture has clusters below the minimum in view");
+    assert!(!p.text.contains("az aks upgrade"));
+    // Right twice: Version; t puts it in.
+    press(&mut s, "<Right><Right>t");
+    let p = popup(&s);
+    assert_eq!(included(p), [Rule::NodeAutoUpgrade, Rule::Version]);
+    assert!(
+        p.text.contains("az aks upgrade") || p.text.contains("K8S_TARGET_VERSION"),
+        "{}",
+        p.text
+    );
+    assert!(
+        status_text(&s).contains("Azure.AKS.Version in the fix"),
+        "{}",
+        status_text(&s)
+    );
+    assert!(status_text(&s).contains("drains"), "{}", status_text(&s));
+    // Left wraps round; t on NodeAutoUpgrade leaves it out; the format keeps the choice.
+    press(&mut s, "<Left><Left>t<Tab>");
+    let p = popup(&s);
+    assert_eq!(included(p), [Rule::Version]);
+    assert_eq!(p.format, remediate::Format::Bicep);
+    assert!(!p.text.contains("nodeOSUpgradeChannel: 'SecurityPatch'"), "{}", p.text);
+}
+
+#[test]
+fn an_open_fix_popup_is_made_again_in_place_when_new_data_arrives() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation: 1,
+            snapshot: Box::new(with_details(snapshot_of(9, &[]), NOW, |_| ClusterDetails {
+                maintenance: Some(both_schedules()),
+                ..Default::default()
+            })),
+        },
+    );
+    press(&mut s, "Fjjjj");
+    let before = popup(&s).clone();
+    assert!(before.cursor >= 4);
+    assert!(!before.text.contains("MaintenanceWindow"), "{}", before.text);
+    // The refresh running behind the popup finds the windows gone: the popup now fixes
+    // them too, where it was.
+    let generation = crate::app::update::start_refresh(&mut s)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Refresh { generation } => Some(generation),
+            _ => None,
+        })
+        .unwrap();
+    update(
+        &mut s,
+        Action::Refreshed {
+            generation,
+            snapshot: Box::new(with_details(snapshot_of(9, &[]), NOW, |_| ClusterDetails {
+                maintenance: Some(vec![]),
+                ..Default::default()
+            })),
+        },
+    );
+    let after = popup(&s);
+    assert_ne!(after.text, before.text);
+    assert!(after.text.contains("Azure.AKS.MaintenanceWindow"), "{}", after.text);
+    assert_eq!(
+        (after.scroll, after.cursor),
+        (before.scroll, before.cursor),
+        "the place is kept"
+    );
+    assert_eq!(after.ids, before.ids, "the same clusters");
+    let windows = after.rules.iter().find(|r| r.rule == Rule::MaintenanceWindow).unwrap();
+    assert_eq!(windows.failing, before.ids.len(), "the counts are made again");
 }
 
 #[test]

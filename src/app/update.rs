@@ -13,12 +13,12 @@ use super::keymap::{Key, Keymap};
 use super::line::Edit;
 use super::output::{self, command_at};
 use super::prompt;
-use super::state::{DetailState, FixPopup, Level, Overlay, PromptKind, Screen, State, View};
+use super::state::{DetailsProgress, FixPopup, Level, Overlay, PromptKind, RuleChoice, Screen, State, View};
 use super::state::{ERROR_SECONDS, INFO_SECONDS};
 use crate::cache::Snapshot;
 use crate::filter::{Column, Filter};
-use crate::model::Cluster;
-use crate::model::{ClusterDetails, Progress};
+use crate::model::{Cluster, Progress, carry_details};
+use crate::remediate::Scope;
 use crate::{remediate, rules};
 
 /// What `update` asks the loop to do.
@@ -27,8 +27,6 @@ pub enum Effect {
     /// Read the fleet again; tag what comes back with `generation`. A refresh still
     /// running is cancelled: only the newest one runs.
     Refresh { generation: u64 },
-    /// Read one cluster's maintenance windows, latest node images and region versions.
-    FetchDetails { id: String, cluster: Box<Cluster> },
     /// Read one cluster's raw JSON from Azure.
     FetchRaw { id: String, cluster: Box<Cluster> },
     /// Put text on the clipboard (OSC 52); `done` is what the message line says then.
@@ -133,6 +131,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::Listed { generation, snapshot } => {
+            if generation == state.refresh.generation {
+                apply_listed(state, *snapshot);
+            }
+            vec![]
+        }
         Action::Refreshed { generation, snapshot } => {
             if generation != state.refresh.generation {
                 return vec![];
@@ -140,7 +144,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let read_at = snapshot.saved_at;
             apply_snapshot(state, *snapshot);
             // A read that reached nothing has nothing to record.
-            if state.errors.iter().any(|e| e.subscription_id.is_none()) {
+            if state.errors.iter().any(crate::model::SourceError::is_listing) {
                 return vec![];
             }
             vec![Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at))]
@@ -151,10 +155,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.loading = false;
                 state.say(message, Level::Error);
             }
-            vec![]
-        }
-        Action::Details { id, details } => {
-            apply_details(state, &id, *details);
             vec![]
         }
         Action::Raw { id, text } => {
@@ -296,7 +296,8 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             }
             let Some(item) = state.target() else { return vec![] };
             let ids = vec![item.cluster.id.to_ascii_lowercase()];
-            open_fix(state, ids, false, remediate::Format::Cli);
+            let scope = Scope::asked(&state.filter.rules_asked());
+            open_fix(state, ids, false, remediate::Format::Cli, scope);
             vec![]
         }
         Command::BatchFix => {
@@ -311,7 +312,8 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
                 );
                 return vec![];
             }
-            open_fix(state, ids, true, remediate::Format::Cli);
+            let scope = Scope::asked(&state.filter.rules_asked());
+            open_fix(state, ids, true, remediate::Format::Cli, scope);
             vec![]
         }
         Command::NextFormat | Command::PreviousFormat => {
@@ -324,8 +326,33 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
                     formats.len() - 1
                 };
                 let format = formats[(at + step) % formats.len()];
-                let (ids, batch) = (popup.ids.clone(), popup.batch);
-                open_fix(state, ids, batch, format);
+                let (ids, batch, scope) = (popup.ids.clone(), popup.batch, popup.scope());
+                open_fix(state, ids, batch, format, scope);
+            }
+            vec![]
+        }
+        Command::PreviousRule | Command::NextRule => {
+            if let Some(Overlay::Fix(popup)) = &mut state.overlay {
+                let n = popup.rules.len().max(1);
+                let step = if command == Command::NextRule { 1 } else { n - 1 };
+                popup.rule_at = (popup.rule_at + step) % n;
+            }
+            vec![]
+        }
+        Command::ToggleRule => {
+            if let Some(Overlay::Fix(popup)) = &mut state.overlay
+                && let Some(choice) = popup.rules.get_mut(popup.rule_at)
+            {
+                choice.included = !choice.included;
+                let (rule, included) = (choice.rule, choice.included);
+                refresh_fix(state);
+                let what = if included { "in the fix" } else { "left out of the fix" };
+                let drains = if included && Scope::UPGRADES.contains(&rule) {
+                    " (a Kubernetes upgrade: it drains and replaces every node)"
+                } else {
+                    ""
+                };
+                state.say(format!("{} {what}{drains}.", rule.name()), Level::Info);
             }
             vec![]
         }
@@ -528,19 +555,30 @@ pub fn start_refresh(state: &mut State) -> Vec<Effect> {
     state.refresh.failed = 0;
     state.refresh.clusters = 0;
     state.refresh.waiting = None;
+    state.refresh.details = None;
     state.refresh.started = Some(state.now);
     vec![Effect::Refresh {
         generation: state.refresh.generation,
     }]
 }
 
-/// Opens (or switches) the fix popup on these clusters in `format`.
-pub(super) fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format: remediate::Format) {
-    let text = fix_text(state, &ids, format);
+/// Opens (or switches) the fix popup on these clusters in `format`, for the rules in
+/// `scope`; the rule under the rule cursor is the first one asked for.
+pub(super) fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format: remediate::Format, scope: Scope) {
+    let items = fix_items(state, &ids);
+    let rules: Vec<RuleChoice> = remediate::failing_per_rule(&items)
+        .into_iter()
+        .map(|(rule, failing)| RuleChoice {
+            rule,
+            included: scope.includes(rule),
+            failing,
+        })
+        .collect();
+    let text = fix_text(state, &items, format, scope);
+    drop(items);
     // The cursor starts on the first command, so `y` copies something at once.
-    let cursor = (0..text.lines().count())
-        .find(|&line| command_at(&text, line, format).is_some())
-        .unwrap_or(0);
+    let cursor = first_command(&text, format);
+    let rule_at = rules.iter().position(|r| r.included).unwrap_or(0);
     state.overlay = Some(Overlay::Fix(FixPopup {
         ids,
         batch,
@@ -548,12 +586,45 @@ pub(super) fn open_fix(state: &mut State, ids: Vec<String>, batch: bool, format:
         text,
         scroll: 0,
         cursor,
+        rules,
+        rule_at,
     }));
 }
 
-/// The fix text of these clusters in one format: the same generator as `remediate`.
-fn fix_text(state: &State, ids: &[String], format: remediate::Format) -> String {
-    let items: Vec<&crate::model::Assessed> = if ids.len() <= 8 {
+/// The first line of `text` with a command on it, or the first line.
+fn first_command(text: &str, format: remediate::Format) -> usize {
+    (0..text.lines().count())
+        .find(|&line| command_at(text, line, format).is_some())
+        .unwrap_or(0)
+}
+
+/// Makes the open fix popup's text again (new data, another choice of rules), in
+/// place: the same clusters, format and rules, the scroll kept, the cursor kept on
+/// its line (or the last one), the counts per rule made again.
+pub(super) fn refresh_fix(state: &mut State) {
+    let Some(Overlay::Fix(popup)) = state.overlay.as_mut().map(unhelp) else {
+        return;
+    };
+    let (ids, format, scope) = (popup.ids.clone(), popup.format, popup.scope());
+    let items = fix_items(state, &ids);
+    let counts = remediate::failing_per_rule(&items);
+    let text = fix_text(state, &items, format, scope);
+    drop(items);
+    let Some(Overlay::Fix(popup)) = state.overlay.as_mut().map(unhelp) else {
+        return;
+    };
+    for (choice, (_, failing)) in popup.rules.iter_mut().zip(counts) {
+        choice.failing = failing;
+    }
+    let last = text.lines().count().saturating_sub(1);
+    popup.cursor = popup.cursor.min(last);
+    popup.scroll = popup.scroll.min(u16::try_from(last).unwrap_or(u16::MAX));
+    popup.text = text;
+}
+
+/// The clusters of these ids, in the order given.
+fn fix_items<'a>(state: &'a State, ids: &[String]) -> Vec<&'a crate::model::Assessed> {
+    if ids.len() <= 8 {
         ids.iter()
             .filter_map(|id| state.find(id))
             .map(|i| &state.fleet[i])
@@ -569,8 +640,19 @@ fn fix_text(state: &State, ids: &[String], format: remediate::Format) -> String 
             .filter_map(|id| index.get(id))
             .map(|&i| &state.fleet[i])
             .collect()
+    }
+}
+
+/// The fix text of these clusters in one format for the rules in `scope`: the same
+/// generator as `remediate`.
+fn fix_text(state: &State, items: &[&crate::model::Assessed], format: remediate::Format, scope: Scope) -> String {
+    let request = remediate::Request {
+        format,
+        scope,
+        minimum: &state.config.rules.kubernetes_minimum_version,
+        notes: &[],
     };
-    remediate::render(format, &items, &state.config.remediation)
+    remediate::render_request(&request, items, &state.config.remediation)
 }
 
 fn open(state: &mut State) -> Vec<Effect> {
@@ -604,18 +686,12 @@ fn open(state: &mut State) -> Vec<Effect> {
     let Some(item) = state.selected_item() else {
         return vec![];
     };
+    // Opening shows what is there: the details come with every refresh, for the whole
+    // fleet, so no verdict moves because a cluster was looked at.
     let id = item.cluster.id.to_ascii_lowercase();
-    let cluster = Box::new(item.cluster.clone());
     let place = state.place();
     state.back.push(place);
-    state.screen = Screen::Cluster {
-        id: id.clone(),
-        scroll: 0,
-    };
-    if state.live && !state.details.contains_key(&id) {
-        state.details.insert(id.clone(), DetailState::Loading);
-        return vec![Effect::FetchDetails { id, cluster }];
-    }
+    state.screen = Screen::Cluster { id, scroll: 0 };
     vec![]
 }
 
@@ -677,37 +753,71 @@ fn progress_step(state: &mut State, progress: Progress) {
         Progress::Failed { .. } => refresh.failed += 1,
         Progress::Waiting { seconds, why, .. } => refresh.waiting = Some(format!("{why}, retrying in {seconds:.1}s")),
         Progress::Started { .. } => {}
+        Progress::Details { total } => {
+            refresh.details = Some(DetailsProgress {
+                total,
+                ..Default::default()
+            });
+        }
+        Progress::Detail { failed } => {
+            if let Some(details) = &mut refresh.details {
+                details.done += 1;
+                details.failed += usize::from(failed);
+                refresh.waiting = None;
+            }
+        }
     }
 }
 
-/// Puts a snapshot on screen: the clusters assessed, the details already fetched
-/// applied again, the selection kept.
+/// Puts a refresh's list on screen while its details are read. Each cluster keeps the
+/// details on screen until the new ones arrive (moved over, not copied), so no verdict
+/// moves because the phase has not ended; the refresh goes on.
+pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
+    let at: std::collections::HashMap<String, usize> = state
+        .fleet
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.cluster.id.to_ascii_lowercase(), i))
+        .collect();
+    for cluster in &mut snapshot.clusters {
+        if let Some(&i) = at.get(&cluster.id.to_ascii_lowercase()) {
+            carry_details(&mut state.fleet[i].cluster, cluster);
+        }
+    }
+    drop(at);
+    install_snapshot(state, snapshot);
+}
+
+/// Puts a finished refresh (or the cache) on screen: the refresh is over.
 pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     state.refresh.running = false;
     state.refresh.waiting = None;
+    install_snapshot(state, snapshot);
+}
+
+/// Puts a snapshot's clusters on screen, assessed, with the selection and marks kept,
+/// and an open fix popup made again from them in place.
+fn install_snapshot(state: &mut State, snapshot: Snapshot) {
     // The old data goes before the new is assessed, so both are not held at once.
     let carried = state.release();
     let fleet = snapshot.into_fleet();
     let today = state.now.date();
-    let mut clusters = fleet.clusters;
-    for cluster in &mut clusters {
-        if let Some(DetailState::Loaded(details)) = state.details.get(&cluster.id.to_ascii_lowercase()) {
-            details.as_ref().clone().apply(cluster);
-        }
-    }
-    let assessed = rules::assess(clusters, &state.config, today);
+    let assessed = rules::assess(fleet.clusters, &state.config, today);
     state.subscriptions = fleet.subscriptions;
     state.errors = fleet.errors;
     state.skipped = fleet.skipped;
     state.install(assessed, carried);
     keep_in_view(state);
+    refresh_fix(state);
     // A read that could not even list subscriptions (no credentials, no network) says
     // why, and whether anything is left to show. Failed subscriptions are the header's
     // to count (it says so once, and for as long as it is true). A listed id that is no
     // subscription id is not a failure to list.
-    let invalid = |e: &&crate::model::SourceError| e.code.as_deref() == Some("InvalidSubscriptionId");
+    let invalid = |e: &&crate::model::SourceError| {
+        e.subscription_id.is_none() && e.code.as_deref() == Some(crate::model::SourceError::BAD_SUBSCRIPTION_ID)
+    };
     let skipped_ids = state.errors.iter().filter(invalid).count();
-    if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none() && !invalid(e)) {
+    if let Some(general) = state.errors.iter().find(|e| e.is_listing()) {
         let code = general.code.as_deref().unwrap_or("error");
         let kept = if state.fleet.is_empty() {
             "nothing was read before, so there is nothing to show"
@@ -722,16 +832,4 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
             Level::Error,
         );
     }
-}
-
-fn apply_details(state: &mut State, id: &str, details: ClusterDetails) {
-    if let Some(index) = state.find(id) {
-        let mut cluster = state.fleet[index].cluster.clone();
-        details.clone().apply(&mut cluster);
-        let item = rules::assess_one(cluster, &state.config, state.now.date());
-        state.set_one(index, item);
-    }
-    state
-        .details
-        .insert(id.to_string(), DetailState::Loaded(Box::new(details)));
 }

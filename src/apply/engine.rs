@@ -28,7 +28,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::audit::{Audit, Entry};
 use super::body;
-use super::read::{Fresh, Planner, cluster_ref, read_cluster, under};
+use super::read::{Fresh, Planner, ReadError, cluster_ref, read_cluster, under};
 use crate::azure::client::{ArmClient, ClientError};
 use crate::azure::{Accepted, Ended};
 use crate::remediate::outcome::{ChangeState, ClusterResult, Ending, Event};
@@ -256,7 +256,7 @@ impl Run<'_> {
         }
     }
 
-    async fn read(&self) -> Result<Fresh, ClientError> {
+    async fn read(&self) -> Result<Fresh, ReadError> {
         read_cluster(&self.ctx.client, &self.ctx.planner, &self.plan.cluster).await
     }
 

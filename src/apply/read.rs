@@ -1,49 +1,81 @@
 //! Reading one cluster fresh, as an apply needs it: its own object (for the write's
-//! body and entity tag), its maintenance configurations, and when a Kubernetes upgrade
-//! may be planned its upgrade profile; then assessed and planned, so what was read and
-//! what would be done come from the same moment.
+//! body and entity tag) and its details as the details phase reads them for the
+//! whole fleet (`azure::read_details`: maintenance configurations, the upgrade
+//! profile, the region's versions, the latest node images); then assessed and planned,
+//! so what was read and what would be done come from the same moment.
 //!
-//! `survey` reads many clusters this way, a few at a time: the plan a person confirms
-//! is made from it, never from a cache.
+//! The engine reads this way before it writes, after a 412, and to verify. A read
+//! that could not get a part the plan depends on fails as a whole: a plan built on
+//! half a read could look "changed" when it is only unread.
 
 use std::sync::Arc;
 
 use serde_json::Value;
-use time::Date;
-use tokio::sync::Semaphore;
+use time::OffsetDateTime;
 
 use crate::azure::client::{ArmClient, ClientError};
 use crate::azure::path::{self, ClusterRef, Path};
 use crate::config::Config;
 use crate::import::Element;
 use crate::model::api::ARM_API_VERSION;
-use crate::model::{Assessed, Cluster, MaintenanceConfig, Outcome, Rule};
-use crate::remediate::plan::{self, Plan, Scope, Target, Upgrades};
+use crate::model::{Assessed, Cluster, DetailPart};
+use crate::remediate::Scope;
+use crate::remediate::plan::{self, Plan, Target};
 
 /// How plans are made: the rules, waivers and remediation settings of `config`, the
-/// fixes `scope` allows, and the day waivers are judged on.
+/// rules `scope` asks for, and the clock that stamps what is read (its day judges
+/// the waivers).
 #[derive(Debug, Clone)]
 pub struct Planner {
     pub config: Arc<Config>,
     pub scope: Scope,
-    pub today: Date,
+    pub clock: fn() -> OffsetDateTime,
 }
 
 impl Planner {
     pub fn assess(&self, cluster: Cluster) -> Assessed {
-        crate::rules::assess_one(cluster, &self.config, self.today)
+        crate::rules::assess_one(cluster, &self.config, (self.clock)().date())
     }
 
-    pub fn plan(&self, item: &Assessed, upgrades: Option<&Upgrades>) -> Plan {
-        plan::plan(item, &self.config, &self.scope, upgrades)
+    pub fn plan(&self, item: &Assessed) -> Plan {
+        plan::plan(item, &self.config, self.scope)
     }
 
-    /// Whether planning `item` needs its upgrade profile: a Kubernetes upgrade it
-    /// fails is in scope.
-    fn needs_upgrades(&self, item: &Assessed) -> bool {
-        [Rule::Version, Rule::PoolVersion]
-            .into_iter()
-            .any(|rule| self.scope.asks(rule) && item.outcome_of(rule) == Some(Outcome::Fail))
+    /// The plans of `items` (those with something failing or waived), in a stable order.
+    pub fn plans<'a>(&self, items: impl IntoIterator<Item = &'a Assessed>) -> Vec<Plan> {
+        plan::plans(items, &self.config, self.scope)
+    }
+}
+
+/// Why a cluster could not be read fresh.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A part of its details the plan depends on could not be read.
+    #[error("{}: {code}: {message}", part.label())]
+    Detail {
+        part: DetailPart,
+        code: String,
+        message: String,
+    },
+}
+
+impl ReadError {
+    /// The ARM error code, or a short name of the failure.
+    pub fn code(&self) -> &str {
+        match self {
+            ReadError::Client(err) => err.code(),
+            ReadError::Detail { code, .. } => code,
+        }
+    }
+
+    /// What went wrong, for people.
+    pub fn message(&self) -> String {
+        match self {
+            ReadError::Client(err) => err.message(),
+            ReadError::Detail { part, message, .. } => format!("{} could not be read: {message}", part.label()),
+        }
     }
 }
 
@@ -52,8 +84,9 @@ impl Planner {
 pub struct Fresh {
     /// The cluster's own object, as GET returned it.
     pub value: Value,
-    /// Assessed from `value` and the maintenance configurations read with it. Its
-    /// subscription's display name is not in the object: a caller that had it keeps it.
+    /// Assessed from `value` and the details read with it (stamped with when they were
+    /// read). Its subscription's display name is not in the object: a caller that had
+    /// it keeps it.
     pub assessed: Assessed,
     pub plan: Plan,
 }
@@ -67,112 +100,44 @@ pub fn cluster_ref(target: &Target) -> Result<ClusterRef<'_>, ClientError> {
     )?)
 }
 
-/// Reads `target` fresh and plans it.
-pub async fn read_cluster(client: &ArmClient, planner: &Planner, target: &Target) -> Result<Fresh, ClientError> {
+/// How many of one cluster's detail requests go at once.
+const DETAIL_REQUESTS: usize = 4;
+
+/// Reads `target` fresh, with its details, and plans it.
+pub async fn read_cluster(client: &Arc<ArmClient>, planner: &Planner, target: &Target) -> Result<Fresh, ReadError> {
     let at = cluster_ref(target)?;
-    let deadline = client.deadline();
     let url = client.url(&Path::new(at.segments()).api_version(ARM_API_VERSION))?;
-    let value = client.get(&url, deadline).await?;
+    let value = client.get(&url, client.deadline()).await?;
     let not_a_cluster = |message: String| ClientError::Malformed {
         url: crate::config::without_userinfo(&url),
         message,
     };
     let mut cluster = match crate::import::read_element(value.clone(), "$") {
         Ok(Element::Cluster(cluster)) => *cluster,
-        Ok(_) => return Err(not_a_cluster("the answer is not a managed cluster".into())),
-        Err(shape) => return Err(not_a_cluster(shape.to_string())),
+        Ok(_) => return Err(not_a_cluster("the answer is not a managed cluster".into()).into()),
+        Err(shape) => return Err(not_a_cluster(shape.to_string()).into()),
     };
-    let list = client.url(
-        &Path::new(at.segments())
-            .then(["maintenanceConfigurations"])
-            .api_version(ARM_API_VERSION),
-    )?;
-    let mut configs = Vec::new();
-    client
-        .get_pages(list, deadline, |items| {
-            configs.extend(items.into_iter().map(|item| MaintenanceConfig {
-                name: item.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
-                schedule: crate::import::maintenance_schedule(&item),
-            }));
-        })
-        .await?;
-    cluster.maintenance = Some(configs);
-    let assessed = planner.assess(cluster);
-    let upgrades = if planner.needs_upgrades(&assessed) {
-        let profile = client.url(
-            &Path::new(at.segments())
-                .then(["upgradeProfiles", "default"])
-                .api_version(ARM_API_VERSION),
-        )?;
-        Some(upgrades_of(&client.get(&profile, deadline).await?))
-    } else {
-        None
-    };
-    let plan = planner.plan(&assessed, upgrades.as_ref());
-    Ok(Fresh { value, assessed, plan })
-}
-
-/// What a cluster's upgrade profile offers: the control plane's and each pool's
-/// upgrades, previews left out.
-pub fn upgrades_of(profile: &Value) -> Upgrades {
-    let versions = |p: &Value| -> Vec<String> {
-        p.get("upgrades")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|u| u.get("isPreview").and_then(Value::as_bool) != Some(true))
-            .filter_map(|u| u.get("kubernetesVersion").and_then(Value::as_str))
-            .map(String::from)
-            .collect()
-    };
-    let properties = profile.get("properties").unwrap_or(&Value::Null);
-    Upgrades {
-        control_plane: properties.get("controlPlaneProfile").map(versions).unwrap_or_default(),
-        pools: properties
-            .get("agentPoolProfiles")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| Some((p.get("name")?.as_str()?.to_ascii_lowercase(), versions(p))))
-            .collect(),
-    }
-}
-
-/// Reads each of `targets` fresh, `concurrency` at a time; the results in their order.
-pub async fn survey(
-    client: Arc<ArmClient>,
-    planner: Arc<Planner>,
-    targets: Vec<Target>,
-    concurrency: usize,
-) -> Vec<(Target, Result<Fresh, ClientError>)> {
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, target) in targets.iter().cloned().enumerate() {
-        let (client, planner, permits) = (client.clone(), planner.clone(), permits.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            (index, read_cluster(&client, &planner, &target).await)
+    // Whole seconds, as the snapshot stores them.
+    let now = (planner.clock)();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    cluster.as_of = Some(now);
+    let mut read = crate::azure::read_details(client.clone(), std::slice::from_ref(&cluster), DETAIL_REQUESTS, None)
+        .await
+        .clusters;
+    let details = read.pop().flatten().unwrap_or_default();
+    // The latest node images only inform the calendar's insights; every other part
+    // decides a verdict or a plan.
+    if let Some((part, error)) = details.failed.iter().find(|(part, _)| *part != DetailPart::NodeImages) {
+        return Err(ReadError::Detail {
+            part: *part,
+            code: error.code.clone().unwrap_or_else(|| "Error".into()),
+            message: error.message.clone(),
         });
     }
-    let mut results: Vec<Option<Result<Fresh, ClientError>>> = targets.iter().map(|_| None).collect();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, result)) = joined {
-            results[index] = Some(result);
-        }
-    }
-    targets
-        .into_iter()
-        .zip(results)
-        .map(|(target, result)| {
-            let result = result.unwrap_or_else(|| {
-                Err(ClientError::Transport {
-                    url: target.id.clone(),
-                    message: "the read of this cluster did not finish".into(),
-                })
-            });
-            (target, result)
-        })
-        .collect()
+    details.apply(&mut cluster, now);
+    let assessed = planner.assess(cluster);
+    let plan = planner.plan(&assessed);
+    Ok(Fresh { value, assessed, plan })
 }
 
 /// The target of a cluster.
@@ -192,36 +157,4 @@ pub fn under(client: &ArmClient, at: &ClusterRef<'_>, tail: &[&str]) -> Result<r
         segments.push(path::name("resource", part)?);
     }
     client.url(&Path::new(segments).api_version(ARM_API_VERSION))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn an_upgrade_profile_gives_the_control_plane_s_and_each_pool_s_upgrades_without_previews() {
-        let profile = json!({"properties": {
-            "controlPlaneProfile": {"kubernetesVersion": "1.33.2", "upgrades": [
-                {"kubernetesVersion": "1.33.7"}, {"kubernetesVersion": "1.34.2"},
-                {"kubernetesVersion": "1.35.0", "isPreview": true}
-            ]},
-            "agentPoolProfiles": [
-                {"name": "System", "kubernetesVersion": "1.33.2", "upgrades": [{"kubernetesVersion": "1.34.2"}]},
-                {"name": "np2", "kubernetesVersion": "1.34.2"}
-            ]
-        }});
-        let upgrades = upgrades_of(&profile);
-        assert_eq!(upgrades.control_plane, ["1.33.7", "1.34.2"]);
-        assert_eq!(
-            upgrades.pools.get("system").map(Vec::as_slice),
-            Some(&["1.34.2".to_string()][..])
-        );
-        assert_eq!(
-            upgrades.pools.get("np2").map(Vec::len),
-            Some(0),
-            "nothing to upgrade to: no `upgrades`"
-        );
-        assert_eq!(upgrades_of(&json!("nonsense")), Upgrades::default());
-    }
 }

@@ -1,5 +1,6 @@
 //! Reading the fleet: subscriptions, then clusters per subscription (ARM) or in
-//! batches (Resource Graph), and the details of one cluster on demand.
+//! batches (Resource Graph), and one cluster's own JSON on demand. (Every cluster's
+//! details are `details`'s.)
 //!
 //! A subscription that fails is reported with its id, URL, ARM code and message;
 //! every other subscription's clusters still arrive. Progress goes out as events.
@@ -10,17 +11,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
 use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use crate::model::{
-    Cluster, ClusterDetails, Fleet, MaintenanceConfig, Progress, SourceError, SubscriptionState, Version,
-};
+use crate::model::{Cluster, Fleet, Progress, SourceError, SubscriptionState};
 
 /// A subscription as `GET /subscriptions` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +42,13 @@ pub struct FleetRequest {
 /// Resource Graph takes at most this many subscriptions per request.
 const GRAPH_BATCH: usize = 1000;
 
-fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
+pub(super) fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
     if let Some(events) = events {
         let _ = events.send(event);
     }
 }
 
-fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
+pub(super) fn source_error(subscription: Option<&str>, err: &ClientError) -> SourceError {
     SourceError {
         subscription_id: subscription.map(String::from),
         url: err.url().map(String::from),
@@ -143,10 +141,10 @@ pub async fn fetch_fleet(
         }
     }
     send(events, Progress::Subscriptions { total: scope.len() });
-    match request.source {
+    let left_out = match request.source {
         Source::Arm => fetch_arm(client, &scope, request.concurrency.max(1), events, &mut fleet).await,
         Source::Graph => fetch_graph(&client, &scope, events, &mut fleet).await,
-    }
+    };
     fleet.subscriptions = scope
         .iter()
         .map(|s| SubscriptionState {
@@ -169,16 +167,23 @@ pub async fn fetch_fleet(
             cluster.subscription_name = names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
         }
     }
+    // After the subscriptions' states: a cluster left out is not its subscription's
+    // failure (the rest of it was read), but the read is still incomplete.
+    fleet.errors.extend(left_out);
     fleet
 }
 
+/// What one subscription's list held: its clusters, how many objects were not
+/// clusters, and the clusters left out because their id does not read.
+type Listed = (Vec<Cluster>, usize, Vec<SourceError>);
+
 /// Per-subscription result of the ARM path.
-type SubscriptionResult = Result<(Vec<Cluster>, usize), ClientError>;
+type SubscriptionResult = Result<Listed, ClientError>;
 
 /// Runs `work` on every item with at most `concurrency` at once: a fixed pool of tasks
 /// takes the items in order. Results come back in the items' order; `None` where a
 /// task did not finish (it panicked).
-async fn in_pool<T, R, F, Fut>(items: Arc<Vec<T>>, concurrency: usize, work: F) -> Vec<Option<R>>
+pub(super) async fn in_pool<T, R, F, Fut>(items: Arc<Vec<T>>, concurrency: usize, work: F) -> Vec<Option<R>>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,
@@ -214,13 +219,14 @@ where
     results
 }
 
+/// Reads every subscription in `scope`; returns the clusters the lists left out.
 async fn fetch_arm(
     client: Arc<ArmClient>,
     scope: &[Subscription],
     concurrency: usize,
     events: Option<&UnboundedSender<Progress>>,
     fleet: &mut Fleet,
-) {
+) -> Vec<SourceError> {
     let ids: Arc<Vec<String>> = Arc::new(scope.iter().map(|s| s.id.clone()).collect());
     let events = events.cloned();
     let results = in_pool(ids.clone(), concurrency, move |ids, index| {
@@ -235,7 +241,7 @@ async fn fetch_arm(
             );
             let result = fetch_subscription(&client, id, events.as_ref()).await;
             let event = match &result {
-                Ok((clusters, _)) => Progress::Done {
+                Ok((clusters, _, _)) => Progress::Done {
                     subscription: id.clone(),
                     clusters: clusters.len(),
                 },
@@ -249,11 +255,13 @@ async fn fetch_arm(
         }
     })
     .await;
+    let mut left_out = Vec::new();
     for (id, result) in ids.iter().zip(results) {
         match result {
-            Some(Ok((clusters, skipped))) => {
+            Some(Ok((clusters, skipped, unusable))) => {
                 fleet.clusters.extend(clusters);
                 fleet.skipped += skipped;
+                left_out.extend(unusable);
             }
             Some(Err(err)) => fleet.errors.push(source_error(Some(id), &err)),
             None => fleet.errors.push(SourceError {
@@ -264,6 +272,7 @@ async fn fetch_arm(
             }),
         }
     }
+    left_out
 }
 
 async fn fetch_subscription(
@@ -283,11 +292,17 @@ async fn fetch_subscription(
     )?;
     let mut clusters = Vec::new();
     let mut skipped = 0;
+    let mut left_out = Vec::new();
     client
         .get_fleet_pages(url, client.deadline(), |page| {
-            let count = page.clusters.len() + page.skipped;
+            let count = page.clusters.len() + page.skipped + page.errors.len();
             clusters.extend(page.clusters);
             skipped += page.skipped;
+            // The page says which subscription listed them; the message names the page.
+            left_out.extend(page.errors.into_iter().map(|error| SourceError {
+                subscription_id: Some(subscription.to_string()),
+                ..error
+            }));
             send(
                 events,
                 Progress::Page {
@@ -297,20 +312,25 @@ async fn fetch_subscription(
             );
         })
         .await?;
-    Ok((clusters, skipped))
+    Ok((clusters, skipped, left_out))
 }
 
+/// Reads `scope` in batches; returns the rows left out because their id does not read.
 async fn fetch_graph(
     client: &ArmClient,
     scope: &[Subscription],
     events: Option<&UnboundedSender<Progress>>,
     fleet: &mut Fleet,
-) {
+) -> Vec<SourceError> {
+    let mut left_out = Vec::new();
     let url = match client
         .url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))
     {
         Ok(url) => url,
-        Err(err) => return fleet.errors.push(source_error(None, &err)),
+        Err(err) => {
+            fleet.errors.push(source_error(None, &err));
+            return left_out;
+        }
     };
     for batch in scope.chunks(GRAPH_BATCH) {
         let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
@@ -322,27 +342,15 @@ async fn fetch_graph(
                 },
             );
         }
-        let mut skip_token: Option<String> = None;
         let mut batch_clusters = Vec::new();
+        let mut batch_left_out = Vec::new();
         let mut skipped = 0;
-        let deadline = client.deadline();
-        let mut tally = client.tally();
-        let outcome = loop {
-            let mut options = json!({"$top": 1000, "resultFormat": "objectArray"});
-            if let Some(token) = &skip_token {
-                options["$skipToken"] = json!(token);
-            }
-            let body = json!({"subscriptions": ids, "query": CLUSTER_QUERY, "options": options});
-            let (page, links) = match client.page(&url, Some(&body), deadline).await {
-                Ok(page) => page,
-                Err(err) => break Err(err),
-            };
-            let count = page.clusters.len() + page.skipped;
-            if let Err(err) = tally.page(&url, count) {
-                break Err(err);
-            }
+        let outcome = super::graph::pages(client, &url, &ids, CLUSTER_QUERY, |page| {
+            let count = page.clusters.len() + page.skipped + page.errors.len();
             batch_clusters.extend(page.clusters);
             skipped += page.skipped;
+            // A row's subscription is not known when its id does not read.
+            batch_left_out.extend(page.errors);
             send(
                 events,
                 Progress::Page {
@@ -350,22 +358,9 @@ async fn fetch_graph(
                     clusters: count,
                 },
             );
-            match links.skip_token.as_deref() {
-                Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
-                    if let Err(err) = tally.more(&url) {
-                        break Err(err);
-                    }
-                    skip_token = Some(token.to_string());
-                }
-                Some(token) if !token.is_empty() => {
-                    break Err(ClientError::LoopingNextLink {
-                        url: url.to_string(),
-                        next: format!("$skipToken {}", path::quoted(token)),
-                    });
-                }
-                _ => break Ok(()),
-            }
-        };
+            count
+        })
+        .await;
         match outcome {
             Ok(()) => {
                 let mut per_sub: HashMap<String, usize> = HashMap::new();
@@ -384,6 +379,7 @@ async fn fetch_graph(
                 }
                 fleet.clusters.extend(batch_clusters);
                 fleet.skipped += skipped;
+                left_out.append(&mut batch_left_out);
             }
             Err(err) => {
                 for id in &ids {
@@ -399,148 +395,7 @@ async fn fetch_graph(
             }
         }
     }
-}
-
-/// The `(major, minor)` versions offered in one region.
-type Minors = Arc<Vec<(u64, u64)>>;
-
-/// Kubernetes versions AKS offers in a region, read once per region and kept.
-#[derive(Debug, Default)]
-pub struct RegionVersions {
-    cache: tokio::sync::Mutex<HashMap<String, Minors>>,
-}
-
-#[derive(Deserialize)]
-struct VersionList {
-    #[serde(default)]
-    values: Vec<VersionEntry>,
-}
-
-#[derive(Deserialize)]
-struct VersionEntry {
-    version: String,
-}
-
-impl RegionVersions {
-    /// The minor versions offered in `location`, reading them on first use.
-    pub async fn minors(
-        &self,
-        client: &ArmClient,
-        subscription: &str,
-        location: &str,
-    ) -> Result<Arc<Vec<(u64, u64)>>, ClientError> {
-        let key = location.to_ascii_lowercase();
-        let mut cache = self.cache.lock().await;
-        if let Some(minors) = cache.get(&key) {
-            return Ok(minors.clone());
-        }
-        let url = client.url(
-            &Path::new([
-                "subscriptions",
-                path::subscription(subscription)?,
-                "providers",
-                "Microsoft.ContainerService",
-                "locations",
-                path::name("region", location)?,
-                "kubernetesVersions",
-            ])
-            .api_version(ARM_API_VERSION),
-        )?;
-        let value = client.get(&url, client.deadline()).await?;
-        let list: VersionList = serde_json::from_value(value).map_err(|e| ClientError::Malformed {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
-        let minors: Vec<(u64, u64)> = list
-            .values
-            .iter()
-            .filter_map(|v| Version::parse(&v.version))
-            .map(|v| v.minor_key())
-            .collect();
-        let minors = Arc::new(minors);
-        cache.insert(key, minors.clone());
-        Ok(minors)
-    }
-}
-
-/// Fetches maintenance configurations, each pool's latest node image and the
-/// region's versions for one cluster. Failures are collected, not fatal.
-pub async fn fetch_details(client: &ArmClient, regions: &RegionVersions, cluster: &Cluster) -> ClusterDetails {
-    let mut details = ClusterDetails::default();
-    let sub = Some(cluster.subscription_id.as_str());
-    let at = match ClusterRef::new(&cluster.subscription_id, &cluster.resource_group, &cluster.name) {
-        Ok(at) => at,
-        Err(bad) => {
-            details.errors.push(source_error(sub, &ClientError::from(bad)));
-            return details;
-        }
-    };
-    let deadline = client.deadline();
-
-    let maintenance_url = client.url(
-        &Path::new(at.segments())
-            .then(["maintenanceConfigurations"])
-            .api_version(ARM_API_VERSION),
-    );
-    let mut configs = Vec::new();
-    let read = match maintenance_url {
-        Ok(url) => {
-            client
-                .get_pages(url, deadline, |items| {
-                    for item in items {
-                        let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-                        configs.push(MaintenanceConfig {
-                            name,
-                            schedule: crate::import::maintenance_schedule(&item),
-                        });
-                    }
-                })
-                .await
-        }
-        Err(err) => Err(err),
-    };
-    match read {
-        Ok(()) => details.maintenance = Some(configs),
-        Err(err) => details.errors.push(source_error(sub, &err)),
-    }
-
-    for pool in &cluster.pools {
-        let profile = async {
-            let url = client.url(
-                &Path::new(at.segments())
-                    .then([
-                        "agentPools",
-                        path::name("agent pool", &pool.name)?,
-                        "upgradeProfiles",
-                        "default",
-                    ])
-                    .api_version(ARM_API_VERSION),
-            )?;
-            client.get(&url, deadline).await
-        };
-        match profile.await {
-            Ok(profile) => {
-                if let Some(latest) = profile
-                    .pointer("/properties/latestNodeImageVersion")
-                    .and_then(Value::as_str)
-                {
-                    details.latest_images.push((pool.name.clone(), latest.to_string()));
-                }
-            }
-            Err(err) => details.errors.push(source_error(sub, &err)),
-        }
-    }
-
-    if let Some(version) = cluster.version() {
-        match regions
-            .minors(client, &cluster.subscription_id, &cluster.location)
-            .await
-        {
-            Ok(minors) => details.version_supported = Some(minors.contains(&version.minor_key())),
-            Err(err) => details.errors.push(source_error(sub, &err)),
-        }
-    }
-    details
+    left_out
 }
 
 /// A cluster's own JSON, as the dashboard's raw view shows it. The id must have
@@ -550,28 +405,4 @@ pub async fn fetch_raw(client: &ArmClient, cluster_id: &str) -> Result<Value, Cl
     let at = ClusterRef::parse(cluster_id)?;
     let url = client.url(&Path::new(at.segments()).api_version(ARM_API_VERSION))?;
     client.get(&url, client.deadline()).await
-}
-
-/// Fetches the details of every cluster, `concurrency` clusters at a time, and puts
-/// them into the clusters. Returns what could not be read.
-pub async fn fetch_all_details(
-    client: Arc<ArmClient>,
-    clusters: &mut [Cluster],
-    concurrency: usize,
-) -> Vec<SourceError> {
-    let regions = Arc::new(RegionVersions::default());
-    let shared: Arc<Vec<Cluster>> = Arc::new(clusters.to_vec());
-    let results = in_pool(shared, concurrency, move |clusters, index| {
-        let (client, regions) = (client.clone(), regions.clone());
-        async move { fetch_details(&client, &regions, &clusters[index]).await }
-    })
-    .await;
-    let mut errors = Vec::new();
-    for (cluster, details) in clusters.iter_mut().zip(results) {
-        if let Some(mut details) = details {
-            errors.append(&mut details.errors);
-            details.apply(cluster);
-        }
-    }
-    errors
 }

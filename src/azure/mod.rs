@@ -1,4 +1,5 @@
-//! Azure: credentials, the ARM / Resource Graph client, and the reads of the fleet.
+//! Azure: credentials, the ARM / Resource Graph client, and the reads of the fleet
+//! and of its scheduled upgrade events.
 //!
 //! Everything that talks to the network is here, behind `ArmClient`, which the
 //! simulator serves as faithfully as Azure does. The settings it works from (the
@@ -11,7 +12,10 @@ mod body;
 pub mod client;
 pub mod clock;
 pub mod credential;
+pub mod details;
+pub mod events;
 pub mod fleet;
+mod graph;
 pub mod identity;
 pub mod path;
 pub mod trust;
@@ -20,7 +24,9 @@ pub mod write;
 pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
 pub use clock::Clock;
 pub use credential::{CredentialOptions, Credentials, Environment};
-pub use fleet::{FleetRequest, RegionVersions, fetch_all_details, fetch_details, fetch_fleet, fetch_raw};
+pub use details::{Details, read_details};
+pub use events::fetch_events;
+pub use fleet::{FleetRequest, fetch_fleet, fetch_raw};
 pub use identity::Identity;
 pub use trust::{Trust, TrustError};
 pub use write::{Accepted, Ended};

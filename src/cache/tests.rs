@@ -42,7 +42,7 @@ fn fleet(clusters: Vec<Cluster>, subscriptions: Vec<SubscriptionState>) -> Fleet
         skipped: 0,
         errors,
         subscriptions,
-        duplicates: 0,
+        ..Fleet::default()
     }
 }
 
@@ -159,7 +159,7 @@ fn damaged_truncated_empty_and_foreign_files_are_a_miss_with_a_warning() {
         ("truncated", good[..good.len() / 2].to_vec(), "is damaged"),
         ("empty", Vec::new(), "is damaged"),
         ("garbage", b"\x00\x01not json".to_vec(), "is damaged"),
-        ("wrong shape", br#"{"schema": 2, "clusters": 5}"#.to_vec(), "is damaged"),
+        ("wrong shape", br#"{"schema": 4, "clusters": 5}"#.to_vec(), "is damaged"),
         (
             "future schema",
             br#"{"schema": 99, "whatever": true}"#.to_vec(),
@@ -378,4 +378,59 @@ fn the_snapshot_reader_tells_another_key_another_schema_and_damage_apart() {
         Err(Unreadable::Schema(1))
     ));
     assert!(matches!(read_snapshot(b"\xff{", KEY), Err(Unreadable::Damaged(_))));
+}
+
+#[test]
+fn regions_and_events_read_now_replace_the_previous_ones_and_are_kept_when_not_read() {
+    use crate::model::support::OfferedMinor;
+    use crate::model::{EventKind, EventStatus, RegionOffer, UpgradeEvent};
+    let offer = |minor| RegionOffer {
+        minors: vec![OfferedMinor {
+            minor,
+            plans: vec!["KubernetesOfficial".into()],
+            preview: false,
+        }],
+    };
+    let event = |id: &str| UpgradeEvent {
+        id: id.into(),
+        cluster_id: "c".into(),
+        event_id: None,
+        kind: EventKind::NodeOs,
+        status: EventStatus::Completed,
+        scheduled: None,
+        started: None,
+        updated: None,
+        details: None,
+    };
+    let mut fresh = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
+    fresh.regions = [
+        ("westeurope".to_string(), offer((1, 33))),
+        ("eastus".to_string(), offer((1, 33))),
+    ]
+    .into();
+    fresh.events = Some(vec![event("e1")]);
+    let first = merge(None, fresh, KEY, EARLIER);
+
+    let mut again = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
+    again.regions = [("westeurope".to_string(), offer((1, 34)))].into();
+    let second = merge(Some(first.clone()), again, KEY, NOW);
+    assert_eq!(second.regions["westeurope"], offer((1, 34)), "read now");
+    assert_eq!(second.regions["eastus"], offer((1, 33)), "not read now: kept");
+    assert_eq!(second.events, Some(vec![event("e1")]), "events not read now: kept");
+
+    let mut third = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
+    third.events = Some(Vec::new());
+    assert_eq!(
+        merge(Some(second), third, KEY, NOW).events,
+        Some(Vec::new()),
+        "read now: none"
+    );
+
+    let (_dir, store) = store();
+    store.save(&first).unwrap();
+    let Loaded::Hit(loaded) = store.load(KEY) else {
+        panic!("a hit")
+    };
+    assert_eq!(loaded.events, first.events, "events survive the disk");
+    assert_eq!(loaded.regions, first.regions, "regions survive the disk");
 }

@@ -1,5 +1,6 @@
-//! `aksradar apply`: read the fleet live, plan each cluster from a fresh read, show
-//! the plan, ask (or take `--yes`), apply it with progress on stderr, and print each
+//! `aksradar apply`: read the fleet live (the list and every cluster's details, as
+//! `scan` does), plan the clusters the filter keeps for the rules asked for, show the
+//! plan, ask (or take `--yes`), apply it with progress on stderr, and print each
 //! change's result.
 //!
 //! Refused before anything is read when config does not allow writing (unless
@@ -22,18 +23,17 @@ use crate::azure::Environment;
 use crate::cli::{ApplyArgs, ApplyFormat, GlobalArgs};
 use crate::config::Config;
 use crate::fetch::{self, Live};
-use crate::model::Outcome;
+use crate::remediate::Scope;
 use crate::remediate::outcome::{ChangeState, ClusterResult, Ending, Event};
-use crate::remediate::plan::{Change, Plan, Scope, Target};
+use crate::remediate::plan::{Change, Plan};
 use crate::text::{clean, count};
 
 /// The audit log's name in the state folder.
 pub const AUDIT_LOG: &str = "apply-audit.jsonl";
 
-/// What the survey found: the plans (in order), and the clusters that could not be read.
+/// What the read found: the plans (in order), and what the read could not cover.
 struct Planned {
     plans: Vec<Plan>,
-    unread: Vec<(Target, String)>,
     incomplete: Vec<String>,
     /// Subscription display names, by id (lower case).
     names: HashMap<String, String>,
@@ -55,15 +55,18 @@ pub fn run(args: &ApplyArgs, config: Config, flags: &GlobalArgs, config_file: &s
     if let Some(n) = args.max_parallel {
         options.max_parallel = usize::from(n);
     }
+    // The rules asked for: by --rule, else by the filter, else all but the upgrades
+    // (as `remediate` scopes its fixes).
+    let asked = if args.rules.is_empty() {
+        filter.0.as_ref().map(|f| f.rules_asked()).unwrap_or_default()
+    } else {
+        args.rules.clone()
+    };
     let config = Arc::new(config);
     let planner = Arc::new(Planner {
         config: config.clone(),
-        scope: Scope {
-            rules: args.rules.clone(),
-            // Every plan here comes from a fresh read, so no data is stale.
-            include_stale: false,
-        },
-        today: super::today(),
+        scope: Scope::asked(&asked),
+        clock: time::OffsetDateTime::now_utc,
     });
     let live = Live::new(&config, &flags.overrides());
     super::runtime()?.block_on(async move {
@@ -133,8 +136,10 @@ pub fn run(args: &ApplyArgs, config: Config, flags: &GlobalArgs, config_file: &s
     })
 }
 
-/// Reads the fleet, narrows it to the clusters the filter and scope ask about, and
-/// plans each from a fresh read.
+/// Reads the fleet (the list, then every cluster's details), narrows it to the
+/// clusters the filter keeps, and plans them. The engine reads each cluster once more
+/// before it writes, so a plan confirmed here is never applied to a cluster that has
+/// moved since.
 async fn plan(
     live: &Live,
     client: &Arc<crate::azure::ArmClient>,
@@ -145,52 +150,45 @@ async fn plan(
     let drawer = io::stderr()
         .is_terminal()
         .then(|| tokio::spawn(super::draw_progress(received)));
-    let fleet = fetch::read(
-        Arc::new(client.with_events(events.clone())),
+    let reader = Arc::new(client.with_events(events.clone()));
+    // Nothing from earlier reads: a cluster that cannot be read now is not planned.
+    let nothing_earlier = || std::future::ready(None);
+    let mut snapshot = fetch::list(
+        reader.clone(),
         &live.request,
-        false,
         Some(&events),
+        &nothing_earlier,
+        &live.cache_key(),
+        (planner.clock)(),
+    )
+    .await;
+    fetch::details(
+        reader,
+        &mut snapshot,
+        live.request.concurrency,
+        Some(&events),
+        &nothing_earlier,
+        (planner.clock)(),
     )
     .await;
     drop(events);
     if let Some(drawer) = drawer {
         let _ = drawer.await;
     }
-    let mut incomplete = fetch::incomplete(&fleet);
+    let fleet = snapshot.into_fleet();
+    let incomplete = fetch::incomplete(&fleet);
     let names: HashMap<String, String> = fleet
         .subscriptions
         .iter()
         .filter_map(|s| Some((s.id.to_ascii_lowercase(), s.name.clone()?)))
         .collect();
-    let mut assessed = crate::rules::assess(fleet.clusters, &planner.config, planner.today);
+    let mut assessed = crate::rules::assess(fleet.clusters, &planner.config, (planner.clock)().date());
     filter.retain(&mut assessed);
-    // Worth a fresh read: something in scope fails, is waived, or is not known yet
-    // (maintenance windows are not in the list).
-    let targets = assessed
-        .iter()
-        .filter(|a| {
-            a.findings.iter().any(|f| {
-                planner.scope.asks(f.rule) && matches!(f.outcome, Outcome::Fail | Outcome::Waived | Outcome::Unknown)
-            })
-        })
-        .map(|a| crate::apply::target_of(&a.cluster))
+    let mut plans: Vec<Plan> = planner
+        .plans(&assessed)
+        .into_iter()
+        .filter(|p| !p.changes.is_empty() || !p.left_out.is_empty())
         .collect();
-    let concurrency = live.request.concurrency.max(1);
-    let mut plans = Vec::new();
-    let mut unread = Vec::new();
-    for (target, fresh) in crate::apply::survey(client.clone(), planner.clone(), targets, concurrency).await {
-        match fresh {
-            Ok(fresh) if !fresh.plan.changes.is_empty() || !fresh.plan.left_out.is_empty() => plans.push(fresh.plan),
-            Ok(_) => {}
-            Err(err) => unread.push((target, format!("{}: {}", err.code(), err.message()))),
-        }
-    }
-    if !unread.is_empty() {
-        incomplete.push(format!(
-            "{} could not be read again to plan, and are not in the plan",
-            count(unread.len(), "cluster")
-        ));
-    }
     plans.sort_by(|a, b| {
         let key = |p: &Plan| {
             (
@@ -203,7 +201,6 @@ async fn plan(
     });
     Planned {
         plans,
-        unread,
         incomplete,
         names,
     }
@@ -272,13 +269,6 @@ fn render_plan(planned: &Planned) -> String {
         for left in &plan.left_out {
             out.push_str(&format!("    left out: {left}\n"));
         }
-    }
-    for (target, why) in &planned.unread {
-        out.push_str(&format!(
-            "\nNot planned: {} could not be read again: {}\n",
-            clean(&target.name),
-            clean(why)
-        ));
     }
     let mut warnings: Vec<&String> = Vec::new();
     for warning in with_changes.iter().flat_map(|p| &p.warnings) {
@@ -475,16 +465,10 @@ fn document(dry_run: bool, planned: &Planned, results: &[ClusterResult]) -> Stri
             value
         })
         .collect();
-    let unread: Vec<Value> = planned
-        .unread
-        .iter()
-        .map(|(target, why)| json!({"id": target.id, "name": target.name, "message": why}))
-        .collect();
     let of = |wanted: fn(&Ending) -> bool| results.iter().filter(|r| wanted(&r.ending)).count();
     let document = json!({
         "dryRun": dry_run,
         "clusters": clusters,
-        "notRead": unread,
         "incomplete": planned.incomplete,
         "summary": {
             "clusters": planned.plans.iter().filter(|p| !p.changes.is_empty()).count(),

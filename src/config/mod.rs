@@ -16,11 +16,13 @@ mod access;
 mod apply;
 mod keys;
 mod limits;
+pub mod support;
 
 pub use access::{AuthMode, Cloud, Source, endpoint_problem, token_may_go_to, without_userinfo};
 pub use apply::{Apply, apply_disabled};
 pub use keys::{Binding, KeyBindings, Place, Written};
 pub use limits::Limits;
+pub use support::{SupportOverrides, built_in as built_in_support_calendar};
 
 pub const DEFAULT_MINIMUM_VERSION: &str = "1.33.7";
 pub const DEFAULT_API_VERSION: &str = "2025-10-01";
@@ -66,6 +68,35 @@ pub struct Config {
     pub highlight: Highlight,
     /// Whether and how aksradar may change clusters.
     pub apply: Apply,
+    /// `[support."1.x"]` as written; checked into `support` when the file is parsed.
+    #[serde(rename = "support")]
+    pub support_written: support::RawOverrides,
+    /// Support dates over the built-in calendar, by minor (see `support_calendar`).
+    #[serde(skip)]
+    pub support: SupportOverrides,
+    pub insights: InsightsConfig,
+}
+
+/// `[insights]`: when aksradar's own insights speak up.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsConfig {
+    /// A pool on an automatic node OS channel whose image is more than this many days
+    /// behind the latest is flagged "configured but not applied".
+    #[serde(deserialize_with = "de_image_age")]
+    pub node_image_max_age_days: u32,
+    /// Support that ends within this many days is "ending" (and flagged eol-soon).
+    #[serde(deserialize_with = "de_warning_days")]
+    pub support_warning_days: u32,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        InsightsConfig {
+            node_image_max_age_days: 30,
+            support_warning_days: 60,
+        }
+    }
 }
 
 /// `[highlight]`: rows to mark so nobody mistakes production for a sandbox.
@@ -118,6 +149,9 @@ impl Default for Config {
             keys: KeyBindings::default(),
             highlight: Highlight::default(),
             apply: Apply::default(),
+            support_written: support::RawOverrides::default(),
+            support: SupportOverrides::default(),
+            insights: InsightsConfig::default(),
         }
     }
 }
@@ -378,7 +412,13 @@ impl Config {
             return Err(place.error(message));
         }
         config.keys.locate(text, path);
+        config.support = SupportOverrides::read(&config.support_written, text, path)?;
         Ok(config)
+    }
+
+    /// The support calendar: the built-in one with config's `[support]` entries over it.
+    pub fn support_calendar(&self) -> crate::model::SupportCalendar {
+        self.support.apply(support::built_in())
     }
 
     /// The rules to evaluate, in their fixed order.
@@ -475,6 +515,24 @@ fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
         n @ 1..=256 => Ok(n),
         n => Err(serde::de::Error::custom(format!(
             "concurrency must be 1 to 256, not {n}"
+        ))),
+    }
+}
+
+fn de_image_age<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        n @ 1..=365 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "node_image_max_age_days must be 1 to 365, not {n}"
+        ))),
+    }
+}
+
+fn de_warning_days<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        n @ 0..=730 => Ok(n),
+        n => Err(serde::de::Error::custom(format!(
+            "support_warning_days must be 0 to 730, not {n}"
         ))),
     }
 }

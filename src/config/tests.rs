@@ -21,6 +21,13 @@ fn an_empty_file_gives_the_documented_defaults() {
     let window = parse("[remediation.maintenance_window]\nstart_time = \"23:59\"\nutc_offset = \"-05:30\"\n").unwrap();
     assert_eq!(window.remediation.maintenance_window.utc_offset, "-05:30");
     assert_eq!(config.enabled_rules().count(), 5);
+    assert_eq!(config.insights.node_image_max_age_days, 30);
+    assert_eq!(config.insights.support_warning_days, 60);
+    assert_eq!(
+        config.support_calendar(),
+        *built_in_support_calendar(),
+        "no [support]: the built-in calendar"
+    );
 }
 
 #[test]
@@ -128,6 +135,31 @@ fn mistakes_name_the_file_line_and_key() {
             "unknown field `tag`",
         ),
         ("refresh_interval = \"5s\"\n", "config.toml:1:", "too often"),
+        (
+            "[insights]\nnode_image_max_age_days = 0\n",
+            "config.toml:2:",
+            "key `insights.node_image_max_age_days`: node_image_max_age_days must be 1 to 365",
+        ),
+        (
+            "[insights]\nsupport_warning_days = -5\n",
+            "config.toml:2:",
+            "insights.support_warning_days",
+        ),
+        (
+            "[insights]\nstale_days = 5\n",
+            "config.toml:2:",
+            "unknown field `stale_days`",
+        ),
+        (
+            "[support.\"one\"]\nend = 2027-03-31\n",
+            "config.toml:1:",
+            "`one` is not a Kubernetes minor version",
+        ),
+        (
+            "[support.\"1.34\"]\nend = \"2027/03\"\n",
+            "config.toml:2:",
+            "`2027/03` is not a date or a month",
+        ),
         ("[rules\n", "config.toml:1:", ""),
     ];
     for (text, place, detail) in cases {
@@ -205,6 +237,11 @@ fn the_example_config_loads_and_documents_every_key() {
         "duration_hours",
         "start_time",
         "utc_offset",
+        "[insights]",
+        "node_image_max_age_days",
+        "support_warning_days",
+        "[support.\"",
+        "lts_end",
     ] {
         assert!(text.contains(key), "config.example.toml does not mention {key}");
     }

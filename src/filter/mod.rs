@@ -14,16 +14,23 @@
 //! | `tag:env=prod`, `tag:owner` | a tag with that value (ignoring case), or the tag at all |
 //! | `fail:NodeAutoUpgrade`, `pass:AZR-000015` | the rule (name, short name or reference) fails / passes |
 //! | `stale:yes`, `stale:no` | the row comes from an earlier read |
+//! | `support:out`, `support:ending,lts` | the support state: `supported` (or `ok`), `lts`, `ending`, `out` (or `out-of-support`), `unknown`, `forced` (AKS may upgrade it by force) |
+//! | `support:<60d` | support (LTS's on the LTS plan) ends within that long and has not ended |
+//! | `window:<24h` | the soonest maintenance window opens within that long (or is under way) |
+//! | `window:none`, `window:unknown` | no window opens (none configured, or all blocked) / the windows were not read |
+//! | `insight:stale-image`, `insight:any` | the cluster has that insight (`stale-image`, `eol-soon`, `out-of-support`, `forced-upgrade`, `failed-upgrade`, `window-changed`) or any |
 //!
-//! `!` before a term negates it (once: `!!x` is an error, not `x`); double quotes keep
-//! spaces in a term (`sub:"Contoso Prod"`); a term may start with `-` (`-x` is a word
-//! like any other). Parsing is pure; a malformed term is an error that names it (a long
-//! one clipped to its start and length). `parse_valid` keeps the terms that parse and
-//! reports the first that does not, so a term still being typed is never applied half-written.
+//! The `support:`, `window:` and `insight:` terms read the cluster's upgrade outlook
+//! (`calendar::annotate`); a row without one matches none of them. `!` before a term
+//! negates it (once: `!!x` is an error, not `x`); double quotes keep spaces in a term
+//! (`sub:"Contoso Prod"`); a term may start with `-` (`-x` is a word like any other).
+//! Parsing is pure; a malformed term is an error that names it (a long one clipped to
+//! its start and length). `parse_valid` keeps the terms that parse and reports the
+//! first that does not, so a term still being typed is never applied half-written.
 
 use std::fmt;
 
-use crate::model::{Assessed, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
+use crate::model::{Assessed, InsightKind, NodeOsChannel, Outcome, Rule, SupportState, UpgradeChannel, Version};
 use crate::text;
 
 mod cells;
@@ -58,6 +65,43 @@ enum Term {
     Fails(Rule),
     Passes(Rule),
     Stale(bool),
+    Support(Vec<SupportWanted>),
+    /// Support ends within this many seconds, and has not ended.
+    SupportWithin(u64),
+    /// The soonest window opens within this many seconds.
+    WindowWithin(u64),
+    WindowNone,
+    WindowUnknown,
+    /// Any of these kinds; empty means any insight at all.
+    Insight(Vec<InsightKind>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SupportWanted {
+    State(SupportState),
+    Forced,
+}
+
+fn support_wanted(value: &str) -> Option<SupportWanted> {
+    Some(match value.to_ascii_lowercase().as_str() {
+        "supported" | "ok" => SupportWanted::State(SupportState::Supported),
+        "lts" => SupportWanted::State(SupportState::Lts),
+        "ending" => SupportWanted::State(SupportState::Ending),
+        "out" | "out-of-support" => SupportWanted::State(SupportState::OutOfSupport),
+        "unknown" => SupportWanted::State(SupportState::Unknown),
+        "forced" => SupportWanted::Forced,
+        _ => return None,
+    })
+}
+
+/// `<60d`, `<24h`: the length after `<`, in seconds.
+fn within(term: &str, value: &str, example: &str) -> Result<Option<u64>, FilterError> {
+    let Some(length) = value.strip_prefix('<') else {
+        return Ok(None);
+    };
+    text::parse_duration(length)
+        .map(|d| Some(d.as_secs()))
+        .map_err(|e| error(term, format!("{e}; write e.g. {example}")))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,6 +289,37 @@ impl Filter {
         &self.source
     }
 
+    /// The rules the filter asks about, in rule order: a `fail:` or `pass:` term names
+    /// its rule, `channel:` (the node OS channel) is NodeAutoUpgrade's question,
+    /// `upgrade:` AutoUpgrade's and `k8s:` Version's. Negated terms ask too. Empty when
+    /// it asks about no rule (a name, a subscription, a tag...).
+    pub fn rules_asked(&self) -> Vec<Rule> {
+        let asked: Vec<Rule> = self
+            .terms
+            .iter()
+            .filter_map(|(_, term)| match term {
+                Term::Fails(rule) | Term::Passes(rule) => Some(*rule),
+                Term::Channel(_) => Some(Rule::NodeAutoUpgrade),
+                Term::Upgrade(_) => Some(Rule::AutoUpgrade),
+                Term::Version(..) | Term::VersionPrefix(_) | Term::VersionExact(_) => Some(Rule::Version),
+                Term::Word(_)
+                | Term::Subscription(_)
+                | Term::Group(_)
+                | Term::Location(_)
+                | Term::State(_)
+                | Term::Tag(..)
+                | Term::Stale(_)
+                | Term::Support(_)
+                | Term::SupportWithin(_)
+                | Term::WindowWithin(_)
+                | Term::WindowNone
+                | Term::WindowUnknown
+                | Term::Insight(_) => None,
+            })
+            .collect();
+        Rule::ALL.into_iter().filter(|r| asked.contains(r)).collect()
+    }
+
     /// Whether a cluster matches; `haystack` is its `haystack()`, computed once.
     pub fn matches(&self, item: &Assessed, haystack: &str) -> bool {
         self.terms
@@ -376,10 +451,42 @@ impl Term {
                 "no" | "false" => Ok(Term::Stale(false)),
                 _ => Err(error(raw, "use stale:yes or stale:no")),
             },
+            "support" => {
+                need_value()?;
+                if let Some(seconds) = within(raw, value, "support:<60d")? {
+                    return Ok(Term::SupportWithin(seconds));
+                }
+                let known = "supported, lts, ending, out, unknown, forced (or <60d)";
+                Ok(Term::Support(parse_list(raw, value, support_wanted, known)?))
+            }
+            "window" => {
+                need_value()?;
+                if let Some(seconds) = within(raw, value, "window:<24h")? {
+                    return Ok(Term::WindowWithin(seconds));
+                }
+                match value.to_ascii_lowercase().as_str() {
+                    "none" => Ok(Term::WindowNone),
+                    "unknown" => Ok(Term::WindowUnknown),
+                    _ => Err(error(
+                        raw,
+                        "use window:<24h (any length), window:none or window:unknown",
+                    )),
+                }
+            }
+            "insight" => {
+                need_value()?;
+                if value.eq_ignore_ascii_case("any") {
+                    return Ok(Term::Insight(Vec::new()));
+                }
+                let known =
+                    "stale-image, eol-soon, out-of-support, forced-upgrade, failed-upgrade, window-changed, any";
+                Ok(Term::Insight(parse_list(raw, value, InsightKind::parse, known)?))
+            }
             _ => Err(error(
                 raw,
                 format!(
-                    "unknown field `{}:`; use channel: (or nodeos:), upgrade:, sub:, rg:, loc:, k8s:, state:, tag:, fail:, pass: or stale:",
+                    "unknown field `{}:`; use channel: (or nodeos:), upgrade:, sub:, rg:, loc:, k8s:, state:, tag:, \
+                     fail:, pass:, stale:, support:, window: or insight:",
                     echo(key)
                 ),
             )),
@@ -425,6 +532,33 @@ impl Term {
             Term::Fails(rule) => item.outcome_of(*rule) == Some(Outcome::Fail),
             Term::Passes(rule) => item.outcome_of(*rule) == Some(Outcome::Pass),
             Term::Stale(stale) => c.stale == *stale,
+            Term::Support(wanted) => item.outlook.as_deref().is_some_and(|o| {
+                wanted.iter().any(|w| match w {
+                    SupportWanted::State(state) => o.support.state == *state,
+                    SupportWanted::Forced => o.support.forced_upgrade,
+                })
+            }),
+            Term::SupportWithin(seconds) => item.outlook.as_deref().is_some_and(|o| {
+                o.support
+                    .days_left
+                    .is_some_and(|days| days >= 0 && days.unsigned_abs() * 86_400 < *seconds)
+            }),
+            Term::WindowWithin(seconds) => item.outlook.as_deref().is_some_and(|o| {
+                o.until_window()
+                    .is_some_and(|until| until.whole_seconds().unsigned_abs() < *seconds)
+            }),
+            Term::WindowNone => item
+                .outlook
+                .as_deref()
+                .is_some_and(|o| o.windows.is_some() && o.soonest().is_none()),
+            Term::WindowUnknown => item.outlook.as_deref().is_some_and(|o| o.windows.is_none()),
+            Term::Insight(kinds) => item.outlook.as_deref().is_some_and(|o| {
+                if kinds.is_empty() {
+                    !o.insights.is_empty()
+                } else {
+                    kinds.iter().any(|k| o.has(*k))
+                }
+            }),
         }
     }
 }
@@ -442,6 +576,27 @@ mod tests {
     use super::*;
     use crate::model::Cluster;
     use crate::model::fixtures::{assessed, cluster, finding};
+
+    #[test]
+    fn each_term_that_asks_about_a_rule_names_it_once_in_rule_order() {
+        let cases: [(&str, &[Rule]); 9] = [
+            ("", &[]),
+            ("prod sub:x rg:y loc:z tag:env=prod state:failed stale:no", &[]),
+            ("channel:unmanaged,none,unspecified", &[Rule::NodeAutoUpgrade]),
+            ("nodeos:none", &[Rule::NodeAutoUpgrade]),
+            ("upgrade:none", &[Rule::AutoUpgrade]),
+            ("k8s:<1.34", &[Rule::Version]),
+            ("k8s:1.33 k8s:=1.33.7", &[Rule::Version]),
+            (
+                "fail:MaintenanceWindow !pass:AZR-000016 channel:none",
+                &[Rule::NodeAutoUpgrade, Rule::PoolVersion, Rule::MaintenanceWindow],
+            ),
+            ("!upgrade:patch fail:AutoUpgrade", &[Rule::AutoUpgrade]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Filter::parse(text).unwrap().rules_asked(), want, "{text}");
+        }
+    }
 
     fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
         let cluster = Cluster {
@@ -542,6 +697,101 @@ mod tests {
         }
     }
 
+    /// A cluster with an upgrade outlook worked out at noon on 2026-11-29.
+    fn with_outlook(
+        support: SupportState,
+        days_left: Option<i64>,
+        forced: bool,
+        window_in_hours: Option<i64>,
+        windows_read: bool,
+        insights: &[InsightKind],
+    ) -> Assessed {
+        use crate::model::support::Basis;
+        use crate::model::window::Occurrence;
+        use crate::model::{Insight, NextWindow, Outlook, Support};
+        let at = time::macros::datetime!(2026-11-29 12:00 UTC);
+        let mut a = item("aks-cal", Some("NodeImage"), Some("patch"), "1.34.5", &[]);
+        let windows = windows_read.then(|| {
+            window_in_hours
+                .map(|h| NextWindow {
+                    name: "aksManagedNodeOSUpgradeSchedule".into(),
+                    next: Some(Occurrence {
+                        start: at + time::Duration::hours(h),
+                        end: at + time::Duration::hours(h + 4),
+                        offset: time::UtcOffset::UTC,
+                    }),
+                    problem: None,
+                    modified: None,
+                })
+                .into_iter()
+                .collect()
+        });
+        a.outlook = Some(Box::new(Outlook {
+            at,
+            support: Support {
+                state: support,
+                ends: None,
+                days_left,
+                basis: Some(Basis::Calendar),
+                forced_upgrade: forced,
+                reason: String::new(),
+            },
+            windows,
+            events: None,
+            insights: insights
+                .iter()
+                .map(|&kind| Insight {
+                    kind,
+                    cluster: a.cluster.id.clone(),
+                    name: a.cluster.name.clone(),
+                    message: String::new(),
+                    subject: None,
+                })
+                .collect(),
+        }));
+        a
+    }
+
+    #[test]
+    fn calendar_terms_read_the_upgrade_outlook() {
+        use InsightKind::{EolSoon, ForcedUpgrade, StaleImage};
+        let ending = with_outlook(SupportState::Ending, Some(20), false, Some(3), true, &[EolSoon]);
+        let out = with_outlook(
+            SupportState::OutOfSupport,
+            Some(-200),
+            true,
+            None,
+            true,
+            &[InsightKind::OutOfSupport, ForcedUpgrade],
+        );
+        let fine = with_outlook(SupportState::Supported, Some(300), false, Some(-1), true, &[StaleImage]);
+        let unread = with_outlook(SupportState::Lts, Some(59), false, None, false, &[]);
+        let bare = item("aks-bare", None, None, "1.34.5", &[]);
+        // (filter, ending, out, fine, unread, bare)
+        let cases = [
+            ("support:ending", [true, false, false, false, false]),
+            ("support:out", [false, true, false, false, false]),
+            ("support:OUT-OF-SUPPORT", [false, true, false, false, false]),
+            ("support:ok,lts", [false, false, true, true, false]),
+            ("support:forced", [false, true, false, false, false]),
+            ("support:<60d", [true, false, false, true, false]),
+            ("support:<59d", [true, false, false, false, false]),
+            ("!support:out", [true, false, true, true, true]),
+            ("window:<24h", [true, false, true, false, false]),
+            ("window:<2h", [false, false, true, false, false]),
+            ("window:none", [false, true, false, false, false]),
+            ("window:unknown", [false, false, false, true, false]),
+            ("insight:stale-image", [false, false, true, false, false]),
+            ("insight:eol-soon,forced-upgrade", [true, true, false, false, false]),
+            ("insight:any", [true, true, true, false, false]),
+            ("!insight:any", [false, false, false, true, true]),
+        ];
+        for (filter, want) in cases {
+            let got = [&ending, &out, &fine, &unread, &bare].map(|a| matches(filter, a));
+            assert_eq!(got, want, "{filter}");
+        }
+    }
+
     #[test]
     fn a_term_may_start_with_a_hyphen() {
         let a = item("aks-x1", Some("NodeImage"), Some("patch"), "1.34.1", &[]);
@@ -630,6 +880,12 @@ mod tests {
             ("stale:maybe", "stale:maybe", "stale:yes or stale:no"),
             ("!!aks", "!!aks", "negate a term once"),
             ("aks !!channel:none", "!!channel:none", "`!!` does not cancel out"),
+            ("support:gone", "support:gone", "`gone` is not one of supported, lts"),
+            ("support:<soon", "support:<soon", "write e.g. support:<60d"),
+            ("window:<1y", "window:<1y", "unknown unit `y`"),
+            ("window:sunday", "window:sunday", "use window:<24h"),
+            ("insight:stale", "insight:stale", "`stale` is not one of stale-image"),
+            ("insight:", "insight:", "needs a value"),
         ];
         for (filter, term, message) in cases {
             let err = Filter::parse(filter).expect_err(filter);

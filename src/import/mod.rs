@@ -10,14 +10,18 @@
 //! | `{"$schema": ..., "resources": ...}` | an ARM template |
 //! | any other object | one resource (`az aks show`) |
 //!
-//! Each element is read as its own small JSON value and turned into a `Cluster` at
-//! once, so a large list never exists as one document tree in memory. Errors name the
-//! file and either the line and column (syntax) or the JSON path (shape). A cluster read
-//! from a file keeps where it is declared: the file, and the line and column of the `{`
-//! that opens it (the `[` of a Resource Graph table row), see `position`.
-//! A cluster whose id does not read is left out and reported in the fleet's `errors`
-//! (file and JSON path); the rest of the file is still read.
+//! Scheduled upgrade events (Resource Graph rows of `containerserviceeventresources`)
+//! are read into the fleet's `events`, clusters into its `clusters`; anything else is
+//! counted as skipped. Each element is read as its own small JSON value and turned
+//! into a `Cluster` (or an event) at once, so a large list never exists as one document
+//! tree in memory. Errors name the file and either the line and column (syntax) or the
+//! JSON path (shape). A cluster read from a file keeps where it is declared: the file,
+//! and the line and column of the `{` that opens it (the `[` of a Resource Graph table
+//! row), see `position`. A cluster whose id does not read is left out and reported in
+//! the fleet's `errors` (file and JSON path); the rest of the file is still read.
 
+mod event;
+mod maintenance;
 mod position;
 mod resource;
 
@@ -29,10 +33,11 @@ use serde_json::{Map, Value};
 use crate::model::{Fleet, SourceError, SourceLocation};
 use position::{Lines, Located, Members, MembersOf, Text, key_text};
 
-pub use resource::{Element, maintenance_schedule, read_element};
+pub use maintenance::maintenance_config;
+pub use resource::{Element, read_element};
 
 /// The error code of a cluster left out because its id does not read.
-pub const INVALID_ID: &str = "InvalidResourceId";
+pub const INVALID_ID: &str = SourceError::LEFT_OUT;
 
 /// Why a file could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -136,7 +141,7 @@ fn read_page<'de, 't, R: serde_json::de::Read<'de>>(
 
 /// Merges several files' fleets; a cluster read twice (same id, ignoring case, in one
 /// file or in two) keeps its later copy in the earlier position, and each repeat is
-/// counted in `duplicates`.
+/// counted in `duplicates`. Events are gathered from every file.
 pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
     let mut out = Fleet::default();
     let mut index = std::collections::HashMap::new();
@@ -144,6 +149,9 @@ pub fn merge(fleets: impl IntoIterator<Item = Fleet>) -> Fleet {
         out.skipped += fleet.skipped;
         out.duplicates += fleet.duplicates;
         out.errors.extend(fleet.errors);
+        if let Some(events) = fleet.events {
+            out.events.get_or_insert_with(Vec::new).extend(events);
+        }
         for cluster in fleet.clusters {
             let key = cluster.id.to_ascii_lowercase();
             match index.get(&key) {
@@ -236,16 +244,26 @@ impl Sink<'_> {
                 }
                 self.fleet.clusters.push(*cluster);
             }
+            Ok(Element::Event(event)) => self.fleet.events.get_or_insert_with(Vec::new).push(*event),
             Ok(Element::Skipped) => self.fleet.skipped += 1,
-            Ok(Element::Unusable(why)) => self.fleet.errors.push(SourceError {
-                subscription_id: None,
-                url: None,
-                code: Some(INVALID_ID.to_string()),
-                message: format!(
-                    "{}: {why}; the cluster is left out and no fix is made for it: correct the id in the file",
-                    self.file
-                ),
-            }),
+            Ok(Element::Unusable(why)) => {
+                // A file can be corrected; a page the service listed cannot, so it is
+                // reported as what it is.
+                let what = if self.lines.is_some() {
+                    "correct the id in the file"
+                } else {
+                    "the service listed an id that does not read"
+                };
+                self.fleet.errors.push(SourceError {
+                    subscription_id: None,
+                    url: None,
+                    code: Some(INVALID_ID.to_string()),
+                    message: format!(
+                        "{}: {why}; the cluster is left out and no fix is made for it: {what}",
+                        self.file
+                    ),
+                })
+            }
             Err(err) => {
                 self.error = Some(err);
                 return false;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::ShapeError;
-use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId};
+use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId, UpgradeEvent};
 
 const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
 const POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
@@ -20,6 +20,8 @@ const MAINTENANCE_TYPE: &str = "Microsoft.ContainerService/managedClusters/maint
 
 pub enum Element {
     Cluster(Box<Cluster>),
+    /// A scheduled upgrade event of a cluster (a Resource Graph row).
+    Event(Box<UpgradeEvent>),
     /// An object that is not a managed cluster (a pool, a subnet, a VM...).
     Skipped,
     /// A managed cluster whose id does not read as a cluster's id: left out (nothing
@@ -33,15 +35,15 @@ type Nested<'a, T> = (String, &'a T);
 
 /// An object and the JSON path it sits at, for lookups that report their own path.
 #[derive(Clone, Copy)]
-struct Obj<'a> {
-    map: &'a Map<String, Value>,
-    path: &'a str,
+pub(super) struct Obj<'a> {
+    pub(super) map: &'a Map<String, Value>,
+    pub(super) path: &'a str,
 }
 
 impl<'a> Obj<'a> {
     /// The value under `key` ignoring case, with the key as spelled in the input;
     /// `null` counts as absent.
-    fn get(&self, key: &str) -> Option<(&'a str, &'a Value)> {
+    pub(super) fn get(&self, key: &str) -> Option<(&'a str, &'a Value)> {
         let found = match self.map.get_key_value(key) {
             Some(kv) => Some(kv),
             None => self.map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)),
@@ -49,11 +51,11 @@ impl<'a> Obj<'a> {
         found.filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.as_str(), v))
     }
 
-    fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
-    fn string(&self, key: &str) -> Result<Option<String>, ShapeError> {
+    pub(super) fn string(&self, key: &str) -> Result<Option<String>, ShapeError> {
         match self.get(key) {
             None => Ok(None),
             Some((_, Value::String(s))) => Ok(Some(s.clone())),
@@ -62,7 +64,7 @@ impl<'a> Obj<'a> {
     }
 
     /// The first of several spellings that is present.
-    fn string_any(&self, keys: &[&str]) -> Result<Option<String>, ShapeError> {
+    pub(super) fn string_any(&self, keys: &[&str]) -> Result<Option<String>, ShapeError> {
         for key in keys {
             if let Some(s) = self.string(key)? {
                 return Ok(Some(s));
@@ -71,7 +73,7 @@ impl<'a> Obj<'a> {
         Ok(None)
     }
 
-    fn object(&self, key: &str) -> Result<Option<Nested<'a, Map<String, Value>>>, ShapeError> {
+    pub(super) fn object(&self, key: &str) -> Result<Option<Nested<'a, Map<String, Value>>>, ShapeError> {
         match self.get(key) {
             None => Ok(None),
             Some((k, Value::Object(m))) => Ok(Some((format!("{}.{k}", self.path), m))),
@@ -79,7 +81,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn array(&self, key: &str) -> Result<Option<Nested<'a, Vec<Value>>>, ShapeError> {
+    pub(super) fn array(&self, key: &str) -> Result<Option<Nested<'a, Vec<Value>>>, ShapeError> {
         match self.get(key) {
             None => Ok(None),
             Some((k, Value::Array(a))) => Ok(Some((format!("{}.{k}", self.path), a))),
@@ -87,7 +89,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn count(&self, key: &str) -> Result<Option<u32>, ShapeError> {
+    pub(super) fn count(&self, key: &str) -> Result<Option<u32>, ShapeError> {
         match self.get(key) {
             None => Ok(None),
             Some((k, v @ Value::Number(n))) => n
@@ -113,7 +115,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn wrong(&self, key: &str, expected: &str, found: &Value) -> ShapeError {
+    pub(super) fn wrong(&self, key: &str, expected: &str, found: &Value) -> ShapeError {
         ShapeError {
             path: format!("{}.{key}", self.path),
             message: format!("expected {expected}, found {}", kind(found)),
@@ -121,7 +123,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+pub(super) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -146,6 +148,9 @@ pub fn read_element(value: Value, path: &str) -> Result<Element, ShapeError> {
     };
     let obj = Obj { map: &map, path };
     let resource_type = obj.string_any(&["type", "ResourceType"])?;
+    if is_type(resource_type.as_deref(), super::event::EVENT_TYPE) {
+        return super::event::read_event(&obj).map(|e| Element::Event(Box::new(e)));
+    }
     let is_cluster = match resource_type.as_deref() {
         Some(t) => is_type(Some(t), CLUSTER_TYPE),
         // Without a type, a cluster is recognised by what only clusters carry.
@@ -320,8 +325,10 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         support_plan: value(props.string("supportPlan")?),
         pools,
         maintenance,
+        upgrades: None,
         origin,
         version_supported_in_region: None,
+        details: None,
         as_of: None,
         stale: false,
         source: None,
@@ -342,6 +349,7 @@ fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
         node_image_version: pool.string("nodeImageVersion")?,
         count: pool.count("count")?,
         latest_node_image_version: None,
+        upgrades: None,
     })
 }
 
@@ -359,69 +367,5 @@ fn read_tags(obj: &Obj) -> Result<BTreeMap<String, String>, ShapeError> {
 
 fn read_maintenance(child: &Obj) -> Result<MaintenanceConfig, ShapeError> {
     let name = child.string_any(&["name", "ResourceName"])?.unwrap_or_default();
-    let schedule = match child.object("properties")? {
-        Some((path, map)) => schedule_summary(&Obj { map, path: &path })?,
-        None => None,
-    };
-    Ok(MaintenanceConfig {
-        name: last_segment(&name).to_string(),
-        schedule,
-    })
-}
-
-/// The schedule summary of a maintenance configuration as ARM returns it, if it has one.
-pub fn maintenance_schedule(config: &Value) -> Option<String> {
-    let Value::Object(map) = config else { return None };
-    let (path, props) = Obj { map, path: "$" }.object("properties").ok()??;
-    schedule_summary(&Obj {
-        map: props,
-        path: &path,
-    })
-    .ok()?
-}
-
-/// A one-line summary of a maintenance window, e.g. `Weekly (every 1) on Sunday at 00:00 +00:00 for 4h`.
-fn schedule_summary(props: &Obj) -> Result<Option<String>, ShapeError> {
-    let Some((path, map)) = props.object("maintenanceWindow")? else {
-        return Ok(props
-            .has("timeInWeek")
-            .then(|| "legacy timeInWeek schedule".to_string()));
-    };
-    let window = Obj { map, path: &path };
-    let mut text = String::new();
-    if let Some((path, map)) = window.object("schedule")? {
-        let schedule = Obj { map, path: &path };
-        for kind in ["daily", "weekly", "absoluteMonthly", "relativeMonthly"] {
-            if let Some((p, m)) = schedule.object(kind)? {
-                let detail = Obj { map: m, path: &p };
-                let mut label = kind.to_string();
-                label[..1].make_ascii_uppercase();
-                text.push_str(&label);
-                for key in ["intervalDays", "intervalWeeks", "intervalMonths"] {
-                    if let Some(n) = detail.count(key)? {
-                        text.push_str(&format!(" (every {n})"));
-                    }
-                }
-                if let Some(index) = detail.string("weekIndex")? {
-                    text.push_str(&format!(" {index}"));
-                }
-                if let Some(day) = detail.string("dayOfWeek")? {
-                    text.push_str(&format!(" on {day}"));
-                }
-                if let Some(day) = detail.count("dayOfMonth")? {
-                    text.push_str(&format!(" on day {day}"));
-                }
-            }
-        }
-    }
-    if let Some(start) = window.string("startTime")? {
-        text.push_str(&format!(" at {start}"));
-    }
-    if let Some(offset) = window.string("utcOffset")? {
-        text.push_str(&format!(" {offset}"));
-    }
-    if let Some(hours) = window.count("durationHours")? {
-        text.push_str(&format!(" for {hours}h"));
-    }
-    Ok(Some(text.trim().to_string()))
+    Ok(super::maintenance::read(child.map, last_segment(&name)))
 }

@@ -160,7 +160,7 @@ fn psrule_exports_use_pascal_case_and_nest_children() {
     assert_eq!(maintenance[0].name, "aksManagedAutoUpgradeSchedule");
     assert_eq!(
         maintenance[0].schedule.as_deref(),
-        Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h")
+        Some("Weekly on Sunday 00:00–04:00 +00:00")
     );
     assert_eq!(
         cluster.pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),

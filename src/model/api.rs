@@ -1,9 +1,9 @@
-//! The wire contract with Azure: the Resource Graph query aksradar sends and the
+//! The wire contract with Azure: the Resource Graph queries aksradar sends and the
 //! api-versions it uses.
 //!
 //! Plain constants, in the model because both sides of the wire need them: the
 //! client in `azure` sends them and the built-in simulator in `sim` answers exactly
-//! this query and names these versions in its errors.
+//! these queries and names these versions in its errors.
 
 /// Managed clusters, one row each, with the columns the importer reads. `id` is
 /// projected so that Resource Graph can page with `$skipToken`.
@@ -19,6 +19,16 @@ pub const CLUSTER_QUERY: &str = "resources
 | project id, name, type, subscriptionId, resourceGroup, location, tags, skuTier, kubernetesVersion,
           currentKubernetesVersion, upgradeChannel, nodeOSUpgradeChannel, powerState, provisioningState,
           supportPlan, pools = properties.agentPoolProfiles
+| order by id asc";
+
+/// AKS's scheduled upgrade events for the whole fleet, one row each: Resource Graph's
+/// `containerserviceeventresources` table, kept to the events that name an upgrade
+/// (AKS's own alert queries pick them the same way). `id` is projected so that
+/// Resource Graph can page with `$skipToken`; `properties` may arrive as a JSON string.
+pub const EVENTS_QUERY: &str = "containerserviceeventresources
+| where type =~ 'microsoft.containerservice/managedclusters/scheduledevents'
+| where properties has 'K8sVersionUpgrade' or properties has 'NodeOSUpgrade'
+| project id, name, type, subscriptionId, resourceGroup, properties
 | order by id asc";
 
 /// Whether two queries are the same once whitespace is ignored.

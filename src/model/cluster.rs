@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{NodeOsChannel, UpgradeChannel, Version};
+use super::{DetailsRead, MaintenanceConfig, NodeOsChannel, RegionOffer, UpgradeChannel, UpgradeEvent, Version};
 
 /// Where a cluster's data came from, which changes how PSRule judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -49,13 +49,21 @@ pub struct Cluster {
     #[serde(default)]
     pub pools: Vec<AgentPool>,
     /// Maintenance configurations; `None` when they were not read (live data before
-    /// drill-down), which makes the MaintenanceWindow rule `Unknown`.
+    /// its details are), which makes the MaintenanceWindow rule `Unknown`.
     pub maintenance: Option<Vec<MaintenanceConfig>>,
+    /// The generally available versions the control plane can move to, from the
+    /// upgrade profile (live data, after details); `None` when it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrades: Option<Vec<String>>,
     #[serde(default)]
     pub origin: Origin,
     /// Whether the region still offers this minor version (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_supported_in_region: Option<bool>,
+    /// When the details were read and what could not be (live data). Boxed: absent for
+    /// files, and small when there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<DetailsRead>>,
     /// When this cluster's data was read from Azure (live data only). Stored as Unix
     /// seconds: ten thousand of them read back much faster than dates in text.
     #[serde(
@@ -123,6 +131,9 @@ pub struct AgentPool {
     /// The newest node image AKS offers this pool (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_node_image_version: Option<String>,
+    /// The generally available versions this pool can move to (live data, after details).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrades: Option<Vec<String>>,
 }
 
 impl AgentPool {
@@ -138,6 +149,28 @@ impl AgentPool {
     pub fn node_image_date(&self) -> Option<Date> {
         self.node_image_version.as_deref().and_then(node_image_date)
     }
+}
+
+/// The image line of a node image version: the name without its release, e.g.
+/// `AKSUbuntu-2204gen2containerd` of `AKSUbuntu-2204gen2containerd-202410.15.0` (and of
+/// its SecurityPatch label `...-202410.27.0-2024.12.01`). Pools on one line in one
+/// region get the same latest image. A version without a release it can read is its
+/// own line.
+pub fn node_image_line(version: &str) -> &str {
+    let Some((rest, last)) = version.rsplit_once('-') else {
+        return version;
+    };
+    if linux_current(last).is_some() || windows(last).is_some() {
+        return rest;
+    }
+    if legacy(last).is_some() {
+        // A security-patch date after the base image's release: drop both.
+        return match rest.rsplit_once('-') {
+            Some((line, base)) if linux_current(base).is_some() => line,
+            _ => rest,
+        };
+    }
+    version
 }
 
 /// Reads the date out of an AKS node image version.
@@ -156,6 +189,23 @@ pub fn node_image_date(version: &str) -> Option<Date> {
         return Some(tokens.next().and_then(linux_current).unwrap_or(date));
     }
     windows(last)
+}
+
+/// The image family of a node image version: the version without its date tokens
+/// (`AKSUbuntu-2204gen2containerd-202611.10.0` -> `AKSUbuntu-2204gen2containerd`), which
+/// names the OS, its version, the VM generation and architecture. `None` when the
+/// version carries no date.
+pub fn image_family(version: &str) -> Option<&str> {
+    node_image_date(version)?;
+    let mut family = version;
+    while let Some((head, last)) = family.rsplit_once('-') {
+        if linux_current(last).is_some() || legacy(last).is_some() || windows(last).is_some() {
+            family = head;
+        } else {
+            break;
+        }
+    }
+    (family != version && !family.is_empty()).then_some(family)
 }
 
 fn numbers(token: &str) -> Option<Vec<&str>> {
@@ -195,16 +245,6 @@ fn windows(token: &str) -> Option<Date> {
     }
 }
 
-/// A maintenance configuration of a cluster (`managedClusters/maintenanceConfigurations`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MaintenanceConfig {
-    pub name: String,
-    /// A one-line summary of the window for people, e.g. `Weekly on Sunday 00:00+00:00 for 4h`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
-}
-
 /// Everything read in one pass: clusters, plus what was skipped or failed on the way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -220,6 +260,13 @@ pub struct Fleet {
     /// The subscriptions a live read covered, with how each went. Empty for files.
     #[serde(default)]
     pub subscriptions: Vec<SubscriptionState>,
+    /// What each region offers (its `kubernetesVersions`), by lower-case location, as
+    /// far as the read looked (live data with details).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub regions: BTreeMap<String, RegionOffer>,
+    /// AKS's scheduled upgrade events; `None` when none were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<UpgradeEvent>>,
 }
 
 /// One subscription of a live read: when its data was last read, and the last error.
@@ -243,6 +290,41 @@ pub struct SourceError {
     pub url: Option<String>,
     pub code: Option<String>,
     pub message: String,
+}
+
+impl SourceError {
+    /// The code of a cluster left out because its id does not read, in a file or in
+    /// a page the service listed.
+    pub const LEFT_OUT: &'static str = "InvalidResourceId";
+    /// The code of a listed or configured subscription id that is no GUID (not read).
+    pub const BAD_SUBSCRIPTION_ID: &'static str = "InvalidSubscriptionId";
+
+    fn code_is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+
+    /// A cluster left out because its id does not read.
+    pub fn is_left_out(&self) -> bool {
+        self.code_is(Self::LEFT_OUT)
+    }
+
+    /// The subscription list itself could not be read (or not whole): an error of no
+    /// one subscription that is not about one id skipped or one cluster left out.
+    pub fn is_listing(&self) -> bool {
+        self.subscription_id.is_none()
+            && !self.is_left_out()
+            && !self.code_is(Self::BAD_SUBSCRIPTION_ID)
+            && !self.is_events()
+    }
+
+    /// The code of an error of the scheduled-events read (whose own code is in the
+    /// message): of no one subscription, yet no failure to list them either.
+    pub const EVENTS_UNREADABLE: &'static str = "ScheduledEventsUnreadable";
+
+    /// Whether this is the scheduled-events read's error.
+    pub fn is_events(&self) -> bool {
+        self.code.as_deref() == Some(Self::EVENTS_UNREADABLE)
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +353,65 @@ mod tests {
         ];
         for (version, want) in cases {
             assert_eq!(node_image_date(version), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn the_image_line_is_the_version_without_its_release() {
+        let cases = [
+            (
+                "AKSUbuntu-2204gen2containerd-202410.15.0",
+                "AKSUbuntu-2204gen2containerd",
+            ),
+            (
+                "AKSUbuntu-2204gen2arm64containerd-202410.15.0",
+                "AKSUbuntu-2204gen2arm64containerd",
+            ),
+            (
+                "AKSUbuntu-1804gen2containerd-2022.04.27",
+                "AKSUbuntu-1804gen2containerd",
+            ),
+            (
+                "AKSWindows-2022-containerd-20348.2340.240401",
+                "AKSWindows-2022-containerd",
+            ),
+            (
+                "AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01",
+                "AKSUbuntu-2204gen2containerd",
+            ),
+            ("AKSUbuntu:1604:2020.03.11", "AKSUbuntu:1604:2020.03.11"),
+            ("latest", "latest"),
+            ("", ""),
+        ];
+        for (version, want) in cases {
+            assert_eq!(node_image_line(version), want, "{version}");
+        }
+    }
+
+    #[test]
+    fn an_image_s_family_is_its_version_without_the_date() {
+        let cases = [
+            (
+                "AKSUbuntu-2204gen2containerd-202611.10.0",
+                Some("AKSUbuntu-2204gen2containerd"),
+            ),
+            (
+                "AKSUbuntu-2204gen2containerd-202410.27.0-2024.12.01",
+                Some("AKSUbuntu-2204gen2containerd"),
+            ),
+            (
+                "AKSWindows-2022-containerd-20348.2340.240401",
+                Some("AKSWindows-2022-containerd"),
+            ),
+            (
+                "AKSUbuntu-1804gen2containerd-2022.04.27",
+                Some("AKSUbuntu-1804gen2containerd"),
+            ),
+            ("AKSUbuntu:1604:2020.03.11", None),
+            ("latest", None),
+        ];
+        for (version, want) in cases {
+            assert_eq!(image_family(version), want, "{version}");
         }
     }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Cluster;
+use super::{Cluster, Outlook};
 
 /// The PSRule for Azure rules aksradar evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -143,6 +143,9 @@ pub struct Assessed {
     pub cluster: Cluster,
     pub findings: Vec<Finding>,
     pub policy: PolicyVerdict,
+    /// Its upgrade outlook (support, next windows, events, insights), once
+    /// `calendar::annotate` has worked it out; never part of the verdict.
+    pub outlook: Option<Box<Outlook>>,
 }
 
 impl Assessed {

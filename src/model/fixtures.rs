@@ -65,6 +65,7 @@ pub fn assessed(cluster: Cluster, findings: Vec<Finding>) -> Assessed {
             compliant,
             reason: String::new(),
         },
+        outlook: None,
     }
 }
 

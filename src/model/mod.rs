@@ -1,5 +1,6 @@
-//! The fleet as aksradar understands it: clusters, pools, maintenance windows, findings,
-//! what a read reports and finds beyond the list, the summary counts, and what changed.
+//! The fleet as aksradar understands it: clusters, pools, maintenance windows (and when
+//! they next open), findings, support calendars, upgrade events and insights, what a
+//! read reports and finds beyond the list, the summary counts, and what changed.
 //!
 //! Plain data with no I/O, no clock and no terminal types. Strings that came from
 //! outside (names, tags, channel values) are kept as they arrived; comparisons that
@@ -10,11 +11,16 @@ mod changes;
 mod channel;
 mod cluster;
 mod details;
+mod event;
 mod finding;
+mod insight;
+mod maintenance;
 mod progress;
 mod resource_id;
 mod summary;
+pub mod support;
 mod version;
+pub mod window;
 
 #[cfg(test)]
 pub mod fixtures;
@@ -22,12 +28,16 @@ pub mod fixtures;
 pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
-    AgentPool, Cluster, Fleet, MaintenanceConfig, Origin, SourceError, SourceLocation, SubscriptionState,
-    node_image_date,
+    AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, image_family, node_image_date,
+    node_image_line,
 };
-pub use details::ClusterDetails;
+pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};
+pub use event::{EventKind, EventStatus, UpgradeEvent, cluster_of_event};
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
+pub use insight::{Insight, InsightKind, NextWindow, Outlook};
+pub use maintenance::{MaintenanceConfig, MaintenanceSchedule};
 pub use progress::Progress;
 pub use resource_id::{IdError, ResourceId};
 pub use summary::{Summary, Tally};
+pub use support::{Minor, RegionOffer, Support, SupportCalendar, SupportState};
 pub use version::Version;

@@ -23,6 +23,14 @@ pub enum Progress {
         subscription: String,
         message: String,
     },
+    /// The details phase starts, with this many requests to make.
+    Details {
+        total: usize,
+    },
+    /// One request of the details phase ended.
+    Detail {
+        failed: bool,
+    },
     /// Waiting before a retry (throttled, a server error, a timeout).
     Waiting {
         url: String,

@@ -4,13 +4,15 @@
 //! What each cluster adds is a [`Tally`], made once per cluster; a [`Summary`] adds
 //! tallies up. The dashboard keeps a tally per row, so a filter keystroke only adds.
 
-use super::{Assessed, NodeOsChannel};
+use super::{Assessed, NodeOsChannel, Outcome};
 
 /// What one cluster adds to a summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tally {
     /// Its failing findings; non-compliant when there is any.
     pub failing: usize,
+    /// Nothing fails but a rule's data was not read: neither compliant nor not.
+    pub unknown: bool,
     /// Its node OS channel's place in [`NodeOsChannel::SUMMARY`].
     pub channel: usize,
     /// Below the minimum Kubernetes version, as [`Assessed::below_minimum`] decides.
@@ -23,6 +25,7 @@ impl Tally {
     pub fn of(item: &Assessed) -> Tally {
         Tally {
             failing: item.failing().count(),
+            unknown: item.verdict() == Outcome::Unknown,
             channel: item.cluster.node_os_channel().summary_slot(),
             below_minimum: item.below_minimum(),
             stale: item.cluster.stale,
@@ -36,6 +39,9 @@ pub struct Summary {
     pub clusters: usize,
     /// Clusters with at least one failing finding.
     pub non_compliant: usize,
+    /// Clusters with no failing finding and at least one Unknown: counted on their own,
+    /// never as compliant.
+    pub unknown: usize,
     /// Clusters per node OS channel state, in [`NodeOsChannel::SUMMARY`] order: the
     /// five named states, then values this version of aksradar does not know.
     pub by_channel: [usize; 6],
@@ -57,6 +63,7 @@ impl Summary {
     pub fn add(&mut self, tally: Tally) {
         self.clusters += 1;
         self.non_compliant += usize::from(tally.failing > 0);
+        self.unknown += usize::from(tally.unknown);
         self.by_channel[tally.channel] += 1;
         self.below_minimum += usize::from(tally.below_minimum);
         self.failing_findings += tally.failing;
@@ -76,6 +83,11 @@ impl Summary {
     /// The non-compliant share in whole percent, rounded half up; `None` for no clusters.
     pub fn non_compliant_percent(&self) -> Option<usize> {
         (self.clusters > 0).then(|| (self.non_compliant * 200 + self.clusters) / (2 * self.clusters))
+    }
+
+    /// Clusters known to comply: neither failing nor unknown.
+    pub fn compliant(&self) -> usize {
+        self.clusters - self.non_compliant - self.unknown
     }
 }
 
@@ -97,6 +109,37 @@ mod tests {
         for (item, want) in cases {
             assert_eq!(Tally::of(&item).below_minimum, want, "{:?}", item.findings);
         }
+    }
+
+    #[test]
+    fn unknown_is_counted_on_its_own_never_as_compliant_or_failing() {
+        let items = [
+            assessed(
+                cluster("s", "rg", "fails-and-unknown"),
+                vec![
+                    finding(Rule::NodeAutoUpgrade, Outcome::Fail, ""),
+                    finding(Rule::MaintenanceWindow, Outcome::Unknown, ""),
+                ],
+            ),
+            assessed(
+                cluster("s", "rg", "unknown"),
+                vec![
+                    finding(Rule::NodeAutoUpgrade, Outcome::Pass, ""),
+                    finding(Rule::MaintenanceWindow, Outcome::Unknown, ""),
+                ],
+            ),
+            assessed(
+                cluster("s", "rg", "waived"),
+                vec![finding(Rule::NodeAutoUpgrade, Outcome::Waived, "")],
+            ),
+            assessed(cluster("s", "rg", "passes"), vec![]),
+        ];
+        let summary = Summary::of(&items);
+        assert_eq!(
+            (summary.non_compliant, summary.unknown, summary.compliant()),
+            (1, 1, 2),
+            "a failing cluster is non-compliant whatever else is unknown"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! whatever features serde_json is built with. A string from outside that looks like an
 //! ARM expression (`[...]`) gets the `[[` escape, so a deployment never evaluates it.
 
-use super::decide::{ClusterFix, Scalar};
+use super::decide::{ClusterFix, Scalar, Target};
 use super::{decide, words};
 use crate::config::{MaintenanceWindow, RemediationConfig};
 use crate::model::{NodeOsChannel, UpgradeChannel};
@@ -77,7 +77,7 @@ impl Json {
 
 pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let description = if plans.is_empty() {
-        "aksradar: nothing to fix, no finding fails.".to_string()
+        "aksradar: nothing to fix: no finding of the rules asked for fails.".to_string()
     } else {
         format!(
             "aksradar: ARM template fragment for {}. Not a template \
@@ -106,7 +106,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[Str
             }),
         ),
     ];
-    if plans.iter().any(|p| p.version.is_some()) {
+    if plans.iter().any(ClusterFix::needs_chosen_version) {
         let param = Json::Obj(vec![
             ("type", Json::lit("string")),
             (
@@ -167,11 +167,13 @@ fn cluster_resources(plan: &ClusterFix<'_>, config: &RemediationConfig) -> Vec<J
         metadata.push(("warnings", Json::lines(warnings)));
 
         let mut properties = Vec::new();
-        if plan.version.is_some() {
-            properties.push((
+        match plan.version.as_ref().map(|v| &v.target) {
+            Some(Target::Step { to, .. }) => properties.push(("kubernetesVersion", Json::lit(to))),
+            Some(Target::Unread) => properties.push((
                 "kubernetesVersion",
                 Json::expr(&format!("[parameters('{VERSION_PARAM}')]")),
-            ));
+            )),
+            Some(Target::NoneOffered) | None => {}
         }
         if plan.channel.is_some() || plan.node_os.is_some() {
             let mut profile = Vec::new();

@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::Text;
-use super::decide::{ClusterFix, Scalar, Schedule};
+use super::decide::{ClusterFix, Scalar, Schedule, Target};
 use super::{decide, names, words};
 use crate::config::{MaintenanceWindow, RemediationConfig};
 use crate::model::{NodeOsChannel, UpgradeChannel};
@@ -27,7 +27,7 @@ fn schedule_suffix(schedule: Schedule) -> &'static str {
 pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("//");
     if plans.is_empty() {
-        out.comment("aksradar: nothing to fix, no finding fails.");
+        out.comment("aksradar: nothing to fix: no finding of the rules asked for fails.");
         out.notes(notes);
         return out.finish();
     }
@@ -38,7 +38,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[Str
     out.comment("the patch repeats the cluster's current upgradeChannel unless a fix changes it.");
     out.comment("The maintenanceConfigurations resources stand alone: deploy them into the cluster's resource group.");
     out.notes(notes);
-    if plans.iter().any(|p| p.version.is_some()) {
+    if plans.iter().any(ClusterFix::needs_chosen_version) {
         out.blank();
         out.line(&format!("@description({})", string(words::VERSION_STEP)));
         out.line(&format!("param {VERSION_PARAM} string"));
@@ -138,8 +138,10 @@ fn patch(out: &mut Text, plan: &ClusterFix<'_>, symbol: &str, api: &str) {
     out.line(&format!("  name: {}", string(&c.name)));
     out.line(&format!("  location: {}", string(&c.location)));
     out.line("  properties: {");
-    if plan.version.is_some() {
-        out.line(&format!("    kubernetesVersion: {VERSION_PARAM}"));
+    match plan.version.as_ref().map(|v| &v.target) {
+        Some(Target::Step { to, .. }) => out.line(&format!("    kubernetesVersion: {}", string(to))),
+        Some(Target::Unread) => out.line(&format!("    kubernetesVersion: {VERSION_PARAM}")),
+        Some(Target::NoneOffered) | None => {}
     }
     if plan.channel.is_some() || plan.node_os.is_some() {
         out.line("    autoUpgradeProfile: {");

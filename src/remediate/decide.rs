@@ -1,13 +1,17 @@
 //! What to change on each cluster, decided once so that every format proposes the same fix.
 //!
-//! A `ClusterFix` exists only for a cluster with at least one `Fail` finding; `Waived`,
-//! `Unknown` and `Pass` never produce a fix. Fixes come out sorted by subscription,
+//! A `ClusterFix` exists only for a cluster with at least one `Fail` finding of a rule
+//! in scope (`Scope`); `Waived`, `Unknown` and `Pass` never produce a fix. A Kubernetes
+//! upgrade targets one step: the newest patch of the next minor version the cluster's
+//! upgrade profile offers (AKS moves one minor at a time), and says when more steps
+//! must follow to reach the minimum. Fixes come out sorted by subscription,
 //! resource group, name and id, so the text built from them does not depend on the
 //! order of the input. What a fix needs to know about a rule (the pools behind, the
 //! schedules present) it asks the rule; the words are in `words`, the names in `names`.
 
+use super::Scope;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
-use crate::model::{AgentPool, Assessed, Cluster, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel};
+use crate::model::{AgentPool, Assessed, Cluster, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
 pub use crate::rules::Schedule;
 use crate::rules::{has_schedule, pools_behind};
 
@@ -18,7 +22,7 @@ pub struct ClusterFix<'a> {
     pub cluster: &'a Cluster,
     pub channel: Option<ChannelFix<'a>>,
     pub node_os: Option<NodeOsFix<'a>>,
-    pub version: Option<&'a Finding>,
+    pub version: Option<VersionFix<'a>>,
     pub pools: Option<PoolsFix<'a>>,
     pub maintenance: Option<MaintenanceFix<'a>>,
 }
@@ -42,6 +46,74 @@ pub struct NodeOsFix<'a> {
     pub pinned_by_node_image: bool,
 }
 
+/// Azure.AKS.Version: the Kubernetes version to move the control plane (and its pools) to.
+#[derive(Debug)]
+pub struct VersionFix<'a> {
+    pub finding: &'a Finding,
+    pub target: Target,
+}
+
+/// Where a Kubernetes upgrade goes, from the cluster's upgrade profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// One step: the newest patch of the next minor version offered (of the cluster's
+    /// own minor when the region offers no next one). `short_of`: the minimum the step
+    /// still falls short of, so more steps follow.
+    Step {
+        from: Option<String>,
+        to: String,
+        short_of: Option<String>,
+    },
+    /// The upgrade profile offers no generally available version to move to.
+    NoneOffered,
+    /// The upgrade profile was not read: the person running the fix chooses the
+    /// version (`K8S_TARGET_VERSION`, or the template's parameter).
+    Unread,
+}
+
+impl VersionFix<'_> {
+    /// Whether there is an upgrade to write down (a step, or one to choose).
+    pub fn upgrades(&self) -> bool {
+        self.target != Target::NoneOffered
+    }
+}
+
+/// The step the cluster's upgrade profile allows toward `minimum`.
+pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
+    let Some(offered) = &cluster.upgrades else {
+        return Target::Unread;
+    };
+    // The profile's upgrades are from the version the control plane runs.
+    let from = cluster
+        .current_kubernetes_version
+        .as_deref()
+        .or(cluster.kubernetes_version.as_deref());
+    let offered: Vec<(Version, &String)> = offered
+        .iter()
+        .filter_map(|v| Version::parse(v).filter(|p| p.pre.is_none()).map(|p| (p, v)))
+        .collect();
+    let newest_of = |minor: (u64, u64)| {
+        offered
+            .iter()
+            .filter(|(v, _)| v.minor_key() == minor)
+            .max_by(|a, b| a.0.cmp(&b.0))
+    };
+    let chosen = match from.and_then(Version::parse) {
+        Some(current) => newest_of((current.major, current.minor + 1))
+            .or_else(|| newest_of(current.minor_key()).filter(|(v, _)| *v > current)),
+        // Nothing to count from: the lowest minor offered, one step.
+        None => offered.iter().map(|(v, _)| v.minor_key()).min().and_then(newest_of),
+    };
+    match chosen {
+        Some((version, text)) => Target::Step {
+            from: from.map(String::from),
+            to: (*text).clone(),
+            short_of: (!version.satisfies_minimum(minimum)).then(|| minimum.to_string()),
+        },
+        None => Target::NoneOffered,
+    }
+}
+
 /// Azure.AKS.PoolVersion: the pools whose version differs from the cluster's.
 #[derive(Debug)]
 pub struct PoolsFix<'a> {
@@ -56,8 +128,14 @@ pub struct MaintenanceFix<'a> {
     pub missing: Vec<Schedule>,
 }
 
-/// The fixes of every cluster with a failing finding, in a stable order.
-pub fn decide<'a>(items: &[&'a Assessed], config: &RemediationConfig) -> Vec<ClusterFix<'a>> {
+/// The fixes of every cluster with a failing finding of a rule in `scope`, in a stable
+/// order; `minimum` says whether an upgrade step is the last.
+pub fn decide<'a>(
+    items: &[&'a Assessed],
+    config: &RemediationConfig,
+    scope: Scope,
+    minimum: &Version,
+) -> Vec<ClusterFix<'a>> {
     let mut items: Vec<&Assessed> = items.to_vec();
     items.sort_by(|a, b| {
         let key = |x: &'a Assessed| {
@@ -71,15 +149,33 @@ pub fn decide<'a>(items: &[&'a Assessed], config: &RemediationConfig) -> Vec<Clu
         };
         key(a).cmp(&key(b))
     });
-    items.into_iter().filter_map(|item| fix(item, config)).collect()
+    items
+        .into_iter()
+        .filter_map(|item| fix(item, config, scope, minimum))
+        .collect()
 }
 
-fn fix<'a>(item: &'a Assessed, config: &RemediationConfig) -> Option<ClusterFix<'a>> {
+/// The rules `item` fails that `scope` does not ask for, in rule order: their fixes
+/// are left out, and every output says so (`left_out_note`, the plan's left-out list).
+pub fn not_asked(item: &Assessed, scope: Scope) -> Vec<Rule> {
+    Rule::ALL
+        .into_iter()
+        .filter(|rule| {
+            !scope.includes(*rule)
+                && item
+                    .findings
+                    .iter()
+                    .any(|f| f.rule == *rule && f.outcome == Outcome::Fail)
+        })
+        .collect()
+}
+
+fn fix<'a>(item: &'a Assessed, config: &RemediationConfig, scope: Scope, minimum: &Version) -> Option<ClusterFix<'a>> {
     let cluster = &item.cluster;
     let failing = |rule: Rule| {
         item.findings
             .iter()
-            .find(|f| f.rule == rule && f.outcome == Outcome::Fail)
+            .find(|f| f.rule == rule && f.outcome == Outcome::Fail && scope.includes(rule))
     };
 
     let channel = failing(Rule::AutoUpgrade).map(|finding| ChannelFix {
@@ -103,7 +199,10 @@ fn fix<'a>(item: &'a Assessed, config: &RemediationConfig) -> Option<ClusterFix<
             pinned_by_node_image,
         }
     });
-    let version = failing(Rule::Version);
+    let version = failing(Rule::Version).map(|finding| VersionFix {
+        finding,
+        target: target(cluster, minimum),
+    });
     let pools = failing(Rule::PoolVersion).and_then(|finding| {
         let pools: Vec<&AgentPool> = pools_behind(cluster).map(|(pool, _)| pool).collect();
         (!pools.is_empty()).then_some(PoolsFix { finding, pools })
@@ -189,7 +288,13 @@ impl ClusterFix<'_> {
 
     /// Whether the declarative formats write a cluster patch (version or channels).
     pub fn has_patch(&self) -> bool {
-        self.version.is_some() || self.channel.is_some() || self.node_os.is_some()
+        self.version.as_ref().is_some_and(VersionFix::upgrades) || self.channel.is_some() || self.node_os.is_some()
+    }
+
+    /// Whether the Kubernetes version is upgraded to a version the person running the
+    /// fix chooses (the upgrade profile was not read).
+    pub fn needs_chosen_version(&self) -> bool {
+        self.version.as_ref().is_some_and(|v| v.target == Target::Unread)
     }
 
     /// Whether the output must set the node OS channel: its rule fails, or the cluster
@@ -242,6 +347,76 @@ pub fn schedule_fields(w: &MaintenanceWindow) -> (&'static str, Vec<(&'static st
 mod tests {
     use super::*;
     use crate::model::fixtures::{failing as assessed, maintenance};
+
+    fn decide<'a>(items: &[&'a Assessed], config: &RemediationConfig) -> Vec<ClusterFix<'a>> {
+        super::decide(items, config, Scope::ALL, &Version::parse("1.33.7").unwrap())
+    }
+
+    #[test]
+    fn the_upgrade_target_is_the_newest_patch_of_the_next_minor_the_profile_offers() {
+        let minimum = Version::parse("1.33.7").unwrap();
+        let with = |running: &str, offered: Option<&[&str]>| Cluster {
+            kubernetes_version: Some(running.into()),
+            current_kubernetes_version: Some(running.into()),
+            upgrades: offered.map(|o| o.iter().map(|v| v.to_string()).collect()),
+            ..Default::default()
+        };
+        let step = |from: &str, to: &str, more: bool| Target::Step {
+            from: Some(from.into()),
+            to: to.into(),
+            short_of: more.then(|| "1.33.7".to_string()),
+        };
+        let cases = [
+            // One minor at a time, the newest patch of it, whatever the order offered.
+            (
+                with("1.32.4", Some(&["1.33.10", "1.32.9", "1.33.2", "1.34.1"])),
+                step("1.32.4", "1.33.10", false),
+            ),
+            // Two minors behind the minimum: the first step, and more follow.
+            (
+                with("1.31.4", Some(&["1.31.9", "1.32.9", "1.32.10"])),
+                step("1.31.4", "1.32.10", true),
+            ),
+            // A preview is never a target.
+            (
+                with("1.35.2", Some(&["1.36.0-preview", "1.35.4"])),
+                step("1.35.2", "1.35.4", false),
+            ),
+            // Only patches offered: the newest patch of its own minor.
+            (
+                with("1.33.5", Some(&["1.33.6", "1.33.10"])),
+                step("1.33.5", "1.33.10", false),
+            ),
+            (with("1.33.5", Some(&[])), Target::NoneOffered),
+            (with("1.33.5", None), Target::Unread),
+        ];
+        for (cluster, want) in cases {
+            assert_eq!(target(&cluster, &minimum), want, "{:?}", cluster.upgrades);
+        }
+    }
+
+    #[test]
+    fn rules_out_of_scope_make_no_fix_and_kubernetes_upgrades_are_out_unless_asked() {
+        let config = RemediationConfig::default();
+        let minimum = Version::parse("1.33.7").unwrap();
+        let item = assessed(
+            Cluster::default(),
+            &[Rule::NodeAutoUpgrade, Rule::Version, Rule::PoolVersion],
+        );
+        let plans = super::decide(&[&item], &config, Scope::default(), &minimum);
+        assert!(plans[0].node_os.is_some());
+        assert!(plans[0].version.is_none(), "Version is not in the default scope");
+        let only_version = assessed(Cluster::default(), &[Rule::Version]);
+        assert!(super::decide(&[&only_version], &config, Scope::default(), &minimum).is_empty());
+        let plans = super::decide(&[&only_version], &config, Scope::of([Rule::Version]), &minimum);
+        assert_eq!(
+            plans[0].version.as_ref().map(|v| v.target.clone()),
+            Some(Target::Unread)
+        );
+        let plans = super::decide(&[&item], &config, Scope::of([Rule::Version]), &minimum);
+        assert!(plans[0].node_os.is_none(), "only what was asked for");
+    }
+
     #[test]
     fn the_node_os_target_follows_windows_pools_and_the_node_image_channel() {
         let config = RemediationConfig::default();

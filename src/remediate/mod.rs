@@ -1,10 +1,14 @@
-//! Remediation text: the fixes for every failing finding, in one of five formats.
+//! Remediation text: the fixes for the failing findings of the rules asked for (a
+//! `Scope`), in one of five formats.
 //!
+//! Kubernetes upgrades (Version, PoolVersion) drain and replace every node, so they are
+//! in a fix only when asked for; the text says what was left out and how to ask.
 //! Pure and deterministic: the same clusters and config give the same text, byte for
 //! byte (clusters are sorted, nothing reads the clock). `decide` decides what to change
-//! once, `words` and `names` word and name it; each format module only spells it. Text from outside (names, tags, reasons)
-//! reaches a comment only through `text::clean`, and a value only through the format's
-//! own quoting, so no input can end a comment or a string early.
+//! once, `words` and `names` word and name it; each format module only spells it. Text
+//! from outside (names, tags, reasons) reaches a comment only through `text::clean`,
+//! and a value only through the format's own quoting, so no input can end a comment or
+//! a string early.
 //!
 //! `plan` turns the same decisions into the changes an apply makes (property: from →
 //! to), and `outcome` holds what applying them reports; both are plain data too.
@@ -21,9 +25,127 @@ mod shell;
 mod terraform;
 mod words;
 
-use crate::config::RemediationConfig;
-use crate::model::Assessed;
+use crate::config::{RemediationConfig, RulesConfig};
+use crate::model::{Assessed, Outcome, Rule, Version};
 use crate::text::clean;
+
+pub use decide::Target;
+
+/// The rules a fix is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope([bool; Rule::ALL.len()]);
+
+impl Scope {
+    pub const ALL: Scope = Scope([true; Rule::ALL.len()]);
+
+    /// The rules whose fix is a Kubernetes upgrade: it drains and replaces every node.
+    pub const UPGRADES: [Rule; 2] = [Rule::Version, Rule::PoolVersion];
+
+    /// Whether the fix of `rule` is a Kubernetes upgrade, only ever made when asked for.
+    pub fn drains_nodes(rule: Rule) -> bool {
+        Scope::UPGRADES.contains(&rule)
+    }
+
+    fn slot(rule: Rule) -> usize {
+        Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0)
+    }
+
+    /// Exactly these rules.
+    pub fn of(rules: impl IntoIterator<Item = Rule>) -> Scope {
+        let mut scope = Scope([false; Rule::ALL.len()]);
+        for rule in rules {
+            scope.0[Scope::slot(rule)] = true;
+        }
+        scope
+    }
+
+    /// The rules asked for (by `--rule`, a filter, the popup), or with none asked for,
+    /// the default: every rule but the Kubernetes upgrades.
+    pub fn asked(rules: &[Rule]) -> Scope {
+        if rules.is_empty() {
+            Scope::default()
+        } else {
+            Scope::of(rules.iter().copied())
+        }
+    }
+
+    pub fn includes(self, rule: Rule) -> bool {
+        self.0[Scope::slot(rule)]
+    }
+
+    /// The same scope with `rule` in or out.
+    pub fn with(mut self, rule: Rule, included: bool) -> Scope {
+        self.0[Scope::slot(rule)] = included;
+        self
+    }
+
+    /// Its rules, in rule order.
+    pub fn rules(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(move |r| self.includes(*r))
+    }
+}
+
+impl Default for Scope {
+    /// Every rule but the Kubernetes upgrades.
+    fn default() -> Scope {
+        Scope::of(Rule::ALL.into_iter().filter(|r| !Scope::drains_nodes(*r)))
+    }
+}
+
+/// What a fix is asked for, besides the clusters and the remediation config.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub format: Format,
+    pub scope: Scope,
+    /// The minimum Kubernetes version (config `rules.kubernetes_minimum_version`): an
+    /// upgrade step short of it says that more steps follow.
+    pub minimum: &'a Version,
+    /// Said at the top, in the format's comment syntax (for ARM, in `metadata.notes`).
+    pub notes: &'a [String],
+}
+
+/// How many of `items` fail each rule, in rule order (waived and unknown findings
+/// are not failures).
+pub fn failing_per_rule(items: &[&Assessed]) -> [(Rule, usize); Rule::ALL.len()] {
+    Rule::ALL.map(|rule| {
+        let n = items
+            .iter()
+            .filter(|a| a.findings.iter().any(|f| f.rule == rule && f.outcome == Outcome::Fail))
+            .count();
+        (rule, n)
+    })
+}
+
+/// What a fix in `scope` leaves out of `items`: one line naming each failing rule that
+/// was not asked for (`decide::not_asked`, as an apply's plan says per cluster), with
+/// how many clusters fail it and how to ask for it. `None` when nothing failing is left
+/// out.
+pub fn left_out_note(items: &[&Assessed], scope: Scope) -> Option<String> {
+    let mut clusters = [0usize; Rule::ALL.len()];
+    for item in items {
+        for rule in decide::not_asked(item, scope) {
+            clusters[Scope::slot(rule)] += 1;
+        }
+    }
+    let left: Vec<(Rule, usize)> = Rule::ALL.into_iter().zip(clusters).filter(|(_, n)| *n > 0).collect();
+    if left.is_empty() {
+        return None;
+    }
+    let why = if left.iter().any(|(rule, _)| Scope::drains_nodes(*rule)) {
+        " Kubernetes upgrades drain and replace every node, so they are fixed only when asked for."
+    } else {
+        ""
+    };
+    let left: Vec<String> = left
+        .into_iter()
+        .map(|(rule, n)| format!("{} ({})", rule.name(), crate::text::count(n, "cluster")))
+        .collect();
+    Some(format!(
+        "Not asked for, so not fixed here: {}.{why} Ask with --rule (repeatable), a fail: term in the filter, \
+         or the fix popup's rule toggles.",
+        left.join(", ")
+    ))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -56,22 +178,33 @@ impl Format {
     }
 }
 
-/// The fixes for every `Fail` finding of `items`, in `format`. When nothing fails, a
-/// short note in the format's own comment syntax (for ARM, a template without resources).
+/// The fixes for the `Fail` findings of `items` in the default scope (every rule but
+/// the Kubernetes upgrades, against the default minimum version), in `format`.
 pub fn render(format: Format, items: &[&Assessed], config: &RemediationConfig) -> String {
-    render_noted(format, items, config, &[])
+    let minimum = RulesConfig::default().kubernetes_minimum_version;
+    let request = Request {
+        format,
+        scope: Scope::default(),
+        minimum: &minimum,
+        notes: &[],
+    };
+    render_request(&request, items, config)
 }
 
-/// `render`, with `notes` for the reader at the top, in the format's comment syntax
-/// (for ARM, in the template's `metadata`): what was left out and why, say.
-pub fn render_noted(format: Format, items: &[&Assessed], config: &RemediationConfig, notes: &[String]) -> String {
-    let plans = decide::decide(items, config);
-    match format {
-        Format::Cli => cli::render(&plans, config, notes),
-        Format::Bicep => bicep::render(&plans, config, notes),
-        Format::Arm => arm::render(&plans, config, notes),
-        Format::Policy => policy::render(&plans, notes),
-        Format::Terraform => terraform::render(&plans, config, notes),
+/// The fixes for the `Fail` findings of `items` of the rules in the request's scope, in
+/// its format, with its notes and what the scope left out at the top. When nothing is
+/// left to fix, a short note in the format's own comment syntax (for ARM, a template
+/// without resources).
+pub fn render_request(request: &Request<'_>, items: &[&Assessed], config: &RemediationConfig) -> String {
+    let plans = decide::decide(items, config, request.scope, request.minimum);
+    let mut notes = request.notes.to_vec();
+    notes.extend(left_out_note(items, request.scope));
+    match request.format {
+        Format::Cli => cli::render(&plans, config, &notes),
+        Format::Bicep => bicep::render(&plans, config, &notes),
+        Format::Arm => arm::render(&plans, config, &notes),
+        Format::Policy => policy::render(&plans, request.scope, &notes),
+        Format::Terraform => terraform::render(&plans, config, &notes),
     }
 }
 
@@ -267,7 +400,7 @@ mod tests {
             linux("1.34.2"),
             maintenance(BOTH),
         );
-        let old = cluster(
+        let mut old = cluster(
             SUB_B,
             "rg-b",
             "aks-old",
@@ -279,6 +412,19 @@ mod tests {
                 pool("user1", "Linux", Some("1.30.9")),
             ],
             maintenance(&[]),
+        );
+        // Its upgrade profile: two minors behind the minimum, so one step and more to follow.
+        old.upgrades = Some(vec!["1.31.9".into(), "1.32.10".into(), "1.32.7".into()]);
+        // Below the minimum by a patch, its profile not read: the version is chosen by hand.
+        let unread = cluster(
+            SUB_B,
+            "rg-b",
+            "aks-unread",
+            "1.33.2",
+            Some("patch"),
+            Some("SecurityPatch"),
+            linux("1.33.2"),
+            maintenance(BOTH),
         );
         let waived = cluster(
             SUB_B,
@@ -308,15 +454,27 @@ mod tests {
             reason: "vendor appliance".into(),
             expires: None,
         });
-        let clusters = vec![old, passing, tagged, unmanaged, waived, node_image, windows];
+        let clusters = vec![old, passing, tagged, unmanaged, waived, node_image, windows, unread];
         let today = time::macros::date!(2026 - 11 - 26);
         (crate::rules::assess(clusters, &config, today), config)
+    }
+
+    /// Every rule's fixes, against the default minimum, with these notes.
+    fn render_all(format: Format, items: &[&Assessed], config: &RemediationConfig, notes: &[String]) -> String {
+        let minimum = Version::parse("1.33.7").unwrap();
+        let request = Request {
+            format,
+            scope: Scope::ALL,
+            minimum: &minimum,
+            notes,
+        };
+        render_request(&request, items, config)
     }
 
     fn render_fleet(format: Format) -> String {
         let (items, config) = fleet();
         let refs: Vec<&Assessed> = items.iter().collect();
-        render(format, &refs, &config.remediation)
+        render_all(format, &refs, &config.remediation, &[])
     }
 
     /// A cluster whose every string tries to escape its quoting.
@@ -343,7 +501,7 @@ mod tests {
     fn render_hostile(format: Format) -> String {
         let (items, config) = hostile();
         let refs: Vec<&Assessed> = items.iter().collect();
-        render(format, &refs, &config.remediation)
+        render_all(format, &refs, &config.remediation, &[])
     }
 
     #[test]
@@ -413,8 +571,8 @@ mod tests {
         ];
         for format in Format::ALL {
             for refs in [&refs[..], &[]] {
-                let text = render_noted(format, refs, &config.remediation, &notes);
-                let plain = render(format, refs, &config.remediation);
+                let text = render_all(format, refs, &config.remediation, &notes);
+                let plain = render_all(format, refs, &config.remediation, &[]);
                 assert_ne!(text, plain, "{}", format.label());
                 match format {
                     Format::Arm => {
@@ -493,8 +651,8 @@ mod tests {
         assert!(!text.contains("-g team(prod).eu"));
         assert!(text.contains("--node-os-upgrade-channel SecurityPatch"));
         // The Windows cluster and the node-image cluster get NodeImage.
-        assert!(text.contains("-g rg-win -n aks-win --node-os-upgrade-channel NodeImage"));
-        assert!(text.contains("-g rg-legacy -n aks-nodeimage --node-os-upgrade-channel NodeImage"));
+        assert!(text.contains("-g rg-win -n aks-win --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv)\n  if [ \"$current\" != NodeImage ]; then flags+=(--node-os-upgrade-channel NodeImage)"), "{text}");
+        assert!(text.contains("-g rg-legacy -n aks-nodeimage --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv)\n  if [ \"$current\" != NodeImage ]; then flags+=(--node-os-upgrade-channel NodeImage)"), "{text}");
     }
 
     #[test]
@@ -582,132 +740,496 @@ mod tests {
         }
     }
 
-    /// Runs the CLI script against a stand-in `az` that records its arguments, and
-    /// checks that hostile values arrive as single, unchanged arguments.
+    /// A stand-in `az` for the scripts: it records every call (arguments split by
+    /// `\x1f`, calls by `\x1e`) and keeps each cluster's values in files under
+    /// `$AZ_STATE`, so a second run sees what the first changed. `az aks update` of the
+    /// cluster named in `$AZ_FAIL` fails, as an operation AKS ends `Failed` does. Each
+    /// operation started with `--no-wait` is in flight until its `wait`; the count in
+    /// flight is logged when one starts, and with `$AZ_MEET` set the first `wait` holds
+    /// its operation in flight until another one starts (for at most ten seconds):
+    /// parallel jobs meet there, a script that ran one cluster at a time would not.
+    #[cfg(unix)]
+    const FAKE_AZ: &str = r#"#!/usr/bin/env bash
+set -u
+# One write per call: the jobs run in parallel, and O_APPEND keeps one write whole.
+record=; for a in "$@"; do record+="$a"$'\037'; done; printf '%s\036' "$record" >> "$AZ_LOG"
+arg() { local want=$1; shift; while [ $# -gt 0 ]; do if [ "$1" = "$want" ]; then printf '%s' "${2-}"; return; fi; shift; done; }
+key() { printf '%s' "$1" | cksum | tr ' ' _; }
+cluster=$(arg --cluster-name "$@"); [ -n "$cluster" ] || cluster=$(arg -n "$@")
+k="$AZ_STATE/$(key "$cluster")"
+start_op() {
+  mkdir -p "$AZ_STATE/inflight"; touch "$AZ_STATE/inflight/$(key "$cluster")"
+  ls "$AZ_STATE/inflight" | wc -l | tr -d ' ' >> "$AZ_STATE/inflight.log"
+}
+end_op() {
+  if [ -n "${AZ_MEET-}" ] && mkdir "$AZ_STATE/first-wait" 2>/dev/null; then
+    before=$(wc -l < "$AZ_STATE/inflight.log")
+    for _ in $(seq 200); do [ "$(wc -l < "$AZ_STATE/inflight.log")" -gt "$before" ] && break; sleep 0.05; done
+    if [ "$(wc -l < "$AZ_STATE/inflight.log")" -gt "$before" ]; then echo met; else echo alone; fi > "$AZ_STATE/met"
+  fi
+  rm -f "$AZ_STATE/inflight/$(key "$cluster")"
+}
+show() { if [ -f "$1" ]; then cat "$1"; elif [ "$2" = provisioningState ]; then echo Succeeded; fi; }
+case "$1 $2" in
+"aks show") q=$(arg --query "$@"); show "$k.$q" "$q" ;;
+"aks update")
+  if [ "$cluster" = "${AZ_FAIL-}" ]; then echo 'ERROR: (UpgradeFailed) drain failed' >&2; exit 1; fi
+  v=$(arg --auto-upgrade-channel "$@"); [ -z "$v" ] || echo "$v" > "$k.autoUpgradeProfile.upgradeChannel"
+  v=$(arg --node-os-upgrade-channel "$@"); [ -z "$v" ] || echo "$v" > "$k.autoUpgradeProfile.nodeOsUpgradeChannel"
+  start_op ;;
+"aks upgrade")
+  # As az does without --control-plane-only: the pools move with the control plane.
+  v=$(arg --kubernetes-version "$@"); echo "$v" > "$k.kubernetesVersion"
+  for f in "$k".*.orchestratorVersion; do [ ! -f "$f" ] || echo "$v" > "$f"; done
+  start_op ;;
+"aks wait") end_op ;;
+"aks nodepool")
+  pool=$(arg -n "$@"); p="$k.$(key "$pool")"
+  case "$3" in
+  show) q=$(arg --query "$@"); show "$p.$q" "$q" ;;
+  upgrade) arg --kubernetes-version "$@" > "$p.orchestratorVersion"; echo >> "$p.orchestratorVersion"; start_op ;;
+  wait) end_op ;;
+  esac ;;
+"aks maintenanceconfiguration")
+  n=$(arg -n "$@")
+  case "$3" in show) [ -f "$k.mc.$n" ] ;; add) touch "$k.mc.$n" ;; esac ;;
+esac
+"#;
+
+    /// A run of a script against `FAKE_AZ`.
+    #[cfg(unix)]
+    struct FakeRun {
+        code: Option<i32>,
+        stdout: String,
+        stderr: String,
+        /// The `az` calls of this run, each as its arguments.
+        calls: Vec<Vec<String>>,
+        /// The count in flight each time an operation started.
+        in_flight: Vec<usize>,
+    }
+
+    #[cfg(unix)]
+    impl FakeRun {
+        fn calls_of(&self, group: &[&str]) -> Vec<&Vec<String>> {
+            self.calls
+                .iter()
+                .filter(|c| c.len() >= group.len() && c.iter().zip(group).all(|(a, b)| a == b))
+                .collect()
+        }
+
+        /// The value after `flag` in a call.
+        fn value<'a>(call: &'a [String], flag: &str) -> Option<&'a str> {
+            call.iter()
+                .position(|a| a == flag)
+                .and_then(|i| call.get(i + 1))
+                .map(String::as_str)
+        }
+    }
+
+    /// A folder with `FAKE_AZ` as `az`, its state seeded with each cluster's version and
+    /// each pool's (so version reads answer as the fleet does).
+    #[cfg(unix)]
+    fn fake_az(items: &[Assessed]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let az = dir.path().join("az");
+        std::fs::write(&az, FAKE_AZ).expect("the stand-in az is written");
+        set_executable(&az);
+        let state = dir.path().join("state");
+        std::fs::create_dir(&state).expect("the state folder");
+        let key = |name: &str| -> String {
+            let out = std::process::Command::new("cksum")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .and_then(|mut child| {
+                    use std::io::Write;
+                    child.stdin.take().expect("stdin").write_all(name.as_bytes())?;
+                    child.wait_with_output()
+                })
+                .expect("cksum runs");
+            String::from_utf8_lossy(&out.stdout).trim().replace(' ', "_")
+        };
+        for item in items {
+            let c = &item.cluster;
+            let k = key(&c.name);
+            if let Some(version) = &c.kubernetes_version {
+                std::fs::write(state.join(format!("{k}.kubernetesVersion")), format!("{version}\n")).expect("seed");
+            }
+            for pool in &c.pools {
+                if let Some(version) = &pool.orchestrator_version {
+                    let file = state.join(format!("{k}.{}.orchestratorVersion", key(&pool.name)));
+                    std::fs::write(file, format!("{version}\n")).expect("seed");
+                }
+            }
+        }
+        dir
+    }
+
+    /// Runs `script` with bash in `dir` (made by `fake_az`), with `env` set.
+    #[cfg(unix)]
+    fn run_script(dir: &std::path::Path, script: &str, env: &[(&str, &str)]) -> Option<FakeRun> {
+        let bash = which_bash().ok()?;
+        let log = dir.join("az.log");
+        let _ = std::fs::remove_file(&log);
+        let _ = std::fs::remove_file(dir.join("state/inflight.log"));
+        let _ = std::fs::remove_dir(dir.join("state/first-wait"));
+        let file = dir.join("fix.sh");
+        std::fs::write(&file, script).expect("the script is written");
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let mut command = std::process::Command::new(bash);
+        command
+            .arg(&file)
+            .current_dir(dir)
+            .env("PATH", path)
+            .env("AZ_LOG", &log)
+            .env("AZ_STATE", dir.join("state"))
+            .env_remove("K8S_TARGET_VERSION")
+            .env_remove("MAX_PARALLEL")
+            .env_remove("AZ_MEET")
+            .env_remove("AZ_FAIL");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().expect("bash runs");
+        let calls = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .split('\u{1e}')
+            .filter(|c| !c.is_empty())
+            .map(|c| c.split_terminator('\u{1f}').map(String::from).collect())
+            .collect();
+        let in_flight = std::fs::read_to_string(dir.join("state/inflight.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        Some(FakeRun {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            calls,
+            in_flight,
+        })
+    }
+
+    /// Runs the CLI script against the stand-in `az`, and checks that hostile values
+    /// arrive as single, unchanged arguments.
     #[cfg(unix)]
     #[test]
     fn the_cli_script_passes_hostile_values_to_az_unchanged() {
-        let Ok(bash) = which_bash() else { return };
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let log = dir.path().join("az.log");
-        let az = dir.path().join("az");
-        std::fs::write(
-            &az,
-            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\037' \"$a\"; done >> \"$AZ_LOG\"\nprintf '\\036' >> \"$AZ_LOG\"\n\
-             [ \"$2 $3\" = 'maintenanceconfiguration show' ] && exit 1\n\
-             [ \"$2 $3\" = 'nodepool show' ] && echo 1.19.0\nexit 0\n",
-        )
-        .expect("the stand-in az is written");
-        set_executable(&az);
-        let script = dir.path().join("fix.sh");
-        std::fs::write(&script, render_hostile(Format::Cli)).expect("the script is written");
-        let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
-        let status = std::process::Command::new(bash)
-            .arg(&script)
-            .current_dir(dir.path())
-            .env("PATH", path)
-            .env("AZ_LOG", &log)
-            .env("K8S_TARGET_VERSION", "1.33.7")
-            .status()
-            .expect("bash runs");
-        assert!(status.success());
-        assert!(!dir.path().join("pwned").exists(), "a command substitution ran");
-        let calls = std::fs::read_to_string(&log).expect("az was called");
-        let calls: Vec<Vec<&str>> = calls
-            .split('\u{1e}')
-            .filter(|c| !c.is_empty())
-            .map(|c| c.split_terminator('\u{1f}').collect())
-            .collect();
         let (items, _) = hostile();
-        let c = &items[0].cluster;
-        let update = calls
-            .iter()
-            .find(|a| a.starts_with(&["aks", "update"]) && a.contains(&"--node-os-upgrade-channel"))
-            .expect("the node OS channel is set");
-        let value_of = |flag: &str| {
-            update
-                .iter()
-                .position(|a| *a == flag)
-                .and_then(|i| update.get(i + 1))
-                .copied()
+        let dir = fake_az(&items);
+        let Some(run) = run_script(
+            dir.path(),
+            &render_hostile(Format::Cli),
+            &[("K8S_TARGET_VERSION", "1.33.7")],
+        ) else {
+            return;
         };
-        assert_eq!(value_of("-n"), Some(c.name.as_str()));
-        assert_eq!(value_of("-g"), Some(c.resource_group.as_str()));
-        let pool_upgrade = calls.iter().find(|a| a.starts_with(&["aks", "nodepool", "upgrade"]));
-        assert!(pool_upgrade.is_some_and(|a| a.contains(&"p'1")), "{calls:?}");
+        assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+        assert!(!dir.path().join("pwned").exists(), "a command substitution ran");
+        let c = &items[0].cluster;
+        let updates = run.calls_of(&["aks", "update"]);
+        let [update] = updates.as_slice() else {
+            panic!("one update: {:?}", run.calls)
+        };
+        assert_eq!(FakeRun::value(update, "-n"), Some(c.name.as_str()));
+        assert_eq!(FakeRun::value(update, "-g"), Some(c.resource_group.as_str()));
+        assert_eq!(
+            FakeRun::value(update, "--node-os-upgrade-channel"),
+            Some("SecurityPatch")
+        );
+        let pools = run.calls_of(&["aks", "nodepool", "upgrade"]);
+        assert!(
+            pools.iter().any(|a| FakeRun::value(a, "-n") == Some("p'1")),
+            "{:?}",
+            run.calls
+        );
     }
 
-    /// A stand-in `az` that fails every update of the cluster named in `$AZ_FAIL`
-    /// (like an operation AKS ends `Failed`) and succeeds at everything else. The
-    /// script must go on with the other clusters, say which one failed, list the
-    /// ones it fixed, and exit non-zero.
+    /// A failed update (an operation AKS ends `Failed`) stops that cluster, and only
+    /// that cluster: the others are fixed, each result is said as it comes, and the
+    /// script ends naming both and exiting 1.
     #[cfg(unix)]
     #[test]
     fn the_cli_script_reports_a_failed_cluster_fixes_the_others_and_exits_non_zero() {
-        let Ok(bash) = which_bash() else { return };
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let log = dir.path().join("az.log");
-        let az = dir.path().join("az");
-        std::fs::write(
-            &az,
-            "#!/bin/sh\necho \"$*\" >> \"$AZ_LOG\"\n\
-             case \"$*\" in *\"aks update\"*\"-n $AZ_FAIL \"*) echo 'ERROR: (UpgradeFailed) drain failed' >&2; exit 1;; esac\n\
-             [ \"$2 $3\" = 'maintenanceconfiguration show' ] && exit 1\nexit 0\n",
-        )
-        .expect("the stand-in az is written");
-        set_executable(&az);
-        let script = dir.path().join("fix.sh");
-        std::fs::write(&script, render_fleet(Format::Cli)).expect("the script is written");
-        let path = format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default());
-        let output = std::process::Command::new(bash)
-            .arg(&script)
-            .current_dir(dir.path())
-            .env("PATH", path)
-            .env("AZ_LOG", &log)
-            .env("AZ_FAIL", "aks-win")
-            .env("K8S_TARGET_VERSION", "1.33.7")
-            .output()
-            .expect("bash runs");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+        let (items, _) = fleet();
+        let dir = fake_az(&items);
+        let Some(run) = run_script(
+            dir.path(),
+            &render_fleet(Format::Cli),
+            &[("AZ_FAIL", "aks-win"), ("K8S_TARGET_VERSION", "1.33.7")],
+        ) else {
+            return;
+        };
+        assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
         assert!(
-            stderr.contains("aksradar: FAILED: 11111111-1111-1111-1111-111111111111/rg-win/aks-win\n"),
-            "{stderr}"
+            run.stderr
+                .contains("aksradar: FAILED: 11111111-1111-1111-1111-111111111111/rg-win/aks-win\n"),
+            "{}",
+            run.stderr
         );
         assert!(
-            stdout.contains("aksradar: 4 clusters fixed or already right, 1 failed."),
-            "{stdout}"
+            run.stdout
+                .contains("aksradar: 5 clusters fixed or already right, 1 failed."),
+            "{}",
+            run.stdout
         );
         assert!(
-            stdout.contains("  FAILED  11111111-1111-1111-1111-111111111111/rg-win/aks-win"),
-            "{stdout}"
+            run.stdout
+                .contains("  FAILED  11111111-1111-1111-1111-111111111111/rg-win/aks-win"),
+            "{}",
+            run.stdout
         );
         for fixed in [
             "rg-legacy/aks-nodeimage",
             "team(prod).eu/aks-weu-unmanaged",
             "rg-b/aks-old",
+            "rg-b/aks-tagged",
+            "rg-b/aks-unread",
         ] {
             assert!(
-                stdout.contains(fixed) && !stdout.contains(&format!("FAILED  {fixed}")),
-                "{fixed}: {stdout}"
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with("aksradar: ok: ") && l.ends_with(fixed)),
+                "{fixed} is reported as it ends: {}",
+                run.stdout
+            );
+            assert!(
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with("  ok      ") && l.ends_with(fixed)),
+                "{fixed} is in the summary: {}",
+                run.stdout
             );
         }
-        let calls = std::fs::read_to_string(&log).expect("az was called");
-        let failing = calls
-            .lines()
-            .position(|l| l.contains("update") && l.contains("-n aks-win "));
-        let later = calls
-            .lines()
-            .position(|l| l.contains("update") && l.contains("-n aks-old "));
+        let win_waits = run
+            .calls_of(&["aks", "wait"])
+            .into_iter()
+            .filter(|c| FakeRun::value(c, "-n") == Some("aks-win"))
+            .count();
+        assert_eq!(win_waits, 0, "the failed cluster's later steps did not run");
         assert!(
-            failing < later && failing.is_some(),
-            "the clusters after the failure still ran:\n{calls}"
+            run.calls_of(&["aks", "upgrade"])
+                .iter()
+                .any(|c| FakeRun::value(c, "-n") == Some("aks-old")),
+            "the clusters after the failure still ran"
+        );
+    }
+
+    /// One `az aks update` per cluster with every channel flag it needs, started with
+    /// `--no-wait` and waited for with `az aks wait --updated`; at most MAX_PARALLEL
+    /// clusters at once, and more than one at once; each upgrade to the cluster's own
+    /// target; and a second run changes nothing.
+    #[cfg(unix)]
+    #[test]
+    fn the_cli_script_fixes_clusters_in_parallel_with_one_update_each_and_is_idempotent() {
+        let (items, _) = fleet();
+        let dir = fake_az(&items);
+        let script = render_fleet(Format::Cli);
+        let env = [
+            ("MAX_PARALLEL", "2"),
+            ("K8S_TARGET_VERSION", "1.33.9"),
+            ("AZ_MEET", "1"),
+        ];
+        let Some(run) = run_script(dir.path(), &script, &env) else {
+            return;
+        };
+        assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains("aksradar: 6 clusters fixed or already right, 0 failed."),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(
+            run.stdout.lines().filter(|l| l.starts_with("aksradar: ok: ")).count(),
+            6,
+            "each result as it ends: {}",
+            run.stdout
+        );
+        let updates = run.calls_of(&["aks", "update"]);
+        let mut updated: Vec<&str> = updates.iter().filter_map(|c| FakeRun::value(c, "-n")).collect();
+        updated.sort_unstable();
+        assert_eq!(
+            updated,
+            ["aks-nodeimage", "aks-old", "aks-tagged", "aks-weu-unmanaged", "aks-win"],
+            "one update per cluster with a channel to set"
+        );
+        let win = updates
+            .iter()
+            .find(|c| FakeRun::value(c, "-n") == Some("aks-win"))
+            .unwrap();
+        assert_eq!(FakeRun::value(win, "--auto-upgrade-channel"), Some("patch"));
+        assert_eq!(FakeRun::value(win, "--node-os-upgrade-channel"), Some("NodeImage"));
+        for update in &updates {
+            assert!(update.iter().any(|a| a == "--no-wait"), "{update:?}");
+            let name = FakeRun::value(update, "-n");
+            assert!(
+                run.calls_of(&["aks", "wait"])
+                    .iter()
+                    .any(|w| FakeRun::value(w, "-n") == name && w.iter().any(|a| a == "--updated")),
+                "{name:?} is waited for"
+            );
+        }
+        let upgrades: Vec<(Option<&str>, Option<&str>)> = run
+            .calls_of(&["aks", "upgrade"])
+            .iter()
+            .map(|c| (FakeRun::value(c, "-n"), FakeRun::value(c, "--kubernetes-version")))
+            .collect();
+        assert!(
+            upgrades.contains(&(Some("aks-old"), Some("1.32.10"))),
+            "its profile's step: {upgrades:?}"
         );
         assert!(
-            !calls.contains("-n aks-win --node-os-upgrade-channel"),
-            "the failed cluster's later changes did not run:\n{calls}"
+            upgrades.contains(&(Some("aks-unread"), Some("1.33.9"))),
+            "K8S_TARGET_VERSION where the profile was not read: {upgrades:?}"
         );
+        assert_eq!(
+            run.in_flight.iter().max(),
+            Some(&2),
+            "up to MAX_PARALLEL at once, and more than one: {:?}",
+            run.in_flight
+        );
+        let met = std::fs::read_to_string(dir.path().join("state/met")).unwrap_or_default();
+        assert_eq!(
+            met.trim(),
+            "met",
+            "another cluster's operation started while the first was in flight"
+        );
+
+        let again = run_script(dir.path(), &script, &env).expect("bash");
+        assert_eq!(again.code, Some(0), "{}", again.stderr);
+        let writes: Vec<&Vec<String>> = again
+            .calls
+            .iter()
+            .filter(|c| {
+                let verb = c.get(1).map(String::as_str);
+                let sub = c.get(2).map(String::as_str);
+                matches!(verb, Some("update" | "upgrade")) || matches!(sub, Some("add" | "upgrade"))
+            })
+            .collect();
+        assert!(writes.is_empty(), "a second run changes nothing: {writes:?}");
+    }
+
+    /// Without `K8S_TARGET_VERSION`, only the cluster whose profile was not read fails
+    /// (saying what to set); a bad MAX_PARALLEL stops the script before any change.
+    #[cfg(unix)]
+    #[test]
+    fn the_cli_script_needs_a_chosen_version_only_where_the_profile_was_not_read() {
+        let (items, _) = fleet();
+        let dir = fake_az(&items);
+        let script = render_fleet(Format::Cli);
+        let Some(run) = run_script(dir.path(), &script, &[]) else {
+            return;
+        };
+        assert_eq!(run.code, Some(1), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("5 clusters fixed or already right, 1 failed."),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stderr
+                .contains("aksradar: FAILED: 22222222-2222-2222-2222-222222222222/rg-b/aks-unread"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("set K8S_TARGET_VERSION"), "{}", run.stderr);
+
+        for bad in ["0", "four", "-1"] {
+            let run = run_script(dir.path(), &script, &[("MAX_PARALLEL", bad)]).expect("bash");
+            assert_eq!(run.code, Some(2), "MAX_PARALLEL={bad:?}");
+            assert!(
+                run.stderr.contains("MAX_PARALLEL must be a whole number above 0"),
+                "{}",
+                run.stderr
+            );
+            assert!(run.calls.is_empty(), "nothing ran: {:?}", run.calls);
+        }
+    }
+
+    #[test]
+    fn kubernetes_upgrades_are_left_out_unless_asked_and_every_format_says_so() {
+        let (items, config) = fleet();
+        let refs: Vec<&Assessed> = items.iter().collect();
+        for format in Format::ALL {
+            let text = render(format, &refs, &config.remediation);
+            for upgrade in [
+                "az aks upgrade",
+                "nodepool upgrade",
+                "kubernetesVersion",
+                "kubernetes_version",
+            ] {
+                assert!(!text.contains(upgrade), "{}: {upgrade}\n{text}", format.label());
+            }
+            assert!(
+                text.contains(
+                    "Not asked for, so not fixed here: Azure.AKS.Version (2 clusters), Azure.AKS.PoolVersion (1 cluster). \
+                     Kubernetes upgrades drain and replace every node"
+                ),
+                "{}: {text}",
+                format.label()
+            );
+        }
+        // Asked for, one rule alone: nothing else.
+        let minimum = Version::parse("1.33.7").unwrap();
+        let request = Request {
+            format: Format::Cli,
+            scope: Scope::of([Rule::Version]),
+            minimum: &minimum,
+            notes: &[],
+        };
+        let text = render_request(&request, &refs, &config.remediation);
+        assert!(text.contains("az aks upgrade"), "{text}");
+        assert!(
+            !text.contains("--node-os-upgrade-channel") && !text.contains("maintenanceconfiguration"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn each_cluster_moves_one_step_to_its_own_target_in_every_format() {
+        let text = render_fleet(Format::Cli);
+        assert!(
+            text.contains("-n aks-old --kubernetes-version 1.32.10 --yes --no-wait"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Upgrade from 1.31.4 to 1.32.10: the newest patch of the next minor version its upgrade profile offers"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("1.32.10 is still below the minimum 1.33.7: more steps follow."),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"-n aks-unread --kubernetes-version "$K8S_TARGET_VERSION""#),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("K8S_TARGET_VERSION:?").count(),
+            1,
+            "asked for only where the profile was not read"
+        );
+        let bicep = render_fleet(Format::Bicep);
+        assert!(bicep.contains("kubernetesVersion: '1.32.10'"), "{bicep}");
+        assert!(bicep.contains("kubernetesVersion: kubernetesTargetVersion"), "{bicep}");
+        let arm: serde_json::Value = serde_json::from_str(&render_fleet(Format::Arm)).unwrap();
+        let versions: Vec<&str> = arm["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["properties"]["kubernetesVersion"].as_str())
+            .collect();
+        assert_eq!(versions, ["1.32.10", "[parameters('kubernetesTargetVersion')]"]);
+        let terraform = render_fleet(Format::Terraform);
+        assert!(
+            terraform.contains(r#"kubernetes_version      = "1.32.10""#),
+            "{terraform}"
+        );
+        assert!(terraform.contains("var.kubernetes_target_version"), "{terraform}");
     }
 
     #[cfg(unix)]

@@ -91,7 +91,8 @@ mod tests {
             })
             .collect();
         let refs: Vec<&Assessed> = items.iter().collect();
-        let fixes = decide(&refs, &RemediationConfig::default());
+        let minimum = crate::model::Version::parse("1.33.7").unwrap();
+        let fixes = decide(&refs, &RemediationConfig::default(), super::super::Scope::ALL, &minimum);
         let ids = identifiers(&fixes, &["_existing"]);
         let got: Vec<(&str, &str)> = fixes
             .iter()

@@ -1,63 +1,22 @@
 //! The plan of an apply: for one cluster, each change as `property: from → to`, the
 //! rule it fixes, what is left out and why, and the warnings that travel with it.
 //!
-//! Pure: a function of the assessed cluster, the config, the scope the user asked for
-//! and (for Kubernetes upgrades) the upgrades AKS offers the cluster. The same inputs
-//! always give the same plan, so a plan rebuilt from a fresh read can be compared with
-//! the one a person confirmed: equal means nothing they agreed to has moved. What to
-//! change comes from `decide`, the same decisions every remediation format spells;
-//! this module only scopes them and names them as changes.
+//! Pure: a function of the assessed cluster (with the upgrades its upgrade profile
+//! offers, read with its details), the config and the rules asked for (`Scope`). The
+//! same inputs always give the same plan, so a plan rebuilt from a fresh read can be
+//! compared with the one a person confirmed: equal means nothing they agreed to has
+//! moved. What to change, what the scope leaves out and where a Kubernetes upgrade
+//! goes (one minor step, from the upgrade profile) all come from `decide`, the same
+//! decisions every remediation format spells; this module names them as changes.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Value, json};
 
 use super::decide::{self, ClusterFix, Scalar, Schedule};
-use super::words;
+use super::{Scope, words};
 use crate::config::{Config, MaintenanceWindow};
 use crate::model::{Assessed, Cluster, NodeOsChannel, Origin, Outcome, Rule, UpgradeChannel, Version};
-
-/// Which fixes a plan may hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// The rules asked for (`--rule`). Empty: every rule but the Kubernetes upgrades
-    /// (Version, PoolVersion), which drain every node and are only ever applied when
-    /// asked for by name.
-    pub rules: Vec<Rule>,
-    /// Also plan for clusters whose data is stale (from an earlier read).
-    pub include_stale: bool,
-}
-
-impl Scope {
-    /// Whether fixes for `rule` belong in the plan.
-    pub fn asks(&self, rule: Rule) -> bool {
-        if self.rules.is_empty() {
-            !drains_nodes(rule)
-        } else {
-            self.rules.contains(&rule)
-        }
-    }
-
-    /// Whether planning needs the upgrades AKS offers (a Kubernetes upgrade may be planned).
-    pub fn wants_upgrades(&self) -> bool {
-        self.asks(Rule::Version) || self.asks(Rule::PoolVersion)
-    }
-}
-
-/// The rules whose fix is a Kubernetes upgrade.
-fn drains_nodes(rule: Rule) -> bool {
-    matches!(rule, Rule::Version | Rule::PoolVersion)
-}
-
-/// What AKS offers a cluster to upgrade to (its `upgradeProfiles/default`): the
-/// versions for the control plane and, by pool name, for each pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Upgrades {
-    pub control_plane: Vec<String>,
-    /// By pool name, lower case.
-    pub pools: BTreeMap<String, Vec<String>>,
-}
 
 /// The cluster a plan is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +173,7 @@ pub enum Why {
     Template,
     /// A waiver accepts the failure.
     Waived { reason: String },
-    /// The rule fails but another rule was asked for (`--rule`).
+    /// The rule fails but is not asked for (`--rule`, the filter, the popup's toggles).
     NotAsked,
     /// A Kubernetes upgrade (Version, PoolVersion), which is only planned when asked for.
     KubernetesNotAsked,
@@ -238,9 +197,13 @@ impl fmt::Display for LeftOut {
                 "every fix: this is a template resource, not a deployed cluster; change the template".to_string()
             }
             Why::Waived { reason } => format!("{rule}: waived ({reason})"),
-            Why::NotAsked => format!("{rule}: fails, but not asked for (add --rule {})", self.short()),
+            Why::NotAsked => format!(
+                "{rule}: fails, but not asked for (ask with --rule {0}, fail:{0} in the filter or the rule toggle)",
+                self.short()
+            ),
             Why::KubernetesNotAsked => format!(
-                "{rule}: a Kubernetes upgrade, which drains every node; only applied when asked for (--rule {})",
+                "{rule}: a Kubernetes upgrade, which drains every node; only applied when asked for (--rule {0}, \
+                 fail:{0} in the filter or the rule toggle)",
                 self.short()
             ),
             Why::Unknown { reason } => format!("{rule}: unknown ({reason})"),
@@ -260,9 +223,10 @@ impl LeftOut {
     }
 }
 
-/// The plan for one assessed cluster. `upgrades` is what AKS offers it (`None` when
-/// not read; a Kubernetes upgrade is then left out, saying so).
-pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&Upgrades>) -> Plan {
+/// The plan for one assessed cluster, with the rules `scope` asks for. A Kubernetes
+/// upgrade goes where `decide` says: one minor step from the cluster's upgrade profile
+/// (left out, saying so, when the profile was not read or offers nothing).
+pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
     let cluster = &item.cluster;
     let mut plan = Plan {
         cluster: Target::of(cluster),
@@ -275,36 +239,39 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
         plan.left_out.push(whole(Why::Template));
         return plan;
     }
-    if cluster.stale && !scope.include_stale && item.failing().next().is_some() {
+    if cluster.stale && item.failing().next().is_some() {
         plan.left_out.push(whole(Why::Stale));
         return plan;
     }
     for finding in &item.findings {
-        let rule = Some(finding.rule);
         let why = match finding.outcome {
-            Outcome::Waived if scope.asks(finding.rule) => Why::Waived {
+            Outcome::Waived if scope.includes(finding.rule) => Why::Waived {
                 reason: finding.waiver.clone().unwrap_or_else(|| finding.reason.clone()),
             },
-            Outcome::Unknown if scope.asks(finding.rule) => Why::Unknown {
+            Outcome::Unknown if scope.includes(finding.rule) => Why::Unknown {
                 reason: finding.reason.clone(),
             },
-            Outcome::Fail if !scope.asks(finding.rule) && scope.rules.is_empty() => Why::KubernetesNotAsked,
-            Outcome::Fail if !scope.asks(finding.rule) => Why::NotAsked,
             _ => continue,
         };
-        plan.left_out.push(LeftOut { rule, why });
+        plan.left_out.push(LeftOut {
+            rule: Some(finding.rule),
+            why,
+        });
     }
-    // `decide` sees only the failures in scope, so each target follows the others as
-    // they will be after this plan (a channel left alone does not pin the node OS).
-    let scoped = Assessed {
-        findings: item.findings.iter().filter(|f| scope.asks(f.rule)).cloned().collect(),
-        ..item.clone()
-    };
-    let fixes = decide::decide(&[&scoped], &config.remediation);
+    // What the scope leaves out is what every remediation output leaves out.
+    for rule in decide::not_asked(item, scope) {
+        let why = if Scope::drains_nodes(rule) {
+            Why::KubernetesNotAsked
+        } else {
+            Why::NotAsked
+        };
+        plan.left_out.push(LeftOut { rule: Some(rule), why });
+    }
+    let minimum = &config.rules.kubernetes_minimum_version;
+    let fixes = decide::decide(&[item], &config.remediation, scope, minimum);
     let Some(fix) = fixes.first() else {
         return plan;
     };
-    let minimum = &config.rules.kubernetes_minimum_version;
     let mut warnings = Vec::new();
     let mut steps_left = Vec::new();
 
@@ -321,9 +288,9 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
     node_os(&mut plan, fix, config, &mut warnings);
 
     let mut version_after = cluster.kubernetes_version.clone();
-    if fix.version.is_some() {
-        match version_step(cluster, upgrades, minimum) {
-            Ok((to, reaches)) => {
+    if let Some(version) = &fix.version {
+        match &version.target {
+            decide::Target::Step { to, short_of, .. } => {
                 let now = cluster.kubernetes_version.as_deref();
                 let pools = cluster
                     .pools
@@ -335,7 +302,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
                     })
                     .map(|p| p.name.clone())
                     .collect();
-                if !reaches {
+                if let Some(minimum) = short_of {
                     steps_left.push(format!(
                         "kubernetesVersion {to} is one minor step and still below the minimum {minimum}: apply \
                          again once it is done for the next"
@@ -350,11 +317,19 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
                     },
                 });
                 warnings.push(words::VERSION_DRAIN.to_string());
-                version_after = Some(to);
+                version_after = Some(to.clone());
             }
-            Err(reason) => plan.left_out.push(LeftOut {
+            decide::Target::NoneOffered => plan.left_out.push(LeftOut {
                 rule: Some(Rule::Version),
-                why: Why::NoUpgrade { reason },
+                why: Why::NoUpgrade {
+                    reason: "left out: its upgrade profile offers no version to move to now".into(),
+                },
+            }),
+            decide::Target::Unread => plan.left_out.push(LeftOut {
+                rule: Some(Rule::Version),
+                why: Why::NoUpgrade {
+                    reason: "left out: the upgrades AKS offers the cluster (its upgrade profile) were not read".into(),
+                },
             }),
         }
     }
@@ -362,8 +337,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: &Scope, upgrades: Option<&U
     if let Some(behind) = &fix.pools {
         for pool in &behind.pools {
             let from = pool.orchestrator_version.clone().unwrap_or_default();
-            let offered = upgrades.and_then(|u| u.pools.get(&pool.name.to_ascii_lowercase()));
-            match pool_step(&pool.name, &from, version_after.as_deref(), offered) {
+            match pool_step(&pool.name, &from, version_after.as_deref(), pool.upgrades.as_ref()) {
                 Ok((to, last)) => {
                     if !last {
                         steps_left.push(format!(
@@ -451,39 +425,6 @@ fn window_warning(schedule: Schedule, window: &MaintenanceWindow) -> String {
     )
 }
 
-/// The control plane's next version: the newest patch of its own minor when that
-/// meets the minimum, else the newest patch of the next minor (AKS moves one minor at
-/// a time). Also whether it reaches the minimum; `Err` says why there is none.
-fn version_step(cluster: &Cluster, upgrades: Option<&Upgrades>, minimum: &Version) -> Result<(String, bool), String> {
-    let Some(upgrades) = upgrades else {
-        return Err("left out: the upgrades AKS offers the cluster (its upgrade profile) were not read".into());
-    };
-    let running = cluster
-        .current_kubernetes_version
-        .as_deref()
-        .or(cluster.kubernetes_version.as_deref())
-        .unwrap_or_default();
-    let Some(now) = Version::parse(running) else {
-        return Err(format!(
-            "left out: the cluster's version `{running}` does not read as a version"
-        ));
-    };
-    let offered: Vec<Version> = upgrades
-        .control_plane
-        .iter()
-        .filter_map(|v| Version::parse(v))
-        .filter(|v| v.pre.is_none() && *v > now)
-        .collect();
-    let newest_of = |minor: (u64, u64)| offered.iter().filter(|v| v.minor_key() == minor).max().cloned();
-    let same = newest_of(now.minor_key()).filter(|v| v.satisfies_minimum(minimum));
-    let next = newest_of((now.major, now.minor + 1));
-    let step = same.or(next).or_else(|| newest_of(now.minor_key())).ok_or_else(|| {
-        format!("left out: AKS offers no upgrade from {running} in this region (none in its upgrade profile)")
-    })?;
-    let reaches = step.satisfies_minimum(minimum);
-    Ok((step.to_string(), reaches))
-}
-
 /// A pool's next version: the cluster's (after this plan) when it is at most one minor
 /// ahead, else the newest patch of the pool's next minor that AKS offers it. Also
 /// whether that is the last step; `Err` says why there is none.
@@ -528,14 +469,8 @@ fn pool_step(
 }
 
 /// The plans of every cluster with a failing or waived finding, in the order of
-/// `decide` (subscription, resource group, name, id). `upgrades` gives what AKS offers
-/// a cluster, by id.
-pub fn plans<'a>(
-    items: impl IntoIterator<Item = &'a Assessed>,
-    config: &Config,
-    scope: &Scope,
-    upgrades: impl Fn(&str) -> Option<&'a Upgrades>,
-) -> Vec<Plan> {
+/// `decide` (subscription, resource group, name, id).
+pub fn plans<'a>(items: impl IntoIterator<Item = &'a Assessed>, config: &Config, scope: Scope) -> Vec<Plan> {
     let mut items: Vec<&Assessed> = items
         .into_iter()
         .filter(|a| {
@@ -556,10 +491,7 @@ pub fn plans<'a>(
         };
         key(a).cmp(&key(b))
     });
-    items
-        .into_iter()
-        .map(|item| plan(item, config, scope, upgrades(&item.cluster.id)))
-        .collect()
+    items.into_iter().map(|item| plan(item, config, scope)).collect()
 }
 
 /// The `properties` of a maintenance configuration that holds `window`, as ARM takes it.

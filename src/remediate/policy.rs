@@ -6,11 +6,11 @@
 //! cluster failing it, scoped to the subscription, with its managed identity placed in the
 //! region of that subscription's first such cluster.
 
-use super::Text;
 use super::decide::{ClusterFix, Schedule};
 use super::shell::{az_unsafe, quote};
 use super::words;
-use crate::model::{NodeOsChannel, UpgradeChannel};
+use super::{Scope, Text};
+use crate::model::{NodeOsChannel, Rule, UpgradeChannel};
 
 const AUDIT_POLICY: &str = "04408ca5-aa10-42ce-8536-98955cdddd4c";
 const DINE_POLICY: &str = "40f1aee2-4db4-4b74-acb1-c6972e24cca8";
@@ -21,10 +21,16 @@ const REMEDIATION_NAME: &str = "aks-nodeos-fix";
 const CONTRIBUTOR_ROLE: &str = "Azure Kubernetes Service Contributor Role";
 const ADDON_ROLE: &str = "Azure Kubernetes Service Policy Add-on Deployment";
 
-pub fn render(plans: &[ClusterFix<'_>], notes: &[String]) -> String {
+pub fn render(plans: &[ClusterFix<'_>], scope: Scope, notes: &[String]) -> String {
     let mut out = Text::new("#");
+    if !scope.includes(Rule::NodeAutoUpgrade) {
+        out.comment("aksradar: Azure.AKS.NodeAutoUpgrade, the rule the built-in policies cover, is not among the");
+        out.comment("rules asked for; the cli, bicep, arm and terraform formats fix the others.");
+        out.notes(notes);
+        return out.finish();
+    }
     if plans.is_empty() {
-        out.comment("aksradar: nothing to fix, no finding fails.");
+        out.comment("aksradar: nothing to fix: no finding of the rules asked for fails.");
         out.notes(notes);
         return out.finish();
     }

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::Text;
 use super::bicep::invisible;
-use super::decide::{ClusterFix, Schedule};
+use super::decide::{ClusterFix, Schedule, Target};
 use super::{names, words};
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 
@@ -18,7 +18,7 @@ const VERSION_VARIABLE: &str = "kubernetes_target_version";
 pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[String]) -> String {
     let mut out = Text::new("#");
     if plans.is_empty() {
-        out.comment("aksradar: nothing to fix, no finding fails.");
+        out.comment("aksradar: nothing to fix: no finding of the rules asked for fails.");
         out.notes(notes);
         return out.finish();
     }
@@ -36,7 +36,7 @@ pub fn render(plans: &[ClusterFix<'_>], config: &RemediationConfig, notes: &[Str
     ));
     out.comment("body.properties.autoUpgradeProfile sets the same channels.");
     out.notes(notes);
-    if plans.iter().any(|p| p.version.is_some()) {
+    if plans.iter().any(ClusterFix::needs_chosen_version) {
         out.blank();
         out.line(&format!("variable \"{VERSION_VARIABLE}\" {{"));
         out.line("  type        = string");
@@ -99,8 +99,10 @@ fn cluster(out: &mut Text, plan: &ClusterFix<'_>, label: &str, window: &Maintena
             "v3: node_os_channel_upgrade",
         ));
     }
-    if plan.version.is_some() {
-        arguments.push(("kubernetes_version", format!("var.{VERSION_VARIABLE}"), ""));
+    match plan.version.as_ref().map(|v| &v.target) {
+        Some(Target::Step { to, .. }) => arguments.push(("kubernetes_version", string(to), "")),
+        Some(Target::Unread) => arguments.push(("kubernetes_version", format!("var.{VERSION_VARIABLE}"), "")),
+        Some(Target::NoneOffered) | None => {}
     }
     let windows: &[Schedule] = plan.maintenance.as_ref().map_or(&[], |fix| &fix.missing);
     if arguments.is_empty() && windows.is_empty() {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::decide::{ChannelFix, ClusterFix, NodeOsFix, Schedule};
+use super::decide::{ChannelFix, ClusterFix, NodeOsFix, Schedule, Target, VersionFix};
 use crate::config::{Frequency, MaintenanceWindow};
 use crate::model::{Cluster, Finding, UpgradeChannel};
 use crate::text::count;
@@ -47,9 +47,13 @@ impl ClusterFix<'_> {
     pub fn patch_notes(&self) -> (Vec<String>, Vec<String>) {
         let mut findings = Vec::new();
         let mut warnings = Vec::new();
-        if let Some(finding) = self.version {
-            findings.push(finding_line(finding));
-            warnings.extend([VERSION_STEP.to_string(), VERSION_DRAIN.to_string()]);
+        if let Some(fix) = &self.version {
+            findings.push(finding_line(fix.finding));
+            warnings.extend(version_lines(fix));
+            warnings.extend(self.pools_left_behind());
+            if fix.upgrades() {
+                warnings.push(VERSION_DRAIN.to_string());
+            }
         }
         if let Some(fix) = &self.channel {
             findings.push(finding_line(fix.finding));
@@ -64,13 +68,18 @@ impl ClusterFix<'_> {
         (findings, warnings)
     }
 
-    /// What a pool should move to, in words: the target version parameter when the
-    /// control plane is upgraded too, else the cluster's version.
+    /// What a pool should move to, in words: the cluster's version, and when the
+    /// control plane is upgraded too, after that its target with it (AKS moves a pool
+    /// one minor version at a time, so it catches up first).
     pub fn pool_target(&self, target_parameter: &str) -> String {
-        match (self.version, self.cluster.kubernetes_version.as_deref()) {
-            (Some(_), _) => format!("{target_parameter}, with the control plane"),
-            (None, Some(v)) => format!("'{v}', the cluster's kubernetesVersion"),
-            (None, None) => "the cluster's kubernetesVersion (not in the data)".to_string(),
+        let now = match self.cluster.kubernetes_version.as_deref() {
+            Some(v) => format!("'{v}', the cluster's kubernetesVersion"),
+            None => "the cluster's kubernetesVersion (not in the data)".to_string(),
+        };
+        match self.version.as_ref().map(|v| &v.target) {
+            Some(Target::Step { to, .. }) => format!("{now}, then '{to}' with the control plane"),
+            Some(Target::Unread) => format!("{now}, then {target_parameter} with the control plane"),
+            Some(Target::NoneOffered) | None => now,
         }
     }
 }
@@ -88,6 +97,53 @@ pub const VERSION_STEP: &str = "AKS upgrades one minor version at a time, and on
 pub const VERSION_DRAIN: &str = "Warning: a Kubernetes upgrade drains and replaces every node; check the \
      workloads for removed APIs first.";
 pub const POOL_DRAIN: &str = "Warning: upgrading a pool drains and replaces its nodes, per its surge settings.";
+
+impl ClusterFix<'_> {
+    /// When the control plane is upgraded but the pools behind it are not asked for: AKS
+    /// moves a pool one minor version at a time, so it may refuse the upgrade.
+    pub fn pools_left_behind(&self) -> Option<String> {
+        if self.pools.is_some() || !self.version.as_ref().is_some_and(VersionFix::upgrades) {
+            return None;
+        }
+        let behind: Vec<&str> = crate::rules::pools_behind(self.cluster)
+            .map(|(pool, _)| pool.name.as_str())
+            .collect();
+        (!behind.is_empty()).then(|| {
+            format!(
+                "Pool {} runs another version than the control plane, and Azure.AKS.PoolVersion is not asked for: \
+                 AKS moves a pool one minor version at a time and may refuse this upgrade; ask for PoolVersion too.",
+                behind.join(", ")
+            )
+        })
+    }
+}
+
+/// What a Kubernetes upgrade does and why to that version, as sentences.
+pub fn version_lines(fix: &VersionFix<'_>) -> Vec<String> {
+    match &fix.target {
+        Target::Step { from, to, short_of } => {
+            let from = from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default();
+            let mut lines = vec![format!(
+                "Upgrade{from} to {to}: the newest patch of the next minor version its upgrade profile offers \
+                 (AKS moves one minor version at a time)."
+            )];
+            if let Some(minimum) = short_of {
+                lines.push(format!(
+                    "{to} is still below the minimum {minimum}: more steps follow. Run the fix again once this \
+                     upgrade is done."
+                ));
+            }
+            lines
+        }
+        Target::NoneOffered => {
+            vec!["Its upgrade profile offers no version to move to now; nothing is run for it here.".to_string()]
+        }
+        Target::Unread => vec![
+            "Its upgrade profile could not be read, so the target is chosen by hand.".to_string(),
+            VERSION_STEP.to_string(),
+        ],
+    }
+}
 
 pub fn window_recommended(schedule: Schedule) -> String {
     let what = match schedule {

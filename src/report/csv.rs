@@ -5,9 +5,11 @@
 //! Excel or Sheets, every field is also cleaned of control characters and, when it
 //! starts with a character a spreadsheet would read as a formula (`=`, `+`, `-`,
 //! `@`, tab, CR), prefixed with a single quote, as OWASP recommends for CSV
-//! injection. Errors and skipped objects are not rows: use json for those. `stale` and
-//! `asOf` are JSON's: whether the row is from an earlier read, and when it was read
-//! (RFC 3339 UTC; empty for files).
+//! injection. Errors, skipped objects, insights and events are not rows: use json for
+//! those. `support` is the support state of the cluster's minor and `supportEnds` the
+//! last day of its support (empty when not worked out). `stale` and `asOf` are JSON's:
+//! whether the row is from an earlier read, and when it was read (RFC 3339 UTC; empty
+//! for files).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -15,7 +17,7 @@ use std::io::{self, Write};
 use super::Report;
 use crate::text;
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 16] = [
     "id",
     "name",
     "subscriptionId",
@@ -28,6 +30,8 @@ const HEADER: [&str; 14] = [
     "verdict",
     "failingRules",
     "azurePolicyCompliant",
+    "support",
+    "supportEnds",
     "stale",
     "asOf",
 ];
@@ -38,6 +42,11 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         let cluster = &item.cluster;
         let failing_rules: Vec<&str> = item.failing().map(|f| f.rule.name()).collect();
         let failing_rules = failing_rules.join(";");
+        let support = item.outlook.as_deref().map(|o| &o.support);
+        let ends = support
+            .and_then(|s| s.ends)
+            .map(|e| e.last_day().to_string())
+            .unwrap_or_default();
         let as_of = cluster
             .as_of
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
@@ -57,6 +66,8 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                 item.verdict().as_str(),
                 &failing_rules,
                 if item.policy.compliant { "true" } else { "false" },
+                support.map_or("", |s| s.state.as_str()),
+                &ends,
                 if cluster.stale { "true" } else { "false" },
                 &as_of,
             ],

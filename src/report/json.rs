@@ -14,6 +14,9 @@
 //!   "summary": {
 //!     "clusters": 4,                           clusters assessed
 //!     "nonCompliant": 2,                       clusters with at least one Fail finding
+//!     "unknown": 1,                            clusters with no Fail and at least one
+//!                                              Unknown finding (data not read): neither
+//!                                              compliant nor non-compliant
 //!     "byNodeOsChannel": {                     clusters per nodeOSUpgradeChannel, read
 //!       "SecurityPatch": 1,                    ignoring case; a missing or empty value
 //!       "NodeImage": 0,                        counts as "Unspecified"; "Other" counts
@@ -58,6 +61,30 @@
 //!         "compliant": true,
 //!         "reason": "Compliant: ..."
 //!       },
+//!       "support": {                           the support of its minor, or null when not
+//!                                              worked out (see the README's calendar section)
+//!         "state": "ending",                   supported, lts, ending (within the warning
+//!                                              period), out-of-support or unknown
+//!         "ends": "2026-11-30",                the last day of support that applies (LTS's
+//!                                              on the LTS plan), or null
+//!         "announced": "2026-11",              as the calendar announces it: a day, or only
+//!                                              a month (then `ends` is its last day)
+//!         "daysLeft": 1,                       from the scan's day to `ends`; negative once past
+//!         "source": "calendar",                calendar (built in), config ([support]) or
+//!                                              region (what the region offers); null if unknown
+//!         "forcedUpgrade": false,              out of support and below the oldest minor the
+//!                                              region offers: AKS may upgrade it by force
+//!         "reason": "..."
+//!       },
+//!       "nextWindows": {                       per maintenance configuration, its next
+//!                                              occurrence (one under way counts) from the
+//!                                              scan's clock; null when they were not read
+//!         "aksManagedNodeOSUpgradeSchedule": {
+//!           "start": "2026-12-06T00:00:00Z",   UTC, RFC 3339; null when none opens (or the
+//!           "end": "2026-12-06T04:00:00Z",     window could not be read: then `problem`)
+//!           "utcOffset": "+00:00"              the window's own offset
+//!         }
+//!       },
 //!       "findings": [                          one per enabled rule, in rule order
 //!         {
 //!           "rule": "Azure.AKS.NodeAutoUpgrade",   PSRule for Azure rule name
@@ -81,6 +108,27 @@
 //!       "code": "AuthorizationFailed",         the ARM error code, or null
 //!       "message": "..."
 //!     }
+//!   ],
+//!   "insights": [                              aksradar's own, never PSRule verdicts; null
+//!     {                                        when not worked out
+//!       "kind": "stale-image",                 stale-image, eol-soon, out-of-support,
+//!                                              forced-upgrade, failed-upgrade, window-changed
+//!       "cluster": "/subscriptions/...",       the cluster's resource id
+//!       "name": "aks-1",
+//!       "message": "...",
+//!       "subject": "user"                      the pool, configuration or event; or null
+//!     }
+//!   ],
+//!   "events": [                                AKS's scheduled upgrade events of the
+//!     {                                        clusters above, newest first per cluster;
+//!       "id": "/subscriptions/.../scheduledevents/...",   null when events were not read
+//!       "clusterId": "/subscriptions/...",   the cluster's id as in `clusters`
+//!       "eventId": "...",                      or null
+//!       "kind": "NodeOSUpgrade",               K8sVersionUpgrade or NodeOSUpgrade
+//!       "status": "Failed",                    Scheduled, Started, Completed, Canceled, Failed
+//!       "scheduledTime": "...", "startTime": "...", "lastUpdateTime": "...",  or null
+//!       "details": "..."                       what AKS says about it, or null
+//!     }
 //!   ]
 //! }
 //! ```
@@ -95,7 +143,10 @@ use std::io::{self, Write};
 use serde::{Serialize, Serializer};
 
 use super::Report;
-use crate::model::{AgentPool, Assessed, Changes, Finding, SourceError, Summary};
+use crate::model::window::offset;
+use crate::model::{
+    AgentPool, Assessed, Changes, Finding, Insight, NextWindow, Outlook, SourceError, Summary, Support, UpgradeEvent,
+};
 use crate::rules::POLICY_DEFINITION_ID;
 
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -111,6 +162,16 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         duplicates: report.duplicates,
         errors: Errors(report.errors),
         changes: report.changes,
+        insights: report
+            .assessed
+            .iter()
+            .any(|a| a.outlook.is_some())
+            .then_some(InsightsOut(report.assessed)),
+        events: report
+            .assessed
+            .iter()
+            .any(|a| a.outlook.as_ref().is_some_and(|o| o.events.is_some()))
+            .then_some(EventsOut(report.assessed)),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     out.write_all(b"\n")
@@ -127,6 +188,8 @@ struct Document<'a> {
     /// Present with `scan --changes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     changes: Option<&'a Changes>,
+    insights: Option<InsightsOut<'a>>,
+    events: Option<EventsOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +203,7 @@ struct Tool {
 struct SummaryOut<'a> {
     clusters: usize,
     non_compliant: usize,
+    unknown: usize,
     by_node_os_channel: ByChannel,
     below_minimum_version: usize,
     minimum_version: &'a str,
@@ -152,6 +216,7 @@ impl<'a> SummaryOut<'a> {
         SummaryOut {
             clusters: summary.clusters,
             non_compliant: summary.non_compliant,
+            unknown: summary.unknown,
             by_node_os_channel: ByChannel {
                 security_patch,
                 node_image,
@@ -211,6 +276,8 @@ struct ClusterOut<'a> {
     pools: Pools<'a>,
     verdict: &'static str,
     azure_policy: PolicyOut<'a>,
+    support: Option<SupportOut<'a>>,
+    next_windows: Option<WindowsOut<'a>>,
     findings: Findings<'a>,
     /// When the data was read (live data); absent for files.
     #[serde(with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
@@ -241,6 +308,12 @@ impl<'a> ClusterOut<'a> {
                 compliant: item.policy.compliant,
                 reason: &item.policy.reason,
             },
+            support: item.outlook.as_deref().map(|o| SupportOut::new(&o.support)),
+            next_windows: item
+                .outlook
+                .as_deref()
+                .and_then(|o| o.windows.as_deref())
+                .map(WindowsOut),
             findings: Findings(&item.findings),
             as_of: cluster.as_of,
             stale: cluster.stale,
@@ -331,6 +404,138 @@ struct ErrorOut<'a> {
     message: &'a str,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SupportOut<'a> {
+    state: &'static str,
+    ends: Option<String>,
+    announced: Option<String>,
+    days_left: Option<i64>,
+    source: Option<&'static str>,
+    forced_upgrade: bool,
+    reason: &'a str,
+}
+
+impl<'a> SupportOut<'a> {
+    fn new(support: &'a Support) -> Self {
+        SupportOut {
+            state: support.state.as_str(),
+            ends: support.ends.map(|e| e.last_day().to_string()),
+            announced: support.ends.map(|e| e.to_string()),
+            days_left: support.days_left,
+            source: support.basis.map(|b| b.as_str()),
+            forced_upgrade: support.forced_upgrade,
+            reason: &support.reason,
+        }
+    }
+}
+
+/// `nextWindows`: an object keyed by configuration name.
+struct WindowsOut<'a>(&'a [NextWindow]);
+
+impl Serialize for WindowsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|w| {
+            (
+                &w.name,
+                WindowOut {
+                    start: w.next.map(|o| o.start),
+                    end: w.next.map(|o| o.end),
+                    utc_offset: w.next.map(|o| offset::text(o.offset)),
+                    problem: w.problem.as_deref(),
+                },
+            )
+        }))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WindowOut<'a> {
+    #[serde(with = "time::serde::rfc3339::option")]
+    start: Option<time::OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    end: Option<time::OffsetDateTime>,
+    utc_offset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<&'a str>,
+}
+
+/// Every cluster's insights, cluster by cluster.
+struct InsightsOut<'a>(&'a [Assessed]);
+
+impl Serialize for InsightsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .filter_map(|a| a.outlook.as_deref())
+                .flat_map(|o: &Outlook| o.insights.iter())
+                .map(|i: &Insight| InsightOut {
+                    kind: i.kind.as_str(),
+                    cluster: &i.cluster,
+                    name: &i.name,
+                    message: &i.message,
+                    subject: i.subject.as_deref(),
+                }),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct InsightOut<'a> {
+    kind: &'static str,
+    cluster: &'a str,
+    name: &'a str,
+    message: &'a str,
+    subject: Option<&'a str>,
+}
+
+/// The events of every cluster in the report, cluster by cluster.
+struct EventsOut<'a>(&'a [Assessed]);
+
+impl Serialize for EventsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .filter_map(|a| {
+                    let events = a.outlook.as_deref().and_then(|o| o.events.as_deref())?;
+                    Some(events.iter().map(move |e| (a.cluster.id.as_str(), e)))
+                })
+                .flatten()
+                .map(|(cluster_id, e): (&str, &UpgradeEvent)| EventOut {
+                    id: &e.id,
+                    cluster_id,
+                    event_id: e.event_id.as_deref(),
+                    kind: e.kind.as_str(),
+                    status: e.status.as_str(),
+                    scheduled_time: e.scheduled,
+                    start_time: e.started,
+                    last_update_time: e.updated,
+                    details: e.details.as_deref(),
+                }),
+        )
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventOut<'a> {
+    id: &'a str,
+    cluster_id: &'a str,
+    event_id: Option<&'a str>,
+    kind: &'a str,
+    status: &'a str,
+    #[serde(with = "time::serde::rfc3339::option")]
+    scheduled_time: Option<time::OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    start_time: Option<time::OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    last_update_time: Option<time::OffsetDateTime>,
+    details: Option<&'a str>,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -353,7 +558,16 @@ mod tests {
     fn every_cluster_carries_every_contract_field() {
         let doc = parsed();
         assert_eq!(doc["tool"]["name"], "aksradar");
-        for key in ["tool", "summary", "clusters", "skipped", "duplicates", "errors"] {
+        for key in [
+            "tool",
+            "summary",
+            "clusters",
+            "skipped",
+            "duplicates",
+            "errors",
+            "insights",
+            "events",
+        ] {
             assert!(doc.get(key).is_some(), "top-level {key}");
         }
         let summary = &doc["summary"];
@@ -377,7 +591,7 @@ mod tests {
 
         let clusters = doc["clusters"].as_array().expect("clusters is an array");
         assert_eq!(clusters.len(), 4);
-        const FIELDS: [&str; 16] = [
+        const FIELDS: [&str; 18] = [
             "id",
             "name",
             "subscriptionId",
@@ -393,6 +607,8 @@ mod tests {
             "pools",
             "verdict",
             "azurePolicy",
+            "support",
+            "nextWindows",
             "findings",
         ];
         for cluster in clusters {
@@ -425,6 +641,39 @@ mod tests {
                 assert_eq!(finding.get("waiver").is_some(), waived, "waiver only when present");
             }
         }
+    }
+
+    #[test]
+    fn the_upgrade_calendar_is_carried_per_cluster_and_for_the_fleet() {
+        let doc = parsed();
+        let ok = &doc["clusters"][0];
+        assert_eq!(ok["support"]["state"], "lts");
+        assert_eq!(ok["support"]["ends"], "2027-07-31", "a month's end is its last day");
+        assert_eq!(ok["support"]["announced"], "2027-07");
+        assert_eq!(ok["support"]["source"], "calendar");
+        let windows = ok["nextWindows"].as_object().expect("keyed by configuration name");
+        assert_eq!(
+            windows["aksManagedNodeOSUpgradeSchedule"]["start"],
+            "2026-12-05T23:00:00Z"
+        );
+        assert_eq!(windows["aksManagedNodeOSUpgradeSchedule"]["utcOffset"], "+01:00");
+        assert_eq!(windows["default"]["start"], Value::Null);
+        assert!(windows["default"]["problem"].as_str().unwrap().contains("Funday"));
+        assert_eq!(doc["clusters"][1]["support"], Value::Null, "not worked out");
+        let hostile = &doc["clusters"][3];
+        assert_eq!(hostile["support"]["forcedUpgrade"], true);
+        assert_eq!(hostile["nextWindows"], Value::Null, "not read");
+        let kinds: Vec<&str> = doc["insights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["failed-upgrade", "out-of-support", "forced-upgrade"]);
+        assert_eq!(doc["events"][0]["status"], "Failed");
+        assert_eq!(doc["events"][0]["kind"], "NodeOSUpgrade");
+        // Insights are not findings: the summary counts the same as without them.
+        assert_eq!(doc["summary"]["failingFindings"], 5);
     }
 
     #[test]

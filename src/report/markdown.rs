@@ -1,4 +1,6 @@
-//! `scan --format markdown`: a report to paste into an issue, a wiki or a PR comment.
+//! `scan --format markdown`: a report to paste into an issue, a wiki or a PR comment:
+//! the summary, a row per cluster (with the support of its minor), the failing
+//! findings, aksradar's own upgrade insights apart from them, and the read errors.
 //!
 //! Untrusted text is cleaned of control characters and its Markdown punctuation is
 //! escaped, so a cluster name or reason can neither break the table (`|`), open
@@ -21,9 +23,9 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out)?;
         writeln!(
             out,
-            "| Cluster | Subscription | Resource group | Location | Kubernetes | Upgrade channel | Node OS channel | Verdict | Azure Policy | Stale | As of |"
+            "| Cluster | Subscription | Resource group | Location | Kubernetes | Support | Upgrade channel | Node OS channel | Verdict | Azure Policy | Stale | As of |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|")?;
         for item in report.assessed {
             write_row(item, out)?;
         }
@@ -46,6 +48,24 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
                     escape(&finding.reason),
                 )?;
             }
+        }
+    }
+
+    let mut insights = crate::calendar::insights(report.assessed).peekable();
+    if insights.peek().is_some() {
+        writeln!(out)?;
+        writeln!(out, "## Upgrade insights")?;
+        writeln!(out)?;
+        writeln!(out, "aksradar's own, not PSRule findings: they change no verdict.")?;
+        writeln!(out)?;
+        for insight in insights {
+            writeln!(
+                out,
+                "- **{}** — {} — {}",
+                escape(&insight.name),
+                insight.kind,
+                escape(&insight.message),
+            )?;
         }
     }
 
@@ -77,6 +97,11 @@ fn write_summary(report: &Report<'_>, summary: &Summary, out: &mut dyn Write) ->
         "- Non-compliant (any failing finding): {}{share}",
         summary.non_compliant
     )?;
+    writeln!(
+        out,
+        "- Unknown (nothing fails, but a rule's data was not read): {}",
+        summary.unknown
+    )?;
     let mut channels: Vec<String> = summary.channels().map(|(name, n)| format!("{name} {n}")).collect();
     if summary.other_channel() > 0 {
         channels.push(format!("other values {}", summary.other_channel()));
@@ -107,6 +132,10 @@ fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
     } else {
         "non-compliant"
     };
+    let support = item
+        .outlook
+        .as_deref()
+        .map_or_else(|| "-".to_string(), |o| o.support.label());
     let as_of = cluster
         .as_of
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
@@ -119,12 +148,13 @@ fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         escape(&cluster.name),
         escape(cluster.subscription_label()),
         escape(&cluster.resource_group),
         escape(&cluster.location),
         or_dash(&cluster.kubernetes_version),
+        escape(&support),
         escape(cluster.upgrade_channel().as_str()),
         escape(cluster.node_os_channel().as_str()),
         verdict,

@@ -80,7 +80,12 @@ mod tests {
 
     use super::*;
     use crate::model::fixtures::{cluster, finding, pool};
-    use crate::model::{Cluster, Finding, Outcome, PolicyVerdict, Rule, Summary};
+    use crate::model::support::{Announced, Basis};
+    use crate::model::window::Occurrence;
+    use crate::model::{
+        Cluster, EventKind, EventStatus, Finding, Insight, InsightKind, NextWindow, Outcome, Outlook, PolicyVerdict,
+        Rule, Summary, Support, SupportState, UpgradeEvent,
+    };
 
     pub(super) const HOSTILE_NAME: &str = "aks-\x1b[31mred, \"quoted\"";
 
@@ -135,6 +140,7 @@ mod tests {
                 compliant: true,
                 reason: "Compliant: nodeOSUpgradeChannel is SecurityPatch, an allowed channel.".into(),
             },
+            outlook: None,
         };
 
         let legacy = Cluster {
@@ -183,6 +189,7 @@ mod tests {
                 reason: "Non-compliant: nodeOSUpgradeChannel is Unspecified and upgradeChannel is not node-image."
                     .into(),
             },
+            outlook: None,
         };
 
         let waived = Cluster {
@@ -229,6 +236,7 @@ mod tests {
                 compliant: false,
                 reason: "Non-compliant: nodeOSUpgradeChannel is Unmanaged and upgradeChannel is not node-image.".into(),
             },
+            outlook: None,
         };
 
         let hostile = Cluster {
@@ -275,7 +283,13 @@ mod tests {
                 compliant: false,
                 reason: "Non-compliant: nodeOSUpgradeChannel is None and upgradeChannel is not node-image.".into(),
             },
+            outlook: None,
         };
+
+        let mut ok = ok;
+        ok.outlook = Some(Box::new(ok_outlook(&ok.cluster)));
+        let mut hostile = hostile;
+        hostile.outlook = Some(Box::new(hostile_outlook(&hostile.cluster)));
 
         let errors = vec![SourceError {
             subscription_id: Some("00000000-0000-0000-0000-000000000003".into()),
@@ -286,6 +300,95 @@ mod tests {
 
         let minimum = Version::parse("1.33.7").expect("a valid literal");
         (vec![ok, legacy, waived, hostile], errors, minimum)
+    }
+
+    /// A cluster on long-term support with two windows (one unreadable) and a failed upgrade.
+    fn ok_outlook(cluster: &Cluster) -> Outlook {
+        use time::macros::{datetime, offset};
+        let failed = UpgradeEvent {
+            id: format!("{}/scheduledevents/7c1e", cluster.id),
+            cluster_id: cluster.id.clone(),
+            event_id: Some("7c1e".into()),
+            kind: EventKind::NodeOs,
+            status: EventStatus::Failed,
+            scheduled: Some(datetime!(2026-11-22 00:00 UTC)),
+            started: Some(datetime!(2026-11-22 00:05 UTC)),
+            updated: Some(datetime!(2026-11-22 00:40 UTC)),
+            details: Some("Drain failed: eviction blocked by a PodDisruptionBudget.".into()),
+        };
+        Outlook {
+            at: datetime!(2026-11-29 12:00 UTC),
+            support: Support {
+                state: SupportState::Lts,
+                ends: Some(Announced::Month(2027, time::Month::July)),
+                days_left: Some(244),
+                basis: Some(Basis::Calendar),
+                forced_upgrade: false,
+                reason:
+                    "Kubernetes 1.33 is on long-term support until 2027-07-31 (announced for Jul 2027), in 244 days."
+                        .into(),
+            },
+            windows: Some(vec![
+                NextWindow {
+                    name: "aksManagedNodeOSUpgradeSchedule".into(),
+                    next: Some(Occurrence {
+                        start: datetime!(2026-12-05 23:00 UTC),
+                        end: datetime!(2026-12-06 03:00 UTC),
+                        offset: offset!(+01:00),
+                    }),
+                    problem: None,
+                    modified: None,
+                },
+                NextWindow {
+                    name: "default".into(),
+                    next: None,
+                    problem: Some("default.properties.timeInWeek[0].day: `Funday` is not a day of the week".into()),
+                    modified: None,
+                },
+            ]),
+            events: Some(vec![failed]),
+            insights: vec![Insight {
+                kind: InsightKind::FailedUpgrade,
+                cluster: cluster.id.clone(),
+                name: cluster.name.clone(),
+                message: "The latest NodeOSUpgrade scheduled upgrade failed (at 2026-11-22 00:40 UTC): Drain failed."
+                    .into(),
+                subject: Some("7c1e".into()),
+            }],
+        }
+    }
+
+    /// An old cluster AKS may upgrade by force; its windows and events were not read.
+    fn hostile_outlook(cluster: &Cluster) -> Outlook {
+        let reason = "westeurope no longer offers Kubernetes 1.31, so it is out of support. It is below 1.32, the \
+                      oldest minor westeurope offers: AKS may upgrade it by force.";
+        let insight = |kind, message: &str| Insight {
+            kind,
+            cluster: cluster.id.clone(),
+            name: cluster.name.clone(),
+            message: message.into(),
+            subject: None,
+        };
+        Outlook {
+            at: time::macros::datetime!(2026-11-29 12:00 UTC),
+            support: Support {
+                state: SupportState::OutOfSupport,
+                ends: Some(Announced::Day(time::macros::date!(2025 - 11 - 01))),
+                days_left: Some(-393),
+                basis: Some(Basis::Region),
+                forced_upgrade: true,
+                reason: reason.into(),
+            },
+            windows: None,
+            events: None,
+            insights: vec![
+                insight(
+                    InsightKind::OutOfSupport,
+                    &format!("{reason} Upgrade to a supported minor version."),
+                ),
+                insight(InsightKind::ForcedUpgrade, &format!("{reason} Upgrade it yourself.")),
+            ],
+        }
     }
 
     /// Renders the fixture; the crate version is replaced so snapshots survive releases.
@@ -392,5 +495,28 @@ mod tests {
         assert_eq!(summary.failing_findings, 5);
         assert_eq!(summary.non_compliant_percent(), Some(50));
         assert_eq!(Summary::of(&[]).non_compliant_percent(), None);
+        assert_eq!(
+            summary.unknown, 1,
+            "the waived cluster's maintenance windows were not read"
+        );
+    }
+
+    #[test]
+    fn every_summary_counts_unknown_clusters_on_their_own() {
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json, Style::default())).unwrap();
+        assert_eq!(json["summary"]["unknown"], 1);
+        assert_eq!(json["summary"]["nonCompliant"], 2);
+        let table = render(Format::Table, Style::default()).replace('\n', " ");
+        assert!(
+            table.contains("2 non-compliant (50%), 1 unknown (a rule's data not read)"),
+            "{table}"
+        );
+        let markdown = render(Format::Markdown, Style::default());
+        assert!(
+            markdown
+                .lines()
+                .any(|l| l == "- Unknown (nothing fails, but a rule's data was not read): 1"),
+            "{markdown}"
+        );
     }
 }

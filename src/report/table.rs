@@ -266,6 +266,7 @@ fn summary(report: &Report<'_>) -> String {
     if let Some(percent) = summary.non_compliant_percent() {
         text.push_str(&format!(" ({percent}%)"));
     }
+    text.push_str(&format!(", {} unknown (a rule's data not read)", summary.unknown));
     text.push_str(". Node OS upgrade channel:");
     for (i, (name, n)) in summary.channels().enumerate() {
         text.push_str(&format!("{} {n} {name}", if i > 0 { "," } else { "" }));
@@ -370,7 +371,7 @@ mod tests {
         write(&report, Style { color: true }, &mut out).expect("writing to a Vec succeeds");
         let text = String::from_utf8(out).expect("UTF-8");
         assert!(text.starts_with("No clusters were read.\n"), "{text}");
-        assert!(text.contains("0 clusters, 0 non-compliant. "), "{text}");
+        assert!(text.contains("0 clusters, 0 non-compliant, 0 unknown "), "{text}");
     }
 
     #[test]

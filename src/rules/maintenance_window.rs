@@ -3,10 +3,12 @@
 //! PSRule: among the cluster's maintenance configurations, one whose name ends with
 //! `aksManagedAutoUpgradeSchedule` and one ending with `aksManagedNodeOSUpgradeSchedule`
 //! (ignoring case; template children are named `cluster/aksManaged...`). When the
-//! configurations were not read (live data before drill-down) the outcome is Unknown.
+//! configurations were not read (live data before its details are, or read with
+//! `--no-details`), or the latest read of them failed, the outcome is Unknown and the
+//! reason says which: a failed read is not judged on the value an earlier read kept.
 
 use super::Check;
-use crate::model::{Cluster, Outcome};
+use crate::model::{Cluster, DetailPart, Outcome};
 
 pub const AUTO_UPGRADE_SCHEDULE: &str = "aksManagedAutoUpgradeSchedule";
 pub const NODE_OS_SCHEDULE: &str = "aksManagedNodeOSUpgradeSchedule";
@@ -44,10 +46,30 @@ pub fn has_schedule(cluster: &Cluster, schedule: Schedule) -> Option<bool> {
 }
 
 pub fn check(cluster: &Cluster) -> Check {
+    if let Some(failure) = cluster
+        .details
+        .as_deref()
+        .and_then(|d| d.failure(DetailPart::Maintenance))
+    {
+        let kept = match failure.kept_from {
+            Some(_) => " (the cluster view shows what an earlier read found, marked stale)",
+            None => "",
+        };
+        return (
+            Outcome::Unknown,
+            format!(
+                "The maintenance configurations could not be read ({}: {}){kept}, so whether \
+                 '{AUTO_UPGRADE_SCHEDULE}' and '{NODE_OS_SCHEDULE}' exist is unknown.",
+                failure.code, failure.message
+            ),
+        );
+    }
     match Schedule::ALL.map(|schedule| has_schedule(cluster, schedule)) {
         [None, _] | [_, None] => (
             Outcome::Unknown,
-            "The maintenance configurations were not read; open the cluster or scan with --details.".to_string(),
+            "The maintenance configurations were not read: `scan` and `remediate` read them unless given \
+             --no-details, the dashboard right after the list."
+                .to_string(),
         ),
         [Some(true), Some(true)] => (
             Outcome::Pass,
@@ -142,6 +164,35 @@ mod tests {
             reason.ends_with(" 'aksManagedAutoUpgradeSchedule' is missing."),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn a_read_that_failed_is_unknown_with_why_whatever_an_earlier_read_kept() {
+        use crate::model::{DetailFailure, DetailsRead};
+        let mut c = cluster(Some(&[
+            "aksManagedAutoUpgradeSchedule",
+            "aksManagedNodeOSUpgradeSchedule",
+        ]));
+        let as_of = time::macros::datetime!(2026-11-26 10:00 UTC);
+        c.details = Some(Box::new(DetailsRead {
+            as_of,
+            failed: vec![DetailFailure {
+                part: DetailPart::Maintenance,
+                code: "AuthorizationFailed".into(),
+                message: "no access".into(),
+                kept_from: Some(as_of - time::Duration::days(1)),
+            }],
+        }));
+        let (outcome, reason) = check(&c);
+        assert_eq!(outcome, Outcome::Unknown, "the kept value is stale: not judged");
+        assert!(
+            reason.starts_with("The maintenance configurations could not be read (AuthorizationFailed: no access)"),
+            "{reason}"
+        );
+        assert!(reason.contains("marked stale"), "{reason}");
+        // Another part failing does not touch this rule.
+        c.details.as_mut().unwrap().failed[0].part = DetailPart::UpgradeProfile;
+        assert_eq!(check(&c).0, Outcome::Pass);
     }
 
     #[test]

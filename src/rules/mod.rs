@@ -48,6 +48,7 @@ pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
         cluster,
         findings,
         policy,
+        outlook: None,
     }
 }
 

@@ -1,7 +1,10 @@
 //! Azure Resource Graph: `POST /providers/Microsoft.ResourceGraph/resources`.
 //!
-//! Only `crate::model::api::CLUSTER_QUERY` is understood (whitespace aside); the
-//! rows are the fleet's clusters projected exactly as that query projects them:
+//! Only `crate::model::api::CLUSTER_QUERY` and `EVENTS_QUERY` are understood
+//! (whitespace aside). The events query's rows are the scheduled upgrade events of
+//! `events`, ordered by id, worked out from each cluster's channels and windows (as
+//! writes left them) and the simulator's clock. The cluster query's rows are the
+//! fleet's clusters projected exactly as that query projects them:
 //! `type`, `resourceGroup` and `location` lower-cased, `id` with ARM's
 //! `resourceGroups` spelling, `tostring()` columns as `""` when the property is
 //! missing, ordered by `id`. Forbidden and unknown subscriptions are simply not
@@ -14,6 +17,7 @@
 //! write shows in Resource Graph at once (the real service lags by seconds).
 
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -21,11 +25,13 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use super::events::Plan;
 use super::faults::GraphQuota;
 use super::fleet::SimFleet;
 use super::state::Changes;
+use super::view::{cluster_value, maintenance_of};
 use super::wire::{self, Reply};
-use crate::model::api::{CLUSTER_QUERY, same_query};
+use crate::model::api::{CLUSTER_QUERY, EVENTS_QUERY, same_query};
 
 /// The projected columns, in order, with their Resource Graph types.
 const COLUMNS: &[(&str, &str)] = &[
@@ -62,24 +68,42 @@ pub fn rate_limited(retry_after: u64) -> Reply {
     )
 }
 
-/// Resource Graph's own state: the user quota, and the order of the rows.
+/// Resource Graph's own state: the user quota, the order of the rows, and what each
+/// generated cluster's events follow (worked out on the first events query).
 pub struct Graph {
     quota: GraphQuota,
     /// (subscription index, cluster index) of every cluster, in `order by id asc` order.
     rows: Vec<(usize, usize)>,
+    seed: u64,
+    /// Per row of `rows`, the events plan of the cluster as generated.
+    plans: OnceLock<Vec<Option<Plan>>>,
+    /// The events of the latest events query, by the instant it is answered at (Unix
+    /// nanoseconds) and its scope, for its next pages.
+    answered: Mutex<Option<Answered>>,
 }
 
 impl Graph {
-    /// `limit` queries per 5-second window over `fleet`.
-    pub fn new(fleet: &SimFleet, limit: u32) -> Graph {
+    /// `limit` queries per 5-second window over `fleet`; events drawn with `seed`.
+    pub fn new(fleet: &SimFleet, limit: u32, seed: u64) -> Graph {
         Graph {
             quota: GraphQuota::new(limit, Duration::from_secs(5)),
             rows: all_rows(fleet),
+            seed,
+            plans: OnceLock::new(),
+            answered: Mutex::new(None),
         }
     }
 
-    /// Answers one query over `fleet` as writes left it (`changes`), including its quota headers.
-    pub fn answer(&self, fleet: &SimFleet, changes: &Changes, body: &[u8], now: Instant) -> Reply {
+    /// Answers one query over `fleet` as writes left it (`changes`), including its quota
+    /// headers; `wall` is the simulator's clock, which events are counted from.
+    pub fn answer(
+        &self,
+        fleet: &SimFleet,
+        changes: &Changes,
+        body: &[u8],
+        now: Instant,
+        wall: time::OffsetDateTime,
+    ) -> Reply {
         let quota = self.quota.take(now);
         let with_quota = |reply: Reply| {
             reply
@@ -91,10 +115,135 @@ impl Graph {
                 .header("retry-after", quota.retry_after_secs().to_string());
         }
         with_quota(match Request::read(body) {
+            Ok(request) if request.events => self.events(fleet, changes, &request, wall),
             Ok(request) => respond(fleet, changes, &self.rows, &request),
             Err(reply) => reply,
         })
     }
+
+    /// The events query: every visible cluster's events at `wall`, ordered by id. A
+    /// query's first page pins its instant in the `$skipToken`, and its later pages are
+    /// answered at that instant from the first page's rows, so pages never shift
+    /// while an occurrence opens between them (Resource Graph pages one snapshot, too).
+    fn events(&self, fleet: &SimFleet, changes: &Changes, request: &Request, wall: time::OffsetDateTime) -> Reply {
+        let pinned = request
+            .skip_token
+            .as_deref()
+            .and_then(wire::read_graph_token_as_of)
+            .and_then(|(_, at)| at);
+        let as_of = pinned.unwrap_or_else(|| wall.unix_timestamp_nanos());
+        let scope = request
+            .subscriptions
+            .as_ref()
+            .map(|ids| ids.iter().map(|id| id.to_ascii_lowercase()).collect::<Vec<_>>());
+        let cached = pinned.and_then(|at| {
+            let answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+            answered
+                .as_ref()
+                .filter(|a| a.as_of == at && a.scope == scope)
+                .map(|a| a.rows.clone())
+        });
+        let rows = match cached {
+            Some(rows) => rows,
+            None => {
+                let at = time::OffsetDateTime::from_unix_timestamp_nanos(as_of).unwrap_or(wall);
+                let rows = Arc::new(self.event_rows(fleet, changes, request, at));
+                *self.answered.lock().unwrap_or_else(|e| e.into_inner()) = Some(Answered {
+                    as_of,
+                    scope,
+                    rows: rows.clone(),
+                });
+                rows
+            }
+        };
+        let (start, end) = match bounds(request, rows.len()) {
+            Ok(bounds) => bounds,
+            Err(reply) => return reply,
+        };
+        let page = &rows[start..end];
+        let data = match request.format {
+            Format::ObjectArray => json!(page),
+            Format::Table => json!({
+                "columns": EVENT_COLUMNS.iter().map(|&(name, kind)| Column { name, kind }).collect::<Vec<_>>(),
+                "rows": page
+                    .iter()
+                    .map(|row| EVENT_COLUMNS.iter().map(|(name, _)| row[*name].clone()).collect::<Vec<_>>())
+                    .collect::<Vec<_>>(),
+            }),
+        };
+        let mut body = json!({
+            "totalRecords": rows.len(),
+            "count": page.len(),
+            "resultTruncated": "false",
+            "data": data,
+            "facets": [],
+        });
+        if end < rows.len() {
+            body["$skipToken"] = json!(wire::graph_token_as_of(end, request.top, as_of));
+        }
+        Reply::ok(&body)
+    }
+
+    /// Every visible cluster's event rows at `at`, ordered by id.
+    fn event_rows(
+        &self,
+        fleet: &SimFleet,
+        changes: &Changes,
+        request: &Request,
+        at: time::OffsetDateTime,
+    ) -> Vec<Value> {
+        let plans = self.plans.get_or_init(|| {
+            self.rows
+                .iter()
+                .map(|&key| plan(fleet, &Changes::default(), key))
+                .collect()
+        });
+        let visible = visible(fleet, request);
+        let mut rows: Vec<Value> = Vec::new();
+        for (i, &(s, c)) in self.rows.iter().enumerate() {
+            if !visible[s] {
+                continue;
+            }
+            let changed = changes.cluster((s, c)).is_some() || changes.maintenance((s, c)).is_some();
+            let fresh;
+            let plan = if changed {
+                fresh = plan(fleet, changes, (s, c));
+                fresh.as_ref()
+            } else {
+                plans.get(i).and_then(Option::as_ref)
+            };
+            if let Some(plan) = plan {
+                rows.extend(plan.rows(self.seed, at));
+            }
+        }
+        rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        rows
+    }
+}
+
+/// One events query's rows: at what instant, over which subscriptions.
+struct Answered {
+    as_of: i128,
+    scope: Option<Vec<String>>,
+    rows: Arc<Vec<Value>>,
+}
+
+/// The columns of `EVENTS_QUERY`, in order, with their Resource Graph types.
+const EVENT_COLUMNS: &[(&str, &str)] = &[
+    ("id", "string"),
+    ("name", "string"),
+    ("type", "string"),
+    ("subscriptionId", "string"),
+    ("resourceGroup", "string"),
+    ("properties", "object"),
+];
+
+/// What cluster `key`'s events follow, as writes left it.
+fn plan(fleet: &SimFleet, changes: &Changes, key: (usize, usize)) -> Option<Plan> {
+    let cluster = cluster_value(fleet, changes, key)?;
+    let id = graph_id(cluster["id"].as_str()?);
+    let subscription = &fleet.subscriptions.get(key.0)?.id;
+    Plan::of(id, subscription, &cluster, &maintenance_of(fleet, changes, key))
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -105,6 +254,8 @@ enum Format {
 
 /// A checked `QueryRequest`.
 struct Request {
+    /// `EVENTS_QUERY` rather than `CLUSTER_QUERY`.
+    events: bool,
     /// `None`: the tenant scope (everything the caller can see), also used for management groups.
     subscriptions: Option<Vec<String>>,
     top: usize,
@@ -142,14 +293,15 @@ impl Request {
             Some(_) => return Err(invalid("'query' must be a string.")),
             None => return Err(invalid("The 'query' property is required.")),
         };
-        if !same_query(query, CLUSTER_QUERY) {
+        let events = same_query(query, EVENTS_QUERY);
+        if !events && !same_query(query, CLUSTER_QUERY) {
             let message = "Query is invalid. Please refer to the documentation for the Azure Resource Graph service \
                            and fix the query before retrying.";
             return Err(Reply::error_with_details(
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
                 "Please provide below info when asking for support: the simulator answers only aksradar's cluster \
-                 query (crate::model::api::CLUSTER_QUERY), whitespace aside.",
+                 and events queries (crate::model::api::CLUSTER_QUERY, EVENTS_QUERY), whitespace aside.",
                 json!([{ "code": "InvalidQuery", "message": message }]),
             ));
         }
@@ -196,6 +348,7 @@ impl Request {
             Some(_) => return Err(invalid("'resultFormat' must be 'objectArray' or 'table'.")),
         };
         Ok(Request {
+            events,
             subscriptions,
             top,
             skip,
@@ -295,8 +448,9 @@ fn graph_id(id: &str) -> String {
     id.replacen("/resourcegroups/", "/resourceGroups/", 1)
 }
 
-fn respond(fleet: &SimFleet, changes: &Changes, all: &[(usize, usize)], request: &Request) -> Reply {
-    let visible: Vec<bool> = fleet
+/// Per subscription of the fleet, whether the request sees it.
+fn visible(fleet: &SimFleet, request: &Request) -> Vec<bool> {
+    fleet
         .subscriptions
         .iter()
         .map(|s| {
@@ -306,22 +460,33 @@ fn respond(fleet: &SimFleet, changes: &Changes, all: &[(usize, usize)], request:
                     .as_ref()
                     .is_none_or(|wanted| wanted.iter().any(|w| w.eq_ignore_ascii_case(&s.id)))
         })
-        .collect();
-    let rows: Vec<(usize, usize)> = all.iter().copied().filter(|(sub, _)| visible[*sub]).collect();
+        .collect()
+}
 
+/// The rows of the page the request asks for, out of `len`.
+fn bounds(request: &Request, len: usize) -> Result<(usize, usize), Reply> {
     let offset = match &request.skip_token {
         Some(token) => match wire::read_graph_token(token) {
             Some(n) => n,
             None => {
-                return invalid(format!(
+                return Err(invalid(format!(
                     "The skip token '{token}' is invalid. Send back the '$skipToken' of the previous page unchanged."
-                ));
+                )));
             }
         },
         None => request.skip,
     };
-    let start = offset.min(rows.len());
-    let end = start.saturating_add(request.top).min(rows.len());
+    let start = offset.min(len);
+    Ok((start, start.saturating_add(request.top).min(len)))
+}
+
+fn respond(fleet: &SimFleet, changes: &Changes, all: &[(usize, usize)], request: &Request) -> Reply {
+    let visible = visible(fleet, request);
+    let rows: Vec<(usize, usize)> = all.iter().copied().filter(|(sub, _)| visible[*sub]).collect();
+    let (start, end) = match bounds(request, rows.len()) {
+        Ok(bounds) => bounds,
+        Err(reply) => return reply,
+    };
     // Only the rows returned are rebuilt, as the body is written.
     let page = Rows {
         fleet,

@@ -8,7 +8,7 @@
 //!  HTTP(S) request ──> server: token service? ─> auth ─> api-version ─> faults ─> route
 //!        ├─ read   GETs: a cluster as `state` holds it, or replayed from `fleet` (`view`)
 //!        ├─ write  PUT/DELETE, checked by `validate`, recorded in `state` as operations
-//!        ├─ graph  Resource Graph rows of the same clusters
+//!        ├─ graph  Resource Graph rows of the same clusters, and their scheduled events
 //!        └─ admin  `--admin` only: a change behind the clients' backs, for tests
 //! ```
 //!
@@ -21,8 +21,9 @@
 //!
 //! Its parts depend one way: this module (`Simulator`, `run`) on `server` and
 //! `tls`; `server` on `route`, `token`, `read`, `write`, `graph`, `faults` and `admin`;
-//! `write` on `validate` and `read`; those on `view`, `state`, `fleet`, `wire` and
-//! `options` (which carries the `clock`); `fleet` on `rng`. Outside the simulator it
+//! `graph` on `events`; `write` on `validate` and `read`; those on `view`, `state`,
+//! `fleet`, `wire` and `options` (which carries the `clock`); `fleet` on `rng`.
+//! Outside the simulator it
 //! uses only `model` (the wire contract in `model::api`), so it sits beside `azure`,
 //! not above or below it.
 //!
@@ -31,6 +32,7 @@
 
 mod admin;
 mod clock;
+mod events;
 mod faults;
 pub mod fleet;
 mod graph;

@@ -45,6 +45,11 @@ pub struct SimOptions {
     /// The last K subscriptions answer 403 AuthorizationFailed to every resource call
     #[arg(long, default_value_t = 0)]
     pub forbidden_subscriptions: usize,
+    /// Reads of this kind answer 403 AuthorizationFailed everywhere, as when a role
+    /// lacks that one read permission (repeatable): maintenanceConfigurations,
+    /// upgradeProfiles (a cluster's), agentPools/upgradeProfiles, kubernetesVersions
+    #[arg(long = "forbid-read", value_name = "KIND", value_parser = ["maintenanceConfigurations", "upgradeProfiles", "agentPools/upgradeProfiles", "kubernetesVersions"])]
+    pub forbidden_reads: Vec<String>,
     /// Share of requests whose body is cut short (status 200, truncated JSON)
     #[arg(long, default_value_t = 0.0)]
     pub malformed_rate: f64,
@@ -92,6 +97,7 @@ impl Default for SimOptions {
             retry_after: 1,
             fault_5xx: 0.0,
             forbidden_subscriptions: 0,
+            forbidden_reads: Vec::new(),
             malformed_rate: 0.0,
             graph_quota: 1000,
             tls: false,

@@ -161,6 +161,19 @@ fn read_action(target: &Target) -> &'static str {
     }
 }
 
+/// The kind of a detail read, as `--forbid-read` names it.
+fn read_kind(target: &Target) -> Option<&'static str> {
+    match target {
+        Target::MaintenanceConfigurations { .. } | Target::MaintenanceConfiguration { .. } => {
+            Some("maintenanceConfigurations")
+        }
+        Target::ClusterUpgradeProfile { .. } => Some("upgradeProfiles"),
+        Target::PoolUpgradeProfile { .. } => Some("agentPools/upgradeProfiles"),
+        Target::KubernetesVersions { .. } => Some("kubernetesVersions"),
+        _ => None,
+    }
+}
+
 /// A GET inside a subscription.
 pub(super) fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
     let fleet = ctx.fleet;
@@ -172,7 +185,9 @@ pub(super) fn in_subscription(ctx: &Ctx, sub: &str, target: Target) -> Reply {
         // Reading the subscription itself needs no role on its resources.
         return Reply::ok(&subscription.to_json());
     }
-    if fleet.forbidden(sub) {
+    if fleet.forbidden(sub)
+        || read_kind(&target).is_some_and(|kind| ctx.options.forbidden_reads.iter().any(|k| k == kind))
+    {
         return forbidden(ctx, read_action(&target));
     }
     let changes = ctx.state.read();

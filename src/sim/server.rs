@@ -59,7 +59,7 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(fleet: Arc<SimFleet>, options: SimOptions, base_url: String) -> std::io::Result<Shared> {
-        let graph = Graph::new(&fleet, options.graph_quota);
+        let graph = Graph::new(&fleet, options.graph_quota, options.seed);
         let log_file = match &options.request_log {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
@@ -438,7 +438,7 @@ async fn dispatch(shared: &Shared, ctx: &Ctx<'_>, parts: &Parts, route: &Route<'
         (Route::ListSubscriptions, _) => read::list_subscriptions(ctx),
         (Route::Graph, _) => {
             let changes = shared.state.read();
-            shared.graph.answer(&shared.fleet, &changes, &bytes, ctx.now)
+            shared.graph.answer(&shared.fleet, &changes, &bytes, ctx.now, ctx.wall)
         }
         (Route::Subscription { sub, target }, Method::PUT) => match target {
             Target::Cluster { rg, name } => write::put_cluster(ctx, sub, rg, name, headers, &bytes),

@@ -179,8 +179,28 @@ pub fn graph_token(offset: usize, top: usize) -> String {
 }
 
 pub fn read_graph_token(token: &str) -> Option<usize> {
+    read_graph_token_as_of(token).map(|(offset, _)| offset)
+}
+
+/// A Resource Graph `$skipToken` that also pins the instant the first page was
+/// answered at (Unix nanoseconds), so every page of one query sees the same moment.
+pub fn graph_token_as_of(offset: usize, top: usize, as_of: i128) -> String {
+    base64url_encode(
+        json!({ "$id": "1", "MaxRows": top, "RowsToSkip": offset, "AsOf": as_of.to_string() })
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+/// Where the next page starts, and the instant the query is answered at, if pinned.
+pub fn read_graph_token_as_of(token: &str) -> Option<(usize, Option<i128>)> {
     let value: Value = serde_json::from_slice(&base64_decode(token)?).ok()?;
-    usize::try_from(value.get("RowsToSkip")?.as_u64()?).ok()
+    let offset = usize::try_from(value.get("RowsToSkip")?.as_u64()?).ok()?;
+    let as_of = match value.get("AsOf") {
+        None => None,
+        Some(at) => Some(at.as_str()?.parse().ok()?),
+    };
+    Some((offset, as_of))
 }
 
 #[cfg(test)]
@@ -192,6 +212,9 @@ mod tests {
         for n in [0, 1, 99, 100, 12345] {
             assert_eq!(read_list_token(&list_token(n)), Some(n));
             assert_eq!(read_graph_token(&graph_token(n, 10)), Some(n));
+            let pinned = graph_token_as_of(n, 10, -17);
+            assert_eq!(read_graph_token_as_of(&pinned), Some((n, Some(-17))));
+            assert_eq!(read_graph_token(&pinned), Some(n));
         }
         assert_eq!(read_list_token("not a token!"), None);
         assert_eq!(read_list_token(""), None);

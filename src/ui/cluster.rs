@@ -1,7 +1,9 @@
 //! The cluster view: everything aksradar knows about one cluster, as lines scrolled by
-//! the screen's `scroll`. Identity, versions and channels, node pools with their node
-//! image age, every finding with its reason, Azure Policy beside PSRule, maintenance
-//! windows, and what the details read could not get.
+//! the screen's `scroll`. Identity, versions, the upgrades its profile offers and
+//! channels, node pools with their node image age, every finding with its reason, Azure
+//! Policy beside PSRule, maintenance windows, and what the latest details read could not
+//! get. It only shows what the cluster holds: opening it reads nothing, so a verdict
+//! never moves because a cluster was looked at.
 //!
 //! Every string from the model goes through `text::clean` here: unlike the table's
 //! cells, nothing in the cluster was cleaned before.
@@ -12,10 +14,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::header::format_age;
 use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap, wrap_path};
-use crate::app::state::{DetailState, State};
+use crate::app::state::State;
 use crate::filter::Column;
-use crate::model::{Assessed, Outcome, Rule};
+use crate::model::{Assessed, DetailPart, Outcome, Rule};
 use crate::text::clean;
 
 /// Width of the label column of `field` lines, indent included.
@@ -27,7 +30,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, id: &str, scrol
         return;
     };
     let item = &state.fleet[index];
-    let body = lines(state, item, state.details.get(id), usize::from(area.width), theme);
+    let body = lines(state, item, usize::from(area.width), theme);
     let title_area = Rect {
         height: area.height.min(1),
         ..area
@@ -92,15 +95,12 @@ fn or_dash(value: &Option<String>) -> String {
         .map_or_else(|| "-".to_string(), |v| clean(v).into_owned())
 }
 
-fn lines(
-    state: &State,
-    item: &Assessed,
-    detail: Option<&DetailState>,
-    columns: usize,
-    theme: Theme,
-) -> Vec<Line<'static>> {
+fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Line<'static>> {
     let c = &item.cluster;
-    let loading = matches!(detail, Some(DetailState::Loading));
+    // Its details are being read now: a refresh runs, and it has none from before.
+    let loading = state.refresh.running && c.details.is_none() && !c.stale;
+    let failure = |part| c.details.as_deref().and_then(|d| d.failure(part));
+    let ago = |time: time::OffsetDateTime| format!("{} ago", format_age(state.now - time));
     let mut out = Vec::new();
     let plain = Style::default();
 
@@ -158,8 +158,40 @@ fn lines(
             theme.error(),
             columns,
         ),
-        None if loading => field(&mut out, "in region", "loading…", theme.muted(), columns),
+        None if loading => field(&mut out, "in region", "being read…", theme.muted(), columns),
         None => {}
+    }
+    match (&c.upgrades, failure(DetailPart::UpgradeProfile)) {
+        (_, Some(failed)) => field(
+            &mut out,
+            "upgrades",
+            &format!(
+                "could not be read ({}: {}){}",
+                clean(&failed.code),
+                clean(&failed.message),
+                match (&c.upgrades, failed.kept_from) {
+                    (Some(versions), Some(from)) if !versions.is_empty() => {
+                        format!("; {} read {} (stale)", clean(&versions.join(", ")), ago(from))
+                    }
+                    _ => String::new(),
+                }
+            ),
+            theme.error(),
+            columns,
+        ),
+        (Some(versions), None) if versions.is_empty() => {
+            field(&mut out, "upgrades", "none offered in this region now", plain, columns)
+        }
+        (Some(versions), None) => field(
+            &mut out,
+            "upgrades",
+            &format!("{} (az aks get-upgrades)", clean(&versions.join(", "))),
+            plain,
+            columns,
+        ),
+        (None, None) if loading => field(&mut out, "upgrades", "being read…", theme.muted(), columns),
+        (None, None) if state.live => field(&mut out, "upgrades", "not read", theme.muted(), columns),
+        (None, None) => {}
     }
     let raw = |value: &Option<String>| match value {
         Some(v) => format!(" (set to `{}`)", clean(v)),
@@ -200,29 +232,8 @@ fn lines(
     section(&mut out, &format!("Node pools ({})", c.pools.len()), theme);
     pools(&mut out, state, item, loading, columns, theme);
 
-    // What the details read could not get about the maintenance windows: the finding
-    // says that, not "open the cluster", which is where the reader already is.
-    let maintenance_failed = match detail {
-        Some(DetailState::Loaded(details)) if details.maintenance.is_none() => details
-            .errors
-            .iter()
-            .find(|e| {
-                e.url
-                    .as_deref()
-                    .is_some_and(|u| u.contains("/maintenanceConfigurations"))
-            })
-            .map(|e| {
-                let code = e
-                    .code
-                    .as_deref()
-                    .map_or(String::new(), |code| format!("{}: ", clean(code)));
-                format!("{code}{}", clean(&e.message))
-            })
-            .or_else(|| Some("the read failed".to_string())),
-        _ => None,
-    };
     section(&mut out, "Findings", theme);
-    findings(&mut out, item, maintenance_failed.as_deref(), loading, columns, theme);
+    findings(&mut out, item, loading, columns, theme);
 
     section(&mut out, "Azure Policy 04408ca5 beside PSRule", theme);
     let policy_style = if item.policy.compliant {
@@ -259,22 +270,20 @@ fn lines(
     }
 
     section(&mut out, "Maintenance windows", theme);
-    match (&c.maintenance, loading) {
-        (_, true) => field(&mut out, "", "loading…", theme.muted(), columns),
-        (None, false) => match &maintenance_failed {
-            Some(why) => field(
-                &mut out,
-                "",
-                &format!("could not be read: {why}"),
-                theme.error(),
-                columns,
-            ),
-            None => field(&mut out, "", "not read yet", theme.muted(), columns),
-        },
-        (Some(configs), false) if configs.is_empty() => {
-            field(&mut out, "", "none configured", theme.warning(), columns)
+    if let Some(failed) = failure(DetailPart::Maintenance) {
+        let text = format!("could not be read: {}: {}", clean(&failed.code), clean(&failed.message));
+        field(&mut out, "", &text, theme.error(), columns);
+        if let (Some(from), Some(_)) = (failed.kept_from, &c.maintenance) {
+            let text = format!("what a read {} found (stale, not judged):", ago(from));
+            field(&mut out, "", &text, theme.stale(), columns);
         }
-        (Some(configs), false) => {
+    }
+    match (&c.maintenance, loading) {
+        (None, true) => field(&mut out, "", "being read…", theme.muted(), columns),
+        (None, false) if failure(DetailPart::Maintenance).is_some() => {}
+        (None, false) => field(&mut out, "", "not read", theme.muted(), columns),
+        (Some(configs), _) if configs.is_empty() => field(&mut out, "", "none configured", theme.warning(), columns),
+        (Some(configs), _) => {
             for config in configs {
                 let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), clean);
                 prose(
@@ -288,28 +297,44 @@ fn lines(
         }
     }
 
-    if let Some(DetailState::Loaded(details)) = detail
-        && !details.errors.is_empty()
-    {
-        section(&mut out, "What the details read could not get", theme);
-        for error in &details.errors {
-            let code = error
-                .code
-                .as_deref()
-                .map_or(String::new(), |code| format!("[{}] ", clean(code)));
+    if let Some(read) = c.details.as_deref() {
+        let when = format!("read {}", ago(read.as_of));
+        let text = if read.failed.is_empty() {
+            format!("{when}, every part")
+        } else {
+            format!("{when}, {} could not be", crate::text::count(read.failed.len(), "part"))
+        };
+        section(&mut out, "Details", theme);
+        field(&mut out, "details", &text, plain, columns);
+        for failed in &read.failed {
+            let kept = match failed.kept_from {
+                Some(from) => format!(" The value shown is from a read {} (stale).", ago(from)),
+                None => String::new(),
+            };
             prose(
                 &mut out,
                 2,
-                &format!("{code}{}", clean(&error.message)),
+                &format!(
+                    "[{}] {}: {}.{kept}",
+                    clean(&failed.code),
+                    capitalise(failed.part.label()),
+                    clean(&failed.message).trim_end_matches('.')
+                ),
                 theme.error(),
                 columns,
             );
-            if let Some(url) = &error.url {
-                prose(&mut out, 4, &clean(url), theme.muted(), columns);
-            }
         }
     }
     out
+}
+
+/// `The ...` for a label that starts a sentence.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn pools(out: &mut Vec<Line<'static>>, state: &State, item: &Assessed, loading: bool, columns: usize, theme: Theme) {
@@ -343,7 +368,7 @@ fn pools(out: &mut Vec<Line<'static>>, state: &State, item: &Assessed, loading: 
                 theme.warning(),
                 Some(clean(latest).into_owned()),
             ),
-            (None, _) if loading => ("loading…".to_string(), theme.muted(), None),
+            (None, _) if loading => ("being read…".to_string(), theme.muted(), None),
             (None, _) => ("not read".to_string(), theme.muted(), None),
         };
         let count = pool.count.map_or("-".to_string(), |n| n.to_string());
@@ -414,16 +439,9 @@ fn pools(out: &mut Vec<Line<'static>>, state: &State, item: &Assessed, loading: 
     }
 }
 
-/// The findings with their reasons. An Unknown MaintenanceWindow finding says why it
-/// is unknown here: loading, or what the read could not get (`maintenance_failed`).
-fn findings(
-    out: &mut Vec<Line<'static>>,
-    item: &Assessed,
-    maintenance_failed: Option<&str>,
-    loading: bool,
-    columns: usize,
-    theme: Theme,
-) {
+/// The findings with their reasons. An Unknown MaintenanceWindow finding whose
+/// configurations are being read says so.
+fn findings(out: &mut Vec<Line<'static>>, item: &Assessed, loading: bool, columns: usize, theme: Theme) {
     if item.findings.is_empty() {
         field(out, "", "no rules evaluated", theme.muted(), columns);
         return;
@@ -434,13 +452,10 @@ fn findings(
     let indent = 2 + OUTCOME + RULE;
     for finding in &item.findings {
         let unknown_window = finding.rule == Rule::MaintenanceWindow && finding.outcome == Outcome::Unknown;
-        let reason = match (unknown_window, maintenance_failed) {
-            (true, Some(why)) => format!(
-                "The maintenance configurations could not be read ({why}), so whether \
-                 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule' exist is unknown."
-            ),
-            (true, None) if loading => "The maintenance configurations are being read…".to_string(),
-            _ => clean(&finding.reason).into_owned(),
+        let reason = if unknown_window && loading {
+            "The maintenance configurations are being read with the rest of the fleet's details…".to_string()
+        } else {
+            clean(&finding.reason).into_owned()
         };
         let reason = wrap(&reason, columns.saturating_sub(indent));
         for (i, part) in reason.into_iter().enumerate() {

@@ -25,6 +25,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: u16, th
         size: (80, 80),
         title,
         footer: Line::default(),
+        header: Vec::new(),
     }
     .draw(frame, area, make, scroll, None, theme);
     if empty {

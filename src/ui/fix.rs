@@ -1,6 +1,8 @@
 //! The fix popup: the remediation text of one cluster (or of a batch: the marked
 //! clusters, or every failing one in view) in one format, the formats in the title with
-//! the current one marked, scrolled by the popup's `scroll`.
+//! the current one marked, scrolled by the popup's `scroll`. Above the text, the rules:
+//! each with how many of the clusters fail it, the ones the text fixes checked, the one
+//! the rule keys act on marked; it stays when the text scrolls.
 //!
 //! The text is generated, but it quotes names, tags and reasons from outside, so each
 //! line is cleaned before it reaches the terminal. Long lines wrap rather than hide
@@ -16,7 +18,7 @@ use ratatui::text::{Line, Span};
 use super::{Popup, Theme, popup_rect, truncate_middle, wrap_code};
 use crate::app::Command;
 use crate::app::keymap::Keymap;
-use crate::app::state::{FixPopup, State};
+use crate::app::state::{FixPopup, RuleChoice, State};
 use crate::remediate::Format;
 use crate::text::clean;
 
@@ -104,6 +106,64 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
         size: (90, 90),
         title: Line::from(title),
         footer: Line::from(footer),
+        header: rules(fix, keymap, title_room, theme),
     };
     popup.draw(frame, area, make, fix.scroll, Some(fix.cursor), theme);
+}
+
+/// The rule bar: `[x] NodeAutoUpgrade 3 · [ ] Version 2 ...`, the rule under the rule
+/// cursor in reversed video (and between `>` `<` without colour), wrapped to `width`,
+/// then a rule line. The keys that move and toggle are named once.
+fn rules(fix: &FixPopup, keymap: &Keymap, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut pieces: Vec<Vec<Span<'static>>> = Vec::new();
+    let keys = [
+        keymap.key_of(Command::PreviousRule),
+        keymap.key_of(Command::NextRule),
+        keymap.key_of(Command::ToggleRule),
+    ];
+    let mut label = vec![Span::styled("Rules", theme.label())];
+    if let [Some(previous), Some(next), Some(toggle)] = keys {
+        label.push(Span::styled(
+            format!(" ({previous}/{next}, {toggle} toggles)"),
+            theme.muted(),
+        ));
+    }
+    label.push(Span::raw(":"));
+    pieces.push(label);
+    for (at, choice) in fix.rules.iter().enumerate() {
+        let RuleChoice {
+            rule,
+            included,
+            failing,
+        } = *choice;
+        let mark = if included { "[x]" } else { "[ ]" };
+        let text = format!("{mark} {} {failing}", rule.short_name());
+        let span = if at == fix.rule_at {
+            Span::styled(format!(">{text}<"), theme.chosen())
+        } else if included {
+            Span::raw(format!(" {text} "))
+        } else {
+            Span::styled(format!(" {text} "), theme.muted())
+        };
+        pieces.push(vec![span]);
+    }
+    // Pieces fill a line, then the next; none is split.
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for piece in pieces {
+        let piece_width: usize = piece.iter().map(Span::width).sum::<usize>() + 1;
+        if used > 0 && used + piece_width > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        line.push(Span::raw(" "));
+        line.extend(piece);
+        used += piece_width;
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines.push(Line::from(Span::styled("─".repeat(width), theme.muted())));
+    lines
 }

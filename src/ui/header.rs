@@ -1,9 +1,10 @@
 //! The header: what an on-call engineer reads in two seconds. Where the data comes
 //! from, how much of the fleet is in view (and the filter that hides the rest, also
-//! one remembered from an earlier run), how much of it fails, what could not be read
-//! (subscriptions unread count as unknown, not as zero), the node OS channels,
-//! clusters below the minimum version, how old the data is, and while a refresh runs,
-//! how far it got and what is failing. The views, with their keys, at the right of the
+//! one remembered from an earlier run), how much of it fails, how much is unknown (a
+//! rule's data not read: counted on its own), what could not be read (subscriptions
+//! unread count as unknown, not as zero), the node OS channels, clusters below the
+//! minimum version, how old the data is, and while a refresh runs, how far it got (the
+//! list, then every cluster's details) and what is failing. The views, with their keys, at the right of the
 //! second line: the current one in brackets.
 
 use ratatui::Frame;
@@ -136,6 +137,13 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
         format!("{} non-compliant{share}", summary.non_compliant),
         style,
     ));
+    if summary.unknown > 0 {
+        spans.push(Span::styled(" · ", theme.muted()));
+        spans.push(Span::styled(
+            format!("{} unknown", summary.unknown),
+            theme.outcome(crate::model::Outcome::Unknown),
+        ));
+    }
     if state.marked_count() > 0 {
         spans.push(separator(theme));
         spans.push(Span::styled(format!("{} marked", state.marked_count()), theme.marked()));
@@ -246,7 +254,24 @@ fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<
     };
     let refresh = &state.refresh;
     let mut spans = Vec::new();
-    if refresh.running {
+    if let (true, Some(details)) = (refresh.running, refresh.details) {
+        // The list is in; every cluster's details are being read.
+        spans.push(Span::styled("reading details ", theme.label()));
+        spans.push(Span::styled(gauge(details.done, details.total, 12), theme.good()));
+        spans.push(Span::raw(format!(
+            " {}/{} requests of {} clusters",
+            details.done,
+            details.total,
+            state.fleet.len()
+        )));
+        if details.failed > 0 {
+            spans.push(Span::styled(format!(" · {} failing", details.failed), theme.error()));
+            press(&mut spans);
+        }
+        if let Some(waiting) = &refresh.waiting {
+            spans.push(Span::styled(format!(" · {}", clean(waiting)), theme.warning()));
+        }
+    } else if refresh.running {
         spans.push(Span::styled("refreshing ", theme.label()));
         if refresh.total == 0 {
             spans.push(Span::raw("listing subscriptions…"));
@@ -266,7 +291,7 @@ fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<
         }
     } else {
         let (failing, total) = state.unread_subscriptions();
-        if let Some(general) = state.errors.iter().find(|e| e.subscription_id.is_none()) {
+        if let Some(general) = state.errors.iter().find(|e| e.is_listing()) {
             let code = general.code.as_deref().unwrap_or("error");
             let text = format!(
                 "the fleet could not be read: {}: {}",

@@ -29,6 +29,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, keymap: &Keymap, context: Cont
         size: (80, 90),
         title,
         footer: Line::default(),
+        header: Vec::new(),
     }
     .draw(frame, area, make, scroll, None, theme);
 }

@@ -350,6 +350,8 @@ struct Popup<'a> {
     size: (u16, u16),
     title: Line<'a>,
     footer: Line<'a>,
+    /// Lines above the text that stay when it scrolls (the fix popup's rules).
+    header: Vec<Line<'a>>,
 }
 
 /// A popup's text: one entry per text line, each the screen lines it wraps into.
@@ -374,9 +376,20 @@ impl Popup<'_> {
         let columns = popup_inner(popup_rect(area, width, height, 0)).width;
         let lines = make(usize::from(columns));
         let screen_lines: usize = lines.iter().map(Vec::len).sum();
+        let header_rows = self.header.len();
         // An empty text still gets a few lines, for the message the caller puts there.
-        let rect = popup_rect(area, width, height, screen_lines.max(3));
-        let inner = popup_inner(rect);
+        let rect = popup_rect(area, width, height, screen_lines.max(3) + header_rows);
+        let whole = popup_inner(rect);
+        let header_height = u16::try_from(header_rows).unwrap_or(u16::MAX).min(whole.height);
+        let header_area = Rect {
+            height: header_height,
+            ..whole
+        };
+        let inner = Rect {
+            y: whole.y + header_height,
+            height: whole.height - header_height,
+            ..whole
+        };
         let rows = usize::from(inner.height);
         let (start, end) = text_window(&lines, usize::from(scroll), cursor, rows);
         let position = (start > 0 || end < lines.len())
@@ -386,6 +399,9 @@ impl Popup<'_> {
             .saturating_sub(position.as_deref().map_or(0, |p| Span::raw(p).width() + 1));
         let footer = fit_line(self.footer, room);
         popup(frame, rect, self.title, footer, position, theme);
+        if header_height > 0 {
+            frame.render_widget(Paragraph::new(self.header), header_area);
+        }
         let empty = lines.is_empty();
         let shown: Vec<Line> = lines.into_iter().skip(start).flatten().take(rows).collect();
         frame.render_widget(Paragraph::new(shown), inner);

@@ -62,6 +62,7 @@ pub(super) fn draw(
         size: (90, 90),
         title,
         footer,
+        header: Vec::new(),
     }
     .draw(frame, area, make, scroll, None, theme);
     if text.is_none() {

@@ -1,8 +1,9 @@
 //! The subscriptions view: the clusters in view (the filter applies here too) grouped
 //! by subscription, those that could not be read first (`unread`: nobody knows how they
 //! stand), then least compliant first (`update` orders them), with how many clusters it
-//! has, how many fail, its compliant share, the rule that fails on most of them, how
-//! old its data is and why its last read failed. Enter narrows the filter to it.
+//! has, how many fail, how many are unknown (a rule's data could not be read: they are
+//! not in the compliant share), its compliant share, the rule that fails on most of
+//! them, how old its data is and why its last read failed. Enter narrows the filter to it.
 //!
 //! Like the fleet table, only the rows in view become widgets and the columns are
 //! fitted to those rows. Names and errors come from Azure, so they are cleaned and put
@@ -27,16 +28,19 @@ const NAME: usize = 0;
 const ID: usize = 1;
 const CLUSTERS: usize = 2;
 const NON_COMPLIANT: usize = 3;
-const COMPLIANT: usize = 4;
-const MOST_FAILED: usize = 5;
-const AGE: usize = 6;
-const ERROR: usize = 7;
+const UNKNOWN: usize = 4;
+const COMPLIANT: usize = 5;
+const MOST_FAILED: usize = 6;
+const AGE: usize = 7;
+const ERROR: usize = 8;
+const COLUMNS: usize = 9;
 
-const TITLES: [&str; 8] = [
+const TITLES: [&str; COLUMNS] = [
     "SUBSCRIPTION",
     "ID",
     "CLUSTERS",
     "NON-COMPLIANT",
+    "UNKNOWN",
     "COMPLIANT %",
     "MOST FAILED RULE",
     "DATA AGE",
@@ -44,15 +48,16 @@ const TITLES: [&str; 8] = [
 ];
 
 /// Counts, right-aligned under right-aligned titles.
-const NUMERIC: [bool; 8] = [false, false, true, true, true, false, false, false];
+const NUMERIC: [bool; COLUMNS] = [false, false, true, true, true, true, false, false, false];
 
 /// The narrowest and widest each column starts; the last error then takes the room
 /// left, up to its full length.
-const LIMITS: [(usize, usize); 8] = [
+const LIMITS: [(usize, usize); COLUMNS] = [
     (12, 32),
     (9, 36),
     (8, 8),
     (13, 13),
+    (7, 7),
     (11, 11),
     (16, 28),
     (8, 10),
@@ -62,7 +67,7 @@ const LIMITS: [(usize, usize); 8] = [
 /// Narrowed first, to their narrowest, when the columns do not fit.
 const SHRINK: [usize; 4] = [ID, MOST_FAILED, NAME, ERROR];
 /// Dropped, in this order, when even the narrowest columns do not fit.
-const DROP: [usize; 4] = [ID, AGE, MOST_FAILED, NON_COMPLIANT];
+const DROP: [usize; 5] = [ID, AGE, MOST_FAILED, UNKNOWN, NON_COMPLIANT];
 /// Given the room left, in this order, up to their full text.
 const GROW: [usize; 4] = [NAME, ERROR, ID, MOST_FAILED];
 
@@ -104,13 +109,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         height,
     );
     let slice = &rows[range.clone()];
-    let texts: Vec<[String; 8]> = slice.iter().map(|row| cells(row, state)).collect();
+    let texts: Vec<[String; COLUMNS]> = slice.iter().map(|row| cells(row, state)).collect();
 
-    let wanted: [usize; 8] = std::array::from_fn(|i| {
+    let wanted: [usize; COLUMNS] = std::array::from_fn(|i| {
         let content = texts.iter().map(|t| width(&t[i])).max().unwrap_or(0);
         content.max(width(TITLES[i]))
     });
-    let mut widths: [usize; 8] = std::array::from_fn(|i| wanted[i].clamp(LIMITS[i].0, LIMITS[i].1));
+    let mut widths: [usize; COLUMNS] = std::array::from_fn(|i| wanted[i].clamp(LIMITS[i].0, LIMITS[i].1));
     // No error in view: no LAST ERROR column taking room from the names.
     let errors = texts.iter().any(|t| !t[ERROR].is_empty());
     let shown = fit(&mut widths, &wanted, errors, usize::from(area.width));
@@ -179,7 +184,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 }
 
 /// The texts of one row, in `TITLES` order.
-fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
+fn cells(row: &SubscriptionRow, state: &State) -> [String; COLUMNS] {
     let name = one_line(row.name.as_deref().unwrap_or(&row.id));
     // A subscription that could not be read is unknown, not empty and compliant.
     let unknown = || if row.unread() { "?" } else { "-" }.to_string();
@@ -192,10 +197,14 @@ fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
         Some((rule, count)) => format!("{} ×{count}", rule.short_name()),
         None => unknown(),
     };
-    let (clusters, non_compliant) = if row.unread() {
-        ("unread".to_string(), "?".to_string())
+    let (clusters, non_compliant, unknown_count) = if row.unread() {
+        ("unread".to_string(), "?".to_string(), "?".to_string())
     } else {
-        (row.clusters.to_string(), row.non_compliant.to_string())
+        (
+            row.clusters.to_string(),
+            row.non_compliant.to_string(),
+            row.unknown.to_string(),
+        )
     };
     let age = row
         .fetched_at
@@ -205,6 +214,7 @@ fn cells(row: &SubscriptionRow, state: &State) -> [String; 8] {
         clean(&row.id).into_owned(),
         clusters,
         non_compliant,
+        unknown_count,
         compliant,
         most_failed,
         age,
@@ -223,6 +233,7 @@ fn cell_style(row: &SubscriptionRow, column: usize, state: &State, theme: Theme)
         AGE if row.fetched_at.is_some_and(|t| state.now - t > OLD_DATA) => theme.warning(),
         ERROR => theme.error(),
         CLUSTERS if row.unread() => theme.error(),
+        UNKNOWN if row.unknown > 0 => theme.outcome(crate::model::Outcome::Unknown),
         _ => Style::default(),
     }
 }
@@ -231,9 +242,9 @@ fn cell_style(row: &SubscriptionRow, column: usize, state: &State, theme: Theme)
 /// drops columns in `DROP` order if it still does not, then gives the room left to the
 /// columns that were cut, the name first. LAST ERROR shows only when a row in view has
 /// one (`errors`). Returns the columns to show.
-fn fit(widths: &mut [usize; 8], wanted: &[usize; 8], errors: bool, available: usize) -> Vec<usize> {
+fn fit(widths: &mut [usize; COLUMNS], wanted: &[usize; COLUMNS], errors: bool, available: usize) -> Vec<usize> {
     let mut shown: Vec<usize> = (0..widths.len()).filter(|&i| errors || i != ERROR).collect();
-    let total = |shown: &[usize], widths: &[usize; 8]| -> usize {
+    let total = |shown: &[usize], widths: &[usize; COLUMNS]| -> usize {
         // The selection gutter, then a space before each column.
         1 + shown.iter().map(|&i| widths[i] + usize::from(SPACING)).sum::<usize>()
     };

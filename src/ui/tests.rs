@@ -23,7 +23,7 @@ use crate::app::state::{DataSource, State};
 use crate::app::update::update;
 use crate::config::{Config, Waiver};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
-use crate::model::{ClusterDetails, Progress};
+use crate::model::{ClusterDetails, DetailPart, Progress};
 use crate::remediate::Format;
 use crate::rules;
 
@@ -54,6 +54,7 @@ fn pool(name: &str, version: &str, image: &str) -> AgentPool {
         node_image_version: Some(image.into()),
         count: Some(3),
         latest_node_image_version: None,
+        upgrades: None,
     }
 }
 
@@ -104,8 +105,10 @@ fn cluster(
         support_plan: Some("KubernetesOfficial".into()),
         pools: vec![pool("system", version, image), pool("user", version, image)],
         maintenance: None,
+        upgrades: None,
         origin: Default::default(),
         version_supported_in_region: None,
+        details: None,
         as_of: Some(NOW - time::Duration::minutes(age_minutes)),
         stale: false,
         source: None,
@@ -478,27 +481,56 @@ fn details() -> ClusterDetails {
             name: "aksManagedAutoUpgradeSchedule".into(),
             schedule: Some("Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into()),
         }]),
-        latest_images: vec![
+        upgrades: None,
+        latest_images: Some(vec![
             ("system".into(), "AKSUbuntu-2204gen2containerd-202611.10.0".into()),
             ("user".into(), "AKSUbuntu-2204gen2containerd-202609.15.0".into()),
-        ],
+        ]),
         version_supported: Some(false),
-        errors: vec![SourceError {
-            subscription_id: Some(PROD.into()),
-            url: Some("https://management.azure.com/subscriptions/1111/upgradeProfiles/default".into()),
-            code: Some("AuthorizationFailed".into()),
-            message: "The client does not have authorization to perform action \x1b[31mread\x1b[0m.".into(),
-        }],
+        failed: vec![(
+            DetailPart::UpgradeProfile,
+            SourceError {
+                subscription_id: Some(PROD.into()),
+                url: Some("https://management.azure.com/subscriptions/1111/upgradeProfiles/default".into()),
+                code: Some("AuthorizationFailed".into()),
+                message: "The client does not have authorization to perform action \x1b[31mread\x1b[0m.".into(),
+            },
+        )],
     }
+}
+
+/// The state after a refresh whose details read got `details` for the cluster `id`
+/// (read `minutes` ago), as the dashboard gets it: every cluster assessed again.
+fn read_details(state: &mut State, id: &str, details: ClusterDetails, minutes: i64) {
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    for cluster in &mut clusters {
+        if cluster.id.eq_ignore_ascii_case(id) {
+            details.clone().apply(cluster, NOW - time::Duration::minutes(minutes));
+        }
+    }
+    let assessed = rules::assess(clusters, &state.config, NOW.date());
+    state.set_fleet(assessed);
 }
 
 #[test]
 fn cluster_view_while_details_load() {
-    let state = open_first(120, 30);
+    let mut state = open_first(120, 30);
+    // A refresh read the list and reads every cluster's details; this one had none
+    // from before: they are being read.
+    state.refresh.running = true;
+    state.refresh.details = Some(crate::app::state::DetailsProgress {
+        total: 20,
+        done: 5,
+        failed: 1,
+    });
     assert!(matches!(state.screen, Screen::Cluster { .. }));
     let shown = screen(&state, 120, 30);
     insta::assert_snapshot!("cluster_loading", shown);
-    assert!(shown.contains("loading…"), "{shown}");
+    assert!(shown.contains("being read…"), "{shown}");
+    assert!(
+        shown.contains("reading details ▕███░░░░░░░░░▏ 5/20 requests of 5 clusters · 1 failing"),
+        "{shown}"
+    );
     assert!(!shown.contains('\x1b'), "untrusted text is cleaned");
 }
 
@@ -506,19 +538,20 @@ fn cluster_view_while_details_load() {
 fn cluster_view_with_details() {
     let mut state = open_first(160, 45);
     let id = selected_id(&state);
-    update(
-        &mut state,
-        Action::Details {
-            id,
-            details: Box::new(details()),
-        },
-    );
+    let mut read = details();
+    read.failed.clear();
+    read.upgrades = Some(crate::model::UpgradeProfile {
+        control_plane: vec!["1.34.7".into(), "1.35.2".into()],
+        pools: vec![],
+    });
+    read_details(&mut state, &id, read, 3);
     let buffer = render(&state, 160, 45, Theme { color: true });
     let shown = text(&buffer);
     insta::assert_snapshot!("cluster_loaded", shown);
     assert!(shown.contains("newer available"), "{shown}");
     assert!(shown.contains("up to date"), "{shown}");
     assert!(shown.contains("no longer offered in this location"), "{shown}");
+    assert!(shown.contains("1.34.7, 1.35.2 (az aks get-upgrades)"), "{shown}");
     let (x, y) = find(&buffer, "Fail     NodeAutoUpgrade").expect("the finding is shown");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
 }
@@ -527,19 +560,13 @@ fn cluster_view_with_details() {
 fn cluster_view_scrolls_to_the_end_and_no_further() {
     let mut state = open_first(120, 30);
     let id = selected_id(&state);
-    update(
-        &mut state,
-        Action::Details {
-            id,
-            details: Box::new(details()),
-        },
-    );
+    read_details(&mut state, &id, details(), 3);
     for _ in 0..200 {
         command(&mut state, Command::Down);
     }
     let shown = screen(&state, 120, 30);
     insta::assert_snapshot!("cluster_scrolled", shown);
-    assert!(shown.contains("What the details read could not get"), "{shown}");
+    assert!(shown.contains("[AuthorizationFailed] The upgrade profile"), "{shown}");
 }
 
 #[test]
@@ -932,6 +959,34 @@ fn batch_fix_popup_counts_the_clusters() {
 }
 
 #[test]
+fn the_fix_popup_shows_each_rule_with_its_count_and_the_toggles_change_the_text_in_place() {
+    let mut state = marked_state();
+    command(&mut state, Command::BatchFix);
+    let buffer = render(&state, 120, 30, Theme { color: true });
+    let shown = text(&buffer);
+    assert!(
+        shown.contains("Rules (Left/Right, t toggles): >[x] NodeAutoUpgrade 1<  [x] AutoUpgrade 1   [ ] Version 2"),
+        "{shown}"
+    );
+    let (x, y) = find(&buffer, ">[x] NodeAutoUpgrade").expect("the rule cursor");
+    assert!(
+        buffer[(x, y)].modifier.contains(Modifier::REVERSED),
+        "the rule under the cursor stands out"
+    );
+    // Right twice to Version, t: its fixes join the text, and the bar says so.
+    command(&mut state, Command::NextRule);
+    command(&mut state, Command::NextRule);
+    command(&mut state, Command::ToggleRule);
+    let shown = screen(&state, 120, 30);
+    assert!(shown.contains(">[x] Version 2<"), "{shown}");
+    let Some(Overlay::Fix(popup)) = &state.overlay else {
+        panic!("the popup stays open")
+    };
+    assert!(popup.text.contains("Azure.AKS.Version (AZR-000015)"), "{}", popup.text);
+    assert!(!popup.text.contains("Not asked for"), "nothing failing is left out now");
+}
+
+#[test]
 fn help_lists_the_keys_that_work_here_first() {
     let mut state = live_state(120, 80);
     command(&mut state, Command::SubscriptionsView);
@@ -1039,15 +1094,26 @@ fn subscriptions_state() -> State {
 #[test]
 fn subscriptions_view() {
     let mut state = subscriptions_state();
+    let wide = text(&render(&state, 160, 40, Theme { color: false }));
+    assert!(
+        wide.contains("MOST FAILED RULE") && wide.contains("NodeAutoUpgrade ×"),
+        "{wide}"
+    );
+    // Development's one cluster is unknown (its maintenance windows were not read):
+    // counted on its own, and not in the compliant share.
+    let development = wide.lines().find(|l| l.contains("Development")).expect("a row");
+    let cells: Vec<&str> = development.split_whitespace().collect();
+    assert_eq!(
+        &cells[3..6],
+        ["1", "0", "1"],
+        "clusters, non-compliant, unknown: {development}"
+    );
+    assert_eq!(cells[6], "0%", "{development}");
     let buffer = render(&state, 120, 40, Theme { color: true });
     let shown = text(&buffer);
     assert!(!shown.contains('\x1b'), "untrusted text is cleaned");
     assert!(shown.contains("Enter its clusters"), "{shown}");
-    assert!(
-        shown.contains("MOST FAILED RULE") && shown.contains("NodeAutoUpgrade ×"),
-        "{shown}"
-    );
-    let (x, y) = find(&buffer, "AuthorizationFailed: The cl").expect("the error is shown");
+    let (x, y) = find(&buffer, "AuthorizationFailed: The").expect("the error is shown");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
     assert_eq!(buffer[(0, 5)].symbol(), "▶");
     for (w, h) in SIZES {
@@ -1113,7 +1179,11 @@ fn compliant_shares_are_coloured_by_how_good_they_are() {
             .map(|x| buffer[(x, y)].fg)
     };
     assert_eq!(colour_of("Production"), Some(Color::Yellow), "1 of 2 compliant");
-    assert_eq!(colour_of("Development"), Some(Color::Green), "no failures");
+    assert_eq!(
+        colour_of("Development"),
+        Some(Color::Red),
+        "no failure, but its one cluster is unknown: not compliant"
+    );
 }
 
 #[test]
@@ -1377,26 +1447,32 @@ fn a_resource_id_wraps_after_a_slash() {
 }
 
 #[test]
-fn a_maintenance_read_that_failed_says_what_failed() {
+fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows() {
     let mut state = open_first(160, 45);
     let id = selected_id(&state);
+    // A first read got the windows; the latest could not read them.
+    read_details(&mut state, &id, details(), 90);
     let mut failed = details();
     failed.maintenance = None;
-    failed.errors = vec![SourceError {
-        subscription_id: Some(PROD.into()),
-        url: Some(format!(
-            "https://management.azure.com{id}/maintenanceConfigurations?api-version=2025-10-01"
-        )),
-        code: Some("AuthorizationFailed".into()),
-        message: "The client may not read maintenanceConfigurations.".into(),
-    }];
-    update(
-        &mut state,
-        Action::Details {
-            id,
-            details: Box::new(failed),
+    failed.failed = vec![(
+        DetailPart::Maintenance,
+        SourceError {
+            subscription_id: Some(PROD.into()),
+            url: Some(format!(
+                "https://management.azure.com{id}/maintenanceConfigurations?api-version=2025-10-01"
+            )),
+            code: Some("AuthorizationFailed".into()),
+            message: "The client may not read maintenanceConfigurations.".into(),
         },
-    );
+    )];
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    for cluster in &mut clusters {
+        if cluster.id.eq_ignore_ascii_case(&id) {
+            failed.clone().apply(cluster, NOW);
+        }
+    }
+    let assessed = rules::assess(clusters, &state.config, NOW.date());
+    state.set_fleet(assessed);
     for _ in 0..15 {
         command(&mut state, Command::Down);
     }
@@ -1411,4 +1487,9 @@ fn a_maintenance_read_that_failed_says_what_failed() {
         shown.contains("could not be read: AuthorizationFailed"),
         "the windows section too: {shown}"
     );
+    assert!(
+        shown.contains("what a read 1h 30m ago found (stale, not judged):"),
+        "the last good windows, marked stale: {shown}"
+    );
+    assert!(shown.contains("aksManagedAutoUpgradeSchedule: Weekly"), "{shown}");
 }

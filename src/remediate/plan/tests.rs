@@ -38,12 +38,11 @@ fn assess(cluster: Cluster) -> Assessed {
 }
 
 fn scope(rules: &[Rule]) -> Scope {
-    Scope {
-        rules: rules.to_vec(),
-        include_stale: false,
-    }
+    Scope::asked(rules)
 }
 
+/// What AKS offers, as the cluster's upgrade profile says (read with its details):
+/// the control plane's upgrades, and by pool name each pool's.
 fn offers(control_plane: &[&str], pools: &[(&str, &[&str])]) -> Upgrades {
     Upgrades {
         control_plane: control_plane.iter().map(|v| v.to_string()).collect(),
@@ -52,6 +51,30 @@ fn offers(control_plane: &[&str], pools: &[(&str, &[&str])]) -> Upgrades {
             .map(|(name, versions)| (name.to_string(), versions.iter().map(|v| v.to_string()).collect()))
             .collect(),
     }
+}
+
+/// An upgrade profile's content, for the table.
+struct Upgrades {
+    control_plane: Vec<String>,
+    pools: Vec<(String, Vec<String>)>,
+}
+
+/// The cluster with `upgrades` as its upgrade profile (`None`: not read).
+fn with_profile(mut cluster: Cluster, upgrades: Option<Upgrades>) -> Cluster {
+    if let Some(upgrades) = upgrades {
+        cluster.upgrades = Some(upgrades.control_plane);
+        for pool in &mut cluster.pools {
+            pool.upgrades = Some(
+                upgrades
+                    .pools
+                    .iter()
+                    .find(|(name, _)| *name == pool.name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    cluster
 }
 
 struct Case {
@@ -147,21 +170,6 @@ fn cases() -> Vec<Case> {
             left_out: &[(None, "stale")],
         },
         Case {
-            name: "stale data, included on request",
-            cluster: Cluster {
-                node_os_upgrade_channel: Some("Unmanaged".into()),
-                stale: true,
-                ..passing("aks-stale")
-            },
-            scope: Scope {
-                rules: vec![],
-                include_stale: true,
-            },
-            upgrades: None,
-            changes: &["autoUpgradeProfile.nodeOSUpgradeChannel: Unmanaged → SecurityPatch"],
-            left_out: &[],
-        },
-        Case {
             name: "a template resource is never applied",
             cluster: Cluster {
                 node_os_upgrade_channel: Some("Unmanaged".into()),
@@ -200,10 +208,10 @@ fn cases() -> Vec<Case> {
             scope: scope(&[Rule::Version]),
             upgrades: Some(offers(&["1.32.10", "1.33.7", "1.33.8", "1.34.2"], &[])),
             changes: &["kubernetesVersion: 1.32.9 → 1.33.8 (with system)"],
-            left_out: &[(Some(Rule::PoolVersion), "not asked")],
+            left_out: &[(Some(Rule::PoolVersion), "kubernetes not asked")],
         },
         Case {
-            name: "the newest patch of the same minor when it meets the minimum",
+            name: "the newest patch of the next minor, as every remediation output targets",
             cluster: Cluster {
                 kubernetes_version: Some("1.33.2".into()),
                 current_kubernetes_version: Some("1.33.2".into()),
@@ -211,9 +219,35 @@ fn cases() -> Vec<Case> {
                 ..passing("aks-patch")
             },
             scope: scope(&[Rule::Version]),
-            upgrades: Some(offers(&["1.33.7", "1.33.9", "1.34.2"], &[])),
+            upgrades: Some(offers(&["1.33.7", "1.33.9", "1.34.2", "1.34.5"], &[])),
+            changes: &["kubernetesVersion: 1.33.2 → 1.34.5 (with system)"],
+            left_out: &[],
+        },
+        Case {
+            name: "only patches offered: the newest patch of its own minor",
+            cluster: Cluster {
+                kubernetes_version: Some("1.33.2".into()),
+                current_kubernetes_version: Some("1.33.2".into()),
+                pools: vec![pool("system", "1.33.2")],
+                ..passing("aks-patch")
+            },
+            scope: scope(&[Rule::Version]),
+            upgrades: Some(offers(&["1.33.7", "1.33.9"], &[])),
             changes: &["kubernetesVersion: 1.33.2 → 1.33.9 (with system)"],
             left_out: &[],
+        },
+        Case {
+            name: "a profile that offers nothing: the upgrade is left out",
+            cluster: Cluster {
+                kubernetes_version: Some("1.32.9".into()),
+                current_kubernetes_version: Some("1.32.9".into()),
+                pools: vec![pool("system", "1.32.9")],
+                ..passing("aks-none")
+            },
+            scope: scope(&[Rule::Version]),
+            upgrades: Some(offers(&[], &[])),
+            changes: &[],
+            left_out: &[(Some(Rule::Version), "no upgrade")],
         },
         Case {
             name: "no upgrade profile read: the upgrade is left out",
@@ -311,8 +345,8 @@ fn cases() -> Vec<Case> {
 fn every_plan_has_exactly_its_changes_and_what_it_leaves_out() {
     let config = config();
     for case in cases() {
-        let item = assess(case.cluster);
-        let plan = plan(&item, &config, &case.scope, case.upgrades.as_ref());
+        let item = assess(with_profile(case.cluster, case.upgrades));
+        let plan = plan(&item, &config, case.scope);
         let changes: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
         assert_eq!(changes, case.changes, "{}: changes", case.name);
         let left_out: Vec<(Option<Rule>, &str)> = plan.left_out.iter().map(|l| (l.rule, kind(&l.why))).collect();
@@ -329,7 +363,7 @@ fn a_channel_moved_to_node_image_takes_the_node_os_channel_with_it() {
         upgrade_channel: Some("none".into()),
         ..passing("aks-legacy")
     });
-    let plan = plan(&item, &config, &Scope::default(), None);
+    let plan = plan(&item, &config, Scope::default());
     let changes: Vec<(Rule, String)> = plan.changes.iter().map(|c| (c.rule, c.to_string())).collect();
     assert_eq!(
         changes,
@@ -358,8 +392,7 @@ fn the_warnings_say_what_happens_to_the_nodes_and_when() {
             ..passing("aks-a")
         }),
         &config,
-        &scope(&[Rule::NodeAutoUpgrade]),
-        None,
+        scope(&[Rule::NodeAutoUpgrade]),
     );
     assert_eq!(
         node_os.warnings,
@@ -377,8 +410,7 @@ fn the_warnings_say_what_happens_to_the_nodes_and_when() {
             ..passing("aks-a")
         }),
         &config,
-        &Scope::default(),
-        None,
+        Scope::default(),
     );
     assert!(
         !with_window
@@ -406,20 +438,21 @@ fn the_warnings_say_what_happens_to_the_nodes_and_when() {
             ..passing("aks-w")
         }),
         &config,
-        &Scope::default(),
-        None,
+        Scope::default(),
     );
     assert!(windows.warnings.contains(&words::WINDOWS.to_string()));
     let far_behind = plan(
-        &assess(Cluster {
-            kubernetes_version: Some("1.31.4".into()),
-            current_kubernetes_version: Some("1.31.4".into()),
-            pools: vec![pool("system", "1.31.4")],
-            ..passing("aks-far")
-        }),
+        &assess(with_profile(
+            Cluster {
+                kubernetes_version: Some("1.31.4".into()),
+                current_kubernetes_version: Some("1.31.4".into()),
+                pools: vec![pool("system", "1.31.4")],
+                ..passing("aks-far")
+            },
+            Some(offers(&["1.32.10"], &[])),
+        )),
         &config,
-        &scope(&[Rule::Version]),
-        Some(&offers(&["1.32.10"], &[])),
+        scope(&[Rule::Version]),
     );
     assert!(far_behind.warnings.contains(&words::VERSION_DRAIN.to_string()));
     assert!(
@@ -441,8 +474,8 @@ fn the_same_inputs_give_the_same_plan_and_a_moved_value_another() {
         node_os_upgrade_channel: Some("Unmanaged".into()),
         ..passing("aks-same")
     };
-    let first = plan(&assess(cluster.clone()), &config, &Scope::default(), None);
-    let again = plan(&assess(cluster.clone()), &config, &Scope::default(), None);
+    let first = plan(&assess(cluster.clone()), &config, Scope::default());
+    let again = plan(&assess(cluster.clone()), &config, Scope::default());
     assert_eq!(first, again);
     let moved = plan(
         &assess(Cluster {
@@ -450,8 +483,7 @@ fn the_same_inputs_give_the_same_plan_and_a_moved_value_another() {
             ..cluster
         }),
         &config,
-        &Scope::default(),
-        None,
+        Scope::default(),
     );
     assert_ne!(
         first, moved,
@@ -477,7 +509,7 @@ fn plans_cover_failing_and_waived_clusters_in_a_stable_order() {
             ..passing("aks-a")
         }),
     ];
-    let plans = plans(items.iter(), &config, &Scope::default(), |_| None);
+    let plans = plans(items.iter(), &config, Scope::default());
     let names: Vec<&str> = plans.iter().map(|p| p.cluster.name.as_str()).collect();
     assert_eq!(
         names,
@@ -494,7 +526,7 @@ fn values_from_outside_stay_on_one_line() {
         node_os_upgrade_channel: Some("Un\u{1b}[31mmanaged\nx".into()),
         ..passing("aks-hostile")
     });
-    let plan = plan(&item, &config, &Scope::default(), None);
+    let plan = plan(&item, &config, Scope::default());
     let line = plan.changes[0].to_string();
     assert!(!line.contains('\u{1b}') && !line.contains('\n'), "{line:?}");
     for left in &plan.left_out {
@@ -510,14 +542,16 @@ fn left_out_fixes_read_as_sentences_that_say_what_to_do() {
                 rule: Some(Rule::Version),
                 why: Why::KubernetesNotAsked,
             },
-            "Azure.AKS.Version: a Kubernetes upgrade, which drains every node; only applied when asked for (--rule Version)",
+            "Azure.AKS.Version: a Kubernetes upgrade, which drains every node; only applied when asked for (--rule \
+             Version, fail:Version in the filter or the rule toggle)",
         ),
         (
             LeftOut {
                 rule: Some(Rule::AutoUpgrade),
                 why: Why::NotAsked,
             },
-            "Azure.AKS.AutoUpgrade: fails, but not asked for (add --rule AutoUpgrade)",
+            "Azure.AKS.AutoUpgrade: fails, but not asked for (ask with --rule AutoUpgrade, fail:AutoUpgrade in the \
+             filter or the rule toggle)",
         ),
         (
             LeftOut {
@@ -566,12 +600,41 @@ fn window_properties_have_the_shape_arm_takes_for_every_frequency() {
 }
 
 #[test]
-fn the_default_scope_leaves_kubernetes_upgrades_out_and_a_named_scope_only_its_rules() {
-    let default = Scope::default();
-    assert!(default.asks(Rule::NodeAutoUpgrade) && default.asks(Rule::MaintenanceWindow));
-    assert!(!default.asks(Rule::Version) && !default.asks(Rule::PoolVersion));
-    assert!(!default.wants_upgrades());
-    let named = scope(&[Rule::PoolVersion]);
-    assert!(named.asks(Rule::PoolVersion) && !named.asks(Rule::NodeAutoUpgrade));
-    assert!(named.wants_upgrades());
+fn what_the_scope_leaves_out_is_what_the_remediation_note_leaves_out() {
+    let config = config();
+    let item = assess(Cluster {
+        kubernetes_version: Some("1.32.9".into()),
+        current_kubernetes_version: Some("1.32.9".into()),
+        node_os_upgrade_channel: Some("Unmanaged".into()),
+        pools: vec![pool("system", "1.32.9"), pool("user", "1.31.4")],
+        ..passing("aks-scoped")
+    });
+    for scope in [
+        Scope::default(),
+        scope(&[Rule::Version]),
+        scope(&[Rule::NodeAutoUpgrade, Rule::PoolVersion]),
+        Scope::ALL,
+    ] {
+        let plan = plan(&item, &config, scope);
+        let planned: Vec<Rule> = plan
+            .left_out
+            .iter()
+            .filter(|l| matches!(l.why, Why::NotAsked | Why::KubernetesNotAsked))
+            .filter_map(|l| l.rule)
+            .collect();
+        let note = crate::remediate::left_out_note(&[&item], scope).unwrap_or_default();
+        for rule in Rule::ALL {
+            assert_eq!(
+                planned.contains(&rule),
+                note.contains(&format!("{} (1 cluster)", rule.name())),
+                "{rule:?} in {scope:?}: plan {planned:?}, note {note:?}"
+            );
+        }
+        for left in &plan.left_out {
+            let upgrade = matches!(left.why, Why::KubernetesNotAsked);
+            if matches!(left.why, Why::NotAsked | Why::KubernetesNotAsked) {
+                assert_eq!(upgrade, left.rule.is_some_and(Scope::drains_nodes), "{left:?}");
+            }
+        }
+    }
 }

@@ -24,6 +24,7 @@ mod operation;
 
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
 
 use self::merge::{cluster_change, pool_change};
 use self::operation::{lro, start};
@@ -136,16 +137,27 @@ pub(super) fn put_maintenance(ctx: &Ctx, sub: &str, rg: &str, name: &str, config
         else {
             return resource_not_found(&format!("managedClusters/{name}"), rg);
         };
-        let resource = json!({
-            "id": format!("{cluster_id}/maintenanceConfigurations/{canonical}"),
-            "name": canonical,
-            "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
-            "properties": properties,
-        });
         let mut configs = maintenance_of(ctx.fleet, changes, key);
         let existing = configs
             .iter()
             .position(|c| c["name"].as_str().is_some_and(|n| ci(n, canonical)));
+        // ARM stamps every write; that is how a late change to a window can be known.
+        let now = ctx.wall.format(&Rfc3339).unwrap_or_default();
+        let created = existing
+            .and_then(|i| configs[i]["systemData"]["createdAt"].as_str().map(String::from))
+            .unwrap_or_else(|| now.clone());
+        let resource = json!({
+            "id": format!("{cluster_id}/maintenanceConfigurations/{canonical}"),
+            "name": canonical,
+            "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+            "systemData": {
+                "createdAt": created,
+                "createdByType": "User",
+                "lastModifiedAt": now,
+                "lastModifiedByType": "User",
+            },
+            "properties": properties,
+        });
         let status = match existing {
             Some(i) => {
                 configs[i] = resource.clone();

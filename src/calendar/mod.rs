@@ -1,0 +1,139 @@
+//! The upgrade calendar of every cluster: the support state of its minor, the next
+//! occurrence of each of its maintenance windows, its scheduled upgrade events, and
+//! aksradar's own insights (stale images, support ending or ended, forced upgrades,
+//! failed upgrades, windows changed too late).
+//!
+//! Pure: the instant to count from, the support calendar, what each region offers and
+//! the events are passed in ([`Context`]). [`annotate`] puts each cluster's
+//! [`Outlook`] into its `Assessed`, after the rules ran; nothing here touches a
+//! finding, a verdict or a conformance run.
+
+mod insight;
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+
+use time::{Date, OffsetDateTime};
+
+use crate::config::InsightsConfig;
+use crate::model::{Assessed, Cluster, Insight, NextWindow, Outlook, RegionOffer, SupportCalendar, UpgradeEvent};
+
+pub use support::support;
+
+/// What the outlooks are worked out from.
+pub struct Context<'a> {
+    /// The instant to count from (the scan's clock).
+    pub now: OffsetDateTime,
+    pub calendar: &'a SupportCalendar,
+    /// What each region offers, by lower-case location.
+    pub regions: &'a BTreeMap<String, RegionOffer>,
+    pub settings: &'a InsightsConfig,
+    /// Each cluster's events, by lower-case cluster id; `None` when none were read.
+    events: Option<HashMap<String, Vec<UpgradeEvent>>>,
+    /// The newest node image per (lower-case region, image family) in the fleet.
+    newest: HashMap<(String, String), (Date, String)>,
+}
+
+impl<'a> Context<'a> {
+    /// A context for `fleet` (the whole read, before any filter: the newest images are
+    /// the fleet's), with the events read, if any.
+    pub fn new(
+        now: OffsetDateTime,
+        calendar: &'a SupportCalendar,
+        regions: &'a BTreeMap<String, RegionOffer>,
+        events: Option<&[UpgradeEvent]>,
+        settings: &'a InsightsConfig,
+        fleet: &[Assessed],
+    ) -> Context<'a> {
+        let events = events.map(|events| {
+            let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
+            for event in events {
+                by_cluster
+                    .entry(event.cluster_id.to_ascii_lowercase())
+                    .or_default()
+                    .push(event.clone());
+            }
+            for list in by_cluster.values_mut() {
+                list.sort_by(|a, b| b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id)));
+            }
+            by_cluster
+        });
+        Context {
+            now,
+            calendar,
+            regions,
+            settings,
+            events,
+            newest: insight::newest_images(fleet.iter().map(|a| &a.cluster)),
+        }
+    }
+
+    fn newest_image(&self, location: &str, family: &str) -> Option<(Date, &str)> {
+        self.newest
+            .get(&(location.to_ascii_lowercase(), family.to_string()))
+            .map(|(date, version)| (*date, version.as_str()))
+    }
+}
+
+/// Works out every cluster's outlook and puts it into its `Assessed`.
+pub fn annotate(fleet: &mut [Assessed], ctx: &Context) {
+    for item in fleet.iter_mut() {
+        item.outlook = Some(Box::new(outlook(&item.cluster, ctx)));
+    }
+}
+
+/// One cluster's outlook.
+pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
+    let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
+    let support = support(
+        cluster,
+        ctx.calendar,
+        region,
+        ctx.now.date(),
+        ctx.settings.support_warning_days,
+    );
+    let windows = cluster.maintenance.as_ref().map(|configs| {
+        configs
+            .iter()
+            .map(|config| {
+                let schedule = config.schedule.as_ref();
+                NextWindow {
+                    name: config.name.clone(),
+                    next: schedule.and_then(|s| s.timing.as_ref()).and_then(|t| t.next(ctx.now)),
+                    problem: schedule.and_then(|s| s.problem.clone()),
+                    modified: schedule.and_then(|s| s.modified),
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let events = ctx.events.as_ref().map(|by_cluster| {
+        by_cluster
+            .get(&cluster.id.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default()
+    });
+    let insights = insight::insights(
+        cluster,
+        &support,
+        windows.as_deref(),
+        events.as_deref().unwrap_or_default(),
+        ctx,
+    );
+    Outlook {
+        at: ctx.now,
+        support,
+        windows,
+        events,
+        insights,
+    }
+}
+
+/// Every insight of the fleet, cluster by cluster.
+pub fn insights(fleet: &[Assessed]) -> impl Iterator<Item = &Insight> {
+    fleet
+        .iter()
+        .flat_map(|a| a.outlook.iter().flat_map(|o| o.insights.iter()))
+}
+
+#[cfg(test)]
+mod tests;
