@@ -405,6 +405,11 @@ fn dashboard(
         Some(text) => crate::app::keymap::parse_keys(text).map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
+    let mut config = config;
+    if demo.is_some() {
+        // The demo's fleet is the simulator's: applying to it changes nothing real.
+        config.apply.enabled = true;
+    }
     let config = Arc::new(config);
     let now = time::OffsetDateTime::now_utc();
     let paths = Paths::discover();
@@ -471,7 +476,10 @@ fn dashboard(
             let history = paths.as_ref().map(|p| History::new(&p.state_dir, &key));
             let mut state = State::new(config.clone(), data_source, now);
             state.fleet_key = key.clone();
-            let live = LiveServices::new(live, credentials, trust, store, history, key)?;
+            let mut live = LiveServices::new(live, credentials, trust, store, history, key)?;
+            if let Some(paths) = &paths {
+                live = live.with_audit_log(paths.audit_log());
+            }
             state.cloud = live.live.cloud;
             if let Some(snapshot) = live.cached() {
                 crate::app::update::apply_snapshot(&mut state, snapshot);

@@ -8,9 +8,13 @@
 //! and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
 //! is ignored, and starting a refresh cancels the one still running (a stuck sign-in
 //! or server must not keep the next one from starting). Every request goes through one
-//! client, so refreshes and raw JSON share one connection pool. Nothing here holds the
-//! state but the loop itself.
+//! client, so refreshes, raw JSON and applies share one connection pool. An apply runs
+//! the engine (`apply::apply`) in a task of its own: its events come back as
+//! `Action::Applying`, its end as `Action::ApplyEnded`, and the only thing the loop
+//! sends it is a cancel of a queued cluster. Nothing here holds the state but the loop
+//! itself.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +29,7 @@ use tokio::sync::oneshot;
 
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
+use crate::apply::{Audit, Control, Options, Planner};
 use crate::azure::{ArmClient, Credentials, FleetRequest, Trust, fetch_raw};
 use crate::cache::{Loaded, Store};
 use crate::config::Config;
@@ -58,6 +63,13 @@ pub struct LiveServices {
     pub key: String,
     /// Cancels the refresh that is running, if one is. Only the loop touches it.
     running: Mutex<Option<oneshot::Sender<()>>>,
+    /// Where applies record what they write (the state folder's audit log); `None`
+    /// without a state folder, and then nothing is applied.
+    pub audit: Option<PathBuf>,
+    /// Each running apply's way to hear a cancel, by run; a run removes its own at its end.
+    applies: Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<Control>>>>,
+    /// One write of the saved snapshot at a time (a cluster read back after its apply).
+    saving: Arc<Mutex<()>>,
 }
 
 impl LiveServices {
@@ -79,7 +91,16 @@ impl LiveServices {
             history,
             key,
             running: Mutex::new(None),
+            audit: None,
+            applies: Arc::new(Mutex::new(HashMap::new())),
+            saving: Arc::new(Mutex::new(())),
         })
+    }
+
+    /// Applies record what they write in `path`.
+    pub fn with_audit_log(mut self, path: PathBuf) -> LiveServices {
+        self.audit = Some(path);
+        self
     }
 
     /// Remembers how to cancel a new refresh, cancelling the one before it.
@@ -172,7 +193,101 @@ impl Services {
                 });
                 true
             }
+            Effect::Apply { run, plans, scope } => {
+                let Some(live) = &self.live else {
+                    let failure = Some("exported files are not a fleet to change".to_string());
+                    let _ = actions.send(Action::ApplyEnded { run, failure });
+                    return true;
+                };
+                self.spawn_apply(live, run, plans, scope, actions.clone());
+                true
+            }
+            Effect::CancelApply { run, cluster } => {
+                if let Some(live) = &self.live
+                    && let Some(control) = live.applies.lock().unwrap_or_else(|e| e.into_inner()).get(&run)
+                {
+                    // An apply that has ended has nothing left to cancel.
+                    let _ = control.send(Control::Cancel(cluster));
+                }
+                false
+            }
+            Effect::SaveCluster(cluster) => {
+                let Some(live) = &self.live else { return false };
+                let Some(store) = live.store.clone() else { return false };
+                let (key, saving, actions) = (live.key.clone(), live.saving.clone(), actions.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _one_at_a_time = saving.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Err(err) = save_cluster(&store, &key, *cluster) {
+                        let message = format!("The cluster read back is not in the cache: {err}");
+                        let _ = actions.send(Action::Warning(crate::text::clean(&message).into_owned()));
+                    }
+                });
+                false
+            }
         }
+    }
+
+    /// Runs the engine on confirmed plans, with the one client, an audit log opened
+    /// first (without one nothing is written), and the config's `[apply]` settings.
+    fn spawn_apply(
+        &self,
+        live: &LiveServices,
+        run: u64,
+        plans: Vec<crate::remediate::plan::Plan>,
+        scope: crate::remediate::Scope,
+        actions: UnboundedSender<Action>,
+    ) {
+        let (control, listen) = mpsc::unbounded_channel();
+        live.applies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(run, control);
+        let applies = live.applies.clone();
+        let client = live.client.clone();
+        let planner = Arc::new(Planner {
+            config: self.config.clone(),
+            scope,
+            clock: OffsetDateTime::now_utc,
+        });
+        let options = Options::from(&self.config.apply);
+        let audit_path = live.audit.clone();
+        tokio::spawn(async move {
+            let audit = match audit_path {
+                None => Err("there is no state folder (no home folder) for the audit log".to_string()),
+                Some(path) => {
+                    let who = client.identity().await;
+                    Audit::open(path.clone(), who, OffsetDateTime::now_utc)
+                        .map_err(|e| format!("cannot keep the audit log {}: {e}", path.display()))
+                }
+            };
+            let audit = match audit {
+                Ok(audit) => audit,
+                Err(message) => {
+                    applies.lock().unwrap_or_else(|e| e.into_inner()).remove(&run);
+                    let _ = actions.send(Action::ApplyEnded {
+                        run,
+                        failure: Some(message),
+                    });
+                    return;
+                }
+            };
+            let (events, mut received) = mpsc::unbounded_channel();
+            let forward = actions.clone();
+            let forwarder = tokio::spawn(async move {
+                while let Some(event) = received.recv().await {
+                    let _ = forward.send(Action::Applying {
+                        run,
+                        event: Box::new(event),
+                    });
+                }
+            });
+            crate::apply::apply(client, planner, plans, options, Some(Arc::new(audit)), events, listen).await;
+            // The engine has dropped its end of the events: every one is forwarded
+            // before the end is said.
+            let _ = forwarder.await;
+            applies.lock().unwrap_or_else(|e| e.into_inner()).remove(&run);
+            let _ = actions.send(Action::ApplyEnded { run, failure: None });
+        });
     }
 
     fn spawn_refresh(&self, live: &LiveServices, generation: u64, actions: UnboundedSender<Action>) {
@@ -315,8 +430,38 @@ pub fn write_new_file(dir: &std::path::Path, name: &str, text: &str, usage: Opti
 fn ends_pending(action: &Action) -> bool {
     matches!(
         action,
-        Action::Refreshed { .. } | Action::RefreshFailed { .. } | Action::Raw { .. } | Action::Done(_)
+        Action::Refreshed { .. }
+            | Action::RefreshFailed { .. }
+            | Action::Raw { .. }
+            | Action::Done(_)
+            | Action::ApplyEnded { .. }
     )
+}
+
+/// Puts `cluster` (read back after its apply) into the saved snapshot of `key`, in
+/// place of the same cluster when the snapshot's read of it is older. Nothing is
+/// written when there is no snapshot, or it has a newer read.
+fn save_cluster(store: &Store, key: &str, cluster: crate::model::Cluster) -> std::io::Result<()> {
+    let Loaded::Hit(mut snapshot) = store.load(key) else {
+        return Ok(());
+    };
+    let Some(at) = snapshot
+        .clusters
+        .iter()
+        .position(|c| c.id.eq_ignore_ascii_case(&cluster.id))
+    else {
+        return Ok(());
+    };
+    let kept = &snapshot.clusters[at];
+    if kept.as_of.is_some_and(|t| cluster.as_of.is_none_or(|now| t > now)) {
+        return Ok(());
+    }
+    let mut cluster = cluster;
+    if cluster.subscription_name.is_none() {
+        cluster.subscription_name = kept.subscription_name.clone();
+    }
+    snapshot.clusters[at] = cluster;
+    store.save(&snapshot).map(|_| ())
 }
 
 /// Applies an action and starts the effects it asks for.

@@ -10,6 +10,7 @@ use super::aggregates::Trend;
 use super::line::Edit;
 use crate::cache::Snapshot;
 use crate::model::Progress;
+use crate::remediate::outcome::Event;
 
 /// A key on a line being typed (filter, command, search).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,4 +76,15 @@ pub enum Action {
     /// Something in the background went wrong that the user should know of, but that
     /// nothing waits for (the history could not be written, say).
     Warning(String),
+    /// What the apply numbered `run` reports as it goes.
+    Applying {
+        run: u64,
+        event: Box<Event>,
+    },
+    /// The apply numbered `run` ended; `failure` says why it could not start (then
+    /// nothing was written).
+    ApplyEnded {
+        run: u64,
+        failure: Option<String>,
+    },
 }

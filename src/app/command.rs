@@ -71,6 +71,7 @@ commands! {
     PreviousRule = "previous-rule", ["<Left>"], "fix popup: the rule before (its fixes go in or out with toggle-rule)";
     NextRule = "next-rule", ["<Right>"], "fix popup: the next rule";
     ToggleRule = "toggle-rule", ["t"], "fix popup: put the rule's fixes in or leave them out (Kubernetes upgrades are out until asked for)";
+    Apply = "apply", ["A"], "fix or batch popup, or an operations row: the plan to apply over ARM; type the number of clusters to go ahead";
     Copy = "copy", ["y"], "copy with OSC 52 (works over SSH and in tmux): the fix command under the cursor, the raw JSON, or the cluster's resource id";
     CopyAll = "copy-all", ["Y"], "copy the whole fix text or raw JSON";
     Write = "write", ["w"], "write the fix text or the raw JSON to a file here (when the terminal ignores OSC 52)";
@@ -85,6 +86,9 @@ commands! {
     ClustersView = "clusters-view", ["1"], "view: clusters";
     SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions of the clusters in view (Enter narrows the filter to one)";
     PostureView = "posture-view", ["3"], "view: posture charts and the trend of recorded reads";
+    OperationsView = "operations-view", ["5"], "view: operations, the changes applied from here as they run (Enter opens the cluster)";
+    CancelQueued = "cancel", ["d"], "operations view: cancel the selected cluster's queued changes";
+    CancelAllQueued = "cancel-all", ["D"], "operations view: cancel every queued change";
     ExportJson = "export-json", ["e"], "export the clusters in view (filtered, sorted) as JSON, as scan writes it";
     ExportCsv = "export-csv", ["E"], "export the clusters in view (filtered, sorted) as CSV";
     PortalLink = "portal-link", ["u"], "copy the cluster's Azure portal link";

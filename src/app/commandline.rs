@@ -21,13 +21,13 @@ pub enum Line {
 /// The names that take an argument, with what they take.
 const WITH_ARGUMENTS: [(&str, &str); 5] = [
     ("sort", "a column"),
-    ("view", "clusters, subscriptions or posture"),
+    ("view", "clusters, subscriptions, posture or operations"),
     ("export", "json or csv"),
     ("fix", "a format"),
     ("filter", "a filter"),
 ];
 
-const VIEWS: [View; 3] = [View::Clusters, View::Subscriptions, View::Posture];
+const VIEWS: [View; 4] = [View::Clusters, View::Subscriptions, View::Posture, View::Operations];
 
 fn format_name(format: remediate::Format) -> &'static str {
     match format {

@@ -10,9 +10,14 @@ pub enum Context {
     Clusters,
     Subscriptions,
     Posture,
+    Operations,
     /// The cluster view.
     Cluster,
     Fix,
+    /// The plan of an apply.
+    Plan,
+    /// The question before quitting while changes run.
+    Quit,
     Raw,
     Errors,
     Help,
@@ -24,12 +29,15 @@ impl Context {
         match (&state.overlay, &state.screen, state.view) {
             (Some(Overlay::Help { .. }), _, _) => Context::Help,
             (Some(Overlay::Fix(_)), _, _) => Context::Fix,
+            (Some(Overlay::Plan(_)), _, _) => Context::Plan,
+            (Some(Overlay::Quit { .. }), _, _) => Context::Quit,
             (Some(Overlay::Raw { .. }), _, _) => Context::Raw,
             (Some(Overlay::Errors { .. }), _, _) => Context::Errors,
             (None, Screen::Cluster { .. }, _) => Context::Cluster,
             (None, Screen::Fleet, View::Clusters) => Context::Clusters,
             (None, Screen::Fleet, View::Subscriptions) => Context::Subscriptions,
             (None, Screen::Fleet, View::Posture) => Context::Posture,
+            (None, Screen::Fleet, View::Operations) => Context::Operations,
         }
     }
 
@@ -39,6 +47,9 @@ impl Context {
             Context::Clusters => "the clusters view",
             Context::Subscriptions => "the subscriptions view",
             Context::Posture => "the posture view",
+            Context::Operations => "the operations view",
+            Context::Plan => "the plan",
+            Context::Quit => "the question before quitting",
             Context::Cluster => "the cluster view",
             Context::Fix => "the fix popup",
             Context::Raw => "the raw JSON",
@@ -65,6 +76,7 @@ pub fn applies(command: Command, context: Context) -> bool {
             | C::ClustersView
             | C::SubscriptionsView
             | C::PostureView
+            | C::OperationsView
             | C::ExportJson
             | C::ExportCsv
     );
@@ -85,12 +97,37 @@ pub fn applies(command: Command, context: Context) -> bool {
         }
         X::Subscriptions => moves || fleet || command == C::Open,
         X::Posture => fleet,
+        X::Operations => {
+            moves
+                || matches!(
+                    command,
+                    C::Open
+                        | C::Apply
+                        | C::CancelQueued
+                        | C::CancelAllQueued
+                        | C::Refresh
+                        | C::Errors
+                        | C::CommandLine
+                        | C::ClustersView
+                        | C::SubscriptionsView
+                        | C::PostureView
+                        | C::OperationsView
+                )
+        }
+        X::Plan => moves,
+        X::Quit => false,
         X::Cluster => {
             moves
                 || on_a_cluster
                 || matches!(
                     command,
-                    C::Refresh | C::Errors | C::CommandLine | C::ClustersView | C::SubscriptionsView | C::PostureView
+                    C::Refresh
+                        | C::Errors
+                        | C::CommandLine
+                        | C::ClustersView
+                        | C::SubscriptionsView
+                        | C::PostureView
+                        | C::OperationsView
                 )
         }
         X::Fix => {
@@ -102,6 +139,7 @@ pub fn applies(command: Command, context: Context) -> bool {
                         | C::PreviousRule
                         | C::NextRule
                         | C::ToggleRule
+                        | C::Apply
                         | C::Copy
                         | C::CopyAll
                         | C::Write
@@ -132,6 +170,8 @@ pub fn works(command: Command, state: &State) -> bool {
         Command::Back => state.overlay.is_some() || !state.back.is_empty(),
         Command::ClearMarks => state.marked_count() > 0,
         Command::SearchNext => matches!(&state.overlay, Some(Overlay::Raw { search: Some(_), .. })),
+        Command::Apply if context == Context::Operations => !state.operations.rows.is_empty(),
+        Command::CancelQueued | Command::CancelAllQueued => state.operations.queued() > 0,
         _ => true,
     }
 }
@@ -146,6 +186,8 @@ pub fn why_not(command: Command, state: &State) -> String {
             Command::Back => "there is nothing to go back to",
             Command::ClearMarks => "no cluster is marked",
             Command::SearchNext => "search first (/)",
+            Command::Apply => "no change has been applied yet: apply from a fix popup",
+            Command::CancelQueued | Command::CancelAllQueued => "no change is queued",
             _ => "it does nothing now",
         };
         return reason.to_string();
@@ -159,6 +201,8 @@ pub fn why_not(command: Command, state: &State) -> String {
         | Command::CopyAll => "it works in the fix popup",
         Command::Write => "it works in the fix popup and the raw JSON",
         Command::SearchNext => "it works in the raw JSON",
+        Command::Apply => "it works in a fix popup (f, or F for the batch) and the operations view",
+        Command::CancelQueued | Command::CancelAllQueued => "it works in the operations view",
         Command::Mark
         | Command::MarkAll
         | Command::ClearMarks
@@ -191,8 +235,11 @@ mod tests {
             Context::Clusters,
             Context::Subscriptions,
             Context::Posture,
+            Context::Operations,
             Context::Cluster,
             Context::Fix,
+            Context::Plan,
+            Context::Quit,
             Context::Raw,
             Context::Errors,
             Context::Help,
@@ -200,7 +247,10 @@ mod tests {
             for command in [Command::Back, Command::Help, Command::Quit] {
                 assert!(applies(command, context), "{command:?} in {context:?}");
             }
-            assert_eq!(applies(Command::Down, context), context != Context::Posture);
+            assert_eq!(
+                applies(Command::Down, context),
+                !matches!(context, Context::Posture | Context::Quit)
+            );
         }
         assert!(!applies(Command::SortNext, Context::Subscriptions));
         assert!(!applies(Command::Mark, Context::Posture));

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod aggregates;
+pub mod apply;
 pub mod command;
 pub mod commandline;
 pub mod context;

@@ -4,6 +4,7 @@
 //! completion (Tab); Esc puts back what was there before the line opened.
 
 use super::action::PromptKey;
+use super::apply;
 use super::commandline::{self, Line};
 use super::context;
 use super::output::find_line;
@@ -32,6 +33,10 @@ pub(super) fn key(state: &mut State, key: PromptKey) -> Vec<Effect> {
                 PromptKind::Filter => &state.filter_history,
                 PromptKind::Command => &state.command_history,
                 PromptKind::Search => return vec![],
+                PromptKind::Confirm => {
+                    apply::scroll_plan(state, if key == PromptKey::Older { -1 } else { 1 });
+                    return vec![];
+                }
             };
             let at = match (prompt.history_at, key) {
                 (None, PromptKey::Older) if !history.is_empty() => Some(history.len() - 1),
@@ -68,6 +73,7 @@ pub(super) fn key(state: &mut State, key: PromptKey) -> Vec<Effect> {
                     }
                 }
                 PromptKind::Command => {}
+                PromptKind::Confirm => apply::back_out(state),
             }
             keep_in_view(state);
             vec![]
@@ -106,7 +112,7 @@ fn typed(state: &mut State) {
                 };
             }
         }
-        PromptKind::Command => prompt.error = None,
+        PromptKind::Command | PromptKind::Confirm => prompt.error = None,
     }
 }
 
@@ -124,7 +130,7 @@ fn complete(state: &mut State) {
     let completion = match kind {
         PromptKind::Filter => crate::filter::complete(&before, state.vocabulary()),
         PromptKind::Command => commandline::complete(&before),
-        PromptKind::Search => return,
+        PromptKind::Search | PromptKind::Confirm => return,
     };
     let Some(prompt) = &mut state.prompt else { return };
     let typed_word = &prompt.line.before()[completion.start..];
@@ -181,6 +187,7 @@ fn accept(state: &mut State) -> Vec<Effect> {
             remember(&mut state.command_history, &text);
             run(state, &text)
         }
+        PromptKind::Confirm => apply::confirm(state, prompt),
     }
 }
 
@@ -216,6 +223,7 @@ fn run(state: &mut State, text: &str) -> Vec<Effect> {
                 View::Clusters => super::Command::ClustersView,
                 View::Subscriptions => super::Command::SubscriptionsView,
                 View::Posture => super::Command::PostureView,
+                View::Operations => super::Command::OperationsView,
             },
         ),
         Line::Fix(format) => {

@@ -75,7 +75,8 @@ impl Saved {
     /// Puts the saved choices back; any part that no longer parses is skipped, and the
     /// filter only when it was set on this fleet.
     pub fn apply(&self, state: &mut State) {
-        if let Some(view) = View::by_name(&self.view) {
+        // The operations view starts empty: a new run starts where the fleet is.
+        if let Some(view) = View::by_name(&self.view).filter(|v| *v != View::Operations) {
             state.view = view;
         }
         if let Some(column) = Column::by_name(&self.sort) {

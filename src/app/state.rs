@@ -14,6 +14,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows, subscription_seeds};
+use super::apply::{Operations, PlanPopup};
 use super::context::Context;
 use super::line::LineEdit;
 use super::rows::{Row, name_rank, rank};
@@ -109,6 +110,13 @@ pub enum Overlay {
     Errors {
         scroll: u16,
     },
+    /// The plan of an apply, waiting for its confirmation to be typed.
+    Plan(PlanPopup),
+    /// Quitting while changes run: asked first.
+    Quit {
+        running: usize,
+        queued: usize,
+    },
     /// The raw JSON of a cluster; `None` while it loads. Scrolled by text line.
     Raw {
         id: String,
@@ -145,6 +153,8 @@ pub enum PromptKind {
     Command,
     /// A search in the raw JSON.
     Search,
+    /// The confirmation of an apply: the number of clusters, or `yes` for one.
+    Confirm,
 }
 
 /// A line being typed at the bottom of the screen.
@@ -187,13 +197,15 @@ pub struct Place {
     pub subscription_selected: usize,
 }
 
-/// The three views of the fleet.
+/// The views of the fleet, and of the changes applied to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
     #[default]
     Clusters,
     Subscriptions,
     Posture,
+    /// The changes applied from the dashboard, as they run.
+    Operations,
 }
 
 impl View {
@@ -202,11 +214,12 @@ impl View {
             View::Clusters => "clusters",
             View::Subscriptions => "subscriptions",
             View::Posture => "posture",
+            View::Operations => "operations",
         }
     }
 
     pub fn by_name(name: &str) -> Option<View> {
-        [View::Clusters, View::Subscriptions, View::Posture]
+        [View::Clusters, View::Subscriptions, View::Posture, View::Operations]
             .into_iter()
             .find(|v| v.name() == name)
     }
@@ -302,6 +315,8 @@ pub struct State {
     /// Whether the data is live (read over HTTP from Resource Manager: Azure, an
     /// endpoint, the demo's simulator), so it can be re-read and details fetched.
     pub live: bool,
+    /// The changes applied from the dashboard, and how each went.
+    pub operations: Operations,
     /// Waiting for the first data.
     pub loading: bool,
     pub quit: bool,
@@ -355,6 +370,7 @@ impl State {
             trend: Trend::default(),
             fleet_key: String::new(),
             live,
+            operations: Operations::default(),
             loading: true,
             quit: false,
         }
@@ -449,7 +465,7 @@ impl State {
             View::Posture => {
                 self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
             }
-            View::Clusters => {}
+            View::Clusters | View::Operations => {}
         }
     }
 

@@ -7,6 +7,7 @@
 //! `prompt`'s; what is copied, written and exported is `output`'s.
 
 use super::action::{Action, PromptKey};
+use super::apply;
 use super::command::Command;
 use super::context::{self, Context};
 use super::keymap::{Key, Keymap};
@@ -44,6 +45,18 @@ pub enum Effect {
     RecordHistory(crate::history::Record),
     /// Read the history's trend (for the posture view).
     LoadTrend,
+    /// Apply these confirmed plans (for the rules of `scope`) as run `run`: what it
+    /// does comes back as `Action::Applying`, its end as `Action::ApplyEnded`.
+    Apply {
+        run: u64,
+        plans: Vec<crate::remediate::plan::Plan>,
+        scope: Scope,
+    },
+    /// Do not start this cluster (by resource id) of run `run` if it has not started.
+    CancelApply { run: u64, cluster: String },
+    /// A cluster read again after its apply: into the saved snapshot, in place of an
+    /// older read of it.
+    SaveCluster(Box<Cluster>),
 }
 
 /// Turns a key into an action, by the mode the screen is in: while a line is being
@@ -58,6 +71,17 @@ pub fn key_action(state: &State, keymap: &Keymap, key: Key) -> Option<Action> {
             KeyCode::Enter => Some(Action::Prompt(PromptKey::Accept)),
             KeyCode::Esc => Some(Action::Prompt(PromptKey::Cancel)),
             KeyCode::Tab => Some(Action::Prompt(PromptKey::Complete)),
+            // Under a plan, the page keys scroll it while its confirmation is typed.
+            KeyCode::PageUp | KeyCode::PageDown
+                if state.prompt.as_ref().is_some_and(|p| p.kind == PromptKind::Confirm) =>
+            {
+                let command = if key.code == KeyCode::PageUp {
+                    Command::PageUp
+                } else {
+                    Command::PageDown
+                };
+                Some(Action::Command(command))
+            }
             KeyCode::Up => Some(Action::Prompt(PromptKey::Older)),
             KeyCode::Down => Some(Action::Prompt(PromptKey::Newer)),
             KeyCode::Backspace => edit(Edit::Backspace),
@@ -182,6 +206,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.trend = trend;
             vec![]
         }
+        Action::Applying { run, event } => apply::event(state, run, *event),
+        Action::ApplyEnded { run, failure } => apply::ended(state, run, failure),
     }
 }
 
@@ -356,6 +382,13 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             }
             vec![]
         }
+        Command::Apply => apply::open_plan(state),
+        Command::CancelQueued | Command::CancelAllQueued => {
+            if state.overlay.is_none() && state.screen == Screen::Fleet && state.view == View::Operations {
+                return apply::cancel(state, command == Command::CancelAllQueued);
+            }
+            vec![]
+        }
         Command::Mark => {
             if state.view == View::Clusters && state.screen == Screen::Fleet && state.overlay.is_none() {
                 if let Some(&row) = state.visible.get(state.selected) {
@@ -394,11 +427,12 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             }
             vec![]
         }
-        Command::ClustersView | Command::SubscriptionsView | Command::PostureView => {
+        Command::ClustersView | Command::SubscriptionsView | Command::PostureView | Command::OperationsView => {
             if state.overlay.is_none() {
                 let view = match command {
                     Command::SubscriptionsView => View::Subscriptions,
                     Command::PostureView => View::Posture,
+                    Command::OperationsView => View::Operations,
                     _ => View::Clusters,
                 };
                 switch_view(state, view);
@@ -486,10 +520,7 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             };
             vec![]
         }
-        Command::Quit => {
-            state.quit = true;
-            vec![]
-        }
+        Command::Quit => apply::quit(state),
     }
 }
 
@@ -513,6 +544,7 @@ pub(super) fn switch_view(state: &mut State, view: View) {
 fn back(state: &mut State) {
     match state.overlay.take() {
         Some(Overlay::Help { under, .. }) => state.overlay = under.map(|b| *b),
+        Some(Overlay::Plan(popup)) => state.overlay = popup.under.map(|b| *b),
         Some(_) => {}
         None => {
             let Some(place) = state.back.pop() else { return };
@@ -681,6 +713,7 @@ fn open(state: &mut State) -> Vec<Effect> {
             return vec![];
         }
         View::Posture => return vec![],
+        View::Operations => return apply::open_row(state),
         View::Clusters => {}
     }
     let Some(item) = state.selected_item() else {
@@ -702,6 +735,8 @@ fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
         (Some(Overlay::Help { scroll: s, .. }), _)
         | (Some(Overlay::Errors { scroll: s }), _)
         | (Some(Overlay::Raw { scroll: s, .. }), _) => scroll(s),
+        (Some(Overlay::Plan(_)), _) => apply::scroll_plan(state, delta),
+        (Some(Overlay::Quit { .. }), _) => {}
         (Some(Overlay::Fix(popup)), _) => {
             // The cursor moves; the popup scrolls to keep it in view when drawn.
             let last = popup.text.lines().count().saturating_sub(1) as i64;
@@ -722,6 +757,7 @@ fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
             }
         }
         (None, Screen::Fleet) if state.view == View::Posture => {}
+        (None, Screen::Fleet) if state.view == View::Operations => apply::move_selection(state, delta),
         (None, Screen::Fleet) => {
             let last = state.visible.len().saturating_sub(1) as i64;
             state.selected = (state.selected as i64 + delta).clamp(0, last.max(0)) as usize;
@@ -797,7 +833,8 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
 
 /// Puts a snapshot's clusters on screen, assessed, with the selection and marks kept,
 /// and an open fix popup made again from them in place.
-fn install_snapshot(state: &mut State, snapshot: Snapshot) {
+fn install_snapshot(state: &mut State, mut snapshot: Snapshot) {
+    apply::keep_rereads(state, &mut snapshot);
     // The old data goes before the new is assessed, so both are not held at once.
     let carried = state.release();
     let fleet = snapshot.into_fleet();

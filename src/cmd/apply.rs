@@ -25,7 +25,7 @@ use crate::config::Config;
 use crate::fetch::{self, Live};
 use crate::remediate::Scope;
 use crate::remediate::outcome::{ChangeState, ClusterResult, Ending, Event};
-use crate::remediate::plan::{Change, Plan};
+use crate::remediate::plan::{self, Change, Plan};
 use crate::text::{clean, count};
 
 /// The audit log's name in the state folder.
@@ -73,8 +73,7 @@ pub fn run(args: &ApplyArgs, config: Config, flags: &GlobalArgs, config_file: &s
         let client = Arc::new(live.client(&Environment::from_process())?);
         let planned = plan(&live, &client, &planner, &filter).await;
         let json = args.format == ApplyFormat::Json;
-        let changes: usize = planned.plans.iter().map(|p| p.changes.len()).sum();
-        let clusters = planned.plans.iter().filter(|p| !p.changes.is_empty()).count();
+        let (clusters, changes) = plan::totals(&planned.plans);
         // The plan goes where a person reads it: stdout for the table, stderr beside JSON.
         let plan_text = render_plan(&planned);
         if args.dry_run {
@@ -211,18 +210,9 @@ fn write_out(text: &str) -> io::Result<()> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }
 
-/// What a person types to go ahead: the number of clusters, or `yes` for one.
-fn go_ahead_word(clusters: usize) -> String {
-    if clusters == 1 {
-        "yes".to_string()
-    } else {
-        clusters.to_string()
-    }
-}
-
 /// Asks on the terminal, and whether the answer was the one asked for.
 fn confirmed(clusters: usize, changes: usize) -> anyhow::Result<bool> {
-    let want = go_ahead_word(clusters);
+    let want = plan::go_ahead_word(clusters);
     eprint!(
         "Apply {} to {}? Type {want} to go ahead, anything else stops: ",
         count(changes, "change"),
@@ -234,53 +224,22 @@ fn confirmed(clusters: usize, changes: usize) -> anyhow::Result<bool> {
     Ok(line.trim() == want)
 }
 
-/// The plan, for people.
+/// The plan, for people: the totals, then the plans as the dashboard shows them too.
 fn render_plan(planned: &Planned) -> String {
-    let mut out = String::new();
-    let with_changes: Vec<&Plan> = planned.plans.iter().filter(|p| !p.changes.is_empty()).collect();
-    let changes: usize = with_changes.iter().map(|p| p.changes.len()).sum();
-    out.push_str(&format!(
+    let (clusters, changes) = plan::totals(&planned.plans);
+    let mut out = format!(
         "aksradar apply: {} on {}\n",
         count(changes, "change"),
-        count(with_changes.len(), "cluster")
-    ));
-    let mut subscription: Option<&str> = None;
-    for plan in &planned.plans {
-        let target = &plan.cluster;
-        if subscription != Some(target.subscription_id.as_str()) {
-            subscription = Some(&target.subscription_id);
-            let name = planned.names.get(&target.subscription_id.to_ascii_lowercase());
-            out.push_str(&match name {
-                Some(name) => format!("\nSubscription {} ({})\n", target.subscription_id, clean(name)),
-                None => format!("\nSubscription {}\n", target.subscription_id),
-            });
-        }
-        out.push_str(&format!(
-            "  {} (resource group {})\n",
-            clean(&target.name),
-            clean(&target.resource_group)
-        ));
-        if plan.changes.is_empty() {
-            out.push_str("    nothing to change\n");
-        }
-        for change in &plan.changes {
-            out.push_str(&format!("    {change}   [{}]\n", change.rule.short_name()));
-        }
-        for left in &plan.left_out {
-            out.push_str(&format!("    left out: {left}\n"));
-        }
+        count(clusters, "cluster")
+    );
+    let name = |id: &str| planned.names.get(&id.to_ascii_lowercase()).cloned();
+    let lines = plan::describe(&planned.plans, name);
+    if !lines.is_empty() {
+        out.push('\n');
     }
-    let mut warnings: Vec<&String> = Vec::new();
-    for warning in with_changes.iter().flat_map(|p| &p.warnings) {
-        if !warnings.contains(&warning) {
-            warnings.push(warning);
-        }
-    }
-    if !warnings.is_empty() {
-        out.push_str("\nWarnings:\n");
-        for warning in warnings {
-            out.push_str(&format!("  - {}\n", clean(warning)));
-        }
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
     }
     out.push('\n');
     out

@@ -494,6 +494,77 @@ pub fn plans<'a>(items: impl IntoIterator<Item = &'a Assessed>, config: &Config,
     items.into_iter().map(|item| plan(item, config, scope)).collect()
 }
 
+/// What a person types to go ahead with an apply to `clusters` clusters: their
+/// number, or `yes` for one (the CLI's question and the dashboard's confirmation).
+pub fn go_ahead_word(clusters: usize) -> String {
+    if clusters == 1 {
+        "yes".to_string()
+    } else {
+        clusters.to_string()
+    }
+}
+
+/// The clusters of `plans` that have something to change, and their changes.
+pub fn totals(plans: &[Plan]) -> (usize, usize) {
+    let with_changes = plans.iter().filter(|p| !p.changes.is_empty());
+    (
+        with_changes.clone().count(),
+        with_changes.map(|p| p.changes.len()).sum(),
+    )
+}
+
+/// The plans for people, as `aksradar apply` prints them and the dashboard's plan
+/// popup shows them: per subscription (named by `subscription_name` when it knows
+/// it), each cluster with its changes (`property: from → to   [Rule]`) and what is
+/// left out, then the warnings of the clusters with changes, each once. One line per
+/// entry, cleaned of control characters.
+pub fn describe(plans: &[Plan], subscription_name: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let clean = |s: &str| crate::text::clean(s).into_owned();
+    let mut out = Vec::new();
+    let mut subscription: Option<&str> = None;
+    for plan in plans {
+        let target = &plan.cluster;
+        if subscription != Some(target.subscription_id.as_str()) {
+            subscription = Some(&target.subscription_id);
+            if !out.is_empty() {
+                out.push(String::new());
+            }
+            out.push(match subscription_name(&target.subscription_id) {
+                Some(name) => format!("Subscription {} ({})", clean(&target.subscription_id), clean(&name)),
+                None => format!("Subscription {}", clean(&target.subscription_id)),
+            });
+        }
+        out.push(format!(
+            "  {} (resource group {})",
+            clean(&target.name),
+            clean(&target.resource_group)
+        ));
+        if plan.changes.is_empty() {
+            out.push("    nothing to change".to_string());
+        }
+        for change in &plan.changes {
+            out.push(format!("    {change}   [{}]", change.rule.short_name()));
+        }
+        for left in &plan.left_out {
+            out.push(format!("    left out: {left}"));
+        }
+    }
+    let mut warnings: Vec<&String> = Vec::new();
+    for warning in plans.iter().filter(|p| !p.changes.is_empty()).flat_map(|p| &p.warnings) {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+    if !warnings.is_empty() {
+        out.push(String::new());
+        out.push("Warnings:".to_string());
+        for warning in warnings {
+            out.push(format!("  - {}", clean(warning)));
+        }
+    }
+    out
+}
+
 /// The `properties` of a maintenance configuration that holds `window`, as ARM takes it.
 pub fn window_properties(window: &MaintenanceWindow) -> Value {
     let (kind, fields) = decide::schedule_fields(window);

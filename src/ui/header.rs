@@ -52,13 +52,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap
     frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(2));
 }
 
-/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture`, with the keys that
+/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture 5 operations`, with the keys that
 /// switch to them (so a remapped key shows). `compact` shows the current view only.
 fn tabs(state: &State, keymap: &Keymap, theme: Theme, compact: bool) -> Line<'static> {
     let views = [
         (View::Clusters, Command::ClustersView),
         (View::Subscriptions, Command::SubscriptionsView),
         (View::Posture, Command::PostureView),
+        (View::Operations, Command::OperationsView),
     ];
     let mut spans = Vec::new();
     for (view, command) in views {
@@ -98,6 +99,11 @@ fn overview(state: &State, theme: Theme) -> Line<'static> {
     let summary = &state.summary;
     let (kind, source) = data_source(&state.data_source);
     let mut spans = vec![Span::styled(kind, theme.label())];
+    let pulse = super::operations::pulse(state, theme);
+    if !pulse.is_empty() {
+        spans.push(separator(theme));
+        spans.extend(pulse);
+    }
     spans.push(separator(theme));
     spans.push(Span::raw(format!(
         "{} of {} clusters",

@@ -13,6 +13,8 @@ mod errors;
 mod fix;
 mod header;
 mod help;
+mod operations;
+mod plan;
 mod posture;
 mod raw;
 mod status;
@@ -94,6 +96,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: Theme) {
             View::Clusters => table::draw(frame, areas.body, state, theme),
             View::Subscriptions => subscriptions::draw(frame, areas.body, state, theme),
             View::Posture => posture::draw(frame, areas.body, state, theme),
+            View::Operations => operations::draw(frame, areas.body, state, keymap, theme),
         },
         Screen::Cluster { id, scroll } => cluster::draw(frame, areas.body, state, id, *scroll, theme),
     }
@@ -119,6 +122,10 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: Theme) {
             theme,
         ),
         Some(Overlay::Errors { scroll }) => errors::draw(frame, area, state, *scroll, theme),
+        Some(Overlay::Plan(popup)) => plan::draw(frame, area, popup, theme),
+        Some(Overlay::Quit { running, queued }) => {
+            operations::draw_quit(frame, area, *running, *queued, keymap, theme);
+        }
         Some(Overlay::Help { scroll, context, .. }) => help::draw(frame, area, keymap, *context, *scroll, theme),
     }
 }

@@ -39,6 +39,7 @@ fn message_line(state: &State, columns: usize, theme: Theme) -> Line<'static> {
                 PromptKind::Filter => "not applied",
                 PromptKind::Command => "command",
                 PromptKind::Search => "search",
+                PromptKind::Confirm => "not applied",
             };
             let text = format!("✗ {what}: {}", clean(error));
             return Line::from(Span::styled(truncate(&text, columns).into_owned(), theme.error()));
@@ -69,6 +70,7 @@ fn prompt_spans(prompt: &Prompt, theme: Theme) -> Vec<Span<'static>> {
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
         PromptKind::Search => "search /",
+        PromptKind::Confirm => "apply? ",
     };
     let text = prompt.line.text();
     let (before, after) = text.split_at(prompt.line.cursor());
@@ -131,7 +133,7 @@ fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'st
             separate(&mut left);
             left.push(Span::raw("unread, then least compliant first"));
         }
-        View::Posture => {}
+        View::Posture | View::Operations => {}
     }
     if state.only_failing {
         separate(&mut left);
@@ -154,16 +156,21 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
             PromptKind::Filter => " keep",
             PromptKind::Command => " run",
             PromptKind::Search => " keep",
+            PromptKind::Confirm => " apply",
         };
         let mut spans = vec![Span::styled("Enter", theme.key()), Span::raw(enter)];
-        if prompt.kind != PromptKind::Search {
+        if !matches!(prompt.kind, PromptKind::Search | PromptKind::Confirm) {
             spans.push(Span::styled(" · ", theme.muted()));
             spans.push(Span::styled("Tab", theme.key()));
             spans.push(Span::raw(" complete"));
         }
         spans.push(Span::styled(" · ", theme.muted()));
         spans.push(Span::styled("Esc", theme.key()));
-        spans.push(Span::raw(" undo"));
+        spans.push(Span::raw(if prompt.kind == PromptKind::Confirm {
+            " back"
+        } else {
+            " undo"
+        }));
         return spans;
     }
     let items: Vec<(Command, &str)> = match (&state.overlay, &state.screen, state.view) {
@@ -218,11 +225,27 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
             (Command::Help, "help"),
             (Command::Quit, "quit"),
         ],
+        (None, Screen::Fleet, View::Operations) => vec![
+            (Command::Open, "open cluster"),
+            (Command::CancelQueued, "cancel queued"),
+            (Command::CancelAllQueued, "cancel all queued"),
+            (Command::Apply, "plan again"),
+            (Command::ClustersView, "clusters"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
+        ],
     };
-    // Exported files have nothing to refresh; Esc with nowhere to go says nothing.
+    // Exported files have nothing to refresh; Esc with nowhere to go, a cancel with
+    // nothing queued and a plan with nothing applied say nothing.
     let mut items: Vec<(Command, &str)> = items
         .into_iter()
-        .filter(|(c, _)| (state.live || *c != Command::Refresh) && (*c != Command::Back || context::works(*c, state)))
+        .filter(|(c, _)| {
+            let only_when_it_works = matches!(
+                c,
+                Command::Back | Command::CancelQueued | Command::CancelAllQueued | Command::Apply
+            );
+            (state.live || *c != Command::Refresh) && (!only_when_it_works || context::works(*c, state))
+        })
         .collect();
     loop {
         let spans = hints(keymap, &items, theme);
