@@ -807,6 +807,292 @@ mod tests {
         sim.stop().await;
     }
 
+    /// The loop's parts over a simulator whose operations take no time, with apply on
+    /// (`max_parallel` at once) and an audit log in `dir`.
+    fn apply_services(endpoint: String, max_parallel: usize, dir: &std::path::Path) -> (State, Services) {
+        let mut config = Config::default();
+        config.apply.enabled = true;
+        config.apply.max_parallel = max_parallel;
+        let config = Arc::new(config);
+        let mut live = Live::new(&config, &Overrides::default());
+        live.endpoint = endpoint;
+        let live = LiveServices::new(
+            live,
+            Arc::new(Credentials::fixed("simulator")),
+            Trust::default(),
+            None,
+            None,
+            "test".into(),
+        )
+        .unwrap()
+        .with_audit_log(dir.join("apply-audit.jsonl"));
+        let state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
+        let services = Services {
+            live: Some(live),
+            config,
+            in_tmux: false,
+            write_dir: PathBuf::from("."),
+        };
+        (state, services)
+    }
+
+    fn apply_options() -> SimOptions {
+        SimOptions {
+            subscriptions: 2,
+            clusters_per_subscription: 4,
+            seed: 3,
+            operation_seconds: 0,
+            ..SimOptions::default()
+        }
+    }
+
+    /// Runs `action` through the loop's step, starting the effects it asks for.
+    fn act(
+        state: &mut State,
+        services: &Services,
+        action: Action,
+        tx: &UnboundedSender<Action>,
+        pending: &mut Pending,
+    ) {
+        step(state, services, action, tx, pending, true);
+    }
+
+    /// Types `text` on the open line and presses Enter.
+    fn type_line(
+        state: &mut State,
+        services: &Services,
+        text: &str,
+        tx: &UnboundedSender<Action>,
+        pending: &mut Pending,
+    ) {
+        use crate::app::action::PromptKey;
+        use crate::app::line::Edit;
+        for c in text.chars() {
+            act(
+                state,
+                services,
+                Action::Prompt(PromptKey::Edit(Edit::Insert(c))),
+                tx,
+                pending,
+            );
+        }
+        act(state, services, Action::Prompt(PromptKey::Accept), tx, pending);
+    }
+
+    /// The clusters the default plan changes, by id.
+    fn to_change(state: &State) -> Vec<String> {
+        state
+            .fleet
+            .iter()
+            .filter(|a| {
+                !crate::remediate::plan::plan(a, &state.config, crate::remediate::Scope::default())
+                    .changes
+                    .is_empty()
+            })
+            .map(|a| a.cluster.id.clone())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_apply_runs_through_effects_and_actions_and_the_cluster_read_back_replaces_its_row() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), apply_options())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (mut state, services) = apply_services(sim.url(), 4, dir.path());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        let id = to_change(&state)
+            .into_iter()
+            .next()
+            .expect("a cluster with something to change");
+        let failing = |state: &State| state.fleet[state.find(&id).unwrap()].failing().count();
+        let failing_before = failing(&state);
+        state.select_id(&id);
+        act(&mut state, &services, Action::Command(Command::Fix), &tx, &mut pending);
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::Apply),
+            &tx,
+            &mut pending,
+        );
+        assert_eq!(pending.0, 0, "showing the plan reads and writes nothing");
+        type_line(&mut state, &services, "yes", &tx, &mut pending);
+        assert_eq!(pending.0, 1, "the apply runs in the background");
+        // The user keeps working: the table moves while it runs.
+        act(&mut state, &services, Action::Command(Command::Down), &tx, &mut pending);
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+
+        let rows = &state.operations.rows;
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter()
+                .all(|r| matches!(r.state, crate::app::apply::OpState::Succeeded { .. })),
+            "{rows:#?}"
+        );
+        // What Azure now says is on screen: nothing left to change, fewer findings failing.
+        assert!(!to_change(&state).contains(&id), "re-assessed from the read back");
+        assert!(failing(&state) < failing_before);
+        let as_of = state.fleet[state.find(&id).unwrap()].cluster.as_of;
+        assert!(
+            as_of.is_some_and(|t| t > state.now - time::Duration::minutes(1)),
+            "stamped when read back"
+        );
+        let writes: Vec<_> = sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "PUT")
+            .map(|r| (r.path_and_query.to_ascii_lowercase(), r.status))
+            .collect();
+        assert!(!writes.is_empty());
+        assert!(
+            writes
+                .iter()
+                .all(|(path, status)| path.starts_with(&id.to_ascii_lowercase()) && *status < 300),
+            "{writes:?}"
+        );
+        let audit = std::fs::read_to_string(dir.path().join("apply-audit.jsonl")).unwrap();
+        assert!(audit.contains("\"result\":\"verified\""), "{audit}");
+        assert!(!audit.contains("simulator"), "never the token");
+        sim.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_queued_cluster_cancelled_in_the_operations_view_is_never_written() {
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), apply_options())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // One cluster at a time, so the others wait their turn.
+        let (mut state, services) = apply_services(sim.url(), 1, dir.path());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        assert!(to_change(&state).len() >= 2, "a batch to queue");
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::BatchFix),
+            &tx,
+            &mut pending,
+        );
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::Apply),
+            &tx,
+            &mut pending,
+        );
+        let expected = match &state.overlay {
+            Some(crate::app::state::Overlay::Plan(popup)) => popup.expected.clone(),
+            other => panic!("the plan: {other:?}"),
+        };
+        type_line(&mut state, &services, &expected, &tx, &mut pending);
+        // The last cluster waits behind the others: cancel it in the operations view.
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::OperationsView),
+            &tx,
+            &mut pending,
+        );
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::Bottom),
+            &tx,
+            &mut pending,
+        );
+        let last = state.operations.rows.last().unwrap().cluster.clone();
+        act(
+            &mut state,
+            &services,
+            Action::Command(Command::CancelQueued),
+            &tx,
+            &mut pending,
+        );
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+
+        use crate::app::apply::OpState;
+        for row in &state.operations.rows {
+            if row.cluster == last {
+                assert_eq!(row.state, OpState::Cancelled, "{row:?}");
+            } else {
+                assert!(matches!(row.state, OpState::Succeeded { .. }), "{row:?}");
+            }
+        }
+        let written = sim.requests().into_iter().any(|r| {
+            r.method != "GET"
+                && r.path_and_query
+                    .to_ascii_lowercase()
+                    .starts_with(&last.to_ascii_lowercase())
+        });
+        assert!(!written, "nothing was sent for the cancelled cluster");
+        sim.stop().await;
+    }
+
+    #[test]
+    fn a_cluster_read_back_goes_into_the_saved_snapshot_unless_it_holds_a_newer_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let at = |minutes: i64| Some(time::macros::datetime!(2026-11-26 12:00 UTC) + time::Duration::minutes(minutes));
+        let mut kept = crate::model::fixtures::cluster("s", "rg", "aks-1");
+        kept.node_os_upgrade_channel = Some("Unmanaged".into());
+        kept.subscription_name = Some("Production".into());
+        kept.as_of = at(0);
+        let snapshot = crate::cache::Snapshot {
+            schema: crate::cache::SCHEMA_VERSION,
+            key: "k".into(),
+            saved_at: OffsetDateTime::now_utc(),
+            subscriptions: vec![],
+            clusters: vec![kept.clone(), crate::model::fixtures::cluster("s", "rg", "aks-2")],
+            skipped: 0,
+            errors: vec![],
+            regions: Default::default(),
+            events: None,
+        };
+        store.save(&snapshot).unwrap();
+        let saved = |store: &Store| match store.load("k") {
+            Loaded::Hit(snapshot) => snapshot.clusters,
+            _ => panic!("the snapshot"),
+        };
+
+        let mut read_back = kept.clone();
+        read_back.node_os_upgrade_channel = Some("SecurityPatch".into());
+        read_back.subscription_name = None;
+        read_back.as_of = at(5);
+        save_cluster(&store, "k", read_back.clone()).unwrap();
+        let clusters = saved(&store);
+        assert_eq!(clusters[0].node_os_upgrade_channel.as_deref(), Some("SecurityPatch"));
+        assert_eq!(clusters[0].subscription_name.as_deref(), Some("Production"), "kept");
+        assert_eq!(clusters[1].name, "aks-2", "the rest as it was");
+
+        // An older read back does not replace a newer read.
+        let mut older = read_back;
+        older.node_os_upgrade_channel = Some("None".into());
+        older.as_of = at(1);
+        save_cluster(&store, "k", older).unwrap();
+        assert_eq!(
+            saved(&store)[0].node_os_upgrade_channel.as_deref(),
+            Some("SecurityPatch")
+        );
+        // No snapshot, nothing to do.
+        save_cluster(&store, "other", kept).unwrap();
+        assert!(matches!(store.load("other"), Loaded::Miss));
+    }
+
     #[test]
     fn writing_the_same_text_twice_makes_one_file_and_says_where() {
         let dir = tempfile::tempdir().unwrap();

@@ -114,3 +114,231 @@ fn the_demo_dashboard_opens_a_cluster_and_its_fix_then_restores_the_terminal() {
         assert!(report.contains(line), "expected `{line}` in:\n{report}");
     }
 }
+
+/// A small virtual terminal over the dashboard's output (cursor moves, clears, text;
+/// colours ignored), so a test reads the screen as it stands, not the stream of
+/// changed cells, and then drives one apply end to end.
+const APPLY_DRIVER: &str = r#"
+import codecs, os, pty, select, sys, termios, time, fcntl, struct
+
+binary, home, name = sys.argv[1], sys.argv[2], sys.argv[3]
+ROWS, COLS = 40, 140
+env = dict(os.environ, HOME=home, XDG_CACHE_HOME=home + "/cache", XDG_STATE_HOME=home + "/state",
+           XDG_CONFIG_HOME=home + "/config", TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
+env.pop("NO_COLOR", None)
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(binary, [binary, "demo", "--subscriptions", "3", "--clusters-per-subscription", "5", "--latency-ms", "0"], env)
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+
+grid = [[" "] * COLS for _ in range(ROWS)]
+row = col = 0
+pending = ""
+decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+def feed(text):
+    global row, col, pending, grid
+    text = pending + text
+    pending = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\x1b":
+            if i + 1 >= len(text):
+                pending = text[i:]
+                return
+            if text[i + 1] == "[":
+                j = i + 2
+                while j < len(text) and not ("@" <= text[j] <= "~"):
+                    j += 1
+                if j >= len(text):
+                    pending = text[i:]
+                    return
+                params, final = text[i + 2:j], text[j]
+                if final == "H" and not params.startswith("?"):
+                    parts = [p for p in params.split(";")] if params else []
+                    row = (int(parts[0]) - 1) if len(parts) > 0 and parts[0] else 0
+                    col = (int(parts[1]) - 1) if len(parts) > 1 and parts[1] else 0
+                elif final == "J" and params in ("2", "3"):
+                    grid = [[" "] * COLS for _ in range(ROWS)]
+                elif final == "K" and 0 <= row < ROWS:
+                    for x in range(col, COLS):
+                        grid[row][x] = " "
+                i = j + 1
+                continue
+            if text[i + 1] == "]":
+                end = text.find("\x07", i)
+                if end < 0:
+                    pending = text[i:]
+                    return
+                i = end + 1
+                continue
+            i += 2
+            continue
+        if c == "\r":
+            col = 0
+        elif c == "\n":
+            row += 1
+        elif c >= " ":
+            if 0 <= row < ROWS and 0 <= col < COLS:
+                grid[row][col] = c
+            col += 1
+        i += 1
+
+def pump(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            feed(decoder.decode(chunk))
+
+def lines():
+    return ["".join(r).rstrip() for r in grid]
+
+def wait(predicate, seconds=30):
+    end = time.time() + seconds
+    while time.time() < end:
+        pump(0.1)
+        if predicate(lines()):
+            return True
+    return False
+
+def screen():
+    return "\n".join(lines())
+
+def has(*words):
+    return lambda ls: all(any(w in l for l in ls) for w in words)
+
+steps = []
+def step(label, ok):
+    steps.append((label, ok))
+    print(label, ok)
+    if not ok:
+        print(screen())
+
+# The list, then every cluster's details: the plan needs them (maintenance windows).
+step("loaded", wait(lambda ls: any(name in l for l in ls) and not any("reading details" in l or "refreshing" in l for l in ls), 60))
+os.write(fd, ("/" + name + "\r").encode())
+step("filtered", wait(has("1 of 15 clusters"), 15))
+os.write(fd, b"f")
+step("fix", wait(has("Fix: "), 15))
+os.write(fd, b"A")
+step("plan", wait(has("Apply: ", "apply? "), 15))
+os.write(fd, b"yes\r")
+step("applying", wait(has("applying"), 15))
+os.write(fd, b"5")
+def all_succeeded(ls):
+    ops = [l for l in ls if name in l and ("queued" in l or "running" in l or "verifying" in l or "succeeded" in l or "failed" in l)]
+    return len(ops) > 0 and all("succeeded" in l for l in ops)
+step("succeeded", wait(all_succeeded, 60))
+os.write(fd, b"1")
+def compliant(ls):
+    row = [l for l in ls if name in l and "Pass" in l]
+    return len(row) == 1 and any("0 non-compliant" in l for l in ls)
+step("compliant", wait(compliant, 15))
+os.write(fd, b"q")
+_, status = os.waitpid(pid, 0)
+print("exit", os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
+"#;
+
+/// A cluster of the demo's fleet (3 subscriptions of 5, seed 1) that fails only rules
+/// an apply fixes by default, every one of them: after its apply it is compliant.
+fn a_cluster_the_default_apply_makes_compliant() -> String {
+    use std::sync::Arc;
+
+    use aksradar::azure::{ArmClient, Credentials, FleetRequest, RetryPolicy};
+    use aksradar::config::{Config, Source};
+    use aksradar::remediate::{Scope, plan};
+    use aksradar::sim::{SimOptions, Simulator};
+
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let sim = Simulator::start(
+            "127.0.0.1:0".parse().expect("address"),
+            SimOptions {
+                subscriptions: 3,
+                clusters_per_subscription: 5,
+                seed: 1,
+                latency_ms: 0,
+                record_requests: false,
+                ..SimOptions::default()
+            },
+        )
+        .await
+        .expect("the simulator starts");
+        let client = Arc::new(
+            ArmClient::new(
+                &sim.url(),
+                "https://management.azure.com/.default",
+                Arc::new(Credentials::fixed("simulator")),
+                RetryPolicy::default(),
+            )
+            .expect("client"),
+        );
+        let request = FleetRequest {
+            subscriptions: vec![],
+            source: Source::Arm,
+            concurrency: 8,
+        };
+        let nothing_earlier = || std::future::ready(None);
+        let now = time::OffsetDateTime::now_utc();
+        let mut snapshot = aksradar::fetch::list(client.clone(), &request, None, &nothing_earlier, "k", now).await;
+        aksradar::fetch::details(client, &mut snapshot, 8, None, &nothing_earlier, now).await;
+        sim.stop().await;
+        let config = Config::default();
+        snapshot
+            .clusters
+            .into_iter()
+            .map(|c| aksradar::rules::assess_one(c, &config, now.date()))
+            .find(|item| {
+                let failing: std::collections::BTreeSet<_> = item.failing().map(|f| f.rule.name()).collect();
+                let plan = plan::plan(item, &config, Scope::default());
+                let fixed: std::collections::BTreeSet<_> = plan.fixes().into_iter().map(|r| r.name()).collect();
+                !failing.is_empty() && plan.left_out.is_empty() && fixed == failing
+            })
+            .map(|item| item.cluster.name)
+            .expect("the demo fleet has a cluster the default apply makes compliant")
+    })
+}
+
+#[test]
+fn the_demo_applies_a_fix_end_to_end_and_the_row_turns_compliant() {
+    let name = a_cluster_the_default_apply_makes_compliant();
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new("python3")
+        .args(["-c", APPLY_DRIVER, env!("CARGO_BIN_EXE_aksradar")])
+        .arg(home.path())
+        .arg(&name)
+        .output()
+        .expect("python3 runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "loaded True",
+        "filtered True",
+        "fix True",
+        "plan True",
+        "applying True",
+        "succeeded True",
+        "compliant True",
+        "exit 0",
+    ] {
+        assert!(report.contains(line), "expected `{line}` in:\n{report}");
+    }
+    let audit = std::fs::read_to_string(home.path().join("state/aksradar/apply-audit.jsonl")).expect("the audit log");
+    assert!(
+        audit.contains(&name) && audit.contains("\"result\":\"verified\""),
+        "{audit}"
+    );
+}

@@ -170,7 +170,7 @@ pub fn works(command: Command, state: &State) -> bool {
         Command::Back => state.overlay.is_some() || !state.back.is_empty(),
         Command::ClearMarks => state.marked_count() > 0,
         Command::SearchNext => matches!(&state.overlay, Some(Overlay::Raw { search: Some(_), .. })),
-        Command::Apply if context == Context::Operations => !state.operations.rows.is_empty(),
+        Command::Apply | Command::Open if context == Context::Operations => !state.operations.rows.is_empty(),
         Command::CancelQueued | Command::CancelAllQueued => state.operations.queued() > 0,
         _ => true,
     }
@@ -186,7 +186,9 @@ pub fn why_not(command: Command, state: &State) -> String {
             Command::Back => "there is nothing to go back to",
             Command::ClearMarks => "no cluster is marked",
             Command::SearchNext => "search first (/)",
-            Command::Apply => "no change has been applied yet: apply from a fix popup",
+            Command::Apply | Command::Open if context == Context::Operations => {
+                "no change has been applied yet: apply from a fix popup"
+            }
             Command::CancelQueued | Command::CancelAllQueued => "no change is queued",
             _ => "it does nothing now",
         };

@@ -196,7 +196,7 @@ impl fmt::Display for LeftOut {
             Why::Template => {
                 "every fix: this is a template resource, not a deployed cluster; change the template".to_string()
             }
-            Why::Waived { reason } => format!("{rule}: waived ({reason})"),
+            Why::Waived { reason } => format!("{rule}: waived ({})", reason.strip_prefix("Waived: ").unwrap_or(reason)),
             Why::NotAsked => format!(
                 "{rule}: fails, but not asked for (ask with --rule {0}, fail:{0} in the filter or the rule toggle)",
                 self.short()

@@ -147,11 +147,17 @@ fn cells(row: &OpRow, state: &State) -> [String; 5] {
     };
     [
         one_line(&row.name),
-        one_line(&row.change),
+        one_line(short(&row.change)),
         row.state.label().to_string(),
         time,
         one_line(&detail(row)),
     ]
+}
+
+/// A change as the table shows it: the channels without their common
+/// `autoUpgradeProfile.` (the row in full below keeps it).
+fn short(change: &str) -> &str {
+    change.strip_prefix("autoUpgradeProfile.").unwrap_or(change)
 }
 
 /// What a person reads beside a row's state.
@@ -177,31 +183,27 @@ fn detail(row: &OpRow) -> String {
     }
 }
 
-/// The selected row in full: the cluster and change, then the detail, wrapped.
+/// The selected row in full under a rule: the cluster, the change, its state and
+/// why, wrapped (the last line cut, saying so, when it is longer still).
 fn in_full(row: &OpRow, columns: usize, theme: Theme) -> Vec<Line<'static>> {
     let columns = columns.saturating_sub(1).max(1);
     let mut lines = vec![Line::from(Span::styled("─".repeat(columns), theme.muted()))];
-    let head = format!(
-        "{} · {} · {}",
+    let text = format!(
+        "{} · {} · {}: {}",
         one_line(&row.name),
         one_line(&row.change),
-        row.state.label()
+        row.state.label(),
+        one_line(&detail(row))
     );
-    lines.push(Line::from(Span::styled(
-        truncate(&head, columns).into_owned(),
-        theme.label(),
-    )));
-    let text = one_line(&detail(row));
+    let room = usize::from(FULL) - 1;
     let mut wrapped = wrap(&text, columns);
-    if wrapped.len() > usize::from(FULL) - 2 {
-        // The last line says there is more, cut where it must be.
-        wrapped.truncate(usize::from(FULL) - 2);
+    if wrapped.len() > room {
+        wrapped.truncate(room);
         if let Some(last) = wrapped.last_mut() {
             *last = truncate(&format!("{last} …"), columns).into_owned();
         }
     }
-    let style = state_style(&row.state, theme);
-    lines.extend(wrapped.into_iter().map(|l| Line::from(Span::styled(l, style))));
+    lines.extend(wrapped.into_iter().map(Line::from));
     lines
 }
 

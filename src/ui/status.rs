@@ -15,7 +15,7 @@ use super::{Theme, hints, truncate};
 use crate::app::Command;
 use crate::app::context;
 use crate::app::keymap::Keymap;
-use crate::app::state::{Level, Prompt, PromptKind, Screen, State, View};
+use crate::app::state::{Level, Overlay, Prompt, PromptKind, Screen, State, View};
 use crate::text::clean;
 
 pub(super) fn draw(frame: &mut Frame, message: Rect, status: Rect, state: &State, keymap: &Keymap, theme: Theme) {
@@ -174,6 +174,7 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
         return spans;
     }
     let items: Vec<(Command, &str)> = match (&state.overlay, &state.screen, state.view) {
+        (Some(Overlay::Quit { .. }), _, _) => vec![(Command::Quit, "quit"), (Command::Back, "stay")],
         (Some(_), _, _) => vec![
             (Command::Back, "close"),
             (Command::Down, "scroll"),
@@ -243,7 +244,7 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
             let only_when_it_works = matches!(
                 c,
                 Command::Back | Command::CancelQueued | Command::CancelAllQueued | Command::Apply
-            );
+            ) || (*c == Command::Open && state.view == View::Operations);
             (state.live || *c != Command::Refresh) && (!only_when_it_works || context::works(*c, state))
         })
         .collect();

@@ -27,6 +27,8 @@ use crate::model::{ClusterDetails, DetailPart, Progress};
 use crate::remediate::Format;
 use crate::rules;
 
+mod apply;
+
 const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
 const PROD: &str = "11111111-1111-1111-1111-111111111111";
 const DEV: &str = "22222222-2222-2222-2222-222222222222";

@@ -638,3 +638,46 @@ fn what_the_scope_leaves_out_is_what_the_remediation_note_leaves_out() {
         }
     }
 }
+
+#[test]
+fn plans_read_the_same_in_the_cli_and_the_dashboard_with_each_warning_once() {
+    let config = config();
+    let items = [
+        assess(Cluster {
+            node_os_upgrade_channel: Some("Unmanaged".into()),
+            ..passing("aks-a")
+        }),
+        assess(Cluster {
+            node_os_upgrade_channel: Some("None".into()),
+            ..passing("aks-b")
+        }),
+        assess(Cluster {
+            node_os_upgrade_channel: Some("Unmanaged".into()),
+            ..passing("aks-waived")
+        }),
+    ];
+    let plans = plans(items.iter(), &config, Scope::default());
+    let lines = describe(&plans, |id| (id == SUB).then(|| "Production\u{1b}[2J".to_string()));
+    assert_eq!(
+        lines,
+        [
+            format!("Subscription {SUB} (Production[2J)"),
+            "  aks-a (resource group rg)".to_string(),
+            "    autoUpgradeProfile.nodeOSUpgradeChannel: Unmanaged → SecurityPatch   [NodeAutoUpgrade]".to_string(),
+            "  aks-b (resource group rg)".to_string(),
+            "    autoUpgradeProfile.nodeOSUpgradeChannel: None → SecurityPatch   [NodeAutoUpgrade]".to_string(),
+            "  aks-waived (resource group rg)".to_string(),
+            "    nothing to change".to_string(),
+            "    left out: Azure.AKS.NodeAutoUpgrade: waived (vendor appliance)".to_string(),
+            String::new(),
+            "Warnings:".to_string(),
+            format!("  - {}", words::REIMAGE),
+            format!("  - {}", words::DELAY),
+        ],
+        "the escape is cleaned; the two clusters' warnings are said once"
+    );
+    assert_eq!(totals(&plans), (2, 2));
+    assert_eq!(go_ahead_word(1), "yes");
+    assert_eq!(go_ahead_word(2), "2");
+    assert_eq!(go_ahead_word(120), "120");
+}
