@@ -148,6 +148,9 @@ pub struct Operations {
     /// Clusters read back after their apply, by lower-case id: when. A refresh's
     /// older read of one of them does not replace it.
     pub reread: HashMap<String, OffsetDateTime>,
+    /// Clusters a refresh's snapshot had older reads of: to be written over them in
+    /// the saved snapshot once that refresh is saved.
+    resave: Vec<Cluster>,
 }
 
 impl Operations {
@@ -339,6 +342,8 @@ pub(super) fn confirm(state: &mut State, mut prompt: Prompt) -> Vec<Effect> {
 pub(super) fn back_out(state: &mut State) {
     if let Some(Overlay::Plan(popup)) = state.overlay.take() {
         state.overlay = popup.under.map(|b| *b);
+        // Data may have arrived while the plan covered the popup.
+        refresh_fix(state);
         state.say("Nothing was applied.", Level::Info);
     }
 }
@@ -653,6 +658,7 @@ fn deliver(state: &mut State, mut cluster: Cluster) -> Vec<Effect> {
 /// more recently than the refresh read it stays as read back (a refresh that started
 /// before the apply ended would bring the old values back).
 pub(super) fn keep_rereads(state: &mut State, snapshot: &mut Snapshot) {
+    state.operations.resave.clear();
     if state.operations.reread.is_empty() {
         return;
     }
@@ -669,9 +675,19 @@ pub(super) fn keep_rereads(state: &mut State, snapshot: &mut Snapshot) {
         if let Some(index) = state.find(&key) {
             let mut kept = state.fleet[index].cluster.clone();
             kept.stale = cluster.stale;
+            state.operations.resave.push(kept.clone());
             *cluster = kept;
         }
     }
+}
+
+/// After a refresh was saved: the clusters read back more recently than it read them,
+/// written over its older reads.
+pub(super) fn resave(state: &mut State) -> Vec<Effect> {
+    std::mem::take(&mut state.operations.resave)
+        .into_iter()
+        .map(|cluster| Effect::SaveCluster(Box::new(cluster)))
+        .collect()
 }
 
 /// The apply numbered `run` ended. Rows it left unfinished (it could not start, or

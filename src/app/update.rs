@@ -167,11 +167,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             let read_at = snapshot.saved_at;
             apply_snapshot(state, *snapshot);
+            // The snapshot just saved has older reads of clusters read back since.
+            let mut effects = apply::resave(state);
             // A read that reached nothing has nothing to record.
             if state.errors.iter().any(crate::model::SourceError::is_listing) {
-                return vec![];
+                return effects;
             }
-            vec![Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at))]
+            effects.push(Effect::RecordHistory(crate::history::Record::of(&state.fleet, read_at)));
+            effects
         }
         Action::RefreshFailed { generation, message } => {
             if generation == state.refresh.generation {
@@ -544,7 +547,11 @@ pub(super) fn switch_view(state: &mut State, view: View) {
 fn back(state: &mut State) {
     match state.overlay.take() {
         Some(Overlay::Help { under, .. }) => state.overlay = under.map(|b| *b),
-        Some(Overlay::Plan(popup)) => state.overlay = popup.under.map(|b| *b),
+        Some(Overlay::Plan(popup)) => {
+            state.overlay = popup.under.map(|b| *b);
+            // Data may have arrived while the plan covered it.
+            refresh_fix(state);
+        }
         Some(_) => {}
         None => {
             let Some(place) = state.back.pop() else { return };

@@ -539,6 +539,22 @@ fn after_a_success_the_cluster_read_back_replaces_the_row_and_an_older_refresh_d
     apply_listed(&mut s, older.clone());
     let at = s.find(&id("aks-a")).unwrap();
     assert_eq!(s.fleet[at].outcome_of(Rule::NodeAutoUpgrade), Some(Outcome::Pass));
+    // When that refresh ends (and was saved with its older read), the read back is
+    // written over it again.
+    let generation = s.refresh.generation;
+    let effects = update(
+        &mut s,
+        Action::Refreshed {
+            generation,
+            snapshot: Box::new(older.clone()),
+        },
+    );
+    let at = s.find(&id("aks-a")).unwrap();
+    assert_eq!(s.fleet[at].outcome_of(Rule::NodeAutoUpgrade), Some(Outcome::Pass));
+    assert!(
+        effects.contains(&Effect::SaveCluster(Box::new(s.fleet[at].cluster.clone()))),
+        "{effects:?}"
+    );
     // A newer read wins, whatever it says.
     let mut newer = older;
     for c in &mut newer.clusters {
