@@ -236,7 +236,7 @@ fn main() {
     demo_memory_with_details();
 }
 
-/// 4. Memory of the real thing: `aksradar demo` at 10,000 clusters, headless, its
+/// Part 4, memory of the real thing: `aksradar demo` at 10,000 clusters, headless, its
 /// simulator in the same process, reading the list and every cluster's details (the
 /// headless run waits for the whole refresh); first with no cache, then painting from
 /// it. The snapshot it saved shows the details were read.
