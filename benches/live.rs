@@ -7,8 +7,17 @@
 //! and the ARM path again with 20% of requests throttled (`Retry-After: 1`). Then the
 //! fleet's scheduled upgrade events, one paged Resource Graph query (the first query
 //! also works out each cluster's events plan in the simulator; the second does not).
+//!
+//! The whole read as `scan` makes it, the list and then the details phase, at
+//! concurrency 32: the requests of each phase, the time of each and of the whole. The
+//! details phase truly needs two requests per cluster (its maintenance configurations,
+//! its upgrade profile), one per region (its Kubernetes versions) and one per node image
+//! line in a region (its latest image); the bench works that number out from the fleet
+//! read, checks the phase made exactly that many, and prints the lower bound
+//! `ceil(needed / 32) x 50 ms` plus the list phase's own bound (goal: within 1.3x).
 //! `AKSRADAR_BENCH_SUBSCRIPTIONS` scales the fleet down for a quick look.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,6 +65,7 @@ fn main() {
                 elapsed.as_secs_f64() / bound.as_secs_f64()
             );
         }
+        whole_read(&sim, subscriptions, 32).await;
         let (elapsed, read) = measure(&sim, Source::Graph, 32).await;
         let graph_requests = sim.requests().iter().filter(|r| r.path_and_query.contains("ResourceGraph")).count();
         println!(
@@ -121,4 +131,88 @@ async fn measure(sim: &Simulator, source: Source, concurrency: usize) -> (Durati
         &fleet.errors[..fleet.errors.len().min(3)]
     );
     (elapsed, fleet.clusters.len())
+}
+
+/// The whole read at `concurrency`: the list phase, then the details phase, each timed
+/// and its requests counted, against the lower bound of both.
+async fn whole_read(sim: &Simulator, subscriptions: usize, concurrency: usize) {
+    let client = Arc::new(client(sim));
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency,
+    };
+    let none = || std::future::ready(None);
+    let now = time::OffsetDateTime::now_utc();
+    let before = sim.requests().len();
+    let started = Instant::now();
+    let mut snapshot = aksradar::fetch::list(client.clone(), &request, None, &none, "bench", now).await;
+    let listed = started.elapsed();
+    let made = aksradar::fetch::details(client, &mut snapshot, concurrency, None, &none, now).await;
+    let whole = started.elapsed();
+    let detailed = whole - listed;
+    assert!(
+        snapshot.errors.is_empty(),
+        "{:?}",
+        &snapshot.errors[..snapshot.errors.len().min(3)]
+    );
+    let requests = sim.requests();
+    let list_requests = requests[before..]
+        .iter()
+        .filter(|r| r.path_and_query.contains("/managedClusters?") || r.path_and_query.starts_with("/subscriptions?"))
+        .count();
+    let detail_requests = requests.len() - before - list_requests;
+    assert_eq!(made, detail_requests, "the phase counts what it asked");
+
+    // What the details phase truly needs, from the fleet read.
+    let clusters = &snapshot.clusters;
+    let regions: HashSet<String> = clusters
+        .iter()
+        .filter(|c| c.version().is_some())
+        .map(|c| c.location.to_ascii_lowercase())
+        .collect();
+    let lines: HashSet<(String, String, String, String)> = clusters
+        .iter()
+        .flat_map(|c| {
+            c.pools.iter().map(|p| {
+                (
+                    c.location.to_ascii_lowercase(),
+                    p.os_type.clone().unwrap_or_default().to_ascii_lowercase(),
+                    p.os_sku.clone().unwrap_or_default().to_ascii_lowercase(),
+                    aksradar::model::node_image_line(p.node_image_version.as_deref().unwrap_or_default()).to_string(),
+                )
+            })
+        })
+        .collect();
+    let pools: usize = clusters.iter().map(|c| c.pools.len()).sum();
+    let needed = 2 * clusters.len() + regions.len() + lines.len();
+    assert_eq!(made, needed, "nothing else, nothing twice");
+    assert!(
+        clusters
+            .iter()
+            .all(|c| c.details.as_deref().is_some_and(|d| d.failed.is_empty())),
+        "every cluster's details were read"
+    );
+
+    let list_bound = lower_bound(subscriptions, concurrency);
+    let details_bound = Duration::from_millis(needed.div_ceil(concurrency) as u64 * LATENCY_MS);
+    let bound = list_bound + details_bound;
+    println!(
+        "whole read, concurrency {concurrency}: list {list_requests} requests in {:.2} s (bound {:.2} s); \
+         details {made} requests in {:.2} s (bound {:.2} s: {} clusters x 2, {} regions, {} image lines for {pools} pools)",
+        listed.as_secs_f64(),
+        list_bound.as_secs_f64(),
+        detailed.as_secs_f64(),
+        details_bound.as_secs_f64(),
+        clusters.len(),
+        regions.len(),
+        lines.len(),
+    );
+    println!(
+        "whole read, concurrency {concurrency}: {:.2} s for {} clusters with details; lower bound {:.2} s; {:.2}x the bound (goal < 1.3x)",
+        whole.as_secs_f64(),
+        clusters.len(),
+        bound.as_secs_f64(),
+        whole.as_secs_f64() / bound.as_secs_f64()
+    );
 }

@@ -142,7 +142,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum)]
     pub source: Option<Source>,
 
-    /// Subscriptions read at once (ARM source).
+    /// Subscriptions read at once (ARM source), and requests at once in the details phase.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
 }

@@ -386,6 +386,8 @@ async fn read_live(
     )
     .await;
     fetch::read_events(&client, &mut snapshot).await;
+    // The drawer ends when the last sender goes: the client holds one too.
+    drop(client);
     drop(events);
     if let Some(drawer) = drawer {
         let _ = drawer.await;

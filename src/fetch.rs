@@ -165,7 +165,10 @@ pub async fn details(
     previous: &impl Previous,
     now: OffsetDateTime,
 ) -> usize {
-    let read = azure::read_details(client, &snapshot.clusters, concurrency, events).await;
+    // The requests share the clusters while they run; they come back whole after.
+    let clusters = Arc::new(std::mem::take(&mut snapshot.clusters));
+    let read = azure::read_details(client, clusters.clone(), concurrency, events).await;
+    snapshot.clusters = Arc::unwrap_or_clone(clusters);
     let failed = |d: &Option<ClusterDetails>| d.as_ref().is_some_and(|d| !d.failed.is_empty());
     if read.clusters.iter().any(failed)
         && let Some(mut before) = previous().await.filter(|p| p.key == snapshot.key)

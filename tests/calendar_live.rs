@@ -274,7 +274,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     assert!(written.status().is_success(), "{}", written.status());
 
     let client = Arc::new(self::client(&sim));
-    let mut details = azure::read_details(client.clone(), std::slice::from_ref(&cluster), 4, None).await;
+    let mut details = azure::read_details(client.clone(), std::sync::Arc::new(vec![cluster.clone()]), 4, None).await;
     assert!(details.errors.is_empty(), "{:?}", details.errors);
     let mut read = cluster.clone();
     let own = details.clusters.pop().flatten().expect("the cluster's details");

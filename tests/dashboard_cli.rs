@@ -1,6 +1,6 @@
 //! The dashboard through the binary's headless render: the same filter as `scan
 //! --filter`, keys remapped in config, the batch fix equal to `remediate --filter`,
-//! and the demo answering keys.
+//! the demo answering keys, and judging its fleet as `scan` does, details and all.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -201,4 +201,105 @@ fn esc_goes_back_and_a_stray_esc_keeps_the_filter() {
     // Into a cluster and back: the table, as it was.
     let back = render("/prod<Enter>j<Enter><Esc>");
     assert_eq!(names_on_screen(&back), names_on_screen(&filtered));
+}
+
+/// Each row of a rendered table: the cluster's name and its verdict (`Fail (4)`, `Pass`).
+fn verdicts_on_screen(screen: &str) -> Vec<(String, String)> {
+    screen
+        .lines()
+        .filter_map(|line| {
+            let name = line.split_whitespace().find(|word| word.starts_with("aks-"))?;
+            let line = line.trim_end();
+            let verdict = match line.rfind("Fail (") {
+                Some(at) if line.ends_with(')') => &line[at..],
+                _ => line.rsplit(' ').next()?,
+            };
+            Some((name.to_string(), verdict.to_string()))
+        })
+        .collect()
+}
+
+/// The whole-fleet read of issue 10, through the real dashboard loop: the demo reads
+/// every cluster's details in its refresh (nothing is left unknown for want of them),
+/// so its verdicts are the ones `scan` gives the same simulated fleet; opening a
+/// cluster shows the verdict its row showed, and coming back leaves every row as it was.
+#[test]
+fn the_demo_judges_every_cluster_as_scan_does_and_opening_one_moves_no_verdict() {
+    let home = tempfile::tempdir().unwrap();
+    let render = |keys: &str| {
+        run(aksradar(home.path()).args([
+            "demo",
+            "--subscriptions",
+            "2",
+            "--clusters-per-subscription",
+            "4",
+            "--latency-ms",
+            "0",
+            "--render",
+            "160x30",
+            "--keys",
+            keys,
+        ]))
+    };
+    let table = render("");
+    let rows = verdicts_on_screen(&table);
+    assert_eq!(rows.len(), 8, "{table}");
+    assert!(!table.lines().next().unwrap_or_default().contains("unknown"), "{table}");
+
+    // `scan` over the same simulated fleet (the demo's seed and size).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(aksradar::sim::Simulator::start(
+            "127.0.0.1:0".parse().unwrap(),
+            aksradar::sim::SimOptions {
+                subscriptions: 2,
+                clusters_per_subscription: 4,
+                seed: 1,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let json = run(aksradar(home.path()).env("AKSRADAR_TOKEN", "simulator").args([
+        "--endpoint",
+        &sim.url(),
+        "--auth",
+        "token",
+        "scan",
+        "--format",
+        "json",
+    ]));
+    runtime.block_on(sim.stop());
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["summary"]["unknown"], 0, "every detail was read");
+    let mut by_scan: Vec<(String, String)> = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let failing = c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["outcome"] == "Fail")
+                .count();
+            let verdict = match c["verdict"].as_str().unwrap() {
+                "Fail" => format!("Fail ({failing})"),
+                other => other.to_string(),
+            };
+            (c["name"].as_str().unwrap().to_string(), verdict)
+        })
+        .collect();
+    let mut on_screen = rows.clone();
+    by_scan.sort();
+    on_screen.sort();
+    assert_eq!(on_screen, by_scan, "the dashboard and scan judge the same data");
+
+    for (at, (name, verdict)) in rows.iter().enumerate().take(3) {
+        let opened = render(&format!("{}<Enter>", "j".repeat(at)));
+        let title = opened.lines().nth(3).unwrap_or_default();
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(title.starts_with(&format!("{name} {verdict}")), "{opened}");
+    }
+    let back = render("<Enter><Esc>j<Enter><Esc>jj<Enter><Esc>");
+    assert_eq!(verdicts_on_screen(&back), rows, "{back}");
 }

@@ -715,3 +715,173 @@ fn remediate_leaves_stale_clusters_out_unless_asked_and_exits_3() {
         "{script}"
     );
 }
+
+/// A stand-in `az` for a generated script: each call is one record in `$AZ_LOG`
+/// (arguments split by `\x1f`, calls ended by `\x1e`, one write so parallel jobs do
+/// not interleave); a query of the node OS channel answers `Unmanaged` (so every fix
+/// is needed), of the provisioning state `Succeeded`; everything else succeeds quietly.
+#[cfg(unix)]
+const RECORDING_AZ: &str = r#"#!/usr/bin/env bash
+record=; for a in "$@"; do record+="$a"$'\037'; done; printf '%s\036' "$record" >> "$AZ_LOG"
+query=; prev=; for a in "$@"; do [ "$prev" = --query ] && query=$a; prev=$a; done
+case "$query" in
+  autoUpgradeProfile.nodeOsUpgradeChannel) echo Unmanaged ;;
+  provisioningState) echo Succeeded ;;
+esac
+"#;
+
+/// The fleet question of issue 10, over the demo's own fleet (the simulator with
+/// `aksradar demo`'s defaults): `remediate --filter channel:unmanaged,none,unspecified`
+/// asks about the node OS channel, so every cluster the filter keeps that fails
+/// NodeAutoUpgrade gets one job with exactly one `az aks update`, and nothing else
+/// writes: no Kubernetes upgrade, no maintenance window, no auto-upgrade channel. The
+/// script runs, in parallel, against a stand-in `az` that records every call.
+#[cfg(unix)]
+#[test]
+fn remediate_over_the_demo_fleet_for_a_channel_filter_makes_one_update_per_cluster_and_no_upgrade() {
+    let Ok(aksradar::cli::Cli {
+        command: Some(aksradar::cli::Command::Demo(demo)),
+        ..
+    }) = aksradar::cli::Cli::parse_args(["aksradar", "demo"])
+    else {
+        panic!("`aksradar demo` parses")
+    };
+    let served = simulate(&[
+        "--subscriptions",
+        &demo.subscriptions.to_string(),
+        "--clusters-per-subscription",
+        &demo.clusters_per_subscription.to_string(),
+        "--seed",
+        &demo.seed.to_string(),
+    ]);
+    const FILTER: &str = "channel:unmanaged,none,unspecified";
+    let (code, json, stderr) =
+        run(against(&served.url, "simulator").args(["scan", "--format", "json", "--filter", FILTER]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut want: Vec<String> = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "Azure.AKS.NodeAutoUpgrade" && f["outcome"] == "Fail")
+        })
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    want.sort();
+    assert!(
+        want.len() > 50,
+        "the demo's fleet has many such clusters: {}",
+        want.len()
+    );
+    let version_failures = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "Azure.AKS.Version" && f["outcome"] == "Fail")
+        })
+        .count();
+    assert!(version_failures > 0, "some of them are below the minimum version too");
+
+    let (code, script, stderr) = run(against(&served.url, "simulator").args(["remediate", "--filter", FILTER]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        script.lines().filter(|l| l.starts_with("start ")).count(),
+        want.len(),
+        "one job per failing cluster"
+    );
+    for never in [
+        "az aks upgrade",
+        "az aks nodepool upgrade",
+        "--auto-upgrade-channel",
+        "maintenanceconfiguration add",
+    ] {
+        assert!(
+            !script
+                .lines()
+                .any(|l| !l.trim_start().starts_with('#') && l.contains(never)),
+            "{never}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let az = dir.path().join("az");
+    std::fs::write(&az, RECORDING_AZ).unwrap();
+    let mut permissions = std::fs::metadata(&az).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&az, permissions).unwrap();
+    let file = dir.path().join("fix.sh");
+    std::fs::write(&file, &script).unwrap();
+    let log = dir.path().join("az.log");
+    let out = Command::new("bash")
+        .arg(&file)
+        .env(
+            "PATH",
+            format!("{}:{}", dir.path().display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .env("AZ_LOG", &log)
+        .env("MAX_PARALLEL", "16")
+        .env("WAIT_INTERVAL", "1")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "aksradar: {} clusters fixed or already right, 0 failed.",
+            want.len()
+        )),
+        "{stdout}"
+    );
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&log)
+        .unwrap()
+        .split('\u{1e}')
+        .filter(|c| !c.is_empty())
+        .map(|c| c.split_terminator('\u{1f}').map(String::from).collect())
+        .collect();
+    let value = |call: &[String], flag: &str| -> String {
+        let at = call
+            .iter()
+            .position(|a| a == flag)
+            .unwrap_or_else(|| panic!("{flag} in {call:?}"));
+        call[at + 1].clone()
+    };
+    let id = |call: &[String]| {
+        format!(
+            "/subscriptions/{}/resourcegroups/{}/providers/microsoft.containerservice/managedclusters/{}",
+            value(call, "--subscription"),
+            value(call, "-g"),
+            value(call, "-n")
+        )
+        .to_ascii_lowercase()
+    };
+    let mut updated: Vec<String> = Vec::new();
+    for call in &calls {
+        let verb: Vec<&str> = call.iter().take(3).map(String::as_str).collect();
+        match verb.as_slice() {
+            ["aks", "show", _] | ["aks", "wait", _] => {}
+            ["aks", "update", _] => {
+                assert!(!value(call, "--node-os-upgrade-channel").is_empty(), "{call:?}");
+                assert!(call.iter().any(|a| a == "--no-wait"), "{call:?}");
+                assert!(!call.iter().any(|a| a == "--auto-upgrade-channel"), "{call:?}");
+                updated.push(id(call));
+            }
+            other => panic!("only reads, updates and waits: {other:?} in {call:?}"),
+        }
+    }
+    updated.sort();
+    assert_eq!(updated, want, "exactly one az aks update per cluster");
+}

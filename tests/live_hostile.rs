@@ -514,7 +514,7 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
             ..Default::default()
         })
         .collect();
-    let read = azure::read_details(client.clone(), &clusters, 4, None).await;
+    let read = azure::read_details(client.clone(), Arc::new(clusters.clone()), 4, None).await;
     assert_eq!(read.requests, 0, "no request for an id that is not one");
     assert_eq!(read.errors.len(), 4, "{:#?}", read.errors);
     for (details, error) in read.clusters.iter().zip(&read.errors) {
@@ -543,7 +543,7 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
         }],
         ..Default::default()
     };
-    let read = azure::read_details(client, std::slice::from_ref(&cluster), 4, None).await;
+    let read = azure::read_details(client, Arc::new(vec![cluster.clone()]), 4, None).await;
     let details = read.clusters[0].as_ref().expect("asked for");
     let failed: Vec<(DetailPart, &str)> = details
         .failed

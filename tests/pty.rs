@@ -1,7 +1,8 @@
 //! The real dashboard in a pseudo-terminal: `aksradar demo` starts, a cluster opens,
 //! the fix popup opens, `?` shows the keys of the fix popup, Esc goes back to the
 //! table, `q` quits, and the terminal is restored (alternate screen left, cursor shown,
-//! raw mode off).
+//! raw mode off). And `scan` with its stderr on a terminal: the progress of both
+//! phases of a live read, and an end.
 //!
 //! Python's `pty` module drives it, since it is already needed for the conformance
 //! check and a Rust pty crate would be one more dependency for one test.
@@ -341,4 +342,141 @@ fn the_demo_applies_a_fix_end_to_end_and_the_row_turns_compliant() {
         audit.contains(&name) && audit.contains("\"result\":\"verified\""),
         "{audit}"
     );
+}
+
+/// Runs `aksradar ARGS...` with its stderr on a pseudo-terminal (stdout to a pipe, as
+/// when a report is redirected) and prints what reached the terminal.
+const STDERR_ON_A_TTY: &str = r#"
+import os, pty, select, subprocess, sys, time
+master, slave = pty.openpty()
+proc = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+os.close(slave)
+out = b""
+end = time.time() + 60
+while time.time() < end:
+    r, _, _ = select.select([master], [], [], 0.1)
+    if not r:
+        if proc.poll() is not None:
+            break
+        continue
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+try:
+    proc.wait(timeout=max(0.1, end - time.time()))
+except subprocess.TimeoutExpired:
+    proc.kill()
+    proc.wait()
+    out += b"\n(still running after 60 s: killed)"
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.stdout.write("\nexit %d\n" % proc.returncode)
+"#;
+
+/// `aksradar simulate` on a free port, killed when dropped.
+struct Served(std::process::Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn simulate(args: &[&str]) -> Served {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
+        .args(["simulate", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("simulate starts");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    let url = first.trim().trim_start_matches("listening on ").to_string();
+    Served(child, url)
+}
+
+/// The progress lines `scan` drew on a terminal stderr: each redraw starts with `\r`
+/// and an erase of the line.
+fn progress_lines(terminal: &str) -> Vec<&str> {
+    terminal
+        .split("\r\x1b[2K")
+        .map(|l| l.trim_end_matches(['\n', '\r']))
+        .filter(|l| l.starts_with('['))
+        .collect()
+}
+
+/// `scan` on a terminal shows the read's progress on stderr: the subscriptions of the
+/// list, then the details phase, request by request, up to all of them, with the
+/// failures counted; the line is erased at the end.
+#[test]
+fn scan_shows_the_details_phase_s_progress_on_a_terminal_stderr() {
+    let home = tempfile::tempdir().unwrap();
+    for (forbid, failed) in [(None, 0), (Some("maintenanceConfigurations"), 6)] {
+        let mut args = vec![
+            "--subscriptions",
+            "2",
+            "--clusters-per-subscription",
+            "3",
+            "--latency-ms",
+            "5",
+        ];
+        if let Some(kind) = forbid {
+            args.extend(["--forbid-read", kind]);
+        }
+        let served = simulate(&args);
+        let out = Command::new("python3")
+            .args(["-c", STDERR_ON_A_TTY, env!("CARGO_BIN_EXE_aksradar")])
+            .args(["--endpoint", &served.1, "--auth", "token", "scan", "--format", "json"])
+            .env("AKSRADAR_TOKEN", "simulator")
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .output()
+            .expect("python3 runs");
+        let terminal = String::from_utf8_lossy(&out.stdout);
+        let want_exit = if failed == 0 { "exit 0" } else { "exit 3" };
+        assert!(terminal.contains(want_exit), "{forbid:?}: {terminal}");
+        let lines = progress_lines(&terminal);
+        assert!(
+            lines.iter().any(|l| l.contains("2/2 subscriptions, 6 clusters")),
+            "{forbid:?}: the list phase: {lines:#?}"
+        );
+        let details: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.contains("details of 6 clusters: "))
+            .collect();
+        let last = details
+            .last()
+            .unwrap_or_else(|| panic!("{forbid:?}: the details phase: {lines:#?}"));
+        let counts = last
+            .split("details of 6 clusters: ")
+            .nth(1)
+            .and_then(|rest| rest.split(" requests").next())
+            .and_then(|n| n.split_once('/'))
+            .unwrap_or_else(|| panic!("{last}"));
+        assert_eq!(counts.0, counts.1, "{forbid:?}: every request ends: {last}");
+        let total: usize = counts.1.parse().unwrap();
+        assert!(total >= 12, "each cluster's own two reads and the shared ones: {last}");
+        assert!(
+            last.contains(&format!(" requests, {failed} failed")),
+            "{forbid:?}: {last}"
+        );
+        assert!(last.starts_with(&format!("[{}]", "#".repeat(30))), "a full bar: {last}");
+        assert!(details.len() > total, "redrawn as requests end: {details:#?}");
+        assert!(terminal.trim_end().ends_with(want_exit), "{terminal:?}");
+        let after_the_last_erase = terminal.rsplit("\r\x1b[2K").next().unwrap_or_default();
+        assert!(
+            !after_the_last_erase.starts_with('['),
+            "the line is erased at the end: {after_the_last_erase:?}"
+        );
+    }
 }

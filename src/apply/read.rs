@@ -121,7 +121,8 @@ pub async fn read_cluster(client: &Arc<ArmClient>, planner: &Planner, target: &T
     let now = (planner.clock)();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     cluster.as_of = Some(now);
-    let mut read = crate::azure::read_details(client.clone(), std::slice::from_ref(&cluster), DETAIL_REQUESTS, None)
+    let one = std::sync::Arc::new(vec![cluster.clone()]);
+    let mut read = crate::azure::read_details(client.clone(), one, DETAIL_REQUESTS, None)
         .await
         .clusters;
     let details = read.pop().flatten().unwrap_or_default();

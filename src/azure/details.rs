@@ -48,23 +48,64 @@ pub struct Details {
     pub regions: BTreeMap<String, RegionOffer>,
 }
 
-/// One request of the phase.
-#[derive(Debug)]
+/// One request of the phase: what it asks of the cluster at `cluster` in the clusters
+/// given. Its URL is made when it is sent (and once when planned, to know it can be):
+/// ten thousand clusters' URLs held for the whole phase weighed more than the rest.
+#[derive(Debug, Clone, Copy)]
+struct Work {
+    ask: Ask,
+    cluster: usize,
+}
+
+/// What a request asks.
+#[derive(Debug, Clone, Copy)]
 enum Ask {
     Maintenance,
     Profile,
-    /// The latest image of one image line, from this pool's upgrade profile.
-    Image,
-    /// A region's Kubernetes versions.
+    /// The latest image of one image line, from the upgrade profile of the cluster's
+    /// pool at this index.
+    Image {
+        pool: usize,
+    },
+    /// A region's Kubernetes versions, in the cluster's subscription and location.
     Region,
 }
 
-#[derive(Debug)]
-struct Work {
-    ask: Ask,
-    url: Url,
-    /// The subscription it reads in, for its error.
-    subscription: String,
+impl Work {
+    /// The request's URL, of the cluster it belongs to; an error for a name that is no
+    /// name, which is then never requested.
+    fn url(self, client: &ArmClient, clusters: &[Cluster]) -> Result<Url, ClientError> {
+        let cluster = &clusters[self.cluster];
+        let sub = cluster.subscription_id.as_str();
+        let own = || -> Result<Path<'_>, ClientError> {
+            Ok(Path::new(
+                ClusterRef::new(sub, &cluster.resource_group, &cluster.name)?.segments(),
+            ))
+        };
+        let path = match self.ask {
+            Ask::Maintenance => own()?.then(["maintenanceConfigurations"]),
+            Ask::Profile => own()?.then(["upgradeProfiles", "default"]),
+            Ask::Image { pool } => {
+                let name = cluster.pools.get(pool).map_or("", |p| p.name.as_str());
+                own()?.then([
+                    "agentPools",
+                    path::name("agent pool", name)?,
+                    "upgradeProfiles",
+                    "default",
+                ])
+            }
+            Ask::Region => Path::new([
+                "subscriptions",
+                path::subscription(sub)?,
+                "providers",
+                "Microsoft.ContainerService",
+                "locations",
+                path::name("region", &cluster.location)?,
+                "kubernetesVersions",
+            ]),
+        };
+        client.url(&path.api_version(ARM_API_VERSION))
+    }
 }
 
 /// What a request got.
@@ -105,41 +146,43 @@ type LineKey = (String, String, String, String);
 impl Plan {
     fn of(client: &ArmClient, clusters: &[Cluster]) -> Plan {
         let mut plan = Plan::default();
+        plan.work.reserve(2 * clusters.len());
         let mut lines: HashMap<LineKey, usize> = HashMap::new();
         let mut regions: HashMap<String, usize> = HashMap::new();
-        for cluster in clusters {
+        // The request, when its URL can be made; else why not, for the read's errors.
+        let plan_work = |plan: &mut Plan, work: Work| -> Result<usize, SourceError> {
+            let sub = clusters[work.cluster].subscription_id.as_str();
+            match work.url(client, clusters) {
+                Ok(_) => {
+                    plan.work.push(work);
+                    Ok(plan.work.len() - 1)
+                }
+                Err(err) => Err(source_error(Some(sub), &err)),
+            }
+        };
+        for (at, cluster) in clusters.iter().enumerate() {
             if cluster.stale {
                 plan.own.push(None);
                 plan.pools.push(Vec::new());
                 plan.region.push(None);
                 continue;
             }
-            let sub = cluster.subscription_id.as_str();
-            let at = ClusterRef::new(sub, &cluster.resource_group, &cluster.name);
-            let own = at.map_err(ClientError::from).and_then(|at| {
-                let maintenance = client.url(
-                    &Path::new(at.segments())
-                        .then(["maintenanceConfigurations"])
-                        .api_version(ARM_API_VERSION),
-                )?;
-                let profile = client.url(
-                    &Path::new(at.segments())
-                        .then(["upgradeProfiles", "default"])
-                        .api_version(ARM_API_VERSION),
-                )?;
-                Ok((maintenance, profile))
-            });
-            let own = match own {
-                Ok((maintenance, profile)) => {
-                    let maintenance = plan.push(Ask::Maintenance, maintenance, sub);
-                    Ok((maintenance, plan.push(Ask::Profile, profile, sub)))
+            let own = |ask| Work { ask, cluster: at };
+            // Both from the cluster's own path: both can be asked, or neither.
+            let both = own(Ask::Maintenance)
+                .url(client, clusters)
+                .and_then(|_| own(Ask::Profile).url(client, clusters));
+            let own_work = match both {
+                Ok(_) => {
+                    plan.work.extend([own(Ask::Maintenance), own(Ask::Profile)]);
+                    Ok((plan.work.len() - 2, plan.work.len() - 1))
                 }
-                Err(err) => Err(source_error(Some(sub), &err)),
+                Err(err) => Err(source_error(Some(cluster.subscription_id.as_str()), &err)),
             };
-            plan.own.push(Some(own));
+            plan.own.push(Some(own_work));
 
-            let mut pools = Vec::new();
-            for pool in &cluster.pools {
+            let mut pools = Vec::with_capacity(cluster.pools.len());
+            for (pool_at, pool) in cluster.pools.iter().enumerate() {
                 let key = (
                     cluster.location.to_ascii_lowercase(),
                     pool.os_type.as_deref().unwrap_or_default().to_ascii_lowercase(),
@@ -152,19 +195,13 @@ impl Plan {
                 });
                 if plan.lines[at_line].work.is_none() {
                     // The first pool of the line whose path can be built reads it for all.
-                    let url = ClusterRef::new(sub, &cluster.resource_group, &cluster.name)
-                        .and_then(|at| Ok((at, path::name("agent pool", &pool.name)?)))
-                        .map_err(ClientError::from)
-                        .and_then(|(at, name)| {
-                            client.url(
-                                &Path::new(at.segments())
-                                    .then(["agentPools", name, "upgradeProfiles", "default"])
-                                    .api_version(ARM_API_VERSION),
-                            )
-                        });
-                    match url {
-                        Ok(url) => plan.lines[at_line].work = Some(plan.push(Ask::Image, url, sub)),
-                        Err(err) => plan.lines[at_line].unbuildable = Some(source_error(Some(sub), &err)),
+                    let work = Work {
+                        ask: Ask::Image { pool: pool_at },
+                        cluster: at,
+                    };
+                    match plan_work(&mut plan, work) {
+                        Ok(work) => plan.lines[at_line].work = Some(work),
+                        Err(err) => plan.lines[at_line].unbuildable = Some(err),
                     }
                 }
                 pools.push((pool.name.clone(), at_line));
@@ -179,26 +216,9 @@ impl Plan {
                     plan.regions.len() - 1
                 });
                 if plan.regions[at_region].work.is_none() {
-                    let url = path::subscription(sub)
-                        .and_then(|s| Ok((s, path::name("region", &cluster.location)?)))
-                        .map_err(ClientError::from)
-                        .and_then(|(s, location)| {
-                            client.url(
-                                &Path::new([
-                                    "subscriptions",
-                                    s,
-                                    "providers",
-                                    "Microsoft.ContainerService",
-                                    "locations",
-                                    location,
-                                    "kubernetesVersions",
-                                ])
-                                .api_version(ARM_API_VERSION),
-                            )
-                        });
-                    match url {
-                        Ok(url) => plan.regions[at_region].work = Some(plan.push(Ask::Region, url, sub)),
-                        Err(err) => plan.regions[at_region].unbuildable = Some(source_error(Some(sub), &err)),
+                    match plan_work(&mut plan, own(Ask::Region)) {
+                        Ok(work) => plan.regions[at_region].work = Some(work),
+                        Err(err) => plan.regions[at_region].unbuildable = Some(err),
                     }
                 }
                 at_region
@@ -207,33 +227,26 @@ impl Plan {
         }
         plan
     }
-
-    fn push(&mut self, ask: Ask, url: Url, subscription: &str) -> usize {
-        self.work.push(Work {
-            ask,
-            url,
-            subscription: subscription.to_string(),
-        });
-        self.work.len() - 1
-    }
 }
 
 /// Reads the details of every cluster that is not stale, `concurrency` requests at a
-/// time, reporting the phase's size and each request's end to `events`.
+/// time, reporting the phase's size and each request's end to `events`. The clusters
+/// are shared with the requests while they run, not copied.
 pub async fn read_details(
     client: Arc<ArmClient>,
-    clusters: &[Cluster],
+    clusters: Arc<Vec<Cluster>>,
     concurrency: usize,
     events: Option<&UnboundedSender<Progress>>,
 ) -> Details {
-    let mut plan = Plan::of(&client, clusters);
+    let mut plan = Plan::of(&client, &clusters);
     let work = Arc::new(std::mem::take(&mut plan.work));
     send(events, Progress::Details { total: work.len() });
     let sender = events.cloned();
+    let (reader, shared) = (client.clone(), clusters.clone());
     let answers = in_pool(work.clone(), concurrency, move |work, index| {
-        let (client, events) = (client.clone(), sender.clone());
+        let (client, events, clusters) = (reader.clone(), sender.clone(), shared.clone());
         async move {
-            let answer = ask(&client, &work[index]).await;
+            let answer = ask(&client, &clusters, work[index]).await;
             send(
                 events.as_ref(),
                 Progress::Detail {
@@ -244,44 +257,47 @@ pub async fn read_details(
         }
     })
     .await;
-    let answers: Vec<Result<Answer, ClientError>> = answers
+    let answers: Vec<Slot> = answers
         .into_iter()
-        .zip(work.iter())
-        .map(|(answer, work)| {
-            answer.unwrap_or_else(|| {
+        .enumerate()
+        .map(|(at, answer)| {
+            Some(answer.unwrap_or_else(|| {
                 Err(ClientError::Transport {
-                    url: work.url.to_string(),
+                    url: work[at]
+                        .url(&client, &clusters)
+                        .map_or_else(|_| String::new(), |u| u.to_string()),
                     message: "the read did not finish".into(),
                 })
-            })
+            }))
         })
         .collect();
-    assemble(clusters, &plan, &work, &answers)
+    assemble(&clusters, &plan, &work, answers)
 }
 
 /// One request, its answer read into what the phase keeps.
-async fn ask(client: &ArmClient, work: &Work) -> Result<Answer, ClientError> {
+async fn ask(client: &ArmClient, clusters: &[Cluster], work: Work) -> Result<Answer, ClientError> {
+    let url = work.url(client, clusters)?;
     let deadline = client.deadline();
     let malformed = |message: String| ClientError::Malformed {
-        url: work.url.to_string(),
+        url: url.to_string(),
         message,
     };
     match work.ask {
         Ask::Maintenance => {
             let mut configs = Vec::new();
             client
-                .get_pages(work.url.clone(), deadline, |items| {
+                .get_pages(url.clone(), deadline, |items| {
                     configs.extend(items.iter().map(crate::import::maintenance_config));
                 })
                 .await?;
             Ok(Answer::Maintenance(configs))
         }
         Ask::Profile => {
-            let value = client.get(&work.url, deadline).await?;
+            let value = client.get(&url, deadline).await?;
             upgrade_profile(&value).map(Answer::Profile).map_err(malformed)
         }
-        Ask::Image => {
-            let value = client.get(&work.url, deadline).await?;
+        Ask::Image { .. } => {
+            let value = client.get(&url, deadline).await?;
             let latest = value
                 .pointer("/properties/latestNodeImageVersion")
                 .and_then(Value::as_str)
@@ -289,7 +305,7 @@ async fn ask(client: &ArmClient, work: &Work) -> Result<Answer, ClientError> {
             Ok(Answer::Image(latest))
         }
         Ask::Region => {
-            let value = client.get(&work.url, deadline).await?;
+            let value = client.get(&url, deadline).await?;
             let list: VersionList = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
             let minors = list
                 .values
@@ -370,13 +386,34 @@ fn upgrade_profile(value: &Value) -> Result<UpgradeProfile, String> {
     })
 }
 
-/// Each cluster's details from the answers, and the errors of the read.
-fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<Answer, ClientError>]) -> Details {
+/// One answer of the phase; `None` once a cluster's own answer was moved into its
+/// details (each is used once; a shared one is only looked at).
+type Slot = Option<Result<Answer, ClientError>>;
+
+/// Why a shared read (a region's versions, an image line) gives a cluster nothing:
+/// its request failed, or none could be made.
+fn shared_failure(shared: &Shared, answers: &[Slot], cluster: &Cluster) -> Option<SourceError> {
+    let sub = Some(cluster.subscription_id.as_str());
+    match shared.work.map(|w| &answers[w]) {
+        Some(Some(Err(err))) => Some(source_error(sub, err)),
+        Some(_) => None,
+        None => Some(shared.unbuildable.clone().unwrap_or_else(|| SourceError {
+            subscription_id: sub.map(String::from),
+            url: None,
+            code: Some("NotRead".into()),
+            message: "no request could be made for it".into(),
+        })),
+    }
+}
+
+/// Each cluster's details from the answers, and the errors of the read. A cluster's own
+/// answers move into its details, so the phase never holds them twice.
+fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], mut answers: Vec<Slot>) -> Details {
     let mut errors = Vec::new();
     // Each failed request and each URL that could not be built, once.
-    for (work, answer) in work.iter().zip(answers) {
-        if let Err(err) = answer {
-            errors.push(source_error(Some(&work.subscription), err));
+    for (work, answer) in work.iter().zip(&answers) {
+        if let Some(Err(err)) = answer {
+            errors.push(source_error(Some(&clusters[work.cluster].subscription_id), err));
         }
     }
     for shared in plan.lines.iter().chain(&plan.regions) {
@@ -392,19 +429,6 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
         }
     }
 
-    let failure = |shared: &Shared, cluster: &Cluster| -> Option<SourceError> {
-        let sub = Some(cluster.subscription_id.as_str());
-        match shared.work.map(|w| &answers[w]) {
-            Some(Err(err)) => Some(source_error(sub, err)),
-            Some(Ok(_)) => None,
-            None => Some(shared.unbuildable.clone().unwrap_or_else(|| SourceError {
-                subscription_id: sub.map(String::from),
-                url: None,
-                code: Some("NotRead".into()),
-                message: "no request could be made for it".into(),
-            })),
-        }
-    };
     let mut out = Vec::with_capacity(clusters.len());
     for (i, cluster) in clusters.iter().enumerate() {
         let Some(own) = &plan.own[i] else {
@@ -415,17 +439,17 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
         let mut details = ClusterDetails::default();
         match own {
             Ok((maintenance, profile)) => {
-                match &answers[*maintenance] {
-                    Ok(Answer::Maintenance(configs)) => details.maintenance = Some(configs.clone()),
-                    Ok(_) => {}
-                    Err(err) => details.failed.push((DetailPart::Maintenance, source_error(sub, err))),
+                match answers[*maintenance].take() {
+                    Some(Ok(Answer::Maintenance(configs))) => details.maintenance = Some(configs),
+                    Some(Err(err)) => details.failed.push((DetailPart::Maintenance, source_error(sub, &err))),
+                    _ => {}
                 }
-                match &answers[*profile] {
-                    Ok(Answer::Profile(profile)) => details.upgrades = Some(profile.clone()),
-                    Ok(_) => {}
-                    Err(err) => details
+                match answers[*profile].take() {
+                    Some(Ok(Answer::Profile(profile))) => details.upgrades = Some(profile),
+                    Some(Err(err)) => details
                         .failed
-                        .push((DetailPart::UpgradeProfile, source_error(sub, err))),
+                        .push((DetailPart::UpgradeProfile, source_error(sub, &err))),
+                    _ => {}
                 }
             }
             Err(err) => {
@@ -437,12 +461,12 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
         let mut image_failure = None;
         for (pool, line) in &plan.pools[i] {
             let shared = &plan.lines[*line];
-            match failure(shared, cluster) {
+            match shared_failure(shared, &answers, cluster) {
                 Some(err) => {
                     image_failure.get_or_insert(err);
                 }
                 None => {
-                    if let Some(Ok(Answer::Image(Some(latest)))) = shared.work.map(|w| &answers[w]) {
+                    if let Some(Some(Ok(Answer::Image(Some(latest))))) = shared.work.map(|w| &answers[w]) {
                         images.push((pool.clone(), latest.clone()));
                     }
                 }
@@ -454,10 +478,10 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
         }
         if let (Some(region), Some(version)) = (plan.region[i], cluster.version()) {
             let shared = &plan.regions[region];
-            match failure(shared, cluster) {
+            match shared_failure(shared, &answers, cluster) {
                 Some(err) => details.failed.push((DetailPart::RegionVersions, err)),
                 None => {
-                    if let Some(Ok(Answer::Region(offer))) = shared.work.map(|w| &answers[w]) {
+                    if let Some(Some(Ok(Answer::Region(offer)))) = shared.work.map(|w| &answers[w]) {
                         details.version_supported = Some(offer.find(version.minor_key()).is_some());
                     }
                 }
@@ -469,8 +493,8 @@ fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], answers: &[Result<
         .region_names
         .iter()
         .zip(&plan.regions)
-        .filter_map(|(name, shared)| match shared.work.map(|w| &answers[w]) {
-            Some(Ok(Answer::Region(offer))) => Some((name.clone(), offer.clone())),
+        .filter_map(|(name, shared)| match shared.work.map(|w| answers[w].take()) {
+            Some(Some(Ok(Answer::Region(offer)))) => Some((name.clone(), offer)),
             _ => None,
         })
         .collect();

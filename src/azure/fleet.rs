@@ -35,7 +35,7 @@ pub struct FleetRequest {
     /// Subscription ids; empty means every enabled subscription the identity can see.
     pub subscriptions: Vec<String>,
     pub source: Source,
-    /// Subscriptions read at once on the ARM path.
+    /// Subscriptions read at once on the ARM path, and requests at once in the details phase.
     pub concurrency: usize,
 }
 

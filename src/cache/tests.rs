@@ -434,3 +434,79 @@ fn regions_and_events_read_now_replace_the_previous_ones_and_are_kept_when_not_r
     assert_eq!(loaded.events, first.events, "events survive the disk");
     assert_eq!(loaded.regions, first.regions, "regions survive the disk");
 }
+
+/// Details are part of the snapshot with their own time: what a read got (maintenance
+/// configurations with their schedules, the upgrade profile of the control plane and of
+/// each pool, each pool's latest image, whether the region offers the version), when,
+/// and a part the latest read could not get, with the time of the value kept for it,
+/// all come back from disk as they went in; the rules judge the loaded copy the same.
+#[test]
+fn details_and_their_times_are_saved_with_the_snapshot() {
+    use crate::model::{AgentPool, ClusterDetails, DetailPart, MaintenanceConfig, UpgradeProfile};
+    let (_dir, store) = store();
+    let mut read = cluster("sub-a", "a1");
+    read.pools = vec![AgentPool {
+        name: "system".into(),
+        node_image_version: Some("AKSUbuntu-2204gen2containerd-202609.15.0".into()),
+        ..Default::default()
+    }];
+    let windows = vec![MaintenanceConfig {
+        name: "aksManagedAutoUpgradeSchedule".into(),
+        schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+    }];
+    ClusterDetails {
+        maintenance: Some(windows.clone()),
+        upgrades: Some(UpgradeProfile {
+            control_plane: vec!["1.34.7".into(), "1.35.2".into()],
+            pools: vec![("system".into(), vec!["1.34.7".into()])],
+        }),
+        latest_images: Some(vec![(
+            "system".into(),
+            "AKSUbuntu-2204gen2containerd-202611.10.0".into(),
+        )]),
+        version_supported: Some(true),
+        failed: vec![],
+    }
+    .apply(&mut read, EARLIER);
+    // The next read could not get the maintenance configurations: the first read's
+    // stay, marked with that read's time.
+    ClusterDetails {
+        version_supported: Some(true),
+        failed: vec![(
+            DetailPart::Maintenance,
+            SourceError {
+                subscription_id: Some("sub-a".into()),
+                url: None,
+                code: Some("AuthorizationFailed".into()),
+                message: "no access".into(),
+            },
+        )],
+        ..Default::default()
+    }
+    .apply(&mut read, NOW);
+    let snapshot = merge(None, fleet(vec![read], vec![state("sub-a", None)]), KEY, NOW);
+    store.save(&snapshot).unwrap();
+    let Loaded::Hit(loaded) = store.load(KEY) else {
+        panic!("the snapshot loads")
+    };
+    assert_eq!(*loaded, snapshot);
+    let cluster = &loaded.clusters[0];
+    assert_eq!(cluster.maintenance, Some(windows));
+    assert_eq!(
+        cluster.upgrades.as_deref(),
+        Some(&["1.34.7".to_string(), "1.35.2".to_string()][..])
+    );
+    assert_eq!(cluster.pools[0].upgrades.as_deref(), Some(&["1.34.7".to_string()][..]));
+    assert_eq!(
+        cluster.pools[0].latest_node_image_version.as_deref(),
+        Some("AKSUbuntu-2204gen2containerd-202611.10.0")
+    );
+    assert_eq!(cluster.version_supported_in_region, Some(true));
+    let details = cluster.details.as_deref().expect("when the details were read");
+    assert_eq!(details.as_of, NOW);
+    let failure = details.failure(DetailPart::Maintenance).expect("what failed");
+    assert_eq!(
+        (failure.code.as_str(), failure.kept_from),
+        ("AuthorizationFailed", Some(EARLIER))
+    );
+}

@@ -4,14 +4,17 @@
 //! in scope (`Scope`); `Waived`, `Unknown` and `Pass` never produce a fix. A Kubernetes
 //! upgrade targets one step: the newest patch of the next minor version the cluster's
 //! upgrade profile offers (AKS moves one minor at a time), and says when more steps
-//! must follow to reach the minimum. Fixes come out sorted by subscription,
+//! must follow to reach the minimum; a profile the latest read could not get (even one
+//! kept, stale, from an earlier read) gives no target, and the version is chosen by hand. Fixes come out sorted by subscription,
 //! resource group, name and id, so the text built from them does not depend on the
 //! order of the input. What a fix needs to know about a rule (the pools behind, the
 //! schedules present) it asks the rule; the words are in `words`, the names in `names`.
 
 use super::Scope;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
-use crate::model::{AgentPool, Assessed, Cluster, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
+use crate::model::{
+    AgentPool, Assessed, Cluster, DetailPart, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version,
+};
 pub use crate::rules::Schedule;
 use crate::rules::{has_schedule, pools_behind};
 
@@ -80,7 +83,13 @@ impl VersionFix<'_> {
 
 /// The step the cluster's upgrade profile allows toward `minimum`.
 pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
-    let Some(offered) = &cluster.upgrades else {
+    // A profile the latest read could not get gives no target, even when an earlier
+    // read's value is kept (stale): the cluster and its region may have moved since.
+    let failed = cluster
+        .details
+        .as_deref()
+        .is_some_and(|d| d.failure(DetailPart::UpgradeProfile).is_some());
+    let (false, Some(offered)) = (failed, &cluster.upgrades) else {
         return Target::Unread;
     };
     // The profile's upgrades are from the version the control plane runs.
@@ -393,6 +402,44 @@ mod tests {
         for (cluster, want) in cases {
             assert_eq!(target(&cluster, &minimum), want, "{:?}", cluster.upgrades);
         }
+    }
+
+    /// The latest read could not get the upgrade profile: the value an earlier read got
+    /// is kept (stale) for the cluster view, but no target is made from it; the version
+    /// is chosen by hand, as where no profile was ever read.
+    #[test]
+    fn a_profile_kept_from_an_earlier_read_gives_no_target() {
+        use crate::model::{ClusterDetails, SourceError, UpgradeProfile};
+        use time::macros::datetime;
+        let minimum = Version::parse("1.33.7").unwrap();
+        let mut cluster = Cluster {
+            kubernetes_version: Some("1.32.4".into()),
+            ..Default::default()
+        };
+        ClusterDetails {
+            upgrades: Some(UpgradeProfile {
+                control_plane: vec!["1.33.10".into()],
+                pools: vec![],
+            }),
+            ..Default::default()
+        }
+        .apply(&mut cluster, datetime!(2026-11-25 12:00 UTC));
+        assert!(matches!(target(&cluster, &minimum), Target::Step { .. }));
+        ClusterDetails {
+            failed: vec![(
+                DetailPart::UpgradeProfile,
+                SourceError {
+                    subscription_id: None,
+                    url: None,
+                    code: Some("AuthorizationFailed".into()),
+                    message: "no access".into(),
+                },
+            )],
+            ..Default::default()
+        }
+        .apply(&mut cluster, datetime!(2026-11-26 12:00 UTC));
+        assert_eq!(cluster.upgrades, Some(vec!["1.33.10".to_string()]), "kept, stale");
+        assert_eq!(target(&cluster, &minimum), Target::Unread);
     }
 
     #[test]

@@ -1495,3 +1495,102 @@ fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows()
     );
     assert!(shown.contains("aksManagedAutoUpgradeSchedule: Weekly"), "{shown}");
 }
+
+/// The first line of the popup's text in view and the count of its lines, from the
+/// position in its bottom border (` 5–24 of 61 `).
+fn popup_position(shown: &str) -> (usize, usize) {
+    let line = shown
+        .lines()
+        .rev()
+        .find(|l| l.contains(" of ") && l.contains('–'))
+        .unwrap_or_else(|| panic!("the popup shows where it is: {shown}"));
+    let (range, rest) = line.rsplit_once(" of ").expect("a position");
+    let start = range
+        .rsplit(' ')
+        .next()
+        .and_then(|r| r.split('–').next())
+        .expect("a range");
+    let total: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (start.parse().expect("a first line"), total.parse().expect("a count"))
+}
+
+/// A cluster's fix popup, open and scrolled down while a refresh reads the details
+/// behind it: when they arrive and the cluster fails one more rule (its maintenance
+/// windows are missing), the popup is made again where it stands. The same cluster
+/// and format, the same lines in view and the cursor on the same line, the rule bar
+/// counting the new failure and the text fixing it; never the stale "1 failing
+/// finding" under a title that says more.
+#[test]
+fn an_open_fix_popup_takes_the_details_that_arrive_and_keeps_its_place() {
+    let (width, height) = (120, 30);
+    let mut state = live_state(width, height);
+    command(&mut state, Command::Refresh);
+    let generation = state.refresh.generation;
+    let id = selected_id(&state);
+    command(&mut state, Command::Fix);
+    for _ in 0..30 {
+        command(&mut state, Command::Down);
+    }
+    let before = screen(&state, width, height);
+    insta::assert_snapshot!("fix_before_details", before);
+    let Some(Overlay::Fix(popup)) = &state.overlay else {
+        panic!("the popup is open")
+    };
+    let (cursor, scroll, format) = (popup.cursor, popup.scroll, popup.format);
+    let (first_in_view, lines_before) = popup_position(&before);
+    assert!(first_in_view > 1, "scrolled down: {before}");
+    assert!(before.contains(" MaintenanceWindow 0 "), "{before}");
+    assert!(!popup.text.contains("Azure.AKS.MaintenanceWindow ("), "{}", popup.text);
+    let fixed_before: usize = popup.rules.iter().filter(|r| r.included).map(|r| r.failing).sum();
+    assert!(
+        popup
+            .text
+            .contains(&format!("fixes for {fixed_before} failing findings on 1 cluster")),
+        "{}",
+        popup.text
+    );
+
+    // The details: every cluster's maintenance configurations, none configured.
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    for cluster in &mut clusters {
+        ClusterDetails {
+            maintenance: Some(vec![]),
+            ..Default::default()
+        }
+        .apply(cluster, NOW);
+    }
+    let fleet = crate::model::Fleet {
+        clusters,
+        subscriptions: subscriptions(),
+        ..Default::default()
+    };
+    let snapshot = crate::cache::merge(None, fleet, "test", NOW);
+    update(
+        &mut state,
+        Action::Refreshed {
+            generation,
+            snapshot: Box::new(snapshot),
+        },
+    );
+    let after = screen(&state, width, height);
+    insta::assert_snapshot!("fix_after_details", after);
+    let Some(Overlay::Fix(popup)) = &state.overlay else {
+        panic!("the popup stays open: {after}")
+    };
+    assert_eq!(popup.ids, [id], "the same cluster");
+    assert_eq!(popup.format, format);
+    assert_eq!((popup.cursor, popup.scroll), (cursor, scroll), "the place is kept");
+    let (first_after, lines_after) = popup_position(&after);
+    assert_eq!(first_after, first_in_view, "the same lines in view");
+    assert!(
+        lines_after > lines_before,
+        "the new fix is in: {lines_before} -> {lines_after}"
+    );
+    assert!(after.contains(" MaintenanceWindow 1 "), "{after}");
+    assert!(popup.text.contains("Azure.AKS.MaintenanceWindow ("), "{}", popup.text);
+    let heading = popup.text.lines().nth(1).unwrap_or_default();
+    assert!(
+        heading.contains(&format!("{} failing findings on 1 cluster", fixed_before + 1)),
+        "the text counts what it fixes now: {heading}"
+    );
+}
