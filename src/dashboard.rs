@@ -4,8 +4,8 @@
 //!
 //! Background work (refreshes, raw JSON, file writes) runs in tasks that send actions
 //! back. A refresh reads in two phases: the list, which goes on screen at once
-//! (`Listed`), then every cluster's details, after which the finished snapshot is saved
-//! and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
+//! (`Listed`), then every cluster's details and the fleet's scheduled upgrade events,
+//! after which the finished snapshot is saved and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
 //! is ignored, and starting a refresh cancels the one still running (a stuck sign-in
 //! or server must not keep the next one from starting). Every request goes through one
 //! client, so refreshes and raw JSON share one connection pool. Nothing here holds the
@@ -220,7 +220,7 @@ impl Services {
                 });
                 let mut snapshot = snapshot;
                 fetch::details(
-                    client,
+                    client.clone(),
                     &mut snapshot,
                     request.concurrency,
                     Some(&events),
@@ -228,6 +228,8 @@ impl Services {
                     OffsetDateTime::now_utc(),
                 )
                 .await;
+                // AKS's scheduled upgrade events, one paged query, as `scan` reads them.
+                fetch::events(&client, &mut snapshot, &previous).await;
                 snapshot
             };
             // Cancelled (a newer refresh, or the dashboard closing): the read is

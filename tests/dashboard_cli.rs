@@ -94,12 +94,12 @@ fn keys_remapped_in_config_drive_the_dashboard_and_show_in_help() {
     let default = with("jj<Enter>", None);
     let remapped = with("nn<Enter>", Some(&config));
     assert_eq!(
-        default.lines().nth(3),
-        remapped.lines().nth(3),
+        default.lines().nth(4),
+        remapped.lines().nth(4),
         "n moves like j did:\n{remapped}"
     );
     let unmoved = with("jj<Enter>", Some(&config));
-    assert_ne!(unmoved.lines().nth(3), remapped.lines().nth(3), "j is no longer bound");
+    assert_ne!(unmoved.lines().nth(4), remapped.lines().nth(4), "j is no longer bound");
     let help = with("?", Some(&config));
     let refresh = help
         .lines()

@@ -62,6 +62,8 @@ commands! {
     SortVersion = "sort-version", ["V"], "sort by K8S version (again: reverse)";
     SortUpgrade = "sort-upgrade", ["U"], "sort by UPGRADE channel (again: reverse)";
     SortNodeOs = "sort-node-os", ["O"], "sort by NODE OS channel (again: reverse)";
+    SortSupport = "sort-support", ["T"], "sort by SUPPORT, the least time left first (again: reverse)";
+    SortWindow = "sort-window", ["M"], "sort by NEXT WINDOW, the soonest maintenance window first (again: reverse)";
     SortProvisioning = "sort-provisioning", ["P"], "sort by PROVISIONING state (again: reverse)";
     SortVerdict = "sort-verdict", ["W"], "sort by VERDICT, worst first (again: reverse)";
     Refresh = "refresh", ["r"], "read the fleet again now";
@@ -85,6 +87,7 @@ commands! {
     ClustersView = "clusters-view", ["1"], "view: clusters";
     SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions of the clusters in view (Enter narrows the filter to one)";
     PostureView = "posture-view", ["3"], "view: posture charts and the trend of recorded reads";
+    UpgradesView = "upgrades-view", ["4"], "view: scheduled upgrades of the clusters in view, failed first (Enter opens the cluster)";
     ExportJson = "export-json", ["e"], "export the clusters in view (filtered, sorted) as JSON, as scan writes it";
     ExportCsv = "export-csv", ["E"], "export the clusters in view (filtered, sorted) as CSV";
     PortalLink = "portal-link", ["u"], "copy the cluster's Azure portal link";
@@ -109,6 +112,8 @@ impl Command {
             Command::SortVersion => Column::Version,
             Command::SortUpgrade => Column::Upgrade,
             Command::SortNodeOs => Column::NodeOs,
+            Command::SortSupport => Column::Support,
+            Command::SortWindow => Column::Window,
             Command::SortProvisioning => Column::Provisioning,
             Command::SortVerdict => Column::Verdict,
             _ => return None,

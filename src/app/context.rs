@@ -10,6 +10,7 @@ pub enum Context {
     Clusters,
     Subscriptions,
     Posture,
+    Upgrades,
     /// The cluster view.
     Cluster,
     Fix,
@@ -30,6 +31,7 @@ impl Context {
             (None, Screen::Fleet, View::Clusters) => Context::Clusters,
             (None, Screen::Fleet, View::Subscriptions) => Context::Subscriptions,
             (None, Screen::Fleet, View::Posture) => Context::Posture,
+            (None, Screen::Fleet, View::Upgrades) => Context::Upgrades,
         }
     }
 
@@ -39,6 +41,7 @@ impl Context {
             Context::Clusters => "the clusters view",
             Context::Subscriptions => "the subscriptions view",
             Context::Posture => "the posture view",
+            Context::Upgrades => "the upgrades view",
             Context::Cluster => "the cluster view",
             Context::Fix => "the fix popup",
             Context::Raw => "the raw JSON",
@@ -65,6 +68,7 @@ pub fn applies(command: Command, context: Context) -> bool {
             | C::ClustersView
             | C::SubscriptionsView
             | C::PostureView
+            | C::UpgradesView
             | C::ExportJson
             | C::ExportCsv
     );
@@ -85,12 +89,19 @@ pub fn applies(command: Command, context: Context) -> bool {
         }
         X::Subscriptions => moves || fleet || command == C::Open,
         X::Posture => fleet,
+        X::Upgrades => moves || fleet || command == C::Open,
         X::Cluster => {
             moves
                 || on_a_cluster
                 || matches!(
                     command,
-                    C::Refresh | C::Errors | C::CommandLine | C::ClustersView | C::SubscriptionsView | C::PostureView
+                    C::Refresh
+                        | C::Errors
+                        | C::CommandLine
+                        | C::ClustersView
+                        | C::SubscriptionsView
+                        | C::PostureView
+                        | C::UpgradesView
                 )
         }
         X::Fix => {
@@ -166,7 +177,7 @@ pub fn why_not(command: Command, state: &State) -> String {
         | Command::SortNext
         | Command::SortReverse => "it works in the clusters view",
         c if c.sort_column().is_some() => "it works in the clusters view",
-        Command::Open => "it works in the clusters and subscriptions views",
+        Command::Open => "it works in the clusters, subscriptions and upgrades views",
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
             "there is nothing to move through here"
         }
@@ -191,6 +202,7 @@ mod tests {
             Context::Clusters,
             Context::Subscriptions,
             Context::Posture,
+            Context::Upgrades,
             Context::Cluster,
             Context::Fix,
             Context::Raw,

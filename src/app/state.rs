@@ -2,24 +2,32 @@
 //! open.
 //!
 //! Only `update` changes it; `ui::draw` only reads it. Everything a frame needs that is
-//! costly to compute (the rows, the filtered and sorted order, the summary and the
-//! posture bars) is computed when the data, filter or sort change, and the subscription
-//! rows when their view shows, never while drawing: the rows in `rows`, the aggregates
-//! in `aggregates`. It also holds the line being typed, the histories of filters and
-//! commands, and the way back (`back`) that Esc retraces.
+//! costly to compute (each cluster's upgrade outlook, the rows, the filtered and sorted
+//! order, the summary and the posture bars) is computed when the data, filter or sort
+//! change, and the subscription and upgrade rows when their view shows, never while
+//! drawing: the rows in `rows`, the aggregates in `aggregates`. The outlooks count from
+//! the state's clock (`now`, the injected tick time) at the moment the data changed,
+//! as `scan` counts from its own. It also holds the line being typed, the histories of
+//! filters and commands, and the way back (`back`) that Esc retraces.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows, subscription_seeds};
+use super::aggregates::{
+    CalendarSummary, Posture, SubscriptionRow, Trend, UpgradeCounts, UpgradeRow, subscription_rows, subscription_seeds,
+    upgrade_rows,
+};
 use super::context::Context;
 use super::line::LineEdit;
 use super::rows::{Row, name_rank, rank};
+use crate::calendar;
 use crate::config::Config;
 use crate::filter::{Column, Filter, Vocabulary};
-use crate::model::{Assessed, Rule, SourceError, SubscriptionState, Summary};
+use crate::model::{
+    Assessed, RegionOffer, Rule, SourceError, SubscriptionState, Summary, SupportCalendar, UpgradeEvent,
+};
 use crate::remediate::{self, Scope};
 
 /// A background refresh and how far it got.
@@ -185,30 +193,34 @@ pub struct Place {
     pub filter: String,
     pub selected: Option<String>,
     pub subscription_selected: usize,
+    pub upgrade_selected: usize,
 }
 
-/// The three views of the fleet.
+/// The views of the fleet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
     #[default]
     Clusters,
     Subscriptions,
     Posture,
+    /// Upcoming and recent scheduled upgrade events of the clusters in view.
+    Upgrades,
 }
 
 impl View {
+    pub const ALL: [View; 4] = [View::Clusters, View::Subscriptions, View::Posture, View::Upgrades];
+
     pub fn name(self) -> &'static str {
         match self {
             View::Clusters => "clusters",
             View::Subscriptions => "subscriptions",
             View::Posture => "posture",
+            View::Upgrades => "upgrades",
         }
     }
 
     pub fn by_name(name: &str) -> Option<View> {
-        [View::Clusters, View::Subscriptions, View::Posture]
-            .into_iter()
-            .find(|v| v.name() == name)
+        View::ALL.into_iter().find(|v| v.name() == name)
     }
 }
 
@@ -240,6 +252,14 @@ pub struct State {
     pub visible: Vec<usize>,
     /// The counts over the clusters in view, for the header and the views.
     pub summary: Summary,
+    /// The upgrade calendar's counts over the clusters in view, for the header.
+    pub calendar_summary: CalendarSummary,
+    /// The support calendar (built in, with config's `[support]` over it), made once.
+    pub calendar: SupportCalendar,
+    /// What each region offers (by lower-case location), as the data read it.
+    pub regions: BTreeMap<String, RegionOffer>,
+    /// AKS's scheduled upgrade events of the data, when they were read.
+    pub events: Option<Vec<UpgradeEvent>>,
     pub subscriptions: Vec<SubscriptionState>,
     pub errors: Vec<SourceError>,
     pub skipped: usize,
@@ -282,6 +302,11 @@ pub struct State {
     /// Position in `subscription_rows`, and the first drawn.
     pub subscription_selected: usize,
     pub subscription_offset: usize,
+    /// The upgrades view's events (of the clusters in view), and its cursor.
+    pub upgrade_rows: Vec<UpgradeRow>,
+    pub upgrade_counts: UpgradeCounts,
+    pub upgrade_selected: usize,
+    pub upgrade_offset: usize,
     pub posture: Posture,
     /// For portal links.
     pub cloud: crate::config::Cloud,
@@ -311,6 +336,7 @@ impl State {
     pub fn new(config: Arc<Config>, data_source: DataSource, now: OffsetDateTime) -> State {
         let cloud = config.cloud;
         let live = !matches!(data_source, DataSource::Files(_));
+        let calendar = config.support_calendar();
         State {
             config,
             data_source,
@@ -318,6 +344,10 @@ impl State {
             rows: Vec::new(),
             visible: Vec::new(),
             summary: Summary::default(),
+            calendar_summary: CalendarSummary::default(),
+            calendar,
+            regions: BTreeMap::new(),
+            events: None,
             subscriptions: Vec::new(),
             errors: Vec::new(),
             skipped: 0,
@@ -346,6 +376,10 @@ impl State {
             group_of: Vec::new(),
             subscription_selected: 0,
             subscription_offset: 0,
+            upgrade_rows: Vec::new(),
+            upgrade_counts: UpgradeCounts::default(),
+            upgrade_selected: 0,
+            upgrade_offset: 0,
             posture: Posture::default(),
             cloud,
             ranks: HashMap::new(),
@@ -384,8 +418,10 @@ impl State {
         carried
     }
 
-    /// Puts new data in, after `release`.
-    pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
+    /// Puts new data in, after `release`: each cluster's upgrade outlook is worked out
+    /// first (from `regions`, `events` and the clock), then the rows.
+    pub fn install(&mut self, mut fleet: Vec<Assessed>, carried: Carried) {
+        self.annotate(&mut fleet);
         self.rows = fleet
             .iter()
             .enumerate()
@@ -405,16 +441,18 @@ impl State {
         }
     }
 
-    /// Replaces one cluster (after its details arrived), keeping everything else.
-    pub fn set_one(&mut self, index: usize, item: Assessed) {
-        if index < self.fleet.len() {
-            self.rows[index] = Row::of(index, &item, &self.config);
-            self.fleet[index] = item;
-            self.ranks.clear();
-            self.orders.clear();
-            self.by_name = name_rank(&self.rows);
-            self.recompute_keeping_selection();
-        }
+    /// Works out every cluster's upgrade outlook as `scan` does (`calendar::annotate`),
+    /// as of the state's clock.
+    fn annotate(&self, fleet: &mut [Assessed]) {
+        let context = calendar::Context::new(
+            self.now,
+            &self.calendar,
+            &self.regions,
+            self.events.as_deref(),
+            &self.config.insights,
+            fleet,
+        );
+        calendar::annotate(fleet, &context);
     }
 
     /// Filters, sorts and counts again: after the data, the filter or the sort changed.
@@ -436,18 +474,24 @@ impl State {
             .collect();
         self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
         self.summary = self.summarise();
+        self.calendar_summary = CalendarSummary::of(&self.rows, &self.visible);
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.aggregate_view();
     }
 
     /// The aggregates of the view that shows, for the clusters in view: the subscription
-    /// rows, or the posture bars (the clusters view needs neither).
+    /// rows, the posture bars, or the upgrade events (the clusters view needs none).
     pub fn aggregate_view(&mut self) {
         match self.view {
             View::Subscriptions => self.group_subscriptions(),
             View::Posture => {
                 self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
+            }
+            View::Upgrades => {
+                (self.upgrade_rows, self.upgrade_counts) = upgrade_rows(&self.rows, &self.fleet, &self.visible);
+                self.upgrade_selected = self.upgrade_selected.min(self.upgrade_rows.len().saturating_sub(1));
+                self.upgrade_offset = self.upgrade_offset.min(self.upgrade_selected);
             }
             View::Clusters => {}
         }
@@ -661,7 +705,16 @@ impl State {
             filter: self.filter.source().to_string(),
             selected: self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase()),
             subscription_selected: self.subscription_selected,
+            upgrade_selected: self.upgrade_selected,
         }
+    }
+
+    /// The event under the cursor in the upgrades view, and its cluster.
+    pub fn selected_upgrade(&self) -> Option<(&Assessed, &UpgradeEvent)> {
+        let at = self.upgrade_rows.get(self.upgrade_selected)?;
+        let item = self.fleet.get(self.rows.get(at.row as usize)?.index)?;
+        let event = item.outlook.as_deref()?.events.as_deref()?.get(at.event as usize)?;
+        Some((item, event))
     }
 
     /// The cluster the cluster view shows.

@@ -95,7 +95,9 @@ impl Graph {
     }
 
     /// Answers one query over `fleet` as writes left it (`changes`), including its quota
-    /// headers; `wall` is the simulator's clock, which events are counted from.
+    /// headers; `wall` is the simulator's clock, which events are counted from. With
+    /// `events_forbidden`, the events query is refused (403), as when a role lacks the
+    /// permission to read them.
     pub fn answer(
         &self,
         fleet: &SimFleet,
@@ -103,6 +105,7 @@ impl Graph {
         body: &[u8],
         now: Instant,
         wall: time::OffsetDateTime,
+        events_forbidden: bool,
     ) -> Reply {
         let quota = self.quota.take(now);
         let with_quota = |reply: Reply| {
@@ -115,6 +118,16 @@ impl Graph {
                 .header("retry-after", quota.retry_after_secs().to_string());
         }
         with_quota(match Request::read(body) {
+            Ok(request) if request.events && events_forbidden => Reply::error(
+                StatusCode::FORBIDDEN,
+                "AuthorizationFailed",
+                format!(
+                    "The client '{oid}' with object id '{oid}' does not have authorization to perform action \
+                     'Microsoft.ContainerService/managedClusters/scheduledEvents/read'. If access was recently \
+                     granted, please refresh your credentials.",
+                    oid = fleet.client_object_id
+                ),
+            ),
             Ok(request) if request.events => self.events(fleet, changes, &request, wall),
             Ok(request) => respond(fleet, changes, &self.rows, &request),
             Err(reply) => reply,

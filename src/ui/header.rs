@@ -3,9 +3,11 @@
 //! one remembered from an earlier run), how much of it fails, how much is unknown (a
 //! rule's data not read: counted on its own), what could not be read (subscriptions
 //! unread count as unknown, not as zero), the node OS channels, clusters below the
-//! minimum version, how old the data is, and while a refresh runs, how far it got (the
-//! list, then every cluster's details) and what is failing. The views, with their keys, at the right of the
-//! second line: the current one in brackets.
+//! minimum version, the upgrade calendar (out of support, support ending, upgrades
+//! that failed, and whether the events could be read), how old the data is, and while
+//! a refresh runs, how far it got (the list, then every cluster's details) and what is
+//! failing. The views, with their keys, at the right of the second line: the current
+//! one in brackets.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -49,16 +51,76 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap
     frame.render_widget(Paragraph::new(channel_line), line(1));
     frame.render_widget(Paragraph::new(tab_line.right_aligned()), line(1));
 
-    frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(2));
+    frame.render_widget(Paragraph::new(calendar(state, keymap, theme)), line(2));
+    frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(3));
 }
 
-/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture`, with the keys that
-/// switch to them (so a remapped key shows). `compact` shows the current view only.
+/// Line 3: the upgrade calendar of the clusters in view, `3 out of support · 12 end
+/// within 60 days · 2 upgrades failed in 7 days`, only the parts that are not zero;
+/// `support unknown` when nothing in view has calendar data, and the events read's
+/// failure, which leaves the failed upgrades uncounted.
+fn calendar(state: &State, keymap: &Keymap, theme: Theme) -> Line<'static> {
+    let summary = &state.calendar_summary;
+    let mut spans = vec![Span::styled("calendar ", theme.label())];
+    let part = |spans: &mut Vec<Span<'static>>, text: String, style| {
+        if spans.len() > 1 {
+            spans.push(Span::styled(" · ", theme.muted()));
+        }
+        spans.push(Span::styled(text, style));
+    };
+    if summary.out_of_support > 0 {
+        part(
+            &mut spans,
+            format!("{} out of support", summary.out_of_support),
+            theme.error(),
+        );
+    }
+    if summary.ending_soon > 0 {
+        let days = state.config.insights.support_warning_days;
+        part(
+            &mut spans,
+            format!("{} end within {days} days", summary.ending_soon),
+            theme.warning(),
+        );
+    }
+    if summary.failed_upgrades > 0 {
+        let days = crate::app::rows::FAILED_WITHIN.whole_days();
+        let upgrades = crate::text::count(summary.failed_upgrades, "upgrade");
+        part(&mut spans, format!("{upgrades} failed in {days} days"), theme.error());
+    }
+    if summary.clusters > 0 && summary.unknown_support == summary.clusters {
+        part(
+            &mut spans,
+            "support unknown".to_string(),
+            theme.outcome(crate::model::Outcome::Unknown),
+        );
+    }
+    if state.errors.iter().any(crate::model::SourceError::is_events) {
+        let press = keymap
+            .key_of(Command::Errors)
+            .map_or_else(String::new, |key| format!(" (press {key})"));
+        part(&mut spans, format!("upgrade events unread{press}"), theme.error());
+    }
+    if spans.len() == 1 && summary.clusters > 0 {
+        let events = if state.events.is_some() {
+            ", ending or failed"
+        } else {
+            " or ending"
+        };
+        spans.push(Span::styled(format!("nothing out of support{events}"), theme.muted()));
+    }
+    Line::from(spans)
+}
+
+/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture 4 upgrades`, with the
+/// keys that switch to them (so a remapped key shows). `compact` shows the current view
+/// only.
 fn tabs(state: &State, keymap: &Keymap, theme: Theme, compact: bool) -> Line<'static> {
     let views = [
         (View::Clusters, Command::ClustersView),
         (View::Subscriptions, Command::SubscriptionsView),
         (View::Posture, Command::PostureView),
+        (View::Upgrades, Command::UpgradesView),
     ];
     let mut spans = Vec::new();
     for (view, command) in views {
@@ -242,7 +304,7 @@ fn channels(state: &State, theme: Theme, short: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-/// Line 3: the refresh in progress, else what failed in the last one.
+/// Line 4: the refresh in progress, else what failed in the last one.
 fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<'static> {
     let errors_key = keymap.key_of(Command::Errors);
     let press = |spans: &mut Vec<Span<'static>>| {

@@ -13,8 +13,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
-use time::OffsetDateTime;
 use time::macros::{date, datetime};
+use time::{OffsetDateTime, Weekday};
 
 use super::*;
 use crate::app::action::{Action, PromptKey};
@@ -22,8 +22,11 @@ use crate::app::line::Edit;
 use crate::app::state::{DataSource, State};
 use crate::app::update::update;
 use crate::config::{Config, Waiver};
+use crate::model::support::OfferedMinor;
+use crate::model::window::{Recurrence, Timing, Window};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
 use crate::model::{ClusterDetails, DetailPart, Progress};
+use crate::model::{EventKind, EventStatus, MaintenanceSchedule, RegionOffer, UpgradeEvent};
 use crate::remediate::Format;
 use crate::rules;
 
@@ -58,17 +61,87 @@ fn pool(name: &str, version: &str, image: &str) -> AgentPool {
     }
 }
 
+/// A weekly window on `day` at `hour` in `offset` for `hours`, from 2026-01-01.
+fn weekly(day: Weekday, hour: u8, offset: i8, hours: u8) -> MaintenanceSchedule {
+    MaintenanceSchedule::of(
+        Timing::Window(Window {
+            recurrence: Recurrence::Weekly { every: 1, day },
+            duration_hours: hours,
+            start_time: time::Time::from_hms(hour, 0, 0).expect("an hour"),
+            utc_offset: time::UtcOffset::from_hms(offset, 0, 0).expect("an offset"),
+            start_date: Some(date!(2026 - 01 - 01)),
+            not_allowed: Vec::new(),
+        }),
+        None,
+    )
+}
+
+/// Sunday 00:00–04:00 UTC, and Saturday 22:00–04:00 at +01:00 (21:00 UTC): both open
+/// first on the weekend after NOW (Thursday noon).
 fn both_windows() -> Option<Vec<MaintenanceConfig>> {
     Some(vec![
         MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+            schedule: Some(weekly(Weekday::Sunday, 0, 0, 4)),
         },
         MaintenanceConfig {
             name: "aksManagedNodeOSUpgradeSchedule".into(),
-            schedule: Some("Daily (every 1) at 02:00 +00:00 for 4h".into()),
+            schedule: Some(weekly(Weekday::Saturday, 22, 1, 6)),
         },
     ])
+}
+
+/// AKS's scheduled events of the fixture fleet: aks-prod-weu-2's node OS upgrade failed
+/// two days ago and the next is scheduled; its Kubernetes upgrade completed; the
+/// legacy payments cluster's node OS upgrade was canceled.
+fn events() -> Vec<UpgradeEvent> {
+    let event = |cluster: &str, n: u32, kind: EventKind, status: EventStatus, hours: i64| {
+        let id = clusters()
+            .into_iter()
+            .find(|c| c.name == cluster)
+            .expect("a fixture cluster")
+            .id;
+        let at = NOW + time::Duration::hours(hours);
+        UpgradeEvent {
+            id: format!("{id}/scheduledevents/e-{n}"),
+            cluster_id: id,
+            event_id: Some(format!("e-{n}")),
+            kind,
+            status: status.clone(),
+            scheduled: Some(at),
+            started: (status != EventStatus::Scheduled).then_some(at),
+            updated: (status != EventStatus::Scheduled).then(|| at + time::Duration::minutes(50)),
+            details: (status == EventStatus::Failed)
+                .then(|| "Drain of node aks-user-1 failed: PodDisruptionBudget blocks eviction".to_string()),
+        }
+    };
+    vec![
+        event("aks-prod-weu-2", 1, EventKind::NodeOs, EventStatus::Failed, -47),
+        event("aks-prod-weu-2", 2, EventKind::NodeOs, EventStatus::Scheduled, 57),
+        event("aks-prod-weu-2", 3, EventKind::Kubernetes, EventStatus::Completed, -108),
+        event(
+            "aks-legacy-payments-cluster-with-a-very-long-name-eastus2",
+            4,
+            EventKind::NodeOs,
+            EventStatus::Canceled,
+            -200,
+        ),
+    ]
+}
+
+/// What westeurope offers: 1.33 to 1.35, so a 1.32 cluster there is below the oldest.
+fn regions() -> BTreeMap<String, RegionOffer> {
+    let offer = |minor| OfferedMinor {
+        minor,
+        plans: vec!["KubernetesOfficial".into(), "AKSLongTermSupport".into()],
+        preview: false,
+    };
+    BTreeMap::from([(
+        "westeurope".to_string(),
+        RegionOffer {
+            minors: vec![offer((1, 33)), offer((1, 34)), offer((1, 35))],
+        },
+    )])
 }
 
 #[expect(clippy::too_many_arguments, reason = "a fixture table reads better flat")]
@@ -208,6 +281,8 @@ fn live_state_with(config: Config, width: u16, height: u16) -> State {
     };
     let mut state = State::new(config.clone(), data_source, NOW);
     state.subscriptions = subscriptions();
+    state.regions = regions();
+    state.events = Some(events());
     state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
     update(
         &mut state,
@@ -330,10 +405,23 @@ fn columns_give_way_by_priority_and_the_title_names_the_ones_left_out() {
     accept(&mut short);
     let shown = screen(&short, 120, 40);
     assert!(shown.contains("Production") && shown.contains("Development"), "{shown}");
-    // At 200 the wide columns show: PROVISIONING, and RUNNING where it differs.
+    // At 200 the calendar columns join whole, before the subscription and group.
     let shown = screen(&live_state(200, 50), 200, 50);
-    for title in ["LOCATION", "PROVISIONING", "RUNNING", "RESOURCE GROUP"] {
+    for title in ["SUPPORT", "NEXT WINDOW", "SUBSCRIPTION", "RESOURCE GROUP"] {
         assert!(shown.contains(title), "{title} at 200 columns:\n{shown}");
+    }
+    assert!(
+        shown.contains("out (forced upgrade)") && shown.contains("in 2 d 9 h"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("not shown (too narrow): LOCATION, RUNNING, PROVISIONING"),
+        "{shown}"
+    );
+    // At 240 the wide columns show too: PROVISIONING, and RUNNING where it differs.
+    let shown = screen(&live_state(240, 50), 240, 50);
+    for title in ["LOCATION", "PROVISIONING", "RUNNING", "RESOURCE GROUP", "SUPPORT"] {
+        assert!(shown.contains(title), "{title} at 240 columns:\n{shown}");
     }
     assert!(shown.contains("Failed"), "the failed provisioning state: {shown}");
     assert!(!shown.contains("not shown"), "{shown}");
@@ -376,7 +464,7 @@ fn a_remembered_filter_and_unread_subscriptions_show_in_the_header() {
     assert!(header.contains("1 of 3 subscriptions unread"), "{header}");
     // Development's clusters were read fresh before: nothing of it is stale, so
     // nothing claims "their last good rows are shown".
-    let activity = shown.lines().nth(2).expect("the activity line");
+    let activity = shown.lines().nth(3).expect("the activity line");
     assert!(
         activity.contains("1 of 3 subscriptions could not be read; no earlier rows of theirs to show"),
         "{activity}"
@@ -479,7 +567,7 @@ fn details() -> ClusterDetails {
     ClusterDetails {
         maintenance: Some(vec![MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into()),
+            schedule: Some(weekly(Weekday::Saturday, 22, 0, 6)),
         }]),
         upgrades: None,
         latest_images: Some(vec![
@@ -744,8 +832,8 @@ fn the_selection_stays_in_view_after_a_resize_the_state_has_not_heard_of() {
 
 #[test]
 fn table_rows_match_the_layout() {
-    assert_eq!(table_rows(Rect::new(0, 0, 120, 30)), 23);
-    assert_eq!(table_rows(Rect::new(0, 0, 60, 12)), 5);
+    assert_eq!(table_rows(Rect::new(0, 0, 120, 30)), 22);
+    assert_eq!(table_rows(Rect::new(0, 0, 60, 12)), 4);
     assert_eq!(table_rows(Rect::new(0, 0, 10, 2)), 1, "never zero");
     // The table really shows that many rows: fill a fleet and count them.
     let many = big_state(100);
@@ -860,7 +948,7 @@ fn the_cluster_view_shows_the_waiver_and_policy_beside_psrule() {
         command(&mut state, Command::Down);
     }
     command(&mut state, Command::Open);
-    for _ in 0..20 {
+    for _ in 0..30 {
         command(&mut state, Command::Down);
     }
     let buffer = render(&state, 120, 30, Theme { color: true });
@@ -1115,15 +1203,15 @@ fn subscriptions_view() {
     assert!(shown.contains("Enter its clusters"), "{shown}");
     let (x, y) = find(&buffer, "AuthorizationFailed: The").expect("the error is shown");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
-    assert_eq!(buffer[(0, 5)].symbol(), "▶");
+    assert_eq!(buffer[(0, 6)].symbol(), "▶");
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("subscriptions_{w}x{h}"), screen(&state, w, h));
     }
     // The selection moves.
     command(&mut state, Command::Down);
     let buffer = render(&state, 120, 40, Theme { color: false });
-    assert_eq!(buffer[(0, 6)].symbol(), "▶");
-    assert!(buffer[(5, 6)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(buffer[(0, 7)].symbol(), "▶");
+    assert!(buffer[(5, 7)].modifier.contains(Modifier::REVERSED));
 }
 
 #[test]
@@ -1144,7 +1232,7 @@ fn the_subscriptions_view_follows_the_filter_and_puts_unread_ones_first() {
     state.recompute();
     command(&mut state, Command::SubscriptionsView);
     let shown = screen(&state, 120, 40);
-    let first = shown.lines().nth(5).expect("a first row");
+    let first = shown.lines().nth(6).expect("a first row");
     assert!(first.contains("Unreachable") && first.contains("unread"), "{first}");
     assert!(!first.contains(" 0 "), "an unread subscription is not `0 0`: {first}");
     // A filter narrows the view to the subscriptions of the clusters in view.
@@ -1473,7 +1561,7 @@ fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows()
     }
     let assessed = rules::assess(clusters, &state.config, NOW.date());
     state.set_fleet(assessed);
-    for _ in 0..15 {
+    for _ in 0..27 {
         command(&mut state, Command::Down);
     }
     let shown = screen(&state, 160, 45);
