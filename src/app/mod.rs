@@ -24,4 +24,6 @@ pub use state::State;
 pub use update::{Effect, update};
 
 #[cfg(test)]
+mod calendar_tests;
+#[cfg(test)]
 mod tests;

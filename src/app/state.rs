@@ -141,6 +141,11 @@ pub struct Status {
     pub since: OffsetDateTime,
 }
 
+/// How old the outlooks may grow while the data stays the same: after that the next
+/// idle tick works them out again, so "in 2 d 4 h" and `window:<24h` follow the clock
+/// (a minute at 10,000 clusters costs tens of milliseconds, once a minute).
+pub const OUTLOOK_LIFE: time::Duration = time::Duration::minutes(1);
+
 /// How long a message stays: long enough to read, short enough not to mislead.
 pub const INFO_SECONDS: i64 = 5;
 pub const ERROR_SECONDS: i64 = 20;
@@ -260,6 +265,9 @@ pub struct State {
     pub regions: BTreeMap<String, RegionOffer>,
     /// AKS's scheduled upgrade events of the data, when they were read.
     pub events: Option<Vec<UpgradeEvent>>,
+    /// The clock's time the outlooks were worked out at: when the data last changed,
+    /// or the tick that renewed them (`renew_outlooks`).
+    pub outlook_at: Option<OffsetDateTime>,
     pub subscriptions: Vec<SubscriptionState>,
     pub errors: Vec<SourceError>,
     pub skipped: usize,
@@ -348,6 +356,7 @@ impl State {
             calendar,
             regions: BTreeMap::new(),
             events: None,
+            outlook_at: None,
             subscriptions: Vec::new(),
             errors: Vec::new(),
             skipped: 0,
@@ -443,7 +452,8 @@ impl State {
 
     /// Works out every cluster's upgrade outlook as `scan` does (`calendar::annotate`),
     /// as of the state's clock.
-    fn annotate(&self, fleet: &mut [Assessed]) {
+    fn annotate(&mut self, fleet: &mut [Assessed]) {
+        self.outlook_at = Some(self.now);
         let context = calendar::Context::new(
             self.now,
             &self.calendar,
@@ -453,6 +463,21 @@ impl State {
             fleet,
         );
         calendar::annotate(fleet, &context);
+    }
+
+    /// Works the outlooks out again from the clock, when they are `OUTLOOK_LIFE` old: the
+    /// same data, but windows have opened and closed and "in 2 d 4 h" has moved on. The
+    /// selection and the marks stay. Returns whether it did.
+    pub fn renew_outlooks(&mut self) -> bool {
+        let due = self
+            .outlook_at
+            .is_some_and(|at| self.now - at >= OUTLOOK_LIFE && !self.fleet.is_empty());
+        if due {
+            let fleet = std::mem::take(&mut self.fleet);
+            let carried = self.release();
+            self.install(fleet, carried);
+        }
+        due
     }
 
     /// Filters, sorts and counts again: after the data, the filter or the sort changed.

@@ -113,6 +113,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if expired {
                 state.status = None;
             }
+            // The same data a minute on: windows open and close, spans shorten.
+            if state.renew_outlooks() {
+                keep_in_view(state);
+            }
             // Idle time: order the fleet by every column now, not on the first `s`.
             state.warm_ranks();
             let due = match (state.config.refresh_interval, state.refresh.started) {

@@ -122,10 +122,11 @@ fn utc(at: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
-/// The latest event of each kind, when it failed.
+/// The latest event of each kind that has happened, when it failed: one scheduled
+/// after it has not gone through yet, so the failure stands until a later one does.
 fn failed_upgrades(events: &[UpgradeEvent]) -> Vec<&UpgradeEvent> {
     let mut latest: HashMap<&EventKind, &UpgradeEvent> = HashMap::new();
-    for event in events {
+    for event in events.iter().filter(|e| e.status != EventStatus::Scheduled) {
         let newer = latest.get(&event.kind).is_none_or(|seen| event.when() > seen.when());
         if newer {
             latest.insert(&event.kind, event);

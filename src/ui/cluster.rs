@@ -399,8 +399,14 @@ fn support(
         SupportState::Unknown => theme.outcome(Outcome::Unknown),
         SupportState::Supported | SupportState::Lts => theme.good(),
     };
-    let state_text = format!("{} ({})", support.label(), support.state.as_str());
-    field(out, "state", &state_text, style, columns);
+    let state_text = match support.state {
+        SupportState::Supported => "supported",
+        SupportState::Lts => "on long-term support (LTS)",
+        SupportState::Ending => "ending: support ends within the warning period",
+        SupportState::OutOfSupport => "out of support",
+        SupportState::Unknown => "unknown",
+    };
+    field(out, "state", state_text, style, columns);
     prose(out, LABEL, &clean(&support.reason), Style::default(), columns);
     if let Some(ends) = support.ends {
         let exact = if ends.is_exact() {

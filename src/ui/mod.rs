@@ -22,6 +22,8 @@ mod theme;
 mod upgrades;
 
 #[cfg(test)]
+mod calendar_tests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;

@@ -133,7 +133,7 @@ fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'st
         }
         View::Upgrades => {
             separate(&mut left);
-            left.push(Span::raw("failed, under way, scheduled, then the rest"));
+            left.push(Span::raw("failed first"));
         }
         View::Posture => {}
     }

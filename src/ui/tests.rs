@@ -30,12 +30,12 @@ use crate::model::{EventKind, EventStatus, MaintenanceSchedule, RegionOffer, Upg
 use crate::remediate::Format;
 use crate::rules;
 
-const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
 const PROD: &str = "11111111-1111-1111-1111-111111111111";
 const DEV: &str = "22222222-2222-2222-2222-222222222222";
 const LEGACY: &str = "33333333-3333-3333-3333-333333333333";
 
-fn config() -> Config {
+pub(super) fn config() -> Config {
     Config {
         waivers: vec![Waiver {
             cluster: "aks-legacy-*".into(),
@@ -62,7 +62,7 @@ fn pool(name: &str, version: &str, image: &str) -> AgentPool {
 }
 
 /// A weekly window on `day` at `hour` in `offset` for `hours`, from 2026-01-01.
-fn weekly(day: Weekday, hour: u8, offset: i8, hours: u8) -> MaintenanceSchedule {
+pub(super) fn weekly(day: Weekday, hour: u8, offset: i8, hours: u8) -> MaintenanceSchedule {
     MaintenanceSchedule::of(
         Timing::Window(Window {
             recurrence: Recurrence::Weekly { every: 1, day },
@@ -78,7 +78,7 @@ fn weekly(day: Weekday, hour: u8, offset: i8, hours: u8) -> MaintenanceSchedule 
 
 /// Sunday 00:00–04:00 UTC, and Saturday 22:00–04:00 at +01:00 (21:00 UTC): both open
 /// first on the weekend after NOW (Thursday noon).
-fn both_windows() -> Option<Vec<MaintenanceConfig>> {
+pub(super) fn both_windows() -> Option<Vec<MaintenanceConfig>> {
     Some(vec![
         MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
@@ -94,7 +94,7 @@ fn both_windows() -> Option<Vec<MaintenanceConfig>> {
 /// AKS's scheduled events of the fixture fleet: aks-prod-weu-2's node OS upgrade failed
 /// two days ago and the next is scheduled; its Kubernetes upgrade completed; the
 /// legacy payments cluster's node OS upgrade was canceled.
-fn events() -> Vec<UpgradeEvent> {
+pub(super) fn events() -> Vec<UpgradeEvent> {
     let event = |cluster: &str, n: u32, kind: EventKind, status: EventStatus, hours: i64| {
         let id = clusters()
             .into_iter()
@@ -130,7 +130,7 @@ fn events() -> Vec<UpgradeEvent> {
 }
 
 /// What westeurope offers: 1.33 to 1.35, so a 1.32 cluster there is below the oldest.
-fn regions() -> BTreeMap<String, RegionOffer> {
+pub(super) fn regions() -> BTreeMap<String, RegionOffer> {
     let offer = |minor| OfferedMinor {
         minor,
         plans: vec!["KubernetesOfficial".into(), "AKSLongTermSupport".into()],
@@ -188,7 +188,7 @@ fn cluster(
     }
 }
 
-fn clusters() -> Vec<Cluster> {
+pub(super) fn clusters() -> Vec<Cluster> {
     let prod = (PROD, "Production");
     let dev = (DEV, "Development");
     let legacy = (LEGACY, "Legacy");
@@ -259,7 +259,7 @@ fn clusters() -> Vec<Cluster> {
     vec![failing, passing, unknown, waived, stale]
 }
 
-fn subscriptions() -> Vec<SubscriptionState> {
+pub(super) fn subscriptions() -> Vec<SubscriptionState> {
     [(PROD, "Production"), (DEV, "Development"), (LEGACY, "Legacy")]
         .map(|(id, name)| SubscriptionState {
             id: id.into(),
@@ -270,11 +270,11 @@ fn subscriptions() -> Vec<SubscriptionState> {
         .into()
 }
 
-fn live_state(width: u16, height: u16) -> State {
+pub(super) fn live_state(width: u16, height: u16) -> State {
     live_state_with(config(), width, height)
 }
 
-fn live_state_with(config: Config, width: u16, height: u16) -> State {
+pub(super) fn live_state_with(config: Config, width: u16, height: u16) -> State {
     let config = Arc::new(config);
     let data_source = DataSource::Arm {
         endpoint: "https://management.azure.com".into(),
@@ -293,23 +293,23 @@ fn live_state_with(config: Config, width: u16, height: u16) -> State {
     state
 }
 
-fn command(state: &mut State, command: Command) {
+pub(super) fn command(state: &mut State, command: Command) {
     update(state, Action::Command(command));
 }
 
 /// Opens the filter line and types `text` into it (Enter not pressed).
-fn type_filter(state: &mut State, text: &str) {
+pub(super) fn type_filter(state: &mut State, text: &str) {
     command(state, Command::Filter);
     for c in text.chars() {
         update(state, Action::Prompt(PromptKey::Edit(Edit::Insert(c))));
     }
 }
 
-fn accept(state: &mut State) {
+pub(super) fn accept(state: &mut State) {
     update(state, Action::Prompt(PromptKey::Accept));
 }
 
-fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
+pub(super) fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
     render_with(state, &Keymap::default(), width, height, theme)
 }
 
@@ -320,7 +320,7 @@ fn render_with(state: &State, keymap: &Keymap, width: u16, height: u16, theme: T
 }
 
 /// The buffer as text, one line per row, trailing spaces removed.
-fn text(buffer: &Buffer) -> String {
+pub(super) fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -331,12 +331,12 @@ fn text(buffer: &Buffer) -> String {
         .join("\n")
 }
 
-fn screen(state: &State, width: u16, height: u16) -> String {
+pub(super) fn screen(state: &State, width: u16, height: u16) -> String {
     text(&render(state, width, height, Theme { color: true }))
 }
 
 /// Where `needle` starts on screen, as (x, y).
-fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
+pub(super) fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
     let area = buffer.area;
     (0..area.height).find_map(|y| {
         let cells: Vec<&str> = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
@@ -364,7 +364,7 @@ fn selected_id(state: &State) -> String {
 
 /// The three sizes every main screen is snapshotted at: a laptop's 80x24, a split
 /// screen's 120x40 and a wide monitor's 200x50.
-const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
+pub(super) const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
 
 #[test]
 fn fleet_table() {

@@ -46,8 +46,11 @@ const TITLES: [&str; COLUMNS] = [
 
 /// Shown whatever the width (the cluster's name is cut in the middle to fit).
 const ESSENTIAL: [usize; 4] = [STATUS, KIND, CLUSTER, WHEN];
-/// Joined in this order, each whole or not at all, while the width allows.
-const OPTIONAL: [usize; 4] = [SCHEDULED, STARTED, UPDATED, SUBSCRIPTION];
+/// Joined in this order, each whole or not at all, while the width allows (the
+/// cluster's name at `CLUSTER_MIN` or more).
+const OPTIONAL: [usize; 3] = [SCHEDULED, STARTED, UPDATED];
+/// Joined last, only where the cluster's name is whole too.
+const WIDE_ONLY: usize = SUBSCRIPTION;
 
 /// The narrowest the cluster's name is cut to before optional columns go.
 const CLUSTER_MIN: usize = 16;
@@ -164,7 +167,7 @@ fn title(state: &State, theme: Theme) -> Line<'static> {
     if state.errors.iter().any(crate::model::SourceError::is_events) {
         spans.push(Span::styled(" · ", theme.muted()));
         let kept = if state.events.is_some() {
-            "the events could not be read again: these are from an earlier read (press !)"
+            "the last read failed: events from an earlier read (press !)"
         } else {
             "the events could not be read (press !)"
         };
@@ -212,6 +215,11 @@ fn fit(wanted: &[usize], available: usize) -> Vec<(usize, usize)> {
         if cost(&with, cluster_min) <= available {
             columns = with;
         }
+    }
+    let mut with = columns.clone();
+    with.push(WIDE_ONLY);
+    if cost(&with, wanted[CLUSTER]) <= available {
+        columns = with;
     }
     columns.sort_unstable();
     let room = available.saturating_sub(cost(&columns, 0));
