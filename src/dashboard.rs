@@ -664,6 +664,82 @@ mod tests {
         sim.stop().await;
     }
 
+    /// Runs one refresh of the dashboard against `sim`, keeping its snapshots in `store`.
+    async fn refresh_once(sim: &Simulator, store: &std::path::Path) -> State {
+        let config = Arc::new(Config::default());
+        let mut live = Live::new(&config, &Overrides::default());
+        live.endpoint = sim.url();
+        let store = Some(Store::new(store));
+        let credentials = Arc::new(Credentials::fixed("simulator"));
+        let live = LiveServices::new(live, credentials, Trust::default(), store, None, "test".into()).unwrap();
+        let mut state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
+        let services = Services {
+            live: Some(live),
+            config,
+            in_tmux: false,
+            write_dir: PathBuf::from("."),
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        state
+    }
+
+    #[tokio::test]
+    async fn a_refresh_reads_the_fleet_s_events_and_a_refused_read_keeps_the_last_ones_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let fleet = SimOptions {
+            subscriptions: 3,
+            clusters_per_subscription: 20,
+            ..SimOptions::default()
+        };
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), fleet.clone())
+            .await
+            .unwrap();
+        let state = refresh_once(&sim, dir.path()).await;
+        sim.stop().await;
+        let events = state.events.clone().expect("the events were read");
+        assert!(!events.is_empty(), "60 clusters have some");
+        assert!(state.errors.is_empty(), "{:?}", state.errors);
+        // Every event is in its cluster's outlook, as scan puts it there.
+        let in_outlooks: usize = state
+            .fleet
+            .iter()
+            .filter_map(|a| a.outlook.as_deref()?.events.as_ref().map(Vec::len))
+            .sum();
+        assert_eq!(in_outlooks, events.len());
+        assert!(state.fleet.iter().all(|a| a.outlook.is_some()));
+
+        // The same fleet, where the events query is refused: the error is in the list
+        // (`!`) and counts in the header; the events of the last read stay.
+        let refused = SimOptions {
+            forbidden_reads: vec!["scheduledEvents".into()],
+            ..fleet
+        };
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), refused).await.unwrap();
+        let state = refresh_once(&sim, dir.path()).await;
+        sim.stop().await;
+        let error = state
+            .errors
+            .iter()
+            .find(|e| e.is_events())
+            .expect("the events read failed");
+        assert!(error.message.contains("AuthorizationFailed"), "{}", error.message);
+        assert_eq!(state.events.as_ref(), Some(&events), "the last events stay");
+        assert_eq!(state.fleet.len(), 60, "the rest of the read is whole");
+        let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+        terminal
+            .draw(|f| ui::draw(f, &state, &Keymap::default(), Theme { color: false }))
+            .unwrap();
+        let screen = screen_text(terminal.backend().buffer());
+        assert!(screen.contains("upgrade events unread (press !)"), "{screen}");
+    }
+
     #[test]
     fn writing_the_same_text_twice_makes_one_file_and_says_where() {
         let dir = tempfile::tempdir().unwrap();
