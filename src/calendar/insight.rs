@@ -221,14 +221,24 @@ fn latest_for(
     ))
 }
 
-/// The newest image per (lower-case region, image family) among the fleet's pools,
-/// counting what AKS offers each pool too.
-pub(super) fn newest_images<'a>(
-    clusters: impl IntoIterator<Item = &'a Cluster>,
-) -> HashMap<(String, String), (time::Date, String)> {
-    let mut newest: HashMap<(String, String), (time::Date, String)> = HashMap::new();
+/// The newest image by lower-case region, then image family: its date and version.
+pub(super) type Newest = HashMap<String, HashMap<String, (time::Date, String)>>;
+
+/// The newest image of `family` in `location` (any case).
+pub(super) fn newest_in<'n>(newest: &'n Newest, location: &str, family: &str) -> Option<(time::Date, &'n str)> {
+    let region = match newest.get(location) {
+        Some(region) => region,
+        None => newest.get(&location.to_ascii_lowercase())?,
+    };
+    region.get(family).map(|(date, version)| (*date, version.as_str()))
+}
+
+/// The newest image per lower-case region and image family among the fleet's pools,
+/// counting what AKS offers each pool too. Keys are made only for what is new (a fleet
+/// of 10,000 clusters runs a few dozen).
+pub(super) fn newest_images<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Newest {
+    let mut newest = Newest::new();
     for cluster in clusters {
-        let region = cluster.location.to_ascii_lowercase();
         for pool in &cluster.pools {
             for image in [&pool.node_image_version, &pool.latest_node_image_version]
                 .into_iter()
@@ -237,9 +247,16 @@ pub(super) fn newest_images<'a>(
                 let (Some(family), Some(date)) = (image_family(image), node_image_date(image)) else {
                     continue;
                 };
-                let key = (region.clone(), family.to_string());
-                if newest.get(&key).is_none_or(|(seen, _)| date > *seen) {
-                    newest.insert(key, (date, image.clone()));
+                let region = match newest.get_mut(cluster.location.as_str()) {
+                    Some(region) => region,
+                    None => newest.entry(cluster.location.to_ascii_lowercase()).or_default(),
+                };
+                match region.get_mut(family) {
+                    Some(seen) if date > seen.0 => *seen = (date, image.clone()),
+                    Some(_) => {}
+                    None => {
+                        region.insert(family.to_string(), (date, image.clone()));
+                    }
                 }
             }
         }

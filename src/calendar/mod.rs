@@ -28,10 +28,11 @@ pub struct Context<'a> {
     /// What each region offers, by lower-case location.
     pub regions: &'a BTreeMap<String, RegionOffer>,
     pub settings: &'a InsightsConfig,
-    /// Each cluster's events, by lower-case cluster id; `None` when none were read.
-    events: Option<HashMap<String, Vec<UpgradeEvent>>>,
-    /// The newest node image per (lower-case region, image family) in the fleet.
-    newest: HashMap<(String, String), (Date, String)>,
+    /// Each cluster's events, newest first, by lower-case cluster id; `None` when none
+    /// were read. Borrowed: each outlook copies only its own.
+    events: Option<HashMap<String, Vec<&'a UpgradeEvent>>>,
+    /// The newest node image per lower-case region and image family in the fleet.
+    newest: insight::Newest,
 }
 
 impl<'a> Context<'a> {
@@ -41,17 +42,17 @@ impl<'a> Context<'a> {
         now: OffsetDateTime,
         calendar: &'a SupportCalendar,
         regions: &'a BTreeMap<String, RegionOffer>,
-        events: Option<&[UpgradeEvent]>,
+        events: Option<&'a [UpgradeEvent]>,
         settings: &'a InsightsConfig,
         fleet: &[Assessed],
     ) -> Context<'a> {
         let events = events.map(|events| {
-            let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
+            let mut by_cluster: HashMap<String, Vec<&UpgradeEvent>> = HashMap::new();
             for event in events {
                 by_cluster
                     .entry(event.cluster_id.to_ascii_lowercase())
                     .or_default()
-                    .push(event.clone());
+                    .push(event);
             }
             for list in by_cluster.values_mut() {
                 list.sort_by(|a, b| b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id)));
@@ -69,9 +70,7 @@ impl<'a> Context<'a> {
     }
 
     fn newest_image(&self, location: &str, family: &str) -> Option<(Date, &str)> {
-        self.newest
-            .get(&(location.to_ascii_lowercase(), family.to_string()))
-            .map(|(date, version)| (*date, version.as_str()))
+        insight::newest_in(&self.newest, location, family)
     }
 }
 
@@ -109,7 +108,7 @@ pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
     let events = ctx.events.as_ref().map(|by_cluster| {
         by_cluster
             .get(&cluster.id.to_ascii_lowercase())
-            .cloned()
+            .map(|mine| mine.iter().map(|&e| e.clone()).collect())
             .unwrap_or_default()
     });
     let insights = insight::insights(
