@@ -141,19 +141,15 @@ fn main() {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         terminal.draw(|f| ui::draw(f, &s, &keymap, theme)).expect("draw");
         let drawn = start.elapsed();
-        // The calendar's part of the state's work, alone: the best of five.
+        // The calendar's part of the state's work, alone (as scan does it, the events
+        // borrowed): the best of five.
         let mut copy = s.fleet.clone();
+        let events: Vec<_> = s.events().cloned().collect();
         let (mut context_made, mut calendar) = (Duration::MAX, Duration::MAX);
         for _ in 0..5 {
             let calendar_start = Instant::now();
-            let context = aksradar::calendar::Context::new(
-                now,
-                &s.calendar,
-                &s.regions,
-                s.events.as_deref(),
-                &config.insights,
-                &copy,
-            );
+            let context =
+                aksradar::calendar::Context::new(now, &s.calendar, &s.regions, Some(&events), &config.insights, &copy);
             context_made = context_made.min(calendar_start.elapsed());
             aksradar::calendar::annotate(&mut copy, &context);
             calendar = calendar.min(calendar_start.elapsed());

@@ -294,6 +294,9 @@ fn every_cluster_s_outlook_is_the_one_scan_works_out() {
         outlook_of(&state, "aks-ending").has(InsightKind::FailedUpgrade),
         "from the events"
     );
+    // The events are held once, by the outlooks.
+    assert!(state.events.is_none() && state.events_read());
+    assert_eq!(state.events().count(), events().len());
 }
 
 #[test]

@@ -263,8 +263,12 @@ pub struct State {
     pub calendar: SupportCalendar,
     /// What each region offers (by lower-case location), as the data read it.
     pub regions: BTreeMap<String, RegionOffer>,
-    /// AKS's scheduled upgrade events of the data, when they were read.
+    /// AKS's scheduled upgrade events that come with new data (`None`: not read).
+    /// `install` hands each cluster's to its outlook, which keeps them (one copy, not
+    /// two): this is empty again afterwards, and `events()` reads them.
     pub events: Option<Vec<UpgradeEvent>>,
+    /// Whether the data on screen came with events (held by the outlooks).
+    events_read: bool,
     /// The clock's time the outlooks were worked out at: when the data last changed,
     /// or the tick that renewed them (`renew_outlooks`).
     pub outlook_at: Option<OffsetDateTime>,
@@ -356,6 +360,7 @@ impl State {
             calendar,
             regions: BTreeMap::new(),
             events: None,
+            events_read: false,
             outlook_at: None,
             subscriptions: Vec::new(),
             errors: Vec::new(),
@@ -404,8 +409,12 @@ impl State {
     }
 
     /// Replaces the data, keeping the selection and the marks on the same clusters when
-    /// they are still there.
+    /// they are still there, and the events of the data before unless new ones are
+    /// given in `events`.
     pub fn set_fleet(&mut self, fleet: Vec<Assessed>) {
+        if self.events.is_none() {
+            self.events = self.take_events();
+        }
         let carried = self.release();
         self.install(fleet, carried);
     }
@@ -451,18 +460,49 @@ impl State {
     }
 
     /// Works out every cluster's upgrade outlook as `scan` does (`calendar::annotate`),
-    /// as of the state's clock.
+    /// as of the state's clock; the events waiting in `events` go into the outlooks.
     fn annotate(&mut self, fleet: &mut [Assessed]) {
         self.outlook_at = Some(self.now);
+        let events = self.events.take();
+        self.events_read = events.is_some();
         let context = calendar::Context::new(
             self.now,
             &self.calendar,
             &self.regions,
-            self.events.as_deref(),
+            None,
             &self.config.insights,
             fleet,
         );
-        calendar::annotate(fleet, &context);
+        calendar::annotate_with_events(fleet, &context, events);
+    }
+
+    /// Whether the data on screen came with AKS's scheduled events.
+    pub fn events_read(&self) -> bool {
+        self.events_read
+    }
+
+    /// The scheduled events of the data on screen, cluster by cluster.
+    pub fn events(&self) -> impl Iterator<Item = &UpgradeEvent> {
+        self.fleet
+            .iter()
+            .filter_map(|a| a.outlook.as_deref()?.events.as_deref())
+            .flatten()
+    }
+
+    /// Takes the events back out of the outlooks (which are about to be replaced), or
+    /// `None` when the data came without them.
+    pub fn take_events(&mut self) -> Option<Vec<UpgradeEvent>> {
+        if !self.events_read {
+            return None;
+        }
+        self.events_read = false;
+        let taken = self
+            .fleet
+            .iter_mut()
+            .filter_map(|a| a.outlook.as_mut()?.events.take())
+            .flatten()
+            .collect();
+        Some(taken)
     }
 
     /// Works the outlooks out again from the clock, when they are `OUTLOOK_LIFE` old: the
@@ -473,6 +513,7 @@ impl State {
             .outlook_at
             .is_some_and(|at| self.now - at >= OUTLOOK_LIFE && !self.fleet.is_empty());
         if due {
+            self.events = self.take_events();
             let fleet = std::mem::take(&mut self.fleet);
             let carried = self.release();
             self.install(fleet, carried);

@@ -807,7 +807,7 @@ pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
         snapshot.regions.entry(region).or_insert(offer);
     }
     if snapshot.events.is_none() {
-        snapshot.events = state.events.take();
+        snapshot.events = state.take_events();
     }
     let at: std::collections::HashMap<String, usize> = state
         .fleet

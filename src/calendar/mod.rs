@@ -55,7 +55,7 @@ impl<'a> Context<'a> {
                     .push(event);
             }
             for list in by_cluster.values_mut() {
-                list.sort_by(|a, b| b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id)));
+                list.sort_by(|a, b| newest_first(a, b));
             }
             by_cluster
         });
@@ -81,8 +81,51 @@ pub fn annotate(fleet: &mut [Assessed], ctx: &Context) {
     }
 }
 
+/// Works out every cluster's outlook as `annotate` does, handing each cluster its own
+/// `events` (moved, not copied): for a holder that keeps the events only in the
+/// outlooks. `ctx`'s own events are not used.
+pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Option<Vec<UpgradeEvent>>) {
+    let mut by_cluster = events.map(|events| {
+        let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
+        for event in events {
+            by_cluster
+                .entry(event.cluster_id.to_ascii_lowercase())
+                .or_default()
+                .push(event);
+        }
+        for list in by_cluster.values_mut() {
+            list.sort_by(newest_first);
+        }
+        by_cluster
+    });
+    for item in fleet.iter_mut() {
+        let mine = by_cluster.as_mut().map(|by_cluster| {
+            by_cluster
+                .remove(&item.cluster.id.to_ascii_lowercase())
+                .unwrap_or_default()
+        });
+        item.outlook = Some(Box::new(outlook_with(&item.cluster, ctx, mine)));
+    }
+}
+
+/// Events newest first (by when they last moved), then by id.
+fn newest_first(a: &UpgradeEvent, b: &UpgradeEvent) -> std::cmp::Ordering {
+    b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id))
+}
+
 /// One cluster's outlook.
 pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
+    let events = ctx.events.as_ref().map(|by_cluster| {
+        by_cluster
+            .get(&cluster.id.to_ascii_lowercase())
+            .map(|mine| mine.iter().map(|&e| e.clone()).collect())
+            .unwrap_or_default()
+    });
+    outlook_with(cluster, ctx, events)
+}
+
+/// One cluster's outlook with its events (newest first; `None`: not read).
+fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>) -> Outlook {
     let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
     let support = support(
         cluster,
@@ -104,12 +147,6 @@ pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
                 }
             })
             .collect::<Vec<_>>()
-    });
-    let events = ctx.events.as_ref().map(|by_cluster| {
-        by_cluster
-            .get(&cluster.id.to_ascii_lowercase())
-            .map(|mine| mine.iter().map(|&e| e.clone()).collect())
-            .unwrap_or_default()
     });
     let insights = insight::insights(
         cluster,

@@ -102,7 +102,7 @@ fn calendar(state: &State, keymap: &Keymap, theme: Theme) -> Line<'static> {
         part(&mut spans, format!("upgrade events unread{press}"), theme.error());
     }
     if spans.len() == 1 && summary.clusters > 0 {
-        let events = if state.events.is_some() {
+        let events = if state.events_read() {
             ", ending or failed"
         } else {
             " or ending"

@@ -166,7 +166,7 @@ fn title(state: &State, theme: Theme) -> Line<'static> {
     }
     if state.errors.iter().any(crate::model::SourceError::is_events) {
         spans.push(Span::styled(" · ", theme.muted()));
-        let kept = if state.events.is_some() {
+        let kept = if state.events_read() {
             "the last read failed: events from an earlier read (press !)"
         } else {
             "the events could not be read (press !)"
@@ -179,7 +179,7 @@ fn title(state: &State, theme: Theme) -> Line<'static> {
 fn empty_message(state: &State) -> String {
     if state.loading {
         "Loading the fleet…".to_string()
-    } else if state.events.is_none() {
+    } else if !state.events_read() {
         if state.live {
             "AKS's scheduled upgrade events have not been read yet (they are read with every refresh).".to_string()
         } else {
