@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use time::{Date, OffsetDateTime};
 
-use super::rows::Row;
+use super::rows::{CalendarTally, Row};
 use crate::history::Record;
 use crate::model::{Assessed, EventStatus, NodeOsChannel, Rule, SubscriptionState, Summary, SupportState};
 
@@ -27,23 +27,15 @@ pub struct CalendarSummary {
 }
 
 impl CalendarSummary {
-    /// The counts of the clusters in view (`visible`, indices into `rows`).
-    pub fn of(rows: &[Row], visible: &[usize]) -> CalendarSummary {
-        let mut summary = CalendarSummary {
-            clusters: visible.len(),
-            ..Default::default()
-        };
-        for &at in visible {
-            let tally = rows[at].calendar;
-            match tally.support {
-                Some(SupportState::OutOfSupport) => summary.out_of_support += 1,
-                Some(SupportState::Unknown) | None => summary.unknown_support += 1,
-                _ => {}
-            }
-            summary.ending_soon += usize::from(tally.ending_soon);
-            summary.failed_upgrades += tally.failed_upgrades as usize;
+    /// Counts one more cluster in view (`clusters` is set by the caller).
+    pub fn add(&mut self, tally: CalendarTally) {
+        match tally.support {
+            Some(SupportState::OutOfSupport) => self.out_of_support += 1,
+            Some(SupportState::Unknown) | None => self.unknown_support += 1,
+            _ => {}
         }
-        summary
+        self.ending_soon += usize::from(tally.ending_soon);
+        self.failed_upgrades += tally.failed_upgrades as usize;
     }
 }
 

@@ -539,8 +539,7 @@ impl State {
             .map(|row| (!only_failing || row.tally.failing > 0) && filter.matches(&fleet[row.index], &row.haystack))
             .collect();
         self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
-        self.summary = self.summarise();
-        self.calendar_summary = CalendarSummary::of(&self.rows, &self.visible);
+        (self.summary, self.calendar_summary) = self.summarise();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.aggregate_view();
@@ -669,12 +668,19 @@ impl State {
         }
     }
 
-    fn summarise(&self) -> Summary {
+    /// The counts of the clusters in view, and the calendar's, in one pass.
+    fn summarise(&self) -> (Summary, CalendarSummary) {
         let mut summary = Summary::default();
+        let mut calendar = CalendarSummary {
+            clusters: self.visible.len(),
+            ..Default::default()
+        };
         for &index in &self.visible {
-            summary.add(self.rows[index].tally);
+            let row = &self.rows[index];
+            summary.add(row.tally);
+            calendar.add(row.calendar);
         }
-        summary
+        (summary, calendar)
     }
 
     /// The ids the batch fix works on: the marked clusters, or with none marked every

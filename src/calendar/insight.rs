@@ -164,7 +164,7 @@ fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(String, String)> {
         let Some(image) = pool.node_image_version.as_deref() else {
             continue;
         };
-        let Some(running) = node_image_date(image) else {
+        let Some((_, running)) = ctx.images.read(image) else {
             continue;
         };
         let Some((latest, latest_date, whose)) = latest_for(cluster, pool, image, ctx) else {
@@ -208,12 +208,12 @@ fn latest_for(
     ctx: &Context,
 ) -> Option<(String, time::Date, &'static str)> {
     if let Some(latest) = pool.latest_node_image_version.as_deref()
-        && let Some(date) = node_image_date(latest)
+        && let Some((_, date)) = ctx.images.read(latest)
     {
         return Some((latest.to_string(), date, "the latest AKS offers it"));
     }
-    let family = image_family(image)?;
-    let (date, version) = ctx.newest_image(&cluster.location, family)?;
+    let (family, _) = ctx.images.read(image)?;
+    let (date, version) = ctx.images.newest(&cluster.location, family)?;
     Some((
         version.to_string(),
         date,
@@ -224,42 +224,63 @@ fn latest_for(
 /// The newest image by lower-case region, then image family: its date and version.
 pub(super) type Newest = HashMap<String, HashMap<String, (time::Date, String)>>;
 
-/// The newest image of `family` in `location` (any case).
-pub(super) fn newest_in<'n>(newest: &'n Newest, location: &str, family: &str) -> Option<(time::Date, &'n str)> {
-    let region = match newest.get(location) {
-        Some(region) => region,
-        None => newest.get(&location.to_ascii_lowercase())?,
-    };
-    region.get(family).map(|(date, version)| (*date, version.as_str()))
+/// The fleet's node images: what each version says (its family and date, read once
+/// per version: a fleet of 10,000 clusters runs a few dozen), and the newest per
+/// region and family.
+#[derive(Default)]
+pub(super) struct Images {
+    read: HashMap<String, Option<(String, time::Date)>>,
+    newest: Newest,
 }
 
-/// The newest image per lower-case region and image family among the fleet's pools,
-/// counting what AKS offers each pool too. Keys are made only for what is new (a fleet
-/// of 10,000 clusters runs a few dozen).
-pub(super) fn newest_images<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Newest {
-    let mut newest = Newest::new();
-    for cluster in clusters {
-        for pool in &cluster.pools {
-            for image in [&pool.node_image_version, &pool.latest_node_image_version]
-                .into_iter()
-                .flatten()
-            {
-                let (Some(family), Some(date)) = (image_family(image), node_image_date(image)) else {
-                    continue;
-                };
-                let region = match newest.get_mut(cluster.location.as_str()) {
-                    Some(region) => region,
-                    None => newest.entry(cluster.location.to_ascii_lowercase()).or_default(),
-                };
-                match region.get_mut(family) {
-                    Some(seen) if date > seen.0 => *seen = (date, image.clone()),
-                    Some(_) => {}
-                    None => {
-                        region.insert(family.to_string(), (date, image.clone()));
+impl Images {
+    /// The images of `clusters`' pools, counting what AKS offers each pool too.
+    pub(super) fn of<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Images {
+        let mut images = Images::default();
+        for cluster in clusters {
+            for pool in &cluster.pools {
+                for image in [&pool.node_image_version, &pool.latest_node_image_version]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !images.read.contains_key(image.as_str()) {
+                        let read = image_family(image).zip(node_image_date(image));
+                        images.read.insert(image.clone(), read.map(|(f, d)| (f.to_string(), d)));
+                    }
+                    let Some((family, date)) = images.read[image.as_str()].as_ref() else {
+                        continue;
+                    };
+                    let region = match images.newest.get_mut(cluster.location.as_str()) {
+                        Some(region) => region,
+                        None => images.newest.entry(cluster.location.to_ascii_lowercase()).or_default(),
+                    };
+                    match region.get_mut(family.as_str()) {
+                        Some(seen) if *date > seen.0 => *seen = (*date, image.clone()),
+                        Some(_) => {}
+                        None => {
+                            region.insert(family.clone(), (*date, image.clone()));
+                        }
                     }
                 }
             }
         }
+        images
     }
-    newest
+
+    /// A version's family and date, when it has a date.
+    pub(super) fn read<'s>(&'s self, version: &'s str) -> Option<(&'s str, time::Date)> {
+        match self.read.get(version) {
+            Some(read) => read.as_ref().map(|(family, date)| (family.as_str(), *date)),
+            None => image_family(version).zip(node_image_date(version)),
+        }
+    }
+
+    /// The newest image of `family` in `location` (any case).
+    pub(super) fn newest(&self, location: &str, family: &str) -> Option<(time::Date, &str)> {
+        let region = match self.newest.get(location) {
+            Some(region) => region,
+            None => self.newest.get(&location.to_ascii_lowercase())?,
+        };
+        region.get(family).map(|(date, version)| (*date, version.as_str()))
+    }
 }

@@ -13,7 +13,7 @@ mod support;
 
 use std::collections::{BTreeMap, HashMap};
 
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::config::InsightsConfig;
 use crate::model::{Assessed, Cluster, Insight, NextWindow, Outlook, RegionOffer, SupportCalendar, UpgradeEvent};
@@ -31,8 +31,8 @@ pub struct Context<'a> {
     /// Each cluster's events, newest first, by lower-case cluster id; `None` when none
     /// were read. Borrowed: each outlook copies only its own.
     events: Option<HashMap<String, Vec<&'a UpgradeEvent>>>,
-    /// The newest node image per lower-case region and image family in the fleet.
-    newest: insight::Newest,
+    /// The fleet's node images: each version read once, the newest per region and family.
+    images: insight::Images,
 }
 
 impl<'a> Context<'a> {
@@ -65,12 +65,8 @@ impl<'a> Context<'a> {
             regions,
             settings,
             events,
-            newest: insight::newest_images(fleet.iter().map(|a| &a.cluster)),
+            images: insight::Images::of(fleet.iter().map(|a| &a.cluster)),
         }
-    }
-
-    fn newest_image(&self, location: &str, family: &str) -> Option<(Date, &str)> {
-        insight::newest_in(&self.newest, location, family)
     }
 }
 
