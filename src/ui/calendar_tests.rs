@@ -195,6 +195,8 @@ fn cluster_view_calendar() {
     type_filter(&mut state, "aks-prod-weu-2");
     accept(&mut state);
     command(&mut state, Command::Open);
+    // A laptop's width wraps every line under its label, cutting nothing.
+    insta::assert_snapshot!("cluster_calendar_80", screen(&state, 80, 120));
     let buffer = render(&state, 120, 90, Theme { color: true });
     let shown = text(&buffer);
     insta::assert_snapshot!("cluster_calendar", shown);

@@ -439,19 +439,23 @@ fn support(
             None => "config's [support]".to_string(),
         },
         Some(Basis::Calendar) => match entry.and_then(|e| state.calendar.sources.get(&e.source)) {
-            Some(page) => format!(
-                "aksradar's support calendar: {}{}, read {}",
-                clean(&page.page),
-                page.revision
-                    .as_deref()
-                    .map_or_else(String::new, |r| format!(" ({})", clean(r))),
-                page.read
-            ),
+            Some(page) => format!("aksradar's support calendar, read {} from", page.read),
             None => "aksradar's support calendar".to_string(),
         },
         None => "none: neither the calendar nor the region knows this minor".to_string(),
     };
     field(out, "source", &source, Style::default(), columns);
+    if support.basis == Some(Basis::Calendar)
+        && let Some(page) = entry.and_then(|e| state.calendar.sources.get(&e.source))
+    {
+        // The page's address breaks after a `/`, never inside a name.
+        for part in wrap_path(&clean(&page.page), columns.saturating_sub(LABEL)) {
+            out.push(Line::from(format!("{}{part}", " ".repeat(LABEL))));
+        }
+        if let Some(revision) = &page.revision {
+            prose(out, LABEL, &format!("({})", clean(revision)), theme.muted(), columns);
+        }
+    }
     let c = &item.cluster;
     let on_plan = c
         .support_plan
