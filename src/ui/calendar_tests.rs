@@ -211,6 +211,17 @@ fn cluster_view_calendar() {
     ] {
         assert!(shown.contains(part), "{part}:\n{shown}");
     }
+    // Its events: what is ahead first, then what happened, the latest first (the
+    // scheduled one's last update, its notice, is older than both).
+    let events: Vec<&str> = shown
+        .lines()
+        .skip_while(|l| !l.starts_with("Upgrade events"))
+        .skip(1)
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .take(3)
+        .collect();
+    assert_eq!(events, ["Scheduled", "Failed", "Completed"], "{shown}");
     let (x, y) = find(&buffer, "failed-upgrade").expect("the insight");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
     // aks-prod-weu-1: out of support, below what westeurope offers.

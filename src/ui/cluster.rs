@@ -538,7 +538,8 @@ fn insights(out: &mut Vec<Line<'static>>, outlook: &Outlook, columns: usize, the
     }
 }
 
-/// The cluster's scheduled upgrade events, newest first.
+/// The cluster's scheduled upgrade events: those ahead (the soonest first), then those
+/// past (the latest first).
 fn events(out: &mut Vec<Line<'static>>, state: &State, outlook: &Outlook, columns: usize, theme: Theme) {
     let Some(events) = outlook.events.as_deref() else {
         let text = if state.errors.iter().any(crate::model::SourceError::is_events) {
@@ -556,7 +557,20 @@ fn events(out: &mut Vec<Line<'static>>, state: &State, outlook: &Outlook, column
         field(out, "", text, theme.muted(), columns);
         return;
     }
-    for event in events.iter().take(EVENTS_SHOWN) {
+    // What is ahead first (the soonest first), then what happened (the latest first).
+    let mut ordered: Vec<&crate::model::UpgradeEvent> = events.iter().collect();
+    ordered.sort_by_key(|e| {
+        let at = match e.status {
+            EventStatus::Scheduled => e.scheduled.or(e.when()),
+            _ => e.when(),
+        };
+        match at.map(|t| t.unix_timestamp()) {
+            Some(t) if t > outlook.at.unix_timestamp() => (0, t),
+            Some(t) => (1, -t),
+            None => (2, 0),
+        }
+    });
+    for event in ordered.into_iter().take(EVENTS_SHOWN) {
         let style = match event.status {
             EventStatus::Failed => theme.error(),
             EventStatus::Started => theme.warning(),

@@ -110,7 +110,12 @@ pub(super) fn events() -> Vec<UpgradeEvent> {
             status: status.clone(),
             scheduled: Some(at),
             started: (status != EventStatus::Scheduled).then_some(at),
-            updated: (status != EventStatus::Scheduled).then(|| at + time::Duration::minutes(50)),
+            // A scheduled one was last updated when AKS gave notice, a week before.
+            updated: Some(if status == EventStatus::Scheduled {
+                at - time::Duration::days(7)
+            } else {
+                at + time::Duration::minutes(50)
+            }),
             details: (status == EventStatus::Failed)
                 .then(|| "Drain of node aks-user-1 failed: PodDisruptionBudget blocks eviction".to_string()),
         }
