@@ -385,7 +385,7 @@ async fn read_live(
         time::OffsetDateTime::now_utc,
     )
     .await;
-    fetch::read_events(&client, &mut snapshot).await;
+    fetch::events(&client, &mut snapshot, &|| std::future::ready(previous.clone())).await;
     // The drawer ends when the last sender goes: the client holds one too.
     drop(client);
     drop(events);
@@ -432,6 +432,9 @@ fn dashboard(
             state.errors = fleet.errors;
             state.skipped = fleet.skipped;
             state.duplicates = fleet.duplicates;
+            // The upgrade calendar as `scan` works it out from the same files.
+            state.regions = fleet.regions;
+            state.events = fleet.events;
             state.set_fleet(rules::assess(fleet.clusters, &config, now.date()));
             (state, services)
         } else {

@@ -4,8 +4,8 @@
 //!
 //! Background work (refreshes, raw JSON, file writes) runs in tasks that send actions
 //! back. A refresh reads in two phases: the list, which goes on screen at once
-//! (`Listed`), then every cluster's details, after which the finished snapshot is saved
-//! and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
+//! (`Listed`), then every cluster's details and the fleet's scheduled upgrade events,
+//! after which the finished snapshot is saved and replaces it (`Refreshed`). A refresh carries a generation so a superseded one
 //! is ignored, and starting a refresh cancels the one still running (a stuck sign-in
 //! or server must not keep the next one from starting). Every request goes through one
 //! client, so refreshes, raw JSON and applies share one connection pool. An apply runs
@@ -335,7 +335,7 @@ impl Services {
                 });
                 let mut snapshot = snapshot;
                 fetch::details(
-                    client,
+                    client.clone(),
                     &mut snapshot,
                     request.concurrency,
                     Some(&events),
@@ -343,6 +343,8 @@ impl Services {
                     OffsetDateTime::now_utc(),
                 )
                 .await;
+                // AKS's scheduled upgrade events, one paged query, as `scan` reads them.
+                fetch::events(&client, &mut snapshot, &previous).await;
                 snapshot
             };
             // Cancelled (a newer refresh, or the dashboard closing): the read is
@@ -1091,6 +1093,88 @@ mod tests {
         // No snapshot, nothing to do.
         save_cluster(&store, "other", kept).unwrap();
         assert!(matches!(store.load("other"), Loaded::Miss));
+    }
+
+    /// Runs one refresh of the dashboard against `sim`, keeping its snapshots in `store`.
+    async fn refresh_once(sim: &Simulator, store: &std::path::Path) -> State {
+        let config = Arc::new(Config::default());
+        let mut live = Live::new(&config, &Overrides::default());
+        live.endpoint = sim.url();
+        let store = Some(Store::new(store));
+        let credentials = Arc::new(Credentials::fixed("simulator"));
+        let live = LiveServices::new(live, credentials, Trust::default(), store, None, "test".into()).unwrap();
+        let mut state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
+        let services = Services {
+            live: Some(live),
+            config,
+            in_tmux: false,
+            write_dir: PathBuf::from("."),
+        };
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Pending(0);
+        for effect in initial_effects(&mut state, &services) {
+            if services.start(effect, &tx, true) {
+                pending.0 += 1;
+            }
+        }
+        settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
+        state
+    }
+
+    #[tokio::test]
+    async fn a_refresh_reads_the_fleet_s_events_and_a_refused_read_keeps_the_last_ones_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let fleet = SimOptions {
+            subscriptions: 3,
+            clusters_per_subscription: 20,
+            ..SimOptions::default()
+        };
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), fleet.clone())
+            .await
+            .unwrap();
+        let state = refresh_once(&sim, dir.path()).await;
+        sim.stop().await;
+        assert!(state.events_read(), "the events were read");
+        assert!(state.errors.is_empty(), "{:?}", state.errors);
+        let ids = |state: &State| {
+            state
+                .events()
+                .map(|e| e.id.to_ascii_lowercase())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let events = ids(&state);
+        assert!(!events.is_empty(), "60 clusters have some");
+        // Every event is in its cluster's outlook, as scan puts it there.
+        assert!(state.fleet.iter().all(|a| {
+            a.outlook
+                .as_deref()
+                .and_then(|o| o.events.as_deref())
+                .is_some_and(|mine| mine.iter().all(|e| e.of_cluster(&a.cluster.id)))
+        }));
+
+        // The same fleet, where the events query is refused: the error is in the list
+        // (`!`) and counts in the header; the events of the last read stay.
+        let refused = SimOptions {
+            forbidden_reads: vec!["scheduledEvents".into()],
+            ..fleet
+        };
+        let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), refused).await.unwrap();
+        let state = refresh_once(&sim, dir.path()).await;
+        sim.stop().await;
+        let error = state
+            .errors
+            .iter()
+            .find(|e| e.is_events())
+            .expect("the events read failed");
+        assert!(error.message.contains("AuthorizationFailed"), "{}", error.message);
+        assert_eq!(ids(&state), events, "the last events stay");
+        assert_eq!(state.fleet.len(), 60, "the rest of the read is whole");
+        let mut terminal = Terminal::new(TestBackend::new(160, 40)).unwrap();
+        terminal
+            .draw(|f| ui::draw(f, &state, &Keymap::default(), Theme { color: false }))
+            .unwrap();
+        let screen = screen_text(terminal.backend().buffer());
+        assert!(screen.contains("upgrade events unread (press !)"), "{screen}");
     }
 
     #[test]

@@ -245,6 +245,21 @@ pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
     }
 }
 
+/// Reads the events into `snapshot` (`read_events`), and when they cannot be read and
+/// the snapshot has none, puts back those of the previous snapshot (which `previous`
+/// loads only then): a read that succeeded everywhere does not load the previous
+/// snapshot to merge, so its events would otherwise be lost with the one query that
+/// failed.
+pub async fn events(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous) {
+    read_events(client, snapshot).await;
+    if snapshot.events.is_none()
+        && snapshot.errors.iter().any(SourceError::is_events)
+        && let Some(before) = previous().await.filter(|p| p.key == snapshot.key)
+    {
+        snapshot.events = before.events;
+    }
+}
+
 /// Whether merging this read needs the previous snapshot: only when something failed,
 /// since a read that succeeded everywhere replaces it whole. Saves loading (and
 /// holding) a second copy of a large fleet on every refresh.

@@ -1,6 +1,7 @@
 //! Text helpers below every other module: untrusted text made safe for a terminal,
 //! echoed input clipped to a bounded length, the two small text forms that config and
-//! flags share (durations, globs), and counts in words.
+//! flags share (durations, globs), spans of time as the calendar says them, and counts
+//! in words.
 //!
 //! Cluster names, tags and API error messages come from outside. Before any of it is
 //! printed where a terminal may interpret it, control characters (C0, DEL, C1) and
@@ -79,6 +80,21 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         }
     };
     Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
+}
+
+/// A span of time the way the calendar says it, to the two largest units: `2 d 4 h`,
+/// `5 h 20 m`, `12 m`, and `0 m` under a minute (a negative span counts as none). Callers
+/// put `in` or `ago` around it.
+pub fn span(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let (minutes, hours, days) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    match (days, hours % 24, minutes % 60) {
+        (0, 0, m) => format!("{m} m"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} m"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
 }
 
 /// Glob match ignoring ASCII case: `*` is any run of characters, `?` any one.
@@ -190,6 +206,24 @@ mod tests {
         ];
         for (pattern, text, want) in cases {
             assert_eq!(glob_match(pattern, text), want, "{pattern} ~ {text}");
+        }
+    }
+
+    #[test]
+    fn spans_of_time_read_in_their_two_largest_units() {
+        let cases = [
+            (0, "0 m"),
+            (59, "0 m"),
+            (-3600, "0 m"),
+            (12 * 60 + 59, "12 m"),
+            (3600, "1 h"),
+            (5 * 3600 + 20 * 60, "5 h 20 m"),
+            (86_400, "1 d"),
+            (2 * 86_400 + 4 * 3600 + 59 * 60, "2 d 4 h"),
+            (40 * 86_400 + 3600, "40 d 1 h"),
+        ];
+        for (seconds, want) in cases {
+            assert_eq!(span(seconds), want, "{seconds}");
         }
     }
 

@@ -178,6 +178,47 @@ fn the_calendar_filter_terms_pick_clusters_on_the_command_line() {
 }
 
 #[test]
+fn the_dashboard_s_calendar_terms_pick_what_scan_s_pick() {
+    let names_on_screen = |screen: &str| -> Vec<String> {
+        let mut names: Vec<String> = screen
+            .lines()
+            .filter_map(|line| line.split_whitespace().find(|word| word.starts_with("aks-")))
+            .map(String::from)
+            .collect();
+        names.sort();
+        names
+    };
+    for filter in [
+        "support:out",
+        "!support:out",
+        "support:<400d",
+        "insight:stale-image",
+        "insight:any",
+        "window:none",
+        "window:<8d",
+        "window:unknown",
+    ] {
+        let mut by_scan: Vec<String> = names(&scan_files(&["--filter", filter]))
+            .into_iter()
+            .map(String::from)
+            .collect();
+        by_scan.sort();
+        let out = aksradar()
+            .arg("--input")
+            .arg(fixture("calendar-export.json"))
+            .arg("--input")
+            .arg(fixture("resource-graph-events.json"))
+            .args(["--render", "220x30", "--keys"])
+            .arg(format!("/{}<Enter>", filter.replace('<', "<lt>")))
+            .output()
+            .expect("aksradar runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let screen = String::from_utf8(out.stdout).expect("utf-8");
+        assert_eq!(names_on_screen(&screen), by_scan, "{filter}\n{screen}");
+    }
+}
+
+#[test]
 fn csv_and_markdown_carry_a_support_column() {
     let out = aksradar()
         .args(["scan", "--format", "csv", "--input"])

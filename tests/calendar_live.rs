@@ -398,6 +398,64 @@ async fn events_that_cannot_be_read_are_an_error_and_the_last_ones_stay() {
     assert!(error.url.as_deref().unwrap().contains("Microsoft.ResourceGraph"));
 }
 
+#[tokio::test]
+async fn events_that_cannot_be_read_come_back_from_the_previous_snapshot() {
+    use aksradar::cache::Snapshot;
+    use aksradar::model::{SubscriptionState, UpgradeEvent};
+    // Nothing listens on port 1: the events read fails at once.
+    let client = ArmClient::new(
+        "http://127.0.0.1:1",
+        "https://management.azure.com/.default",
+        Arc::new(Credentials::fixed("simulator")),
+        RetryPolicy { attempts: 1, ..retry() },
+    )
+    .expect("client");
+    let event = UpgradeEvent {
+        id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/scheduledevents/e"
+            .into(),
+        cluster_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c".into(),
+        event_id: Some("e".into()),
+        kind: EventKind::NodeOs,
+        status: EventStatus::Failed,
+        scheduled: Some(NOW),
+        started: None,
+        updated: None,
+        details: None,
+    };
+    // A read that succeeded everywhere else merged no previous snapshot, so it has no
+    // events of its own to keep.
+    let fresh = |events: Option<Vec<UpgradeEvent>>, key: &str| Snapshot {
+        schema: aksradar::cache::SCHEMA_VERSION,
+        key: key.into(),
+        saved_at: NOW,
+        subscriptions: vec![SubscriptionState {
+            id: "s".into(),
+            name: None,
+            fetched_at: Some(NOW),
+            error: None,
+        }],
+        clusters: Vec::new(),
+        skipped: 0,
+        errors: Vec::new(),
+        regions: BTreeMap::new(),
+        events,
+    };
+    let loads = std::sync::atomic::AtomicUsize::new(0);
+    let previous = || {
+        loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::future::ready(Some(fresh(Some(vec![event.clone()]), "k")))
+    };
+    let mut snapshot = fresh(None, "k");
+    aksradar::fetch::events(&client, &mut snapshot, &previous).await;
+    assert_eq!(snapshot.events, Some(vec![event.clone()]), "the previous read's events");
+    assert!(snapshot.errors.iter().any(|e| e.is_events()), "and the error");
+    assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Another fleet's snapshot lends nothing.
+    let mut other = fresh(None, "another fleet");
+    aksradar::fetch::events(&client, &mut other, &previous).await;
+    assert_eq!(other.events, None);
+}
+
 /// Every row of one paged events query, `top` rows a page; `between` runs after each page.
 async fn paged_ids(sim: &Simulator, top: u32, mut between: impl FnMut()) -> Vec<String> {
     let subscriptions: Vec<&str> = sim.fleet().subscriptions.iter().map(|s| s.id.as_str()).collect();

@@ -94,12 +94,12 @@ fn keys_remapped_in_config_drive_the_dashboard_and_show_in_help() {
     let default = with("jj<Enter>", None);
     let remapped = with("nn<Enter>", Some(&config));
     assert_eq!(
-        default.lines().nth(3),
-        remapped.lines().nth(3),
+        default.lines().nth(4),
+        remapped.lines().nth(4),
         "n moves like j did:\n{remapped}"
     );
     let unmoved = with("jj<Enter>", Some(&config));
-    assert_ne!(unmoved.lines().nth(3), remapped.lines().nth(3), "j is no longer bound");
+    assert_ne!(unmoved.lines().nth(4), remapped.lines().nth(4), "j is no longer bound");
     let help = with("?", Some(&config));
     let refresh = help
         .lines()
@@ -296,7 +296,12 @@ fn the_demo_judges_every_cluster_as_scan_does_and_opening_one_moves_no_verdict()
 
     for (at, (name, verdict)) in rows.iter().enumerate().take(3) {
         let opened = render(&format!("{}<Enter>", "j".repeat(at)));
-        let title = opened.lines().nth(3).unwrap_or_default();
+        // The view's title is the first line under the header's rule.
+        let title = opened
+            .lines()
+            .skip_while(|l| !l.starts_with('─'))
+            .nth(1)
+            .unwrap_or_default();
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(title.starts_with(&format!("{name} {verdict}")), "{opened}");
     }

@@ -1,15 +1,106 @@
-//! What the subscriptions and posture views show: the clusters in view grouped by
-//! subscription, the bars of the posture charts, and the trend of the recorded reads.
-//! All are worked out when the data, the filter or the view changes, never while
-//! drawing.
+//! What the header's calendar line and the subscriptions, posture and upgrades views
+//! show: the calendar's counts, the clusters in view grouped by subscription, the bars
+//! of the posture charts, the trend of the recorded reads, and the scheduled upgrade
+//! events of the clusters in view in their order. All are worked out when the data,
+//! the filter or the view changes, never while drawing.
 
 use std::collections::HashMap;
 
 use time::{Date, OffsetDateTime};
 
-use super::rows::Row;
+use super::rows::{CalendarTally, Row};
 use crate::history::Record;
-use crate::model::{NodeOsChannel, Rule, SubscriptionState, Summary};
+use crate::model::{Assessed, EventStatus, NodeOsChannel, Rule, SubscriptionState, Summary, SupportState};
+
+/// The upgrade calendar's counts over the clusters in view, for the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarSummary {
+    pub clusters: usize,
+    pub out_of_support: usize,
+    /// Support (LTS's on the LTS plan) ends within the warning period.
+    pub ending_soon: usize,
+    /// No support state could be told (no outlook, or neither the calendar nor the
+    /// region knows the minor).
+    pub unknown_support: usize,
+    /// Scheduled upgrades that failed in the last seven days.
+    pub failed_upgrades: usize,
+}
+
+impl CalendarSummary {
+    /// Counts one more cluster in view (`clusters` is set by the caller).
+    pub fn add(&mut self, tally: CalendarTally) {
+        match tally.support {
+            Some(SupportState::OutOfSupport) => self.out_of_support += 1,
+            Some(SupportState::Unknown) | None => self.unknown_support += 1,
+            _ => {}
+        }
+        self.ending_soon += usize::from(tally.ending_soon);
+        self.failed_upgrades += tally.failed_upgrades as usize;
+    }
+}
+
+/// One line of the upgrades view: an event of a cluster in view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpgradeRow {
+    /// Index into the rows.
+    pub row: u32,
+    /// Index into the cluster's outlook's events.
+    pub event: u32,
+}
+
+/// How many of the upgrades view's events failed, are under way, are scheduled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpgradeCounts {
+    pub failed: usize,
+    pub started: usize,
+    pub scheduled: usize,
+}
+
+/// The scheduled upgrade events of the clusters in view, failed first (the newest
+/// first), then those under way, then those scheduled (the soonest first), then the
+/// rest (completed, canceled; the newest first), and how many of each. Ties keep the
+/// fleet's order.
+pub fn upgrade_rows(rows: &[Row], fleet: &[Assessed], visible: &[usize]) -> (Vec<UpgradeRow>, UpgradeCounts) {
+    let mut keyed: Vec<((u8, i64), UpgradeRow)> = Vec::new();
+    let mut counts = UpgradeCounts::default();
+    for &at in visible {
+        let Some(events) = fleet[rows[at].index]
+            .outlook
+            .as_deref()
+            .and_then(|o| o.events.as_deref())
+        else {
+            continue;
+        };
+        for (i, event) in events.iter().enumerate() {
+            let newest_first = -event.when().map_or(i64::MIN + 1, |t| t.unix_timestamp());
+            let key = match event.status {
+                EventStatus::Failed => {
+                    counts.failed += 1;
+                    (0, newest_first)
+                }
+                EventStatus::Started => {
+                    counts.started += 1;
+                    (1, newest_first)
+                }
+                EventStatus::Scheduled => {
+                    counts.scheduled += 1;
+                    let at = event.scheduled.or(event.when());
+                    (2, at.map_or(i64::MAX, |t| t.unix_timestamp()))
+                }
+                _ => (3, newest_first),
+            };
+            keyed.push((
+                key,
+                UpgradeRow {
+                    row: at as u32,
+                    event: i as u32,
+                },
+            ));
+        }
+    }
+    keyed.sort_unstable_by_key(|&(key, row)| (key, row.row, row.event));
+    (keyed.into_iter().map(|(_, row)| row).collect(), counts)
+}
 
 /// One row of the subscriptions view.
 #[derive(Debug, Clone, PartialEq)]
@@ -210,7 +301,18 @@ pub struct Posture {
     pub by_minor: Vec<(String, u64)>,
     /// Age of each cluster's oldest node image, in buckets of days.
     pub by_image_age: Vec<(String, u64)>,
+    /// Support left (LTS's on the LTS plan), in buckets of months.
+    pub by_support_left: Vec<(String, u64)>,
 }
+
+/// The buckets of the support chart after `out`: a label and the most days in it.
+pub const SUPPORT_LEFT: [(&str, i64); 5] = [
+    ("<1 mo", 30),
+    ("1-3 mo", 91),
+    ("3-6 mo", 182),
+    ("6-12 mo", 365),
+    ("12+ mo", i64::MAX),
+];
 
 impl Posture {
     /// The bars of the clusters in view (`visible`, indices into `rows`), whose
@@ -227,8 +329,16 @@ impl Posture {
             (">180d", i64::MAX),
         ];
         let mut ages = [0u64; 7];
+        // out, the buckets of SUPPORT_LEFT, unknown.
+        let mut left = [0u64; SUPPORT_LEFT.len() + 2];
         for &index in visible {
             let row = &rows[index];
+            let bucket = match (row.calendar.support, row.calendar.days_left) {
+                (Some(SupportState::OutOfSupport), _) => 0,
+                (Some(SupportState::Unknown) | None, _) | (_, None) => SUPPORT_LEFT.len() + 1,
+                (_, Some(days)) => 1 + SUPPORT_LEFT.iter().position(|(_, most)| days <= *most).unwrap_or(0),
+            };
+            left[bucket] += 1;
             match &row.version {
                 Some(v) => *minors.entry(v.minor_key()).or_default() += 1,
                 None => unknown_version += 1,
@@ -258,10 +368,20 @@ impl Posture {
         if ages[AGES.len()] > 0 {
             by_image_age.push(("unknown".into(), ages[AGES.len()]));
         }
+        let mut by_support_left: Vec<(String, u64)> = std::iter::once("out")
+            .chain(SUPPORT_LEFT.iter().map(|(n, _)| *n))
+            .map(String::from)
+            .zip(left)
+            .collect();
+        let unknown = left[SUPPORT_LEFT.len() + 1];
+        if unknown > 0 {
+            by_support_left.push(("unknown".into(), unknown));
+        }
         Posture {
             by_channel: channel,
             by_minor,
             by_image_age,
+            by_support_left,
         }
     }
 }

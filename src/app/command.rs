@@ -62,6 +62,8 @@ commands! {
     SortVersion = "sort-version", ["V"], "sort by K8S version (again: reverse)";
     SortUpgrade = "sort-upgrade", ["U"], "sort by UPGRADE channel (again: reverse)";
     SortNodeOs = "sort-node-os", ["O"], "sort by NODE OS channel (again: reverse)";
+    SortSupport = "sort-support", ["T"], "sort by SUPPORT, the least time left first (again: reverse)";
+    SortWindow = "sort-window", ["M"], "sort by NEXT WINDOW, the soonest maintenance window first (again: reverse)";
     SortProvisioning = "sort-provisioning", ["P"], "sort by PROVISIONING state (again: reverse)";
     SortVerdict = "sort-verdict", ["W"], "sort by VERDICT, worst first (again: reverse)";
     Refresh = "refresh", ["r"], "read the fleet again now";
@@ -86,6 +88,7 @@ commands! {
     ClustersView = "clusters-view", ["1"], "view: clusters";
     SubscriptionsView = "subscriptions-view", ["2"], "view: subscriptions of the clusters in view (Enter narrows the filter to one)";
     PostureView = "posture-view", ["3"], "view: posture charts and the trend of recorded reads";
+    UpgradesView = "upgrades-view", ["4"], "view: scheduled upgrades of the clusters in view, failed first (Enter opens the cluster)";
     OperationsView = "operations-view", ["5"], "view: operations, the changes applied from here as they run (Enter opens the cluster)";
     CancelQueued = "cancel", ["d"], "operations view: cancel the selected cluster's queued changes";
     CancelAllQueued = "cancel-all", ["D"], "operations view: cancel every queued change";
@@ -113,6 +116,8 @@ impl Command {
             Command::SortVersion => Column::Version,
             Command::SortUpgrade => Column::Upgrade,
             Command::SortNodeOs => Column::NodeOs,
+            Command::SortSupport => Column::Support,
+            Command::SortWindow => Column::Window,
             Command::SortProvisioning => Column::Provisioning,
             Command::SortVerdict => Column::Verdict,
             _ => return None,

@@ -21,13 +21,11 @@ pub enum Line {
 /// The names that take an argument, with what they take.
 const WITH_ARGUMENTS: [(&str, &str); 5] = [
     ("sort", "a column"),
-    ("view", "clusters, subscriptions, posture or operations"),
+    ("view", "clusters, subscriptions, posture, upgrades or operations"),
     ("export", "json or csv"),
     ("fix", "a format"),
     ("filter", "a filter"),
 ];
-
-const VIEWS: [View; 4] = [View::Clusters, View::Subscriptions, View::Posture, View::Operations];
 
 fn format_name(format: remediate::Format) -> &'static str {
     match format {
@@ -66,11 +64,11 @@ pub fn parse(text: &str) -> Result<Line, String> {
         }
         "view" => {
             let wanted = words.first().copied().unwrap_or_default();
-            VIEWS
+            View::ALL
                 .into_iter()
                 .find(|v| v.name().eq_ignore_ascii_case(wanted))
                 .map(Line::View)
-                .ok_or_else(|| format!("`view` takes clusters, subscriptions or posture, not `{wanted}`"))
+                .ok_or_else(|| format!("`view` takes clusters, subscriptions, posture or upgrades, not `{wanted}`"))
         }
         "export" => match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
             Some("json") => Ok(Line::Command(Command::ExportJson)),
@@ -114,7 +112,7 @@ pub fn complete(before: &str) -> Completion {
     let options: Vec<String> = match first.as_deref() {
         None => names(),
         Some("sort") => Column::ALL.iter().map(|c| c.name().to_string()).collect(),
-        Some("view") => VIEWS.iter().map(|v| v.name().to_string()).collect(),
+        Some("view") => View::ALL.iter().map(|v| v.name().to_string()).collect(),
         Some("export") => vec!["csv".into(), "json".into()],
         Some("fix") => remediate::Format::ALL
             .iter()
@@ -139,6 +137,9 @@ mod tests {
             ("  SORT name desc ", Ok(Line::Sort(Column::Name, Some(true)))),
             ("sort region", Ok(Line::Sort(Column::Location, None))),
             ("view subscriptions", Ok(Line::View(View::Subscriptions))),
+            ("view upgrades", Ok(Line::View(View::Upgrades))),
+            ("sort support", Ok(Line::Sort(Column::Support, None))),
+            ("sort window asc", Ok(Line::Sort(Column::Window, Some(false)))),
             ("fix", Ok(Line::Command(Command::Fix))),
             ("fix terraform", Ok(Line::Fix(remediate::Format::Terraform))),
             ("export csv", Ok(Line::Command(Command::ExportCsv))),
@@ -156,7 +157,7 @@ mod tests {
         for (text, message) in [
             ("sort", "needs a column"),
             ("sort colour", "`colour` is not a column"),
-            ("view map", "clusters, subscriptions or posture"),
+            ("view map", "clusters, subscriptions, posture or upgrades"),
             ("export xml", "json or csv"),
             ("fix yaml", "not a format"),
             ("jump", "unknown command `jump`"),
@@ -180,13 +181,17 @@ mod tests {
                 "sort-resource-group",
                 "sort-reverse",
                 "sort-subscription",
+                "sort-support",
                 "sort-upgrade",
                 "sort-verdict",
-                "sort-version"
+                "sort-version",
+                "sort-window"
             ]
         );
         assert_eq!(complete("sort ve").candidates, ["version", "verdict"]);
         assert_eq!(complete("view s").candidates, ["subscriptions"]);
+        assert_eq!(complete("view u").candidates, ["upgrades"]);
+        assert_eq!(complete("sort s").candidates, ["subscription", "support"]);
         assert_eq!(complete("export ").candidates, ["csv", "json"]);
         let completion = complete("fix te");
         assert_eq!(

@@ -10,6 +10,7 @@ pub enum Context {
     Clusters,
     Subscriptions,
     Posture,
+    Upgrades,
     Operations,
     /// The cluster view.
     Cluster,
@@ -37,6 +38,7 @@ impl Context {
             (None, Screen::Fleet, View::Clusters) => Context::Clusters,
             (None, Screen::Fleet, View::Subscriptions) => Context::Subscriptions,
             (None, Screen::Fleet, View::Posture) => Context::Posture,
+            (None, Screen::Fleet, View::Upgrades) => Context::Upgrades,
             (None, Screen::Fleet, View::Operations) => Context::Operations,
         }
     }
@@ -47,6 +49,7 @@ impl Context {
             Context::Clusters => "the clusters view",
             Context::Subscriptions => "the subscriptions view",
             Context::Posture => "the posture view",
+            Context::Upgrades => "the upgrades view",
             Context::Operations => "the operations view",
             Context::Plan => "the plan",
             Context::Quit => "the question before quitting",
@@ -76,6 +79,7 @@ pub fn applies(command: Command, context: Context) -> bool {
             | C::ClustersView
             | C::SubscriptionsView
             | C::PostureView
+            | C::UpgradesView
             | C::OperationsView
             | C::ExportJson
             | C::ExportCsv
@@ -97,6 +101,7 @@ pub fn applies(command: Command, context: Context) -> bool {
         }
         X::Subscriptions => moves || fleet || command == C::Open,
         X::Posture => fleet,
+        X::Upgrades => moves || fleet || command == C::Open,
         X::Operations => {
             moves
                 || matches!(
@@ -127,6 +132,7 @@ pub fn applies(command: Command, context: Context) -> bool {
                         | C::ClustersView
                         | C::SubscriptionsView
                         | C::PostureView
+                        | C::UpgradesView
                         | C::OperationsView
                 )
         }
@@ -212,7 +218,7 @@ pub fn why_not(command: Command, state: &State) -> String {
         | Command::SortNext
         | Command::SortReverse => "it works in the clusters view",
         c if c.sort_column().is_some() => "it works in the clusters view",
-        Command::Open => "it works in the clusters and subscriptions views",
+        Command::Open => "it works in the clusters, subscriptions and upgrades views",
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
             "there is nothing to move through here"
         }
@@ -237,6 +243,7 @@ mod tests {
             Context::Clusters,
             Context::Subscriptions,
             Context::Posture,
+            Context::Upgrades,
             Context::Operations,
             Context::Cluster,
             Context::Fix,

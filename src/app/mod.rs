@@ -25,4 +25,6 @@ pub use state::State;
 pub use update::{Effect, update};
 
 #[cfg(test)]
+mod calendar_tests;
+#[cfg(test)]
 mod tests;

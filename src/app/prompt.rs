@@ -223,6 +223,7 @@ fn run(state: &mut State, text: &str) -> Vec<Effect> {
                 View::Clusters => super::Command::ClustersView,
                 View::Subscriptions => super::Command::SubscriptionsView,
                 View::Posture => super::Command::PostureView,
+                View::Upgrades => super::Command::UpgradesView,
                 View::Operations => super::Command::OperationsView,
             },
         ),

@@ -1,9 +1,50 @@
 //! The fleet table's rows: each cluster's texts, search text and tally, worked out once
-//! when the data changes, and the order of the rows by each column.
+//! when the data changes, and the order of the rows by each column. The calendar's
+//! part of a row (its support, its soonest window, its failed upgrades) comes from the
+//! cluster's outlook, which the state works out just before the rows.
+
+use time::Duration;
 
 use crate::config::Config;
 use crate::filter::{Cells, Column, haystack};
-use crate::model::{Assessed, Outcome, Rule, Tally, Version};
+use crate::model::{Assessed, EventStatus, InsightKind, Outcome, Outlook, Rule, SupportState, Tally, Version};
+
+/// What counts as a recent failed upgrade in the header.
+pub const FAILED_WITHIN: Duration = Duration::days(7);
+
+/// What a row adds to the header's calendar line and the posture view's support chart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarTally {
+    /// `None` without an outlook.
+    pub support: Option<SupportState>,
+    /// Support (LTS's on the LTS plan) ends within the warning period: an eol-soon insight.
+    pub ending_soon: bool,
+    /// Days of support left, when its end is known.
+    pub days_left: Option<i64>,
+    /// Its scheduled upgrades that failed within `FAILED_WITHIN` before the outlook's instant.
+    pub failed_upgrades: u32,
+}
+
+impl CalendarTally {
+    pub fn of(outlook: Option<&Outlook>) -> CalendarTally {
+        let Some(o) = outlook else {
+            return CalendarTally::default();
+        };
+        let failed_upgrades = o
+            .events
+            .iter()
+            .flatten()
+            .filter(|e| e.status == EventStatus::Failed)
+            .filter(|e| e.when().is_some_and(|t| t <= o.at && o.at - t <= FAILED_WITHIN))
+            .count() as u32;
+        CalendarTally {
+            support: Some(o.support.state),
+            ending_soon: o.has(InsightKind::EolSoon),
+            days_left: o.support.days_left,
+            failed_upgrades,
+        }
+    }
+}
 
 /// One row of the fleet table, its texts cleaned and ready to draw.
 #[derive(Debug, Clone)]
@@ -27,6 +68,13 @@ pub struct Row {
     pub(super) version: Option<Version>,
     /// The release date of the cluster's oldest node image, when readable.
     pub(super) oldest_image: Option<time::Date>,
+    pub calendar: CalendarTally,
+    /// Orders SUPPORT: out of support first (longest out first), then by days left,
+    /// then support without a known end, then unknown.
+    pub(super) support_key: (u8, i64),
+    /// Orders NEXT WINDOW: by when the soonest opens (under way first), then no window,
+    /// then not read.
+    pub(super) window_key: (u8, i64),
 }
 
 impl Row {
@@ -51,6 +99,9 @@ impl Row {
                 .fold(0u8, |bits, at| bits | (1 << at)),
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version,
+            calendar: CalendarTally::of(item.outlook.as_deref()),
+            support_key: support_key(item.outlook.as_deref()),
+            window_key: window_key(item.outlook.as_deref()),
         }
     }
 
@@ -59,8 +110,32 @@ impl Row {
         match column {
             Column::Version => self.version.cmp(&other.version),
             Column::Verdict => (self.verdict, self.tally.failing).cmp(&(other.verdict, other.tally.failing)),
+            Column::Support => self.support_key.cmp(&other.support_key),
+            Column::Window => self.window_key.cmp(&other.window_key),
             text => cmp_ignore_case(&self.cells[text], &other.cells[text]),
         }
+    }
+}
+
+fn support_key(outlook: Option<&Outlook>) -> (u8, i64) {
+    let Some(support) = outlook.map(|o| &o.support) else {
+        return (3, 0);
+    };
+    match (support.state, support.days_left) {
+        (SupportState::Unknown, _) => (3, 0),
+        (SupportState::OutOfSupport, days) => (0, days.unwrap_or(i64::MIN)),
+        (_, Some(days)) => (1, days),
+        (_, None) => (2, 0),
+    }
+}
+
+fn window_key(outlook: Option<&Outlook>) -> (u8, i64) {
+    match outlook {
+        Some(o) if o.windows.is_some() => match o.soonest() {
+            Some(next) => (0, next.start.unix_timestamp()),
+            None => (1, 0),
+        },
+        _ => (2, 0),
     }
 }
 
@@ -78,7 +153,7 @@ pub fn rank(rows: &[Row], column: Column) -> Vec<u32> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut ranks = vec![0u32; rows.len()];
     match column {
-        Column::Version | Column::Verdict => {
+        Column::Version | Column::Verdict | Column::Support | Column::Window => {
             order.sort_unstable_by(|&a, &b| rows[a].compare(&rows[b], column));
             dense(&order, &mut ranks, |a, b| rows[a].compare(&rows[b], column).is_eq());
         }

@@ -2,25 +2,33 @@
 //! open.
 //!
 //! Only `update` changes it; `ui::draw` only reads it. Everything a frame needs that is
-//! costly to compute (the rows, the filtered and sorted order, the summary and the
-//! posture bars) is computed when the data, filter or sort change, and the subscription
-//! rows when their view shows, never while drawing: the rows in `rows`, the aggregates
-//! in `aggregates`. It also holds the line being typed, the histories of filters and
-//! commands, and the way back (`back`) that Esc retraces.
+//! costly to compute (each cluster's upgrade outlook, the rows, the filtered and sorted
+//! order, the summary and the posture bars) is computed when the data, filter or sort
+//! change, and the subscription and upgrade rows when their view shows, never while
+//! drawing: the rows in `rows`, the aggregates in `aggregates`. The outlooks count from
+//! the state's clock (`now`, the injected tick time) at the moment the data changed,
+//! as `scan` counts from its own. It also holds the line being typed, the histories of
+//! filters and commands, and the way back (`back`) that Esc retraces.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::aggregates::{Posture, SubscriptionRow, Trend, subscription_rows, subscription_seeds};
+use super::aggregates::{
+    CalendarSummary, Posture, SubscriptionRow, Trend, UpgradeCounts, UpgradeRow, subscription_rows, subscription_seeds,
+    upgrade_rows,
+};
 use super::apply::{Operations, PlanPopup};
 use super::context::Context;
 use super::line::LineEdit;
 use super::rows::{Row, name_rank, rank};
+use crate::calendar;
 use crate::config::Config;
 use crate::filter::{Column, Filter, Vocabulary};
-use crate::model::{Assessed, Rule, SourceError, SubscriptionState, Summary};
+use crate::model::{
+    Assessed, RegionOffer, Rule, SourceError, SubscriptionState, Summary, SupportCalendar, UpgradeEvent,
+};
 use crate::remediate::{self, Scope};
 
 /// A background refresh and how far it got.
@@ -141,6 +149,11 @@ pub struct Status {
     pub since: OffsetDateTime,
 }
 
+/// How old the outlooks may grow while the data stays the same: after that the next
+/// idle tick works them out again, so "in 2 d 4 h" and `window:<24h` follow the clock
+/// (a minute at 10,000 clusters costs tens of milliseconds, once a minute).
+pub const OUTLOOK_LIFE: time::Duration = time::Duration::minutes(1);
+
 /// How long a message stays: long enough to read, short enough not to mislead.
 pub const INFO_SECONDS: i64 = 5;
 pub const ERROR_SECONDS: i64 = 20;
@@ -195,6 +208,7 @@ pub struct Place {
     pub filter: String,
     pub selected: Option<String>,
     pub subscription_selected: usize,
+    pub upgrade_selected: usize,
 }
 
 /// The views of the fleet, and of the changes applied to it.
@@ -204,24 +218,33 @@ pub enum View {
     Clusters,
     Subscriptions,
     Posture,
+    /// Upcoming and recent scheduled upgrade events of the clusters in view.
+    Upgrades,
     /// The changes applied from the dashboard, as they run.
     Operations,
 }
 
 impl View {
+    pub const ALL: [View; 5] = [
+        View::Clusters,
+        View::Subscriptions,
+        View::Posture,
+        View::Upgrades,
+        View::Operations,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             View::Clusters => "clusters",
             View::Subscriptions => "subscriptions",
             View::Posture => "posture",
+            View::Upgrades => "upgrades",
             View::Operations => "operations",
         }
     }
 
     pub fn by_name(name: &str) -> Option<View> {
-        [View::Clusters, View::Subscriptions, View::Posture, View::Operations]
-            .into_iter()
-            .find(|v| v.name() == name)
+        View::ALL.into_iter().find(|v| v.name() == name)
     }
 }
 
@@ -253,6 +276,21 @@ pub struct State {
     pub visible: Vec<usize>,
     /// The counts over the clusters in view, for the header and the views.
     pub summary: Summary,
+    /// The upgrade calendar's counts over the clusters in view, for the header.
+    pub calendar_summary: CalendarSummary,
+    /// The support calendar (built in, with config's `[support]` over it), made once.
+    pub calendar: SupportCalendar,
+    /// What each region offers (by lower-case location), as the data read it.
+    pub regions: BTreeMap<String, RegionOffer>,
+    /// AKS's scheduled upgrade events that come with new data (`None`: not read).
+    /// `install` hands each cluster's to its outlook, which keeps them (one copy, not
+    /// two): this is empty again afterwards, and `events()` reads them.
+    pub events: Option<Vec<UpgradeEvent>>,
+    /// Whether the data on screen came with events (held by the outlooks).
+    events_read: bool,
+    /// The clock's time the outlooks were worked out at: when the data last changed,
+    /// or the tick that renewed them (`renew_outlooks`).
+    pub outlook_at: Option<OffsetDateTime>,
     pub subscriptions: Vec<SubscriptionState>,
     pub errors: Vec<SourceError>,
     pub skipped: usize,
@@ -295,6 +333,11 @@ pub struct State {
     /// Position in `subscription_rows`, and the first drawn.
     pub subscription_selected: usize,
     pub subscription_offset: usize,
+    /// The upgrades view's events (of the clusters in view), and its cursor.
+    pub upgrade_rows: Vec<UpgradeRow>,
+    pub upgrade_counts: UpgradeCounts,
+    pub upgrade_selected: usize,
+    pub upgrade_offset: usize,
     pub posture: Posture,
     /// For portal links.
     pub cloud: crate::config::Cloud,
@@ -326,6 +369,7 @@ impl State {
     pub fn new(config: Arc<Config>, data_source: DataSource, now: OffsetDateTime) -> State {
         let cloud = config.cloud;
         let live = !matches!(data_source, DataSource::Files(_));
+        let calendar = config.support_calendar();
         State {
             config,
             data_source,
@@ -333,6 +377,12 @@ impl State {
             rows: Vec::new(),
             visible: Vec::new(),
             summary: Summary::default(),
+            calendar_summary: CalendarSummary::default(),
+            calendar,
+            regions: BTreeMap::new(),
+            events: None,
+            events_read: false,
+            outlook_at: None,
             subscriptions: Vec::new(),
             errors: Vec::new(),
             skipped: 0,
@@ -361,6 +411,10 @@ impl State {
             group_of: Vec::new(),
             subscription_selected: 0,
             subscription_offset: 0,
+            upgrade_rows: Vec::new(),
+            upgrade_counts: UpgradeCounts::default(),
+            upgrade_selected: 0,
+            upgrade_offset: 0,
             posture: Posture::default(),
             cloud,
             ranks: HashMap::new(),
@@ -377,8 +431,12 @@ impl State {
     }
 
     /// Replaces the data, keeping the selection and the marks on the same clusters when
-    /// they are still there.
+    /// they are still there, and the events of the data before unless new ones are
+    /// given in `events`.
     pub fn set_fleet(&mut self, fleet: Vec<Assessed>) {
+        if self.events.is_none() {
+            self.events = self.take_events();
+        }
         let carried = self.release();
         self.install(fleet, carried);
     }
@@ -400,8 +458,10 @@ impl State {
         carried
     }
 
-    /// Puts new data in, after `release`.
-    pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
+    /// Puts new data in, after `release`: each cluster's upgrade outlook is worked out
+    /// first (from `regions`, `events` and the clock), then the rows.
+    pub fn install(&mut self, mut fleet: Vec<Assessed>, carried: Carried) {
+        self.annotate(&mut fleet);
         self.rows = fleet
             .iter()
             .enumerate()
@@ -421,15 +481,78 @@ impl State {
         }
     }
 
-    /// Replaces one cluster (after its details arrived), keeping everything else.
+    /// Works out every cluster's upgrade outlook as `scan` does (`calendar::annotate`),
+    /// as of the state's clock; the events waiting in `events` go into the outlooks.
+    fn annotate(&mut self, fleet: &mut [Assessed]) {
+        self.outlook_at = Some(self.now);
+        let events = self.events.take();
+        self.events_read = events.is_some();
+        let context = calendar::Context::new(
+            self.now,
+            &self.calendar,
+            &self.regions,
+            None,
+            &self.config.insights,
+            fleet,
+        );
+        calendar::annotate_with_events(fleet, &context, events);
+    }
+
+    /// Whether the data on screen came with AKS's scheduled events.
+    pub fn events_read(&self) -> bool {
+        self.events_read
+    }
+
+    /// The scheduled events of the data on screen, cluster by cluster.
+    pub fn events(&self) -> impl Iterator<Item = &UpgradeEvent> {
+        self.fleet
+            .iter()
+            .filter_map(|a| a.outlook.as_deref()?.events.as_deref())
+            .flatten()
+    }
+
+    /// Takes the events back out of the outlooks (which are about to be replaced), or
+    /// `None` when the data came without them.
+    pub fn take_events(&mut self) -> Option<Vec<UpgradeEvent>> {
+        if !self.events_read {
+            return None;
+        }
+        self.events_read = false;
+        let taken = self
+            .fleet
+            .iter_mut()
+            .filter_map(|a| a.outlook.as_mut()?.events.take())
+            .flatten()
+            .collect();
+        Some(taken)
+    }
+
+    /// Works the outlooks out again from the clock, when they are `OUTLOOK_LIFE` old: the
+    /// same data, but windows have opened and closed and "in 2 d 4 h" has moved on. The
+    /// selection and the marks stay. Returns whether it did.
+    pub fn renew_outlooks(&mut self) -> bool {
+        let due = self
+            .outlook_at
+            .is_some_and(|at| self.now - at >= OUTLOOK_LIFE && !self.fleet.is_empty());
+        if due {
+            self.events = self.take_events();
+            let fleet = std::mem::take(&mut self.fleet);
+            let carried = self.release();
+            self.install(fleet, carried);
+        }
+        due
+    }
+
+    /// Replaces one cluster (read back after an apply), keeping everything else: its
+    /// outlook is worked out with the rest, as for any data change, so the calendar and
+    /// the aggregates count it as it is now.
     pub fn set_one(&mut self, index: usize, item: Assessed) {
         if index < self.fleet.len() {
-            self.rows[index] = Row::of(index, &item, &self.config);
-            self.fleet[index] = item;
-            self.ranks.clear();
-            self.orders.clear();
-            self.by_name = name_rank(&self.rows);
-            self.recompute_keeping_selection();
+            self.events = self.take_events();
+            let mut fleet = std::mem::take(&mut self.fleet);
+            fleet[index] = item;
+            let carried = self.release();
+            self.install(fleet, carried);
         }
     }
 
@@ -451,19 +574,24 @@ impl State {
             .map(|row| (!only_failing || row.tally.failing > 0) && filter.matches(&fleet[row.index], &row.haystack))
             .collect();
         self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
-        self.summary = self.summarise();
+        (self.summary, self.calendar_summary) = self.summarise();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.aggregate_view();
     }
 
     /// The aggregates of the view that shows, for the clusters in view: the subscription
-    /// rows, or the posture bars (the clusters view needs neither).
+    /// rows, the posture bars, or the upgrade events (the clusters view needs none).
     pub fn aggregate_view(&mut self) {
         match self.view {
             View::Subscriptions => self.group_subscriptions(),
             View::Posture => {
                 self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
+            }
+            View::Upgrades => {
+                (self.upgrade_rows, self.upgrade_counts) = upgrade_rows(&self.rows, &self.fleet, &self.visible);
+                self.upgrade_selected = self.upgrade_selected.min(self.upgrade_rows.len().saturating_sub(1));
+                self.upgrade_offset = self.upgrade_offset.min(self.upgrade_selected);
             }
             View::Clusters | View::Operations => {}
         }
@@ -575,12 +703,19 @@ impl State {
         }
     }
 
-    fn summarise(&self) -> Summary {
+    /// The counts of the clusters in view, and the calendar's, in one pass.
+    fn summarise(&self) -> (Summary, CalendarSummary) {
         let mut summary = Summary::default();
+        let mut calendar = CalendarSummary {
+            clusters: self.visible.len(),
+            ..Default::default()
+        };
         for &index in &self.visible {
-            summary.add(self.rows[index].tally);
+            let row = &self.rows[index];
+            summary.add(row.tally);
+            calendar.add(row.calendar);
         }
-        summary
+        (summary, calendar)
     }
 
     /// The ids the batch fix works on: the marked clusters, or with none marked every
@@ -677,7 +812,16 @@ impl State {
             filter: self.filter.source().to_string(),
             selected: self.selected_item().map(|a| a.cluster.id.to_ascii_lowercase()),
             subscription_selected: self.subscription_selected,
+            upgrade_selected: self.upgrade_selected,
         }
+    }
+
+    /// The event under the cursor in the upgrades view, and its cluster.
+    pub fn selected_upgrade(&self) -> Option<(&Assessed, &UpgradeEvent)> {
+        let at = self.upgrade_rows.get(self.upgrade_selected)?;
+        let item = self.fleet.get(self.rows.get(at.row as usize)?.index)?;
+        let event = item.outlook.as_deref()?.events.as_deref()?.get(at.event as usize)?;
+        Some((item, event))
     }
 
     /// The cluster the cluster view shows.

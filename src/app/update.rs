@@ -137,6 +137,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if expired {
                 state.status = None;
             }
+            // The same data a minute on: windows open and close, spans shorten.
+            if state.renew_outlooks() {
+                keep_in_view(state);
+            }
             // Idle time: order the fleet by every column now, not on the first `s`.
             state.warm_ranks();
             let due = match (state.config.refresh_interval, state.refresh.started) {
@@ -301,6 +305,8 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
         | Command::SortUpgrade
         | Command::SortNodeOs
         | Command::SortProvisioning
+        | Command::SortSupport
+        | Command::SortWindow
         | Command::SortVerdict => vec![],
         Command::Refresh => {
             if !state.live {
@@ -430,11 +436,16 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             }
             vec![]
         }
-        Command::ClustersView | Command::SubscriptionsView | Command::PostureView | Command::OperationsView => {
+        Command::ClustersView
+        | Command::SubscriptionsView
+        | Command::PostureView
+        | Command::UpgradesView
+        | Command::OperationsView => {
             if state.overlay.is_none() {
                 let view = match command {
                     Command::SubscriptionsView => View::Subscriptions,
                     Command::PostureView => View::Posture,
+                    Command::UpgradesView => View::Upgrades,
                     Command::OperationsView => View::Operations,
                     _ => View::Clusters,
                 };
@@ -563,6 +574,7 @@ fn back(state: &mut State) {
             }
             state.aggregate_view();
             state.subscription_selected = place.subscription_selected;
+            state.upgrade_selected = place.upgrade_selected.min(state.upgrade_rows.len().saturating_sub(1));
             if let Some(id) = place.selected {
                 state.select_id(&id);
             }
@@ -721,6 +733,17 @@ fn open(state: &mut State) -> Vec<Effect> {
         }
         View::Posture => return vec![],
         View::Operations => return apply::open_row(state),
+        View::Upgrades => {
+            // The event's cluster opens; Esc comes back to this event.
+            let Some((item, _)) = state.selected_upgrade() else {
+                return vec![];
+            };
+            let id = item.cluster.id.to_ascii_lowercase();
+            let place = state.place();
+            state.back.push(place);
+            state.screen = Screen::Cluster { id, scroll: 0 };
+            return vec![];
+        }
         View::Clusters => {}
     }
     let Some(item) = state.selected_item() else {
@@ -761,6 +784,16 @@ fn scroll_or_move(state: &mut State, delta: i64) -> Vec<Effect> {
                 state.subscription_offset = state.subscription_selected;
             } else if state.subscription_selected >= state.subscription_offset + page {
                 state.subscription_offset = state.subscription_selected + 1 - page;
+            }
+        }
+        (None, Screen::Fleet) if state.view == View::Upgrades => {
+            let last = state.upgrade_rows.len().saturating_sub(1) as i64;
+            state.upgrade_selected = (state.upgrade_selected as i64 + delta).clamp(0, last.max(0)) as usize;
+            let page = state.page.max(1);
+            if state.upgrade_selected < state.upgrade_offset {
+                state.upgrade_offset = state.upgrade_selected;
+            } else if state.upgrade_selected >= state.upgrade_offset + page {
+                state.upgrade_offset = state.upgrade_selected + 1 - page;
             }
         }
         (None, Screen::Fleet) if state.view == View::Posture => {}
@@ -813,9 +846,16 @@ fn progress_step(state: &mut State, progress: Progress) {
 }
 
 /// Puts a refresh's list on screen while its details are read. Each cluster keeps the
-/// details on screen until the new ones arrive (moved over, not copied), so no verdict
-/// moves because the phase has not ended; the refresh goes on.
+/// details on screen until the new ones arrive (moved over, not copied), and the
+/// regions' offers and the events stay until the refresh reads them again, so no
+/// verdict or outlook moves because the phase has not ended; the refresh goes on.
 pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
+    for (region, offer) in std::mem::take(&mut state.regions) {
+        snapshot.regions.entry(region).or_insert(offer);
+    }
+    if snapshot.events.is_none() {
+        snapshot.events = state.take_events();
+    }
     let at: std::collections::HashMap<String, usize> = state
         .fleet
         .iter()
@@ -838,8 +878,9 @@ pub fn apply_snapshot(state: &mut State, snapshot: Snapshot) {
     install_snapshot(state, snapshot);
 }
 
-/// Puts a snapshot's clusters on screen, assessed, with the selection and marks kept,
-/// and an open fix popup made again from them in place.
+/// Puts a snapshot's clusters on screen, assessed and with their upgrade outlook (from
+/// the snapshot's regions and events), with the selection and marks kept, and an open
+/// fix popup made again from them in place.
 fn install_snapshot(state: &mut State, mut snapshot: Snapshot) {
     apply::keep_rereads(state, &mut snapshot);
     // The old data goes before the new is assessed, so both are not held at once.
@@ -850,6 +891,8 @@ fn install_snapshot(state: &mut State, mut snapshot: Snapshot) {
     state.subscriptions = fleet.subscriptions;
     state.errors = fleet.errors;
     state.skipped = fleet.skipped;
+    state.regions = fleet.regions;
+    state.events = fleet.events;
     state.install(assessed, carried);
     keep_in_view(state);
     refresh_fix(state);

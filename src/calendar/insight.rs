@@ -122,10 +122,11 @@ fn utc(at: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
-/// The latest event of each kind, when it failed.
+/// The latest event of each kind that has happened, when it failed: one scheduled
+/// after it has not gone through yet, so the failure stands until a later one does.
 fn failed_upgrades(events: &[UpgradeEvent]) -> Vec<&UpgradeEvent> {
     let mut latest: HashMap<&EventKind, &UpgradeEvent> = HashMap::new();
-    for event in events {
+    for event in events.iter().filter(|e| e.status != EventStatus::Scheduled) {
         let newer = latest.get(&event.kind).is_none_or(|seen| event.when() > seen.when());
         if newer {
             latest.insert(&event.kind, event);
@@ -163,7 +164,7 @@ fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(String, String)> {
         let Some(image) = pool.node_image_version.as_deref() else {
             continue;
         };
-        let Some(running) = node_image_date(image) else {
+        let Some((_, running)) = ctx.images.read(image) else {
             continue;
         };
         let Some((latest, latest_date, whose)) = latest_for(cluster, pool, image, ctx) else {
@@ -207,12 +208,12 @@ fn latest_for(
     ctx: &Context,
 ) -> Option<(String, time::Date, &'static str)> {
     if let Some(latest) = pool.latest_node_image_version.as_deref()
-        && let Some(date) = node_image_date(latest)
+        && let Some((_, date)) = ctx.images.read(latest)
     {
         return Some((latest.to_string(), date, "the latest AKS offers it"));
     }
-    let family = image_family(image)?;
-    let (date, version) = ctx.newest_image(&cluster.location, family)?;
+    let (family, _) = ctx.images.read(image)?;
+    let (date, version) = ctx.images.newest(&cluster.location, family)?;
     Some((
         version.to_string(),
         date,
@@ -220,28 +221,66 @@ fn latest_for(
     ))
 }
 
-/// The newest image per (lower-case region, image family) among the fleet's pools,
-/// counting what AKS offers each pool too.
-pub(super) fn newest_images<'a>(
-    clusters: impl IntoIterator<Item = &'a Cluster>,
-) -> HashMap<(String, String), (time::Date, String)> {
-    let mut newest: HashMap<(String, String), (time::Date, String)> = HashMap::new();
-    for cluster in clusters {
-        let region = cluster.location.to_ascii_lowercase();
-        for pool in &cluster.pools {
-            for image in [&pool.node_image_version, &pool.latest_node_image_version]
-                .into_iter()
-                .flatten()
-            {
-                let (Some(family), Some(date)) = (image_family(image), node_image_date(image)) else {
-                    continue;
-                };
-                let key = (region.clone(), family.to_string());
-                if newest.get(&key).is_none_or(|(seen, _)| date > *seen) {
-                    newest.insert(key, (date, image.clone()));
+/// The newest image by lower-case region, then image family: its date and version.
+pub(super) type Newest = HashMap<String, HashMap<String, (time::Date, String)>>;
+
+/// The fleet's node images: what each version says (its family and date, read once
+/// per version: a fleet of 10,000 clusters runs a few dozen), and the newest per
+/// region and family.
+#[derive(Default)]
+pub(super) struct Images {
+    read: HashMap<String, Option<(String, time::Date)>>,
+    newest: Newest,
+}
+
+impl Images {
+    /// The images of `clusters`' pools, counting what AKS offers each pool too.
+    pub(super) fn of<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Images {
+        let mut images = Images::default();
+        for cluster in clusters {
+            for pool in &cluster.pools {
+                for image in [&pool.node_image_version, &pool.latest_node_image_version]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !images.read.contains_key(image.as_str()) {
+                        let read = image_family(image).zip(node_image_date(image));
+                        images.read.insert(image.clone(), read.map(|(f, d)| (f.to_string(), d)));
+                    }
+                    let Some((family, date)) = images.read[image.as_str()].as_ref() else {
+                        continue;
+                    };
+                    let region = match images.newest.get_mut(cluster.location.as_str()) {
+                        Some(region) => region,
+                        None => images.newest.entry(cluster.location.to_ascii_lowercase()).or_default(),
+                    };
+                    match region.get_mut(family.as_str()) {
+                        Some(seen) if *date > seen.0 => *seen = (*date, image.clone()),
+                        Some(_) => {}
+                        None => {
+                            region.insert(family.clone(), (*date, image.clone()));
+                        }
+                    }
                 }
             }
         }
+        images
     }
-    newest
+
+    /// A version's family and date, when it has a date.
+    pub(super) fn read<'s>(&'s self, version: &'s str) -> Option<(&'s str, time::Date)> {
+        match self.read.get(version) {
+            Some(read) => read.as_ref().map(|(family, date)| (family.as_str(), *date)),
+            None => image_family(version).zip(node_image_date(version)),
+        }
+    }
+
+    /// The newest image of `family` in `location` (any case).
+    pub(super) fn newest(&self, location: &str, family: &str) -> Option<(time::Date, &str)> {
+        let region = match self.newest.get(location) {
+            Some(region) => region,
+            None => self.newest.get(&location.to_ascii_lowercase())?,
+        };
+        region.get(family).map(|(date, version)| (*date, version.as_str()))
+    }
 }

@@ -13,7 +13,7 @@ mod support;
 
 use std::collections::{BTreeMap, HashMap};
 
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::config::InsightsConfig;
 use crate::model::{Assessed, Cluster, Insight, NextWindow, Outlook, RegionOffer, SupportCalendar, UpgradeEvent};
@@ -28,10 +28,11 @@ pub struct Context<'a> {
     /// What each region offers, by lower-case location.
     pub regions: &'a BTreeMap<String, RegionOffer>,
     pub settings: &'a InsightsConfig,
-    /// Each cluster's events, by lower-case cluster id; `None` when none were read.
-    events: Option<HashMap<String, Vec<UpgradeEvent>>>,
-    /// The newest node image per (lower-case region, image family) in the fleet.
-    newest: HashMap<(String, String), (Date, String)>,
+    /// Each cluster's events, newest first, by lower-case cluster id; `None` when none
+    /// were read. Borrowed: each outlook copies only its own.
+    events: Option<HashMap<String, Vec<&'a UpgradeEvent>>>,
+    /// The fleet's node images: each version read once, the newest per region and family.
+    images: insight::Images,
 }
 
 impl<'a> Context<'a> {
@@ -41,20 +42,20 @@ impl<'a> Context<'a> {
         now: OffsetDateTime,
         calendar: &'a SupportCalendar,
         regions: &'a BTreeMap<String, RegionOffer>,
-        events: Option<&[UpgradeEvent]>,
+        events: Option<&'a [UpgradeEvent]>,
         settings: &'a InsightsConfig,
         fleet: &[Assessed],
     ) -> Context<'a> {
         let events = events.map(|events| {
-            let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
+            let mut by_cluster: HashMap<String, Vec<&UpgradeEvent>> = HashMap::new();
             for event in events {
                 by_cluster
                     .entry(event.cluster_id.to_ascii_lowercase())
                     .or_default()
-                    .push(event.clone());
+                    .push(event);
             }
             for list in by_cluster.values_mut() {
-                list.sort_by(|a, b| b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id)));
+                list.sort_by(|a, b| newest_first(a, b));
             }
             by_cluster
         });
@@ -64,14 +65,8 @@ impl<'a> Context<'a> {
             regions,
             settings,
             events,
-            newest: insight::newest_images(fleet.iter().map(|a| &a.cluster)),
+            images: insight::Images::of(fleet.iter().map(|a| &a.cluster)),
         }
-    }
-
-    fn newest_image(&self, location: &str, family: &str) -> Option<(Date, &str)> {
-        self.newest
-            .get(&(location.to_ascii_lowercase(), family.to_string()))
-            .map(|(date, version)| (*date, version.as_str()))
     }
 }
 
@@ -82,8 +77,51 @@ pub fn annotate(fleet: &mut [Assessed], ctx: &Context) {
     }
 }
 
+/// Works out every cluster's outlook as `annotate` does, handing each cluster its own
+/// `events` (moved, not copied): for a holder that keeps the events only in the
+/// outlooks. `ctx`'s own events are not used.
+pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Option<Vec<UpgradeEvent>>) {
+    let mut by_cluster = events.map(|events| {
+        let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
+        for event in events {
+            by_cluster
+                .entry(event.cluster_id.to_ascii_lowercase())
+                .or_default()
+                .push(event);
+        }
+        for list in by_cluster.values_mut() {
+            list.sort_by(newest_first);
+        }
+        by_cluster
+    });
+    for item in fleet.iter_mut() {
+        let mine = by_cluster.as_mut().map(|by_cluster| {
+            by_cluster
+                .remove(&item.cluster.id.to_ascii_lowercase())
+                .unwrap_or_default()
+        });
+        item.outlook = Some(Box::new(outlook_with(&item.cluster, ctx, mine)));
+    }
+}
+
+/// Events newest first (by when they last moved), then by id.
+fn newest_first(a: &UpgradeEvent, b: &UpgradeEvent) -> std::cmp::Ordering {
+    b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id))
+}
+
 /// One cluster's outlook.
 pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
+    let events = ctx.events.as_ref().map(|by_cluster| {
+        by_cluster
+            .get(&cluster.id.to_ascii_lowercase())
+            .map(|mine| mine.iter().map(|&e| e.clone()).collect())
+            .unwrap_or_default()
+    });
+    outlook_with(cluster, ctx, events)
+}
+
+/// One cluster's outlook with its events (newest first; `None`: not read).
+fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>) -> Outlook {
     let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
     let support = support(
         cluster,
@@ -105,12 +143,6 @@ pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
                 }
             })
             .collect::<Vec<_>>()
-    });
-    let events = ctx.events.as_ref().map(|by_cluster| {
-        by_cluster
-            .get(&cluster.id.to_ascii_lowercase())
-            .cloned()
-            .unwrap_or_default()
     });
     let insights = insight::insights(
         cluster,

@@ -439,6 +439,14 @@ mod tests {
         let label = |c: &Cluster, known: bool| support(c, &calendar(), known.then_some(&region()), TODAY, 60).label();
         assert_eq!(label(&on("1.35.3", OFFICIAL, "Standard"), true), "until Mar 2027");
         assert_eq!(label(&on("1.34.5", OFFICIAL, "Standard"), true), "ends in 1 d");
+        let last_day = support(
+            &on("1.34.5", OFFICIAL, "Standard"),
+            &calendar(),
+            Some(&region()),
+            TODAY + time::Duration::days(1),
+            60,
+        );
+        assert_eq!(last_day.label(), "ends today");
         assert_eq!(label(&on("1.32.9", LTS, "Premium"), true), "LTS until Mar 2027");
         assert_eq!(
             label(&on("1.30.14", OFFICIAL, "Standard"), true),

@@ -258,6 +258,14 @@ fn a_failed_upgrade_is_flagged_until_a_later_one_of_its_kind_goes_through() {
             vec!["e2"],
         ),
         (
+            "a retry is only scheduled",
+            vec![
+                event(&c, 1, EventKind::NodeOs, EventStatus::Failed, 7),
+                event(&c, 2, EventKind::NodeOs, EventStatus::Scheduled, -2),
+            ],
+            vec!["e1"],
+        ),
+        (
             "a later one completed",
             vec![
                 event(&c, 1, EventKind::NodeOs, EventStatus::Failed, 14),

@@ -1,9 +1,12 @@
 //! The texts of a cluster's row, by column: what the dashboard's table shows and what
 //! a plain word in a filter searches, so `/` and `--filter` agree with the screen.
+//! SUPPORT and NEXT WINDOW read the cluster's upgrade outlook (`calendar::annotate`),
+//! worked out once per data change: "in 2 d 4 h" counts from the outlook's instant,
+//! in `scan` and the dashboard alike.
 
 use std::ops::Index;
 
-use crate::model::Assessed;
+use crate::model::{Assessed, Outlook};
 use crate::text;
 
 /// The fleet table's columns, in order.
@@ -16,8 +19,12 @@ pub enum Column {
     Version,
     /// The version the control plane runs, where it differs from the requested one.
     Running,
+    /// The support of the cluster's minor: `until 2027-03-31`, `ends in 12 d`, `out of support`.
+    Support,
     Upgrade,
     NodeOs,
+    /// When the soonest maintenance window opens: `in 2 d 4 h`, `open now`, `none`.
+    Window,
     /// The provisioning state (Succeeded, Failed, Updating...).
     Provisioning,
     Verdict,
@@ -25,15 +32,17 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the table's order (which is also the order of the variants).
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Name,
         Column::Subscription,
         Column::ResourceGroup,
         Column::Location,
         Column::Version,
         Column::Running,
+        Column::Support,
         Column::Upgrade,
         Column::NodeOs,
+        Column::Window,
         Column::Provisioning,
         Column::Verdict,
     ];
@@ -52,8 +61,10 @@ impl Column {
             Column::Location => "location",
             Column::Version => "version",
             Column::Running => "running",
+            Column::Support => "support",
             Column::Upgrade => "upgrade",
             Column::NodeOs => "node-os",
+            Column::Window => "window",
             Column::Provisioning => "provisioning",
             Column::Verdict => "verdict",
         }
@@ -75,8 +86,10 @@ impl Column {
             Column::Location => "LOCATION",
             Column::Version => "K8S",
             Column::Running => "RUNNING",
+            Column::Support => "SUPPORT",
             Column::Upgrade => "UPGRADE",
             Column::NodeOs => "NODE OS",
+            Column::Window => "NEXT WINDOW",
             Column::Provisioning => "PROVISIONING",
             Column::Verdict => "VERDICT",
         }
@@ -105,8 +118,10 @@ impl Cells {
                 (Some(running), _) => text::clean(running).into_owned(),
                 (None, _) => String::new(),
             },
+            Column::Support => item.outlook.as_deref().map_or_else(String::new, |o| o.support.label()),
             Column::Upgrade => text::clean(c.upgrade_channel().as_str()).into_owned(),
             Column::NodeOs => text::clean(c.node_os_channel().as_str()).into_owned(),
+            Column::Window => item.outlook.as_deref().map_or_else(String::new, next_window),
             Column::Provisioning => text::clean(c.provisioning_state.as_deref().unwrap_or("-")).into_owned(),
             Column::Verdict => item.verdict_label(),
         };
@@ -116,6 +131,19 @@ impl Cells {
     /// The texts from the left.
     pub fn iter(&self) -> impl Iterator<Item = &String> {
         self.0.iter()
+    }
+}
+
+/// The soonest window as a span from the outlook's instant: `in 2 d 4 h`, `open now`
+/// while one is under way, `none` when no window opens, `-` when they were not read.
+pub fn next_window(outlook: &Outlook) -> String {
+    if outlook.windows.is_none() {
+        return "-".to_string();
+    }
+    match outlook.soonest() {
+        None => "none".to_string(),
+        Some(next) if next.start <= outlook.at => "open now".to_string(),
+        Some(next) => format!("in {}", text::span((next.start - outlook.at).whole_seconds())),
     }
 }
 
@@ -192,13 +220,74 @@ mod tests {
             (Column::Location, "westeurope"),
             (Column::Version, "1.33.7"),
             (Column::Running, "1.33.6"),
+            (Column::Support, ""),
             (Column::Upgrade, "Unspecified"),
             (Column::NodeOs, "NodeImage"),
+            (Column::Window, ""),
             (Column::Provisioning, "Failed"),
             (Column::Verdict, "Fail (2)"),
         ];
         for (column, text) in want {
             assert_eq!(cells[column], text, "{column:?}");
+        }
+    }
+
+    /// An outlook worked out at noon, with windows opening `hours` from then (`None`:
+    /// the windows were not read).
+    fn outlook(hours: Option<&[i64]>) -> Outlook {
+        use crate::model::support::{Announced, Basis};
+        use crate::model::window::Occurrence;
+        use crate::model::{NextWindow, Support, SupportState};
+        let at = time::macros::datetime!(2026-11-27 19:56 UTC);
+        Outlook {
+            at,
+            support: Support {
+                state: SupportState::Ending,
+                ends: Announced::parse("2027-01-10"),
+                days_left: Some(44),
+                basis: Some(Basis::Calendar),
+                forced_upgrade: false,
+                reason: String::new(),
+            },
+            windows: hours.map(|hours| {
+                hours
+                    .iter()
+                    .map(|&h| NextWindow {
+                        name: format!("window-{h}"),
+                        next: Some(Occurrence {
+                            start: at + time::Duration::minutes(h * 60 + 4),
+                            end: at + time::Duration::hours(h + 4),
+                            offset: time::UtcOffset::UTC,
+                        }),
+                        problem: None,
+                        modified: None,
+                    })
+                    .collect()
+            }),
+            events: None,
+            insights: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn support_and_the_soonest_window_read_from_the_outlook() {
+        let mut item = failing(cluster("sub", "rg", "aks-1"), &[]);
+        let cases: [(Option<&[i64]>, &str); 5] = [
+            (Some(&[76, 52]), "in 2 d 4 h"),
+            (Some(&[3]), "in 3 h 4 m"),
+            (Some(&[-2, 30]), "open now"),
+            (Some(&[]), "none"),
+            (None, "-"),
+        ];
+        for (hours, want) in cases {
+            item.outlook = Some(Box::new(outlook(hours)));
+            let cells = Cells::of(&item);
+            assert_eq!(cells[Column::Window], want, "{hours:?}");
+            assert_eq!(cells[Column::Support], "ends in 44 d");
+            assert!(
+                haystack(&item, &cells).contains(want),
+                "a word finds what the row shows"
+            );
         }
     }
 }

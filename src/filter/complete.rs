@@ -139,7 +139,7 @@ mod tests {
 
     #[test]
     fn each_kind_of_term_completes_from_its_own_names() {
-        let cases: [(&str, &[&str]); 11] = [
+        let cases: [(&str, &[&str]); 14] = [
             ("ch", &["channel:"]),
             ("prod !st", &["!stale:", "!state:"]),
             ("channel:un", &["channel:unmanaged", "channel:unspecified"]),
@@ -150,6 +150,9 @@ mod tests {
             ("tag:o", &["tag:owner"]),
             ("fail:Node", &["fail:NodeAutoUpgrade"]),
             ("state:fa", &["state:failed"]),
+            ("su", &["sub:", "support:"]),
+            ("support:ending,o", &["support:ending,out"]),
+            ("insight:f", &["insight:failed-upgrade", "insight:forced-upgrade"]),
             ("colour:r", &[]),
         ];
         for (before, want) in cases {

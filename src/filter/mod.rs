@@ -21,7 +21,8 @@
 //! | `insight:stale-image`, `insight:any` | the cluster has that insight (`stale-image`, `eol-soon`, `out-of-support`, `forced-upgrade`, `failed-upgrade`, `window-changed`) or any |
 //!
 //! The `support:`, `window:` and `insight:` terms read the cluster's upgrade outlook
-//! (`calendar::annotate`); a row without one matches none of them. `!` before a term
+//! (`calendar::annotate`, which `scan` and the dashboard both run on every new fleet);
+//! a row without one matches none of them. `!` before a term
 //! negates it (once: `!!x` is an error, not `x`); double quotes keep spaces in a term
 //! (`sub:"Contoso Prod"`); a term may start with `-` (`-x` is a word like any other).
 //! Parsing is pure; a malformed term is an error that names it (a long one clipped to
@@ -210,8 +211,9 @@ pub fn quote(value: &str) -> String {
 }
 
 /// The field names of the language, with the colon, in the order help lists them.
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 15] = [
     "channel:", "nodeos:", "upgrade:", "sub:", "rg:", "loc:", "k8s:", "state:", "tag:", "fail:", "pass:", "stale:",
+    "support:", "window:", "insight:",
 ];
 
 /// The values a field takes from a fixed set, for completion.
@@ -220,6 +222,17 @@ pub fn field_values(field: &str) -> &'static [&'static str] {
         "channel" | "nodeos" => &["securitypatch", "nodeimage", "unmanaged", "none", "unspecified"],
         "upgrade" => &["rapid", "stable", "patch", "node-image", "none", "unspecified"],
         "stale" => &["yes", "no"],
+        "support" => &["supported", "lts", "ending", "out", "unknown", "forced"],
+        "window" => &["none", "unknown"],
+        "insight" => &[
+            "stale-image",
+            "eol-soon",
+            "out-of-support",
+            "forced-upgrade",
+            "failed-upgrade",
+            "window-changed",
+            "any",
+        ],
         "state" => &[
             "succeeded",
             "failed",

@@ -208,38 +208,39 @@ pub fn image_family(version: &str) -> Option<&str> {
     (family != version && !family.is_empty()).then_some(family)
 }
 
-fn numbers(token: &str) -> Option<Vec<&str>> {
-    let parts: Vec<&str> = token.split('.').collect();
-    parts
-        .iter()
-        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(parts)
+/// A token of exactly three dot-separated runs of digits (no allocation: a fleet's
+/// images are read many times over when its calendar is worked out).
+fn three(token: &str) -> Option<[&str; 3]> {
+    let mut parts = token.split('.');
+    let out = [parts.next()?, parts.next()?, parts.next()?];
+    let digits = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    (parts.next().is_none() && out.iter().all(digits)).then_some(out)
 }
 
-fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+fn ymd(year: i32, m: &str, d: &str) -> Option<Date> {
     let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+    Date::from_calendar_date(year, month, d.parse().ok()?).ok()
 }
 
 fn linux_current(token: &str) -> Option<Date> {
-    match numbers(token)?.as_slice() {
-        [yyyymm, dd, _n] if yyyymm.len() == 6 && dd.len() == 2 => ymd(&yyyymm[..4], &yyyymm[4..], dd),
+    match three(token)? {
+        [yyyymm, dd, _n] if yyyymm.len() == 6 && dd.len() == 2 => ymd(yyyymm[..4].parse().ok()?, &yyyymm[4..], dd),
         _ => None,
     }
 }
 
 fn legacy(token: &str) -> Option<Date> {
-    match numbers(token)?.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => ymd(y, m, d),
+    match three(token)? {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => ymd(y.parse().ok()?, m, d),
         _ => None,
     }
 }
 
 fn windows(token: &str) -> Option<Date> {
-    match numbers(token)?.as_slice() {
+    match three(token)? {
         [_build, _rev, yymmdd] if yymmdd.len() == 6 => {
-            let year = format!("20{}", &yymmdd[..2]);
-            ymd(&year, &yymmdd[2..4], &yymmdd[4..])
+            let year: i32 = yymmdd[..2].parse().ok()?;
+            ymd(2000 + year, &yymmdd[2..4], &yymmdd[4..])
         }
         _ => None,
     }

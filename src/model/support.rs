@@ -296,12 +296,14 @@ pub struct Support {
 }
 
 impl Support {
-    /// Short, for a table cell: `ends in 12 days`, `LTS until 2027-07`.
+    /// Short, for a table cell: `ends in 12 d` (`ends today` on its last day), `LTS
+    /// until 2027-07`.
     pub fn label(&self) -> String {
         let ends = self.ends.map(Announced::human);
         match (self.state, ends, self.days_left) {
             (SupportState::Supported, Some(ends), _) => format!("until {ends}"),
             (SupportState::Supported, None, _) => "supported".into(),
+            (SupportState::Ending, _, Some(0)) => "ends today".into(),
             (SupportState::Ending, _, Some(days)) => format!("ends in {days} d"),
             (SupportState::Ending, _, None) => "ending".into(),
             (SupportState::Lts, Some(ends), _) => format!("LTS until {ends}"),

@@ -47,8 +47,9 @@ pub struct SimOptions {
     pub forbidden_subscriptions: usize,
     /// Reads of this kind answer 403 AuthorizationFailed everywhere, as when a role
     /// lacks that one read permission (repeatable): maintenanceConfigurations,
-    /// upgradeProfiles (a cluster's), agentPools/upgradeProfiles, kubernetesVersions
-    #[arg(long = "forbid-read", value_name = "KIND", value_parser = ["maintenanceConfigurations", "upgradeProfiles", "agentPools/upgradeProfiles", "kubernetesVersions"])]
+    /// upgradeProfiles (a cluster's), agentPools/upgradeProfiles, kubernetesVersions,
+    /// scheduledEvents (the Resource Graph events query)
+    #[arg(long = "forbid-read", value_name = "KIND", value_parser = ["maintenanceConfigurations", "upgradeProfiles", "agentPools/upgradeProfiles", "kubernetesVersions", "scheduledEvents"])]
     pub forbidden_reads: Vec<String>,
     /// Share of requests whose body is cut short (status 200, truncated JSON)
     #[arg(long, default_value_t = 0.0)]

@@ -438,7 +438,10 @@ async fn dispatch(shared: &Shared, ctx: &Ctx<'_>, parts: &Parts, route: &Route<'
         (Route::ListSubscriptions, _) => read::list_subscriptions(ctx),
         (Route::Graph, _) => {
             let changes = shared.state.read();
-            shared.graph.answer(&shared.fleet, &changes, &bytes, ctx.now, ctx.wall)
+            let events_forbidden = ctx.options.forbidden_reads.iter().any(|k| k == "scheduledEvents");
+            shared
+                .graph
+                .answer(&shared.fleet, &changes, &bytes, ctx.now, ctx.wall, events_forbidden)
         }
         (Route::Subscription { sub, target }, Method::PUT) => match target {
             Target::Cluster { rg, name } => write::put_cluster(ctx, sub, rg, name, headers, &bytes),

@@ -1,9 +1,13 @@
 //! The cluster view: everything aksradar knows about one cluster, as lines scrolled by
 //! the screen's `scroll`. Identity, versions, the upgrades its profile offers and
-//! channels, node pools with their node image age, every finding with its reason, Azure
-//! Policy beside PSRule, maintenance windows, and what the latest details read could not
-//! get. It only shows what the cluster holds: opening it reads nothing, so a verdict
-//! never moves because a cluster was looked at.
+//! channels, the support of its minor (state, end, where it comes from, LTS, a forced
+//! upgrade), node pools with their node image age, every finding with its reason, Azure
+//! Policy beside PSRule, aksradar's own insights (marked as such: they are no PSRule
+//! verdicts), the maintenance windows with when each next opens, its recent scheduled
+//! upgrades, and what the latest details read could not get. It only shows what the
+//! cluster holds: opening it reads nothing, so a verdict never moves because a cluster
+//! was looked at. Times ahead ("in 2 d 4 h") count from the instant its outlook was
+//! worked out, as the table's do.
 //!
 //! Every string from the model goes through `text::clean` here: unlike the table's
 //! cells, nothing in the cluster was cleaned before.
@@ -15,11 +19,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::header::format_age;
+use super::upgrades::{kind_name, stamp, when};
 use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap, wrap_path};
 use crate::app::state::State;
 use crate::filter::Column;
-use crate::model::{Assessed, DetailPart, Outcome, Rule};
+use crate::model::support::{Basis, minor_text};
+use crate::model::window::Occurrence;
+use crate::model::{Assessed, DetailPart, EventStatus, InsightKind, Outcome, Outlook, Rule, SupportState};
 use crate::text::clean;
+
+/// A cluster's events listed at most; the upgrades view has them all.
+const EVENTS_SHOWN: usize = 8;
 
 /// Width of the label column of `field` lines, indent included.
 const LABEL: usize = 20;
@@ -229,6 +239,11 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
     };
     field(&mut out, "tags", &tags, plain, columns);
 
+    if let Some(outlook) = item.outlook.as_deref() {
+        section(&mut out, "Support", theme);
+        support(&mut out, state, item, outlook, columns, theme);
+    }
+
     section(&mut out, &format!("Node pools ({})", c.pools.len()), theme);
     pools(&mut out, state, item, loading, columns, theme);
 
@@ -269,6 +284,11 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         );
     }
 
+    if let Some(outlook) = item.outlook.as_deref() {
+        section(&mut out, "Insights (aksradar's own, not PSRule verdicts)", theme);
+        insights(&mut out, outlook, columns, theme);
+    }
+
     section(&mut out, "Maintenance windows", theme);
     if let Some(failed) = failure(DetailPart::Maintenance) {
         let text = format!("could not be read: {}: {}", clean(&failed.code), clean(&failed.message));
@@ -284,7 +304,12 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         (None, false) => field(&mut out, "", "not read", theme.muted(), columns),
         (Some(configs), _) if configs.is_empty() => field(&mut out, "", "none configured", theme.warning(), columns),
         (Some(configs), _) => {
-            for config in configs {
+            let windows = item
+                .outlook
+                .as_deref()
+                .and_then(|o| o.windows.as_deref())
+                .unwrap_or_default();
+            for (i, config) in configs.iter().enumerate() {
                 let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), clean);
                 prose(
                     &mut out,
@@ -293,8 +318,37 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
                     plain,
                     columns,
                 );
+                let (Some(outlook), Some(window)) = (item.outlook.as_deref(), windows.get(i)) else {
+                    continue;
+                };
+                match (&window.next, &window.problem) {
+                    (_, Some(problem)) => {
+                        let text = format!("its timing cannot be read: {}", clean(problem));
+                        prose(&mut out, 4, &text, theme.error(), columns);
+                    }
+                    (Some(next), None) => prose(&mut out, 4, &next_text(next, outlook.at), plain, columns),
+                    (None, None) if config.schedule.as_ref().is_some_and(|s| s.timing.is_some()) => prose(
+                        &mut out,
+                        4,
+                        "next: none opens within six years (its notAllowedDates block every occurrence)",
+                        theme.warning(),
+                        columns,
+                    ),
+                    (None, None) => {}
+                }
+                for flagged in outlook.insights.iter().filter(|i| {
+                    i.kind == InsightKind::WindowChanged && i.subject.as_deref() == Some(config.name.as_str())
+                }) {
+                    let text = format!("⚠ {}", clean(&flagged.message));
+                    prose(&mut out, 4, &text, theme.warning(), columns);
+                }
             }
         }
+    }
+
+    if let Some(outlook) = item.outlook.as_deref() {
+        section(&mut out, "Upgrade events (AKS's scheduled events)", theme);
+        events(&mut out, state, outlook, columns, theme);
     }
 
     if let Some(read) = c.details.as_deref() {
@@ -326,6 +380,239 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         }
     }
     out
+}
+
+/// The support of the cluster's minor: its state, the end that applies, where the state
+/// comes from, long-term support, and whether AKS may upgrade it by force.
+fn support(
+    out: &mut Vec<Line<'static>>,
+    state: &State,
+    item: &Assessed,
+    outlook: &Outlook,
+    columns: usize,
+    theme: Theme,
+) {
+    let support = &outlook.support;
+    let style = match support.state {
+        SupportState::OutOfSupport => theme.error(),
+        SupportState::Ending => theme.warning(),
+        SupportState::Unknown => theme.outcome(Outcome::Unknown),
+        SupportState::Supported | SupportState::Lts => theme.good(),
+    };
+    let state_text = match support.state {
+        SupportState::Supported => "supported",
+        SupportState::Lts => "on long-term support (LTS)",
+        SupportState::Ending => "ending: support ends within the warning period",
+        SupportState::OutOfSupport => "out of support",
+        SupportState::Unknown => "unknown",
+    };
+    field(out, "state", state_text, style, columns);
+    prose(out, LABEL, &clean(&support.reason), Style::default(), columns);
+    if let Some(ends) = support.ends {
+        let exact = if ends.is_exact() {
+            String::new()
+        } else {
+            format!(" (announced for {}: its last day)", ends.human())
+        };
+        let left = match support.days_left {
+            Some(days) if days < 0 => format!(", {} days ago", -days),
+            Some(days) => format!(", in {days} days"),
+            None => String::new(),
+        };
+        field(
+            out,
+            "ends",
+            &format!("{}{exact}{left}", ends.last_day()),
+            Style::default(),
+            columns,
+        );
+    }
+    let minor = item.cluster.version().map(|v| v.minor_key());
+    let entry = minor.and_then(|m| state.calendar.get(m));
+    let source = match support.basis {
+        Some(Basis::Region) => format!(
+            "the Kubernetes versions {} offers (read with the details)",
+            clean(&item.cluster.location)
+        ),
+        Some(Basis::Config) => match minor {
+            Some(minor) => format!("config's [support.\"{}\"]", minor_text(minor)),
+            None => "config's [support]".to_string(),
+        },
+        Some(Basis::Calendar) => match entry.and_then(|e| state.calendar.sources.get(&e.source)) {
+            Some(page) => format!("aksradar's support calendar, read {} from", page.read),
+            None => "aksradar's support calendar".to_string(),
+        },
+        None => "none: neither the calendar nor the region knows this minor".to_string(),
+    };
+    field(out, "source", &source, Style::default(), columns);
+    if support.basis == Some(Basis::Calendar)
+        && let Some(page) = entry.and_then(|e| state.calendar.sources.get(&e.source))
+    {
+        // The page's address breaks after a `/`, never inside a name.
+        for part in wrap_path(&clean(&page.page), columns.saturating_sub(LABEL)) {
+            out.push(Line::from(format!("{}{part}", " ".repeat(LABEL))));
+        }
+        if let Some(revision) = &page.revision {
+            prose(out, LABEL, &format!("({})", clean(revision)), theme.muted(), columns);
+        }
+    }
+    let c = &item.cluster;
+    let on_plan = c
+        .support_plan
+        .as_deref()
+        .is_some_and(|p| p.eq_ignore_ascii_case("AKSLongTermSupport"));
+    let premium = c.sku_tier.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Premium"));
+    let lts_end = entry.and_then(|e| e.lts_end);
+    let lts = match (on_plan, premium, lts_end) {
+        (true, true, Some(end)) => format!("on the AKSLongTermSupport plan (Premium tier), until {}", end.human()),
+        (true, true, None) => "on the AKSLongTermSupport plan (Premium tier); the calendar has no LTS end".to_string(),
+        (true, false, _) => {
+            "on the AKSLongTermSupport plan, which needs the Premium tier: standard support applies".to_string()
+        }
+        (false, _, Some(end)) => format!(
+            "not on it; long-term support for this minor runs until {} (AKSLongTermSupport plan, Premium tier)",
+            end.human()
+        ),
+        (false, _, None) => "not on it; the calendar has no long-term support for this minor".to_string(),
+    };
+    field(out, "LTS", &lts, Style::default(), columns);
+    let (forced, style) = if support.forced_upgrade {
+        (
+            "yes: out of support and below the oldest minor its region offers; AKS may upgrade it",
+            theme.error(),
+        )
+    } else {
+        ("no", Style::default())
+    };
+    field(out, "forced upgrade", forced, style, columns);
+}
+
+/// `next: Sun 30 Nov 00:00–04:00 UTC, in 2 d 4 h`, with the window's own times when its
+/// offset is not UTC; `open now` while it is under way.
+fn next_text(next: &Occurrence, at: time::OffsetDateTime) -> String {
+    let utc = Occurrence {
+        offset: time::UtcOffset::UTC,
+        ..*next
+    };
+    let local = if next.offset == time::UtcOffset::UTC {
+        String::new()
+    } else {
+        format!(" ({next})")
+    };
+    if next.start <= at {
+        format!(
+            "open now: {utc}{local}, closes in {}",
+            crate::text::span((next.end - at).whole_seconds())
+        )
+    } else {
+        format!(
+            "next: {utc}{local}, in {}",
+            crate::text::span((next.start - at).whole_seconds())
+        )
+    }
+}
+
+/// aksradar's own insights, each with what to do.
+fn insights(out: &mut Vec<Line<'static>>, outlook: &Outlook, columns: usize, theme: Theme) {
+    if outlook.insights.is_empty() {
+        field(out, "", "none", theme.muted(), columns);
+        return;
+    }
+    const KIND: usize = 17;
+    for insight in &outlook.insights {
+        let style = match insight.kind {
+            InsightKind::OutOfSupport | InsightKind::ForcedUpgrade | InsightKind::FailedUpgrade => theme.error(),
+            _ => theme.warning(),
+        };
+        for (i, part) in wrap(&clean(&insight.message), columns.saturating_sub(2 + KIND))
+            .into_iter()
+            .enumerate()
+        {
+            let kind = if i == 0 {
+                Span::styled(pad(insight.kind.as_str(), KIND), style)
+            } else {
+                Span::raw(" ".repeat(KIND))
+            };
+            out.push(Line::from(vec![Span::raw("  "), kind, Span::raw(part)]));
+        }
+    }
+}
+
+/// The cluster's scheduled upgrade events: those ahead (the soonest first), then those
+/// past (the latest first).
+fn events(out: &mut Vec<Line<'static>>, state: &State, outlook: &Outlook, columns: usize, theme: Theme) {
+    let Some(events) = outlook.events.as_deref() else {
+        let text = if state.errors.iter().any(crate::model::SourceError::is_events) {
+            "could not be read (the read errors say why)"
+        } else if state.live {
+            "not read yet"
+        } else {
+            "none in the data (a Resource Graph export of the events adds them)"
+        };
+        field(out, "", text, theme.muted(), columns);
+        return;
+    };
+    if events.is_empty() {
+        let text = "none: AKS schedules them where an auto-upgrade channel and its maintenance window are set";
+        field(out, "", text, theme.muted(), columns);
+        return;
+    }
+    // What is ahead first (the soonest first), then what happened (the latest first).
+    let mut ordered: Vec<&crate::model::UpgradeEvent> = events.iter().collect();
+    ordered.sort_by_key(|e| {
+        let at = match e.status {
+            EventStatus::Scheduled => e.scheduled.or(e.when()),
+            _ => e.when(),
+        };
+        match at.map(|t| t.unix_timestamp()) {
+            Some(t) if t > outlook.at.unix_timestamp() => (0, t),
+            Some(t) => (1, -t),
+            None => (2, 0),
+        }
+    });
+    for event in ordered.into_iter().take(EVENTS_SHOWN) {
+        let style = match event.status {
+            EventStatus::Failed => theme.error(),
+            EventStatus::Started => theme.warning(),
+            EventStatus::Completed => theme.good(),
+            _ => Style::default(),
+        };
+        let mut times = Vec::new();
+        for (label, time) in [
+            ("scheduled", event.scheduled),
+            ("started", event.started),
+            ("updated", event.updated),
+        ] {
+            if let Some(time) = time {
+                times.push(format!("{label} {}", stamp(time)));
+            }
+        }
+        let text = format!(
+            "{} ({}) {}",
+            kind_name(&event.kind),
+            when(event, outlook.at),
+            times.join(" · ")
+        );
+        let mut parts = wrap(&text, columns.saturating_sub(2 + 11)).into_iter();
+        out.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(pad(&clean(event.status.as_str()), 11), style),
+            Span::raw(parts.next().unwrap_or_default()),
+        ]));
+        for part in parts {
+            out.push(Line::from(format!("{}{part}", " ".repeat(13))));
+        }
+        if let Some(details) = event.details.as_deref().filter(|_| event.status == EventStatus::Failed) {
+            prose(out, 13, &clean(details), theme.error(), columns);
+        }
+    }
+    if events.len() > EVENTS_SHOWN {
+        let more = format!(
+            "and {} more (the upgrades view lists every event)",
+            crate::text::count(events.len() - EVENTS_SHOWN, "earlier event")
+        );
+        field(out, "", &more, theme.muted(), columns);
+    }
 }
 
 /// `The ...` for a label that starts a sentence.

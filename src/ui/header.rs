@@ -3,9 +3,11 @@
 //! one remembered from an earlier run), how much of it fails, how much is unknown (a
 //! rule's data not read: counted on its own), what could not be read (subscriptions
 //! unread count as unknown, not as zero), the node OS channels, clusters below the
-//! minimum version, how old the data is, and while a refresh runs, how far it got (the
-//! list, then every cluster's details) and what is failing. The views, with their keys, at the right of the
-//! second line: the current one in brackets.
+//! minimum version, the upgrade calendar (out of support, support ending, upgrades
+//! that failed, and whether the events could be read), how old the data is, and while
+//! a refresh runs, how far it got (the list, then every cluster's details) and what is
+//! failing. The views, with their keys, at the right of the second line: the current
+//! one in brackets.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,17 +33,21 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap
     let line = |y: u16| Rect::new(area.x, area.y + y, area.width, 1).intersection(area);
     frame.render_widget(Paragraph::new(overview(state, theme)), line(0));
 
-    // The channels give way to the views: short names first, then only the current
-    // view. On the narrowest terminals the views go (each view's body says which it
-    // is) rather than the count below the minimum version.
+    // The channels give way to the views: short names first, then the other views by
+    // their keys only, then only the current view. On the narrowest terminals the views
+    // go (each view's body says which it is) rather than the count below the minimum
+    // version.
     let fits = |channels: &Line, tabs: &Line| channels.width() + 2 + tabs.width() <= width;
-    let mut tab_line = tabs(state, keymap, theme, false);
+    let mut tab_line = tabs(state, keymap, theme, Tabs::Named);
     let mut channel_line = channels(state, theme, false);
     if !fits(&channel_line, &tab_line) {
         channel_line = channels(state, theme, true);
     }
     if !fits(&channel_line, &tab_line) {
-        tab_line = tabs(state, keymap, theme, true);
+        tab_line = tabs(state, keymap, theme, Tabs::Keys);
+    }
+    if !fits(&channel_line, &tab_line) {
+        tab_line = tabs(state, keymap, theme, Tabs::Current);
     }
     if !fits(&channel_line, &tab_line) {
         tab_line = Line::default();
@@ -49,21 +55,91 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap
     frame.render_widget(Paragraph::new(channel_line), line(1));
     frame.render_widget(Paragraph::new(tab_line.right_aligned()), line(1));
 
-    frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(2));
+    frame.render_widget(Paragraph::new(calendar(state, keymap, theme)), line(2));
+    frame.render_widget(Paragraph::new(activity(state, keymap, width, theme)), line(3));
 }
 
-/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture 5 operations`, with the keys that
-/// switch to them (so a remapped key shows). `compact` shows the current view only.
-fn tabs(state: &State, keymap: &Keymap, theme: Theme, compact: bool) -> Line<'static> {
+/// Line 3: the upgrade calendar of the clusters in view, `3 out of support · 12 end
+/// within 60 days · 2 upgrades failed in 7 days`, only the parts that are not zero;
+/// `support unknown` when nothing in view has calendar data, and the events read's
+/// failure, which leaves the failed upgrades uncounted.
+fn calendar(state: &State, keymap: &Keymap, theme: Theme) -> Line<'static> {
+    let summary = &state.calendar_summary;
+    let mut spans = vec![Span::styled("calendar ", theme.label())];
+    let part = |spans: &mut Vec<Span<'static>>, text: String, style| {
+        if spans.len() > 1 {
+            spans.push(Span::styled(" · ", theme.muted()));
+        }
+        spans.push(Span::styled(text, style));
+    };
+    if summary.out_of_support > 0 {
+        part(
+            &mut spans,
+            format!("{} out of support", summary.out_of_support),
+            theme.error(),
+        );
+    }
+    if summary.ending_soon > 0 {
+        let days = state.config.insights.support_warning_days;
+        part(
+            &mut spans,
+            format!("{} end within {days} days", summary.ending_soon),
+            theme.warning(),
+        );
+    }
+    if summary.failed_upgrades > 0 {
+        let days = crate::app::rows::FAILED_WITHIN.whole_days();
+        let upgrades = crate::text::count(summary.failed_upgrades, "upgrade");
+        part(&mut spans, format!("{upgrades} failed in {days} days"), theme.error());
+    }
+    if summary.clusters > 0 && summary.unknown_support == summary.clusters {
+        part(
+            &mut spans,
+            "support unknown".to_string(),
+            theme.outcome(crate::model::Outcome::Unknown),
+        );
+    }
+    if state.errors.iter().any(crate::model::SourceError::is_events) {
+        let press = keymap
+            .key_of(Command::Errors)
+            .map_or_else(String::new, |key| format!(" (press {key})"));
+        part(&mut spans, format!("upgrade events unread{press}"), theme.error());
+    }
+    if spans.len() == 1 && summary.clusters > 0 {
+        let events = if state.events_read() {
+            ", ending or failed"
+        } else {
+            " or ending"
+        };
+        spans.push(Span::styled(format!("nothing out of support{events}"), theme.muted()));
+    }
+    Line::from(spans)
+}
+
+/// How much of the views the tabs show.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tabs {
+    /// Every view, with its key and name.
+    Named,
+    /// The current view named, the others by their keys (`[1 clusters] 2 3 4 5`).
+    Keys,
+    /// The current view only.
+    Current,
+}
+
+/// The views as tabs, `[1 clusters] 2 subscriptions 3 posture 4 upgrades 5 operations`,
+/// with the keys that switch to them (so a remapped key shows), as much as `shown` says.
+fn tabs(state: &State, keymap: &Keymap, theme: Theme, shown: Tabs) -> Line<'static> {
     let views = [
         (View::Clusters, Command::ClustersView),
         (View::Subscriptions, Command::SubscriptionsView),
         (View::Posture, Command::PostureView),
+        (View::Upgrades, Command::UpgradesView),
         (View::Operations, Command::OperationsView),
     ];
     let mut spans = Vec::new();
     for (view, command) in views {
-        if compact && view != state.view {
+        if shown == Tabs::Current && view != state.view {
             continue;
         }
         let key = keymap.key_of(command);
@@ -78,11 +154,15 @@ fn tabs(state: &State, keymap: &Keymap, theme: Theme, compact: bool) -> Line<'st
             spans.push(Span::styled(text, theme.tab()));
         } else {
             // Without a key the view is still named: the help says how to get there.
-            if let Some(key) = key {
-                spans.push(Span::styled(key, theme.key()));
-                spans.push(Span::raw(" "));
+            match (key, shown) {
+                (Some(key), Tabs::Keys) => spans.push(Span::styled(key, theme.key())),
+                (Some(key), _) => {
+                    spans.push(Span::styled(key, theme.key()));
+                    spans.push(Span::raw(" "));
+                    spans.push(Span::raw(view.name()));
+                }
+                (None, _) => spans.push(Span::raw(view.name())),
             }
-            spans.push(Span::raw(view.name()));
         }
     }
     Line::from(spans)
@@ -248,7 +328,7 @@ fn channels(state: &State, theme: Theme, short: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-/// Line 3: the refresh in progress, else what failed in the last one.
+/// Line 4: the refresh in progress, else what failed in the last one.
 fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<'static> {
     let errors_key = keymap.key_of(Command::Errors);
     let press = |spans: &mut Vec<Span<'static>>| {

@@ -13,12 +13,13 @@ use crate::app::context::{Context, applies};
 use crate::app::keymap::Keymap;
 
 /// The filter language in full, a line per kind of term (as `filter.rs` reads it).
-const FILTER: [&str; 6] = [
+const FILTER: [&str; 7] = [
     "words match anywhere (name, subscription, group, location, versions, tags) · !term negates",
     "channel:securitypatch|nodeimage|unmanaged|none|unspecified, or nodeos: (the NODE OS column; a comma means any)",
     "upgrade:rapid|stable|patch|node-image|none|unspecified · sub:NAME · rg:GROUP · loc:LOCATION",
     "k8s:1.33 (every 1.33.x) · k8s:=1.33 (exactly) · k8s:<1.33 (< <= > >=) · state:failed (provisioning)",
     "tag:key=value or tag:key · fail:RULE / pass:RULE · stale:yes|no · \"quotes keep spaces\"",
+    "support:out|ending|lts|supported|unknown|forced or support:<60d · window:<24h|none|unknown · insight:KIND|any",
     "Tab completes fields, channels, states, rules, subscription names and tag keys; Up/Down: history",
 ];
 

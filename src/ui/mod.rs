@@ -21,7 +21,10 @@ mod status;
 mod subscriptions;
 mod table;
 mod theme;
+mod upgrades;
 
+#[cfg(test)]
+mod calendar_tests;
 #[cfg(test)]
 mod tests;
 
@@ -45,7 +48,7 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 12;
 
 /// Lines of the header above the body.
-const HEADER_HEIGHT: u16 = 3;
+const HEADER_HEIGHT: u16 = 4;
 /// The message line and the status line below the body.
 const FOOTER_HEIGHT: u16 = 2;
 
@@ -96,6 +99,7 @@ pub fn draw(frame: &mut Frame, state: &State, keymap: &Keymap, theme: Theme) {
             View::Clusters => table::draw(frame, areas.body, state, theme),
             View::Subscriptions => subscriptions::draw(frame, areas.body, state, theme),
             View::Posture => posture::draw(frame, areas.body, state, theme),
+            View::Upgrades => upgrades::draw(frame, areas.body, state, theme),
             View::Operations => operations::draw(frame, areas.body, state, keymap, theme),
         },
         Screen::Cluster { id, scroll } => cluster::draw(frame, areas.body, state, id, *scroll, theme),

@@ -1,7 +1,8 @@
-//! The posture view: the clusters in view counted three ways, as horizontal bar charts:
-//! by node OS upgrade channel, by Kubernetes minor version, and by the age of their
-//! oldest node image. `update` counts (`State::posture`) when the view changes; a frame
-//! only turns a few dozen numbers into bars.
+//! The posture view: the clusters in view counted four ways, as horizontal bar charts:
+//! by node OS upgrade channel, by Kubernetes minor version, by the age of their oldest
+//! node image, and by the months of support their minor has left (LTS's on the LTS
+//! plan). `update` counts (`State::posture`) when the view changes; a frame only turns
+//! a few dozen numbers into bars.
 //!
 //! Every bar's label carries its name, its count and its share, so the charts read
 //! without colour; with colour, good bars are green and bad ones yellow or red.
@@ -23,9 +24,10 @@ use crate::app::state::State;
 use crate::model::Version;
 use crate::text::clean;
 
-/// From this width the three charts stand side by side; below it they are stacked
-/// when they fit the height, and side by side anyway when they do not.
-const SIDE_BY_SIDE: u16 = 96;
+/// From this width the four charts stand side by side; below it they stand two by two
+/// when they fit the height, else stacked when they fit, and side by side anyway when
+/// nothing else does.
+const SIDE_BY_SIDE: u16 = 128;
 
 /// How a bar's label reads as good or bad.
 #[derive(Clone, Copy)]
@@ -99,22 +101,43 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             bars: &state.posture.by_image_age,
             verdict: &age_verdict,
         },
+        Chart {
+            title: "Support left",
+            bars: &state.posture.by_support_left,
+            verdict: &support_verdict,
+        },
     ];
     // A chart needs a row per bar inside its box.
     let heights = charts.each_ref().map(|c| c.bars.len() as u16 + 2);
-    let stacked = heights.iter().sum::<u16>() + 2;
-    let areas: [Rect; 3] = if body.width < SIDE_BY_SIDE && stacked <= body.height {
+    let tallest = heights.into_iter().max().unwrap_or(0);
+    let stacked = heights.iter().sum::<u16>() + 3;
+    let two_by_two = heights[0].max(heights[1]) + 1 + heights[2].max(heights[3]);
+    let side_by_side = |body: Rect| -> [Rect; 4] {
+        // As tall as the longest chart, so short charts do not float in empty boxes.
+        Layout::horizontal([Constraint::Fill(1); 4]).spacing(1).areas(Rect {
+            height: tallest.min(body.height),
+            ..body
+        })
+    };
+    let areas: [Rect; 4] = if body.width >= SIDE_BY_SIDE {
+        side_by_side(body)
+    } else if two_by_two <= body.height {
+        let [top, bottom] = Layout::vertical([
+            Constraint::Length(heights[0].max(heights[1])),
+            Constraint::Length(heights[2].max(heights[3])),
+        ])
+        .spacing(1)
+        .areas(body);
+        let [a, b] = Layout::horizontal([Constraint::Fill(1); 2]).spacing(1).areas(top);
+        let [c, d] = Layout::horizontal([Constraint::Fill(1); 2]).spacing(1).areas(bottom);
+        [a, b, c, d]
+    } else if stacked <= body.height {
         let mut constraints = heights.map(Constraint::Length).to_vec();
         constraints.push(Constraint::Fill(1));
         let rects = Layout::vertical(constraints).spacing(1).split(body);
-        [rects[0], rects[1], rects[2]]
+        [rects[0], rects[1], rects[2], rects[3]]
     } else {
-        // As tall as the longest chart, so short charts do not float in empty boxes.
-        let tallest = heights.into_iter().max().unwrap_or(0).min(body.height);
-        Layout::horizontal([Constraint::Fill(1); 3]).spacing(1).areas(Rect {
-            height: tallest,
-            ..body
-        })
+        side_by_side(body)
     };
     for (chart, rect) in charts.iter().zip(areas) {
         draw_chart(frame, rect, chart, theme);
@@ -199,6 +222,15 @@ fn age_verdict(label: &str) -> Verdict {
         "31-60d" | "61-90d" => Verdict::Fair,
         "91-180d" | ">180d" => Verdict::Bad,
         _ => Verdict::Fair,
+    }
+}
+
+/// Out of support, or under a month left, is urgent; under three months is late.
+fn support_verdict(label: &str) -> Verdict {
+    match label {
+        "out" | "<1 mo" => Verdict::Bad,
+        "1-3 mo" | "unknown" => Verdict::Fair,
+        _ => Verdict::Good,
     }
 }
 

@@ -133,6 +133,10 @@ fn filter_and_sort(state: &State, keymap: &Keymap, theme: Theme) -> Vec<Span<'st
             separate(&mut left);
             left.push(Span::raw("unread, then least compliant first"));
         }
+        View::Upgrades => {
+            separate(&mut left);
+            left.push(Span::raw("failed first"));
+        }
         View::Posture | View::Operations => {}
     }
     if state.only_failing {
@@ -204,6 +208,15 @@ fn key_hints(state: &State, keymap: &Keymap, room: usize, theme: Theme) -> Vec<S
         ],
         (None, Screen::Fleet, View::Subscriptions) => vec![
             (Command::Open, "its clusters"),
+            (Command::Filter, "filter"),
+            (Command::ClustersView, "clusters"),
+            (Command::Refresh, "refresh"),
+            (Command::Errors, "errors"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
+        ],
+        (None, Screen::Fleet, View::Upgrades) => vec![
+            (Command::Open, "open its cluster"),
             (Command::Filter, "filter"),
             (Command::ClustersView, "clusters"),
             (Command::Refresh, "refresh"),

@@ -2,16 +2,18 @@
 //! widgets, and column widths are fitted to those rows alone, so drawing costs the same
 //! for ten clusters or ten thousand.
 //!
-//! Columns have priorities: NAME and VERDICT keep their full width first; SUBSCRIPTION,
-//! RESOURCE GROUP and LOCATION shrink (cut in the middle, so names sharing a start stay
-//! apart) and then drop; RUNNING and PROVISIONING show only where there is room. A
-//! title line above counts the rows and names the columns a wider terminal would show.
+//! Columns have priorities: NAME and VERDICT keep their full width first; SUPPORT and
+//! NEXT WINDOW join whole where they fit, else drop; SUBSCRIPTION, RESOURCE GROUP and
+//! LOCATION shrink (cut in the middle, so names sharing a start stay apart) and then
+//! drop; RUNNING and PROVISIONING show only where there is room. A title line above
+//! counts the rows and names the columns a wider terminal would show.
 //!
 //! Colour carries meaning (verdicts, stale rows, the selection, highlighted clusters),
 //! and each meaning has a text or modifier twin that survives with colour off: the
-//! verdict word, a `(stale)` marker, a `▶` and reversed video on the selected row, and
-//! in the marker column a `●` for a marked row and a `◆` for a highlighted one
-//! (production, say), whose name is also bold (and magenta).
+//! verdict word, a `(stale)` marker, a `▶` and reversed video on the selected row, in
+//! the marker column a `●` for a marked row and a `◆` for a highlighted one
+//! (production, say), whose name is also bold (and magenta), and support out or ending
+//! in red or yellow, which its words say too.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -21,24 +23,31 @@ use ratatui::widgets::{Cell, Row, Table};
 use super::{Theme, centred_message, truncate, truncate_middle, width, window};
 use crate::app::state::State;
 use crate::filter::Column;
+use crate::model::SupportState;
 use crate::text::clean;
 
 /// Columns between cells.
 const SPACING: u16 = 1;
 
 /// The narrowest and widest each column may be, in `Column::ALL` order.
-const LIMITS: [(usize, usize); 10] = [
+const LIMITS: [(usize, usize); Column::ALL.len()] = [
     (10, 63),
     (8, 40),
     (8, 40),
     (6, 24),
     (5, 12),
     (5, 12),
+    (7, 24),
     (6, 12),
     (7, 14),
+    (6, 14),
     (7, 14),
     (7, 24),
 ];
+
+/// Joined after the essential columns, each whole or not at all: the upgrade calendar
+/// at a glance.
+const CALENDAR: [Column; 2] = [Column::Support, Column::Window];
 
 /// Shown only when every other column has its full width.
 const WIDE_ONLY: [Column; 2] = [Column::Running, Column::Provisioning];
@@ -75,6 +84,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
     let verdict_at = Column::Verdict.index();
     let name_at = Column::Name.index();
+    let support_at = Column::Support.index();
     let text_of = |row: &crate::app::rows::Row, i: usize| -> String {
         let column = Column::ALL[i];
         if column == Column::Verdict && row.tally.stale {
@@ -137,6 +147,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 let text = cut(&text_of(row, i), Column::ALL[i], widths[i]);
                 if i == verdict_at {
                     Cell::from(text).style(theme.outcome(row.verdict))
+                } else if i == support_at {
+                    let style = match row.calendar.support {
+                        Some(SupportState::OutOfSupport) => theme.error(),
+                        _ if row.calendar.ending_soon => theme.warning(),
+                        _ => Default::default(),
+                    };
+                    Cell::from(text).style(style)
                 } else if i == name_at && row.highlighted {
                     Cell::from(text).style(theme.highlighted())
                 } else {
@@ -213,11 +230,12 @@ fn title(state: &State, hidden: &[Column], theme: Theme) -> Line<'static> {
 
 /// Fits the columns into `available` columns by their priorities. NAME, K8S, UPGRADE,
 /// NODE OS and VERDICT come first, at full width (on a narrow terminal UPGRADE goes,
-/// then the name narrows). Then SUBSCRIPTION, RESOURCE GROUP and LOCATION join in that
-/// order, each at full width if it fits, else cut to a width that still reads
-/// (`READABLE`), else not at all; then RUNNING and PROVISIONING where everything else
-/// has its full width. Room left over goes to the cut columns. Returns the columns to
-/// show, in table order, and those left out that had something to show.
+/// then the name narrows). Then SUPPORT and NEXT WINDOW, each whole or not at all.
+/// Then SUBSCRIPTION, RESOURCE GROUP and LOCATION join in that order, each at full
+/// width if it fits, else cut to a width that still reads (`READABLE`), else not at
+/// all; then RUNNING and PROVISIONING where everything else has its full width. Room
+/// left over goes to the cut columns. Returns the columns to show, in table order, and
+/// those left out that had something to show.
 fn fit(widths: &mut [usize], wanted: &[usize], empty: &[bool], available: usize) -> (Vec<usize>, Vec<Column>) {
     let full: Vec<usize> = wanted
         .iter()
@@ -245,6 +263,17 @@ fn fit(widths: &mut [usize], wanted: &[usize], empty: &[bool], available: usize)
     let name = Column::Name.index();
     while total(&shown, widths) > available && widths[name] > LIMITS[name].0 {
         widths[name] -= 1;
+    }
+    for column in CALENDAR {
+        let i = column.index();
+        if empty[i] {
+            continue;
+        }
+        if total(&shown, widths) + full[i] + usize::from(SPACING) <= available {
+            shown.push(i);
+        } else {
+            hidden.push(column);
+        }
     }
     for column in SHRINK {
         let i = column.index();

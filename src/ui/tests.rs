@@ -13,8 +13,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
-use time::OffsetDateTime;
 use time::macros::{date, datetime};
+use time::{OffsetDateTime, Weekday};
 
 use super::*;
 use crate::app::action::{Action, PromptKey};
@@ -22,19 +22,22 @@ use crate::app::line::Edit;
 use crate::app::state::{DataSource, State};
 use crate::app::update::update;
 use crate::config::{Config, Waiver};
+use crate::model::support::OfferedMinor;
+use crate::model::window::{Recurrence, Timing, Window};
 use crate::model::{AgentPool, Cluster, MaintenanceConfig, Rule, SourceError, SubscriptionState};
 use crate::model::{ClusterDetails, DetailPart, Progress};
+use crate::model::{EventKind, EventStatus, MaintenanceSchedule, RegionOffer, UpgradeEvent};
 use crate::remediate::Format;
 use crate::rules;
 
 mod apply;
 
-const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
 const PROD: &str = "11111111-1111-1111-1111-111111111111";
 const DEV: &str = "22222222-2222-2222-2222-222222222222";
 const LEGACY: &str = "33333333-3333-3333-3333-333333333333";
 
-fn config() -> Config {
+pub(super) fn config() -> Config {
     Config {
         waivers: vec![Waiver {
             cluster: "aks-legacy-*".into(),
@@ -60,17 +63,92 @@ fn pool(name: &str, version: &str, image: &str) -> AgentPool {
     }
 }
 
-fn both_windows() -> Option<Vec<MaintenanceConfig>> {
+/// A weekly window on `day` at `hour` in `offset` for `hours`, from 2026-01-01.
+pub(super) fn weekly(day: Weekday, hour: u8, offset: i8, hours: u8) -> MaintenanceSchedule {
+    MaintenanceSchedule::of(
+        Timing::Window(Window {
+            recurrence: Recurrence::Weekly { every: 1, day },
+            duration_hours: hours,
+            start_time: time::Time::from_hms(hour, 0, 0).expect("an hour"),
+            utc_offset: time::UtcOffset::from_hms(offset, 0, 0).expect("an offset"),
+            start_date: Some(date!(2026 - 01 - 01)),
+            not_allowed: Vec::new(),
+        }),
+        None,
+    )
+}
+
+/// Sunday 00:00–04:00 UTC, and Saturday 22:00–04:00 at +01:00 (21:00 UTC): both open
+/// first on the weekend after NOW (Thursday noon).
+pub(super) fn both_windows() -> Option<Vec<MaintenanceConfig>> {
     Some(vec![
         MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+            schedule: Some(weekly(Weekday::Sunday, 0, 0, 4)),
         },
         MaintenanceConfig {
             name: "aksManagedNodeOSUpgradeSchedule".into(),
-            schedule: Some("Daily (every 1) at 02:00 +00:00 for 4h".into()),
+            schedule: Some(weekly(Weekday::Saturday, 22, 1, 6)),
         },
     ])
+}
+
+/// AKS's scheduled events of the fixture fleet: aks-prod-weu-2's node OS upgrade failed
+/// two days ago and the next is scheduled; its Kubernetes upgrade completed; the
+/// legacy payments cluster's node OS upgrade was canceled.
+pub(super) fn events() -> Vec<UpgradeEvent> {
+    let event = |cluster: &str, n: u32, kind: EventKind, status: EventStatus, hours: i64| {
+        let id = clusters()
+            .into_iter()
+            .find(|c| c.name == cluster)
+            .expect("a fixture cluster")
+            .id;
+        let at = NOW + time::Duration::hours(hours);
+        UpgradeEvent {
+            id: format!("{id}/scheduledevents/e-{n}"),
+            cluster_id: id,
+            event_id: Some(format!("e-{n}")),
+            kind,
+            status: status.clone(),
+            scheduled: Some(at),
+            started: (status != EventStatus::Scheduled).then_some(at),
+            // A scheduled one was last updated when AKS gave notice, a week before.
+            updated: Some(if status == EventStatus::Scheduled {
+                at - time::Duration::days(7)
+            } else {
+                at + time::Duration::minutes(50)
+            }),
+            details: (status == EventStatus::Failed)
+                .then(|| "Drain of node aks-user-1 failed: PodDisruptionBudget blocks eviction".to_string()),
+        }
+    };
+    vec![
+        event("aks-prod-weu-2", 1, EventKind::NodeOs, EventStatus::Failed, -47),
+        event("aks-prod-weu-2", 2, EventKind::NodeOs, EventStatus::Scheduled, 57),
+        event("aks-prod-weu-2", 3, EventKind::Kubernetes, EventStatus::Completed, -108),
+        event(
+            "aks-legacy-payments-cluster-with-a-very-long-name-eastus2",
+            4,
+            EventKind::NodeOs,
+            EventStatus::Canceled,
+            -200,
+        ),
+    ]
+}
+
+/// What westeurope offers: 1.33 to 1.35, so a 1.32 cluster there is below the oldest.
+pub(super) fn regions() -> BTreeMap<String, RegionOffer> {
+    let offer = |minor| OfferedMinor {
+        minor,
+        plans: vec!["KubernetesOfficial".into(), "AKSLongTermSupport".into()],
+        preview: false,
+    };
+    BTreeMap::from([(
+        "westeurope".to_string(),
+        RegionOffer {
+            minors: vec![offer((1, 33)), offer((1, 34)), offer((1, 35))],
+        },
+    )])
 }
 
 #[expect(clippy::too_many_arguments, reason = "a fixture table reads better flat")]
@@ -117,7 +195,7 @@ fn cluster(
     }
 }
 
-fn clusters() -> Vec<Cluster> {
+pub(super) fn clusters() -> Vec<Cluster> {
     let prod = (PROD, "Production");
     let dev = (DEV, "Development");
     let legacy = (LEGACY, "Legacy");
@@ -188,7 +266,7 @@ fn clusters() -> Vec<Cluster> {
     vec![failing, passing, unknown, waived, stale]
 }
 
-fn subscriptions() -> Vec<SubscriptionState> {
+pub(super) fn subscriptions() -> Vec<SubscriptionState> {
     [(PROD, "Production"), (DEV, "Development"), (LEGACY, "Legacy")]
         .map(|(id, name)| SubscriptionState {
             id: id.into(),
@@ -199,17 +277,19 @@ fn subscriptions() -> Vec<SubscriptionState> {
         .into()
 }
 
-fn live_state(width: u16, height: u16) -> State {
+pub(super) fn live_state(width: u16, height: u16) -> State {
     live_state_with(config(), width, height)
 }
 
-fn live_state_with(config: Config, width: u16, height: u16) -> State {
+pub(super) fn live_state_with(config: Config, width: u16, height: u16) -> State {
     let config = Arc::new(config);
     let data_source = DataSource::Arm {
         endpoint: "https://management.azure.com".into(),
     };
     let mut state = State::new(config.clone(), data_source, NOW);
     state.subscriptions = subscriptions();
+    state.regions = regions();
+    state.events = Some(events());
     state.set_fleet(rules::assess(clusters(), &config, NOW.date()));
     update(
         &mut state,
@@ -220,23 +300,23 @@ fn live_state_with(config: Config, width: u16, height: u16) -> State {
     state
 }
 
-fn command(state: &mut State, command: Command) {
+pub(super) fn command(state: &mut State, command: Command) {
     update(state, Action::Command(command));
 }
 
 /// Opens the filter line and types `text` into it (Enter not pressed).
-fn type_filter(state: &mut State, text: &str) {
+pub(super) fn type_filter(state: &mut State, text: &str) {
     command(state, Command::Filter);
     for c in text.chars() {
         update(state, Action::Prompt(PromptKey::Edit(Edit::Insert(c))));
     }
 }
 
-fn accept(state: &mut State) {
+pub(super) fn accept(state: &mut State) {
     update(state, Action::Prompt(PromptKey::Accept));
 }
 
-fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
+pub(super) fn render(state: &State, width: u16, height: u16, theme: Theme) -> Buffer {
     render_with(state, &Keymap::default(), width, height, theme)
 }
 
@@ -247,7 +327,7 @@ fn render_with(state: &State, keymap: &Keymap, width: u16, height: u16, theme: T
 }
 
 /// The buffer as text, one line per row, trailing spaces removed.
-fn text(buffer: &Buffer) -> String {
+pub(super) fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -258,12 +338,12 @@ fn text(buffer: &Buffer) -> String {
         .join("\n")
 }
 
-fn screen(state: &State, width: u16, height: u16) -> String {
+pub(super) fn screen(state: &State, width: u16, height: u16) -> String {
     text(&render(state, width, height, Theme { color: true }))
 }
 
 /// Where `needle` starts on screen, as (x, y).
-fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
+pub(super) fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
     let area = buffer.area;
     (0..area.height).find_map(|y| {
         let cells: Vec<&str> = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
@@ -291,7 +371,7 @@ fn selected_id(state: &State) -> String {
 
 /// The three sizes every main screen is snapshotted at: a laptop's 80x24, a split
 /// screen's 120x40 and a wide monitor's 200x50.
-const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
+pub(super) const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
 
 #[test]
 fn fleet_table() {
@@ -332,10 +412,23 @@ fn columns_give_way_by_priority_and_the_title_names_the_ones_left_out() {
     accept(&mut short);
     let shown = screen(&short, 120, 40);
     assert!(shown.contains("Production") && shown.contains("Development"), "{shown}");
-    // At 200 the wide columns show: PROVISIONING, and RUNNING where it differs.
+    // At 200 the calendar columns join whole, before the subscription and group.
     let shown = screen(&live_state(200, 50), 200, 50);
-    for title in ["LOCATION", "PROVISIONING", "RUNNING", "RESOURCE GROUP"] {
+    for title in ["SUPPORT", "NEXT WINDOW", "SUBSCRIPTION", "RESOURCE GROUP"] {
         assert!(shown.contains(title), "{title} at 200 columns:\n{shown}");
+    }
+    assert!(
+        shown.contains("out (forced upgrade)") && shown.contains("in 2 d 9 h"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("not shown (too narrow): LOCATION, RUNNING, PROVISIONING"),
+        "{shown}"
+    );
+    // At 240 the wide columns show too: PROVISIONING, and RUNNING where it differs.
+    let shown = screen(&live_state(240, 50), 240, 50);
+    for title in ["LOCATION", "PROVISIONING", "RUNNING", "RESOURCE GROUP", "SUPPORT"] {
+        assert!(shown.contains(title), "{title} at 240 columns:\n{shown}");
     }
     assert!(shown.contains("Failed"), "the failed provisioning state: {shown}");
     assert!(!shown.contains("not shown"), "{shown}");
@@ -378,7 +471,7 @@ fn a_remembered_filter_and_unread_subscriptions_show_in_the_header() {
     assert!(header.contains("1 of 3 subscriptions unread"), "{header}");
     // Development's clusters were read fresh before: nothing of it is stale, so
     // nothing claims "their last good rows are shown".
-    let activity = shown.lines().nth(2).expect("the activity line");
+    let activity = shown.lines().nth(3).expect("the activity line");
     assert!(
         activity.contains("1 of 3 subscriptions could not be read; no earlier rows of theirs to show"),
         "{activity}"
@@ -481,7 +574,7 @@ fn details() -> ClusterDetails {
     ClusterDetails {
         maintenance: Some(vec![MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into()),
+            schedule: Some(weekly(Weekday::Saturday, 22, 0, 6)),
         }]),
         upgrades: None,
         latest_images: Some(vec![
@@ -746,8 +839,8 @@ fn the_selection_stays_in_view_after_a_resize_the_state_has_not_heard_of() {
 
 #[test]
 fn table_rows_match_the_layout() {
-    assert_eq!(table_rows(Rect::new(0, 0, 120, 30)), 23);
-    assert_eq!(table_rows(Rect::new(0, 0, 60, 12)), 5);
+    assert_eq!(table_rows(Rect::new(0, 0, 120, 30)), 22);
+    assert_eq!(table_rows(Rect::new(0, 0, 60, 12)), 4);
     assert_eq!(table_rows(Rect::new(0, 0, 10, 2)), 1, "never zero");
     // The table really shows that many rows: fill a fleet and count them.
     let many = big_state(100);
@@ -862,7 +955,7 @@ fn the_cluster_view_shows_the_waiver_and_policy_beside_psrule() {
         command(&mut state, Command::Down);
     }
     command(&mut state, Command::Open);
-    for _ in 0..20 {
+    for _ in 0..30 {
         command(&mut state, Command::Down);
     }
     let buffer = render(&state, 120, 30, Theme { color: true });
@@ -891,13 +984,19 @@ fn marked_state() -> State {
 
 #[test]
 fn view_tabs_show_the_current_view_and_the_keys() {
-    let mut state = live_state(120, 30);
-    let buffer = render(&state, 120, 30, Theme { color: true });
-    let (x, y) = find(&buffer, "[1 clusters] 2 subscriptions 3 posture").expect("the tabs");
+    let mut state = live_state(200, 30);
+    let buffer = render(&state, 200, 30, Theme { color: true });
+    let (x, y) = find(
+        &buffer,
+        "[1 clusters] 2 subscriptions 3 posture 4 upgrades 5 operations",
+    )
+    .expect("the tabs");
     assert_eq!(y, 1);
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
     command(&mut state, Command::PostureView);
-    assert!(screen(&state, 120, 30).contains("1 clusters 2 subscriptions [3 posture]"));
+    assert!(screen(&state, 200, 30).contains("1 clusters 2 subscriptions [3 posture] 4 upgrades"));
+    // Where the names do not fit, the other views keep their keys.
+    assert!(screen(&state, 120, 30).contains("1 2 [3 posture] 4 5"));
     // A remapped key shows; narrow terminals keep the current view's name.
     let mut keymap = Keymap::default();
     keymap.rebind(Command::PostureView, &[crate::app::keymap::Key::char('p')]);
@@ -1117,15 +1216,15 @@ fn subscriptions_view() {
     assert!(shown.contains("Enter its clusters"), "{shown}");
     let (x, y) = find(&buffer, "AuthorizationFailed: The").expect("the error is shown");
     assert_eq!(buffer[(x, y)].fg, Color::Red);
-    assert_eq!(buffer[(0, 5)].symbol(), "▶");
+    assert_eq!(buffer[(0, 6)].symbol(), "▶");
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("subscriptions_{w}x{h}"), screen(&state, w, h));
     }
     // The selection moves.
     command(&mut state, Command::Down);
     let buffer = render(&state, 120, 40, Theme { color: false });
-    assert_eq!(buffer[(0, 6)].symbol(), "▶");
-    assert!(buffer[(5, 6)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(buffer[(0, 7)].symbol(), "▶");
+    assert!(buffer[(5, 7)].modifier.contains(Modifier::REVERSED));
 }
 
 #[test]
@@ -1146,7 +1245,7 @@ fn the_subscriptions_view_follows_the_filter_and_puts_unread_ones_first() {
     state.recompute();
     command(&mut state, Command::SubscriptionsView);
     let shown = screen(&state, 120, 40);
-    let first = shown.lines().nth(5).expect("a first row");
+    let first = shown.lines().nth(6).expect("a first row");
     assert!(first.contains("Unreachable") && first.contains("unread"), "{first}");
     assert!(!first.contains(" 0 "), "an unread subscription is not `0 0`: {first}");
     // A filter narrows the view to the subscriptions of the clusters in view.
@@ -1338,7 +1437,7 @@ fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
         let config = Arc::new(config);
         let mut state = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
         state.set_fleet(rules::assess(fleet(), &config, NOW.date()));
-        let shown = screen(&state, 160, 45);
+        let shown = screen(&state, 200, 45);
         let header_count = |label: &str| -> usize {
             let at = shown.find(label).unwrap_or_else(|| panic!("{label} in\n{shown}"));
             let number = shown[..at]
@@ -1475,7 +1574,7 @@ fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows()
     }
     let assessed = rules::assess(clusters, &state.config, NOW.date());
     state.set_fleet(assessed);
-    for _ in 0..15 {
+    for _ in 0..27 {
         command(&mut state, Command::Down);
     }
     let shown = screen(&state, 160, 45);
