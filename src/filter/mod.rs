@@ -508,7 +508,7 @@ impl Term {
 
     fn matches(&self, item: &Assessed, haystack: &str) -> bool {
         let c = &item.cluster;
-        let contains = |text: &str, needle: &str| text.to_lowercase().contains(needle);
+        let contains = contains_lowercase;
         match self {
             Term::Word(word) => haystack.contains(word.as_str()),
             Term::Channel(channels) => channels.contains(&c.node_os_channel()),
@@ -574,6 +574,17 @@ impl Term {
             }),
         }
     }
+}
+
+/// Whether `text` lower-cased contains `needle` (lower-case already). ASCII text, nearly
+/// all of it, is compared in place: a keystroke matches 10,000 rows without making
+/// 10,000 lower-case copies.
+fn contains_lowercase(text: &str, needle: &str) -> bool {
+    if !text.is_ascii() || !needle.is_ascii() {
+        return text.to_lowercase().contains(needle);
+    }
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    needle.is_empty() || text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 impl Filter {
@@ -802,6 +813,21 @@ mod tests {
         for (filter, want) in cases {
             let got = [&ending, &out, &fine, &unread, &bare].map(|a| matches(filter, a));
             assert_eq!(got, want, "{filter}");
+        }
+    }
+
+    #[test]
+    fn field_terms_contain_their_value_ignoring_case_without_copying_ascii() {
+        let cases = [
+            ("Contoso Prod", "prod", true),
+            ("RG-DATA-PROD-CUS", "data-prod", true),
+            ("westeurope", "", true),
+            ("eu", "europe", false),
+            ("Équipe Paris", "équipe", true),
+            ("Équipe Paris", "equipe", false),
+        ];
+        for (text, needle, want) in cases {
+            assert_eq!(contains_lowercase(text, needle), want, "{text} / {needle}");
         }
     }
 
