@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::in_range;
+
 /// `[apply]`, with the defaults documented in `config.example.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -46,21 +48,8 @@ pub fn apply_disabled(config_file: &str) -> String {
     )
 }
 
-fn in_range<'de, D: Deserializer<'de>>(d: D, key: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, D::Error> {
-    let n = u64::deserialize(d)?;
-    if range.contains(&n) {
-        Ok(n)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{key} must be {} to {}, not {n}",
-            range.start(),
-            range.end()
-        )))
-    }
-}
-
 fn de_max_parallel<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    in_range(d, "max_parallel", 1..=64).map(|n| usize::try_from(n).unwrap_or(64))
+    in_range(d, "max_parallel", 1..=64).map(|n| n as usize)
 }
 
 fn de_conflict_deadline<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
@@ -73,14 +62,11 @@ fn de_operation_deadline<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Erro
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::parse;
     use std::path::Path;
 
     use super::super::Config;
     use super::*;
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
-    }
 
     #[test]
     fn apply_is_off_by_default_and_each_setting_can_be_set() {

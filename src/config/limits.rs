@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::in_range;
+
 /// `[limits]`, with the defaults documented in `config.example.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -45,20 +47,6 @@ impl Default for Limits {
     }
 }
 
-/// A whole number in `range`; otherwise an error that names the key and the range.
-fn in_range<'de, D: Deserializer<'de>>(d: D, key: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, D::Error> {
-    let n = u64::deserialize(d)?;
-    if range.contains(&n) {
-        Ok(n)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{key} must be {} to {}, not {n}",
-            range.start(),
-            range.end()
-        )))
-    }
-}
-
 fn de_max_wait<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     in_range(d, "max_wait_seconds", 1..=3_600)
 }
@@ -85,14 +73,11 @@ fn de_credential_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Erro
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::parse;
     use std::path::Path;
 
     use super::super::Config;
     use super::*;
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
-    }
 
     #[test]
     fn limits_default_to_generous_bounds_and_each_can_be_set() {

@@ -510,40 +510,39 @@ fn de_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Dura
     }
 }
 
-fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    match usize::deserialize(d)? {
-        n @ 1..=256 => Ok(n),
-        n => Err(serde::de::Error::custom(format!(
-            "concurrency must be 1 to 256, not {n}"
-        ))),
+/// A whole number from the file, checked against `range` as it is read: the error
+/// names the key, the range and the value.
+pub(super) fn in_range<'de, D: Deserializer<'de>>(
+    d: D,
+    key: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{key} must be {} to {}, not {n}",
+            range.start(),
+            range.end()
+        )))
     }
+}
+
+fn de_concurrency<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    in_range(d, "concurrency", 1..=256).map(|n| n as usize)
 }
 
 fn de_image_age<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    match u32::deserialize(d)? {
-        n @ 1..=365 => Ok(n),
-        n => Err(serde::de::Error::custom(format!(
-            "node_image_max_age_days must be 1 to 365, not {n}"
-        ))),
-    }
+    in_range(d, "node_image_max_age_days", 1..=365).map(|n| n as u32)
 }
 
 fn de_warning_days<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    match u32::deserialize(d)? {
-        n @ 0..=730 => Ok(n),
-        n => Err(serde::de::Error::custom(format!(
-            "support_warning_days must be 0 to 730, not {n}"
-        ))),
-    }
+    in_range(d, "support_warning_days", 0..=730).map(|n| n as u32)
 }
 
 fn de_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    match u64::deserialize(d)? {
-        n @ 1..=600 => Ok(n),
-        n => Err(serde::de::Error::custom(format!(
-            "request_timeout_seconds must be 1 to 600, not {n}"
-        ))),
-    }
+    in_range(d, "request_timeout_seconds", 1..=600)
 }
 
 fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {

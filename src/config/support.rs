@@ -252,10 +252,10 @@ pub fn parse_calendar(text: &str, path: &Path) -> Result<SupportCalendar, Config
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::parse;
     use time::macros::date;
 
     use super::*;
-    use crate::config::Config;
 
     #[test]
     fn the_built_in_calendar_covers_every_minor_from_1_27_with_its_sources() {
@@ -290,10 +290,6 @@ mod tests {
         assert_eq!(month.last_day(), date!(2026 - 07 - 31), "Jul 2026 means July 31");
         assert_eq!(calendar.read(), Some(date!(2026 - 11 - 29)));
         assert_eq!(built_in(), &calendar, "parsed once, the same");
-    }
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn parse(text: &str) -> Result<Config, String> {
+pub(super) fn parse(text: &str) -> Result<Config, String> {
     Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
 }
 
