@@ -8,10 +8,10 @@
 //! waits the simulator's `Retry-After` of 1 s once per operation, as it would in Azure.
 
 mod jwt;
+mod simulate;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -61,25 +61,19 @@ const ENABLED: &str = "[apply]\nenabled = true\n";
 
 /// `aksradar simulate` in the background, killed when dropped.
 struct Served {
-    child: Child,
+    _running: simulate::Running,
     url: String,
     log: PathBuf,
     token: String,
     _dir: tempfile::TempDir,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn simulate(args: &[&str]) -> Served {
     let dir = tempfile::tempdir().expect("a folder");
     let log = dir.path().join("requests.jsonl");
     let token = jwt::token(TENANT, OBJECT);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+    command
         .args([
             "simulate",
             "--listen",
@@ -98,22 +92,11 @@ fn simulate(args: &[&str]) -> Served {
             "--request-log",
         ])
         .arg(&log)
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulate starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("a first line");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("`listening on URL` first")
-        .to_string();
+        .args(args);
+    let (running, lines) = simulate::start(&mut command, 1);
     Served {
-        child,
-        url,
+        _running: running,
+        url: simulate::url(&lines[0]),
         log,
         token,
         _dir: dir,

@@ -27,11 +27,13 @@
 
 #![cfg(unix)]
 
+mod simulate;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -197,57 +199,30 @@ impl AzureCli {
 
 /// `aksradar simulate --tls` in the background, stopped when dropped.
 struct Served {
-    child: Child,
+    _running: simulate::Running,
     url: String,
     ca: PathBuf,
     tenant: String,
     log: PathBuf,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Served {
     fn start(home: &Path, extra: &[&str]) -> Served {
         let log = home.join(format!("requests-{}.jsonl", extra.len()));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
-            // Its CA goes in the test's folder: killed at the end, it cannot remove it itself.
+        let mut command = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+        // Its CA goes in the test's folder: killed at the end, it cannot remove it itself.
+        command
             .env("TMPDIR", home)
             .args(["simulate", "--listen", "127.0.0.1:0", "--tls", "--request-log"])
             .arg(&log)
             .args(FLEET)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("simulate starts");
-        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut lines = Vec::new();
-        for _ in 0..3 {
-            let mut line = String::new();
-            out.read_line(&mut line)
-                .expect("simulate prints its address, CA and tenant");
-            lines.push(line.trim().to_string());
-        }
-        let url = lines[0]
-            .strip_prefix("listening on ")
-            .expect("listening on URL")
-            .to_string();
-        let ca = PathBuf::from(lines[1].strip_prefix("ca certificate: ").expect("ca certificate: PATH"));
-        let tenant = lines[2]
-            .split("tenant ")
-            .nth(1)
-            .and_then(|t| t.split(';').next())
-            .expect("the tenant")
-            .to_string();
+            .args(extra);
+        let (running, lines) = simulate::start(&mut command, 3);
         Served {
-            child,
-            url,
-            ca,
-            tenant,
+            _running: running,
+            url: simulate::url(&lines[0]),
+            ca: simulate::ca(&lines[1]),
+            tenant: simulate::tenant(&lines[2]),
             log,
         }
     }

@@ -6,9 +6,10 @@
 //! fixtures' dates: 1.27 stays out of support, a September image stays behind a
 //! November one, a weekly window keeps opening.
 
-use std::io::{BufRead, BufReader};
+mod simulate;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -255,34 +256,16 @@ fn info_shows_the_built_in_support_calendar_s_age() {
 
 /// `aksradar simulate` in the background, killed when dropped.
 struct Served {
-    child: Child,
+    _running: simulate::Running,
     url: String,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn simulate(args: &[&str]) -> Served {
-    let mut child = aksradar()
-        .args(["simulate", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulate starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .expect("a first line");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening")
-        .to_string();
-    Served { child, url }
+    let (running, lines) = simulate::start(aksradar().args(["simulate", "--listen", "127.0.0.1:0"]).args(args), 1);
+    Served {
+        _running: running,
+        url: simulate::url(&lines[0]),
+    }
 }
 
 #[test]

@@ -4,10 +4,10 @@
 //! summary on stderr in every format.
 
 mod hostile;
+mod simulate;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use aksradar::sim::{SimOptions, Simulator};
 
@@ -25,35 +25,15 @@ fn aksradar() -> Command {
 
 /// `aksradar simulate` in the background, killed when dropped.
 struct Served {
-    child: Child,
+    _running: simulate::Running,
     url: String,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn simulate(args: &[&str]) -> Served {
-    let mut child = aksradar()
-        .args(["simulate", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulate starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .expect("a first line");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("`listening on URL` first")
-        .to_string();
+    let (running, lines) = simulate::start(aksradar().args(["simulate", "--listen", "127.0.0.1:0"]).args(args), 1);
+    let url = simulate::url(&lines[0]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    Served { child, url }
+    Served { _running: running, url }
 }
 
 fn scan_json(cmd: &mut Command) -> serde_json::Value {

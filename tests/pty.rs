@@ -7,6 +7,8 @@
 //! Python's `pty` module drives it, since it is already needed for the conformance
 //! check and a Rust pty crate would be one more dependency for one test.
 
+mod simulate;
+
 use std::process::Command;
 
 const DRIVER: &str = r#"
@@ -377,29 +379,18 @@ sys.stdout.write("\nexit %d\n" % proc.returncode)
 "#;
 
 /// `aksradar simulate` on a free port, killed when dropped.
-struct Served(std::process::Child, String);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+struct Served {
+    _running: simulate::Running,
+    url: String,
 }
 
 fn simulate(args: &[&str]) -> Served {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aksradar"))
-        .args(["simulate", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("simulate starts");
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("a first line");
-    let url = first.trim().trim_start_matches("listening on ").to_string();
-    Served(child, url)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aksradar"));
+    let (running, lines) = simulate::start(command.args(["simulate", "--listen", "127.0.0.1:0"]).args(args), 1);
+    Served {
+        _running: running,
+        url: simulate::url(&lines[0]),
+    }
 }
 
 /// The progress lines `scan` drew on a terminal stderr: each redraw starts with `\r`
@@ -433,7 +424,7 @@ fn scan_shows_the_details_phase_s_progress_on_a_terminal_stderr() {
         let served = simulate(&args);
         let out = Command::new("python3")
             .args(["-c", STDERR_ON_A_TTY, env!("CARGO_BIN_EXE_aksradar")])
-            .args(["--endpoint", &served.1, "--auth", "token", "scan", "--format", "json"])
+            .args(["--endpoint", &served.url, "--auth", "token", "scan", "--format", "json"])
             .env("AKSRADAR_TOKEN", "simulator")
             .env("HOME", home.path())
             .env("XDG_CACHE_HOME", home.path().join("cache"))

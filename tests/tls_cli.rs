@@ -6,10 +6,12 @@
 
 #![cfg(unix)]
 
+mod simulate;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,52 +48,27 @@ fn aksradar(home: &Path) -> Command {
 
 /// `aksradar simulate --tls` in the background, killed when dropped.
 struct Served {
-    child: Child,
+    running: simulate::Running,
     url: String,
     ca: PathBuf,
     tenant: String,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn simulate_tls(home: &Path, args: &[&str]) -> Served {
-    let mut child = aksradar(home)
-        .args(["simulate", "--listen", "127.0.0.1:0", "--tls"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("simulate starts");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = |what: &str| {
-        let mut text = String::new();
-        out.read_line(&mut text).expect(what);
-        text.trim().to_string()
-    };
-    let first = line("a first line");
-    let url = first
-        .strip_prefix("listening on ")
-        .expect("`listening on URL` first")
-        .to_string();
-    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
-    let second = line("a second line");
-    let ca = PathBuf::from(
-        second
-            .strip_prefix("ca certificate: ")
-            .expect("`ca certificate: PATH` second"),
+    let (running, lines) = simulate::start(
+        aksradar(home)
+            .args(["simulate", "--listen", "127.0.0.1:0", "--tls"])
+            .args(args),
+        3,
     );
-    let third = line("a summary");
-    let tenant = third
-        .split("tenant ")
-        .nth(1)
-        .and_then(|rest| rest.split(';').next())
-        .expect("the summary names the tenant")
-        .to_string();
-    Served { child, url, ca, tenant }
+    let url = simulate::url(&lines[0]);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    Served {
+        running,
+        url,
+        ca: simulate::ca(&lines[1]),
+        tenant: simulate::tenant(&lines[2]),
+    }
 }
 
 fn home() -> tempfile::TempDir {
@@ -127,11 +104,11 @@ fn simulate_tls_prints_its_url_then_its_ca_and_removes_the_ca_on_sigint_and_sigt
         assert_ne!(folder, home.path());
 
         let status = Command::new("kill")
-            .args([&format!("-{signal}"), &served.child.id().to_string()])
+            .args([&format!("-{signal}"), &served.running.child().id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        let exit = wait_exit(&mut served.child);
+        let exit = wait_exit(served.running.child());
         assert!(exit.success(), "SIG{signal} stops it cleanly: {exit:?}");
         assert!(!folder.exists(), "SIG{signal}: the CA's folder is removed on exit");
     }
