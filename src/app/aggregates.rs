@@ -84,8 +84,7 @@ pub fn upgrade_rows(rows: &[Row], fleet: &[Assessed], visible: &[usize]) -> (Vec
                 }
                 EventStatus::Scheduled => {
                     counts.scheduled += 1;
-                    let at = event.scheduled.or(event.when());
-                    (2, at.map_or(i64::MAX, |t| t.unix_timestamp()))
+                    (2, event.due().map_or(i64::MAX, |t| t.unix_timestamp()))
                 }
                 _ => (3, newest_first),
             };

@@ -147,6 +147,15 @@ impl UpgradeEvent {
         self.updated.or(self.started).or(self.scheduled)
     }
 
+    /// When the event is due: its schedule while it is scheduled (its latest time when
+    /// it has none), its latest time otherwise.
+    pub fn due(&self) -> Option<OffsetDateTime> {
+        match self.status {
+            EventStatus::Scheduled => self.scheduled.or(self.when()),
+            _ => self.when(),
+        }
+    }
+
     /// Whether it belongs to the cluster with this resource id (ignoring case, as ARM does).
     pub fn of_cluster(&self, cluster_id: &str) -> bool {
         self.cluster_id.eq_ignore_ascii_case(cluster_id)

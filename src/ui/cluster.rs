@@ -559,24 +559,13 @@ fn events(out: &mut Vec<Line<'static>>, state: &State, outlook: &Outlook, column
     }
     // What is ahead first (the soonest first), then what happened (the latest first).
     let mut ordered: Vec<&crate::model::UpgradeEvent> = events.iter().collect();
-    ordered.sort_by_key(|e| {
-        let at = match e.status {
-            EventStatus::Scheduled => e.scheduled.or(e.when()),
-            _ => e.when(),
-        };
-        match at.map(|t| t.unix_timestamp()) {
-            Some(t) if t > outlook.at.unix_timestamp() => (0, t),
-            Some(t) => (1, -t),
-            None => (2, 0),
-        }
+    ordered.sort_by_key(|e| match e.due().map(|t| t.unix_timestamp()) {
+        Some(t) if t > outlook.at.unix_timestamp() => (0, t),
+        Some(t) => (1, -t),
+        None => (2, 0),
     });
     for event in ordered.into_iter().take(EVENTS_SHOWN) {
-        let style = match event.status {
-            EventStatus::Failed => theme.error(),
-            EventStatus::Started => theme.warning(),
-            EventStatus::Completed => theme.good(),
-            _ => Style::default(),
-        };
+        let style = super::upgrades::status_style(&event.status, theme);
         let mut times = Vec::new();
         for (label, time) in [
             ("scheduled", event.scheduled),

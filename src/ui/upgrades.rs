@@ -230,7 +230,7 @@ fn fit(wanted: &[usize], available: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn status_style(status: &EventStatus, theme: Theme) -> ratatui::style::Style {
+pub(super) fn status_style(status: &EventStatus, theme: Theme) -> ratatui::style::Style {
     match status {
         EventStatus::Failed => theme.error(),
         EventStatus::Started => theme.warning(),
@@ -251,11 +251,7 @@ pub(super) fn kind_name(kind: &EventKind) -> String {
 /// How far the event is from `at`: `in 2 d 4 h` ahead, `3 d 2 h ago` behind, by its
 /// schedule while it is scheduled and by its latest time otherwise.
 pub(super) fn when(event: &UpgradeEvent, at: OffsetDateTime) -> String {
-    let time = match event.status {
-        EventStatus::Scheduled => event.scheduled.or(event.when()),
-        _ => event.when(),
-    };
-    match time {
+    match event.due() {
         None => "-".to_string(),
         Some(t) if t > at => format!("in {}", crate::text::span((t - at).whole_seconds())),
         Some(t) => format!("{} ago", crate::text::span((at - t).whole_seconds())),
