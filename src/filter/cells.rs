@@ -140,10 +140,10 @@ pub fn next_window(outlook: &Outlook) -> String {
     if outlook.windows.is_none() {
         return "-".to_string();
     }
-    match outlook.soonest() {
+    match outlook.until_window() {
         None => "none".to_string(),
-        Some(next) if next.start <= outlook.at => "open now".to_string(),
-        Some(next) => format!("in {}", text::span((next.start - outlook.at).whole_seconds())),
+        Some(wait) if wait.is_zero() => "open now".to_string(),
+        Some(wait) => format!("in {}", text::span(wait.whole_seconds())),
     }
 }
 
