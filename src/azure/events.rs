@@ -4,20 +4,15 @@
 
 use super::client::{ArmClient, ClientError};
 use super::graph;
-use super::path::Path;
 use crate::model::UpgradeEvent;
-use crate::model::api::{EVENTS_QUERY, GRAPH_API_VERSION};
-
-/// Resource Graph takes at most this many subscriptions per request.
-const BATCH: usize = 1000;
+use crate::model::api::EVENTS_QUERY;
 
 /// Every scheduled upgrade event in `subscriptions`, in the order Resource Graph gives
 /// them (by id). Fails as a whole: a fleet's events are read completely or not at all.
 pub async fn fetch_events(client: &ArmClient, subscriptions: &[String]) -> Result<Vec<UpgradeEvent>, ClientError> {
-    let url =
-        client.url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))?;
+    let url = graph::url(client)?;
     let mut events = Vec::new();
-    for batch in subscriptions.chunks(BATCH) {
+    for batch in subscriptions.chunks(graph::BATCH) {
         let ids: Vec<&str> = batch.iter().map(String::as_str).collect();
         graph::pages(client, &url, &ids, EVENTS_QUERY, |page| {
             let rows = page.events.as_ref().map_or(0, Vec::len) + page.skipped;

@@ -17,7 +17,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::client::{ArmClient, ClientError};
 use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
-use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
+use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, SUBSCRIPTIONS_API_VERSION};
 use crate::model::{Cluster, Fleet, Progress, SourceError, SubscriptionState};
 
 /// A subscription as `GET /subscriptions` lists it.
@@ -38,9 +38,6 @@ pub struct FleetRequest {
     /// Subscriptions read at once on the ARM path, and requests at once in the details phase.
     pub concurrency: usize,
 }
-
-/// Resource Graph takes at most this many subscriptions per request.
-const GRAPH_BATCH: usize = 1000;
 
 pub(super) fn send(events: Option<&UnboundedSender<Progress>>, event: Progress) {
     if let Some(events) = events {
@@ -323,16 +320,14 @@ async fn fetch_graph(
     fleet: &mut Fleet,
 ) -> Vec<SourceError> {
     let mut left_out = Vec::new();
-    let url = match client
-        .url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))
-    {
+    let url = match super::graph::url(client) {
         Ok(url) => url,
         Err(err) => {
             fleet.errors.push(source_error(None, &err));
             return left_out;
         }
     };
-    for batch in scope.chunks(GRAPH_BATCH) {
+    for batch in scope.chunks(super::graph::BATCH) {
         let ids: Vec<&str> = batch.iter().map(|s| s.id.as_str()).collect();
         for id in &ids {
             send(

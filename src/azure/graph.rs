@@ -7,11 +7,20 @@ use reqwest::Url;
 use serde_json::json;
 
 use super::client::{ArmClient, ClientError};
-use super::path;
+use super::path::{self, Path};
 use crate::model::Fleet;
+use crate::model::api::GRAPH_API_VERSION;
 
 /// Rows per page: Resource Graph's most.
 const PAGE: u32 = 1000;
+
+/// Resource Graph takes at most this many subscriptions per request.
+pub const BATCH: usize = 1000;
+
+/// The Resource Graph endpoint on the client's cloud.
+pub fn url(client: &ArmClient) -> Result<Url, ClientError> {
+    client.url(&Path::new(["providers", "Microsoft.ResourceGraph", "resources"]).api_version(GRAPH_API_VERSION))
+}
 
 /// Sends `query` over `subscriptions` to `url` (the Resource Graph endpoint), page after
 /// page, handing each page (read by the importer: clusters, events) to `on_page`, which
