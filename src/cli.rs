@@ -104,7 +104,12 @@ impl Cli {
                     ));
                 }
             }
+            // The snapshot `info --dump-cache` prints is the endpoint's and the cloud's.
+            let dumping = name == "info" && sub.value_source("dump_cache") == Some(ValueSource::CommandLine);
             for id in unused_globals(name) {
+                if dumping && matches!(*id, "endpoint" | "cloud") {
+                    continue;
+                }
                 if sub.value_source(id) == Some(ValueSource::CommandLine) {
                     return Err(command.error(
                         ErrorKind::ArgumentConflict,
@@ -215,7 +220,7 @@ pub enum Command {
     /// The built-in fleet simulator alone, serving ARM and Resource Graph on 127.0.0.1.
     Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
-    Info,
+    Info(InfoArgs),
     /// A shell completion script on standard output, for bash, zsh, fish or powershell.
     Completions {
         #[arg(value_enum)]
@@ -223,6 +228,14 @@ pub enum Command {
     },
     /// The man page (roff) on standard output.
     Man,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct InfoArgs {
+    /// Print the cached fleet as JSON, cluster by cluster as it reads in memory: the
+    /// snapshot `scan --offline` reads (of --endpoint and --cloud), or FILE.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub dump_cache: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args, Clone)]

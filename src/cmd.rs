@@ -20,7 +20,7 @@ use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
 use crate::azure::Environment;
 use crate::cache::{Loaded, Snapshot, Store};
-use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InfoArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
 use crate::config::Config;
 use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
@@ -53,7 +53,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::cli::man(&mut out)?;
             finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
-        Command::Info => finish(
+        Command::Info(InfoArgs { dump_cache: Some(file) }) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            dump_cache(file.as_deref(), &config, &cli.global)
+        }
+        Command::Info(_) => finish(
             info(cli.global.config.as_deref(), today(), &mut io::stdout().lock()),
             ExitCode::SUCCESS,
         ),
@@ -682,6 +686,44 @@ fn remediate(
     say(&notes);
     say(&incomplete);
     finish(written, exit_code(&incomplete, false))
+}
+
+/// `info --dump-cache`: a snapshot file (`file`, else the one `scan --offline` reads)
+/// printed as plain JSON, the clusters as objects.
+fn dump_cache(file: Option<&Path>, config: &Config, flags: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let path = match file {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let live = Live::new(config, &flags.overrides());
+            let paths = Paths::discover().context("no home folder: name the snapshot file after --dump-cache")?;
+            Store::new(&paths.cache_dir).path(&live.cache_key())
+        }
+    };
+    let bytes = crate::disk::read_own(&path, crate::cache::SNAPSHOT_LIMIT)
+        .with_context(|| format!("cannot read the snapshot {}", path.display()))?
+        .with_context(|| {
+            format!(
+                "no snapshot at {}; run `aksradar scan` once to make one, or name a file after --dump-cache",
+                path.display()
+            )
+        })?;
+    let snapshot = match crate::cache::read_any_snapshot(&bytes) {
+        Ok(snapshot) => snapshot,
+        Err(crate::cache::Unreadable::Schema(schema)) => anyhow::bail!(
+            "{} is a snapshot of schema {schema}; this aksradar reads schema {}",
+            path.display(),
+            crate::cache::SCHEMA_VERSION
+        ),
+        Err(crate::cache::Unreadable::Damaged(why)) => {
+            anyhow::bail!("{} is not a snapshot aksradar can read: {why}", path.display())
+        }
+    };
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, &snapshot)
+        .map_err(io::Error::other)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    finish(written, ExitCode::SUCCESS)
 }
 
 fn info(explicit_config: Option<&Path>, today: Date, out: &mut dyn Write) -> io::Result<()> {

@@ -20,7 +20,7 @@ use crate::azure::{
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{ClusterDetails, Fleet, Progress, SourceError, carry_details};
+use crate::model::{ClusterDetails, Fleet, Interner, Progress, SourceError, carry_details};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -186,10 +186,13 @@ pub async fn details(
     }
     // Whole seconds: what the snapshot stores, so a view reads the same after a reload.
     let now = now.replace_nanosecond(0).unwrap_or(now);
+    // Each answer's texts were read apart: the clusters share them again.
+    let mut texts = Interner::new();
     for (cluster, details) in snapshot.clusters.iter_mut().zip(read.clusters) {
         if let Some(details) = details {
             details.apply(cluster, now);
         }
+        cluster.share(&mut texts);
     }
     snapshot.errors.extend(read.errors);
     snapshot.regions.extend(read.regions);

@@ -299,7 +299,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     let calendar = config.support_calendar();
     let regions = details.regions;
     assert!(regions.contains_key(&read.location.to_ascii_lowercase()), "{regions:?}");
-    let events = azure::fetch_events(&client, std::slice::from_ref(&read.subscription_id))
+    let events = azure::fetch_events(&client, &[read.subscription_id.to_string()])
         .await
         .expect("events");
     let now = NOW + time::Duration::minutes(1);

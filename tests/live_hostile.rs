@@ -508,9 +508,9 @@ async fn details_and_raw_json_of_hostile_ids_never_leave_the_endpoint() {
     let clusters: Vec<Cluster> = hostile_clusters
         .iter()
         .map(|(sub, group, name)| Cluster {
-            subscription_id: sub.to_string(),
-            resource_group: group.to_string(),
-            name: name.to_string(),
+            subscription_id: sub.to_string().into(),
+            resource_group: group.to_string().into(),
+            name: name.to_string().into(),
             ..Default::default()
         })
         .collect();
@@ -589,7 +589,7 @@ async fn a_next_link_with_a_password_is_refused_and_the_password_is_reported_now
     let error = the_only_error(&fleet);
     assert_eq!(error.code.as_deref(), Some("RefusedUrl"), "{error:?}");
     let snapshot = aksradar::cache::merge(None, fleet.clone(), "key", time::OffsetDateTime::now_utc());
-    let stored = serde_json::to_string(&snapshot).unwrap();
+    let stored = String::from_utf8(aksradar::cache::snapshot_bytes(&snapshot)).unwrap();
     assert!(!stored.contains("s3cret-pw"), "{stored}");
     assert!(!format!("{fleet:?}").contains("s3cret-pw"));
     assert_eq!(server.requests().len(), 2, "the link was not followed");

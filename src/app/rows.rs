@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::filter::{Cells, Column, haystack};
-use crate::model::{Assessed, Outcome, Rule, Tally, Version};
+use crate::model::{Assessed, Atom, Interner, Outcome, Rule, Tally, Version};
 
 /// One row of the fleet table, its texts cleaned and ready to draw.
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ pub struct Row {
     /// A `[highlight]` rule matches it (production, say).
     pub highlighted: bool,
     /// Its subscription's id, lower-cased: how the subscriptions view groups rows.
-    pub subscription: String,
+    pub subscription: Atom,
     /// The rules that fail on it, one bit per `Rule::ALL` position.
     pub failing_rules: u8,
     pub(super) version: Option<Version>,
@@ -31,9 +31,14 @@ pub struct Row {
 
 impl Row {
     pub fn of(index: usize, item: &Assessed, config: &Config) -> Row {
+        Row::of_shared(index, item, config, &mut Interner::new())
+    }
+
+    /// `of`, its texts taken from `texts` where rows before said the same.
+    pub fn of_shared(index: usize, item: &Assessed, config: &Config, texts: &mut Interner) -> Row {
         let c = &item.cluster;
         let verdict = item.verdict();
-        let cells = Cells::of(item);
+        let cells = Cells::of_shared(item, texts);
         let haystack = haystack(item, &cells);
         let version = c.version();
         Row {
@@ -44,7 +49,7 @@ impl Row {
             verdict,
             tally: Tally::of(item),
             highlighted: config.highlight.matches(c),
-            subscription: c.subscription_id.to_ascii_lowercase(),
+            subscription: texts.intern(&c.subscription_id.to_ascii_lowercase()),
             failing_rules: item
                 .failing()
                 .filter_map(|f| Rule::ALL.iter().position(|r| *r == f.rule))

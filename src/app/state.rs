@@ -386,10 +386,11 @@ impl State {
 
     /// Puts new data in, after `release`.
     pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
+        let mut texts = crate::model::Interner::new();
         self.rows = fleet
             .iter()
             .enumerate()
-            .map(|(i, a)| Row::of(i, a, &self.config))
+            .map(|(i, a)| Row::of_shared(i, a, &self.config, &mut texts))
             .collect();
         self.by_name = name_rank(&self.rows);
         (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);

@@ -28,8 +28,8 @@ fn cluster(i: usize, node_os: Option<&str>, version: &str) -> Cluster {
             "/subscriptions/sub-{}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-{i:03}",
             i % 3
         ),
-        name: format!("aks-{i:03}"),
-        subscription_id: format!("sub-{}", i % 3),
+        name: format!("aks-{i:03}").into(),
+        subscription_id: format!("sub-{}", i % 3).into(),
         resource_group: "rg".into(),
         location: if i.is_multiple_of(2) {
             "westeurope".into()
@@ -38,7 +38,7 @@ fn cluster(i: usize, node_os: Option<&str>, version: &str) -> Cluster {
         },
         kubernetes_version: Some(version.into()),
         upgrade_channel: Some("patch".into()),
-        node_os_upgrade_channel: node_os.map(String::from),
+        node_os_upgrade_channel: node_os.map(Into::into),
         pools: vec![AgentPool {
             name: "system".into(),
             os_type: Some("Linux".into()),
@@ -89,7 +89,7 @@ fn press(state: &mut State, keys: &str) -> Vec<Effect> {
 fn selected_name(state: &State) -> String {
     state
         .selected_item()
-        .map(|a| a.cluster.name.clone())
+        .map(|a| a.cluster.name.to_string())
         .unwrap_or_default()
 }
 
@@ -253,7 +253,7 @@ fn sorting_cycles_columns_reverses_and_keeps_the_selected_cluster() {
     let names: Vec<String> = s
         .visible
         .iter()
-        .map(|&r| s.rows[r].cells[Column::Name].clone())
+        .map(|&r| s.rows[r].cells[Column::Name].to_string())
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
@@ -276,7 +276,7 @@ fn opening_a_cluster_reads_nothing_and_never_moves_a_verdict() {
     let before: Vec<(String, String)> = live
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .map(|a| (a.cluster.name.to_string(), a.verdict_label()))
         .collect();
     let summary = live.summary;
     let effects = press(&mut live, "<Enter>");
@@ -287,7 +287,7 @@ fn opening_a_cluster_reads_nothing_and_never_moves_a_verdict() {
     let after: Vec<(String, String)> = live
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .map(|a| (a.cluster.name.to_string(), a.verdict_label()))
         .collect();
     assert_eq!(after, before, "no verdict moved");
     assert_eq!(live.summary, summary, "nor did the header's counts");
@@ -315,7 +315,7 @@ fn window_outcomes(state: &State) -> Vec<Option<Outcome>> {
     let mut by_name: Vec<(String, Option<Outcome>)> = state
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.outcome_of(Rule::MaintenanceWindow)))
+        .map(|a| (a.cluster.name.to_string(), a.outcome_of(Rule::MaintenanceWindow)))
         .collect();
     by_name.sort();
     by_name.into_iter().map(|(_, o)| o).collect()
@@ -429,7 +429,7 @@ fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() 
                 failed: vec![(
                     crate::model::DetailPart::Maintenance,
                     crate::model::SourceError {
-                        subscription_id: Some(c.subscription_id.clone()),
+                        subscription_id: Some(c.subscription_id.to_string()),
                         url: None,
                         code: Some("AuthorizationFailed".into()),
                         message: "no access".into(),
@@ -701,7 +701,7 @@ fn the_fix_works_from_the_cluster_view_too() {
     let Some(Overlay::Fix(popup)) = &s.overlay else {
         panic!()
     };
-    assert!(popup.ids[0].ends_with(&open));
+    assert!(popup.ids[0].ends_with(open.as_str()));
     press(&mut s, "<Esc><Esc>");
     assert_eq!(s.screen, Screen::Fleet, "Esc closes the popup, then the view");
 }
@@ -1538,11 +1538,11 @@ fn scan_and_the_dashboard_list_clusters_in_the_same_default_order() {
     let dashboard: Vec<String> = s
         .visible
         .iter()
-        .map(|&r| s.fleet[s.rows[r].index].cluster.name.clone())
+        .map(|&r| s.fleet[s.rows[r].index].cluster.name.to_string())
         .collect();
     let mut scan = s.fleet.clone();
     crate::report::worst_first(&mut scan);
-    let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.clone()).collect();
+    let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.to_string()).collect();
     assert_eq!(dashboard, scan);
 }
 

@@ -29,7 +29,7 @@ use super::path::{self, ClusterRef, Path};
 use crate::model::api::ARM_API_VERSION;
 use crate::model::support::OfferedMinor;
 use crate::model::{
-    Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, RegionOffer, SourceError, UpgradeProfile,
+    Atom, Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, RegionOffer, SourceError, UpgradeProfile,
     Version, node_image_line,
 };
 
@@ -71,7 +71,7 @@ struct Work {
 enum Answer {
     Maintenance(Vec<MaintenanceConfig>),
     Profile(UpgradeProfile),
-    Image(Option<String>),
+    Image(Option<Atom>),
     Region(RegionOffer),
 }
 
@@ -90,7 +90,7 @@ struct Plan {
     /// Per cluster: its maintenance and profile requests, or why they could not be made.
     own: Vec<Option<Result<(usize, usize), SourceError>>>,
     /// Per cluster: its pools, each with its image line's index in `lines`.
-    pools: Vec<Vec<(String, usize)>>,
+    pools: Vec<Vec<(Atom, usize)>>,
     /// Per cluster: its region's index in `regions`, when it has a version to check.
     region: Vec<Option<usize>>,
     lines: Vec<Shared>,
@@ -285,7 +285,7 @@ async fn ask(client: &ArmClient, work: &Work) -> Result<Answer, ClientError> {
             let latest = value
                 .pointer("/properties/latestNodeImageVersion")
                 .and_then(Value::as_str)
-                .map(String::from);
+                .map(Atom::from);
             Ok(Answer::Image(latest))
         }
         Ask::Region => {
@@ -331,15 +331,15 @@ struct Capabilities {
 }
 
 /// `upgrades: [{kubernetesVersion, isPreview}]` as the generally available versions.
-fn ga_versions(profile: &Value) -> Vec<String> {
-    let mut versions: Vec<String> = profile
+fn ga_versions(profile: &Value) -> Vec<Atom> {
+    let mut versions: Vec<Atom> = profile
         .get("upgrades")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter(|u| u.get("isPreview").and_then(Value::as_bool) != Some(true))
         .filter_map(|u| u.get("kubernetesVersion").and_then(Value::as_str))
-        .map(String::from)
+        .map(Atom::from)
         .collect();
     versions.sort_by(|a, b| match (Version::parse(a), Version::parse(b)) {
         (Some(a), Some(b)) => a.cmp(&b),
@@ -362,7 +362,7 @@ fn upgrade_profile(value: &Value) -> Result<UpgradeProfile, String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), ga_versions(p))))
+        .filter_map(|p| Some((Atom::from(p.get("name")?.as_str()?), ga_versions(p))))
         .collect();
     Ok(UpgradeProfile {
         control_plane: ga_versions(control_plane),
@@ -510,8 +510,8 @@ mod tests {
         assert_eq!(
             profile.pools,
             [
-                ("system".to_string(), vec!["1.34.7".to_string()]),
-                ("user".to_string(), vec![])
+                (Atom::from("system"), vec![Atom::from("1.34.7")]),
+                (Atom::from("user"), vec![])
             ]
         );
         let err = upgrade_profile(&serde_json::json!({"properties": {}})).unwrap_err();

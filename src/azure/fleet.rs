@@ -18,7 +18,7 @@ use super::client::{ArmClient, ClientError};
 use super::path::{self, ClusterRef, Path};
 use crate::config::Source;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, GRAPH_API_VERSION, SUBSCRIPTIONS_API_VERSION};
-use crate::model::{Cluster, Fleet, Progress, SourceError, SubscriptionState};
+use crate::model::{Atom, Cluster, Fleet, Interner, Progress, SourceError, SubscriptionState};
 
 /// A subscription as `GET /subscriptions` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,14 +158,17 @@ pub async fn fetch_fleet(
                 .cloned(),
         })
         .collect();
-    let names: HashMap<String, String> = scope
+    let names: HashMap<String, Atom> = scope
         .iter()
-        .filter_map(|s| Some((s.id.to_ascii_lowercase(), s.name.clone()?)))
+        .filter_map(|s| Some((s.id.to_ascii_lowercase(), Atom::from(s.name.as_deref()?))))
         .collect();
+    // Each page's clusters share their texts; now the whole read's do.
+    let mut texts = Interner::new();
     for cluster in &mut fleet.clusters {
         if cluster.subscription_name.is_none() {
             cluster.subscription_name = names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
         }
+        cluster.share(&mut texts);
     }
     // After the subscriptions' states: a cluster left out is not its subscription's
     // failure (the rest of it was read), but the read is still incomplete.

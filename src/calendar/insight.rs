@@ -12,8 +12,8 @@ use time::{Duration, Time};
 use super::Context;
 use crate::model::window::Timing;
 use crate::model::{
-    AgentPool, Cluster, EventKind, EventStatus, Insight, InsightKind, NextWindow, Support, SupportState, UpgradeEvent,
-    image_family, node_image_date,
+    AgentPool, Atom, Cluster, EventKind, EventStatus, Insight, InsightKind, NextWindow, Support, SupportState,
+    UpgradeEvent, image_family, node_image_date,
 };
 
 /// The node OS channel's maintenance configuration.
@@ -104,13 +104,13 @@ pub(super) fn insights(
                     window.name,
                     utc(modified)
                 ),
-                Some(window.name.clone()),
+                Some(window.name.to_string()),
             );
         }
     }
     if cluster.node_os_channel().patches_automatically() {
         for (pool, message) in stale_images(cluster, ctx) {
-            say(InsightKind::StaleImage, message, Some(pool));
+            say(InsightKind::StaleImage, message, Some(pool.to_string()));
         }
     }
     out
@@ -142,7 +142,7 @@ fn failed_upgrades(events: &[UpgradeEvent]) -> Vec<&UpgradeEvent> {
 /// Pools whose image is more than the allowed age behind the latest for their region,
 /// OS and SKU, although a node OS window has opened and closed since the latest came
 /// out: (pool, message).
-fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(String, String)> {
+fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(Atom, String)> {
     let Some(configs) = &cluster.maintenance else {
         // Unknown windows: it cannot be told whether one has passed.
         return Vec::new();
@@ -238,7 +238,7 @@ pub(super) fn newest_images<'a>(
                 };
                 let key = (region.clone(), family.to_string());
                 if newest.get(&key).is_none_or(|(seen, _)| date > *seen) {
-                    newest.insert(key, (date, image.clone()));
+                    newest.insert(key, (date, image.to_string()));
                 }
             }
         }

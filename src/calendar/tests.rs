@@ -53,7 +53,7 @@ fn node_os_window(timing: Timing) -> Option<Vec<MaintenanceConfig>> {
 fn image_pool(name: &str, image: &str, latest: Option<&str>) -> AgentPool {
     AgentPool {
         node_image_version: Some(image.into()),
-        latest_node_image_version: latest.map(String::from),
+        latest_node_image_version: latest.map(Into::into),
         ..pool(name, "1.35.3")
     }
 }

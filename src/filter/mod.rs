@@ -601,14 +601,14 @@ mod tests {
     fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
         let cluster = Cluster {
             subscription_name: Some("Contoso Prod".into()),
-            tags: [
+            tags: std::collections::BTreeMap::from([
                 ("env".to_string(), "Prod".to_string()),
                 ("team".to_string(), "payments".to_string()),
-            ]
+            ])
             .into(),
             kubernetes_version: Some(version.into()),
-            node_os_upgrade_channel: node.map(String::from),
-            upgrade_channel: upgrade.map(String::from),
+            node_os_upgrade_channel: node.map(Into::into),
+            upgrade_channel: upgrade.map(Into::into),
             provisioning_state: Some("Failed".into()),
             ..cluster("sub-1", &format!("rg-{name}"), name)
         };

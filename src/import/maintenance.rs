@@ -49,7 +49,7 @@ pub(super) fn read(map: &Map<String, Value>, name: &str) -> MaintenanceConfig {
         )),
     };
     MaintenanceConfig {
-        name: name.to_string(),
+        name: name.into(),
         schedule,
     }
 }

@@ -11,7 +11,9 @@
 
 use super::Scope;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
-use crate::model::{AgentPool, Assessed, Cluster, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version};
+use crate::model::{
+    AgentPool, Assessed, Atom, Cluster, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version,
+};
 pub use crate::rules::Schedule;
 use crate::rules::{has_schedule, pools_behind};
 
@@ -88,7 +90,7 @@ pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
         .current_kubernetes_version
         .as_deref()
         .or(cluster.kubernetes_version.as_deref());
-    let offered: Vec<(Version, &String)> = offered
+    let offered: Vec<(Version, &Atom)> = offered
         .iter()
         .filter_map(|v| Version::parse(v).filter(|p| p.pre.is_none()).map(|p| (p, v)))
         .collect();
@@ -107,7 +109,7 @@ pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
     match chosen {
         Some((version, text)) => Target::Step {
             from: from.map(String::from),
-            to: (*text).clone(),
+            to: (*text).to_string(),
             short_of: (!version.satisfies_minimum(minimum)).then(|| minimum.to_string()),
         },
         None => Target::NoneOffered,
@@ -343,7 +345,7 @@ mod tests {
         let with = |running: &str, offered: Option<&[&str]>| Cluster {
             kubernetes_version: Some(running.into()),
             current_kubernetes_version: Some(running.into()),
-            upgrades: offered.map(|o| o.iter().map(|v| v.to_string()).collect()),
+            upgrades: offered.map(|o| o.iter().map(|v| Atom::from(*v)).collect()),
             ..Default::default()
         };
         let step = |from: &str, to: &str, more: bool| Target::Step {

@@ -96,7 +96,7 @@ mod tests {
 
         let ok = Cluster {
             subscription_name: Some("Production".into()),
-            tags: BTreeMap::from([("env".into(), "prod".into())]),
+            tags: BTreeMap::from([("env".into(), "prod".into())]).into(),
             kubernetes_version: Some("1.33.7".into()),
             upgrade_channel: Some("stable".into()),
             node_os_upgrade_channel: Some("SecurityPatch".into()),
@@ -241,7 +241,7 @@ mod tests {
 
         let hostile = Cluster {
             subscription_name: Some("Dev, \"sandbox\"".into()),
-            tags: BTreeMap::from([("owner".into(), "=HYPERLINK(\"x\")".into())]),
+            tags: BTreeMap::from([("owner".into(), "=HYPERLINK(\"x\")".into())]).into(),
             kubernetes_version: Some("1.31.2".into()),
             upgrade_channel: Some("rapid".into()),
             node_os_upgrade_channel: Some("None".into()),

@@ -18,7 +18,7 @@ use super::header::format_age;
 use super::{Theme, centred_message, pad, position, truncate, visible_range, width, wrap, wrap_path};
 use crate::app::state::State;
 use crate::filter::Column;
-use crate::model::{Assessed, DetailPart, Outcome, Rule};
+use crate::model::{Assessed, Atom, DetailPart, Outcome, Rule};
 use crate::text::clean;
 
 /// Width of the label column of `field` lines, indent included.
@@ -42,10 +42,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, id: &str, scrol
     };
     let range = visible_range(body.len(), usize::from(body_area.height), scroll);
 
-    let verdict = state
-        .rows
-        .get(index)
-        .map_or_else(|| item.verdict().to_string(), |row| row.cells[Column::Verdict].clone());
+    let verdict = state.rows.get(index).map_or_else(
+        || item.verdict().to_string(),
+        |row| row.cells[Column::Verdict].to_string(),
+    );
     let mut title = vec![
         Span::styled(truncate(&clean(&item.cluster.name), 60).into_owned(), theme.label()),
         Span::raw("  "),
@@ -89,7 +89,7 @@ fn section(out: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
     out.push(Line::from(Span::styled(title.to_string(), theme.label())));
 }
 
-fn or_dash(value: &Option<String>) -> String {
+fn or_dash(value: &Option<Atom>) -> String {
     value
         .as_deref()
         .map_or_else(|| "-".to_string(), |v| clean(v).into_owned())
@@ -193,7 +193,7 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         (None, None) if state.live => field(&mut out, "upgrades", "not read", theme.muted(), columns),
         (None, None) => {}
     }
-    let raw = |value: &Option<String>| match value {
+    let raw = |value: &Option<Atom>| match value {
         Some(v) => format!(" (set to `{}`)", clean(v)),
         None => " (not set)".to_string(),
     };

@@ -93,11 +93,11 @@ fn cluster(
         subscription_name: Some(subscription.1.into()),
         resource_group: group.into(),
         location: location.into(),
-        tags: BTreeMap::new(),
+        tags: BTreeMap::new().into(),
         kubernetes_version: Some(version.into()),
         current_kubernetes_version: Some(version.into()),
-        upgrade_channel: upgrade.map(String::from),
-        node_os_upgrade_channel: node_os.map(String::from),
+        upgrade_channel: upgrade.map(Into::into),
+        node_os_upgrade_channel: node_os.map(Into::into),
         provisioning_state: Some("Succeeded".into()),
         power_state: Some("Running".into()),
         sku_name: Some("Base".into()),
@@ -136,7 +136,8 @@ fn clusters() -> Vec<Cluster> {
         ("env".into(), "prod".into()),
         // Untrusted text: an OSC 52 sequence in a tag must not reach the terminal.
         ("owner".into(), "ops\x1b]52;c;cm0gLXJmIC8=\x07team".into()),
-    ]);
+    ])
+    .into();
     let mut passing = cluster(
         "aks-prod-weu-2",
         prod,
@@ -739,7 +740,7 @@ fn the_selection_stays_in_view_after_a_resize_the_state_has_not_heard_of() {
     let name = state.selected_item().expect("selected").cluster.name.clone();
     // 5 clusters, and a terminal that shows only 6 rows less than the state thinks.
     let shown = screen(&state, 120, 12);
-    assert!(shown.contains(&name), "{shown}");
+    assert!(shown.contains(name.as_str()), "{shown}");
 }
 
 #[test]
@@ -768,7 +769,7 @@ fn big_state(n: usize) -> State {
     );
     let clusters = (0..n)
         .map(|i| Cluster {
-            name: format!("aks-{i:05}"),
+            name: format!("aks-{i:05}").into(),
             id: format!("{}-{i}", template.id),
             ..template.clone()
         })
@@ -798,7 +799,7 @@ fn a_frame_of_ten_thousand_clusters_draws_the_page_the_cursor_is_on() {
     let name = state.selected_item().expect("selected").cluster.name.clone();
     let line = shown
         .lines()
-        .find(|l| l.contains(&name))
+        .find(|l| l.contains(name.as_str()))
         .expect("the selected row is drawn");
     assert!(line.starts_with('▶'), "{line}");
     assert!(shown.contains("Clusters 10000 of 10000"), "the row count: {shown}");
@@ -1303,7 +1304,7 @@ fn a_subscriptions_frame_of_thousands_draws_the_selected_page() {
 fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
     let fleet = || {
         let at = |name: &str, version: Option<&str>| Cluster {
-            kubernetes_version: version.map(String::from),
+            kubernetes_version: version.map(Into::into),
             upgrade_channel: Some("patch".into()),
             node_os_upgrade_channel: Some("SecurityPatch".into()),
             maintenance: both_windows(),
@@ -1311,7 +1312,7 @@ fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
         };
         let template = Cluster {
             upgrade_channel: Some("rapid".into()),
-            subscription_id: String::new(),
+            subscription_id: String::new().into(),
             origin: crate::model::Origin::Template,
             ..at("aks-template", Some("1.31.2"))
         };

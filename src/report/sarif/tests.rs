@@ -200,7 +200,7 @@ fn fingerprints_key_on_rule_and_resource_id_and_survive_order_and_case() {
     again.reverse();
     for item in &mut again {
         item.cluster.id = item.cluster.id.to_uppercase();
-        item.cluster.name.push_str("-renamed");
+        item.cluster.name = format!("{}-renamed", item.cluster.name).into();
     }
     assert_eq!(prints(&again), first, "same rule and resource, same fingerprint");
     let legacy = &assessed[1].cluster.id;
