@@ -337,9 +337,10 @@ fn memory_by_part(path: &Path, key: &str) {
         panic!("no snapshot at {}", path.display())
     };
     let loaded = rss();
-    let fleet = snapshot.into_fleet();
+    // As the dashboard installs a snapshot: the clusters stay shared.
+    let (fleet, clusters) = snapshot.into_parts();
     let subscriptions = fleet.subscriptions;
-    let assessed = aksradar::rules::assess(fleet.clusters, &config, now.date());
+    let assessed = aksradar::rules::assess_shared(clusters, &config, now.date());
     let ruled = rss();
     let mut state = State::new(config.clone(), DataSource::Demo, now);
     state.subscriptions = subscriptions;

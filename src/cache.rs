@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -46,7 +47,8 @@ pub struct Snapshot {
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
     pub subscriptions: Vec<SubscriptionState>,
-    pub clusters: Vec<Cluster>,
+    /// Shared: the dashboard shows the very clusters a refresh reads and saves.
+    pub clusters: Vec<Arc<Cluster>>,
     #[serde(default)]
     pub skipped: usize,
     /// Failures beside the subscriptions' own: listing them, reading details.
@@ -61,19 +63,33 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot as a fleet, with every subscription's last error.
+    /// The snapshot as a fleet, with every subscription's last error. A cluster someone
+    /// else still holds is copied; the others are moved.
     pub fn into_fleet(self) -> Fleet {
+        let (fleet, clusters) = self.into_parts();
+        Fleet {
+            clusters: clusters
+                .into_iter()
+                .map(|c| Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone()))
+                .collect(),
+            ..fleet
+        }
+    }
+
+    /// The snapshot as a fleet with no clusters, and its clusters as they are shared.
+    pub fn into_parts(self) -> (Fleet, Vec<Arc<Cluster>>) {
         let mut errors = self.errors;
         errors.extend(self.subscriptions.iter().filter_map(|s| s.error.clone()));
-        Fleet {
-            clusters: self.clusters,
+        let fleet = Fleet {
+            clusters: Vec::new(),
             skipped: self.skipped,
             errors,
             subscriptions: self.subscriptions,
             duplicates: 0,
             regions: self.regions,
             events: self.events,
-        }
+        };
+        (fleet, self.clusters)
     }
 }
 
@@ -112,7 +128,7 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
         kept.regions = regions;
         kept.events = events;
         for cluster in &mut kept.clusters {
-            cluster.stale = true;
+            Arc::make_mut(cluster).stale = true;
         }
         kept.saved_at = now;
         kept.errors = general_errors;
@@ -141,11 +157,11 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
     for mut cluster in fresh.clusters {
         cluster.as_of = Some(now);
         cluster.stale = false;
-        clusters.push(cluster);
+        clusters.push(Arc::new(cluster));
     }
     for mut cluster in old_clusters {
         if failed.contains(&cluster.subscription_id.to_ascii_lowercase()) {
-            cluster.stale = true;
+            Arc::make_mut(&mut cluster).stale = true;
             clusters.push(cluster);
         }
     }
@@ -261,7 +277,7 @@ pub enum Unreadable {
 
 /// Writes `snapshot` as a snapshot file holds it (by column, see `stored`).
 pub fn write_snapshot(snapshot: &Snapshot, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer(out, &stored::written(snapshot)).map_err(io::Error::other)
+    serde_json::to_writer(out, &stored::Written(snapshot)).map_err(io::Error::other)
 }
 
 /// The bytes of a snapshot file for `snapshot`.

@@ -172,7 +172,8 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
             Progress::Failed { .. } => failed += 1,
             Progress::Waiting { seconds, why, .. } => waiting = format!(" (waiting {seconds:.1}s: {why})"),
             Progress::Started { .. } => {}
-            Progress::Details { total } => details = Some((total, 0, 0)),
+            // The total grows as lists end and their clusters' details are asked for.
+            Progress::Details { total } => details.get_or_insert((0, 0, 0)).0 = total,
             Progress::Detail { failed: bad } => {
                 if let Some((_, done, failed)) = &mut details {
                     *done += 1;

@@ -26,10 +26,11 @@ use tokio::sync::oneshot;
 use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
 use crate::azure::{ArmClient, Credentials, FleetRequest, Trust, fetch_raw};
-use crate::cache::{Loaded, Store};
+use crate::cache::{Loaded, Snapshot, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
 use crate::history::History;
+use crate::model::Cluster;
 use crate::tui::{self, Input};
 use crate::ui::{self, Theme};
 
@@ -105,11 +106,11 @@ struct Pending(usize);
 
 impl Services {
     /// Starts an effect. Returns whether an action will report its end.
-    fn start(&self, effect: Effect, actions: &UnboundedSender<Action>, headless: bool) -> bool {
+    fn start(&self, effect: Effect, state: &State, actions: &UnboundedSender<Action>, headless: bool) -> bool {
         match effect {
             Effect::Refresh { generation } => {
                 let Some(live) = &self.live else { return false };
-                self.spawn_refresh(live, generation, actions.clone());
+                self.spawn_refresh(live, generation, state, actions.clone());
                 true
             }
             Effect::FetchRaw { id, cluster } => {
@@ -175,7 +176,7 @@ impl Services {
         }
     }
 
-    fn spawn_refresh(&self, live: &LiveServices, generation: u64, actions: UnboundedSender<Action>) {
+    fn spawn_refresh(&self, live: &LiveServices, generation: u64, state: &State, actions: UnboundedSender<Action>) {
         let (events, mut received) = mpsc::unbounded_channel();
         let forward = actions.clone();
         tokio::spawn(async move {
@@ -189,6 +190,9 @@ impl Services {
         let key_for_load = key.clone();
         let (cancel, cancelled) = oneshot::channel();
         live.supersede(cancel);
+        // The clusters on screen, shared: each listed cluster keeps the details it shows
+        // until its own are read.
+        let shown: Vec<Arc<Cluster>> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
         tokio::spawn(async move {
             // The previous snapshot is read from disk only when a failure needs it.
             let previous = || {
@@ -204,31 +208,34 @@ impl Services {
                 }
             };
             let read = async {
-                let snapshot = fetch::list(
-                    client.clone(),
+                let watch = fetch::Watch {
+                    shown,
+                    linger: DETAILS_LINGER,
+                    // The list goes on screen as soon as it is whole, its clusters
+                    // shared with this read (no copy); the details follow, a batch of
+                    // clusters at a time, each replacing its listed copy.
+                    listed: |snapshot: &Snapshot| {
+                        let _ = actions.send(Action::Listed {
+                            generation,
+                            snapshot: Box::new(snapshot.clone()),
+                        });
+                    },
+                    detailed: |snapshot: &Snapshot, places: &[usize]| {
+                        let clusters = places.iter().map(|&at| (at, snapshot.clusters[at].clone())).collect();
+                        let _ = actions.send(Action::Detailed { generation, clusters });
+                    },
+                };
+                fetch::read(
+                    client,
                     &request,
+                    true,
                     Some(&events),
                     &previous,
                     &key,
-                    OffsetDateTime::now_utc(),
+                    &OffsetDateTime::now_utc,
+                    watch,
                 )
-                .await;
-                // The list goes on screen now; the details follow into this copy.
-                let _ = actions.send(Action::Listed {
-                    generation,
-                    snapshot: Box::new(snapshot.clone()),
-                });
-                let mut snapshot = snapshot;
-                fetch::details(
-                    client,
-                    &mut snapshot,
-                    request.concurrency,
-                    Some(&events),
-                    &previous,
-                    OffsetDateTime::now_utc(),
-                )
-                .await;
-                snapshot
+                .await
             };
             // Cancelled (a newer refresh, or the dashboard closing): the read is
             // dropped where it stands, its requests and sign-in with it.
@@ -267,6 +274,10 @@ impl Services {
         });
     }
 }
+
+/// How long a refresh gathers the details that complete before the screen takes them:
+/// each batch orders and filters the whole fleet again.
+const DETAILS_LINGER: Duration = Duration::from_millis(400);
 
 /// Writes `text` to a new file `name` in `dir`. When a file of that name holds this
 /// very text already, nothing is written again (pressing `w` twice makes one file);
@@ -332,7 +343,7 @@ fn step(
         pending.0 = pending.0.saturating_sub(1);
     }
     for effect in update(state, action) {
-        if services.start(effect, actions, headless) {
+        if services.start(effect, state, actions, headless) {
             pending.0 += 1;
         }
     }
@@ -381,7 +392,7 @@ async fn run_loop(
         false,
     );
     for effect in initial_effects(state, services) {
-        if services.start(effect, &actions_tx, false) {
+        if services.start(effect, state, &actions_tx, false) {
             pending.0 += 1;
         }
     }
@@ -446,7 +457,7 @@ pub async fn headless(
         true,
     );
     for effect in initial_effects(&mut state, &services) {
-        if services.start(effect, &actions_tx, true) {
+        if services.start(effect, &state, &actions_tx, true) {
             pending.0 += 1;
         }
     }
@@ -559,6 +570,9 @@ mod tests {
         let config = Arc::new(Config::default());
         let mut live = Live::new(&config, &Overrides::default());
         live.endpoint = endpoint;
+        // Fewer workers than requests: every refresh keeps them all busy, so the number
+        // of connections a refresh needs does not hang on the order answers come in.
+        live.request.concurrency = 4;
         let live = LiveServices::new(live, Arc::new(credentials), Trust::default(), None, None, "test".into()).unwrap();
         let state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
         let services = Services {
@@ -602,7 +616,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }
@@ -634,7 +648,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }

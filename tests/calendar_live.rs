@@ -291,7 +291,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
         Some(NOW),
         "systemData.lastModifiedAt is the write's time"
     );
-    assert_eq!(&**schedule, "Daily 15:00–19:00 +00:00");
+    assert_eq!(&***schedule, "Daily 15:00–19:00 +00:00");
 
     // Read a minute later: the window opens in three hours, after a change AKS may not apply.
     clock.advance(Duration::from_secs(60));

@@ -10,8 +10,6 @@ use crate::model::{Assessed, Atom, Interner, Outcome, Rule, Tally, Version};
 pub struct Row {
     /// Index into `State::fleet`.
     pub index: usize,
-    /// The cluster's id, lower-cased: the key of marks and details.
-    pub id: String,
     pub cells: Cells,
     /// Lower-cased row text (and id and tags) that `/` searches.
     pub haystack: String,
@@ -43,7 +41,6 @@ impl Row {
         let version = c.version();
         Row {
             index,
-            id: c.id.to_ascii_lowercase(),
             cells,
             haystack,
             verdict,

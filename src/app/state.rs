@@ -294,6 +294,8 @@ pub struct State {
     /// Subscription names and tag keys, for completing filter terms: made on the idle
     /// tick or the first Tab, not with every new fleet.
     vocabulary: Option<Vocabulary>,
+    /// The texts the rows and the findings share (cells, reasons), for the fleet shown.
+    texts: crate::model::Interner,
     /// The trend over the recorded reads (live data), for the posture view.
     pub trend: Trend,
     /// Which fleet this is (the cache key: endpoint, tenant, demo), so a remembered
@@ -352,6 +354,7 @@ impl State {
             by_name: Vec::new(),
             orders: HashMap::new(),
             vocabulary: None,
+            texts: crate::model::Interner::new(),
             trend: Trend::default(),
             fleet_key: String::new(),
             live,
@@ -386,16 +389,24 @@ impl State {
 
     /// Puts new data in, after `release`.
     pub fn install(&mut self, fleet: Vec<Assessed>, carried: Carried) {
-        let mut texts = crate::model::Interner::new();
+        self.texts = crate::model::Interner::new();
+        let texts = &mut self.texts;
         self.rows = fleet
             .iter()
             .enumerate()
-            .map(|(i, a)| Row::of_shared(i, a, &self.config, &mut texts))
+            .map(|(i, a)| Row::of_shared(i, a, &self.config, texts))
             .collect();
         self.by_name = name_rank(&self.rows);
         (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
         self.vocabulary = None;
-        self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
+        self.marked = if carried.marked.is_empty() {
+            vec![false; self.rows.len()]
+        } else {
+            self.rows
+                .iter()
+                .map(|r| carried.marked.contains(&fleet[r.index].cluster.id.to_ascii_lowercase()))
+                .collect()
+        };
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
@@ -403,6 +414,30 @@ impl State {
         self.recompute();
         if let Some(id) = carried.selected {
             self.select_id(&id);
+        }
+    }
+
+    /// Replaces clusters by their place in the fleet (a refresh read their details),
+    /// assessed again, keeping everything else; a place that holds another cluster
+    /// (the fleet changed since) is left alone.
+    pub fn replace(&mut self, clusters: Vec<(usize, Arc<crate::model::Cluster>)>) {
+        let today = self.now.date();
+        let mut changed = false;
+        for (index, cluster) in clusters {
+            let Some(item) = self.fleet.get_mut(index) else {
+                continue;
+            };
+            if !item.cluster.id.eq_ignore_ascii_case(&cluster.id) {
+                continue;
+            }
+            *item = crate::rules::assess_sharing(cluster, &self.config, today, &mut self.texts);
+            self.rows[index] = Row::of_shared(index, item, &self.config, &mut self.texts);
+            changed = true;
+        }
+        if changed {
+            self.ranks.clear();
+            self.orders.clear();
+            self.recompute_keeping_selection();
         }
     }
 
@@ -576,14 +611,19 @@ impl State {
                 .visible
                 .iter()
                 .filter(|&&row| self.rows[row].tally.failing > 0)
-                .map(|&row| self.rows[row].id.clone())
+                .map(|&row| self.row_id(row))
                 .collect();
         }
         let shown = self.visible.iter().copied().filter(|&row| self.marked[row]);
         // Marked clusters a filter hides are still part of the batch, after the rest.
         let in_view: std::collections::HashSet<usize> = self.visible.iter().copied().collect();
         let hidden = (0..self.rows.len()).filter(|row| self.marked[*row] && !in_view.contains(row));
-        shown.chain(hidden).map(|row| self.rows[row].id.clone()).collect()
+        shown.chain(hidden).map(|row| self.row_id(row)).collect()
+    }
+
+    /// The id of a row's cluster, lower-cased: the key of marks and details.
+    fn row_id(&self, row: usize) -> String {
+        self.fleet[self.rows[row].index].cluster.id.to_ascii_lowercase()
     }
 
     /// Whether a row (index into `rows`) is marked.
@@ -617,7 +657,7 @@ impl State {
     fn marked_ids(&self) -> Vec<String> {
         (0..self.rows.len())
             .filter(|&row| self.is_marked(row))
-            .map(|row| self.rows[row].id.clone())
+            .map(|row| self.row_id(row))
             .collect()
     }
 

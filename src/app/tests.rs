@@ -306,7 +306,8 @@ fn both_schedules() -> Vec<MaintenanceConfig> {
 /// The details a read got for every cluster, put into `snapshot`, stamped `at`.
 fn with_details(mut snapshot: Snapshot, at: OffsetDateTime, details: impl Fn(&Cluster) -> ClusterDetails) -> Snapshot {
     for cluster in &mut snapshot.clusters {
-        details(cluster).apply(cluster, at);
+        let read = details(cluster);
+        read.apply(std::sync::Arc::make_mut(cluster), at);
     }
     snapshot
 }
@@ -399,6 +400,79 @@ fn a_refresh_shows_the_list_at_once_and_verdicts_hold_until_the_details_arrive()
 }
 
 #[test]
+fn details_that_arrive_replace_their_clusters_one_batch_at_a_time_and_shared() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let listed = snapshot_of(6, &[]);
+    update(
+        &mut s,
+        Action::Listed {
+            generation: 1,
+            snapshot: Box::new(listed.clone()),
+        },
+    );
+    assert!(
+        s.fleet
+            .iter()
+            .zip(&listed.clusters)
+            .all(|(a, c)| Arc::ptr_eq(&a.cluster, c)),
+        "the list on screen is the read's own clusters, not a copy"
+    );
+    assert_eq!(window_outcomes(&s), vec![Some(Outcome::Unknown); 6]);
+    let summary = s.summary;
+
+    // Two clusters' details arrive: those two move, the others hold.
+    let read = |at: usize| {
+        let mut cluster = (*listed.clusters[at]).clone();
+        ClusterDetails {
+            maintenance: Some(both_schedules()),
+            ..Default::default()
+        }
+        .apply(&mut cluster, NOW);
+        (at, Arc::new(cluster))
+    };
+    let batch = vec![read(1), read(4)];
+    let arrived: Vec<Arc<Cluster>> = batch.iter().map(|(_, c)| c.clone()).collect();
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 1,
+            clusters: batch,
+        },
+    );
+    let passing: Vec<String> = s
+        .fleet
+        .iter()
+        .filter(|a| a.outcome_of(Rule::MaintenanceWindow) == Some(Outcome::Pass))
+        .map(|a| a.cluster.name.to_string())
+        .collect();
+    assert_eq!(passing, ["aks-001", "aks-004"]);
+    assert!(Arc::ptr_eq(&s.fleet[1].cluster, &arrived[0]), "shared, not copied");
+    assert_ne!(s.summary, summary, "the counts follow");
+    assert!(s.refresh.running, "the refresh goes on");
+
+    // A place that holds another cluster now, or a superseded refresh, changes nothing.
+    let shown = s.fleet.clone();
+    let mut other = read(2);
+    other.0 = 3;
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 1,
+            clusters: vec![other],
+        },
+    );
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 0,
+            clusters: vec![read(5)],
+        },
+    );
+    assert_eq!(s.fleet, shown);
+}
+
+#[test]
 fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() {
     let mut s = state(0, true);
     press(&mut s, "r");
@@ -419,7 +493,7 @@ fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() 
     // carried its first read over (as `fetch::details` does) before it failed.
     let mut second = snapshot_of(3, &[]);
     for (cluster, old) in second.clusters.iter_mut().zip(first.clusters.clone().iter_mut()) {
-        crate::model::carry_details(old, cluster);
+        crate::model::carry_details(std::sync::Arc::make_mut(old), std::sync::Arc::make_mut(cluster));
     }
     let refused = second.clusters[0].id.clone();
     let later = NOW + time::Duration::hours(1);

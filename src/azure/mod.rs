@@ -16,6 +16,7 @@ pub mod events;
 pub mod fleet;
 mod graph;
 pub mod path;
+pub mod read;
 pub mod trust;
 
 pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
@@ -24,4 +25,5 @@ pub use credential::{CredentialOptions, Credentials, Environment};
 pub use details::{Details, read_details};
 pub use events::fetch_events;
 pub use fleet::{FleetRequest, fetch_fleet, fetch_raw};
+pub use read::FleetRead;
 pub use trust::{Trust, TrustError};

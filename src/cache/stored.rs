@@ -16,37 +16,19 @@
 //! count that does not add up) is damage, said with the column's name; nothing in a
 //! file makes the reader panic.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::Snapshot;
 use crate::model::{
     AgentPool, Atom, Cluster, DetailsRead, MaintenanceConfig, Origin, RegionOffer, SourceError, SourceLocation,
-    SubscriptionState, Tags, UpgradeEvent,
+    SubscriptionState, Tags, UpgradeEvent, Versions,
 };
-
-/// What `Store::save` writes: the snapshot's own fields, then its clusters by column.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Written<'a> {
-    schema: u32,
-    key: &'a str,
-    #[serde(with = "time::serde::rfc3339")]
-    saved_at: OffsetDateTime,
-    subscriptions: &'a [SubscriptionState],
-    skipped: usize,
-    errors: &'a [SourceError],
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    regions: &'a BTreeMap<String, RegionOffer>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<&'a [UpgradeEvent]>,
-    tables: Tables,
-    clusters: Columns,
-    pools: PoolColumns,
-}
 
 /// What a reader takes from the file, before the clusters are built.
 #[derive(Deserialize)]
@@ -103,8 +85,8 @@ enum Id {
     Whole(String),
 }
 
-/// One entry per cluster in each (texts as indices into `tables.texts`).
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// One entry per cluster in each (texts as indices into `tables.texts`), as read.
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct Columns {
     count: usize,
@@ -140,12 +122,11 @@ struct Columns {
     templates: Vec<u32>,
     /// The clusters (their positions) kept from an earlier read.
     stale: Vec<u32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     source: Vec<Option<SourceLocation>>,
 }
 
-/// One entry per pool, the clusters' pools one after the other.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// One entry per pool, the clusters' pools one after the other, as read.
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct PoolColumns {
     name: Vec<u32>,
@@ -160,85 +141,202 @@ struct PoolColumns {
     upgrades: Vec<Option<u32>>,
 }
 
-/// The snapshot ready to be written.
-pub(super) fn written(snapshot: &Snapshot) -> Written<'_> {
-    let mut encoder = Encoder::default();
-    let mut c = Columns {
-        count: snapshot.clusters.len(),
-        ..Columns::default()
-    };
-    let mut p = PoolColumns::default();
-    let has_source = snapshot.clusters.iter().any(|cluster| cluster.source.is_some());
-    for (at, cluster) in snapshot.clusters.iter().enumerate() {
-        let e = &mut encoder;
-        c.id.push(
-            match id_pattern(
-                &cluster.id,
-                &cluster.subscription_id,
-                &cluster.resource_group,
-                &cluster.name,
-            ) {
-                Some(pattern) => Id::Pattern(e.text(&pattern)),
-                None => Id::Whole(cluster.id.clone()),
+/// What `Store::save` writes: the snapshot's own fields, then its clusters by column,
+/// then the tables the columns point into. Each column is worked out as it is written
+/// (no column is held whole), the tables growing as it goes.
+pub(super) struct Written<'a>(pub(super) &'a Snapshot);
+
+impl Serialize for Written<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let snapshot = self.0;
+        let encoder = RefCell::new(Encoder::default());
+        let mut out = serializer.serialize_struct("Snapshot", 12)?;
+        out.serialize_field("schema", &snapshot.schema)?;
+        out.serialize_field("key", &snapshot.key)?;
+        out.serialize_field("savedAt", &Rfc3339(snapshot.saved_at))?;
+        out.serialize_field("subscriptions", &snapshot.subscriptions)?;
+        out.serialize_field("skipped", &snapshot.skipped)?;
+        out.serialize_field("errors", &snapshot.errors)?;
+        if !snapshot.regions.is_empty() {
+            out.serialize_field("regions", &snapshot.regions)?;
+        }
+        if let Some(events) = &snapshot.events {
+            out.serialize_field("events", events)?;
+        }
+        out.serialize_field(
+            "clusters",
+            &ClusterColumns {
+                clusters: &snapshot.clusters,
+                encoder: &encoder,
             },
-        );
-        c.name.push(e.text(&cluster.name));
-        c.subscription_id.push(e.text(&cluster.subscription_id));
-        c.subscription_name.push(e.opt(&cluster.subscription_name));
-        c.resource_group.push(e.text(&cluster.resource_group));
-        c.location.push(e.text(&cluster.location));
-        c.tags.push(e.tags(&cluster.tags));
-        c.kubernetes_version.push(e.opt(&cluster.kubernetes_version));
-        c.current_kubernetes_version
-            .push(e.opt(&cluster.current_kubernetes_version));
-        c.upgrade_channel.push(e.opt(&cluster.upgrade_channel));
-        c.node_os_upgrade_channel.push(e.opt(&cluster.node_os_upgrade_channel));
-        c.provisioning_state.push(e.opt(&cluster.provisioning_state));
-        c.power_state.push(e.opt(&cluster.power_state));
-        c.sku_name.push(e.opt(&cluster.sku_name));
-        c.sku_tier.push(e.opt(&cluster.sku_tier));
-        c.support_plan.push(e.opt(&cluster.support_plan));
-        c.pools.push(cluster.pools.len() as u32);
-        for pool in &cluster.pools {
-            p.name.push(e.text(&pool.name));
-            p.mode.push(e.opt(&pool.mode));
-            p.os_type.push(e.opt(&pool.os_type));
-            p.os_sku.push(e.opt(&pool.os_sku));
-            p.orchestrator_version.push(e.opt(&pool.orchestrator_version));
-            p.node_image_version.push(e.opt(&pool.node_image_version));
-            p.count.push(pool.count);
-            p.latest_node_image_version.push(e.opt(&pool.latest_node_image_version));
-            p.upgrades.push(pool.upgrades.as_deref().map(|list| e.versions(list)));
-        }
-        c.maintenance
-            .push(cluster.maintenance.as_deref().map(|configs| e.maintenance(configs)));
-        c.upgrades
-            .push(cluster.upgrades.as_deref().map(|list| e.versions(list)));
-        c.version_supported_in_region.push(cluster.version_supported_in_region);
-        c.details.push(cluster.details.as_deref().map(|read| e.details(read)));
-        c.as_of.push(cluster.as_of.map(OffsetDateTime::unix_timestamp));
-        if cluster.origin == Origin::Template {
-            c.templates.push(at as u32);
-        }
-        if cluster.stale {
-            c.stale.push(at as u32);
-        }
-        if has_source {
-            c.source.push(cluster.source.as_deref().cloned());
-        }
+        )?;
+        out.serialize_field(
+            "pools",
+            &PoolColumnsOut {
+                clusters: &snapshot.clusters,
+                encoder: &encoder,
+            },
+        )?;
+        out.serialize_field("tables", &encoder.borrow().tables)?;
+        out.end()
     }
-    Written {
-        schema: snapshot.schema,
-        key: &snapshot.key,
-        saved_at: snapshot.saved_at,
-        subscriptions: &snapshot.subscriptions,
-        skipped: snapshot.skipped,
-        errors: &snapshot.errors,
-        regions: &snapshot.regions,
-        events: snapshot.events.as_deref(),
-        tables: encoder.tables,
-        clusters: c,
-        pools: p,
+}
+
+/// A time as RFC 3339, as the snapshot's `savedAt` is read.
+struct Rfc3339(OffsetDateTime);
+
+impl Serialize for Rfc3339 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::serialize(&self.0, serializer)
+    }
+}
+
+/// One column: one value per item, worked out as it is written.
+struct Column<'a, I, F> {
+    items: &'a [I],
+    value: F,
+}
+
+impl<I, F, T> Serialize for Column<'_, I, F>
+where
+    F: Fn(&I) -> T,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for item in self.items {
+            seq.serialize_element(&(self.value)(item))?;
+        }
+        seq.end()
+    }
+}
+
+/// The clusters' columns (see `Columns` for what each holds).
+struct ClusterColumns<'a> {
+    clusters: &'a [Arc<Cluster>],
+    encoder: &'a RefCell<Encoder>,
+}
+
+impl Serialize for ClusterColumns<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let clusters = self.clusters;
+        let e = self.encoder;
+        let mut out = serializer.serialize_struct("Columns", 26)?;
+        macro_rules! column {
+            ($name:literal, $value:expr) => {
+                out.serialize_field(
+                    $name,
+                    &Column {
+                        items: clusters,
+                        value: $value,
+                    },
+                )?
+            };
+        }
+        macro_rules! text {
+            ($name:literal, $field:ident) => {
+                column!($name, |c: &Arc<Cluster>| e.borrow_mut().text(&c.$field))
+            };
+        }
+        macro_rules! optional {
+            ($name:literal, $field:ident) => {
+                column!($name, |c: &Arc<Cluster>| e.borrow_mut().opt(&c.$field))
+            };
+        }
+        out.serialize_field("count", &clusters.len())?;
+        column!("id", |c: &Arc<Cluster>| {
+            match id_pattern(&c.id, &c.subscription_id, &c.resource_group, &c.name) {
+                Some(pattern) => Id::Pattern(e.borrow_mut().text(&pattern)),
+                None => Id::Whole(c.id.clone()),
+            }
+        });
+        text!("name", name);
+        text!("subscriptionId", subscription_id);
+        optional!("subscriptionName", subscription_name);
+        text!("resourceGroup", resource_group);
+        text!("location", location);
+        column!("tags", |c: &Arc<Cluster>| e.borrow_mut().tags(&c.tags));
+        optional!("kubernetesVersion", kubernetes_version);
+        optional!("currentKubernetesVersion", current_kubernetes_version);
+        optional!("upgradeChannel", upgrade_channel);
+        optional!("nodeOsUpgradeChannel", node_os_upgrade_channel);
+        optional!("provisioningState", provisioning_state);
+        optional!("powerState", power_state);
+        optional!("skuName", sku_name);
+        optional!("skuTier", sku_tier);
+        optional!("supportPlan", support_plan);
+        column!("pools", |c: &Arc<Cluster>| c.pools.len() as u32);
+        column!("maintenance", |c: &Arc<Cluster>| {
+            c.maintenance
+                .as_deref()
+                .map(|configs| e.borrow_mut().maintenance(configs))
+        });
+        column!("upgrades", |c: &Arc<Cluster>| {
+            c.upgrades.as_deref().map(|list| e.borrow_mut().versions(list))
+        });
+        column!("versionSupportedInRegion", |c: &Arc<Cluster>| c
+            .version_supported_in_region);
+        column!("details", |c: &Arc<Cluster>| {
+            c.details.as_deref().map(|read| e.borrow_mut().details(read))
+        });
+        column!("asOf", |c: &Arc<Cluster>| c.as_of.map(OffsetDateTime::unix_timestamp));
+        let flagged = |keep: fn(&Cluster) -> bool| -> Vec<u32> {
+            clusters
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| keep(c))
+                .map(|(at, _)| at as u32)
+                .collect()
+        };
+        out.serialize_field("templates", &flagged(|c| c.origin == Origin::Template))?;
+        out.serialize_field("stale", &flagged(|c| c.stale))?;
+        if clusters.iter().any(|c| c.source.is_some()) {
+            column!("source", |c: &Arc<Cluster>| c.source.as_deref().cloned());
+        }
+        out.end()
+    }
+}
+
+/// The pools' columns, the clusters' pools one after the other.
+struct PoolColumnsOut<'a> {
+    clusters: &'a [Arc<Cluster>],
+    encoder: &'a RefCell<Encoder>,
+}
+
+impl Serialize for PoolColumnsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let pools: Vec<&AgentPool> = self.clusters.iter().flat_map(|c| c.pools.iter()).collect();
+        let e = self.encoder;
+        let mut out = serializer.serialize_struct("PoolColumns", 9)?;
+        macro_rules! column {
+            ($name:literal, $value:expr) => {
+                out.serialize_field(
+                    $name,
+                    &Column {
+                        items: &pools,
+                        value: $value,
+                    },
+                )?
+            };
+        }
+        column!("name", |p: &&AgentPool| e.borrow_mut().text(&p.name));
+        column!("mode", |p: &&AgentPool| e.borrow_mut().opt(&p.mode));
+        column!("osType", |p: &&AgentPool| e.borrow_mut().opt(&p.os_type));
+        column!("osSku", |p: &&AgentPool| e.borrow_mut().opt(&p.os_sku));
+        column!("orchestratorVersion", |p: &&AgentPool| {
+            e.borrow_mut().opt(&p.orchestrator_version)
+        });
+        column!("nodeImageVersion", |p: &&AgentPool| e
+            .borrow_mut()
+            .opt(&p.node_image_version));
+        column!("count", |p: &&AgentPool| p.count);
+        column!("latestNodeImageVersion", |p: &&AgentPool| {
+            e.borrow_mut().opt(&p.latest_node_image_version)
+        });
+        column!("upgrades", |p: &&AgentPool| {
+            p.upgrades.as_deref().map(|list| e.borrow_mut().versions(list))
+        });
+        out.end()
     }
 }
 
@@ -486,7 +584,7 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
             });
         }
         next_pool += pool_total;
-        clusters.push(Cluster {
+        clusters.push(Arc::new(Cluster {
             id,
             name,
             subscription_id,
@@ -522,7 +620,7 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
             },
             version_supported_in_region: c.version_supported_in_region.get(at).copied().flatten(),
             details: match c.details.get(at).copied().flatten() {
-                Some(i) => Some(Box::new(t.details(i)?)),
+                Some(i) => Some(t.details(i)?),
                 None => None,
             },
             as_of: match c.as_of.get(at).copied().flatten() {
@@ -534,7 +632,7 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
             },
             stale: stale[at],
             source: c.source.get(at).cloned().flatten().map(Box::new),
-        });
+        }));
     }
     Ok(Snapshot {
         schema,
@@ -569,31 +667,42 @@ struct Decoder {
     texts: Vec<Atom>,
     tags: Vec<Tags>,
     no_tags: Tags,
-    version_lists: Vec<Vec<u32>>,
+    /// Each list once, its versions `None` when one points past `texts`.
+    version_lists: Vec<Option<Versions>>,
     maintenance: Vec<MaintenanceConfig>,
     maintenance_lists: Vec<Vec<u32>>,
-    details: Vec<DetailsRead>,
+    details: Vec<Arc<DetailsRead>>,
 }
 
 impl Decoder {
     fn new(tables: Tables) -> Result<Decoder, String> {
+        let mut texts = crate::model::Interner::new();
         let mut decoder = Decoder {
             texts: tables.texts,
             tags: tables.tags.into_iter().map(Arc::new).collect(),
             no_tags: Tags::default(),
-            version_lists: tables.version_lists,
+            version_lists: Vec::new(),
             maintenance: tables.maintenance,
             maintenance_lists: tables.maintenance_lists,
-            details: tables.details,
+            details: tables.details.into_iter().map(Arc::new).collect(),
         };
-        // The configurations' texts are shared like every other text.
-        let mut texts = crate::model::Interner::new();
+        // The texts, and those of the configurations, are shared like any other.
         for atom in &mut decoder.texts {
             texts.share(atom);
         }
         for config in &mut decoder.maintenance {
             config.share(&mut texts);
         }
+        decoder.version_lists = tables
+            .version_lists
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|&i| decoder.texts.get(i as usize).cloned())
+                    .collect::<Option<Vec<Atom>>>()
+                    .map(Versions::from)
+            })
+            .collect();
         Ok(decoder)
     }
 
@@ -611,12 +720,17 @@ impl Decoder {
             .ok_or_else(|| past("tags", at, "tags", self.tags.len()))
     }
 
-    fn versions(&self, at: u32, column: &str) -> Result<Vec<Atom>, String> {
-        let list = self
-            .version_lists
+    fn versions(&self, at: u32, column: &str) -> Result<Versions, String> {
+        self.version_lists
             .get(at as usize)
-            .ok_or_else(|| past(column, at, "versionLists", self.version_lists.len()))?;
-        list.iter().map(|&i| self.text(i, "versionLists")).collect()
+            .ok_or_else(|| past(column, at, "versionLists", self.version_lists.len()))?
+            .clone()
+            .ok_or_else(|| {
+                format!(
+                    "`tables.versionLists` entry {at} points past the {} texts",
+                    self.texts.len()
+                )
+            })
     }
 
     fn maintenance(&self, at: u32) -> Result<Vec<MaintenanceConfig>, String> {
@@ -634,7 +748,7 @@ impl Decoder {
             .collect()
     }
 
-    fn details(&self, at: u32) -> Result<DetailsRead, String> {
+    fn details(&self, at: u32) -> Result<Arc<DetailsRead>, String> {
         self.details
             .get(at as usize)
             .cloned()

@@ -1,7 +1,7 @@
 //! Snapshots: round trip, merge rules, damaged files, permissions, and kills mid-write.
 
 use super::*;
-use crate::model::SourceError;
+use crate::model::{Atom, SourceError};
 use time::macros::datetime;
 
 const KEY: &str = "https://management.azure.com|tenant-a";
@@ -218,7 +218,9 @@ fn cache_writer_child() {
     let mut snapshot = first_read();
     // Large enough that a write takes a few milliseconds, so kills land mid-write, and
     // small enough that a debug build finishes its first write before the first kill.
-    snapshot.clusters = (0..2_000).map(|i| cluster("sub-a", &format!("c{i}"))).collect();
+    snapshot.clusters = (0..2_000)
+        .map(|i| Arc::new(cluster("sub-a", &format!("c{i}"))))
+        .collect();
     for round in 0u64.. {
         snapshot.skipped = round as usize;
         store.save(&snapshot).unwrap();
@@ -467,7 +469,7 @@ fn everything(sub: &str, n: usize) -> Cluster {
         node_image_version: Some("AKSAzureLinux-V3gen2-202608.04.1".into()),
         count: Some(count),
         latest_node_image_version: Some("AKSAzureLinux-V3gen2-202611.10.0".into()),
-        upgrades: Some(vec!["1.34.2".into()]),
+        upgrades: Some(vec![Atom::from("1.34.2")].into()),
     };
     Cluster {
         subscription_name: Some(format!("{sub} name").into()),
@@ -491,25 +493,28 @@ fn everything(sub: &str, n: usize) -> Cluster {
         maintenance: Some(vec![
             MaintenanceConfig {
                 name: "aksManagedNodeOSUpgradeSchedule".into(),
-                schedule: Some(MaintenanceSchedule::of(window, Some(EARLIER))),
+                schedule: Some(std::sync::Arc::new(MaintenanceSchedule::of(window, Some(EARLIER)))),
             },
             MaintenanceConfig {
                 name: "default".into(),
-                schedule: Some(MaintenanceSchedule::unreadable("no `schedule`".into(), None)),
+                schedule: Some(std::sync::Arc::new(MaintenanceSchedule::unreadable(
+                    "no `schedule`".into(),
+                    None,
+                ))),
             },
             MaintenanceConfig {
                 name: "bare".into(),
                 schedule: None,
             },
         ]),
-        upgrades: Some(vec!["1.33.6".into(), "1.34.2".into()]),
+        upgrades: Some(vec![Atom::from("1.33.6"), Atom::from("1.34.2")].into()),
         origin: if n.is_multiple_of(2) {
             crate::model::Origin::Template
         } else {
             crate::model::Origin::Deployed
         },
         version_supported_in_region: Some(n.is_multiple_of(3)),
-        details: Some(Box::new(DetailsRead {
+        details: Some(std::sync::Arc::new(DetailsRead {
             as_of: EARLIER,
             failed: vec![DetailFailure {
                 part: DetailPart::NodeImages,
@@ -544,6 +549,7 @@ fn rich_snapshot() -> Snapshot {
     );
     // `merge` stamps every cluster; these keep what they were given.
     for (i, cluster) in snapshot.clusters.iter_mut().enumerate() {
+        let cluster = Arc::make_mut(cluster);
         cluster.stale = i % 2 == 1;
         cluster.as_of = (i != 4).then_some(EARLIER);
     }
@@ -659,7 +665,7 @@ fn a_column_it_does_not_know_is_skipped_and_a_missing_one_reads_as_its_default()
         .unwrap();
     let mut want = first_read();
     for cluster in &mut want.clusters {
-        cluster.power_state = None;
+        Arc::make_mut(cluster).power_state = None;
     }
     assert_eq!(loaded, want);
 }

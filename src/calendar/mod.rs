@@ -64,7 +64,7 @@ impl<'a> Context<'a> {
             regions,
             settings,
             events,
-            newest: insight::newest_images(fleet.iter().map(|a| &a.cluster)),
+            newest: insight::newest_images(fleet.iter().map(|a| &*a.cluster)),
         }
     }
 

@@ -42,7 +42,7 @@ fn monthly(day: u8) -> Timing {
 fn config(name: &str, timing: Timing, modified: Option<OffsetDateTime>) -> MaintenanceConfig {
     MaintenanceConfig {
         name: name.into(),
-        schedule: Some(MaintenanceSchedule::of(timing, modified)),
+        schedule: Some(std::sync::Arc::new(MaintenanceSchedule::of(timing, modified))),
     }
 }
 
@@ -163,7 +163,10 @@ fn stale_images_are_flagged_only_when_patching_was_configured_and_a_window_passe
                 behind(),
                 Some(vec![MaintenanceConfig {
                     name: "aksManagedNodeOSUpgradeSchedule".into(),
-                    schedule: Some(MaintenanceSchedule::unreadable("startTime: bad".into(), None)),
+                    schedule: Some(std::sync::Arc::new(MaintenanceSchedule::unreadable(
+                        "startTime: bad".into(),
+                        None,
+                    ))),
                 }]),
             ),
             false,

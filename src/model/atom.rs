@@ -12,6 +12,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::hash::Hash;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -144,12 +145,29 @@ impl<'de> Deserialize<'de> for Atom {
     }
 }
 
-/// One `Atom` per distinct text, and one copy of each distinct set of tags, for as
-/// long as the interner lives.
+/// One `Atom` per distinct text, and one copy of each distinct set of tags, version
+/// list, maintenance schedule and details stamp, for as long as the interner lives.
 #[derive(Debug, Default)]
 pub struct Interner {
     atoms: HashSet<Atom>,
     tags: HashSet<Arc<BTreeMap<String, String>>>,
+    versions: HashSet<Arc<[Atom]>>,
+    schedules: HashSet<Arc<super::MaintenanceSchedule>>,
+    details: HashSet<Arc<super::DetailsRead>>,
+}
+
+/// `value` itself when it is the first of its kind in `seen`, else the copy seen before.
+fn share_arc<T: Hash + Eq + ?Sized>(seen: &mut HashSet<Arc<T>>, value: &mut Arc<T>) {
+    match seen.get(&**value) {
+        Some(known) => {
+            if !Arc::ptr_eq(known, value) {
+                *value = known.clone();
+            }
+        }
+        None => {
+            seen.insert(value.clone());
+        }
+    }
 }
 
 impl Interner {
@@ -198,16 +216,34 @@ impl Interner {
 
     /// `share` for a set of tags: clusters with the same tags keep one copy of them.
     pub fn share_tags(&mut self, tags: &mut Arc<BTreeMap<String, String>>) {
-        match self.tags.get(&**tags) {
-            Some(known) => {
-                if !Arc::ptr_eq(known, tags) {
-                    *tags = known.clone();
-                }
-            }
-            None => {
-                self.tags.insert(tags.clone());
-            }
+        share_arc(&mut self.tags, tags);
+    }
+
+    /// `share` for a list of versions, its texts shared too.
+    pub fn share_versions(&mut self, versions: &mut Arc<[Atom]>) {
+        if self.versions.contains(&**versions) {
+            share_arc(&mut self.versions, versions);
+            return;
         }
+        let mut own: Vec<Atom> = versions.to_vec();
+        self.share_all(&mut own);
+        *versions = own.into();
+        self.versions.insert(versions.clone());
+    }
+
+    /// `share` for a maintenance schedule, its summary shared too.
+    pub fn share_schedule(&mut self, schedule: &mut Arc<super::MaintenanceSchedule>) {
+        if !self.schedules.contains(&**schedule) {
+            let mut own = (**schedule).clone();
+            self.share(&mut own.summary);
+            *schedule = Arc::new(own);
+        }
+        share_arc(&mut self.schedules, schedule);
+    }
+
+    /// `share` for a details stamp (most clusters of a read have the same one).
+    pub fn share_details(&mut self, details: &mut Arc<super::DetailsRead>) {
+        share_arc(&mut self.details, details);
     }
 
     /// The distinct texts handed out so far.

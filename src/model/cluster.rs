@@ -13,6 +13,10 @@ use super::{
 /// A cluster's tags, shared by every cluster that has the same ones.
 pub type Tags = Arc<BTreeMap<String, String>>;
 
+/// A list of Kubernetes versions (what a cluster or a pool can upgrade to), shared by
+/// every cluster and pool offered the same ones.
+pub type Versions = Arc<[Atom]>;
+
 /// Where a cluster's data came from, which changes how PSRule judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,16 +63,16 @@ pub struct Cluster {
     /// The generally available versions the control plane can move to, from the
     /// upgrade profile (live data, after details); `None` when it was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrades: Option<Vec<Atom>>,
+    pub upgrades: Option<Versions>,
     #[serde(default)]
     pub origin: Origin,
     /// Whether the region still offers this minor version (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_supported_in_region: Option<bool>,
-    /// When the details were read and what could not be (live data). Boxed: absent for
+    /// When the details were read and what could not be (live data). Shared: absent for
     /// files, and small when there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Box<DetailsRead>>,
+    pub details: Option<Arc<DetailsRead>>,
     /// When this cluster's data was read from Azure (live data only). Stored as Unix
     /// seconds: ten thousand of them read back much faster than dates in text.
     #[serde(
@@ -151,7 +155,10 @@ impl Cluster {
             config.share(interner);
         }
         if let Some(upgrades) = &mut self.upgrades {
-            interner.share_all(upgrades);
+            interner.share_versions(upgrades);
+        }
+        if let Some(details) = &mut self.details {
+            interner.share_details(details);
         }
     }
 }
@@ -171,7 +178,7 @@ pub struct AgentPool {
     pub latest_node_image_version: Option<Atom>,
     /// The generally available versions this pool can move to (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrades: Option<Vec<Atom>>,
+    pub upgrades: Option<Versions>,
 }
 
 impl AgentPool {
@@ -197,7 +204,7 @@ impl AgentPool {
             interner.share_opt(text);
         }
         if let Some(upgrades) = &mut self.upgrades {
-            interner.share_all(upgrades);
+            interner.share_versions(upgrades);
         }
     }
 

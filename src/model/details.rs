@@ -132,13 +132,13 @@ impl ClusterDetails {
             cluster.maintenance = Some(maintenance);
         }
         if let Some(profile) = self.upgrades {
-            cluster.upgrades = Some(profile.control_plane);
+            cluster.upgrades = Some(profile.control_plane.into());
             for pool in &mut cluster.pools {
                 pool.upgrades = profile
                     .pools
                     .iter()
                     .find(|(name, _)| name.eq_ignore_ascii_case(&pool.name))
-                    .map(|(_, versions)| versions.clone());
+                    .map(|(_, versions)| versions.as_slice().into());
             }
         }
         if let Some(latest) = self.latest_images {
@@ -152,7 +152,7 @@ impl ClusterDetails {
         if !failed.iter().any(|f| f.part == DetailPart::RegionVersions) {
             cluster.version_supported_in_region = self.version_supported;
         }
-        cluster.details = Some(Box::new(DetailsRead { as_of: now, failed }));
+        cluster.details = Some(std::sync::Arc::new(DetailsRead { as_of: now, failed }));
     }
 }
 
@@ -225,8 +225,8 @@ mod tests {
         let now = datetime!(2026-11-26 10:00 UTC);
         everything().apply(&mut c, now);
         assert_eq!(c.maintenance, maintenance(&["aksManagedAutoUpgradeSchedule"]));
-        assert_eq!(c.upgrades, Some(vec![Atom::from("1.34.7")]));
-        assert_eq!(c.pools[0].upgrades, Some(vec![Atom::from("1.34.7")]));
+        assert_eq!(c.upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
+        assert_eq!(c.pools[0].upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
         assert_eq!(
             c.pools[0].latest_node_image_version.as_deref(),
             Some("AKSUbuntu-2204gen2containerd-202611.10.0")
@@ -305,7 +305,7 @@ mod tests {
         fresh.pools = vec![pool("system", "1.33.7")];
         carry_details(&mut old, &mut fresh);
         assert_eq!(fresh.maintenance, maintenance(&["aksManagedAutoUpgradeSchedule"]));
-        assert_eq!(fresh.upgrades, Some(vec![Atom::from("1.34.7")]));
+        assert_eq!(fresh.upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
         assert!(fresh.pools[0].latest_node_image_version.is_some());
         assert!(fresh.details.is_some());
         assert!(old.details.is_none(), "moved, not copied");

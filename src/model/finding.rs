@@ -138,10 +138,11 @@ pub struct PolicyVerdict {
     pub reason: Atom,
 }
 
-/// A cluster with its findings: the unit every output and view works on.
+/// A cluster with its findings: the unit every output and view works on. The cluster
+/// is shared: the dashboard's state and a refresh that reads its details hold one copy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessed {
-    pub cluster: Cluster,
+    pub cluster: std::sync::Arc<Cluster>,
     pub findings: Vec<Finding>,
     pub policy: PolicyVerdict,
     /// Its upgrade outlook (support, next windows, events, insights), once

@@ -59,7 +59,7 @@ pub fn finding(rule: Rule, outcome: Outcome, reason: &str) -> Finding {
 pub fn assessed(cluster: Cluster, findings: Vec<Finding>) -> Assessed {
     let compliant = !findings.iter().any(|f| f.outcome == Outcome::Fail);
     Assessed {
-        cluster,
+        cluster: cluster.into(),
         findings,
         policy: PolicyVerdict {
             compliant,

@@ -7,6 +7,7 @@
 //! unknown, as a configuration from an older snapshot or a test fixture has.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -19,9 +20,10 @@ use super::{Atom, Interner};
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceConfig {
     pub name: Atom,
-    /// When it lets AKS work; `None` when the configuration carries no schedule.
+    /// When it lets AKS work; `None` when the configuration carries no schedule. Shared
+    /// by the configurations with the same schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<MaintenanceSchedule>,
+    pub schedule: Option<Arc<MaintenanceSchedule>>,
 }
 
 /// When a maintenance configuration lets AKS work.
@@ -50,7 +52,7 @@ impl MaintenanceConfig {
     pub fn share(&mut self, interner: &mut Interner) {
         interner.share(&mut self.name);
         if let Some(schedule) = &mut self.schedule {
-            interner.share(&mut schedule.summary);
+            interner.share_schedule(schedule);
         }
     }
 }

@@ -30,7 +30,7 @@ pub use atom::{Atom, Interner};
 pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
-    AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, Tags, image_family,
+    AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, Tags, Versions, image_family,
     node_image_date, node_image_line,
 };
 pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};

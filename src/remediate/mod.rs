@@ -400,7 +400,7 @@ mod tests {
             maintenance(&[]),
         );
         // Its upgrade profile: two minors behind the minimum, so one step and more to follow.
-        old.upgrades = Some(vec!["1.31.9".into(), "1.32.10".into(), "1.32.7".into()]);
+        old.upgrades = Some(["1.31.9", "1.32.10", "1.32.7"].map(crate::model::Atom::from).into());
         // Below the minimum by a patch, its profile not read: the version is chosen by hand.
         let unread = cluster(
             SUB_B,

@@ -108,7 +108,7 @@ mod tests {
             ..ok
         };
         let ok = Assessed {
-            cluster: ok,
+            cluster: ok.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,
@@ -156,7 +156,7 @@ mod tests {
             ..legacy
         };
         let legacy = Assessed {
-            cluster: legacy,
+            cluster: legacy.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,
@@ -201,7 +201,7 @@ mod tests {
             ..cluster(DEV, "rg-vendor", "aks-vendor")
         };
         let waived = Assessed {
-            cluster: waived,
+            cluster: waived.into(),
             findings: vec![
                 Finding {
                     waiver: Some("Vendor appliance patched by the vendor (expires 2027-01-31).".into()),
@@ -249,7 +249,7 @@ mod tests {
             ..cluster(DEV, "rg-dev", HOSTILE_NAME)
         };
         let hostile = Assessed {
-            cluster: hostile,
+            cluster: hostile.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,

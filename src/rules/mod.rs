@@ -17,6 +17,8 @@ mod pool_version;
 mod version;
 mod waiver;
 
+use std::sync::Arc;
+
 use time::Date;
 
 use crate::config::Config;
@@ -29,6 +31,11 @@ pub use pool_version::pools_behind;
 /// Evaluates every enabled rule on every cluster. `today` decides which waivers
 /// have expired. The reasons are shared: clusters judged alike hold one copy of each.
 pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Assessed> {
+    assess_shared(clusters.into_iter().map(Arc::new).collect(), config, today)
+}
+
+/// `assess` for clusters that others may hold too (a refresh still reading them).
+pub fn assess_shared(clusters: Vec<Arc<Cluster>>, config: &Config, today: Date) -> Vec<Assessed> {
     let mut reasons = Interner::new();
     clusters
         .into_iter()
@@ -36,12 +43,12 @@ pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Asses
         .collect()
 }
 
-pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
-    assess_sharing(cluster, config, today, &mut Interner::new())
+pub fn assess_one(cluster: impl Into<Arc<Cluster>>, config: &Config, today: Date) -> Assessed {
+    assess_sharing(cluster.into(), config, today, &mut Interner::new())
 }
 
 /// `assess_one`, its reasons taken from `reasons` where an equal one was given before.
-pub fn assess_sharing(cluster: Cluster, config: &Config, today: Date, reasons: &mut Interner) -> Assessed {
+pub fn assess_sharing(cluster: Arc<Cluster>, config: &Config, today: Date, reasons: &mut Interner) -> Assessed {
     let findings = config
         .enabled_rules()
         .map(|rule| {

@@ -285,7 +285,7 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         (Some(configs), _) if configs.is_empty() => field(&mut out, "", "none configured", theme.warning(), columns),
         (Some(configs), _) => {
             for config in configs {
-                let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), clean);
+                let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), |s| clean(s));
                 prose(
                     &mut out,
                     2,

@@ -62,11 +62,13 @@ fn both_windows() -> Option<Vec<MaintenanceConfig>> {
     Some(vec![
         MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+            schedule: Some(std::sync::Arc::new(
+                "Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into(),
+            )),
         },
         MaintenanceConfig {
             name: "aksManagedNodeOSUpgradeSchedule".into(),
-            schedule: Some("Daily (every 1) at 02:00 +00:00 for 4h".into()),
+            schedule: Some(std::sync::Arc::new("Daily (every 1) at 02:00 +00:00 for 4h".into())),
         },
     ])
 }
@@ -480,7 +482,9 @@ fn details() -> ClusterDetails {
     ClusterDetails {
         maintenance: Some(vec![MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some("Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into()),
+            schedule: Some(std::sync::Arc::new(
+                "Weekly (every 1) on Saturday at 22:00 +00:00 for 6h".into(),
+            )),
         }]),
         upgrades: None,
         latest_images: Some(vec![
@@ -503,7 +507,7 @@ fn details() -> ClusterDetails {
 /// The state after a refresh whose details read got `details` for the cluster `id`
 /// (read `minutes` ago), as the dashboard gets it: every cluster assessed again.
 fn read_details(state: &mut State, id: &str, details: ClusterDetails, minutes: i64) {
-    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| (*a.cluster).clone()).collect();
     for cluster in &mut clusters {
         if cluster.id.eq_ignore_ascii_case(id) {
             details.clone().apply(cluster, NOW - time::Duration::minutes(minutes));
@@ -1466,7 +1470,7 @@ fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows()
             message: "The client may not read maintenanceConfigurations.".into(),
         },
     )];
-    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| (*a.cluster).clone()).collect();
     for cluster in &mut clusters {
         if cluster.id.eq_ignore_ascii_case(&id) {
             failed.clone().apply(cluster, NOW);
