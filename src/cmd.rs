@@ -26,7 +26,7 @@ use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
 use crate::filter::Filter;
 use crate::history::{self, History, Record};
-use crate::model::{Assessed, Fleet, Outcome, Progress};
+use crate::model::{Assessed, Cluster, Fleet, Outcome, Progress};
 use crate::sim::{SimOptions, Simulator};
 use crate::ui::Theme;
 use crate::{calendar, import, remediate, report, rules, sim};
@@ -223,18 +223,21 @@ pub struct Obtained {
 
 /// The rules, then each cluster's upgrade outlook (support, next windows, events,
 /// insights) as of `now`, over the whole fleet read.
-fn assess(fleet: &mut Fleet, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
-    let clusters = std::mem::take(&mut fleet.clusters);
-    let mut assessed = rules::assess(clusters, config, now.date());
+/// `clusters` are the fleet's (taken out of it); its events end up in the outlooks.
+fn assess(fleet: &mut Fleet, clusters: Vec<Arc<Cluster>>, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
+    let mut assessed = rules::assess_shared(clusters, config, now.date());
     let calendar = config.support_calendar();
+    let events = fleet.events.take();
     let context = calendar::Context::new(
         now,
         &calendar,
         &fleet.regions,
-        fleet.events.as_deref(),
+        events.as_deref(),
         &config.insights,
         &assessed,
     );
+    // The context keeps each cluster's: the read's list is no longer needed.
+    drop(events);
     calendar::annotate(&mut assessed, &context);
     assessed
 }
@@ -245,7 +248,8 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: Offse
     let filter = CliFilter::parse(input.filter.as_deref())?;
     if !input.inputs.is_empty() {
         let mut fleet = read_files(&input.inputs)?;
-        let mut assessed = assess(&mut fleet, config, now);
+        let clusters = std::mem::take(&mut fleet.clusters).into_iter().map(Arc::new).collect();
+        let mut assessed = assess(&mut fleet, clusters, config, now);
         filter.retain(&mut assessed);
         return Ok(Obtained {
             assessed,
@@ -299,9 +303,10 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: Offse
             (snapshot, true)
         }
     };
-    let mut fleet = snapshot.into_fleet();
-    let incomplete = fetch::incomplete(&fleet);
-    let mut assessed = assess(&mut fleet, config, now);
+    // The clusters stay as the snapshot shares them: nothing is copied to assess them.
+    let (mut fleet, clusters) = snapshot.into_parts();
+    let incomplete = fetch::incomplete_of(&fleet, &clusters);
+    let mut assessed = assess(&mut fleet, clusters, config, now);
     if fresh && let Some(history) = &history {
         match history.append(&Record::of(&assessed, now)) {
             Ok(None) => {}
@@ -620,6 +625,9 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTim
         .iter()
         .any(|a| a.findings.iter().any(|f| f.outcome == Outcome::Fail));
     say(&incomplete);
+    // The process ends here: freeing a large fleet piece by piece would only cost time.
+    std::mem::forget(assessed);
+    std::mem::forget(fleet);
     finish(written, exit_code(&incomplete, args.fail_on && failed))
 }
 

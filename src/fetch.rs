@@ -371,6 +371,11 @@ pub fn needs_previous(fleet: &Fleet) -> bool {
 /// when it is complete. Each entry is one short line for stderr, and any entry makes
 /// `scan` and `remediate` exit 3.
 pub fn incomplete(fleet: &Fleet) -> Vec<String> {
+    incomplete_of(fleet, &fleet.clusters)
+}
+
+/// `incomplete` for a fleet whose clusters are held apart from it.
+pub fn incomplete_of<C: std::borrow::Borrow<Cluster>>(fleet: &Fleet, clusters: &[C]) -> Vec<String> {
     let mut lines = Vec::new();
     // Errors of no one subscription: the list could not be read, or an id in it (or
     // in config) is not a subscription id.
@@ -381,7 +386,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
         .filter(|e| e.subscription_id.is_none() && code(e) == SourceError::BAD_SUBSCRIPTION_ID)
         .collect();
     let left_out: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_left_out()).collect();
-    let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
+    let nothing = clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
         [] => {}
         [one] => {
@@ -395,7 +400,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             }
             if nothing {
                 line.push_str("; nothing was read");
-            } else if !fleet.clusters.is_empty() && fleet.clusters.iter().all(|c| c.stale) {
+            } else if !clusters.is_empty() && clusters.iter().all(|c| c.borrow().stale) {
                 line.push_str("; the clusters shown are from an earlier read");
             }
             lines.push(line);
@@ -446,10 +451,9 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
         .collect();
     if !details.is_empty() {
         // One error per failed request: a region's versions serve many clusters.
-        let affected = fleet
-            .clusters
+        let affected = clusters
             .iter()
-            .filter(|c| c.details.as_deref().is_some_and(|d| !d.failed.is_empty()))
+            .filter(|c| c.borrow().details.as_deref().is_some_and(|d| !d.failed.is_empty()))
             .count();
         let affected = match affected {
             0 => String::new(),

@@ -25,9 +25,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::Snapshot;
+use crate::model::window::Timing;
 use crate::model::{
-    AgentPool, Atom, Cluster, DetailsRead, MaintenanceConfig, Origin, RegionOffer, SourceError, SourceLocation,
-    SubscriptionState, Tags, UpgradeEvent, Versions,
+    AgentPool, Atom, Cluster, DetailsRead, EventKind, EventStatus, MaintenanceConfig, MaintenanceSchedule, Origin,
+    RegionOffer, ResourceId, SourceError, SourceLocation, SubscriptionState, Tags, UpgradeEvent, Versions,
 };
 
 /// What a reader takes from the file, before the clusters are built.
@@ -47,7 +48,7 @@ pub(super) struct Read {
     #[serde(default)]
     regions: BTreeMap<String, RegionOffer>,
     #[serde(default)]
-    events: Option<Vec<UpgradeEvent>>,
+    events: Option<EventColumns>,
     #[serde(default)]
     tables: Tables,
     #[serde(default)]
@@ -70,10 +71,42 @@ struct Tables {
     tags: Vec<BTreeMap<String, String>>,
     /// Lists of versions (a cluster's or a pool's upgrades), as indices into `texts`.
     version_lists: Vec<Vec<u32>>,
-    maintenance: Vec<MaintenanceConfig>,
+    maintenance: Vec<StoredConfig>,
     /// A cluster's maintenance configurations, as indices into `maintenance`.
     maintenance_lists: Vec<Vec<u32>>,
     details: Vec<DetailsRead>,
+}
+
+/// A maintenance configuration as stored: its name in `texts`, its summary only when it
+/// is not the one its timing (or problem) gives, its change time in Unix seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredConfig {
+    name: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    schedule: Option<StoredSchedule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredSchedule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timing: Option<Timing>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    modified: Option<i64>,
+}
+
+/// The summary a schedule's timing (or problem) gives, as `MaintenanceSchedule` makes it.
+fn usual_summary(timing: Option<&Timing>, problem: Option<&str>) -> String {
+    match (timing, problem) {
+        (Some(timing), None) => timing.describe(),
+        (None, Some(problem)) => format!("unreadable: {problem}"),
+        _ => String::new(),
+    }
 }
 
 /// A cluster's id: the index of the pattern (in `texts`) its subscription, group and
@@ -113,11 +146,12 @@ struct Columns {
     maintenance: Vec<Option<u32>>,
     /// Into `tables.versionLists`.
     upgrades: Vec<Option<u32>>,
-    version_supported_in_region: Vec<Option<bool>>,
+    /// 1 or 0.
+    version_supported_in_region: Vec<Option<u8>>,
     /// Into `tables.details`.
     details: Vec<Option<u32>>,
-    /// Unix seconds.
-    as_of: Vec<Option<i64>>,
+    /// Seconds before `savedAt` (0 for what the read that saved it read).
+    as_of_ago: Vec<Option<i64>>,
     /// The clusters (their positions) that come from a template, not a deployment.
     templates: Vec<u32>,
     /// The clusters (their positions) kept from an earlier read.
@@ -149,7 +183,14 @@ pub(super) struct Written<'a>(pub(super) &'a Snapshot);
 impl Serialize for Written<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let snapshot = self.0;
-        let encoder = RefCell::new(Encoder::default());
+        // A first pass counts how often each text is pointed at, so that the commonest
+        // get the shortest indices (a region's index in one digit, not five).
+        let counting = RefCell::new(Encoder::default());
+        let mut sink = serde_json::Serializer::new(std::io::sink());
+        AllColumns(snapshot, &counting)
+            .serialize(&mut sink)
+            .map_err(serde::ser::Error::custom)?;
+        let encoder = RefCell::new(Encoder::with_texts(counting.into_inner().by_frequency()));
         let mut out = serializer.serialize_struct("Snapshot", 12)?;
         out.serialize_field("schema", &snapshot.schema)?;
         out.serialize_field("key", &snapshot.key)?;
@@ -160,24 +201,53 @@ impl Serialize for Written<'_> {
         if !snapshot.regions.is_empty() {
             out.serialize_field("regions", &snapshot.regions)?;
         }
-        if let Some(events) = &snapshot.events {
-            out.serialize_field("events", events)?;
+        let columns = AllColumns(snapshot, &encoder);
+        if let Some(events) = columns.events() {
+            out.serialize_field("events", &events)?;
         }
-        out.serialize_field(
-            "clusters",
-            &ClusterColumns {
-                clusters: &snapshot.clusters,
-                encoder: &encoder,
-            },
-        )?;
-        out.serialize_field(
-            "pools",
-            &PoolColumnsOut {
-                clusters: &snapshot.clusters,
-                encoder: &encoder,
-            },
-        )?;
+        out.serialize_field("clusters", &columns.clusters())?;
+        out.serialize_field("pools", &columns.pools())?;
         out.serialize_field("tables", &encoder.borrow().tables)?;
+        out.end()
+    }
+}
+
+/// Every column of a snapshot, worked out through one encoder.
+struct AllColumns<'a>(&'a Snapshot, &'a RefCell<Encoder>);
+
+impl<'a> AllColumns<'a> {
+    fn events(&self) -> Option<EventColumnsOut<'a>> {
+        self.0.events.as_deref().map(|events| EventColumnsOut {
+            events,
+            encoder: self.1,
+        })
+    }
+
+    fn clusters(&self) -> ClusterColumns<'a> {
+        ClusterColumns {
+            clusters: &self.0.clusters,
+            saved_at: self.0.saved_at.unix_timestamp(),
+            encoder: self.1,
+        }
+    }
+
+    fn pools(&self) -> PoolColumnsOut<'a> {
+        PoolColumnsOut {
+            clusters: &self.0.clusters,
+            encoder: self.1,
+        }
+    }
+}
+
+impl Serialize for AllColumns<'_> {
+    /// The columns alone (the counting pass).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("Columns", 3)?;
+        if let Some(events) = self.events() {
+            out.serialize_field("events", &events)?;
+        }
+        out.serialize_field("clusters", &self.clusters())?;
+        out.serialize_field("pools", &self.pools())?;
         out.end()
     }
 }
@@ -214,12 +284,15 @@ where
 /// The clusters' columns (see `Columns` for what each holds).
 struct ClusterColumns<'a> {
     clusters: &'a [Arc<Cluster>],
+    /// The snapshot's `savedAt`, in Unix seconds.
+    saved_at: i64,
     encoder: &'a RefCell<Encoder>,
 }
 
 impl Serialize for ClusterColumns<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let clusters = self.clusters;
+        let saved_at = self.saved_at;
         let e = self.encoder;
         let mut out = serializer.serialize_struct("Columns", 26)?;
         macro_rules! column {
@@ -275,11 +348,14 @@ impl Serialize for ClusterColumns<'_> {
             c.upgrades.as_deref().map(|list| e.borrow_mut().versions(list))
         });
         column!("versionSupportedInRegion", |c: &Arc<Cluster>| c
-            .version_supported_in_region);
+            .version_supported_in_region
+            .map(u8::from));
         column!("details", |c: &Arc<Cluster>| {
             c.details.as_deref().map(|read| e.borrow_mut().details(read))
         });
-        column!("asOf", |c: &Arc<Cluster>| c.as_of.map(OffsetDateTime::unix_timestamp));
+        column!("asOfAgo", |c: &Arc<Cluster>| c
+            .as_of
+            .map(|t| saved_at - t.unix_timestamp()));
         let flagged = |keep: fn(&Cluster) -> bool| -> Vec<u32> {
             clusters
                 .iter()
@@ -295,6 +371,159 @@ impl Serialize for ClusterColumns<'_> {
         }
         out.end()
     }
+}
+
+/// The events' columns: a cluster id made of its parts as their pattern, an event id
+/// made of its cluster's and its own as nothing, times in Unix seconds.
+struct EventColumnsOut<'a> {
+    events: &'a [UpgradeEvent],
+    encoder: &'a RefCell<Encoder>,
+}
+
+impl Serialize for EventColumnsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let events = self.events;
+        let e = self.encoder;
+        let mut out = serializer.serialize_struct("EventColumns", 10)?;
+        macro_rules! column {
+            ($name:literal, $value:expr) => {
+                out.serialize_field(
+                    $name,
+                    &Column {
+                        items: events,
+                        value: $value,
+                    },
+                )?
+            };
+        }
+        let seconds = |t: Option<OffsetDateTime>| t.map(OffsetDateTime::unix_timestamp);
+        out.serialize_field("count", &events.len())?;
+        column!("clusterId", |v: &UpgradeEvent| {
+            let parts = ResourceId::parse(&v.cluster_id).ok();
+            let parts = parts
+                .as_ref()
+                .and_then(|p| Some((p.subscription_id?, p.resource_group?, p.name?)));
+            match parts.and_then(|(s, g, n)| Some((id_pattern(&v.cluster_id, s, g, n)?, s, g, n))) {
+                Some((pattern, s, g, n)) => {
+                    let mut e = e.borrow_mut();
+                    EventCluster::Parts([e.text(&pattern), e.text(s), e.text(g), e.text(n)])
+                }
+                None => EventCluster::Whole(v.cluster_id.to_string()),
+            }
+        });
+        column!("id", |v: &UpgradeEvent| {
+            let made = v
+                .event_id
+                .as_ref()
+                .is_some_and(|own| v.id.as_str() == event_resource_id(&v.cluster_id, own));
+            (!made).then(|| v.id.to_string())
+        });
+        column!("eventId", |v: &UpgradeEvent| v.event_id.as_ref().map(Atom::to_string));
+        column!("kind", |v: &UpgradeEvent| e.borrow_mut().text(v.kind.as_str()));
+        column!("status", |v: &UpgradeEvent| e.borrow_mut().text(v.status.as_str()));
+        column!("scheduled", |v: &UpgradeEvent| seconds(v.scheduled));
+        column!("started", |v: &UpgradeEvent| seconds(v.started));
+        column!("updated", |v: &UpgradeEvent| seconds(v.updated));
+        column!("details", |v: &UpgradeEvent| e.borrow_mut().opt(&v.details));
+        out.end()
+    }
+}
+
+/// An event's id as AKS makes it from its cluster's and its own.
+fn event_resource_id(cluster: &str, event: &str) -> String {
+    format!("{cluster}/scheduledevents/{event}")
+}
+
+/// An event's cluster: the pattern its id follows and its subscription, group and name
+/// (each in `texts`), or the id itself.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum EventCluster {
+    Parts([u32; 4]),
+    Whole(String),
+}
+
+/// One entry per event in each, as read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct EventColumns {
+    count: usize,
+    cluster_id: Vec<EventCluster>,
+    id: Vec<Option<String>>,
+    event_id: Vec<Option<String>>,
+    kind: Vec<u32>,
+    status: Vec<u32>,
+    scheduled: Vec<Option<i64>>,
+    started: Vec<Option<i64>>,
+    updated: Vec<Option<i64>>,
+    details: Vec<Option<u32>>,
+}
+
+/// The events the columns hold.
+fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
+    let count = c.count;
+    let check = ColumnCheck { count };
+    for (name, len) in [
+        ("events.clusterId", c.cluster_id.len()),
+        ("events.id", c.id.len()),
+        ("events.eventId", c.event_id.len()),
+        ("events.kind", c.kind.len()),
+        ("events.status", c.status.len()),
+        ("events.scheduled", c.scheduled.len()),
+        ("events.started", c.started.len()),
+        ("events.updated", c.updated.len()),
+        ("events.details", c.details.len()),
+    ] {
+        check.check(name, len)?;
+    }
+    if count > 0 && (c.cluster_id.is_empty() || c.kind.is_empty() || c.status.is_empty()) {
+        return Err("the events have no `clusterId`, `kind` or `status` column".into());
+    }
+    let time = |column: &[Option<i64>], at: usize, name: &str| -> Result<Option<OffsetDateTime>, String> {
+        match column.get(at).copied().flatten() {
+            Some(seconds) => OffsetDateTime::from_unix_timestamp(seconds)
+                .map(Some)
+                .map_err(|e| format!("`{name}` of event {at}: {e}")),
+            None => Ok(None),
+        }
+    };
+    let text = |column: &[Option<u32>], at: usize, name: &str| -> Result<Option<Atom>, String> {
+        match column.get(at).copied().flatten() {
+            Some(i) => t.text(i, name).map(Some),
+            None => Ok(None),
+        }
+    };
+    let mut out = Vec::with_capacity(count);
+    for at in 0..count {
+        let cluster_id: Atom = match &c.cluster_id[at] {
+            EventCluster::Whole(id) => id.as_str().into(),
+            EventCluster::Parts([pattern, s, g, n]) => {
+                let pattern = t.text(*pattern, "events.clusterId")?;
+                let [s, g, n] = [*s, *g, *n].map(|i| t.text(i, "events.clusterId"));
+                fill(&pattern, &s?, &g?, &n?)
+                    .ok_or_else(|| format!("the id pattern {pattern:?} of event {at} has not three places"))?
+                    .into()
+            }
+        };
+        let event_id: Option<Atom> = c.event_id.get(at).cloned().flatten().map(Atom::from);
+        let id = match (c.id.get(at).cloned().flatten(), &event_id) {
+            (Some(id), _) => id.into(),
+            (None, Some(own)) => event_resource_id(&cluster_id, own).into(),
+            (None, None) => return Err(format!("event {at} has neither an id nor an event id to make one of")),
+        };
+        out.push(UpgradeEvent {
+            id,
+            cluster_id,
+            event_id,
+            kind: EventKind::read(&t.text(c.kind[at], "events.kind")?),
+            status: EventStatus::parse(&t.text(c.status[at], "events.status")?),
+            scheduled: time(&c.scheduled, at, "events.scheduled")?,
+            started: time(&c.started, at, "events.started")?,
+            updated: time(&c.updated, at, "events.updated")?,
+            details: text(&c.details, at, "events.details")?,
+        });
+    }
+    Ok(out)
 }
 
 /// The pools' columns, the clusters' pools one after the other.
@@ -345,9 +574,11 @@ impl Serialize for PoolColumnsOut<'_> {
 struct Encoder {
     tables: Tables,
     texts: HashMap<Atom, u32>,
+    /// How often each text (by place) was asked for.
+    counts: Vec<u32>,
     tags: HashMap<Tags, u32>,
     version_lists: HashMap<Vec<u32>, u32>,
-    maintenance: HashMap<MaintenanceConfig, u32>,
+    maintenance: HashMap<StoredConfig, u32>,
     maintenance_lists: HashMap<Vec<u32>, u32>,
     details: HashMap<DetailsRead, u32>,
 }
@@ -366,12 +597,36 @@ fn place<K: std::hash::Hash + Eq, T>(
 }
 
 impl Encoder {
+    /// An encoder whose texts table starts with `texts`, in that order.
+    fn with_texts(texts: Vec<Atom>) -> Encoder {
+        let mut encoder = Encoder::default();
+        for text in texts {
+            encoder.text(&text);
+        }
+        encoder
+    }
+
+    /// The texts asked for, the most asked first (then in the order first asked).
+    fn by_frequency(self) -> Vec<Atom> {
+        let mut texts: Vec<(u32, usize, Atom)> = self
+            .tables
+            .texts
+            .into_iter()
+            .enumerate()
+            .map(|(at, text)| (self.counts[at], at, text))
+            .collect();
+        texts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        texts.into_iter().map(|(_, _, text)| text).collect()
+    }
+
     fn text(&mut self, text: &str) -> u32 {
         if let Some(&at) = self.texts.get(text) {
+            self.counts[at as usize] += 1;
             return at;
         }
         let atom = Atom::from(text);
         self.tables.texts.push(atom.clone());
+        self.counts.push(1);
         let at = (self.tables.texts.len() - 1) as u32;
         self.texts.insert(atom, at);
         at
@@ -404,11 +659,21 @@ impl Encoder {
         let places: Vec<u32> = configs
             .iter()
             .map(|config| {
+                let stored = StoredConfig {
+                    name: self.text(&config.name),
+                    schedule: config.schedule.as_deref().map(|s| StoredSchedule {
+                        summary: (*s.summary != usual_summary(s.timing.as_ref(), s.problem.as_deref()))
+                            .then(|| s.summary.to_string()),
+                        timing: s.timing.clone(),
+                        problem: s.problem.clone(),
+                        modified: s.modified.map(OffsetDateTime::unix_timestamp),
+                    }),
+                };
                 place(
                     &mut self.maintenance,
                     &mut self.tables.maintenance,
-                    config.clone(),
-                    || config.clone(),
+                    stored.clone(),
+                    || stored,
                 )
             })
             .collect();
@@ -471,6 +736,10 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
     } = read;
     let count = c.count;
     let t = Decoder::new(tables)?;
+    let events = match events {
+        Some(columns) => Some(self::events(columns, &t)?),
+        None => None,
+    };
     let cols = ColumnCheck { count };
     cols.check("id", c.id.len())?;
     for (name, len) in [
@@ -494,7 +763,7 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
         ("upgrades", c.upgrades.len()),
         ("versionSupportedInRegion", c.version_supported_in_region.len()),
         ("details", c.details.len()),
-        ("asOf", c.as_of.len()),
+        ("asOfAgo", c.as_of_ago.len()),
         ("source", c.source.len()),
     ] {
         cols.check(name, len)?;
@@ -618,15 +887,21 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
             } else {
                 Origin::Deployed
             },
-            version_supported_in_region: c.version_supported_in_region.get(at).copied().flatten(),
+            version_supported_in_region: c.version_supported_in_region.get(at).copied().flatten().map(|v| v != 0),
             details: match c.details.get(at).copied().flatten() {
                 Some(i) => Some(t.details(i)?),
                 None => None,
             },
-            as_of: match c.as_of.get(at).copied().flatten() {
-                Some(seconds) => Some(
-                    OffsetDateTime::from_unix_timestamp(seconds)
-                        .map_err(|e| format!("`clusters.asOf` of cluster {at}: {e}"))?,
+            as_of: match c.as_of_ago.get(at).copied().flatten() {
+                Some(ago) => Some(
+                    saved_at
+                        .unix_timestamp()
+                        .checked_sub(ago)
+                        .ok_or_else(|| format!("`clusters.asOfAgo` of cluster {at} is out of range"))
+                        .and_then(|seconds| {
+                            OffsetDateTime::from_unix_timestamp(seconds)
+                                .map_err(|e| format!("`clusters.asOfAgo` of cluster {at}: {e}"))
+                        })?,
                 ),
                 None => None,
             },
@@ -682,7 +957,7 @@ impl Decoder {
             tags: tables.tags.into_iter().map(Arc::new).collect(),
             no_tags: Tags::default(),
             version_lists: Vec::new(),
-            maintenance: tables.maintenance,
+            maintenance: Vec::with_capacity(tables.maintenance.len()),
             maintenance_lists: tables.maintenance_lists,
             details: tables.details.into_iter().map(Arc::new).collect(),
         };
@@ -690,8 +965,34 @@ impl Decoder {
         for atom in &mut decoder.texts {
             texts.share(atom);
         }
-        for config in &mut decoder.maintenance {
+        for (at, stored) in tables.maintenance.into_iter().enumerate() {
+            let schedule = match stored.schedule {
+                Some(s) => {
+                    let modified = match s.modified {
+                        Some(seconds) => Some(
+                            OffsetDateTime::from_unix_timestamp(seconds)
+                                .map_err(|e| format!("`tables.maintenance` entry {at}: {e}"))?,
+                        ),
+                        None => None,
+                    };
+                    let summary = s
+                        .summary
+                        .unwrap_or_else(|| usual_summary(s.timing.as_ref(), s.problem.as_deref()));
+                    Some(Arc::new(MaintenanceSchedule {
+                        summary: summary.into(),
+                        timing: s.timing,
+                        problem: s.problem,
+                        modified,
+                    }))
+                }
+                None => None,
+            };
+            let mut config = MaintenanceConfig {
+                name: decoder.text(stored.name, "tables.maintenance")?,
+                schedule,
+            };
             config.share(&mut texts);
+            decoder.maintenance.push(config);
         }
         decoder.version_lists = tables
             .version_lists

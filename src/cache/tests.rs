@@ -534,6 +534,48 @@ fn everything(sub: &str, n: usize) -> Cluster {
     }
 }
 
+/// Events of every shape: an id AKS makes of its cluster's and its own, an id of
+/// another shape, no event id, kinds and statuses of AKS's and not, times and none.
+fn rich_events(snapshot: &Snapshot) -> Vec<crate::model::UpgradeEvent> {
+    use crate::model::{EventKind, EventStatus, UpgradeEvent};
+    let cluster = &snapshot.clusters[0].id;
+    vec![
+        UpgradeEvent {
+            id: format!("{cluster}/scheduledevents/e-1").into(),
+            cluster_id: cluster.as_str().into(),
+            event_id: Some("e-1".into()),
+            kind: EventKind::Kubernetes,
+            status: EventStatus::Completed,
+            scheduled: Some(EARLIER),
+            started: Some(EARLIER),
+            updated: Some(NOW),
+            details: Some("done".into()),
+        },
+        UpgradeEvent {
+            id: "/some/other/shape/e-2".into(),
+            cluster_id: cluster.to_uppercase().into(),
+            event_id: Some("e-2".into()),
+            kind: EventKind::Other("EOLNotification".into()),
+            status: EventStatus::Other("Paused".into()),
+            scheduled: None,
+            started: None,
+            updated: None,
+            details: None,
+        },
+        UpgradeEvent {
+            id: format!("{cluster}/scheduledevents/e-3").into(),
+            cluster_id: "not an id".into(),
+            event_id: None,
+            kind: EventKind::NodeOs,
+            status: EventStatus::Failed,
+            scheduled: Some(NOW),
+            started: None,
+            updated: None,
+            details: None,
+        },
+    ]
+}
+
 fn rich_snapshot() -> Snapshot {
     let mut clusters: Vec<Cluster> = (0..6)
         .map(|n| everything(if n < 3 { "sub-a" } else { "sub-b" }, n))
@@ -547,6 +589,7 @@ fn rich_snapshot() -> Snapshot {
         KEY,
         NOW,
     );
+    snapshot.events = Some(rich_events(&snapshot));
     // `merge` stamps every cluster; these keep what they were given.
     for (i, cluster) in snapshot.clusters.iter_mut().enumerate() {
         let cluster = Arc::make_mut(cluster);
@@ -628,7 +671,11 @@ fn a_column_that_does_not_fit_is_damage_named_by_the_column_never_a_panic() {
         ),
         (
             "a pattern without places",
-            |v| v["tables"]["texts"][0] = "no places".into(),
+            |v| {
+                let texts = v["tables"]["texts"].as_array_mut().unwrap();
+                let pattern = texts.iter().position(|t| t.as_str().unwrap().contains("{}")).unwrap();
+                texts[pattern] = "no places".into();
+            },
             "places",
         ),
         (
@@ -638,8 +685,8 @@ fn a_column_that_does_not_fit_is_damage_named_by_the_column_never_a_panic() {
         ),
         (
             "a time out of range",
-            |v| v["clusters"]["asOf"][0] = i64::MAX.into(),
-            "`clusters.asOf`",
+            |v| v["clusters"]["asOfAgo"][0] = i64::MIN.into(),
+            "`clusters.asOfAgo`",
         ),
     ];
     for (what, damage, want) in cases {

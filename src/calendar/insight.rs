@@ -83,7 +83,7 @@ pub(super) fn insights(
                  cause before its next window.",
                 event.kind
             ),
-            Some(event.event_id.clone().unwrap_or_else(|| event.id.clone())),
+            Some(event.event_id.as_ref().unwrap_or(&event.id).to_string()),
         );
     }
     for window in windows.unwrap_or_default() {
@@ -225,23 +225,47 @@ fn latest_for(
 pub(super) fn newest_images<'a>(
     clusters: impl IntoIterator<Item = &'a Cluster>,
 ) -> HashMap<(String, String), (time::Date, String)> {
-    let mut newest: HashMap<(String, String), (time::Date, String)> = HashMap::new();
+    // A fleet runs a few hundred images in a few dozen regions: each image is read
+    // once, each region lower-cased once, and nothing is allocated per pool.
+    let mut parsed: HashMap<&'a str, Option<(&'a str, time::Date)>> = HashMap::new();
+    let mut regions: HashMap<&'a str, usize> = HashMap::new();
+    // Per region (lower-cased): the newest image of each family, borrowed.
+    type Newest<'a> = HashMap<&'a str, (time::Date, &'a str)>;
+    let mut by_region: Vec<(String, Newest<'a>)> = Vec::new();
     for cluster in clusters {
-        let region = cluster.location.to_ascii_lowercase();
+        let region = *regions.entry(&cluster.location).or_insert_with(|| {
+            let lower = cluster.location.to_ascii_lowercase();
+            match by_region.iter().position(|(name, _)| *name == lower) {
+                Some(at) => at,
+                None => {
+                    by_region.push((lower, HashMap::new()));
+                    by_region.len() - 1
+                }
+            }
+        });
         for pool in &cluster.pools {
             for image in [&pool.node_image_version, &pool.latest_node_image_version]
                 .into_iter()
                 .flatten()
             {
-                let (Some(family), Some(date)) = (image_family(image), node_image_date(image)) else {
-                    continue;
-                };
-                let key = (region.clone(), family.to_string());
-                if newest.get(&key).is_none_or(|(seen, _)| date > *seen) {
-                    newest.insert(key, (date, image.to_string()));
+                let image: &'a str = image;
+                let read = *parsed
+                    .entry(image)
+                    .or_insert_with(|| image_family(image).zip(node_image_date(image)));
+                let Some((family, date)) = read else { continue };
+                let newest = &mut by_region[region].1;
+                if newest.get(family).is_none_or(|(seen, _)| date > *seen) {
+                    newest.insert(family, (date, image));
                 }
             }
         }
     }
-    newest
+    by_region
+        .into_iter()
+        .flat_map(|(region, newest)| {
+            newest
+                .into_iter()
+                .map(move |(family, (date, image))| ((region.clone(), family.to_string()), (date, image.to_string())))
+        })
+        .collect()
 }

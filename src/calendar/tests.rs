@@ -236,9 +236,9 @@ fn without_a_pool_s_latest_the_newest_of_its_family_in_its_region_counts() {
 
 fn event(cluster: &Cluster, n: u32, kind: EventKind, status: EventStatus, days_ago: i64) -> UpgradeEvent {
     UpgradeEvent {
-        id: format!("{}/scheduledevents/e{n}", cluster.id),
-        cluster_id: cluster.id.clone(),
-        event_id: Some(format!("e{n}")),
+        id: format!("{}/scheduledevents/e{n}", cluster.id).into(),
+        cluster_id: cluster.id.as_str().into(),
+        event_id: Some(format!("e{n}").into()),
         kind,
         status,
         scheduled: Some(NOW - time::Duration::days(days_ago)),

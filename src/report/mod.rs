@@ -63,7 +63,8 @@ pub fn worst_first(assessed: &mut [Assessed]) {
 /// flushed before returning. I/O errors (a closed pipe, a full disk) are returned as
 /// they are, for the caller to judge.
 pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = BufWriter::new(out);
+    // Large enough that a large fleet's output goes out in few writes.
+    let mut out = BufWriter::with_capacity(1 << 18, out);
     match format {
         Format::Table => table::write(report, style, &mut out)?,
         Format::Json => json::write(report, &mut out)?,
@@ -306,8 +307,8 @@ mod tests {
     fn ok_outlook(cluster: &Cluster) -> Outlook {
         use time::macros::{datetime, offset};
         let failed = UpgradeEvent {
-            id: format!("{}/scheduledevents/7c1e", cluster.id),
-            cluster_id: cluster.id.clone(),
+            id: format!("{}/scheduledevents/7c1e", cluster.id).into(),
+            cluster_id: cluster.id.as_str().into(),
             event_id: Some("7c1e".into()),
             kind: EventKind::NodeOs,
             status: EventStatus::Failed,
