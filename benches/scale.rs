@@ -19,6 +19,9 @@
 //! RSS (`ru_maxrss`). `AKSRADAR_SCALE_SIZES` picks the sizes (default
 //! `10000,100000`), `AKSRADAR_SCALE_RUNS` the runs of each child (default 1; the best
 //! is kept). Every file is written to a temporary folder removed at the end.
+//! `AKSRADAR_SCALE_SNAPSHOT=FILE AKSRADAR_SCALE_KEY=KEY` runs part 5 alone on a
+//! snapshot kept from before; `AKSRADAR_SCALE_SLOWEST=1` also names each script's
+//! three slowest keys (by their place in the script).
 
 use std::path::Path;
 use std::process::Command;
@@ -96,6 +99,22 @@ fn main() {
     if let Ok(path) = std::env::var(MEMORY_CHILD) {
         let key = std::env::var("AKSRADAR_SCALE_KEY").expect("the snapshot's key");
         memory_by_part(Path::new(&path), &key);
+        return;
+    }
+    // A snapshot made before (`AKSRADAR_SCALE_SNAPSHOT=path`, with its key in
+    // `AKSRADAR_SCALE_KEY`): the in-process part only, for a quick look at the keys.
+    if let Ok(path) = std::env::var("AKSRADAR_SCALE_SNAPSHOT") {
+        let key = std::env::var("AKSRADAR_SCALE_KEY").expect("the snapshot's key");
+        let store = Store::new(Path::new(&path).parent().expect("the cache folder"));
+        let clusters = match store.load(&key) {
+            Loaded::Hit(snapshot) => snapshot.clusters.len(),
+            other => panic!("{other:?}"),
+        };
+        let mut out = Measures::new();
+        dashboard(&store, &key, clusters, &mut out);
+        for (name, value) in &out {
+            println!("  {name:<58} {}", show(*value));
+        }
         return;
     }
     let sizes: Vec<usize> = std::env::var("AKSRADAR_SCALE_SIZES")
@@ -303,7 +322,8 @@ fn dashboard(store: &Store, key: &str, clusters: usize, out: &mut Measures) {
     let mut all = Vec::new();
     for (name, keys) in keys::scripts() {
         let mut times = Vec::new();
-        for key in parse_keys(&keys).expect("keys") {
+        let mut slowest: Vec<(Duration, usize)> = Vec::new();
+        for (n, key) in parse_keys(&keys).expect("keys").into_iter().enumerate() {
             let start = Instant::now();
             if let Some(action) = key_action(&state, &keymap, key) {
                 // Details are not fetched here: the effects are dropped.
@@ -311,6 +331,11 @@ fn dashboard(store: &Store, key: &str, clusters: usize, out: &mut Measures) {
             }
             terminal.draw(|f| ui::draw(f, &state, &keymap, theme)).expect("draw");
             times.push(start.elapsed());
+            slowest.push((start.elapsed(), n));
+        }
+        if std::env::var_os("AKSRADAR_SCALE_SLOWEST").is_some() {
+            slowest.sort();
+            eprintln!("{name}: slowest keys {:?}", &slowest[slowest.len().saturating_sub(3)..]);
         }
         times.sort();
         out.push((format!("key p99: {name}"), millis(percentile(&times, 0.99))));

@@ -16,6 +16,7 @@ use super::update::{Effect, key_action, update};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
 use crate::filter::Column;
+use crate::filter::Filter;
 use crate::model::{AgentPool, Cluster, Fleet, MaintenanceConfig, Outcome, Rule, SubscriptionState};
 use crate::model::{ClusterDetails, Progress};
 use crate::remediate;
@@ -397,6 +398,89 @@ fn a_refresh_shows_the_list_at_once_and_verdicts_hold_until_the_details_arrive()
         matches!(&effects[..], [Effect::RecordHistory(_)]),
         "the finished read is recorded"
     );
+}
+
+/// The rows a filter shows, cluster by cluster as `scan --filter` matches them.
+fn fresh_visible(s: &State, filter: &str, only_failing: bool) -> Vec<usize> {
+    let filter = Filter::parse(filter).unwrap();
+    let mut rows: Vec<usize> = (0..s.rows.len())
+        .filter(|&i| (!only_failing || s.rows[i].tally.failing > 0) && filter.matches_item(&s.fleet[s.rows[i].index]))
+        .collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// The rows a state shows, as a set.
+fn shown(s: &State) -> Vec<usize> {
+    let mut rows = s.visible.clone();
+    rows.sort_unstable();
+    rows
+}
+
+#[test]
+fn typing_erasing_and_recalling_a_filter_shows_what_the_filter_shows_from_nothing() {
+    let mut s = state(40, true);
+    let typed = [
+        "a",
+        "ak",
+        "aks",
+        "aks-0",
+        "aks-01",
+        "aks-0",
+        "aks",
+        "",
+        "sub:s",
+        "sub:sub-1",
+        "sub:sub-1 aks-01",
+        "sub:sub-1",
+        "!aks-01",
+        "!aks-0",
+        "k8s:<1.3",
+        "k8s:<1.34",
+        "aks-01",
+    ];
+    for only_failing in [false, true, false] {
+        s.only_failing = only_failing;
+        for text in typed {
+            s.set_filter(Filter::parse(text).unwrap());
+            s.recompute();
+            assert_eq!(
+                shown(&s),
+                fresh_visible(&s, text, only_failing),
+                "{text:?}, failing only {only_failing}"
+            );
+        }
+    }
+
+    // New data: nothing remembered of the old holds.
+    s.set_filter(Filter::parse("needle").unwrap());
+    assert!(s.visible.is_empty());
+    let mut renamed = (*s.fleet[3].cluster).clone();
+    renamed.name = "aks-needle".into();
+    s.replace(vec![(3, Arc::new(renamed))]);
+    assert_eq!(s.visible.len(), 1, "the renamed cluster now matches");
+    assert_eq!(shown(&s), fresh_visible(&s, "needle", false));
+}
+
+#[test]
+fn a_word_is_found_within_one_row_s_text_never_across_two() {
+    let mut first = cluster(0, None, "1.33.7");
+    first.tags = std::collections::BTreeMap::from([("k".to_string(), "zzend".to_string())]).into();
+    let mut second = cluster(1, None, "1.33.7");
+    second.name = "startzz".into();
+    let mut s = State::new(Arc::new(Config::default()), DataSource::Demo, NOW);
+    s.set_fleet(crate::rules::assess(vec![first, second], &s.config.clone(), NOW.date()));
+    for (text, want) in [
+        ("zzend", 1),
+        ("startzz", 1),
+        ("zzendstartzz", 0),
+        ("zz", 2),
+        ("k=zzend zz", 1),
+    ] {
+        s.set_filter(Filter::parse(text).unwrap());
+        assert_eq!(s.visible.len(), want, "{text}");
+        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text}");
+    }
 }
 
 #[test]
