@@ -103,7 +103,20 @@ fn same(a: &str, b: &str) -> bool {
 /// list subscriptions, everything previous is kept, stale. Regions read now replace
 /// their previous offers; events read now replace the previous ones, which are kept
 /// when none were read.
-pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+pub fn merge(previous: Option<Snapshot>, mut fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+    let clusters = std::mem::take(&mut fresh.clusters).into_iter().map(Arc::new).collect();
+    merge_shared(previous, fresh, clusters, key, now)
+}
+
+/// `merge` for a read whose clusters are apart from its fleet, ready to be shared
+/// (`fresh.clusters` is not read).
+pub fn merge_shared(
+    previous: Option<Snapshot>,
+    fresh: Fleet,
+    fresh_clusters: Vec<Arc<Cluster>>,
+    key: &str,
+    now: OffsetDateTime,
+) -> Snapshot {
     // Whole seconds: what the snapshot stores, so a row reads the same before and after.
     let now = now.replace_nanosecond(0).unwrap_or(now);
     // Errors that no subscription state carries: listing failures, detail reads.
@@ -135,7 +148,7 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
         return kept;
     }
     let (old_subscriptions, old_clusters) = previous.map(|p| (p.subscriptions, p.clusters)).unwrap_or_default();
-    let mut clusters = Vec::with_capacity(fresh.clusters.len());
+    let mut clusters = Vec::with_capacity(fresh_clusters.len());
     let mut subscriptions = Vec::with_capacity(fresh.subscriptions.len());
     let mut failed = HashSet::new();
     for state in fresh.subscriptions {
@@ -154,10 +167,11 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
             });
         }
     }
-    for mut cluster in fresh.clusters {
-        cluster.as_of = Some(now);
-        cluster.stale = false;
-        clusters.push(Arc::new(cluster));
+    for mut cluster in fresh_clusters {
+        let fresh = Arc::make_mut(&mut cluster);
+        fresh.as_of = Some(now);
+        fresh.stale = false;
+        clusters.push(cluster);
     }
     for mut cluster in old_clusters {
         if failed.contains(&cluster.subscription_id.to_ascii_lowercase()) {

@@ -261,10 +261,10 @@ where
     D: FnMut(&Snapshot, &[usize]),
 {
     let mut read = azure::FleetRead::new(client, request, details, events.cloned());
-    let fleet = read.list().await;
+    let (fleet, clusters) = read.list_shared().await;
     let needed = needs_previous(&fleet);
     let mut before = if needed { previous().await } else { None };
-    let mut snapshot = cache::merge(before.clone(), fleet, key, clock());
+    let mut snapshot = cache::merge_shared(before.clone(), fleet, clusters, key, clock());
     keep_shown_details(&mut snapshot, &std::mem::take(&mut watch.shown));
     (watch.listed)(&snapshot);
     let mut texts = Interner::new();

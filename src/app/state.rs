@@ -224,7 +224,16 @@ impl Haystacks {
     /// The rows' texts, taken out of the rows (each left empty); a row whose text was
     /// taken before keeps its text from `before`.
     fn of(rows: &mut [Row], before: &Haystacks) -> Haystacks {
-        let mut text = String::with_capacity(before.text.len().max(rows.len() * 256));
+        // Exactly as long as the texts: a fleet's is tens of megabytes.
+        let length = rows
+            .iter()
+            .enumerate()
+            .map(|(at, row)| match row.haystack.len() {
+                0 => before.of_row(at).len(),
+                n => n,
+            })
+            .sum();
+        let mut text = String::with_capacity(length);
         let mut starts = Vec::with_capacity(rows.len() + 1);
         for (at, row) in rows.iter_mut().enumerate() {
             starts.push(text.len());

@@ -776,6 +776,12 @@ fn progress_step(state: &mut State, progress: Progress) {
 /// details on screen until the new ones arrive (moved over, not copied), so no verdict
 /// moves because the phase has not ended; the refresh goes on.
 pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
+    // A refresh hands over its list with the details on screen already in it: only a
+    // list without them needs the old clusters looked up.
+    if snapshot.clusters.iter().all(|c| c.details.is_some()) || state.fleet.is_empty() {
+        install_snapshot(state, snapshot);
+        return;
+    }
     let at: std::collections::HashMap<String, usize> = state
         .fleet
         .iter()

@@ -301,6 +301,18 @@ impl FleetRead {
     /// fleet listed: the clusters in the order of their subscriptions (or batches), each
     /// subscription's state, and what could not be read.
     pub async fn list(&mut self) -> Fleet {
+        let (mut fleet, clusters) = self.list_shared().await;
+        // Nothing else holds them yet: each is moved out of its `Arc`, not copied.
+        fleet.clusters = clusters
+            .into_iter()
+            .map(|c| Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone()))
+            .collect();
+        fleet
+    }
+
+    /// `list`, with the clusters apart from the fleet and ready to be shared (each
+    /// subscription's list made `Arc`s as it is taken, never the whole list twice).
+    pub async fn list_shared(&mut self) -> (Fleet, Vec<Arc<Cluster>>) {
         while self.listing.is_some() || self.units.iter().any(|u| u.ended.is_none()) {
             if !self.step().await {
                 break;
@@ -749,8 +761,8 @@ impl FleetRead {
         }
     }
 
-    /// The fleet listed, once every list ended.
-    fn listed_fleet(&mut self) -> Fleet {
+    /// The fleet listed, once every list ended (its clusters apart).
+    fn listed_fleet(&mut self) -> (Fleet, Vec<Arc<Cluster>>) {
         let mut fleet = Fleet {
             errors: std::mem::take(&mut self.general),
             ..Fleet::default()
@@ -758,11 +770,36 @@ impl FleetRead {
         let mut errors_of: HashMap<usize, SourceError> = HashMap::new();
         let mut left_out = Vec::new();
         let mut offsets = Vec::with_capacity(self.units.len());
+        if self.configured {
+            // Configured ids keep their display names when the list has them.
+            let names: HashMap<String, &Subscription> =
+                self.listed.iter().map(|s| (s.id.to_ascii_lowercase(), s)).collect();
+            for subscription in &mut self.scope {
+                if let Some(listed) = names.get(&subscription.id.to_ascii_lowercase()) {
+                    subscription.name = listed.name.clone();
+                }
+            }
+        }
+        // The subscriptions' names go into their clusters as they are taken.
+        let names: HashMap<String, Atom> = self
+            .scope
+            .iter()
+            .filter_map(|s| Some((s.id.to_ascii_lowercase(), Atom::from(s.name.as_deref()?))))
+            .collect();
+        // One allocation of the fleet's size, not doublings of it.
+        let mut clusters: Vec<Arc<Cluster>> = Vec::with_capacity(self.units.iter().map(|u| u.clusters.len()).sum());
         for unit in &mut self.units {
-            offsets.push(fleet.clusters.len());
+            offsets.push(clusters.len());
             match &unit.ended {
                 Some(Ok(())) => {
-                    fleet.clusters.append(&mut unit.clusters);
+                    for mut cluster in std::mem::take(&mut unit.clusters) {
+                        if cluster.subscription_name.is_none() {
+                            cluster.subscription_name =
+                                names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
+                            self.texts.share_opt(&mut cluster.subscription_name);
+                        }
+                        clusters.push(Arc::new(cluster));
+                    }
                     fleet.skipped += unit.skipped;
                     left_out.append(&mut unit.left_out);
                 }
@@ -786,16 +823,6 @@ impl FleetRead {
             }
         }
         self.offsets = Some(offsets);
-        if self.configured {
-            // Configured ids keep their display names when the list has them.
-            let names: HashMap<String, &Subscription> =
-                self.listed.iter().map(|s| (s.id.to_ascii_lowercase(), s)).collect();
-            for subscription in &mut self.scope {
-                if let Some(listed) = names.get(&subscription.id.to_ascii_lowercase()) {
-                    subscription.name = listed.name.clone();
-                }
-            }
-        }
         fleet.subscriptions = self
             .scope
             .iter()
@@ -807,21 +834,10 @@ impl FleetRead {
                 error: errors_of.get(&s).cloned(),
             })
             .collect();
-        let names: HashMap<String, Atom> = self
-            .scope
-            .iter()
-            .filter_map(|s| Some((s.id.to_ascii_lowercase(), Atom::from(s.name.as_deref()?))))
-            .collect();
-        for cluster in &mut fleet.clusters {
-            if cluster.subscription_name.is_none() {
-                cluster.subscription_name = names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
-                self.texts.share_opt(&mut cluster.subscription_name);
-            }
-        }
         // After the subscriptions' states: a cluster left out is not its subscription's
         // failure (the rest of it was read), but the read is still incomplete.
         fleet.errors.extend(left_out);
-        fleet
+        (fleet, clusters)
     }
 
     /// Plans the details of one cluster: its own requests, and its share of the lines

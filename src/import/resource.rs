@@ -266,6 +266,8 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         None => obj.array("pools")?,
     };
     if let Some((path, list)) = pool_list {
+        // As many as there are: a large fleet keeps every cluster's.
+        pools.reserve_exact(list.len());
         for (i, item) in list.iter().enumerate() {
             let item_path = format!("{path}[{i}]");
             let Value::Object(map) = item else {
