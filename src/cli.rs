@@ -145,7 +145,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum)]
     pub source: Option<Source>,
 
-    /// Subscriptions read at once (ARM source).
+    /// Requests made at once (the lists and the details share them).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
 }
