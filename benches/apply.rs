@@ -94,7 +94,11 @@ async fn measure(wanted: usize, max_parallel: usize) -> (Duration, usize) {
     let now = time::OffsetDateTime::now_utc();
     let mut snapshot = fetch::list(client.clone(), &request, None, &nothing_earlier, "bench", now).await;
     fetch::details(client.clone(), &mut snapshot, 32, None, &nothing_earlier, now).await;
-    let assessed: Vec<_> = snapshot.clusters.into_iter().map(|c| planner.assess(c)).collect();
+    let assessed: Vec<_> = snapshot
+        .clusters
+        .into_iter()
+        .map(|c| planner.assess(Arc::unwrap_or_clone(c)))
+        .collect();
     let plans: Vec<Plan> = planner
         .plans(&assessed)
         .into_iter()

@@ -27,7 +27,7 @@ fn main() {
     let bytes = std::fs::read(&export).expect("export");
     let fleet = aksradar::import::parse(&bytes, "bench").expect("valid export");
 
-    let mut subscriptions: Vec<String> = fleet.clusters.iter().map(|c| c.subscription_id.clone()).collect();
+    let mut subscriptions: Vec<String> = fleet.clusters.iter().map(|c| c.subscription_id.to_string()).collect();
     subscriptions.sort();
     subscriptions.dedup();
     let live = Fleet {

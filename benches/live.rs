@@ -16,6 +16,11 @@
 //! read, checks the phase made exactly that many, and prints the lower bound
 //! `ceil(needed / 32) x 50 ms` plus the list phase's own bound (goal: within 1.3x).
 //! `AKSRADAR_BENCH_SUBSCRIPTIONS` scales the fleet down for a quick look.
+//!
+//! First, the overlap of a read's phases: 400 subscriptions x 2 pages of clusters, 50
+//! ms per request, concurrency 32, beside its bound when nothing waits for a phase to
+//! end (every request / 32 x 50 ms, plus one round trip); then the same with every
+//! cluster's details read in the same pool.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -51,6 +56,7 @@ fn main() {
             seed: 42,
             ..Default::default()
         };
+        overlap().await;
         let clusters = subscriptions * PER_SUBSCRIPTION;
         println!("fleet: {subscriptions} subscriptions x {PER_SUBSCRIPTION} clusters, page size {PAGE_SIZE}, {LATENCY_MS} ms per request");
 
@@ -97,6 +103,58 @@ fn main() {
         assert_eq!(read, clusters, "every cluster must arrive despite throttling");
         sim.stop().await;
     });
+}
+
+/// 400 subscriptions x 2 pages x 50 ms at concurrency 32: the list alone, then list and
+/// details, each beside the bound of its requests in one pool.
+async fn overlap() {
+    const SUBSCRIPTIONS: usize = 400;
+    const CONCURRENCY: usize = 32;
+    let sim = Simulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimOptions {
+            subscriptions: SUBSCRIPTIONS,
+            clusters_per_subscription: PER_SUBSCRIPTION,
+            page_size: PAGE_SIZE,
+            subscription_page_size: SUBSCRIPTION_PAGE,
+            latency_ms: LATENCY_MS,
+            seed: 42,
+            record_requests: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("simulator");
+    let bound = |requests: usize| Duration::from_millis(requests as u64 * LATENCY_MS / CONCURRENCY as u64 + LATENCY_MS);
+    let (elapsed, read) = measure(&sim, Source::Arm, CONCURRENCY).await;
+    let requests = sim.requests().len();
+    println!(
+        "overlap, {SUBSCRIPTIONS} subscriptions x 2 pages, concurrency {CONCURRENCY}, list: {:.2} s for {read} clusters, {requests} requests; bound {:.2} s; {:.2}x the bound (goal < 1.2x)",
+        elapsed.as_secs_f64(),
+        bound(requests).as_secs_f64(),
+        elapsed.as_secs_f64() / bound(requests).as_secs_f64()
+    );
+    let before = sim.requests().len();
+    let client = Arc::new(client(&sim));
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: CONCURRENCY,
+    };
+    let started = Instant::now();
+    let none = || std::future::ready(None);
+    let now = time::OffsetDateTime::now_utc();
+    let snapshot = aksradar::fetch::refresh(client, &request, true, None, none, "bench", move || now).await;
+    let elapsed = started.elapsed();
+    let requests = sim.requests().len() - before;
+    println!(
+        "overlap, list and details in one pool: {:.2} s for {} clusters, {requests} requests; bound {:.2} s; {:.2}x the bound",
+        elapsed.as_secs_f64(),
+        snapshot.clusters.len(),
+        bound(requests).as_secs_f64(),
+        elapsed.as_secs_f64() / bound(requests).as_secs_f64()
+    );
+    sim.stop().await;
 }
 
 fn lower_bound(subscriptions: usize, concurrency: usize) -> Duration {

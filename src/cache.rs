@@ -11,11 +11,17 @@
 //!
 //! `merge` is pure: a subscription whose read failed keeps its clusters from the
 //! previous snapshot, marked stale with their age and the error.
+//!
+//! On disk the clusters are kept by column with each repeated value once (`stored`):
+//! a 100,000-cluster fleet takes tens of megabytes, not hundreds, and loads without a
+//! copy per cluster of what clusters share. `aksradar info --dump-cache` prints a
+//! snapshot the way it reads in memory, as plain JSON.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -25,8 +31,9 @@ use crate::model::{Cluster, Fleet, RegionOffer, SourceError, SubscriptionState, 
 
 pub use crate::disk::private_dir;
 
-/// Bumped whenever the snapshot's shape changes; other versions are a cache miss.
-pub const SCHEMA_VERSION: u32 = 4;
+/// Bumped whenever the snapshot's shape changes in a way older readers cannot skip;
+/// other versions are a cache miss. (A new column needs no new schema: see `stored`.)
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The largest snapshot read back: 256 MiB, ten times a 200,000-cluster fleet's.
 pub const SNAPSHOT_LIMIT: u64 = 256 << 20;
@@ -40,7 +47,8 @@ pub struct Snapshot {
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
     pub subscriptions: Vec<SubscriptionState>,
-    pub clusters: Vec<Cluster>,
+    /// Shared: the dashboard shows the very clusters a refresh reads and saves.
+    pub clusters: Vec<Arc<Cluster>>,
     #[serde(default)]
     pub skipped: usize,
     /// Failures beside the subscriptions' own: listing them, reading details.
@@ -55,19 +63,33 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The snapshot as a fleet, with every subscription's last error.
+    /// The snapshot as a fleet, with every subscription's last error. A cluster someone
+    /// else still holds is copied; the others are moved.
     pub fn into_fleet(self) -> Fleet {
+        let (fleet, clusters) = self.into_parts();
+        Fleet {
+            clusters: clusters
+                .into_iter()
+                .map(|c| Arc::try_unwrap(c).unwrap_or_else(|shared| (*shared).clone()))
+                .collect(),
+            ..fleet
+        }
+    }
+
+    /// The snapshot as a fleet with no clusters, and its clusters as they are shared.
+    pub fn into_parts(self) -> (Fleet, Vec<Arc<Cluster>>) {
         let mut errors = self.errors;
         errors.extend(self.subscriptions.iter().filter_map(|s| s.error.clone()));
-        Fleet {
-            clusters: self.clusters,
+        let fleet = Fleet {
+            clusters: Vec::new(),
             skipped: self.skipped,
             errors,
             subscriptions: self.subscriptions,
             duplicates: 0,
             regions: self.regions,
             events: self.events,
-        }
+        };
+        (fleet, self.clusters)
     }
 }
 
@@ -81,7 +103,20 @@ fn same(a: &str, b: &str) -> bool {
 /// list subscriptions, everything previous is kept, stale. Regions read now replace
 /// their previous offers; events read now replace the previous ones, which are kept
 /// when none were read.
-pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+pub fn merge(previous: Option<Snapshot>, mut fresh: Fleet, key: &str, now: OffsetDateTime) -> Snapshot {
+    let clusters = std::mem::take(&mut fresh.clusters).into_iter().map(Arc::new).collect();
+    merge_shared(previous, fresh, clusters, key, now)
+}
+
+/// `merge` for a read whose clusters are apart from its fleet, ready to be shared
+/// (`fresh.clusters` is not read).
+pub fn merge_shared(
+    previous: Option<Snapshot>,
+    fresh: Fleet,
+    fresh_clusters: Vec<Arc<Cluster>>,
+    key: &str,
+    now: OffsetDateTime,
+) -> Snapshot {
     // Whole seconds: what the snapshot stores, so a row reads the same before and after.
     let now = now.replace_nanosecond(0).unwrap_or(now);
     // Errors that no subscription state carries: listing failures, detail reads.
@@ -106,14 +141,14 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
         kept.regions = regions;
         kept.events = events;
         for cluster in &mut kept.clusters {
-            cluster.stale = true;
+            Arc::make_mut(cluster).stale = true;
         }
         kept.saved_at = now;
         kept.errors = general_errors;
         return kept;
     }
     let (old_subscriptions, old_clusters) = previous.map(|p| (p.subscriptions, p.clusters)).unwrap_or_default();
-    let mut clusters = Vec::with_capacity(fresh.clusters.len());
+    let mut clusters = Vec::with_capacity(fresh_clusters.len());
     let mut subscriptions = Vec::with_capacity(fresh.subscriptions.len());
     let mut failed = HashSet::new();
     for state in fresh.subscriptions {
@@ -132,14 +167,15 @@ pub fn merge(previous: Option<Snapshot>, fresh: Fleet, key: &str, now: OffsetDat
             });
         }
     }
-    for mut cluster in fresh.clusters {
-        cluster.as_of = Some(now);
-        cluster.stale = false;
+    for mut cluster in fresh_clusters {
+        let fresh = Arc::make_mut(&mut cluster);
+        fresh.as_of = Some(now);
+        fresh.stale = false;
         clusters.push(cluster);
     }
     for mut cluster in old_clusters {
         if failed.contains(&cluster.subscription_id.to_ascii_lowercase()) {
-            cluster.stale = true;
+            Arc::make_mut(&mut cluster).stale = true;
             clusters.push(cluster);
         }
     }
@@ -238,9 +274,7 @@ impl Store {
     pub fn save(&self, snapshot: &Snapshot) -> io::Result<PathBuf> {
         let path = self.path(&snapshot.key);
         // Streamed to the file: no second copy of a large fleet in memory.
-        write_atomic_with(&path, |out| {
-            serde_json::to_writer(out, snapshot).map_err(io::Error::other)
-        })?;
+        write_atomic_with(&path, |out| write_snapshot(snapshot, out))?;
         remove_leftovers(&path);
         Ok(path)
     }
@@ -251,18 +285,46 @@ impl Store {
 pub enum Unreadable {
     /// A snapshot of another schema version: not damage, just not ours to read.
     Schema(u32),
-    /// Not a snapshot at all: the JSON error says where.
-    Damaged(serde_json::Error),
+    /// Not a snapshot at all: what does not read, and where.
+    Damaged(String),
+}
+
+/// Writes `snapshot` as a snapshot file holds it (by column, see `stored`).
+pub fn write_snapshot(snapshot: &Snapshot, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(out, &stored::Written(snapshot)).map_err(io::Error::other)
+}
+
+/// The bytes of a snapshot file for `snapshot`.
+pub fn snapshot_bytes(snapshot: &Snapshot) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into memory fails only if serialising fails, and the model always serialises.
+    let _ = write_snapshot(snapshot, &mut out);
+    out
 }
 
 /// The snapshot in `bytes` when it is one of `key` (`None`: of another key). Pure: the
 /// reader of `Store::load` and of the snapshot fuzz target.
 pub fn read_snapshot(bytes: &[u8], key: &str) -> Result<Option<Snapshot>, Unreadable> {
+    let read = parse(bytes)?;
+    if read.key() != key {
+        // Another fleet's: not worth building.
+        return Ok(None);
+    }
+    stored::snapshot(read).map(Some).map_err(Unreadable::Damaged)
+}
+
+/// The snapshot in `bytes`, whatever its key (for `aksradar info --dump-cache`).
+pub fn read_any_snapshot(bytes: &[u8]) -> Result<Snapshot, Unreadable> {
+    stored::snapshot(parse(bytes)?).map_err(Unreadable::Damaged)
+}
+
+/// The file's fields, when it is a snapshot of this schema.
+fn parse(bytes: &[u8]) -> Result<stored::Read, Unreadable> {
     // One parse in the common case; the schema is looked at on its own only when the
     // snapshot does not read, to tell another version from damage.
-    match serde_json::from_slice::<Snapshot>(bytes) {
-        Ok(snapshot) if snapshot.schema != SCHEMA_VERSION => Err(Unreadable::Schema(snapshot.schema)),
-        Ok(snapshot) => Ok((snapshot.key == key).then_some(snapshot)),
+    match serde_json::from_slice::<stored::Read>(bytes) {
+        Ok(read) if read.schema != SCHEMA_VERSION => Err(Unreadable::Schema(read.schema)),
+        Ok(read) => Ok(read),
         Err(err) => {
             #[derive(Deserialize)]
             struct Header {
@@ -270,7 +332,7 @@ pub fn read_snapshot(bytes: &[u8], key: &str) -> Result<Option<Snapshot>, Unread
             }
             match serde_json::from_slice::<Header>(bytes) {
                 Ok(header) if header.schema != SCHEMA_VERSION => Err(Unreadable::Schema(header.schema)),
-                _ => Err(Unreadable::Damaged(err)),
+                _ => Err(Unreadable::Damaged(err.to_string())),
             }
         }
     }
@@ -342,6 +404,8 @@ fn remove_leftovers(path: &Path) {
         }
     }
 }
+
+mod stored;
 
 #[cfg(test)]
 mod tests;

@@ -106,7 +106,12 @@ impl Cli {
                     ));
                 }
             }
+            // The snapshot `info --dump-cache` prints is the endpoint's and the cloud's.
+            let dumping = name == "info" && sub.value_source("dump_cache") == Some(ValueSource::CommandLine);
             for id in unused_globals(name) {
+                if dumping && matches!(*id, "endpoint" | "cloud") {
+                    continue;
+                }
                 if sub.value_source(id) == Some(ValueSource::CommandLine) {
                     return Err(command.error(
                         ErrorKind::ArgumentConflict,
@@ -142,7 +147,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum)]
     pub source: Option<Source>,
 
-    /// Subscriptions read at once (ARM source), and requests at once in the details phase.
+    /// Requests made at once (the lists and the details share them).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
 }
@@ -220,7 +225,7 @@ pub enum Command {
     /// The built-in fleet simulator alone, serving ARM and Resource Graph on 127.0.0.1.
     Simulate(sim::SimulateArgs),
     /// Versions and the paths of the config, cache and log files.
-    Info,
+    Info(InfoArgs),
     /// A shell completion script on standard output, for bash, zsh, fish or powershell.
     Completions {
         #[arg(value_enum)]
@@ -228,6 +233,14 @@ pub enum Command {
     },
     /// The man page (roff) on standard output.
     Man,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct InfoArgs {
+    /// Print the cached fleet as JSON, cluster by cluster as it reads in memory: the
+    /// snapshot `scan --offline` reads (of --endpoint and --cloud), or FILE.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub dump_cache: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -23,13 +23,13 @@ use crate::app::state::DataSource;
 use crate::app::{Keymap, State};
 use crate::azure::Environment;
 use crate::cache::{Loaded, Snapshot, Store};
-use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, InfoArgs, InputArgs, RemediateArgs, RenderArgs, ScanArgs};
 use crate::config::Config;
 use crate::dashboard::{LiveServices, Services};
 use crate::fetch::{self, Live};
 use crate::filter::Filter;
 use crate::history::{self, History, Record};
-use crate::model::{Assessed, Fleet, Outcome, Progress};
+use crate::model::{Assessed, Cluster, Fleet, Outcome, Progress};
 use crate::sim::{SimOptions, Simulator};
 use crate::ui::Theme;
 use crate::{calendar, import, remediate, report, rules, sim};
@@ -56,7 +56,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::cli::man(&mut out)?;
             finish(io::stdout().lock().write_all(&out), ExitCode::SUCCESS)
         }
-        Command::Info => finish(
+        Command::Info(InfoArgs { dump_cache: Some(file) }) => {
+            let config = load_config(cli.global.config.as_deref())?;
+            dump_cache(file.as_deref(), &config, &cli.global)
+        }
+        Command::Info(_) => finish(
             info(cli.global.config.as_deref(), today(), &mut io::stdout().lock()),
             ExitCode::SUCCESS,
         ),
@@ -173,7 +177,7 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
 }
 
 /// A one-line progress bar on stderr, erased when the read ends: the subscriptions
-/// of the list phase, then the requests of the details phase.
+/// listed, then once every list ended the requests of the details phase.
 async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
     let (mut total, mut done, mut failed, mut clusters) = (0usize, 0usize, 0usize, 0usize);
     let mut details: Option<(usize, usize, usize)> = None;
@@ -189,7 +193,8 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
             Progress::Failed { .. } => failed += 1,
             Progress::Waiting { seconds, why, .. } => waiting = format!(" (waiting {seconds:.1}s: {why})"),
             Progress::Started { .. } => {}
-            Progress::Details { total } => details = Some((total, 0, 0)),
+            // The total grows as lists end and their clusters' details are asked for.
+            Progress::Details { total } => details.get_or_insert((0, 0, 0)).0 = total,
             Progress::Detail { failed: bad } => {
                 if let Some((_, done, failed)) = &mut details {
                     *done += 1;
@@ -203,17 +208,23 @@ async fn draw_progress(mut events: mpsc::UnboundedReceiver<Progress>) {
             let filled = (finished * width).checked_div(total).unwrap_or(0);
             format!("{}{}", "#".repeat(filled), " ".repeat(width - filled.min(width)))
         };
+        // The phases overlap: a subscription's details are read as soon as its list
+        // ends, so the line shows the lists until they all end, then the details.
+        let finished = done + failed;
         let line = match details {
-            None => {
-                let finished = done + failed;
-                format!(
-                    "[{}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}",
-                    bar(finished, total)
-                )
-            }
-            Some((total, done, failed)) => format!(
-                "[{}] details of {clusters} clusters: {done}/{total} requests, {failed} failed{waiting}",
-                bar(done, total)
+            None => format!(
+                "[{}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed{waiting}",
+                bar(finished, total)
+            ),
+            Some((asked, read, _)) if finished < total => format!(
+                "[{}] {finished}/{total} subscriptions, {clusters} clusters, {failed} failed; details {read}/{asked} \
+                 requests{waiting}",
+                bar(finished, total)
+            ),
+            Some((asked, read, bad)) => format!(
+                "[{}] {finished}/{total} subscriptions, {clusters} clusters; details of {clusters} clusters: \
+                 {read}/{asked} requests, {bad} failed{waiting}",
+                bar(read, asked)
             ),
         };
         let mut stderr = io::stderr().lock();
@@ -239,19 +250,13 @@ pub struct Obtained {
 
 /// The rules, then each cluster's upgrade outlook (support, next windows, events,
 /// insights) as of `now`, over the whole fleet read.
-fn assess(fleet: &mut Fleet, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
-    let clusters = std::mem::take(&mut fleet.clusters);
-    let mut assessed = rules::assess(clusters, config, now.date());
+/// `clusters` are the fleet's (taken out of it); its events end up in the outlooks.
+fn assess(fleet: &mut Fleet, clusters: Vec<Arc<Cluster>>, config: &Config, now: OffsetDateTime) -> Vec<Assessed> {
+    let mut assessed = rules::assess_shared(clusters, config, now.date());
     let calendar = config.support_calendar();
-    let context = calendar::Context::new(
-        now,
-        &calendar,
-        &fleet.regions,
-        fleet.events.as_deref(),
-        &config.insights,
-        &assessed,
-    );
-    calendar::annotate(&mut assessed, &context);
+    let context = calendar::Context::new(now, &calendar, &fleet.regions, None, &config.insights, &assessed);
+    // Each cluster's events move into its outlook: the read's list is not kept beside.
+    calendar::annotate_with_events(&mut assessed, &context, fleet.events.take());
     assessed
 }
 
@@ -261,7 +266,8 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: Offse
     let filter = CliFilter::parse(input.filter.as_deref())?;
     if !input.inputs.is_empty() {
         let mut fleet = read_files(&input.inputs)?;
-        let mut assessed = assess(&mut fleet, config, now);
+        let clusters = std::mem::take(&mut fleet.clusters).into_iter().map(Arc::new).collect();
+        let mut assessed = assess(&mut fleet, clusters, config, now);
         filter.retain(&mut assessed);
         return Ok(Obtained {
             assessed,
@@ -315,9 +321,10 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: Offse
             (snapshot, true)
         }
     };
-    let mut fleet = snapshot.into_fleet();
-    let incomplete = fetch::incomplete(&fleet);
-    let mut assessed = assess(&mut fleet, config, now);
+    // The clusters stay as the snapshot shares them: nothing is copied to assess them.
+    let (mut fleet, clusters) = snapshot.into_parts();
+    let incomplete = fetch::incomplete_of(&fleet, &clusters);
+    let mut assessed = assess(&mut fleet, clusters, config, now);
     if fresh && let Some(history) = &history {
         match history.append(&Record::of(&assessed, now)) {
             Ok(None) => {}
@@ -649,6 +656,9 @@ fn scan(args: &ScanArgs, config: &Config, flags: &GlobalArgs, now: OffsetDateTim
         .iter()
         .any(|a| a.findings.iter().any(|f| f.outcome == Outcome::Fail));
     say(&incomplete);
+    // The process ends here: freeing a large fleet piece by piece would only cost time.
+    std::mem::forget(assessed);
+    std::mem::forget(fleet);
     finish(written, exit_code(&incomplete, args.fail_on && failed))
 }
 
@@ -716,6 +726,44 @@ fn remediate(
     say(&notes);
     say(&incomplete);
     finish(written, exit_code(&incomplete, false))
+}
+
+/// `info --dump-cache`: a snapshot file (`file`, else the one `scan --offline` reads)
+/// printed as plain JSON, the clusters as objects.
+fn dump_cache(file: Option<&Path>, config: &Config, flags: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let path = match file {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let live = Live::new(config, &flags.overrides());
+            let paths = Paths::discover().context("no home folder: name the snapshot file after --dump-cache")?;
+            Store::new(&paths.cache_dir).path(&live.cache_key())
+        }
+    };
+    let bytes = crate::disk::read_own(&path, crate::cache::SNAPSHOT_LIMIT)
+        .with_context(|| format!("cannot read the snapshot {}", path.display()))?
+        .with_context(|| {
+            format!(
+                "no snapshot at {}; run `aksradar scan` once to make one, or name a file after --dump-cache",
+                path.display()
+            )
+        })?;
+    let snapshot = match crate::cache::read_any_snapshot(&bytes) {
+        Ok(snapshot) => snapshot,
+        Err(crate::cache::Unreadable::Schema(schema)) => anyhow::bail!(
+            "{} is a snapshot of schema {schema}; this aksradar reads schema {}",
+            path.display(),
+            crate::cache::SCHEMA_VERSION
+        ),
+        Err(crate::cache::Unreadable::Damaged(why)) => {
+            anyhow::bail!("{} is not a snapshot aksradar can read: {why}", path.display())
+        }
+    };
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, &snapshot)
+        .map_err(io::Error::other)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    finish(written, ExitCode::SUCCESS)
 }
 
 fn info(explicit_config: Option<&Path>, today: Date, out: &mut dyn Write) -> io::Result<()> {

@@ -31,10 +31,11 @@ use crate::app::update::{key_action, start_refresh};
 use crate::app::{Action, Effect, Key, Keymap, State, update};
 use crate::apply::{Audit, Control, Options, Planner};
 use crate::azure::{ArmClient, Credentials, FleetRequest, Trust, fetch_raw};
-use crate::cache::{Loaded, Store};
+use crate::cache::{Loaded, Snapshot, Store};
 use crate::config::Config;
 use crate::fetch::{self, Live};
 use crate::history::History;
+use crate::model::Cluster;
 use crate::tui::{self, Input};
 use crate::ui::{self, Theme};
 
@@ -126,11 +127,11 @@ struct Pending(usize);
 
 impl Services {
     /// Starts an effect. Returns whether an action will report its end.
-    fn start(&self, effect: Effect, actions: &UnboundedSender<Action>, headless: bool) -> bool {
+    fn start(&self, effect: Effect, state: &State, actions: &UnboundedSender<Action>, headless: bool) -> bool {
         match effect {
             Effect::Refresh { generation } => {
                 let Some(live) = &self.live else { return false };
-                self.spawn_refresh(live, generation, actions.clone());
+                self.spawn_refresh(live, generation, state, actions.clone());
                 true
             }
             Effect::FetchRaw { id, cluster } => {
@@ -290,7 +291,7 @@ impl Services {
         });
     }
 
-    fn spawn_refresh(&self, live: &LiveServices, generation: u64, actions: UnboundedSender<Action>) {
+    fn spawn_refresh(&self, live: &LiveServices, generation: u64, state: &State, actions: UnboundedSender<Action>) {
         let (events, mut received) = mpsc::unbounded_channel();
         let forward = actions.clone();
         tokio::spawn(async move {
@@ -304,6 +305,9 @@ impl Services {
         let key_for_load = key.clone();
         let (cancel, cancelled) = oneshot::channel();
         live.supersede(cancel);
+        // The clusters on screen, shared: each listed cluster keeps the details it shows
+        // until its own are read.
+        let shown: Vec<Arc<Cluster>> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
         tokio::spawn(async move {
             // The previous snapshot is read from disk only when a failure needs it.
             let previous = || {
@@ -319,28 +323,32 @@ impl Services {
                 }
             };
             let read = async {
-                let snapshot = fetch::list(
+                let watch = fetch::Watch {
+                    shown,
+                    linger: DETAILS_LINGER,
+                    // The list goes on screen as soon as it is whole, its clusters
+                    // shared with this read (no copy); the details follow, a batch of
+                    // clusters at a time, each replacing its listed copy.
+                    listed: |snapshot: &Snapshot| {
+                        let _ = actions.send(Action::Listed {
+                            generation,
+                            snapshot: Box::new(snapshot.clone()),
+                        });
+                    },
+                    detailed: |snapshot: &Snapshot, places: &[usize]| {
+                        let clusters = places.iter().map(|&at| (at, snapshot.clusters[at].clone())).collect();
+                        let _ = actions.send(Action::Detailed { generation, clusters });
+                    },
+                };
+                let mut snapshot = fetch::read(
                     client.clone(),
                     &request,
+                    true,
                     Some(&events),
                     &previous,
                     &key,
-                    OffsetDateTime::now_utc(),
-                )
-                .await;
-                // The list goes on screen now; the details follow into this copy.
-                let _ = actions.send(Action::Listed {
-                    generation,
-                    snapshot: Box::new(snapshot.clone()),
-                });
-                let mut snapshot = snapshot;
-                fetch::details(
-                    client.clone(),
-                    &mut snapshot,
-                    request.concurrency,
-                    Some(&events),
-                    &previous,
-                    OffsetDateTime::now_utc(),
+                    &OffsetDateTime::now_utc,
+                    watch,
                 )
                 .await;
                 // AKS's scheduled upgrade events, one paged query, as `scan` reads them.
@@ -384,6 +392,10 @@ impl Services {
         });
     }
 }
+
+/// How long a refresh gathers the details that complete before the screen takes them:
+/// each batch orders and filters the whole fleet again.
+const DETAILS_LINGER: Duration = Duration::from_millis(400);
 
 /// Writes `text` to a new file `name` in `dir`. When a file of that name holds this
 /// very text already, nothing is written again (pressing `w` twice makes one file);
@@ -462,7 +474,7 @@ fn save_cluster(store: &Store, key: &str, cluster: crate::model::Cluster) -> std
     if cluster.subscription_name.is_none() {
         cluster.subscription_name = kept.subscription_name.clone();
     }
-    snapshot.clusters[at] = cluster;
+    snapshot.clusters[at] = Arc::new(cluster);
     store.save(&snapshot).map(|_| ())
 }
 
@@ -479,7 +491,7 @@ fn step(
         pending.0 = pending.0.saturating_sub(1);
     }
     for effect in update(state, action) {
-        if services.start(effect, actions, headless) {
+        if services.start(effect, state, actions, headless) {
             pending.0 += 1;
         }
     }
@@ -528,7 +540,7 @@ async fn run_loop(
         false,
     );
     for effect in initial_effects(state, services) {
-        if services.start(effect, &actions_tx, false) {
+        if services.start(effect, state, &actions_tx, false) {
             pending.0 += 1;
         }
     }
@@ -593,7 +605,7 @@ pub async fn headless(
         true,
     );
     for effect in initial_effects(&mut state, &services) {
-        if services.start(effect, &actions_tx, true) {
+        if services.start(effect, &state, &actions_tx, true) {
             pending.0 += 1;
         }
     }
@@ -706,6 +718,9 @@ mod tests {
         let config = Arc::new(Config::default());
         let mut live = Live::new(&config, &Overrides::default());
         live.endpoint = endpoint;
+        // Fewer workers than requests: every refresh keeps them all busy, so the number
+        // of connections a refresh needs does not hang on the order answers come in.
+        live.request.concurrency = 4;
         let live = LiveServices::new(live, Arc::new(credentials), Trust::default(), None, None, "test".into()).unwrap();
         let state = State::new(config.clone(), DataSource::Demo, OffsetDateTime::now_utc());
         let services = Services {
@@ -749,7 +764,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }
@@ -781,7 +796,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }
@@ -905,7 +920,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }
@@ -977,7 +992,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }
@@ -1059,7 +1074,10 @@ mod tests {
             key: "k".into(),
             saved_at: OffsetDateTime::now_utc(),
             subscriptions: vec![],
-            clusters: vec![kept.clone(), crate::model::fixtures::cluster("s", "rg", "aks-2")],
+            clusters: vec![
+                Arc::new(kept.clone()),
+                Arc::new(crate::model::fixtures::cluster("s", "rg", "aks-2")),
+            ],
             skipped: 0,
             errors: vec![],
             regions: Default::default(),
@@ -1113,7 +1131,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Pending(0);
         for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &tx, true) {
+            if services.start(effect, &state, &tx, true) {
                 pending.0 += 1;
             }
         }

@@ -20,7 +20,7 @@ use crate::azure::{
 };
 use crate::cache::{self, Snapshot};
 use crate::config::{AuthMode, Cloud, Config, Source};
-use crate::model::{ClusterDetails, Fleet, Progress, SourceError, carry_details};
+use crate::model::{Cluster, ClusterDetails, Fleet, Interner, Progress, SourceError, carry_details};
 
 /// Settings given for one run that take precedence over config (the command line's
 /// flags, as plain values); `None` leaves config's.
@@ -165,10 +165,7 @@ pub async fn details(
     previous: &impl Previous,
     now: OffsetDateTime,
 ) -> usize {
-    // The requests share the clusters while they run; they come back whole after.
-    let clusters = Arc::new(std::mem::take(&mut snapshot.clusters));
-    let read = azure::read_details(client, clusters.clone(), concurrency, events).await;
-    snapshot.clusters = Arc::unwrap_or_clone(clusters);
+    let read = azure::read_details(client, &snapshot.clusters, concurrency, events).await;
     let failed = |d: &Option<ClusterDetails>| d.as_ref().is_some_and(|d| !d.failed.is_empty());
     if read.clusters.iter().any(failed)
         && let Some(mut before) = previous().await.filter(|p| p.key == snapshot.key)
@@ -183,15 +180,19 @@ pub async fn details(
             if failed(details)
                 && let Some(&i) = at.get(&cluster.id.to_ascii_lowercase())
             {
-                carry_details(&mut before.clusters[i], cluster);
+                carry_details(Arc::make_mut(&mut before.clusters[i]), Arc::make_mut(cluster));
             }
         }
     }
     // Whole seconds: what the snapshot stores, so a view reads the same after a reload.
     let now = now.replace_nanosecond(0).unwrap_or(now);
+    // Each answer's texts were read apart: the clusters share them again.
+    let mut texts = Interner::new();
     for (cluster, details) in snapshot.clusters.iter_mut().zip(read.clusters) {
         if let Some(details) = details {
+            let cluster = Arc::make_mut(cluster);
             details.apply(cluster, now);
+            cluster.share(&mut texts);
         }
     }
     snapshot.errors.extend(read.errors);
@@ -199,8 +200,10 @@ pub async fn details(
     read.requests
 }
 
-/// Both phases, one after the other: the list, then with `details` every cluster's
-/// details. `clock` stamps each phase's data when it ends.
+/// Both phases: the list, then with `details` every cluster's details, read by one
+/// pool of workers so that a subscription's details start as soon as its list is whole
+/// (see `azure::read`). `clock` stamps the list when it is whole, and each cluster's
+/// details when they come.
 pub async fn refresh(
     client: Arc<ArmClient>,
     request: &FleetRequest,
@@ -210,11 +213,123 @@ pub async fn refresh(
     key: &str,
     clock: impl Fn() -> OffsetDateTime,
 ) -> Snapshot {
-    let mut snapshot = list(client.clone(), request, events, &previous, key, clock()).await;
-    if details {
-        self::details(client, &mut snapshot, request.concurrency, events, &previous, clock()).await;
+    let watch = Watch {
+        shown: Vec::new(),
+        linger: Duration::ZERO,
+        listed: |_: &Snapshot| {},
+        detailed: |_: &Snapshot, _: &[usize]| {},
+    };
+    read(client, request, details, events, &previous, key, &clock, watch).await
+}
+
+/// Who watches a `read`: the dashboard, which shows the list when it is whole and each
+/// cluster again when its details come.
+pub struct Watch<L, D> {
+    /// The clusters on screen: a listed cluster keeps the details it shows until its
+    /// own are read. Let go once the list is whole, so that what the screen lets go
+    /// then is freed.
+    pub shown: Vec<Arc<Cluster>>,
+    /// How long to gather details that complete before telling `detailed`.
+    pub linger: Duration,
+    /// Called once with the listed (merged) snapshot.
+    pub listed: L,
+    /// Called with the snapshot and the places of the clusters whose details came.
+    pub detailed: D,
+}
+
+/// `refresh`, watched: the list (merged with the previous snapshot, which `previous`
+/// loads only when a failure needs it) goes to `watch.listed` as soon as it is whole,
+/// while the details of the first subscriptions are already being read; then each
+/// batch of clusters whose details came goes to `watch.detailed`. A detail part that
+/// could not be read keeps the value shown (or the previous snapshot's), marked stale.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the read's settings, its clock and who watches it"
+)]
+pub async fn read<L, D>(
+    client: Arc<ArmClient>,
+    request: &FleetRequest,
+    details: bool,
+    events: Option<&UnboundedSender<Progress>>,
+    previous: &impl Previous,
+    key: &str,
+    clock: &impl Fn() -> OffsetDateTime,
+    mut watch: Watch<L, D>,
+) -> Snapshot
+where
+    L: FnMut(&Snapshot),
+    D: FnMut(&Snapshot, &[usize]),
+{
+    let mut read = azure::FleetRead::new(client, request, details, events.cloned());
+    let (fleet, clusters) = read.list_shared().await;
+    let needed = needs_previous(&fleet);
+    let mut before = if needed { previous().await } else { None };
+    let mut snapshot = cache::merge_shared(before.clone(), fleet, clusters, key, clock());
+    keep_shown_details(&mut snapshot, &std::mem::take(&mut watch.shown));
+    (watch.listed)(&snapshot);
+    let mut texts = Interner::new();
+    let mut before_at: Option<HashMap<String, usize>> = None;
+    let mut loaded = needed;
+    while let Some(batch) = read.details(watch.linger).await {
+        // Whole seconds: what the snapshot stores, so a view reads the same after a reload.
+        let now = clock();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let mut places = Vec::with_capacity(batch.len());
+        for (at, details) in batch {
+            let Some(cluster) = snapshot.clusters.get_mut(at) else {
+                continue;
+            };
+            if !details.failed.is_empty() && cluster.details.is_none() {
+                // A part that failed keeps the previous snapshot's value: loaded once.
+                if !loaded {
+                    loaded = true;
+                    before = previous().await;
+                }
+                if let Some(before) = before.as_mut().filter(|p| p.key == snapshot.key) {
+                    let index = before_at.get_or_insert_with(|| {
+                        before
+                            .clusters
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| (c.id.to_ascii_lowercase(), i))
+                            .collect()
+                    });
+                    if let Some(&i) = index.get(&cluster.id.to_ascii_lowercase()) {
+                        carry_details(Arc::make_mut(&mut before.clusters[i]), Arc::make_mut(cluster));
+                    }
+                }
+            }
+            let cluster = Arc::make_mut(cluster);
+            details.apply(cluster, now);
+            // Each answer's texts were read apart: the clusters share them again.
+            cluster.share(&mut texts);
+            places.push(at);
+        }
+        (watch.detailed)(&snapshot, &places);
     }
+    drop(before);
+    let (errors, regions, _) = read.finish();
+    snapshot.errors.extend(errors);
+    snapshot.regions.extend(regions);
     snapshot
+}
+
+/// Puts the details each listed cluster shows on screen into it, until its own come.
+fn keep_shown_details(snapshot: &mut Snapshot, shown: &[Arc<Cluster>]) {
+    if shown.is_empty() {
+        return;
+    }
+    let at: HashMap<String, &Arc<Cluster>> = shown.iter().map(|c| (c.id.to_ascii_lowercase(), c)).collect();
+    for cluster in &mut snapshot.clusters {
+        if cluster.details.is_some() {
+            continue;
+        }
+        if let Some(old) = at.get(&cluster.id.to_ascii_lowercase())
+            && old.details.is_some()
+        {
+            carry_details(&mut (***old).clone(), Arc::make_mut(cluster));
+        }
+    }
 }
 
 /// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
@@ -271,6 +386,11 @@ pub fn needs_previous(fleet: &Fleet) -> bool {
 /// when it is complete. Each entry is one short line for stderr, and any entry makes
 /// `scan` and `remediate` exit 3.
 pub fn incomplete(fleet: &Fleet) -> Vec<String> {
+    incomplete_of(fleet, &fleet.clusters)
+}
+
+/// `incomplete` for a fleet whose clusters are held apart from it.
+pub fn incomplete_of<C: std::borrow::Borrow<Cluster>>(fleet: &Fleet, clusters: &[C]) -> Vec<String> {
     let mut lines = Vec::new();
     // Errors of no one subscription: the list could not be read, or an id in it (or
     // in config) is not a subscription id.
@@ -281,7 +401,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
         .filter(|e| e.subscription_id.is_none() && code(e) == SourceError::BAD_SUBSCRIPTION_ID)
         .collect();
     let left_out: Vec<&SourceError> = fleet.errors.iter().filter(|e| e.is_left_out()).collect();
-    let nothing = fleet.clusters.is_empty() && fleet.subscriptions.is_empty();
+    let nothing = clusters.is_empty() && fleet.subscriptions.is_empty();
     match listing.as_slice() {
         [] => {}
         [one] => {
@@ -295,7 +415,7 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
             }
             if nothing {
                 line.push_str("; nothing was read");
-            } else if !fleet.clusters.is_empty() && fleet.clusters.iter().all(|c| c.stale) {
+            } else if !clusters.is_empty() && clusters.iter().all(|c| c.borrow().stale) {
                 line.push_str("; the clusters shown are from an earlier read");
             }
             lines.push(line);
@@ -346,10 +466,9 @@ pub fn incomplete(fleet: &Fleet) -> Vec<String> {
         .collect();
     if !details.is_empty() {
         // One error per failed request: a region's versions serve many clusters.
-        let affected = fleet
-            .clusters
+        let affected = clusters
             .iter()
-            .filter(|c| c.details.as_deref().is_some_and(|d| !d.failed.is_empty()))
+            .filter(|c| c.borrow().details.as_deref().is_some_and(|d| !d.failed.is_empty()))
             .count();
         let affected = match affected {
             0 => String::new(),

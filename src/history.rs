@@ -75,10 +75,10 @@ impl Record {
             .filter(|a| !a.cluster.stale)
             .map(|a| Mark {
                 id: a.cluster.id.to_ascii_lowercase(),
-                name: a.cluster.name.clone(),
-                node_os: a.cluster.node_os_upgrade_channel.clone(),
-                upgrade: a.cluster.upgrade_channel.clone(),
-                version: a.cluster.kubernetes_version.clone(),
+                name: a.cluster.name.to_string(),
+                node_os: a.cluster.node_os_upgrade_channel.as_deref().map(String::from),
+                upgrade: a.cluster.upgrade_channel.as_deref().map(String::from),
+                version: a.cluster.kubernetes_version.as_deref().map(String::from),
                 failing: a
                     .findings
                     .iter()

@@ -103,7 +103,7 @@ impl World {
             .clusters
             .into_iter()
             .map(|cluster| {
-                let assessed = self.planner.assess(cluster);
+                let assessed = self.planner.assess(std::sync::Arc::unwrap_or_clone(cluster));
                 let plan = self.planner.plan(&assessed);
                 Fresh {
                     value: Value::Null,

@@ -245,3 +245,63 @@ fn a_damaged_cache_is_a_warning_and_a_live_read() {
     assert_eq!(ids(&report).len(), 12);
     runtime.block_on(sim.stop());
 }
+
+#[test]
+fn info_dump_cache_prints_the_snapshot_scan_offline_reads_as_plain_json() {
+    let home = Home::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime
+        .block_on(Simulator::start("127.0.0.1:0".parse().unwrap(), options(5, 0)))
+        .unwrap();
+    let url = sim.url();
+    let report = home.scan(&url, &[]);
+    runtime.block_on(sim.stop());
+    let dump = |extra: &[&str]| {
+        let root = home.dir.path();
+        Command::new(env!("CARGO_BIN_EXE_aksradar"))
+            .env("HOME", root)
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("XDG_CACHE_HOME", root.join("cache"))
+            .env("XDG_STATE_HOME", root.join("state"))
+            .args(["info", "--dump-cache"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = dump(&["--endpoint", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let snapshot: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(snapshot["schema"], aksradar::cache::SCHEMA_VERSION);
+    let clusters = snapshot["clusters"].as_array().unwrap();
+    let dumped: BTreeSet<String> = clusters
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert_eq!(dumped, ids(&report), "every cluster, each an object with its id");
+    assert!(
+        clusters
+            .iter()
+            .all(|c| c["location"].is_string() && c["pools"].is_array())
+    );
+
+    // A file named after the flag; a damaged one is an error that names it.
+    let file = std::fs::read_dir(home.dir.path().join("cache").join("aksradar"))
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("snapshot-"))
+        .unwrap()
+        .path();
+    let by_file = dump(&[file.to_str().unwrap()]);
+    assert_eq!(by_file.stdout, out.stdout);
+    std::fs::write(&file, b"{\"schema\": 5, \"clusters\": 7}").unwrap();
+    let damaged = dump(&[file.to_str().unwrap()]);
+    assert_eq!(damaged.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&damaged.stderr);
+    assert!(
+        err.contains(&file.display().to_string()) && err.contains("not a snapshot"),
+        "{err}"
+    );
+    let nowhere = dump(&["--endpoint", "http://127.0.0.1:9"]);
+    assert_eq!(nowhere.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("run `aksradar scan` once"));
+}

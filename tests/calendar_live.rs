@@ -274,7 +274,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     assert!(written.status().is_success(), "{}", written.status());
 
     let client = Arc::new(self::client(&sim));
-    let mut details = azure::read_details(client.clone(), std::sync::Arc::new(vec![cluster.clone()]), 4, None).await;
+    let mut details = azure::read_details(client.clone(), std::slice::from_ref(&cluster), 4, None).await;
     assert!(details.errors.is_empty(), "{:?}", details.errors);
     let mut read = cluster.clone();
     let own = details.clusters.pop().flatten().expect("the cluster's details");
@@ -291,7 +291,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
         Some(NOW),
         "systemData.lastModifiedAt is the write's time"
     );
-    assert_eq!(&**schedule, "Daily 15:00–19:00 +00:00");
+    assert_eq!(&***schedule, "Daily 15:00–19:00 +00:00");
 
     // Read a minute later: the window opens in three hours, after a change AKS may not apply.
     clock.advance(Duration::from_secs(60));
@@ -299,7 +299,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     let calendar = config.support_calendar();
     let regions = details.regions;
     assert!(regions.contains_key(&read.location.to_ascii_lowercase()), "{regions:?}");
-    let events = azure::fetch_events(&client, std::slice::from_ref(&read.subscription_id))
+    let events = azure::fetch_events(&client, &[read.subscription_id.to_string()])
         .await
         .expect("events");
     let now = NOW + time::Duration::minutes(1);

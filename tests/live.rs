@@ -446,7 +446,13 @@ async fn the_details_phase_reads_every_cluster_once_and_shared_facts_once_per_re
             .filter(|u| u["isPreview"] != true)
             .filter_map(|u| u["kubernetesVersion"].as_str().map(String::from))
             .collect();
-        let mut ours = cluster.upgrades.clone().expect("the profile was read");
+        let mut ours: Vec<String> = cluster
+            .upgrades
+            .as_deref()
+            .expect("the profile was read")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let mut theirs = offered;
         ours.sort();
         theirs.sort();
@@ -562,4 +568,157 @@ fn a_plain_http_endpoint_off_this_machine_is_refused() {
             "{err}"
         );
     }
+}
+
+/// What a request to the simulator was: the subscription list, a cluster list, or a
+/// detail (and when it arrived).
+fn kinds(sim: &Simulator) -> Vec<(&'static str, std::time::Instant)> {
+    sim.requests()
+        .iter()
+        .map(|r| {
+            let path = r
+                .path_and_query
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let kind = if path == "/subscriptions" {
+                "subscriptions"
+            } else if path.ends_with("/providers/microsoft.containerservice/managedclusters") {
+                "list"
+            } else {
+                "detail"
+            };
+            (kind, r.at)
+        })
+        .collect()
+}
+
+/// One pool of workers for the whole read: cluster lists start while later pages of
+/// the subscription list are still read, and a subscription's details start as soon as
+/// its list is whole, while other lists are still read.
+#[tokio::test]
+async fn the_phases_of_a_read_overlap_in_one_pool_of_workers() {
+    let sim = start(SimOptions {
+        subscriptions: 12,
+        clusters_per_subscription: 3,
+        subscription_page_size: 2,
+        page_size: 2,
+        latency_ms: 20,
+        ..Default::default()
+    })
+    .await;
+    let client = client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 8,
+    };
+    let none = || std::future::ready(None);
+    let now = time::OffsetDateTime::now_utc();
+    let snapshot = aksradar::fetch::refresh(client, &request, true, None, none, "k", move || now).await;
+    assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
+    assert_eq!(snapshot.clusters.len(), 36);
+    assert!(
+        snapshot.clusters.iter().all(|c| c.details.is_some()),
+        "every cluster's details read"
+    );
+
+    let requests = kinds(&sim);
+    let first = |kind: &str| {
+        requests
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, at)| *at)
+            .min()
+            .unwrap()
+    };
+    let last = |kind: &str| {
+        requests
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, at)| *at)
+            .max()
+            .unwrap()
+    };
+    assert_eq!(requests.iter().filter(|(k, _)| *k == "subscriptions").count(), 6);
+    assert!(
+        first("list") < last("subscriptions"),
+        "the first subscriptions' lists are read while the subscription list still is"
+    );
+    assert!(
+        first("detail") < last("list"),
+        "the first subscriptions' details are read while later lists still are"
+    );
+}
+
+/// The dashboard's read: the list goes to the screen once, whole, before any details;
+/// then each listed cluster comes back once with its details; a listed cluster keeps
+/// the details the screen shows until its own are read, and a part that cannot be read
+/// keeps the shown value, marked stale with its time.
+#[tokio::test]
+async fn a_watched_read_shows_the_list_then_each_cluster_once_and_keeps_what_was_shown() {
+    let options = SimOptions {
+        subscriptions: 3,
+        clusters_per_subscription: 4,
+        ..Default::default()
+    };
+    let sim = start(options.clone()).await;
+    let client = client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let request = FleetRequest {
+        subscriptions: vec![],
+        source: Source::Arm,
+        concurrency: 4,
+    };
+    let before = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let none = || std::future::ready(None);
+    let first = aksradar::fetch::refresh(client, &request, true, None, none, "k", move || before).await;
+    sim.stop().await;
+
+    let sim = start(SimOptions {
+        forbidden_reads: vec!["maintenanceConfigurations".into()],
+        ..options
+    })
+    .await;
+    let client = self::client(&sim, Credentials::fixed("simulator"), quick_retry());
+    let later = before + time::Duration::hours(1);
+    let listed = std::cell::RefCell::new(None::<aksradar::cache::Snapshot>);
+    let detailed = std::cell::RefCell::new(Vec::new());
+    let watch = aksradar::fetch::Watch {
+        shown: first.clusters.clone(),
+        linger: Duration::ZERO,
+        listed: |snapshot: &aksradar::cache::Snapshot| {
+            assert!(listed.borrow().is_none(), "the list goes out once");
+            *listed.borrow_mut() = Some(snapshot.clone());
+        },
+        detailed: |snapshot: &aksradar::cache::Snapshot, places: &[usize]| {
+            assert!(listed.borrow().is_some(), "the list before any details");
+            for &at in places {
+                assert!(snapshot.clusters[at].details.as_deref().unwrap().as_of == later);
+            }
+            detailed.borrow_mut().extend_from_slice(places);
+        },
+    };
+    let none = || std::future::ready(None);
+    let second = aksradar::fetch::read(client, &request, true, None, &none, "k", &move || later, watch).await;
+    let listed = listed.into_inner().expect("listed");
+    assert_eq!(listed.clusters.len(), 12);
+    for (shown, now) in first.clusters.iter().zip(&listed.clusters) {
+        assert_eq!(
+            now.maintenance, shown.maintenance,
+            "the list keeps what the screen shows"
+        );
+        assert_eq!(now.details, shown.details);
+    }
+    let mut places = detailed.into_inner();
+    places.sort_unstable();
+    assert_eq!(places, (0..12).collect::<Vec<_>>(), "each cluster once");
+    for (now, then) in second.clusters.iter().zip(&first.clusters) {
+        assert_eq!(now.maintenance, then.maintenance, "the shown value stays");
+        let read = now.details.as_deref().unwrap();
+        let failure = read.failure(aksradar::model::DetailPart::Maintenance).expect("failed");
+        assert_eq!(failure.kept_from, Some(before), "stale, from the shown read");
+        assert!(now.upgrades.is_some(), "the other parts were read");
+    }
+    assert_eq!(second.errors.len(), 12, "one per failed request: {:?}", second.errors);
 }

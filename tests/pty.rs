@@ -306,7 +306,7 @@ fn a_cluster_the_default_apply_makes_compliant() -> String {
                 let fixed: std::collections::BTreeSet<_> = plan.fixes().into_iter().map(|r| r.name()).collect();
                 !failing.is_empty() && plan.left_out.is_empty() && fixed == failing
             })
-            .map(|item| item.cluster.name)
+            .map(|item| item.cluster.name.to_string())
             .expect("the demo fleet has a cluster the default apply makes compliant")
     })
 }

@@ -54,6 +54,12 @@ pub enum Action {
         generation: u64,
         snapshot: Box<Snapshot>,
     },
+    /// A refresh read the details of these clusters of its list (by their place in
+    /// it): each replaces its listed copy on screen (the refresh goes on).
+    Detailed {
+        generation: u64,
+        clusters: Vec<(usize, std::sync::Arc<crate::model::Cluster>)>,
+    },
     /// A refresh finished with this snapshot, details and all.
     Refreshed {
         generation: u64,

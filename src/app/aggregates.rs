@@ -171,8 +171,8 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
             }
             let label = &row.cells[crate::filter::Column::Subscription];
             seeds.push(SubscriptionRow {
-                id: row.subscription.clone(),
-                name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.clone()),
+                id: row.subscription.to_string(),
+                name: (!label.eq_ignore_ascii_case(&row.subscription)).then(|| label.to_string()),
                 clusters: 0,
                 non_compliant: 0,
                 unknown: 0,
@@ -182,7 +182,7 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
                 error: None,
             });
             let i = (seeds.len() - 1) as u32;
-            index.insert(row.subscription.clone(), i);
+            index.insert(row.subscription.to_string(), i);
             i
         })
         .collect();

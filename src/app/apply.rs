@@ -232,7 +232,7 @@ pub(super) fn open_plan(state: &mut State) -> Vec<Effect> {
         if let Some(i) = state.find(&plan.cluster.id)
             && let Some(name) = &state.fleet[i].cluster.subscription_name
         {
-            names.insert(plan.cluster.subscription_id.to_ascii_lowercase(), name.clone());
+            names.insert(plan.cluster.subscription_id.to_ascii_lowercase(), name.to_string());
         }
     }
     names.extend(
@@ -600,7 +600,7 @@ fn finished(state: &mut State, run: u64, result: ClusterResult) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     if let Some(now) = result.now {
-        effects.extend(deliver(state, now.cluster));
+        effects.extend(deliver(state, std::sync::Arc::unwrap_or_clone(now.cluster)));
     }
     if let Some(summary) = run_summary(state, run) {
         state.say(summary.0, summary.1);
@@ -674,8 +674,8 @@ pub(super) fn keep_rereads(state: &mut State, snapshot: &mut Snapshot) {
         }
         if let Some(index) = state.find(&key) {
             let mut kept = state.fleet[index].cluster.clone();
-            kept.stale = cluster.stale;
-            state.operations.resave.push(kept.clone());
+            std::sync::Arc::make_mut(&mut kept).stale = cluster.stale;
+            state.operations.resave.push((*kept).clone());
             *cluster = kept;
         }
     }

@@ -49,7 +49,7 @@ fn window(recurrence: Recurrence, hour: u8, offset: i8, hours: u8) -> Maintenanc
 fn config(name: &str, schedule: MaintenanceSchedule) -> MaintenanceConfig {
     MaintenanceConfig {
         name: name.into(),
-        schedule: Some(schedule),
+        schedule: Some(std::sync::Arc::new(schedule)),
     }
 }
 
@@ -131,9 +131,9 @@ fn regions() -> BTreeMap<String, RegionOffer> {
 fn event(cluster: &str, n: u32, status: EventStatus, hours: i64) -> UpgradeEvent {
     let at = NOW + Duration::hours(hours);
     UpgradeEvent {
-        id: format!("{}/scheduledevents/e-{n}", id(cluster)),
-        cluster_id: id(cluster),
-        event_id: Some(format!("e-{n}")),
+        id: format!("{}/scheduledevents/e-{n}", id(cluster)).into(),
+        cluster_id: id(cluster).into(),
+        event_id: Some(format!("e-{n}").into()),
         kind: EventKind::NodeOs,
         status: status.clone(),
         scheduled: Some(at),
@@ -215,7 +215,7 @@ fn in_view(state: &State) -> Vec<String> {
     state
         .visible
         .iter()
-        .map(|&r| state.fleet[state.rows[r].index].cluster.name.clone())
+        .map(|&r| state.fleet[state.rows[r].index].cluster.name.to_string())
         .collect()
 }
 
@@ -234,7 +234,7 @@ fn cell(state: &State, name: &str, column: Column) -> String {
         .iter()
         .find(|r| state.fleet[r.index].cluster.name == name)
         .expect("a row");
-    row.cells[column].clone()
+    row.cells[column].to_string()
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn the_calendar_s_filter_terms_pick_in_the_dashboard_what_they_pick_in_scan() {
         let by_scan: BTreeSet<String> = scan
             .iter()
             .filter(|a| filter.matches_item(a))
-            .map(|a| a.cluster.name.clone())
+            .map(|a| a.cluster.name.to_string())
             .collect();
         press(&mut state, "C");
         press(&mut state, &format!("/{}<Enter>", text.replace('<', "<lt>")));
@@ -476,7 +476,7 @@ fn the_upgrades_view_lists_failed_first_and_enter_opens_the_cluster_esc_comes_ba
         .map(|r| {
             let item = &state.fleet[state.rows[r.row as usize].index];
             let event = &item.outlook.as_deref().unwrap().events.as_deref().unwrap()[r.event as usize];
-            (event.event_id.clone().unwrap(), event.status.clone())
+            (event.event_id.clone().unwrap().to_string(), event.status.clone())
         })
         .collect();
     assert_eq!(

@@ -123,7 +123,7 @@ pub(super) fn write(state: &mut State) -> Vec<Effect> {
             let name = match popup.ids.as_slice() {
                 [one] if !popup.batch => state
                     .find(one)
-                    .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone()),
+                    .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.to_string()),
                 ids => format!("{}-clusters", ids.len()),
             };
             let shell = matches!(popup.format, remediate::Format::Cli | remediate::Format::Policy);
@@ -138,7 +138,7 @@ pub(super) fn write(state: &mut State) -> Vec<Effect> {
         }) => {
             let name = state
                 .find(id)
-                .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.clone());
+                .map_or("cluster".to_string(), |i| state.fleet[i].cluster.name.to_string());
             vec![Effect::WriteFile {
                 name: format!("aksradar-raw-{}.json", safe_name(&name)),
                 text: text.clone(),

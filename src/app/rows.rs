@@ -7,7 +7,9 @@ use time::Duration;
 
 use crate::config::Config;
 use crate::filter::{Cells, Column, haystack};
-use crate::model::{Assessed, EventStatus, InsightKind, Outcome, Outlook, Rule, SupportState, Tally, Version};
+use crate::model::{
+    Assessed, Atom, EventStatus, InsightKind, Interner, Outcome, Outlook, Rule, SupportState, Tally, Version,
+};
 
 /// What counts as a recent failed upgrade in the header.
 pub const FAILED_WITHIN: Duration = Duration::days(7);
@@ -51,8 +53,6 @@ impl CalendarTally {
 pub struct Row {
     /// Index into `State::fleet`.
     pub index: usize,
-    /// The cluster's id, lower-cased: the key of marks and details.
-    pub id: String,
     pub cells: Cells,
     /// Lower-cased row text (and id and tags) that `/` searches.
     pub haystack: String,
@@ -62,7 +62,7 @@ pub struct Row {
     /// A `[highlight]` rule matches it (production, say).
     pub highlighted: bool,
     /// Its subscription's id, lower-cased: how the subscriptions view groups rows.
-    pub subscription: String,
+    pub subscription: Atom,
     /// The rules that fail on it, one bit per `Rule::ALL` position.
     pub failing_rules: u8,
     pub(super) version: Option<Version>,
@@ -79,20 +79,24 @@ pub struct Row {
 
 impl Row {
     pub fn of(index: usize, item: &Assessed, config: &Config) -> Row {
+        Row::of_shared(index, item, config, &mut Interner::new())
+    }
+
+    /// `of`, its texts taken from `texts` where rows before said the same.
+    pub fn of_shared(index: usize, item: &Assessed, config: &Config, texts: &mut Interner) -> Row {
         let c = &item.cluster;
         let verdict = item.verdict();
-        let cells = Cells::of(item);
+        let cells = Cells::of_shared(item, texts);
         let haystack = haystack(item, &cells);
         let version = c.version();
         Row {
             index,
-            id: c.id.to_ascii_lowercase(),
             cells,
             haystack,
             verdict,
             tally: Tally::of(item),
             highlighted: config.highlight.matches(c),
-            subscription: c.subscription_id.to_ascii_lowercase(),
+            subscription: texts.intern(&c.subscription_id.to_ascii_lowercase()),
             failing_rules: item
                 .failing()
                 .filter_map(|f| Rule::ALL.iter().position(|r| *r == f.rule))

@@ -248,6 +248,82 @@ impl View {
     }
 }
 
+/// Every row's search text in one string, and where each starts.
+#[derive(Default)]
+struct Haystacks {
+    text: String,
+    /// Where row `i`'s text starts; one more entry for the end.
+    starts: Vec<usize>,
+}
+
+impl Haystacks {
+    /// The rows' texts, taken out of the rows (each left empty); a row whose text was
+    /// taken before keeps its text from `before`.
+    fn of(rows: &mut [Row], before: &Haystacks) -> Haystacks {
+        // Exactly as long as the texts: a fleet's is tens of megabytes.
+        let length = rows
+            .iter()
+            .enumerate()
+            .map(|(at, row)| match row.haystack.len() {
+                0 => before.of_row(at).len(),
+                n => n,
+            })
+            .sum();
+        let mut text = String::with_capacity(length);
+        let mut starts = Vec::with_capacity(rows.len() + 1);
+        for (at, row) in rows.iter_mut().enumerate() {
+            starts.push(text.len());
+            if row.haystack.is_empty() {
+                text.push_str(before.of_row(at));
+            } else {
+                text.push_str(&std::mem::take(&mut row.haystack));
+            }
+        }
+        starts.push(text.len());
+        Haystacks { text, starts }
+    }
+
+    fn of_row(&self, at: usize) -> &str {
+        match (self.starts.get(at), self.starts.get(at + 1)) {
+            (Some(&start), Some(&end)) => &self.text[start..end],
+            _ => "",
+        }
+    }
+
+    /// Per row, whether its text contains every one of `words`: every place each word
+    /// occurs, in one pass over all the texts, each put in its row by walking the rows
+    /// along with it.
+    fn containing(&self, words: &[&str]) -> Vec<bool> {
+        let rows = self.starts.len().saturating_sub(1);
+        let mut all = vec![true; rows];
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            let mut found = vec![false; rows];
+            let mut row = 0;
+            for at in memchr::memmem::find_iter(self.text.as_bytes(), word.as_bytes()) {
+                while row + 1 < self.starts.len() && self.starts[row + 1] <= at {
+                    row += 1;
+                }
+                // A hit counts when it ends in the row it starts in.
+                if row < rows && at + word.len() <= self.starts[row + 1] {
+                    found[row] = true;
+                }
+            }
+            for (keep, found) in all.iter_mut().zip(found) {
+                *keep &= found;
+            }
+        }
+        all
+    }
+}
+
+/// The rows one filter kept, for the data shown.
+struct Kept {
+    filter: Filter,
+    only_failing: bool,
+    keep: Arc<[bool]>,
+    count: usize,
+}
+
 /// What survives replacing the data: the selected cluster and the marked ones.
 #[derive(Debug, Default)]
 pub struct Carried {
@@ -350,6 +426,19 @@ pub struct State {
     /// Subscription names and tag keys, for completing filter terms: made on the idle
     /// tick or the first Tab, not with every new fleet.
     vocabulary: Option<Vocabulary>,
+    /// The texts the rows and the findings share (cells, reasons), for the fleet shown.
+    texts: crate::model::Interner,
+    /// The rows the last few filters kept, for this data (the latest last).
+    kept: Vec<Kept>,
+    /// The rows in view, by place in `rows` (what `visible` holds, in memory order).
+    shown: Arc<[bool]>,
+    /// Every row's search text, one after the other (`Row::haystack` moves here), and
+    /// where each starts: a word is found in all of them in one pass.
+    haystacks: Haystacks,
+    /// Bumped whenever `visible` is made again; each view's aggregates were last made
+    /// for (this, day).
+    visible_generation: u64,
+    aggregated: [Option<(u64, time::Date)>; 3],
     /// The trend over the recorded reads (live data), for the posture view.
     pub trend: Trend,
     /// Which fleet this is (the cache key: endpoint, tenant, demo), so a remembered
@@ -421,6 +510,12 @@ impl State {
             by_name: Vec::new(),
             orders: HashMap::new(),
             vocabulary: None,
+            texts: crate::model::Interner::new(),
+            kept: Vec::new(),
+            shown: Arc::new([]),
+            haystacks: Haystacks::default(),
+            visible_generation: 0,
+            aggregated: [None; 3],
             trend: Trend::default(),
             fleet_key: String::new(),
             live,
@@ -452,6 +547,9 @@ impl State {
         self.rows = Vec::new();
         self.fleet = Vec::new();
         self.visible = Vec::new();
+        self.shown = Arc::new([]);
+        self.haystacks = Haystacks::default();
+        self.kept.clear();
         self.ranks.clear();
         self.orders.clear();
         self.by_name = Vec::new();
@@ -459,18 +557,28 @@ impl State {
     }
 
     /// Puts new data in, after `release`: each cluster's upgrade outlook is worked out
-    /// first (from `regions`, `events` and the clock), then the rows.
+    /// first (from `regions`, `events` and the clock), then the rows, their texts shared.
     pub fn install(&mut self, mut fleet: Vec<Assessed>, carried: Carried) {
         self.annotate(&mut fleet);
+        self.texts = crate::model::Interner::new();
+        let texts = &mut self.texts;
         self.rows = fleet
             .iter()
             .enumerate()
-            .map(|(i, a)| Row::of(i, a, &self.config))
+            .map(|(i, a)| Row::of_shared(i, a, &self.config, texts))
             .collect();
+        self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
         self.by_name = name_rank(&self.rows);
         (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
         self.vocabulary = None;
-        self.marked = self.rows.iter().map(|r| carried.marked.contains(&r.id)).collect();
+        self.marked = if carried.marked.is_empty() {
+            vec![false; self.rows.len()]
+        } else {
+            self.rows
+                .iter()
+                .map(|r| carried.marked.contains(&fleet[r.index].cluster.id.to_ascii_lowercase()))
+                .collect()
+        };
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
@@ -543,6 +651,49 @@ impl State {
         due
     }
 
+    /// Replaces clusters by their place in the fleet (a refresh read their details),
+    /// assessed again with their outlook worked out again (keeping the events they had),
+    /// keeping everything else; a place that holds another cluster (the fleet changed
+    /// since) is left alone.
+    pub fn replace(&mut self, clusters: Vec<(usize, Arc<crate::model::Cluster>)>) {
+        let today = self.now.date();
+        let mut changed = Vec::new();
+        for (index, cluster) in clusters {
+            let Some(item) = self.fleet.get_mut(index) else {
+                continue;
+            };
+            if !item.cluster.id.eq_ignore_ascii_case(&cluster.id) {
+                continue;
+            }
+            let events = item.outlook.as_mut().and_then(|o| o.events.take());
+            *item = crate::rules::assess_sharing(cluster, &self.config, today, &mut self.texts);
+            changed.push((index, events));
+        }
+        if changed.is_empty() {
+            return;
+        }
+        let context = calendar::Context::new(
+            self.now,
+            &self.calendar,
+            &self.regions,
+            None,
+            &self.config.insights,
+            &self.fleet,
+        );
+        for (index, events) in changed {
+            let item = &mut self.fleet[index];
+            let events = self.events_read.then(|| events.unwrap_or_default());
+            item.outlook = Some(Box::new(calendar::outlook_with(&item.cluster, &context, events)));
+            self.rows[index] = Row::of_shared(index, item, &self.config, &mut self.texts);
+        }
+        drop(context);
+        self.haystacks = Haystacks::of(&mut self.rows, &self.haystacks);
+        self.kept.clear();
+        self.ranks.clear();
+        self.orders.clear();
+        self.recompute_keeping_selection();
+    }
+
     /// Replaces one cluster (read back after an apply), keeping everything else: its
     /// outlook is worked out with the rest, as for any data change, so the calendar and
     /// the aggregates count it as it is now.
@@ -560,33 +711,128 @@ impl State {
     pub fn recompute(&mut self) {
         let (column, descending) = self.sort;
         self.order(column, descending);
-        let order = &self.orders[&(column, descending)];
-        let filter = &self.filter;
-        let fleet = &self.fleet;
-        let rows = &self.rows;
-        let only_failing = self.only_failing;
         // The whole fleet is in order already: filtering it keeps the order, so a
         // keystroke costs one pass and no sort. The rows are matched in memory order
         // (walking them in sorted order would miss the cache on every row), then picked
         // in sorted order from the small list of answers.
-        let keep: Vec<bool> = rows
-            .iter()
-            .map(|row| (!only_failing || row.tally.failing > 0) && filter.matches(&fleet[row.index], &row.haystack))
-            .collect();
+        let keep = self.keep();
+        let order = &self.orders[&(column, descending)];
         self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
+        self.shown = keep;
+        self.visible_generation += 1;
         (self.summary, self.calendar_summary) = self.summarise();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.aggregate_view();
     }
 
+    /// The rows in view in memory order: for counting them, it reads the rows one after
+    /// the other rather than all over the fleet.
+    fn in_memory_order(&self) -> Vec<usize> {
+        if self.shown.len() != self.rows.len() {
+            return self.visible.clone();
+        }
+        self.shown
+            .iter()
+            .enumerate()
+            .filter(|(_, shown)| **shown)
+            .map(|(at, _)| at)
+            .collect()
+    }
+
+    /// Which rows the filter (and the failing-only switch) keeps. Remembered for the
+    /// last few filters of this data, and worked out from the narrowest remembered one
+    /// the new filter narrows (only its rows can match): typing a filter, erasing and
+    /// recalling it scans the fleet little, or not at all.
+    fn keep(&mut self) -> Arc<[bool]> {
+        const REMEMBERED: usize = 32;
+        let only_failing = self.only_failing;
+        if let Some(at) = self
+            .kept
+            .iter()
+            .position(|k| k.only_failing == only_failing && k.filter == self.filter)
+        {
+            let hit = self.kept.remove(at);
+            let keep = hit.keep.clone();
+            self.kept.push(hit);
+            return keep;
+        }
+        let base = self
+            .kept
+            .iter()
+            .filter(|k| (!k.only_failing || only_failing) && self.filter.narrows(&k.filter))
+            .min_by_key(|k| k.count);
+        let (filter, fleet, haystacks) = (&self.filter, &self.fleet, &self.haystacks);
+        // Rows whose text holds every word: found in one pass over all the texts, unless
+        // a remembered filter leaves so few rows that looking at each is quicker.
+        let words: Vec<&str> = filter.words().collect();
+        let few = base.is_some_and(|b| b.count * 8 < self.rows.len());
+        let with_words = (!words.is_empty() && !few).then(|| haystacks.containing(&words));
+        // Words alone (or nothing at all): no row needs looking at.
+        let words_only = !only_failing && filter.is_words_only();
+        let quick: Option<Arc<[bool]>> = match (&with_words, words_only) {
+            (Some(with), true) => Some(match base {
+                Some(base) => with.iter().zip(base.keep.iter()).map(|(a, b)| *a && *b).collect(),
+                None => with.iter().copied().collect(),
+            }),
+            (None, true) if words.is_empty() => Some(vec![true; self.rows.len()].into()),
+            _ => None,
+        };
+        let test = |at: usize, row: &Row| {
+            let text = haystacks.of_row(at);
+            (!only_failing || row.tally.failing > 0)
+                && match &with_words {
+                    Some(with) => {
+                        with[at] && filter.matches_besides_words(&fleet[row.index], text, row.version.as_ref())
+                    }
+                    None => filter.matches_parsed(&fleet[row.index], text, row.version.as_ref()),
+                }
+        };
+        let keep: Arc<[bool]> = match (quick, base) {
+            (Some(quick), _) => quick,
+            (None, Some(base)) => self
+                .rows
+                .iter()
+                .enumerate()
+                .zip(base.keep.iter())
+                .map(|((at, row), &was)| was && test(at, row))
+                .collect(),
+            (None, None) => self.rows.iter().enumerate().map(|(at, row)| test(at, row)).collect(),
+        };
+        let count = keep.iter().filter(|k| **k).count();
+        if self.kept.len() == REMEMBERED {
+            self.kept.remove(0);
+        }
+        self.kept.push(Kept {
+            filter: self.filter.clone(),
+            only_failing,
+            keep: keep.clone(),
+            count,
+        });
+        keep
+    }
+
     /// The aggregates of the view that shows, for the clusters in view: the subscription
     /// rows, the posture bars, or the upgrade events (the clusters view needs none).
+    /// Made again only when the view, the clusters in view or the day changed.
     pub fn aggregate_view(&mut self) {
+        let now = Some((self.visible_generation, self.now.date()));
+        let slot = match self.view {
+            View::Subscriptions => 0,
+            View::Posture => 1,
+            View::Upgrades => 2,
+            View::Clusters | View::Operations => return,
+        };
+        if self.aggregated[slot] == now {
+            return;
+        }
+        self.aggregated[slot] = now;
         match self.view {
             View::Subscriptions => self.group_subscriptions(),
             View::Posture => {
-                self.posture = Posture::of(&self.rows, &self.visible, &self.summary, self.now.date());
+                // Counts do not hang on the order: the rows are read in memory order.
+                let in_memory = self.in_memory_order();
+                self.posture = Posture::of(&self.rows, &in_memory, &self.summary, self.now.date());
             }
             View::Upgrades => {
                 (self.upgrade_rows, self.upgrade_counts) = upgrade_rows(&self.rows, &self.fleet, &self.visible);
@@ -643,7 +889,7 @@ impl State {
         }
         self.subscription_rows = subscription_rows(
             &self.rows,
-            &self.visible,
+            &self.in_memory_order(),
             &self.subscription_seeds,
             &self.group_of,
             narrowed,
@@ -703,17 +949,28 @@ impl State {
         }
     }
 
-    /// The counts of the clusters in view, and the calendar's, in one pass.
+    /// The counts of the clusters in view, and the calendar's, in one pass, read in
+    /// memory order (the order of the view would jump all over the fleet for each).
     fn summarise(&self) -> (Summary, CalendarSummary) {
         let mut summary = Summary::default();
         let mut calendar = CalendarSummary {
             clusters: self.visible.len(),
             ..Default::default()
         };
-        for &index in &self.visible {
-            let row = &self.rows[index];
+        let mut add = |row: &Row| {
             summary.add(row.tally);
             calendar.add(row.calendar);
+        };
+        if self.shown.len() == self.rows.len() {
+            for (row, shown) in self.rows.iter().zip(self.shown.iter()) {
+                if *shown {
+                    add(row);
+                }
+            }
+        } else {
+            for &index in &self.visible {
+                add(&self.rows[index]);
+            }
         }
         (summary, calendar)
     }
@@ -726,14 +983,19 @@ impl State {
                 .visible
                 .iter()
                 .filter(|&&row| self.rows[row].tally.failing > 0)
-                .map(|&row| self.rows[row].id.clone())
+                .map(|&row| self.row_id(row))
                 .collect();
         }
         let shown = self.visible.iter().copied().filter(|&row| self.marked[row]);
         // Marked clusters a filter hides are still part of the batch, after the rest.
         let in_view: std::collections::HashSet<usize> = self.visible.iter().copied().collect();
         let hidden = (0..self.rows.len()).filter(|row| self.marked[*row] && !in_view.contains(row));
-        shown.chain(hidden).map(|row| self.rows[row].id.clone()).collect()
+        shown.chain(hidden).map(|row| self.row_id(row)).collect()
+    }
+
+    /// The id of a row's cluster, lower-cased: the key of marks and details.
+    fn row_id(&self, row: usize) -> String {
+        self.fleet[self.rows[row].index].cluster.id.to_ascii_lowercase()
     }
 
     /// Whether a row (index into `rows`) is marked.
@@ -767,7 +1029,7 @@ impl State {
     fn marked_ids(&self) -> Vec<String> {
         (0..self.rows.len())
             .filter(|&row| self.is_marked(row))
-            .map(|row| self.rows[row].id.clone())
+            .map(|row| self.row_id(row))
             .collect()
     }
 

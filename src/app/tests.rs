@@ -16,6 +16,7 @@ use super::update::{Effect, key_action, update};
 use crate::cache::{self, Snapshot};
 use crate::config::Config;
 use crate::filter::Column;
+use crate::filter::Filter;
 use crate::model::{AgentPool, Cluster, Fleet, MaintenanceConfig, Outcome, Rule, SubscriptionState};
 use crate::model::{ClusterDetails, Progress};
 use crate::remediate;
@@ -28,8 +29,8 @@ fn cluster(i: usize, node_os: Option<&str>, version: &str) -> Cluster {
             "/subscriptions/sub-{}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-{i:03}",
             i % 3
         ),
-        name: format!("aks-{i:03}"),
-        subscription_id: format!("sub-{}", i % 3),
+        name: format!("aks-{i:03}").into(),
+        subscription_id: format!("sub-{}", i % 3).into(),
         resource_group: "rg".into(),
         location: if i.is_multiple_of(2) {
             "westeurope".into()
@@ -38,7 +39,7 @@ fn cluster(i: usize, node_os: Option<&str>, version: &str) -> Cluster {
         },
         kubernetes_version: Some(version.into()),
         upgrade_channel: Some("patch".into()),
-        node_os_upgrade_channel: node_os.map(String::from),
+        node_os_upgrade_channel: node_os.map(Into::into),
         pools: vec![AgentPool {
             name: "system".into(),
             os_type: Some("Linux".into()),
@@ -89,7 +90,7 @@ fn press(state: &mut State, keys: &str) -> Vec<Effect> {
 fn selected_name(state: &State) -> String {
     state
         .selected_item()
-        .map(|a| a.cluster.name.clone())
+        .map(|a| a.cluster.name.to_string())
         .unwrap_or_default()
 }
 
@@ -253,7 +254,7 @@ fn sorting_cycles_columns_reverses_and_keeps_the_selected_cluster() {
     let names: Vec<String> = s
         .visible
         .iter()
-        .map(|&r| s.rows[r].cells[Column::Name].clone())
+        .map(|&r| s.rows[r].cells[Column::Name].to_string())
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
@@ -276,7 +277,7 @@ fn opening_a_cluster_reads_nothing_and_never_moves_a_verdict() {
     let before: Vec<(String, String)> = live
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .map(|a| (a.cluster.name.to_string(), a.verdict_label()))
         .collect();
     let summary = live.summary;
     let effects = press(&mut live, "<Enter>");
@@ -287,7 +288,7 @@ fn opening_a_cluster_reads_nothing_and_never_moves_a_verdict() {
     let after: Vec<(String, String)> = live
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.verdict_label()))
+        .map(|a| (a.cluster.name.to_string(), a.verdict_label()))
         .collect();
     assert_eq!(after, before, "no verdict moved");
     assert_eq!(live.summary, summary, "nor did the header's counts");
@@ -306,7 +307,8 @@ fn both_schedules() -> Vec<MaintenanceConfig> {
 /// The details a read got for every cluster, put into `snapshot`, stamped `at`.
 fn with_details(mut snapshot: Snapshot, at: OffsetDateTime, details: impl Fn(&Cluster) -> ClusterDetails) -> Snapshot {
     for cluster in &mut snapshot.clusters {
-        details(cluster).apply(cluster, at);
+        let read = details(cluster);
+        read.apply(std::sync::Arc::make_mut(cluster), at);
     }
     snapshot
 }
@@ -315,7 +317,7 @@ fn window_outcomes(state: &State) -> Vec<Option<Outcome>> {
     let mut by_name: Vec<(String, Option<Outcome>)> = state
         .fleet
         .iter()
-        .map(|a| (a.cluster.name.clone(), a.outcome_of(Rule::MaintenanceWindow)))
+        .map(|a| (a.cluster.name.to_string(), a.outcome_of(Rule::MaintenanceWindow)))
         .collect();
     by_name.sort();
     by_name.into_iter().map(|(_, o)| o).collect()
@@ -398,6 +400,162 @@ fn a_refresh_shows_the_list_at_once_and_verdicts_hold_until_the_details_arrive()
     );
 }
 
+/// The rows a filter shows, cluster by cluster as `scan --filter` matches them.
+fn fresh_visible(s: &State, filter: &str, only_failing: bool) -> Vec<usize> {
+    let filter = Filter::parse(filter).unwrap();
+    let mut rows: Vec<usize> = (0..s.rows.len())
+        .filter(|&i| (!only_failing || s.rows[i].tally.failing > 0) && filter.matches_item(&s.fleet[s.rows[i].index]))
+        .collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// The rows a state shows, as a set.
+fn shown(s: &State) -> Vec<usize> {
+    let mut rows = s.visible.clone();
+    rows.sort_unstable();
+    rows
+}
+
+#[test]
+fn typing_erasing_and_recalling_a_filter_shows_what_the_filter_shows_from_nothing() {
+    let mut s = state(40, true);
+    let typed = [
+        "a",
+        "ak",
+        "aks",
+        "aks-0",
+        "aks-01",
+        "aks-0",
+        "aks",
+        "",
+        "sub:s",
+        "sub:sub-1",
+        "sub:sub-1 aks-01",
+        "sub:sub-1",
+        "!aks-01",
+        "!aks-0",
+        "k8s:<1.3",
+        "k8s:<1.34",
+        "aks-01",
+    ];
+    for only_failing in [false, true, false] {
+        s.only_failing = only_failing;
+        for text in typed {
+            s.set_filter(Filter::parse(text).unwrap());
+            s.recompute();
+            assert_eq!(
+                shown(&s),
+                fresh_visible(&s, text, only_failing),
+                "{text:?}, failing only {only_failing}"
+            );
+        }
+    }
+
+    // New data: nothing remembered of the old holds.
+    s.set_filter(Filter::parse("needle").unwrap());
+    assert!(s.visible.is_empty());
+    let mut renamed = (*s.fleet[3].cluster).clone();
+    renamed.name = "aks-needle".into();
+    s.replace(vec![(3, Arc::new(renamed))]);
+    assert_eq!(s.visible.len(), 1, "the renamed cluster now matches");
+    assert_eq!(shown(&s), fresh_visible(&s, "needle", false));
+}
+
+#[test]
+fn a_word_is_found_within_one_row_s_text_never_across_two() {
+    let mut first = cluster(0, None, "1.33.7");
+    first.tags = std::collections::BTreeMap::from([("k".to_string(), "zzend".to_string())]).into();
+    let mut second = cluster(1, None, "1.33.7");
+    second.name = "startzz".into();
+    let mut s = State::new(Arc::new(Config::default()), DataSource::Demo, NOW);
+    s.set_fleet(crate::rules::assess(vec![first, second], &s.config.clone(), NOW.date()));
+    for (text, want) in [
+        ("zzend", 1),
+        ("startzz", 1),
+        ("zzendstartzz", 0),
+        ("zz", 2),
+        ("k=zzend zz", 1),
+    ] {
+        s.set_filter(Filter::parse(text).unwrap());
+        assert_eq!(s.visible.len(), want, "{text}");
+        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text}");
+    }
+}
+
+#[test]
+fn details_that_arrive_replace_their_clusters_one_batch_at_a_time_and_shared() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let listed = snapshot_of(6, &[]);
+    update(
+        &mut s,
+        Action::Listed {
+            generation: 1,
+            snapshot: Box::new(listed.clone()),
+        },
+    );
+    assert!(
+        s.fleet
+            .iter()
+            .zip(&listed.clusters)
+            .all(|(a, c)| Arc::ptr_eq(&a.cluster, c)),
+        "the list on screen is the read's own clusters, not a copy"
+    );
+    assert_eq!(window_outcomes(&s), vec![Some(Outcome::Unknown); 6]);
+    let summary = s.summary;
+
+    // Two clusters' details arrive: those two move, the others hold.
+    let read = |at: usize| {
+        let mut cluster = (*listed.clusters[at]).clone();
+        ClusterDetails {
+            maintenance: Some(both_schedules()),
+            ..Default::default()
+        }
+        .apply(&mut cluster, NOW);
+        (at, Arc::new(cluster))
+    };
+    let batch = vec![read(1), read(4)];
+    let arrived: Vec<Arc<Cluster>> = batch.iter().map(|(_, c)| c.clone()).collect();
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 1,
+            clusters: batch,
+        },
+    );
+    let passing: Vec<String> = s
+        .fleet
+        .iter()
+        .filter(|a| a.outcome_of(Rule::MaintenanceWindow) == Some(Outcome::Pass))
+        .map(|a| a.cluster.name.to_string())
+        .collect();
+    assert_eq!(passing, ["aks-001", "aks-004"]);
+    assert!(Arc::ptr_eq(&s.fleet[1].cluster, &arrived[0]), "shared, not copied");
+    assert_ne!(s.summary, summary, "the counts follow");
+    assert!(s.refresh.running, "the refresh goes on");
+
+    // A place that holds another cluster now, or a superseded refresh, changes nothing.
+    let shown = s.fleet.clone();
+    let mut other = read(2);
+    other.0 = 3;
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 1,
+            clusters: vec![other],
+        },
+    );
+    update(
+        &mut s,
+        Action::Detailed {
+            generation: 0,
+            clusters: vec![read(5)],
+        },
+    );
+    assert_eq!(s.fleet, shown);
+}
+
 #[test]
 fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() {
     let mut s = state(0, true);
@@ -419,7 +577,7 @@ fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() 
     // carried its first read over (as `fetch::details` does) before it failed.
     let mut second = snapshot_of(3, &[]);
     for (cluster, old) in second.clusters.iter_mut().zip(first.clusters.clone().iter_mut()) {
-        crate::model::carry_details(old, cluster);
+        crate::model::carry_details(std::sync::Arc::make_mut(old), std::sync::Arc::make_mut(cluster));
     }
     let refused = second.clusters[0].id.clone();
     let later = NOW + time::Duration::hours(1);
@@ -429,7 +587,7 @@ fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() 
                 failed: vec![(
                     crate::model::DetailPart::Maintenance,
                     crate::model::SourceError {
-                        subscription_id: Some(c.subscription_id.clone()),
+                        subscription_id: Some(c.subscription_id.to_string()),
                         url: None,
                         code: Some("AuthorizationFailed".into()),
                         message: "no access".into(),
@@ -701,7 +859,7 @@ fn the_fix_works_from_the_cluster_view_too() {
     let Some(Overlay::Fix(popup)) = &s.overlay else {
         panic!()
     };
-    assert!(popup.ids[0].ends_with(&open));
+    assert!(popup.ids[0].ends_with(open.as_str()));
     press(&mut s, "<Esc><Esc>");
     assert_eq!(s.screen, Screen::Fleet, "Esc closes the popup, then the view");
 }
@@ -1538,11 +1696,11 @@ fn scan_and_the_dashboard_list_clusters_in_the_same_default_order() {
     let dashboard: Vec<String> = s
         .visible
         .iter()
-        .map(|&r| s.fleet[s.rows[r].index].cluster.name.clone())
+        .map(|&r| s.fleet[s.rows[r].index].cluster.name.to_string())
         .collect();
     let mut scan = s.fleet.clone();
     crate::report::worst_first(&mut scan);
-    let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.clone()).collect();
+    let scan: Vec<String> = scan.iter().map(|a| a.cluster.name.to_string()).collect();
     assert_eq!(dashboard, scan);
 }
 

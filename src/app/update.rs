@@ -165,6 +165,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
+        Action::Detailed { generation, clusters } => {
+            if generation == state.refresh.generation {
+                state.replace(clusters);
+                keep_in_view(state);
+            }
+            vec![]
+        }
         Action::Refreshed { generation, snapshot } => {
             if generation != state.refresh.generation {
                 return vec![];
@@ -491,7 +498,7 @@ pub(super) fn command_effects(state: &mut State, command: Command) -> Vec<Effect
             let Some(item) = state.target() else { return vec![] };
             let id = item.cluster.id.to_ascii_lowercase();
             if state.live {
-                let cluster = Box::new(item.cluster.clone());
+                let cluster = Box::new((*item.cluster).clone());
                 state.overlay = Some(Overlay::Raw {
                     id: id.clone(),
                     text: None,
@@ -829,12 +836,8 @@ fn progress_step(state: &mut State, progress: Progress) {
         Progress::Failed { .. } => refresh.failed += 1,
         Progress::Waiting { seconds, why, .. } => refresh.waiting = Some(format!("{why}, retrying in {seconds:.1}s")),
         Progress::Started { .. } => {}
-        Progress::Details { total } => {
-            refresh.details = Some(DetailsProgress {
-                total,
-                ..Default::default()
-            });
-        }
+        // The total grows as lists end and their clusters' details are asked for.
+        Progress::Details { total } => refresh.details.get_or_insert_with(DetailsProgress::default).total = total,
         Progress::Detail { failed } => {
             if let Some(details) = &mut refresh.details {
                 details.done += 1;
@@ -856,6 +859,12 @@ pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
     if snapshot.events.is_none() {
         snapshot.events = state.take_events();
     }
+    // A refresh hands over its list with the details on screen already in it: only a
+    // list without them needs the old clusters looked up.
+    if snapshot.clusters.iter().all(|c| c.details.is_some()) || state.fleet.is_empty() {
+        install_snapshot(state, snapshot);
+        return;
+    }
     let at: std::collections::HashMap<String, usize> = state
         .fleet
         .iter()
@@ -863,8 +872,12 @@ pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
         .map(|(i, a)| (a.cluster.id.to_ascii_lowercase(), i))
         .collect();
     for cluster in &mut snapshot.clusters {
-        if let Some(&i) = at.get(&cluster.id.to_ascii_lowercase()) {
-            carry_details(&mut state.fleet[i].cluster, cluster);
+        if let Some(&i) = at.get(&cluster.id.to_ascii_lowercase())
+            && cluster.details.is_none()
+            && state.fleet[i].cluster.details.is_some()
+        {
+            let old = std::sync::Arc::make_mut(&mut state.fleet[i].cluster);
+            carry_details(old, std::sync::Arc::make_mut(cluster));
         }
     }
     drop(at);
@@ -885,9 +898,10 @@ fn install_snapshot(state: &mut State, mut snapshot: Snapshot) {
     apply::keep_rereads(state, &mut snapshot);
     // The old data goes before the new is assessed, so both are not held at once.
     let carried = state.release();
-    let fleet = snapshot.into_fleet();
+    // The clusters stay shared: a refresh still reading their details holds them too.
+    let (fleet, clusters) = snapshot.into_parts();
     let today = state.now.date();
-    let assessed = rules::assess(fleet.clusters, &state.config, today);
+    let assessed = rules::assess_shared(clusters, &state.config, today);
     state.subscriptions = fleet.subscriptions;
     state.errors = fleet.errors;
     state.skipped = fleet.skipped;

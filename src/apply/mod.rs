@@ -24,4 +24,4 @@ mod read;
 pub use audit::{Audit, Entry};
 pub use body::{cluster_body, observed, pool_body, window_body};
 pub use engine::{Control, Options, apply};
-pub use read::{Fresh, Planner, ReadError, read_cluster, target_of};
+pub use read::{Fresh, Planner, ReadError, read_cluster};

@@ -121,8 +121,7 @@ pub async fn read_cluster(client: &Arc<ArmClient>, planner: &Planner, target: &T
     let now = (planner.clock)();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     cluster.as_of = Some(now);
-    let one = std::sync::Arc::new(vec![cluster.clone()]);
-    let mut read = crate::azure::read_details(client.clone(), one, DETAIL_REQUESTS, None)
+    let mut read = crate::azure::read_details(client.clone(), std::slice::from_ref(&cluster), DETAIL_REQUESTS, None)
         .await
         .clusters;
     let details = read.pop().flatten().unwrap_or_default();
@@ -139,16 +138,6 @@ pub async fn read_cluster(client: &Arc<ArmClient>, planner: &Planner, target: &T
     let assessed = planner.assess(cluster);
     let plan = planner.plan(&assessed);
     Ok(Fresh { value, assessed, plan })
-}
-
-/// The target of a cluster.
-pub fn target_of(cluster: &Cluster) -> Target {
-    Target {
-        id: cluster.id.clone(),
-        name: cluster.name.clone(),
-        subscription_id: cluster.subscription_id.clone(),
-        resource_group: cluster.resource_group.clone(),
-    }
 }
 
 /// The URL of a path under the cluster `at`.

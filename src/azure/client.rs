@@ -507,7 +507,7 @@ impl ArmClient {
     /// The URL a `nextLink` points at, when it may be followed: on the endpoint's own
     /// origin (the token must not leave it), without a user name or password, and not
     /// seen before (no paging in a loop).
-    fn next_url(&self, url: &Url, next: String, seen: &mut HashSet<String>) -> Result<Url, ClientError> {
+    pub(super) fn next_url(&self, url: &Url, next: String, seen: &mut HashSet<String>) -> Result<Url, ClientError> {
         let next_url = Url::parse(&next)
             .or_else(|_| url.join(&next))
             .map_err(|e| ClientError::Malformed {
@@ -889,7 +889,7 @@ fn error_envelope(bytes: &[u8], status: StatusCode) -> (String, String) {
 }
 
 /// A list page: its `value` (or `data` for Resource Graph) and its `nextLink`.
-fn split_page(page: Value, url: &Url) -> Result<(Vec<Value>, Option<String>), ClientError> {
+pub(super) fn split_page(page: Value, url: &Url) -> Result<(Vec<Value>, Option<String>), ClientError> {
     let Value::Object(mut map) = page else {
         return Err(ClientError::Malformed {
             url: shown(url),

@@ -1,5 +1,5 @@
-//! The details phase: what is read about every cluster after the list, with no request
-//! made twice.
+//! The details of a cluster: what is read about it after the list, with no request
+//! made twice in one read.
 //!
 //! Per cluster: its maintenance configurations and its upgrade profile (the versions
 //! its control plane and pools can move to). Per region, once per read: the Kubernetes
@@ -7,15 +7,15 @@
 //! pool: the latest image, from one pool's upgrade profile (the latest image is a
 //! property of the region, the OS and its SKU; the line the pool runs, e.g.
 //! `AKSUbuntu-2204gen2arm64containerd`, also tells arm64 and generation apart within a
-//! SKU). Every request of the phase goes into one pool of `concurrency` workers, so
-//! the phase takes about `requests / concurrency` round trips.
+//! SKU). The requests go into the read's one pool of workers (`read`), which starts a
+//! cluster's as soon as its subscription's list is whole.
 //!
 //! Nothing here fails as a whole: each part that could not be read is reported with
 //! the cluster it belongs to, and once per failed request for the read's errors. Names
 //! from the API become URLs only through `path`, so a name that is no name is reported
 //! and never requested.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use reqwest::Url;
@@ -24,16 +24,16 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::client::{ArmClient, ClientError};
-use super::fleet::{in_pool, send, source_error};
 use super::path::{self, ClusterRef, Path};
+use super::read::FleetRead;
 use crate::model::api::ARM_API_VERSION;
 use crate::model::support::OfferedMinor;
 use crate::model::{
-    Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, RegionOffer, SourceError, UpgradeProfile,
+    Atom, Cluster, ClusterDetails, DetailPart, MaintenanceConfig, Progress, RegionOffer, SourceError, UpgradeProfile,
     Version, node_image_line,
 };
 
-/// What the phase read.
+/// What a details phase read.
 #[derive(Debug, Default)]
 pub struct Details {
     /// Each cluster's details, in the order of the clusters given; `None` for a cluster
@@ -48,241 +48,203 @@ pub struct Details {
     pub regions: BTreeMap<String, RegionOffer>,
 }
 
-/// One request of the phase: what it asks of the cluster at `cluster` in the clusters
-/// given. Its URL is made when it is sent (and once when planned, to know it can be):
-/// ten thousand clusters' URLs held for the whole phase weighed more than the rest.
-#[derive(Debug, Clone, Copy)]
-struct Work {
-    ask: Ask,
-    cluster: usize,
-}
-
-/// What a request asks.
-#[derive(Debug, Clone, Copy)]
-enum Ask {
-    Maintenance,
-    Profile,
-    /// The latest image of one image line, from the upgrade profile of the cluster's
-    /// pool at this index.
-    Image {
-        pool: usize,
-    },
-    /// A region's Kubernetes versions, in the cluster's subscription and location.
-    Region,
-}
-
-impl Work {
-    /// The request's URL, of the cluster it belongs to; an error for a name that is no
-    /// name, which is then never requested.
-    fn url(self, client: &ArmClient, clusters: &[Cluster]) -> Result<Url, ClientError> {
-        let cluster = &clusters[self.cluster];
-        let sub = cluster.subscription_id.as_str();
-        let own = || -> Result<Path<'_>, ClientError> {
-            Ok(Path::new(
-                ClusterRef::new(sub, &cluster.resource_group, &cluster.name)?.segments(),
-            ))
-        };
-        let path = match self.ask {
-            Ask::Maintenance => own()?.then(["maintenanceConfigurations"]),
-            Ask::Profile => own()?.then(["upgradeProfiles", "default"]),
-            Ask::Image { pool } => {
-                let name = cluster.pools.get(pool).map_or("", |p| p.name.as_str());
-                own()?.then([
-                    "agentPools",
-                    path::name("agent pool", name)?,
-                    "upgradeProfiles",
-                    "default",
-                ])
-            }
-            Ask::Region => Path::new([
-                "subscriptions",
-                path::subscription(sub)?,
-                "providers",
-                "Microsoft.ContainerService",
-                "locations",
-                path::name("region", &cluster.location)?,
-                "kubernetesVersions",
-            ]),
-        };
-        client.url(&path.api_version(ARM_API_VERSION))
-    }
-}
-
-/// What a request got.
-enum Answer {
-    Maintenance(Vec<MaintenanceConfig>),
-    Profile(UpgradeProfile),
-    Image(Option<String>),
-    Region(RegionOffer),
-}
-
-/// A read shared by many clusters (a region's versions, an image line's latest image):
-/// the request that reads it, or why none could be made (yet).
-#[derive(Default)]
-struct Shared {
-    work: Option<usize>,
-    unbuildable: Option<SourceError>,
-}
-
-/// The plan: every request, and where each cluster's answers are.
-#[derive(Default)]
-struct Plan {
-    work: Vec<Work>,
-    /// Per cluster: its maintenance and profile requests, or why they could not be made.
-    own: Vec<Option<Result<(usize, usize), SourceError>>>,
-    /// Per cluster: its pools, each with its image line's index in `lines`.
-    pools: Vec<Vec<(String, usize)>>,
-    /// Per cluster: its region's index in `regions`, when it has a version to check.
-    region: Vec<Option<usize>>,
-    lines: Vec<Shared>,
-    regions: Vec<Shared>,
-    /// The lower-case location of each of `regions`.
-    region_names: Vec<String>,
-}
-
-/// (region, OS type, OS SKU, image line), each lower-cased but the line.
-type LineKey = (String, String, String, String);
-
-impl Plan {
-    fn of(client: &ArmClient, clusters: &[Cluster]) -> Plan {
-        let mut plan = Plan::default();
-        plan.work.reserve(2 * clusters.len());
-        let mut lines: HashMap<LineKey, usize> = HashMap::new();
-        let mut regions: HashMap<String, usize> = HashMap::new();
-        // The request, when its URL can be made; else why not, for the read's errors.
-        let plan_work = |plan: &mut Plan, work: Work| -> Result<usize, SourceError> {
-            let sub = clusters[work.cluster].subscription_id.as_str();
-            match work.url(client, clusters) {
-                Ok(_) => {
-                    plan.work.push(work);
-                    Ok(plan.work.len() - 1)
-                }
-                Err(err) => Err(source_error(Some(sub), &err)),
-            }
-        };
-        for (at, cluster) in clusters.iter().enumerate() {
-            if cluster.stale {
-                plan.own.push(None);
-                plan.pools.push(Vec::new());
-                plan.region.push(None);
-                continue;
-            }
-            let own = |ask| Work { ask, cluster: at };
-            // Both from the cluster's own path: both can be asked, or neither.
-            let both = own(Ask::Maintenance)
-                .url(client, clusters)
-                .and_then(|_| own(Ask::Profile).url(client, clusters));
-            let own_work = match both {
-                Ok(_) => {
-                    plan.work.extend([own(Ask::Maintenance), own(Ask::Profile)]);
-                    Ok((plan.work.len() - 2, plan.work.len() - 1))
-                }
-                Err(err) => Err(source_error(Some(cluster.subscription_id.as_str()), &err)),
-            };
-            plan.own.push(Some(own_work));
-
-            let mut pools = Vec::with_capacity(cluster.pools.len());
-            for (pool_at, pool) in cluster.pools.iter().enumerate() {
-                let key = (
-                    cluster.location.to_ascii_lowercase(),
-                    pool.os_type.as_deref().unwrap_or_default().to_ascii_lowercase(),
-                    pool.os_sku.as_deref().unwrap_or_default().to_ascii_lowercase(),
-                    node_image_line(pool.node_image_version.as_deref().unwrap_or_default()).to_string(),
-                );
-                let at_line = *lines.entry(key).or_insert_with(|| {
-                    plan.lines.push(Shared::default());
-                    plan.lines.len() - 1
-                });
-                if plan.lines[at_line].work.is_none() {
-                    // The first pool of the line whose path can be built reads it for all.
-                    let work = Work {
-                        ask: Ask::Image { pool: pool_at },
-                        cluster: at,
-                    };
-                    match plan_work(&mut plan, work) {
-                        Ok(work) => plan.lines[at_line].work = Some(work),
-                        Err(err) => plan.lines[at_line].unbuildable = Some(err),
-                    }
-                }
-                pools.push((pool.name.clone(), at_line));
-            }
-            plan.pools.push(pools);
-
-            let region = cluster.version().map(|_| {
-                let location = cluster.location.to_ascii_lowercase();
-                let at_region = *regions.entry(location.clone()).or_insert_with(|| {
-                    plan.regions.push(Shared::default());
-                    plan.region_names.push(location);
-                    plan.regions.len() - 1
-                });
-                if plan.regions[at_region].work.is_none() {
-                    match plan_work(&mut plan, own(Ask::Region)) {
-                        Ok(work) => plan.regions[at_region].work = Some(work),
-                        Err(err) => plan.regions[at_region].unbuildable = Some(err),
-                    }
-                }
-                at_region
-            });
-            plan.region.push(region);
-        }
-        plan
-    }
-}
-
 /// Reads the details of every cluster that is not stale, `concurrency` requests at a
-/// time, reporting the phase's size and each request's end to `events`. The clusters
-/// are shared with the requests while they run, not copied.
+/// time, reporting the phase's size and each request's end to `events`.
 pub async fn read_details(
     client: Arc<ArmClient>,
-    clusters: Arc<Vec<Cluster>>,
+    clusters: &[impl std::borrow::Borrow<Cluster>],
     concurrency: usize,
     events: Option<&UnboundedSender<Progress>>,
 ) -> Details {
-    let mut plan = Plan::of(&client, &clusters);
-    let work = Arc::new(std::mem::take(&mut plan.work));
-    send(events, Progress::Details { total: work.len() });
-    let sender = events.cloned();
-    let (reader, shared) = (client.clone(), clusters.clone());
-    let answers = in_pool(work.clone(), concurrency, move |work, index| {
-        let (client, events, clusters) = (reader.clone(), sender.clone(), shared.clone());
-        async move {
-            let answer = ask(&client, &clusters, work[index]).await;
-            send(
-                events.as_ref(),
-                Progress::Detail {
-                    failed: answer.is_err(),
-                },
-            );
-            answer
+    let mut read = FleetRead::for_clusters(
+        client,
+        clusters.iter().map(|c| c.borrow()),
+        concurrency,
+        events.cloned(),
+    );
+    let mut out: Vec<Option<ClusterDetails>> = (0..clusters.len()).map(|_| None).collect();
+    while let Some(batch) = read.details(std::time::Duration::ZERO).await {
+        for (at, details) in batch {
+            out[at] = Some(details);
         }
+    }
+    let (errors, regions, requests) = read.finish();
+    Details {
+        clusters: out,
+        errors,
+        requests,
+        regions,
+    }
+}
+
+/// One request of the details phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ask {
+    Maintenance,
+    Profile,
+    /// The latest image of one image line, from one pool's upgrade profile.
+    Image,
+    /// A region's Kubernetes versions.
+    Region,
+}
+
+/// What a request got.
+pub(super) enum Answer {
+    Maintenance(Vec<MaintenanceConfig>),
+    Profile(UpgradeProfile),
+    Image(Option<Atom>),
+    Region(RegionOffer),
+}
+
+/// Where a cluster is, for the URLs of its requests.
+#[derive(Debug, Clone)]
+pub(super) struct Place {
+    pub(super) subscription: Atom,
+    group: Atom,
+    name: Atom,
+}
+
+impl Place {
+    pub(super) fn of(cluster: &Cluster) -> Place {
+        Place {
+            subscription: cluster.subscription_id.clone(),
+            group: cluster.resource_group.clone(),
+            name: cluster.name.clone(),
+        }
+    }
+
+    /// The URL of one of the cluster's own requests.
+    pub(super) fn own_url(&self, client: &ArmClient, ask: Ask) -> Result<Url, ClientError> {
+        let at = ClusterRef::new(&self.subscription, &self.group, &self.name)?;
+        let tail: &[&str] = match ask {
+            Ask::Maintenance => &["maintenanceConfigurations"],
+            _ => &["upgradeProfiles", "default"],
+        };
+        client.url(
+            &Path::new(at.segments())
+                .then(tail.iter().copied())
+                .api_version(ARM_API_VERSION),
+        )
+    }
+
+    /// The URL of one pool's upgrade profile.
+    pub(super) fn pool_url(&self, client: &ArmClient, pool: &str) -> Result<Url, ClientError> {
+        let at = ClusterRef::new(&self.subscription, &self.group, &self.name)?;
+        let name = path::name("agent pool", pool)?;
+        client.url(
+            &Path::new(at.segments())
+                .then(["agentPools", name, "upgradeProfiles", "default"])
+                .api_version(ARM_API_VERSION),
+        )
+    }
+
+    /// The URL of a region's Kubernetes versions, read in this cluster's subscription.
+    pub(super) fn region_url(&self, client: &ArmClient, location: &str) -> Result<Url, ClientError> {
+        let subscription = path::subscription(&self.subscription)?;
+        let location = path::name("region", location)?;
+        client.url(
+            &Path::new([
+                "subscriptions",
+                subscription,
+                "providers",
+                "Microsoft.ContainerService",
+                "locations",
+                location,
+                "kubernetesVersions",
+            ])
+            .api_version(ARM_API_VERSION),
+        )
+    }
+}
+
+/// (region, OS type, OS SKU, image line), each lower-cased but the line.
+pub(super) type LineKey = (String, String, String, String);
+
+/// The image line of each of a cluster's pools.
+pub(super) fn line_keys(cluster: &Cluster) -> impl Iterator<Item = (&Atom, LineKey)> {
+    let location = cluster.location.to_ascii_lowercase();
+    cluster.pools.iter().map(move |pool| {
+        let key = (
+            location.clone(),
+            pool.os_type.as_deref().unwrap_or_default().to_ascii_lowercase(),
+            pool.os_sku.as_deref().unwrap_or_default().to_ascii_lowercase(),
+            node_image_line(pool.node_image_version.as_deref().unwrap_or_default()).to_string(),
+        );
+        (&pool.name, key)
     })
-    .await;
-    let answers: Vec<Slot> = answers
-        .into_iter()
-        .enumerate()
-        .map(|(at, answer)| {
-            Some(answer.unwrap_or_else(|| {
-                Err(ClientError::Transport {
-                    url: work[at]
-                        .url(&client, &clusters)
-                        .map_or_else(|_| String::new(), |u| u.to_string()),
-                    message: "the read did not finish".into(),
-                })
-            }))
-        })
-        .collect();
-    assemble(&clusters, &plan, &work, answers)
+}
+
+/// The answers to a cluster's own two requests, as they come.
+#[derive(Default)]
+pub(super) struct Own {
+    pub(super) maintenance: Option<Result<Vec<MaintenanceConfig>, SourceError>>,
+    pub(super) profile: Option<Result<UpgradeProfile, SourceError>>,
+}
+
+impl Own {
+    pub(super) fn complete(&self) -> bool {
+        self.maintenance.is_some() && self.profile.is_some()
+    }
+}
+
+/// A cluster's details from what was read for it: its own two requests (or why they
+/// could not be made), each pool's latest image (or why its line could not be read),
+/// and whether its region offers its minor (when it has a version to check).
+pub(super) fn assemble(
+    own: Result<Own, SourceError>,
+    images: impl IntoIterator<Item = (Atom, Result<Option<Atom>, SourceError>)>,
+    region: Option<Result<bool, SourceError>>,
+) -> ClusterDetails {
+    let mut details = ClusterDetails::default();
+    match own {
+        Err(err) => {
+            details.failed.push((DetailPart::Maintenance, err.clone()));
+            details.failed.push((DetailPart::UpgradeProfile, err));
+        }
+        Ok(own) => {
+            match own.maintenance {
+                Some(Ok(configs)) => details.maintenance = Some(configs),
+                Some(Err(err)) => details.failed.push((DetailPart::Maintenance, err)),
+                None => {}
+            }
+            match own.profile {
+                Some(Ok(profile)) => details.upgrades = Some(profile),
+                Some(Err(err)) => details.failed.push((DetailPart::UpgradeProfile, err)),
+                None => {}
+            }
+        }
+    }
+    let mut latest = Vec::new();
+    let mut image_failure = None;
+    for (pool, image) in images {
+        match image {
+            Ok(Some(image)) => latest.push((pool, image)),
+            Ok(None) => {}
+            Err(err) => {
+                image_failure.get_or_insert(err);
+            }
+        }
+    }
+    match image_failure {
+        Some(err) => details.failed.push((DetailPart::NodeImages, err)),
+        None => details.latest_images = Some(latest),
+    }
+    match region {
+        Some(Ok(offered)) => details.version_supported = Some(offered),
+        Some(Err(err)) => details.failed.push((DetailPart::RegionVersions, err)),
+        None => {}
+    }
+    details
 }
 
 /// One request, its answer read into what the phase keeps.
-async fn ask(client: &ArmClient, clusters: &[Cluster], work: Work) -> Result<Answer, ClientError> {
-    let url = work.url(client, clusters)?;
+pub(super) async fn ask(client: &ArmClient, ask: Ask, url: &Url) -> Result<Answer, ClientError> {
     let deadline = client.deadline();
     let malformed = |message: String| ClientError::Malformed {
         url: url.to_string(),
         message,
     };
-    match work.ask {
+    match ask {
         Ask::Maintenance => {
             let mut configs = Vec::new();
             client
@@ -293,19 +255,19 @@ async fn ask(client: &ArmClient, clusters: &[Cluster], work: Work) -> Result<Ans
             Ok(Answer::Maintenance(configs))
         }
         Ask::Profile => {
-            let value = client.get(&url, deadline).await?;
+            let value = client.get(url, deadline).await?;
             upgrade_profile(&value).map(Answer::Profile).map_err(malformed)
         }
-        Ask::Image { .. } => {
-            let value = client.get(&url, deadline).await?;
+        Ask::Image => {
+            let value = client.get(url, deadline).await?;
             let latest = value
                 .pointer("/properties/latestNodeImageVersion")
                 .and_then(Value::as_str)
-                .map(String::from);
+                .map(Atom::from);
             Ok(Answer::Image(latest))
         }
         Ask::Region => {
-            let value = client.get(&url, deadline).await?;
+            let value = client.get(url, deadline).await?;
             let list: VersionList = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
             let minors = list
                 .values
@@ -347,15 +309,15 @@ struct Capabilities {
 }
 
 /// `upgrades: [{kubernetesVersion, isPreview}]` as the generally available versions.
-fn ga_versions(profile: &Value) -> Vec<String> {
-    let mut versions: Vec<String> = profile
+fn ga_versions(profile: &Value) -> Vec<Atom> {
+    let mut versions: Vec<Atom> = profile
         .get("upgrades")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter(|u| u.get("isPreview").and_then(Value::as_bool) != Some(true))
         .filter_map(|u| u.get("kubernetesVersion").and_then(Value::as_str))
-        .map(String::from)
+        .map(Atom::from)
         .collect();
     versions.sort_by(|a, b| match (Version::parse(a), Version::parse(b)) {
         (Some(a), Some(b)) => a.cmp(&b),
@@ -378,132 +340,12 @@ fn upgrade_profile(value: &Value) -> Result<UpgradeProfile, String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), ga_versions(p))))
+        .filter_map(|p| Some((Atom::from(p.get("name")?.as_str()?), ga_versions(p))))
         .collect();
     Ok(UpgradeProfile {
         control_plane: ga_versions(control_plane),
         pools,
     })
-}
-
-/// One answer of the phase; `None` once a cluster's own answer was moved into its
-/// details (each is used once; a shared one is only looked at).
-type Slot = Option<Result<Answer, ClientError>>;
-
-/// Why a shared read (a region's versions, an image line) gives a cluster nothing:
-/// its request failed, or none could be made.
-fn shared_failure(shared: &Shared, answers: &[Slot], cluster: &Cluster) -> Option<SourceError> {
-    let sub = Some(cluster.subscription_id.as_str());
-    match shared.work.map(|w| &answers[w]) {
-        Some(Some(Err(err))) => Some(source_error(sub, err)),
-        Some(_) => None,
-        None => Some(shared.unbuildable.clone().unwrap_or_else(|| SourceError {
-            subscription_id: sub.map(String::from),
-            url: None,
-            code: Some("NotRead".into()),
-            message: "no request could be made for it".into(),
-        })),
-    }
-}
-
-/// Each cluster's details from the answers, and the errors of the read. A cluster's own
-/// answers move into its details, so the phase never holds them twice.
-fn assemble(clusters: &[Cluster], plan: &Plan, work: &[Work], mut answers: Vec<Slot>) -> Details {
-    let mut errors = Vec::new();
-    // Each failed request and each URL that could not be built, once.
-    for (work, answer) in work.iter().zip(&answers) {
-        if let Some(Err(err)) = answer {
-            errors.push(source_error(Some(&clusters[work.cluster].subscription_id), err));
-        }
-    }
-    for shared in plan.lines.iter().chain(&plan.regions) {
-        if shared.work.is_none()
-            && let Some(err) = &shared.unbuildable
-        {
-            errors.push(err.clone());
-        }
-    }
-    for own in plan.own.iter().flatten() {
-        if let Err(err) = own {
-            errors.push(err.clone());
-        }
-    }
-
-    let mut out = Vec::with_capacity(clusters.len());
-    for (i, cluster) in clusters.iter().enumerate() {
-        let Some(own) = &plan.own[i] else {
-            out.push(None);
-            continue;
-        };
-        let sub = Some(cluster.subscription_id.as_str());
-        let mut details = ClusterDetails::default();
-        match own {
-            Ok((maintenance, profile)) => {
-                match answers[*maintenance].take() {
-                    Some(Ok(Answer::Maintenance(configs))) => details.maintenance = Some(configs),
-                    Some(Err(err)) => details.failed.push((DetailPart::Maintenance, source_error(sub, &err))),
-                    _ => {}
-                }
-                match answers[*profile].take() {
-                    Some(Ok(Answer::Profile(profile))) => details.upgrades = Some(profile),
-                    Some(Err(err)) => details
-                        .failed
-                        .push((DetailPart::UpgradeProfile, source_error(sub, &err))),
-                    _ => {}
-                }
-            }
-            Err(err) => {
-                details.failed.push((DetailPart::Maintenance, err.clone()));
-                details.failed.push((DetailPart::UpgradeProfile, err.clone()));
-            }
-        }
-        let mut images = Vec::new();
-        let mut image_failure = None;
-        for (pool, line) in &plan.pools[i] {
-            let shared = &plan.lines[*line];
-            match shared_failure(shared, &answers, cluster) {
-                Some(err) => {
-                    image_failure.get_or_insert(err);
-                }
-                None => {
-                    if let Some(Some(Ok(Answer::Image(Some(latest))))) = shared.work.map(|w| &answers[w]) {
-                        images.push((pool.clone(), latest.clone()));
-                    }
-                }
-            }
-        }
-        match image_failure {
-            Some(err) => details.failed.push((DetailPart::NodeImages, err)),
-            None => details.latest_images = Some(images),
-        }
-        if let (Some(region), Some(version)) = (plan.region[i], cluster.version()) {
-            let shared = &plan.regions[region];
-            match shared_failure(shared, &answers, cluster) {
-                Some(err) => details.failed.push((DetailPart::RegionVersions, err)),
-                None => {
-                    if let Some(Some(Ok(Answer::Region(offer)))) = shared.work.map(|w| &answers[w]) {
-                        details.version_supported = Some(offer.find(version.minor_key()).is_some());
-                    }
-                }
-            }
-        }
-        out.push(Some(details));
-    }
-    let regions = plan
-        .region_names
-        .iter()
-        .zip(&plan.regions)
-        .filter_map(|(name, shared)| match shared.work.map(|w| answers[w].take()) {
-            Some(Some(Ok(Answer::Region(offer)))) => Some((name.clone(), offer)),
-            _ => None,
-        })
-        .collect();
-    Details {
-        clusters: out,
-        errors,
-        requests: work.len(),
-        regions,
-    }
 }
 
 #[cfg(test)]
@@ -534,8 +376,8 @@ mod tests {
         assert_eq!(
             profile.pools,
             [
-                ("system".to_string(), vec!["1.34.7".to_string()]),
-                ("user".to_string(), vec![])
+                (Atom::from("system"), vec![Atom::from("1.34.7")]),
+                (Atom::from("user"), vec![])
             ]
         );
         let err = upgrade_profile(&serde_json::json!({"properties": {}})).unwrap_err();

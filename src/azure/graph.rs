@@ -4,9 +4,9 @@
 //! its pages by one read deadline.
 
 use reqwest::Url;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::client::{ArmClient, ClientError};
+use super::client::{ArmClient, ClientError, ListTally};
 use super::path::{self, Path};
 use crate::model::Fleet;
 use crate::model::api::GRAPH_API_VERSION;
@@ -36,26 +36,43 @@ pub async fn pages(
     let mut tally = client.tally();
     let mut skip_token: Option<String> = None;
     loop {
-        let mut options = json!({"$top": PAGE, "resultFormat": "objectArray"});
-        if let Some(token) = &skip_token {
-            options["$skipToken"] = json!(token);
-        }
-        let body = json!({"subscriptions": subscriptions, "query": query, "options": options});
+        let body = body(subscriptions, query, skip_token.as_deref());
         let (page, links) = client.page(url, Some(&body), deadline).await?;
         let rows = on_page(page);
         tally.page(url, rows)?;
-        match links.skip_token.as_deref() {
-            Some(token) if !token.is_empty() && skip_token.as_deref() != Some(token) => {
-                tally.more(url)?;
-                skip_token = Some(token.to_string());
-            }
-            Some(token) if !token.is_empty() => {
-                return Err(ClientError::LoopingNextLink {
-                    url: url.to_string(),
-                    next: format!("$skipToken {}", path::quoted(token)),
-                });
-            }
-            _ => return Ok(()),
+        match next_token(url, &tally, skip_token.as_deref(), links.skip_token)? {
+            Some(token) => skip_token = Some(token),
+            None => return Ok(()),
         }
+    }
+}
+
+/// The request body of one page: the query over the subscriptions, from `skip_token`.
+pub fn body(subscriptions: &[&str], query: &str, skip_token: Option<&str>) -> Value {
+    let mut options = json!({"$top": PAGE, "resultFormat": "objectArray"});
+    if let Some(token) = skip_token {
+        options["$skipToken"] = json!(token);
+    }
+    json!({"subscriptions": subscriptions, "query": query, "options": options})
+}
+
+/// The token of the next page after the one read with `asked`, when there is one: an
+/// error when it repeats `asked` (a loop) or when one more page is one too many.
+pub fn next_token(
+    url: &Url,
+    tally: &ListTally,
+    asked: Option<&str>,
+    given: Option<String>,
+) -> Result<Option<String>, ClientError> {
+    match given {
+        Some(token) if !token.is_empty() && asked != Some(token.as_str()) => {
+            tally.more(url)?;
+            Ok(Some(token))
+        }
+        Some(token) if !token.is_empty() => Err(ClientError::LoopingNextLink {
+            url: url.to_string(),
+            next: format!("$skipToken {}", path::quoted(&token)),
+        }),
+        _ => Ok(None),
     }
 }

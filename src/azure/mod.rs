@@ -18,6 +18,7 @@ pub mod fleet;
 mod graph;
 pub mod identity;
 pub mod path;
+pub mod read;
 pub mod trust;
 pub mod write;
 
@@ -28,5 +29,6 @@ pub use details::{Details, read_details};
 pub use events::fetch_events;
 pub use fleet::{FleetRequest, fetch_fleet, fetch_raw};
 pub use identity::Identity;
+pub use read::FleetRead;
 pub use trust::{Trust, TrustError};
 pub use write::{Accepted, Ended};

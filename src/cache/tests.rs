@@ -1,7 +1,7 @@
 //! Snapshots: round trip, merge rules, damaged files, permissions, and kills mid-write.
 
 use super::*;
-use crate::model::SourceError;
+use crate::model::{Atom, SourceError};
 use time::macros::datetime;
 
 const KEY: &str = "https://management.azure.com|tenant-a";
@@ -154,12 +154,16 @@ fn files_are_private_to_the_owner() {
 #[test]
 fn damaged_truncated_empty_and_foreign_files_are_a_miss_with_a_warning() {
     let (_dir, store) = store();
-    let good = serde_json::to_vec(&first_read()).unwrap();
+    let good = snapshot_bytes(&first_read());
     let cases: [(&str, Vec<u8>, &str); 5] = [
         ("truncated", good[..good.len() / 2].to_vec(), "is damaged"),
         ("empty", Vec::new(), "is damaged"),
         ("garbage", b"\x00\x01not json".to_vec(), "is damaged"),
-        ("wrong shape", br#"{"schema": 4, "clusters": 5}"#.to_vec(), "is damaged"),
+        (
+            "wrong shape",
+            format!(r#"{{"schema": {SCHEMA_VERSION}, "clusters": 5}}"#).into_bytes(),
+            "is damaged",
+        ),
         (
             "future schema",
             br#"{"schema": 99, "whatever": true}"#.to_vec(),
@@ -195,7 +199,7 @@ fn damaged_truncated_empty_and_foreign_files_are_a_miss_with_a_warning() {
 fn an_older_schema_is_a_miss_not_a_crash() {
     let (_dir, store) = store();
     private_dir(store.dir()).unwrap();
-    let mut old = serde_json::to_value(first_read()).unwrap();
+    let mut old: serde_json::Value = serde_json::from_slice(&snapshot_bytes(&first_read())).unwrap();
     old["schema"] = 0.into();
     fs::write(store.path(KEY), old.to_string()).unwrap();
     assert!(matches!(store.load(KEY), Loaded::Unusable(w) if w.contains("has schema 0")));
@@ -214,7 +218,9 @@ fn cache_writer_child() {
     let mut snapshot = first_read();
     // Large enough that a write takes a few milliseconds, so kills land mid-write, and
     // small enough that a debug build finishes its first write before the first kill.
-    snapshot.clusters = (0..2_000).map(|i| cluster("sub-a", &format!("c{i}"))).collect();
+    snapshot.clusters = (0..2_000)
+        .map(|i| Arc::new(cluster("sub-a", &format!("c{i}"))))
+        .collect();
     for round in 0u64.. {
         snapshot.skipped = round as usize;
         store.save(&snapshot).unwrap();
@@ -293,7 +299,7 @@ mod hostile {
             .and_then(|f| f.set_len(SNAPSHOT_LIMIT + 1))
             .unwrap();
         let elsewhere = dir.path().join("elsewhere.json");
-        fs::write(&elsewhere, serde_json::to_vec(&first_read()).unwrap()).unwrap();
+        fs::write(&elsewhere, snapshot_bytes(&first_read())).unwrap();
         let plants: [(&str, &dyn Fn()); 5] = [
             ("a FIFO", &|| fifo(&path)),
             ("a symbolic link", &|| symlink("/dev/zero", &path).unwrap()),
@@ -333,7 +339,7 @@ mod hostile {
             outside
                 .path()
                 .join(Store::new(outside.path()).path(KEY).file_name().unwrap()),
-            serde_json::to_vec(&good).unwrap(),
+            snapshot_bytes(&good),
         )
         .unwrap();
         let home = tempfile::tempdir().unwrap();
@@ -370,7 +376,7 @@ mod hostile {
 
 #[test]
 fn the_snapshot_reader_tells_another_key_another_schema_and_damage_apart() {
-    let good = serde_json::to_vec(&first_read()).unwrap();
+    let good = snapshot_bytes(&first_read());
     assert!(matches!(read_snapshot(&good, KEY), Ok(Some(_))));
     assert!(matches!(read_snapshot(&good, "other"), Ok(None)));
     assert!(matches!(
@@ -452,7 +458,7 @@ fn details_and_their_times_are_saved_with_the_snapshot() {
     }];
     let windows = vec![MaintenanceConfig {
         name: "aksManagedAutoUpgradeSchedule".into(),
-        schedule: Some("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into()),
+        schedule: Some(Arc::new("Weekly (every 1) on Sunday at 00:00 +00:00 for 4h".into())),
     }];
     ClusterDetails {
         maintenance: Some(windows.clone()),
@@ -494,9 +500,9 @@ fn details_and_their_times_are_saved_with_the_snapshot() {
     assert_eq!(cluster.maintenance, Some(windows));
     assert_eq!(
         cluster.upgrades.as_deref(),
-        Some(&["1.34.7".to_string(), "1.35.2".to_string()][..])
+        Some(&[Atom::from("1.34.7"), Atom::from("1.35.2")][..])
     );
-    assert_eq!(cluster.pools[0].upgrades.as_deref(), Some(&["1.34.7".to_string()][..]));
+    assert_eq!(cluster.pools[0].upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
     assert_eq!(
         cluster.pools[0].latest_node_image_version.as_deref(),
         Some("AKSUbuntu-2204gen2containerd-202611.10.0")
@@ -509,4 +515,280 @@ fn details_and_their_times_are_saved_with_the_snapshot() {
         (failure.code.as_str(), failure.kept_from),
         ("AuthorizationFailed", Some(EARLIER))
     );
+}
+
+/// A cluster with every field the snapshot keeps set, `n` telling clusters apart.
+fn everything(sub: &str, n: usize) -> Cluster {
+    use crate::model::window::{DateSpan, Recurrence, Timing, Window};
+    use crate::model::{AgentPool, DetailFailure, DetailPart, DetailsRead, MaintenanceConfig, MaintenanceSchedule};
+    use std::collections::BTreeMap;
+    let window = Timing::Window(Window {
+        recurrence: Recurrence::Weekly {
+            every: 1,
+            day: time::Weekday::Sunday,
+        },
+        duration_hours: 4,
+        start_time: time::macros::time!(02:00),
+        utc_offset: time::macros::offset!(+01:00),
+        start_date: Some(time::macros::date!(2026 - 01 - 04)),
+        not_allowed: vec![DateSpan {
+            start: time::macros::date!(2026 - 12 - 24),
+            end: time::macros::date!(2026 - 12 - 26),
+        }],
+    });
+    let pool = |name: &str, count| AgentPool {
+        name: name.into(),
+        mode: Some("User".into()),
+        os_type: Some("Linux".into()),
+        os_sku: Some("AzureLinux".into()),
+        orchestrator_version: Some("1.33.5".into()),
+        node_image_version: Some("AKSAzureLinux-V3gen2-202608.04.1".into()),
+        count: Some(count),
+        latest_node_image_version: Some("AKSAzureLinux-V3gen2-202611.10.0".into()),
+        upgrades: Some(vec![Atom::from("1.34.2")].into()),
+    };
+    Cluster {
+        subscription_name: Some(format!("{sub} name").into()),
+        resource_group: "rg".into(),
+        location: "eastus2".into(),
+        tags: BTreeMap::from([
+            ("env".to_string(), "prod".to_string()),
+            ("n".to_string(), n.to_string()),
+        ])
+        .into(),
+        kubernetes_version: Some("1.33.5".into()),
+        current_kubernetes_version: Some("1.33.4".into()),
+        upgrade_channel: Some("patch".into()),
+        node_os_upgrade_channel: Some("SecurityPatch".into()),
+        provisioning_state: Some("Failed".into()),
+        power_state: Some("Stopped".into()),
+        sku_name: Some("Base".into()),
+        sku_tier: Some("Premium".into()),
+        support_plan: Some("AKSLongTermSupport".into()),
+        pools: vec![pool("system", 3), pool(&format!("user{n}"), n as u32)],
+        maintenance: Some(vec![
+            MaintenanceConfig {
+                name: "aksManagedNodeOSUpgradeSchedule".into(),
+                schedule: Some(std::sync::Arc::new(MaintenanceSchedule::of(window, Some(EARLIER)))),
+            },
+            MaintenanceConfig {
+                name: "default".into(),
+                schedule: Some(std::sync::Arc::new(MaintenanceSchedule::unreadable(
+                    "no `schedule`".into(),
+                    None,
+                ))),
+            },
+            MaintenanceConfig {
+                name: "bare".into(),
+                schedule: None,
+            },
+        ]),
+        upgrades: Some(vec![Atom::from("1.33.6"), Atom::from("1.34.2")].into()),
+        origin: if n.is_multiple_of(2) {
+            crate::model::Origin::Template
+        } else {
+            crate::model::Origin::Deployed
+        },
+        version_supported_in_region: Some(n.is_multiple_of(3)),
+        details: Some(std::sync::Arc::new(DetailsRead {
+            as_of: EARLIER,
+            failed: vec![DetailFailure {
+                part: DetailPart::NodeImages,
+                code: "Throttled".into(),
+                message: "later".into(),
+                kept_from: Some(EARLIER),
+            }],
+        })),
+        as_of: Some(NOW),
+        stale: n % 2 == 1,
+        source: Some(Box::new(crate::model::SourceLocation {
+            file: "fleet.json".into(),
+            line: n + 1,
+            column: 3,
+        })),
+        ..cluster(sub, &format!("aks-{n}"))
+    }
+}
+
+/// Events of every shape: an id AKS makes of its cluster's and its own, an id of
+/// another shape, no event id, kinds and statuses of AKS's and not, times and none.
+fn rich_events(snapshot: &Snapshot) -> Vec<crate::model::UpgradeEvent> {
+    use crate::model::{EventKind, EventStatus, UpgradeEvent};
+    let cluster = &snapshot.clusters[0].id;
+    vec![
+        UpgradeEvent {
+            id: format!("{cluster}/scheduledevents/e-1").into(),
+            cluster_id: cluster.as_str().into(),
+            event_id: Some("e-1".into()),
+            kind: EventKind::Kubernetes,
+            status: EventStatus::Completed,
+            scheduled: Some(EARLIER),
+            started: Some(EARLIER),
+            updated: Some(NOW),
+            details: Some("done".into()),
+        },
+        UpgradeEvent {
+            id: "/some/other/shape/e-2".into(),
+            cluster_id: cluster.to_uppercase().into(),
+            event_id: Some("e-2".into()),
+            kind: EventKind::Other("EOLNotification".into()),
+            status: EventStatus::Other("Paused".into()),
+            scheduled: None,
+            started: None,
+            updated: None,
+            details: None,
+        },
+        UpgradeEvent {
+            id: format!("{cluster}/scheduledevents/e-3").into(),
+            cluster_id: "not an id".into(),
+            event_id: None,
+            kind: EventKind::NodeOs,
+            status: EventStatus::Failed,
+            scheduled: Some(NOW),
+            started: None,
+            updated: None,
+            details: None,
+        },
+    ]
+}
+
+fn rich_snapshot() -> Snapshot {
+    let mut clusters: Vec<Cluster> = (0..6)
+        .map(|n| everything(if n < 3 { "sub-a" } else { "sub-b" }, n))
+        .collect();
+    // An id that is not made of its parts is kept whole; an empty one too.
+    clusters[1].id = "/subscriptions/sub-a/resourceGroups/RG-elsewhere/providers/x/aks-1".into();
+    clusters.push(Cluster::default());
+    let mut snapshot = merge(
+        None,
+        fleet(clusters, vec![state("sub-a", None), state("sub-b", Some("Throttled"))]),
+        KEY,
+        NOW,
+    );
+    snapshot.events = Some(rich_events(&snapshot));
+    // `merge` stamps every cluster; these keep what they were given.
+    for (i, cluster) in snapshot.clusters.iter_mut().enumerate() {
+        let cluster = Arc::make_mut(cluster);
+        cluster.stale = i % 2 == 1;
+        cluster.as_of = (i != 4).then_some(EARLIER);
+    }
+    snapshot
+}
+
+#[test]
+fn every_field_of_every_cluster_survives_the_columns() {
+    let snapshot = rich_snapshot();
+    let bytes = snapshot_bytes(&snapshot);
+    let loaded = read_snapshot(&bytes, KEY).unwrap().unwrap();
+    assert_eq!(loaded, snapshot);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        !text.contains("managedClusters/aks-3"),
+        "an id made of its parts is not written out whole: {text}"
+    );
+    assert_eq!(read_any_snapshot(&bytes).unwrap(), snapshot, "whatever the key");
+}
+
+#[test]
+fn a_loaded_snapshot_shares_what_its_clusters_have_in_common() {
+    use crate::model::Atom;
+    let loaded = read_snapshot(&snapshot_bytes(&rich_snapshot()), KEY).unwrap().unwrap();
+    let (a, b) = (&loaded.clusters[0], &loaded.clusters[2]);
+    assert!(Atom::ptr_eq(&a.location, &b.location));
+    assert!(Atom::ptr_eq(
+        a.kubernetes_version.as_ref().unwrap(),
+        b.kubernetes_version.as_ref().unwrap()
+    ));
+    assert!(Atom::ptr_eq(
+        a.pools[0].node_image_version.as_ref().unwrap(),
+        b.pools[1].node_image_version.as_ref().unwrap()
+    ));
+    let configs = (a.maintenance.as_ref().unwrap(), b.maintenance.as_ref().unwrap());
+    assert!(Atom::ptr_eq(&configs.0[0].name, &configs.1[0].name));
+    assert!(Atom::ptr_eq(
+        &configs.0[0].schedule.as_ref().unwrap().summary,
+        &configs.1[0].schedule.as_ref().unwrap().summary
+    ));
+}
+
+#[test]
+fn a_fleet_that_repeats_itself_is_stored_in_a_fraction_of_its_json() {
+    let clusters: Vec<Cluster> = (0..200).map(|n| everything("sub-a", n % 7)).collect();
+    let snapshot = merge(None, fleet(clusters, vec![state("sub-a", None)]), KEY, NOW);
+    let stored = snapshot_bytes(&snapshot).len();
+    let plain = serde_json::to_vec(&snapshot).unwrap().len();
+    assert!(stored * 5 < plain, "stored {stored} bytes, plain JSON {plain}");
+}
+
+#[test]
+fn a_column_that_does_not_fit_is_damage_named_by_the_column_never_a_panic() {
+    let good: serde_json::Value = serde_json::from_slice(&snapshot_bytes(&rich_snapshot())).unwrap();
+    type Damage = fn(&mut serde_json::Value);
+    let cases: [(&str, Damage, &str); 7] = [
+        (
+            "short column",
+            |v| v["clusters"]["location"] = serde_json::json!([0]),
+            "`location`",
+        ),
+        (
+            "text past the table",
+            |v| v["clusters"]["name"][0] = 9999.into(),
+            "`name` points at 9999",
+        ),
+        (
+            "pools that do not add up",
+            |v| v["clusters"]["pools"][0] = 40.into(),
+            "`pools.name`",
+        ),
+        (
+            "a stale cluster that is not there",
+            |v| v["clusters"]["stale"] = serde_json::json!([70]),
+            "`clusters.stale`",
+        ),
+        (
+            "a pattern without places",
+            |v| {
+                let texts = v["tables"]["texts"].as_array_mut().unwrap();
+                let pattern = texts.iter().position(|t| t.as_str().unwrap().contains("{}")).unwrap();
+                texts[pattern] = "no places".into();
+            },
+            "places",
+        ),
+        (
+            "a list past its table",
+            |v| v["clusters"]["maintenance"][0] = 77.into(),
+            "`maintenance`",
+        ),
+        (
+            "a time out of range",
+            |v| v["clusters"]["asOfAgo"][0] = i64::MIN.into(),
+            "`clusters.asOfAgo`",
+        ),
+    ];
+    for (what, damage, want) in cases {
+        let mut bad = good.clone();
+        damage(&mut bad);
+        match read_snapshot(&serde_json::to_vec(&bad).unwrap(), KEY) {
+            Err(Unreadable::Damaged(message)) => assert!(message.contains(want), "{what}: {message}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_column_it_does_not_know_is_skipped_and_a_missing_one_reads_as_its_default() {
+    let mut value: serde_json::Value = serde_json::from_slice(&snapshot_bytes(&first_read())).unwrap();
+    value["clusters"]["addedByALaterVersion"] = serde_json::json!([1, 2, 3, 4]);
+    value["tables"]["anotherTable"] = serde_json::json!(["x"]);
+    let columns = value["clusters"].as_object_mut().unwrap();
+    columns.remove("powerState");
+    columns.remove("stale");
+    let loaded = read_snapshot(&serde_json::to_vec(&value).unwrap(), KEY)
+        .unwrap()
+        .unwrap();
+    let mut want = first_read();
+    for cluster in &mut want.clusters {
+        Arc::make_mut(cluster).power_state = None;
+    }
+    assert_eq!(loaded, want);
 }

@@ -12,8 +12,8 @@ use time::{Duration, Time};
 use super::Context;
 use crate::model::window::Timing;
 use crate::model::{
-    AgentPool, Cluster, EventKind, EventStatus, Insight, InsightKind, NextWindow, Support, SupportState, UpgradeEvent,
-    image_family, node_image_date,
+    AgentPool, Atom, Cluster, EventKind, EventStatus, Insight, InsightKind, NextWindow, Support, SupportState,
+    UpgradeEvent, image_family, node_image_date,
 };
 
 /// The node OS channel's maintenance configuration.
@@ -83,7 +83,7 @@ pub(super) fn insights(
                  cause before its next window.",
                 event.kind
             ),
-            Some(event.event_id.clone().unwrap_or_else(|| event.id.clone())),
+            Some(event.event_id.as_ref().unwrap_or(&event.id).to_string()),
         );
     }
     for window in windows.unwrap_or_default() {
@@ -104,13 +104,13 @@ pub(super) fn insights(
                     window.name,
                     utc(modified)
                 ),
-                Some(window.name.clone()),
+                Some(window.name.to_string()),
             );
         }
     }
     if cluster.node_os_channel().patches_automatically() {
         for (pool, message) in stale_images(cluster, ctx) {
-            say(InsightKind::StaleImage, message, Some(pool));
+            say(InsightKind::StaleImage, message, Some(pool.to_string()));
         }
     }
     out
@@ -143,7 +143,7 @@ fn failed_upgrades(events: &[UpgradeEvent]) -> Vec<&UpgradeEvent> {
 /// Pools whose image is more than the allowed age behind the latest for their region,
 /// OS and SKU, although a node OS window has opened and closed since the latest came
 /// out: (pool, message).
-fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(String, String)> {
+fn stale_images(cluster: &Cluster, ctx: &Context) -> Vec<(Atom, String)> {
     let Some(configs) = &cluster.maintenance else {
         // Unknown windows: it cannot be told whether one has passed.
         return Vec::new();
@@ -245,7 +245,9 @@ impl Images {
                 {
                     if !images.read.contains_key(image.as_str()) {
                         let read = image_family(image).zip(node_image_date(image));
-                        images.read.insert(image.clone(), read.map(|(f, d)| (f.to_string(), d)));
+                        images
+                            .read
+                            .insert(image.to_string(), read.map(|(f, d)| (f.to_string(), d)));
                     }
                     let Some((family, date)) = images.read[image.as_str()].as_ref() else {
                         continue;
@@ -255,10 +257,10 @@ impl Images {
                         None => images.newest.entry(cluster.location.to_ascii_lowercase()).or_default(),
                     };
                     match region.get_mut(family.as_str()) {
-                        Some(seen) if *date > seen.0 => *seen = (*date, image.clone()),
+                        Some(seen) if *date > seen.0 => *seen = (*date, image.to_string()),
                         Some(_) => {}
                         None => {
-                            region.insert(family.clone(), (*date, image.clone()));
+                            region.insert(family.clone(), (*date, image.to_string()));
                         }
                     }
                 }

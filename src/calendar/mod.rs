@@ -65,7 +65,7 @@ impl<'a> Context<'a> {
             regions,
             settings,
             events,
-            images: insight::Images::of(fleet.iter().map(|a| &a.cluster)),
+            images: insight::Images::of(fleet.iter().map(|a| &*a.cluster)),
         }
     }
 }
@@ -121,7 +121,7 @@ pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
 }
 
 /// One cluster's outlook with its events (newest first; `None`: not read).
-fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>) -> Outlook {
+pub fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>) -> Outlook {
     let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
     let support = support(
         cluster,

@@ -28,7 +28,9 @@ pub fn support(
     };
     let minor: Minor = version.minor_key();
     let name = minor_text(minor);
-    let is = |value: &Option<String>, wanted: &str| value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(wanted));
+    let is = |value: &Option<crate::model::Atom>, wanted: &str| {
+        value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+    };
     let lts_plan = is(&cluster.support_plan, "AKSLongTermSupport");
     let lts = lts_plan && is(&cluster.sku_tier, "Premium");
     let plan_note = if lts_plan && !lts {

@@ -42,7 +42,7 @@ fn monthly(day: u8) -> Timing {
 fn config(name: &str, timing: Timing, modified: Option<OffsetDateTime>) -> MaintenanceConfig {
     MaintenanceConfig {
         name: name.into(),
-        schedule: Some(MaintenanceSchedule::of(timing, modified)),
+        schedule: Some(std::sync::Arc::new(MaintenanceSchedule::of(timing, modified))),
     }
 }
 
@@ -53,7 +53,7 @@ fn node_os_window(timing: Timing) -> Option<Vec<MaintenanceConfig>> {
 fn image_pool(name: &str, image: &str, latest: Option<&str>) -> AgentPool {
     AgentPool {
         node_image_version: Some(image.into()),
-        latest_node_image_version: latest.map(String::from),
+        latest_node_image_version: latest.map(Into::into),
         ..pool(name, "1.35.3")
     }
 }
@@ -163,7 +163,10 @@ fn stale_images_are_flagged_only_when_patching_was_configured_and_a_window_passe
                 behind(),
                 Some(vec![MaintenanceConfig {
                     name: "aksManagedNodeOSUpgradeSchedule".into(),
-                    schedule: Some(MaintenanceSchedule::unreadable("startTime: bad".into(), None)),
+                    schedule: Some(std::sync::Arc::new(MaintenanceSchedule::unreadable(
+                        "startTime: bad".into(),
+                        None,
+                    ))),
                 }]),
             ),
             false,
@@ -233,9 +236,9 @@ fn without_a_pool_s_latest_the_newest_of_its_family_in_its_region_counts() {
 
 fn event(cluster: &Cluster, n: u32, kind: EventKind, status: EventStatus, days_ago: i64) -> UpgradeEvent {
     UpgradeEvent {
-        id: format!("{}/scheduledevents/e{n}", cluster.id),
-        cluster_id: cluster.id.clone(),
-        event_id: Some(format!("e{n}")),
+        id: format!("{}/scheduledevents/e{n}", cluster.id).into(),
+        cluster_id: cluster.id.as_str().into(),
+        event_id: Some(format!("e{n}").into()),
         kind,
         status,
         scheduled: Some(NOW - time::Duration::days(days_ago)),

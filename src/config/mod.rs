@@ -49,7 +49,7 @@ pub struct Config {
     /// Subscription ids to read; empty means every enabled subscription visible.
     pub subscriptions: Vec<String>,
     pub source: Source,
-    /// Subscriptions read at once on the ARM path, and requests at once in the details phase.
+    /// Requests made at once: one pool for the lists and the details.
     #[serde(deserialize_with = "de_concurrency")]
     pub concurrency: usize,
     /// Per request, in seconds.

@@ -180,7 +180,7 @@ fn keys_highlights_and_the_refresh_interval_are_read() {
     let refresh = config.keys.0.iter().find(|b| b.command.text == "refresh").unwrap();
     assert_eq!(refresh.keys, ["R"]);
     let prod = crate::model::Cluster {
-        tags: [("ENV".to_string(), "production".to_string())].into(),
+        tags: std::collections::BTreeMap::from([("ENV".to_string(), "production".to_string())]).into(),
         ..Default::default()
     };
     assert!(config.highlight.matches(&prod));

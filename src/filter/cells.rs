@@ -6,7 +6,7 @@
 
 use std::ops::Index;
 
-use crate::model::{Assessed, Outlook};
+use crate::model::{Assessed, Atom, Interner, Outlook};
 use crate::text;
 
 /// The fleet table's columns, in order.
@@ -100,12 +100,18 @@ impl Column {
     }
 }
 
-/// A row's texts, cleaned of control characters, one per [`Column`].
+/// A row's texts, cleaned of control characters, one per [`Column`]. Shared where
+/// rows say the same (their region, version, channel, verdict).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cells([String; Column::ALL.len()]);
+pub struct Cells([Atom; Column::ALL.len()]);
 
 impl Cells {
     pub fn of(item: &Assessed) -> Cells {
+        Cells::of_shared(item, &mut Interner::new())
+    }
+
+    /// `of`, each text taken from `texts` where an equal one was given before.
+    pub fn of_shared(item: &Assessed, texts: &mut Interner) -> Cells {
         let c = &item.cluster;
         let text_of = |column: Column| match column {
             Column::Name => text::clean(&c.name).into_owned(),
@@ -125,11 +131,11 @@ impl Cells {
             Column::Provisioning => text::clean(c.provisioning_state.as_deref().unwrap_or("-")).into_owned(),
             Column::Verdict => item.verdict_label(),
         };
-        Cells(Column::ALL.map(text_of))
+        Cells(Column::ALL.map(|column| texts.intern(&text_of(column))))
     }
 
     /// The texts from the left.
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
+    pub fn iter(&self) -> impl Iterator<Item = &Atom> {
         self.0.iter()
     }
 }
@@ -148,9 +154,9 @@ pub fn next_window(outlook: &Outlook) -> String {
 }
 
 impl Index<Column> for Cells {
-    type Output = String;
+    type Output = Atom;
 
-    fn index(&self, column: Column) -> &String {
+    fn index(&self, column: Column) -> &Atom {
         &self.0[column.index()]
     }
 }
@@ -159,12 +165,12 @@ impl Index<Column> for Cells {
 /// id, the subscription id and the tags.
 pub fn haystack(item: &Assessed, cells: &Cells) -> String {
     let c = &item.cluster;
-    let mut text = cells.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
-    for extra in [&c.id, &c.subscription_id] {
+    let mut text = cells.iter().map(Atom::as_str).collect::<Vec<_>>().join(" ");
+    for extra in [c.id.as_str(), c.subscription_id.as_str()] {
         text.push(' ');
         text.push_str(extra);
     }
-    for (key, value) in &c.tags {
+    for (key, value) in c.tags.iter() {
         text.push(' ');
         text.push_str(key);
         text.push('=');
@@ -253,7 +259,7 @@ mod tests {
                 hours
                     .iter()
                     .map(|&h| NextWindow {
-                        name: format!("window-{h}"),
+                        name: format!("window-{h}").into(),
                         next: Some(Occurrence {
                             start: at + time::Duration::minutes(h * 60 + 4),
                             end: at + time::Duration::hours(h + 4),

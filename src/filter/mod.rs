@@ -335,9 +335,38 @@ impl Filter {
 
     /// Whether a cluster matches; `haystack` is its `haystack()`, computed once.
     pub fn matches(&self, item: &Assessed, haystack: &str) -> bool {
+        self.matches_parsed(item, haystack, item.cluster.version().as_ref())
+    }
+
+    /// `matches`, with the cluster's version parsed once already (`Cluster::version`).
+    pub fn matches_parsed(&self, item: &Assessed, haystack: &str, version: Option<&Version>) -> bool {
         self.terms
             .iter()
-            .all(|(negated, term)| term.matches(item, haystack) != *negated)
+            .all(|(negated, term)| term.matches(item, haystack, version) != *negated)
+    }
+
+    /// The words (not negated) a cluster's search text must contain, lower-cased: a
+    /// caller holding every row's text in one place can find them all in one pass.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().filter_map(|(negated, term)| match term {
+            Term::Word(word) if !negated => Some(word.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Whether every term is a word (not negated): then a cluster whose search text
+    /// holds `words()` matches, and nothing else needs looking at.
+    pub fn is_words_only(&self) -> bool {
+        self.terms
+            .iter()
+            .all(|(negated, term)| !negated && matches!(term, Term::Word(_)))
+    }
+
+    /// `matches_parsed` for a cluster whose search text is known to contain `words()`.
+    pub fn matches_besides_words(&self, item: &Assessed, haystack: &str, version: Option<&Version>) -> bool {
+        self.terms.iter().all(|(negated, term)| {
+            matches!((negated, term), (false, Term::Word(_))) || term.matches(item, haystack, version) != *negated
+        })
     }
 }
 
@@ -506,7 +535,7 @@ impl Term {
         }
     }
 
-    fn matches(&self, item: &Assessed, haystack: &str) -> bool {
+    fn matches(&self, item: &Assessed, haystack: &str, version: Option<&Version>) -> bool {
         let c = &item.cluster;
         let contains = contains_lowercase;
         match self {
@@ -519,11 +548,11 @@ impl Term {
             }
             Term::Group(needle) => contains(&c.resource_group, needle),
             Term::Location(needle) => contains(&c.location, needle),
-            Term::Version(comparison, wanted) => c.version().is_some_and(|v| match comparison {
-                Comparison::Less => v < *wanted,
-                Comparison::LessOrEqual => v <= *wanted,
-                Comparison::Greater => v > *wanted,
-                Comparison::GreaterOrEqual => v >= *wanted,
+            Term::Version(comparison, wanted) => version.is_some_and(|v| match comparison {
+                Comparison::Less => v < wanted,
+                Comparison::LessOrEqual => v <= wanted,
+                Comparison::Greater => v > wanted,
+                Comparison::GreaterOrEqual => v >= wanted,
             }),
             Term::VersionPrefix(parts) => c
                 .kubernetes_version
@@ -587,7 +616,47 @@ fn contains_lowercase(text: &str, needle: &str) -> bool {
     needle.is_empty() || text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
+impl Term {
+    /// The text a text term looks for (word, `sub:`, `rg:`, `loc:`), with its kind.
+    fn text(&self) -> Option<(u8, &str)> {
+        match self {
+            Term::Word(text) => Some((0, text)),
+            Term::Subscription(text) => Some((1, text)),
+            Term::Group(text) => Some((2, text)),
+            Term::Location(text) => Some((3, text)),
+            _ => None,
+        }
+    }
+}
+
 impl Filter {
+    /// Whether every cluster this filter matches is matched by `broader` too, as far as
+    /// the terms alone tell (so a filter being typed is matched only against what the
+    /// one before it matched): `broader`'s terms come first, in order, then any more,
+    /// and the last of them may be a text term whose text this one's contains (`prod`
+    /// after `pro`), not negated.
+    pub fn narrows(&self, broader: &Filter) -> bool {
+        let n = broader.terms.len();
+        if n > self.terms.len() {
+            return false;
+        }
+        broader
+            .terms
+            .iter()
+            .zip(&self.terms)
+            .enumerate()
+            .all(|(i, (was, now))| {
+                was == now
+                    || (i + 1 == n
+                        && !was.0
+                        && !now.0
+                        && match (was.1.text(), now.1.text()) {
+                            (Some((kind, less)), Some((same, more))) => kind == same && more.contains(less),
+                            _ => false,
+                        })
+            })
+    }
+
     /// Whether a cluster matches, computing its search text (for one-off use: the
     /// dashboard keeps the text per row).
     pub fn matches_item(&self, item: &Assessed) -> bool {
@@ -625,14 +694,14 @@ mod tests {
     fn item(name: &str, node: Option<&str>, upgrade: Option<&str>, version: &str, failing: &[Rule]) -> Assessed {
         let cluster = Cluster {
             subscription_name: Some("Contoso Prod".into()),
-            tags: [
+            tags: std::collections::BTreeMap::from([
                 ("env".to_string(), "Prod".to_string()),
                 ("team".to_string(), "payments".to_string()),
-            ]
+            ])
             .into(),
             kubernetes_version: Some(version.into()),
-            node_os_upgrade_channel: node.map(String::from),
-            upgrade_channel: upgrade.map(String::from),
+            node_os_upgrade_channel: node.map(Into::into),
+            upgrade_channel: upgrade.map(Into::into),
             provisioning_state: Some("Failed".into()),
             ..cluster("sub-1", &format!("rg-{name}"), name)
         };
@@ -653,6 +722,52 @@ mod tests {
         Filter::parse(filter)
             .unwrap_or_else(|e| panic!("{filter}: {e}"))
             .matches_item(item)
+    }
+
+    #[test]
+    fn a_filter_narrows_another_only_when_its_terms_can_only_match_less() {
+        let cases = [
+            ("pro", "prod", true),
+            ("prod", "pro", false),
+            ("sub:con", "sub:cont", true),
+            ("rg:team", "rg:team-a", true),
+            ("loc:west", "loc:westeurope", true),
+            ("sub:con", "rg:cont", false),
+            ("pro", "sub:prod", false),
+            ("k8s:<1.3", "k8s:<1.34", false),
+            ("!pro", "!prod", false),
+            ("", "anything", true),
+            ("a b", "a b c", true),
+            ("a b", "a bc", true),
+            ("a b", "ax b", false),
+            ("prod", "prod channel:none", true),
+            ("prod channel:none", "prod", false),
+        ];
+        for (broader, narrower, want) in cases {
+            let (broader_filter, narrower_filter) = (Filter::parse(broader).unwrap(), Filter::parse(narrower).unwrap());
+            assert_eq!(
+                narrower_filter.narrows(&broader_filter),
+                want,
+                "{broader:?} -> {narrower:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_terms_ignore_case_without_lower_casing_ascii_names() {
+        let cases = [
+            ("Contoso-PROD-eus", "prod", true),
+            ("Contoso-PROD-eus", "prode", false),
+            ("Ünïcode Prod", "ünï", true),
+            ("Ünïcode Prod", "prod", true),
+            ("ASCII only", "ü", false),
+            ("ab", "abc", false),
+            ("anything", "", true),
+        ];
+        for (text, needle, want) in cases {
+            assert_eq!(contains_lowercase(text, needle), want, "{text:?} {needle:?}");
+            assert_eq!(text.to_lowercase().contains(needle), want, "as lower-casing says");
+        }
     }
 
     #[test]

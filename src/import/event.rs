@@ -88,15 +88,15 @@ pub(super) fn read_event(obj: &Obj) -> Result<UpgradeEvent, ShapeError> {
         }
     };
     Ok(UpgradeEvent {
-        cluster_id,
-        event_id: props.string("eventId")?,
+        cluster_id: cluster_id.into(),
+        event_id: props.string("eventId")?.map(Into::into),
         kind,
         status: EventStatus::parse(&status),
         scheduled: time("scheduledTime")?,
         started: time("startTime")?,
         updated: time("lastUpdateTime")?,
-        details: words(details, details_object.as_ref()),
-        id,
+        details: words(details, details_object.as_ref()).map(Into::into),
+        id: id.into(),
     })
 }
 
@@ -177,7 +177,7 @@ mod tests {
             "lastUpdateTime": "2026-11-29T01:00:00Z",
         });
         let want = UpgradeEvent {
-            id: format!("{CLUSTER}/scheduledevents/0f0e"),
+            id: format!("{CLUSTER}/scheduledevents/0f0e").into(),
             cluster_id: CLUSTER.into(),
             event_id: Some("0f0e".into()),
             kind: EventKind::NodeOs,

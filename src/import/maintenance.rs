@@ -49,8 +49,8 @@ pub(super) fn read(map: &Map<String, Value>, name: &str) -> MaintenanceConfig {
         )),
     };
     MaintenanceConfig {
-        name: name.to_string(),
-        schedule,
+        name: name.into(),
+        schedule: schedule.map(std::sync::Arc::new),
     }
 }
 
@@ -294,7 +294,7 @@ mod tests {
 
     fn timing_of(value: &Value) -> Result<Timing, String> {
         let schedule = maintenance_config(value).schedule.expect("a schedule");
-        match (schedule.timing, schedule.problem) {
+        match (schedule.timing.clone(), schedule.problem.clone()) {
             (Some(timing), None) => Ok(timing),
             (_, Some(problem)) => Err(problem),
             (None, None) => Err("neither".into()),
@@ -335,7 +335,7 @@ mod tests {
             }))
         );
         assert_eq!(
-            &*schedule,
+            &**schedule,
             "Monthly on day 15 08:30–13:30 +05:30, every 3 months, from 2023-01-01, not 2023-12-23..2024-01-05"
         );
     }
@@ -390,8 +390,8 @@ mod tests {
             "notAllowedTime": [{"start": "2020-11-26T03:00:00Z", "end": "2020-11-30T12:00:00Z"}]}});
         let config = maintenance_config(&value);
         let schedule = config.schedule.expect("a schedule");
-        assert_eq!(&*schedule, "Monday 01:00–03:00 UTC, 1 blocked period(s)");
-        let Some(Timing::TimeInWeek(slots)) = schedule.timing else {
+        assert_eq!(&**schedule, "Monday 01:00–03:00 UTC, 1 blocked period(s)");
+        let Some(Timing::TimeInWeek(slots)) = schedule.timing.clone() else {
             panic!("legacy slots")
         };
         assert_eq!(slots.not_allowed[0].end, datetime!(2020-11-30 12:00 UTC));

@@ -30,7 +30,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::model::{Fleet, SourceError, SourceLocation};
+use crate::model::{Fleet, Interner, SourceError, SourceLocation};
 use position::{Lines, Located, Members, MembersOf, Text, key_text};
 
 pub use maintenance::maintenance_config;
@@ -124,6 +124,7 @@ fn read_page<'de, 't, R: serde_json::de::Read<'de>>(
         text,
         lines,
         file: file.into(),
+        texts: Interner::new(),
     };
     let outcome = TopLevel { sink: &mut sink }
         .deserialize(&mut de)
@@ -226,6 +227,8 @@ struct Sink<'t> {
     /// Set when clusters keep their place in the file.
     lines: Option<Lines<'t>>,
     file: std::sync::Arc<str>,
+    /// The texts the clusters read so far share.
+    texts: Interner,
 }
 
 impl Sink<'_> {
@@ -242,6 +245,7 @@ impl Sink<'_> {
                         column,
                     }));
                 }
+                cluster.share(&mut self.texts);
                 self.fleet.clusters.push(*cluster);
             }
             Ok(Element::Event(event)) => self.fleet.events.get_or_insert_with(Vec::new).push(*event),

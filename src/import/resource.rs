@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::ShapeError;
-use crate::model::{AgentPool, Cluster, MaintenanceConfig, Origin, ResourceId, UpgradeEvent};
+use crate::model::{AgentPool, Atom, Cluster, MaintenanceConfig, Origin, ResourceId, UpgradeEvent};
 
 const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
 const POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
@@ -266,6 +266,8 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
         None => obj.array("pools")?,
     };
     if let Some((path, list)) = pool_list {
+        // As many as there are: a large fleet keeps every cluster's.
+        pools.reserve_exact(list.len());
         for (i, item) in list.iter().enumerate() {
             let item_path = format!("{path}[{i}]");
             let Value::Object(map) = item else {
@@ -296,7 +298,7 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
                     None => AgentPool::default(),
                 };
                 let child_name = child.string_any(&["name", "ResourceName"])?.unwrap_or_default();
-                pool.name = last_segment(&child_name).to_string();
+                pool.name = last_segment(&child_name).into();
                 pools.push(pool);
             }
         }
@@ -305,22 +307,25 @@ fn read_cluster(obj: &Obj) -> Result<Cluster, ShapeError> {
     // Resource Graph's `tostring()` turns a missing property into "": in the flattened
     // shapes an empty string is the same as absent.
     let flat = props_holder.is_none();
-    let value = |v: Option<String>| if flat { v.filter(|s| !s.is_empty()) } else { v };
+    let value = |v: Option<String>| {
+        let v = if flat { v.filter(|s| !s.is_empty()) } else { v };
+        v.map(Atom::from)
+    };
     Ok(Cluster {
         id,
-        name,
-        subscription_id,
-        subscription_name: obj.string("subscriptionName")?,
-        resource_group,
-        location: obj.string_any(&["location", "Location"])?.unwrap_or_default(),
-        tags: read_tags(obj)?,
+        name: name.into(),
+        subscription_id: subscription_id.into(),
+        subscription_name: obj.string("subscriptionName")?.map(Atom::from),
+        resource_group: resource_group.into(),
+        location: obj.string_any(&["location", "Location"])?.unwrap_or_default().into(),
+        tags: read_tags(obj)?.into(),
         kubernetes_version: value(props.string("kubernetesVersion")?),
         current_kubernetes_version: value(props.string("currentKubernetesVersion")?),
         upgrade_channel: value(upgrade_channel),
         node_os_upgrade_channel: value(node_os_upgrade_channel),
         provisioning_state: value(props.string("provisioningState")?),
         power_state: value(props.power_state()?),
-        sku_name,
+        sku_name: sku_name.map(Atom::from),
         sku_tier: value(sku_tier),
         support_plan: value(props.string("supportPlan")?),
         pools,
@@ -341,12 +346,12 @@ fn last_segment(name: &str) -> &str {
 
 fn read_pool(pool: &Obj) -> Result<AgentPool, ShapeError> {
     Ok(AgentPool {
-        name: pool.string("name")?.unwrap_or_default(),
-        mode: pool.string("mode")?,
-        os_type: pool.string("osType")?,
-        os_sku: pool.string("osSKU")?,
-        orchestrator_version: pool.string("orchestratorVersion")?,
-        node_image_version: pool.string("nodeImageVersion")?,
+        name: pool.string("name")?.unwrap_or_default().into(),
+        mode: pool.string("mode")?.map(Atom::from),
+        os_type: pool.string("osType")?.map(Atom::from),
+        os_sku: pool.string("osSKU")?.map(Atom::from),
+        orchestrator_version: pool.string("orchestratorVersion")?.map(Atom::from),
+        node_image_version: pool.string("nodeImageVersion")?.map(Atom::from),
         count: pool.count("count")?,
         latest_node_image_version: None,
         upgrades: None,

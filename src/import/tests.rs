@@ -159,7 +159,7 @@ fn psrule_exports_use_pascal_case_and_nest_children() {
     assert_eq!(maintenance.len(), 1);
     assert_eq!(maintenance[0].name, "aksManagedAutoUpgradeSchedule");
     assert_eq!(
-        maintenance[0].schedule.as_deref(),
+        maintenance[0].schedule.as_deref().map(|s| &**s),
         Some("Weekly on Sunday 00:00–04:00 +00:00")
     );
     assert_eq!(

@@ -6,7 +6,16 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::{DetailsRead, MaintenanceConfig, NodeOsChannel, RegionOffer, UpgradeChannel, UpgradeEvent, Version};
+use super::{
+    Atom, DetailsRead, Interner, MaintenanceConfig, NodeOsChannel, RegionOffer, UpgradeChannel, UpgradeEvent, Version,
+};
+
+/// A cluster's tags, shared by every cluster that has the same ones.
+pub type Tags = Arc<BTreeMap<String, String>>;
+
+/// A list of Kubernetes versions (what a cluster or a pool can upgrade to), shared by
+/// every cluster and pool offered the same ones.
+pub type Versions = Arc<[Atom]>;
 
 /// Where a cluster's data came from, which changes how PSRule judges it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -26,26 +35,26 @@ pub enum Origin {
 #[serde(rename_all = "camelCase")]
 pub struct Cluster {
     pub id: String,
-    pub name: String,
-    pub subscription_id: String,
+    pub name: Atom,
+    pub subscription_id: Atom,
     /// The subscription's display name, when the source knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_name: Option<String>,
-    pub resource_group: String,
-    pub location: String,
+    pub subscription_name: Option<Atom>,
+    pub resource_group: Atom,
+    pub location: Atom,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-    pub kubernetes_version: Option<String>,
-    pub current_kubernetes_version: Option<String>,
+    pub tags: Tags,
+    pub kubernetes_version: Option<Atom>,
+    pub current_kubernetes_version: Option<Atom>,
     /// `autoUpgradeProfile.upgradeChannel` as it arrived.
-    pub upgrade_channel: Option<String>,
+    pub upgrade_channel: Option<Atom>,
     /// `autoUpgradeProfile.nodeOSUpgradeChannel` as it arrived.
-    pub node_os_upgrade_channel: Option<String>,
-    pub provisioning_state: Option<String>,
-    pub power_state: Option<String>,
-    pub sku_name: Option<String>,
-    pub sku_tier: Option<String>,
-    pub support_plan: Option<String>,
+    pub node_os_upgrade_channel: Option<Atom>,
+    pub provisioning_state: Option<Atom>,
+    pub power_state: Option<Atom>,
+    pub sku_name: Option<Atom>,
+    pub sku_tier: Option<Atom>,
+    pub support_plan: Option<Atom>,
     #[serde(default)]
     pub pools: Vec<AgentPool>,
     /// Maintenance configurations; `None` when they were not read (live data before
@@ -54,16 +63,16 @@ pub struct Cluster {
     /// The generally available versions the control plane can move to, from the
     /// upgrade profile (live data, after details); `None` when it was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrades: Option<Vec<String>>,
+    pub upgrades: Option<Versions>,
     #[serde(default)]
     pub origin: Origin,
     /// Whether the region still offers this minor version (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_supported_in_region: Option<bool>,
-    /// When the details were read and what could not be (live data). Boxed: absent for
+    /// When the details were read and what could not be (live data). Shared: absent for
     /// files, and small when there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Box<DetailsRead>>,
+    pub details: Option<Arc<DetailsRead>>,
     /// When this cluster's data was read from Azure (live data only). Stored as Unix
     /// seconds: ten thousand of them read back much faster than dates in text.
     #[serde(
@@ -116,33 +125,87 @@ impl Cluster {
     pub fn subscription_label(&self) -> &str {
         self.subscription_name.as_deref().unwrap_or(&self.subscription_id)
     }
+
+    /// Points every text the cluster shares with others (names, versions, channels,
+    /// images, tags, schedules) at `interner`'s copy, letting its own go.
+    pub fn share(&mut self, interner: &mut Interner) {
+        interner.share(&mut self.name);
+        interner.share(&mut self.subscription_id);
+        interner.share_opt(&mut self.subscription_name);
+        interner.share(&mut self.resource_group);
+        interner.share(&mut self.location);
+        interner.share_tags(&mut self.tags);
+        for text in [
+            &mut self.kubernetes_version,
+            &mut self.current_kubernetes_version,
+            &mut self.upgrade_channel,
+            &mut self.node_os_upgrade_channel,
+            &mut self.provisioning_state,
+            &mut self.power_state,
+            &mut self.sku_name,
+            &mut self.sku_tier,
+            &mut self.support_plan,
+        ] {
+            interner.share_opt(text);
+        }
+        for pool in &mut self.pools {
+            pool.share(interner);
+        }
+        for config in self.maintenance.iter_mut().flatten() {
+            config.share(interner);
+        }
+        if let Some(upgrades) = &mut self.upgrades {
+            interner.share_versions(upgrades);
+        }
+        if let Some(details) = &mut self.details {
+            interner.share_details(details);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentPool {
-    pub name: String,
-    pub mode: Option<String>,
-    pub os_type: Option<String>,
-    pub os_sku: Option<String>,
-    pub orchestrator_version: Option<String>,
-    pub node_image_version: Option<String>,
+    pub name: Atom,
+    pub mode: Option<Atom>,
+    pub os_type: Option<Atom>,
+    pub os_sku: Option<Atom>,
+    pub orchestrator_version: Option<Atom>,
+    pub node_image_version: Option<Atom>,
     pub count: Option<u32>,
     /// The newest node image AKS offers this pool (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_node_image_version: Option<String>,
+    pub latest_node_image_version: Option<Atom>,
     /// The generally available versions this pool can move to (live data, after details).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upgrades: Option<Vec<String>>,
+    pub upgrades: Option<Versions>,
 }
 
 impl AgentPool {
     pub fn is_windows(&self) -> bool {
-        let windows = |s: &Option<String>| {
+        let windows = |s: &Option<Atom>| {
             s.as_deref()
                 .is_some_and(|v| v.to_ascii_lowercase().starts_with("windows"))
         };
         windows(&self.os_type) || windows(&self.os_sku)
+    }
+
+    /// `Cluster::share` for the pool.
+    pub fn share(&mut self, interner: &mut Interner) {
+        interner.share(&mut self.name);
+        for text in [
+            &mut self.mode,
+            &mut self.os_type,
+            &mut self.os_sku,
+            &mut self.orchestrator_version,
+            &mut self.node_image_version,
+            &mut self.latest_node_image_version,
+        ] {
+            interner.share_opt(text);
+        }
+        if let Some(upgrades) = &mut self.upgrades {
+            interner.share_versions(upgrades);
+        }
     }
 
     /// The release date encoded in the node image version, when it has one.

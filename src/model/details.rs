@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Cluster, MaintenanceConfig, SourceError};
+use super::{Atom, Cluster, MaintenanceConfig, SourceError};
 
 /// A part of the details, read by requests of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,7 +43,7 @@ impl DetailPart {
 }
 
 /// One part the latest read could not get.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailFailure {
     pub part: DetailPart,
@@ -60,7 +60,7 @@ pub struct DetailFailure {
 }
 
 /// When a cluster's details were last read, and what that read could not get.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailsRead {
     /// When the read ran (whole seconds, as the snapshot stores it).
@@ -80,9 +80,9 @@ impl DetailsRead {
 /// generally available versions the control plane can move to, and each pool's.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UpgradeProfile {
-    pub control_plane: Vec<String>,
+    pub control_plane: Vec<Atom>,
     /// By pool name.
-    pub pools: Vec<(String, Vec<String>)>,
+    pub pools: Vec<(Atom, Vec<Atom>)>,
 }
 
 /// What one read of a cluster's details got, and what it could not get. `None` for a
@@ -92,7 +92,7 @@ pub struct ClusterDetails {
     pub maintenance: Option<Vec<MaintenanceConfig>>,
     pub upgrades: Option<UpgradeProfile>,
     /// Each pool's latest available node image, by pool name.
-    pub latest_images: Option<Vec<(String, String)>>,
+    pub latest_images: Option<Vec<(Atom, Atom)>>,
     /// Whether the region still offers the cluster's minor version.
     pub version_supported: Option<bool>,
     /// The parts that could not be read, and why.
@@ -132,13 +132,13 @@ impl ClusterDetails {
             cluster.maintenance = Some(maintenance);
         }
         if let Some(profile) = self.upgrades {
-            cluster.upgrades = Some(profile.control_plane);
+            cluster.upgrades = Some(profile.control_plane.into());
             for pool in &mut cluster.pools {
                 pool.upgrades = profile
                     .pools
                     .iter()
                     .find(|(name, _)| name.eq_ignore_ascii_case(&pool.name))
-                    .map(|(_, versions)| versions.clone());
+                    .map(|(_, versions)| versions.as_slice().into());
             }
         }
         if let Some(latest) = self.latest_images {
@@ -152,7 +152,7 @@ impl ClusterDetails {
         if !failed.iter().any(|f| f.part == DetailPart::RegionVersions) {
             cluster.version_supported_in_region = self.version_supported;
         }
-        cluster.details = Some(Box::new(DetailsRead { as_of: now, failed }));
+        cluster.details = Some(std::sync::Arc::new(DetailsRead { as_of: now, failed }));
     }
 }
 
@@ -225,8 +225,8 @@ mod tests {
         let now = datetime!(2026-11-26 10:00 UTC);
         everything().apply(&mut c, now);
         assert_eq!(c.maintenance, maintenance(&["aksManagedAutoUpgradeSchedule"]));
-        assert_eq!(c.upgrades, Some(vec!["1.34.7".to_string()]));
-        assert_eq!(c.pools[0].upgrades, Some(vec!["1.34.7".to_string()]));
+        assert_eq!(c.upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
+        assert_eq!(c.pools[0].upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
         assert_eq!(
             c.pools[0].latest_node_image_version.as_deref(),
             Some("AKSUbuntu-2204gen2containerd-202611.10.0")
@@ -305,7 +305,7 @@ mod tests {
         fresh.pools = vec![pool("system", "1.33.7")];
         carry_details(&mut old, &mut fresh);
         assert_eq!(fresh.maintenance, maintenance(&["aksManagedAutoUpgradeSchedule"]));
-        assert_eq!(fresh.upgrades, Some(vec!["1.34.7".to_string()]));
+        assert_eq!(fresh.upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
         assert!(fresh.pools[0].latest_node_image_version.is_some());
         assert!(fresh.details.is_some());
         assert!(old.details.is_none(), "moved, not copied");

@@ -6,6 +6,8 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::Atom;
 use time::OffsetDateTime;
 
 /// What an event upgrades (`properties.eventDetails`).
@@ -31,6 +33,11 @@ impl EventKind {
 
     /// The kind named in a text: AKS's own queries look for the names anywhere in
     /// the event's properties, and so does this.
+    /// The kind a text names, as read back from JSON: one of AKS's, else the text.
+    pub fn read(raw: &str) -> EventKind {
+        EventKind::named_in(raw).unwrap_or_else(|| EventKind::Other(raw.to_string()))
+    }
+
     pub fn named_in(text: &str) -> Option<EventKind> {
         let lower = text.to_ascii_lowercase();
         if lower.contains("k8sversionupgrade") {
@@ -101,21 +108,22 @@ macro_rules! as_string {
     )*};
 }
 as_string!(
-    EventKind => |raw: &str| EventKind::named_in(raw).unwrap_or_else(|| EventKind::Other(raw.to_string())),
+    EventKind => EventKind::read,
     EventStatus => EventStatus::parse
 );
 
-/// One scheduled event of one cluster.
+/// One scheduled event of one cluster. Its texts are shared: a scan holds an event in
+/// the read, and again in its cluster's outlook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpgradeEvent {
     /// The event's resource id.
-    pub id: String,
+    pub id: Atom,
     /// The cluster's resource id (the event's id up to `/scheduledevents/`).
-    pub cluster_id: String,
+    pub cluster_id: Atom,
     /// `properties.eventId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    pub event_id: Option<Atom>,
     pub kind: EventKind,
     pub status: EventStatus,
     #[serde(
@@ -138,7 +146,7 @@ pub struct UpgradeEvent {
     pub updated: Option<OffsetDateTime>,
     /// `properties.eventDetails` (or `description`) as read, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
+    pub details: Option<Atom>,
 }
 
 impl UpgradeEvent {

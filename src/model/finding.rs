@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cluster, Outlook};
+use super::{Atom, Cluster, Outlook};
 
 /// The PSRule for Azure rules aksradar evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -122,8 +122,9 @@ impl fmt::Display for Outcome {
 pub struct Finding {
     pub rule: Rule,
     pub outcome: Outcome,
-    /// Why, in words a person can act on.
-    pub reason: String,
+    /// Why, in words a person can act on. Shared: a fleet's findings say the same few
+    /// hundred things.
+    pub reason: Atom,
     /// What a waiver did to this finding: why it applies, or that it expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,
@@ -134,13 +135,14 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyVerdict {
     pub compliant: bool,
-    pub reason: String,
+    pub reason: Atom,
 }
 
-/// A cluster with its findings: the unit every output and view works on.
+/// A cluster with its findings: the unit every output and view works on. The cluster
+/// is shared: the dashboard's state and a refresh that reads its details hold one copy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessed {
-    pub cluster: Cluster,
+    pub cluster: std::sync::Arc<Cluster>,
     pub findings: Vec<Finding>,
     pub policy: PolicyVerdict,
     /// Its upgrade outlook (support, next windows, events, insights), once

@@ -9,9 +9,9 @@ pub fn cluster(subscription: &str, group: &str, name: &str) -> Cluster {
         id: format!(
             "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}"
         ),
-        name: name.to_string(),
-        subscription_id: subscription.to_string(),
-        resource_group: group.to_string(),
+        name: name.to_string().into(),
+        subscription_id: subscription.to_string().into(),
+        resource_group: group.to_string().into(),
         location: "westeurope".into(),
         provisioning_state: Some("Succeeded".into()),
         power_state: Some("Running".into()),
@@ -22,11 +22,11 @@ pub fn cluster(subscription: &str, group: &str, name: &str) -> Cluster {
 /// A Linux system pool of three nodes on `version`.
 pub fn pool(name: &str, version: &str) -> AgentPool {
     AgentPool {
-        name: name.to_string(),
+        name: name.to_string().into(),
         mode: Some("System".into()),
         os_type: Some("Linux".into()),
         os_sku: Some("Ubuntu".into()),
-        orchestrator_version: Some(version.to_string()),
+        orchestrator_version: Some(version.into()),
         node_image_version: Some("AKSUbuntu-2204gen2containerd-202410.15.0".into()),
         count: Some(3),
         ..AgentPool::default()
@@ -39,7 +39,7 @@ pub fn maintenance(names: &[&str]) -> Option<Vec<MaintenanceConfig>> {
         names
             .iter()
             .map(|name| MaintenanceConfig {
-                name: name.to_string(),
+                name: name.to_string().into(),
                 schedule: None,
             })
             .collect(),
@@ -50,7 +50,7 @@ pub fn finding(rule: Rule, outcome: Outcome, reason: &str) -> Finding {
     Finding {
         rule,
         outcome,
-        reason: reason.to_string(),
+        reason: reason.into(),
         waiver: None,
     }
 }
@@ -59,11 +59,11 @@ pub fn finding(rule: Rule, outcome: Outcome, reason: &str) -> Finding {
 pub fn assessed(cluster: Cluster, findings: Vec<Finding>) -> Assessed {
     let compliant = !findings.iter().any(|f| f.outcome == Outcome::Fail);
     Assessed {
-        cluster,
+        cluster: cluster.into(),
         findings,
         policy: PolicyVerdict {
             compliant,
-            reason: String::new(),
+            reason: "".into(),
         },
         outlook: None,
     }

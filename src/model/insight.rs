@@ -73,7 +73,7 @@ pub struct Insight {
     /// The cluster's resource id.
     pub cluster: String,
     /// The cluster's name.
-    pub name: String,
+    pub name: super::Atom,
     /// What is the matter and what to do, in words a person can act on.
     pub message: String,
     /// The pool, maintenance configuration or event it is about, when it is about one.
@@ -84,7 +84,7 @@ pub struct Insight {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextWindow {
     /// The configuration's name (`aksManagedAutoUpgradeSchedule`, ...).
-    pub name: String,
+    pub name: super::Atom,
     /// The occurrence under way or the next to open; `None` when none opens (or the
     /// timing is unknown).
     pub next: Option<Occurrence>,

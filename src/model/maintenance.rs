@@ -7,28 +7,31 @@
 //! unknown, as a configuration from an older snapshot or a test fixture has.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::window::Timing;
+use super::{Atom, Interner};
 
 /// A maintenance configuration of a cluster (`managedClusters/maintenanceConfigurations`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceConfig {
-    pub name: String,
-    /// When it lets AKS work; `None` when the configuration carries no schedule.
+    pub name: Atom,
+    /// When it lets AKS work; `None` when the configuration carries no schedule. Shared
+    /// by the configurations with the same schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<MaintenanceSchedule>,
+    pub schedule: Option<Arc<MaintenanceSchedule>>,
 }
 
 /// When a maintenance configuration lets AKS work.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MaintenanceSchedule {
     /// One line for people, e.g. `Weekly on Sunday 00:00–04:00 +01:00`.
-    pub summary: String,
+    pub summary: Atom,
     /// The window or legacy slots, when they could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
@@ -44,11 +47,21 @@ pub struct MaintenanceSchedule {
     pub modified: Option<OffsetDateTime>,
 }
 
+impl MaintenanceConfig {
+    /// Points its name and summary at `interner`'s copies (see `Cluster::share`).
+    pub fn share(&mut self, interner: &mut Interner) {
+        interner.share(&mut self.name);
+        if let Some(schedule) = &mut self.schedule {
+            interner.share_schedule(schedule);
+        }
+    }
+}
+
 impl MaintenanceSchedule {
     /// A schedule read from its timing: the summary says what the timing does.
     pub fn of(timing: Timing, modified: Option<OffsetDateTime>) -> MaintenanceSchedule {
         MaintenanceSchedule {
-            summary: timing.describe(),
+            summary: timing.describe().into(),
             timing: Some(timing),
             problem: None,
             modified,
@@ -58,7 +71,7 @@ impl MaintenanceSchedule {
     /// A schedule that could not be read, and why.
     pub fn unreadable(problem: String, modified: Option<OffsetDateTime>) -> MaintenanceSchedule {
         MaintenanceSchedule {
-            summary: format!("unreadable: {problem}"),
+            summary: format!("unreadable: {problem}").into(),
             timing: None,
             problem: Some(problem),
             modified,
@@ -77,7 +90,7 @@ impl Deref for MaintenanceSchedule {
 impl From<&str> for MaintenanceSchedule {
     fn from(summary: &str) -> MaintenanceSchedule {
         MaintenanceSchedule {
-            summary: summary.to_string(),
+            summary: summary.into(),
             ..MaintenanceSchedule::default()
         }
     }
@@ -86,7 +99,7 @@ impl From<&str> for MaintenanceSchedule {
 impl From<String> for MaintenanceSchedule {
     fn from(summary: String) -> MaintenanceSchedule {
         MaintenanceSchedule {
-            summary,
+            summary: summary.into(),
             ..MaintenanceSchedule::default()
         }
     }

@@ -7,6 +7,7 @@
 //! PSRule makes ignoring case are made ignoring case by the accessors here.
 
 pub mod api;
+mod atom;
 mod changes;
 mod channel;
 mod cluster;
@@ -25,11 +26,12 @@ pub mod window;
 #[cfg(test)]
 pub mod fixtures;
 
+pub use atom::{Atom, Interner};
 pub use changes::{Change, Changes, Named};
 pub use channel::{NodeOsChannel, UpgradeChannel};
 pub use cluster::{
-    AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, image_family, node_image_date,
-    node_image_line,
+    AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, Tags, Versions, image_family,
+    node_image_date, node_image_line,
 };
 pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};
 pub use event::{EventKind, EventStatus, UpgradeEvent, cluster_of_event};

@@ -33,7 +33,7 @@ const HORIZON_DAYS: i64 = 6 * 366;
 const EPOCH: Date = time::macros::date!(1970 - 01 - 01);
 
 /// `maintenanceWindow.schedule`: exactly one kind of recurrence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Recurrence {
     /// Every `every` days.
@@ -56,7 +56,7 @@ pub enum Recurrence {
 }
 
 /// `weekIndex` of a relative monthly schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum WeekIndex {
     First,
     Second,
@@ -126,7 +126,7 @@ pub fn weekday_name(day: Weekday) -> &'static str {
 }
 
 /// A `maintenanceWindow`: when it recurs, when on those days it opens and for how long.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Window {
     pub recurrence: Recurrence,
@@ -146,7 +146,7 @@ pub struct Window {
 }
 
 /// A span of whole local days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DateSpan {
     #[serde(with = "date")]
     pub start: Date,
@@ -176,7 +176,7 @@ impl Occurrence {
 }
 
 /// The legacy `default` configuration: hour slots per day of the week, in UTC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimeInWeek {
     /// Per day, the UTC hours (0-23) that start an hour-long slot.
@@ -186,14 +186,14 @@ pub struct TimeInWeek {
     pub not_allowed: Vec<TimeSpan>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DaySlots {
     #[serde(with = "weekday")]
     pub day: Weekday,
     pub hours: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TimeSpan {
     #[serde(with = "time::serde::rfc3339")]
     pub start: OffsetDateTime,
@@ -202,7 +202,7 @@ pub struct TimeSpan {
 }
 
 /// When a maintenance configuration lets AKS work: a window, or legacy slots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Timing {
     Window(Window),

@@ -13,7 +13,7 @@
 use super::Scope;
 use crate::config::{Frequency, MaintenanceWindow, RemediationConfig};
 use crate::model::{
-    AgentPool, Assessed, Cluster, DetailPart, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version,
+    AgentPool, Assessed, Atom, Cluster, DetailPart, Finding, NodeOsChannel, Outcome, Rule, UpgradeChannel, Version,
 };
 pub use crate::rules::Schedule;
 use crate::rules::{has_schedule, pools_behind};
@@ -97,7 +97,7 @@ pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
         .current_kubernetes_version
         .as_deref()
         .or(cluster.kubernetes_version.as_deref());
-    let offered: Vec<(Version, &String)> = offered
+    let offered: Vec<(Version, &Atom)> = offered
         .iter()
         .filter_map(|v| Version::parse(v).filter(|p| p.pre.is_none()).map(|p| (p, v)))
         .collect();
@@ -116,7 +116,7 @@ pub fn target(cluster: &Cluster, minimum: &Version) -> Target {
     match chosen {
         Some((version, text)) => Target::Step {
             from: from.map(String::from),
-            to: (*text).clone(),
+            to: (*text).to_string(),
             short_of: (!version.satisfies_minimum(minimum)).then(|| minimum.to_string()),
         },
         None => Target::NoneOffered,
@@ -367,7 +367,7 @@ mod tests {
         let with = |running: &str, offered: Option<&[&str]>| Cluster {
             kubernetes_version: Some(running.into()),
             current_kubernetes_version: Some(running.into()),
-            upgrades: offered.map(|o| o.iter().map(|v| v.to_string()).collect()),
+            upgrades: offered.map(|o| o.iter().map(|v| Atom::from(*v)).collect()),
             ..Default::default()
         };
         let step = |from: &str, to: &str, more: bool| Target::Step {
@@ -438,7 +438,11 @@ mod tests {
             ..Default::default()
         }
         .apply(&mut cluster, datetime!(2026-11-26 12:00 UTC));
-        assert_eq!(cluster.upgrades, Some(vec!["1.33.10".to_string()]), "kept, stale");
+        assert_eq!(
+            cluster.upgrades.as_deref(),
+            Some(&["1.33.10".into()][..]),
+            "kept, stale"
+        );
         assert_eq!(target(&cluster, &minimum), Target::Unread);
     }
 

@@ -309,7 +309,7 @@ mod tests {
             name: name.into(),
             mode: Some("System".into()),
             os_type: Some(os.into()),
-            orchestrator_version: version.map(String::from),
+            orchestrator_version: version.map(Into::into),
             ..Default::default()
         }
     }
@@ -336,7 +336,7 @@ mod tests {
             ),
             name: name.into(),
             subscription_id: sub.into(),
-            subscription_name: (sub == SUB_A).then(|| "Production".to_string()),
+            subscription_name: (sub == SUB_A).then(|| "Production".into()),
             resource_group: rg.into(),
             location: if sub == SUB_A {
                 "westeurope".into()
@@ -344,8 +344,8 @@ mod tests {
                 "eastus".into()
             },
             kubernetes_version: Some(version.into()),
-            upgrade_channel: channel.map(String::from),
-            node_os_upgrade_channel: node_os.map(String::from),
+            upgrade_channel: channel.map(Into::into),
+            node_os_upgrade_channel: node_os.map(Into::into),
             pools,
             maintenance,
             ..Default::default()
@@ -366,7 +366,7 @@ mod tests {
             linux("1.33.7"),
             maintenance(BOTH),
         );
-        unmanaged.tags = BTreeMap::from([("owner".into(), "O'Brien".into()), ("env".into(), "prod".into())]);
+        unmanaged.tags = BTreeMap::from([("owner".into(), "O'Brien".into()), ("env".into(), "prod".into())]).into();
         let windows = cluster(
             SUB_A,
             "rg-win",
@@ -414,7 +414,7 @@ mod tests {
             maintenance(&[]),
         );
         // Its upgrade profile: two minors behind the minimum, so one step and more to follow.
-        old.upgrades = Some(vec!["1.31.9".into(), "1.32.10".into(), "1.32.7".into()]);
+        old.upgrades = Some(["1.31.9", "1.32.10", "1.32.7"].map(crate::model::Atom::from).into());
         // Below the minimum by a patch, its profile not read: the version is chosen by hand.
         let unread = cluster(
             SUB_B,
@@ -446,7 +446,7 @@ mod tests {
             linux("1.34.2"),
             maintenance(BOTH),
         );
-        tagged.tags = BTreeMap::from([("note".into(), "it's \"quoted\" $(id) `x`\nline two".into())]);
+        tagged.tags = BTreeMap::from([("note".into(), "it's \"quoted\" $(id) `x`\nline two".into())]).into();
         let mut config = Config::default();
         config.waivers.push(Waiver {
             cluster: "aks-waived".into(),
@@ -492,7 +492,7 @@ mod tests {
             maintenance(&[]),
         );
         c.location = "[concat('x')]".into();
-        c.tags = BTreeMap::from([("*/ '\n".into(), "${evil}\r\n# not a comment".into())]);
+        c.tags = BTreeMap::from([("*/ '\n".into(), "${evil}\r\n# not a comment".into())]).into();
         let config = Config::default();
         let today = time::macros::date!(2026 - 11 - 26);
         (crate::rules::assess(vec![c], &config, today), config)

@@ -83,7 +83,7 @@ mod tests {
             .map(|n| {
                 assessed(
                     Cluster {
-                        name: n.to_string(),
+                        name: n.to_string().into(),
                         ..Default::default()
                     },
                     &[Rule::Version],

@@ -31,9 +31,9 @@ impl Target {
     fn of(cluster: &Cluster) -> Target {
         Target {
             id: cluster.id.clone(),
-            name: cluster.name.clone(),
-            subscription_id: cluster.subscription_id.clone(),
-            resource_group: cluster.resource_group.clone(),
+            name: cluster.name.to_string(),
+            subscription_id: cluster.subscription_id.to_string(),
+            resource_group: cluster.resource_group.to_string(),
         }
     }
 }
@@ -246,10 +246,10 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
     for finding in &item.findings {
         let why = match finding.outcome {
             Outcome::Waived if scope.includes(finding.rule) => Why::Waived {
-                reason: finding.waiver.clone().unwrap_or_else(|| finding.reason.clone()),
+                reason: finding.waiver.clone().unwrap_or_else(|| finding.reason.to_string()),
             },
             Outcome::Unknown if scope.includes(finding.rule) => Why::Unknown {
-                reason: finding.reason.clone(),
+                reason: finding.reason.to_string(),
             },
             _ => continue,
         };
@@ -279,7 +279,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
         plan.changes.push(Change {
             rule: Rule::AutoUpgrade,
             what: What::UpgradeChannel {
-                from: cluster.upgrade_channel.clone(),
+                from: cluster.upgrade_channel.as_deref().map(String::from),
                 to: channel.target.clone(),
             },
         });
@@ -287,7 +287,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
     }
     node_os(&mut plan, fix, config, &mut warnings);
 
-    let mut version_after = cluster.kubernetes_version.clone();
+    let mut version_after: Option<String> = cluster.kubernetes_version.as_deref().map(String::from);
     if let Some(version) = &fix.version {
         match &version.target {
             decide::Target::Step { to, short_of, .. } => {
@@ -300,7 +300,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
                             .as_deref()
                             .is_some_and(|v| now.is_some_and(|n| n.eq_ignore_ascii_case(v)))
                     })
-                    .map(|p| p.name.clone())
+                    .map(|p| p.name.to_string())
                     .collect();
                 if let Some(minimum) = short_of {
                     steps_left.push(format!(
@@ -311,7 +311,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
                 plan.changes.push(Change {
                     rule: Rule::Version,
                     what: What::KubernetesVersion {
-                        from: cluster.kubernetes_version.clone(),
+                        from: cluster.kubernetes_version.as_deref().map(String::from),
                         to: to.clone(),
                         pools,
                     },
@@ -336,8 +336,8 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
 
     if let Some(behind) = &fix.pools {
         for pool in &behind.pools {
-            let from = pool.orchestrator_version.clone().unwrap_or_default();
-            match pool_step(&pool.name, &from, version_after.as_deref(), pool.upgrades.as_ref()) {
+            let from = pool.orchestrator_version.as_deref().unwrap_or_default().to_string();
+            match pool_step(&pool.name, &from, version_after.as_deref(), pool.upgrades.as_deref()) {
                 Ok((to, last)) => {
                     if !last {
                         steps_left.push(format!(
@@ -348,7 +348,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
                     plan.changes.push(Change {
                         rule: Rule::PoolVersion,
                         what: What::PoolVersion {
-                            pool: pool.name.clone(),
+                            pool: pool.name.to_string(),
                             from,
                             to,
                         },
@@ -396,7 +396,7 @@ fn node_os(plan: &mut Plan, fix: &ClusterFix<'_>, config: &Config, warnings: &mu
         plan.changes.push(Change {
             rule: Rule::NodeAutoUpgrade,
             what: What::NodeOsChannel {
-                from: cluster.node_os_upgrade_channel.clone(),
+                from: cluster.node_os_upgrade_channel.as_deref().map(String::from),
                 to: node_os.target.clone(),
             },
         });
@@ -405,7 +405,7 @@ fn node_os(plan: &mut Plan, fix: &ClusterFix<'_>, config: &Config, warnings: &mu
         plan.changes.push(Change {
             rule: Rule::AutoUpgrade,
             what: What::NodeOsChannel {
-                from: cluster.node_os_upgrade_channel.clone(),
+                from: cluster.node_os_upgrade_channel.as_deref().map(String::from),
                 to: fix.node_os_after(),
             },
         });
@@ -432,7 +432,7 @@ fn pool_step(
     pool: &str,
     from: &str,
     cluster: Option<&str>,
-    offered: Option<&Vec<String>>,
+    offered: Option<&[crate::model::Atom]>,
 ) -> Result<(String, bool), String> {
     let (Some(now), Some(target_text)) = (Version::parse(from), cluster) else {
         return Err(format!(

@@ -197,7 +197,7 @@ fn names(group: &[&ClusterFix<'_>], keep: impl Fn(&ClusterFix<'_>) -> bool, with
                 };
                 format!("{} ({channel})", c.name)
             } else {
-                c.name.clone()
+                c.name.to_string()
             }
         })
         .collect();

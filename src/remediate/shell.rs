@@ -117,7 +117,7 @@ mod tests {
                 .starts_with("pool name starts with")
         );
         let template = Cluster {
-            subscription_id: String::new(),
+            subscription_id: String::new().into(),
             ..ok.clone()
         };
         assert_eq!(

@@ -76,7 +76,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
     Ok(())
 }
 
-fn optional(value: &Option<String>) -> &str {
+fn optional<T: std::ops::Deref<Target = str>>(value: &Option<T>) -> &str {
     value.as_deref().unwrap_or("")
 }
 

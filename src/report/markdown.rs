@@ -126,7 +126,7 @@ fn write_summary(report: &Report<'_>, summary: &Summary, out: &mut dyn Write) ->
 
 fn write_row(item: &Assessed, out: &mut dyn Write) -> io::Result<()> {
     let cluster = &item.cluster;
-    let or_dash = |value: &Option<String>| escape(value.as_deref().unwrap_or("-")).into_owned();
+    let or_dash = |value: &Option<crate::model::Atom>| escape(value.as_deref().unwrap_or("-")).into_owned();
     let policy = if item.policy.compliant {
         "compliant"
     } else {

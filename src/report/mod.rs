@@ -63,7 +63,8 @@ pub fn worst_first(assessed: &mut [Assessed]) {
 /// flushed before returning. I/O errors (a closed pipe, a full disk) are returned as
 /// they are, for the caller to judge.
 pub fn write(format: Format, report: &Report<'_>, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = BufWriter::new(out);
+    // Large enough that a large fleet's output goes out in few writes.
+    let mut out = BufWriter::with_capacity(1 << 18, out);
     match format {
         Format::Table => table::write(report, style, &mut out)?,
         Format::Json => json::write(report, &mut out)?,
@@ -96,7 +97,7 @@ mod tests {
 
         let ok = Cluster {
             subscription_name: Some("Production".into()),
-            tags: BTreeMap::from([("env".into(), "prod".into())]),
+            tags: BTreeMap::from([("env".into(), "prod".into())]).into(),
             kubernetes_version: Some("1.33.7".into()),
             upgrade_channel: Some("stable".into()),
             node_os_upgrade_channel: Some("SecurityPatch".into()),
@@ -108,7 +109,7 @@ mod tests {
             ..ok
         };
         let ok = Assessed {
-            cluster: ok,
+            cluster: ok.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,
@@ -156,7 +157,7 @@ mod tests {
             ..legacy
         };
         let legacy = Assessed {
-            cluster: legacy,
+            cluster: legacy.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,
@@ -201,7 +202,7 @@ mod tests {
             ..cluster(DEV, "rg-vendor", "aks-vendor")
         };
         let waived = Assessed {
-            cluster: waived,
+            cluster: waived.into(),
             findings: vec![
                 Finding {
                     waiver: Some("Vendor appliance patched by the vendor (expires 2027-01-31).".into()),
@@ -241,7 +242,7 @@ mod tests {
 
         let hostile = Cluster {
             subscription_name: Some("Dev, \"sandbox\"".into()),
-            tags: BTreeMap::from([("owner".into(), "=HYPERLINK(\"x\")".into())]),
+            tags: BTreeMap::from([("owner".into(), "=HYPERLINK(\"x\")".into())]).into(),
             kubernetes_version: Some("1.31.2".into()),
             upgrade_channel: Some("rapid".into()),
             node_os_upgrade_channel: Some("None".into()),
@@ -249,7 +250,7 @@ mod tests {
             ..cluster(DEV, "rg-dev", HOSTILE_NAME)
         };
         let hostile = Assessed {
-            cluster: hostile,
+            cluster: hostile.into(),
             findings: vec![
                 finding(
                     Rule::NodeAutoUpgrade,
@@ -306,8 +307,8 @@ mod tests {
     fn ok_outlook(cluster: &Cluster) -> Outlook {
         use time::macros::{datetime, offset};
         let failed = UpgradeEvent {
-            id: format!("{}/scheduledevents/7c1e", cluster.id),
-            cluster_id: cluster.id.clone(),
+            id: format!("{}/scheduledevents/7c1e", cluster.id).into(),
+            cluster_id: cluster.id.as_str().into(),
             event_id: Some("7c1e".into()),
             kind: EventKind::NodeOs,
             status: EventStatus::Failed,

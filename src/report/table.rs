@@ -379,13 +379,13 @@ mod tests {
         let long = |c: char| c.to_string().repeat(70_000);
         let cluster = crate::model::Cluster {
             id: format!("/subscriptions/s/resourceGroups/g/providers/p/t/{}", long('n')),
-            name: long('n'),
-            subscription_id: long('s'),
-            resource_group: long('g'),
-            location: long('l'),
-            kubernetes_version: Some(format!("1.{}", "3".repeat(70_000))),
-            upgrade_channel: Some(long('u')),
-            node_os_upgrade_channel: Some(long('o')),
+            name: long('n').into(),
+            subscription_id: long('s').into(),
+            resource_group: long('g').into(),
+            location: long('l').into(),
+            kubernetes_version: Some(format!("1.{}", "3".repeat(70_000)).into()),
+            upgrade_channel: Some(long('u').into()),
+            node_os_upgrade_channel: Some(long('o').into()),
             ..Default::default()
         };
         let config = crate::config::Config::default();

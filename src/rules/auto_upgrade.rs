@@ -46,7 +46,7 @@ mod tests {
         ];
         for (channel, want) in cases {
             let cluster = Cluster {
-                upgrade_channel: channel.map(String::from),
+                upgrade_channel: channel.map(Into::into),
                 ..Default::default()
             };
             assert_eq!(check(&cluster).0, want, "{channel:?}");

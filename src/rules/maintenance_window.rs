@@ -174,7 +174,7 @@ mod tests {
             "aksManagedNodeOSUpgradeSchedule",
         ]));
         let as_of = time::macros::datetime!(2026-11-26 10:00 UTC);
-        c.details = Some(Box::new(DetailsRead {
+        c.details = Some(std::sync::Arc::new(DetailsRead {
             as_of,
             failed: vec![DetailFailure {
                 part: DetailPart::Maintenance,
@@ -191,7 +191,7 @@ mod tests {
         );
         assert!(reason.contains("marked stale"), "{reason}");
         // Another part failing does not touch this rule.
-        c.details.as_mut().unwrap().failed[0].part = DetailPart::UpgradeProfile;
+        std::sync::Arc::make_mut(c.details.as_mut().unwrap()).failed[0].part = DetailPart::UpgradeProfile;
         assert_eq!(check(&c).0, Outcome::Pass);
     }
 

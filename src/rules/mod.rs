@@ -17,33 +17,46 @@ mod pool_version;
 mod version;
 mod waiver;
 
+use std::sync::Arc;
+
 use time::Date;
 
 use crate::config::Config;
-use crate::model::{Assessed, Cluster, Finding, Outcome, Rule};
+use crate::model::{Assessed, Cluster, Finding, Interner, Outcome, Rule};
 
 pub use maintenance_window::{AUTO_UPGRADE_SCHEDULE, NODE_OS_SCHEDULE, Schedule, has_schedule};
 pub use policy::{DEFINITION_ID as POLICY_DEFINITION_ID, azure_policy_node_os};
 pub use pool_version::pools_behind;
 
 /// Evaluates every enabled rule on every cluster. `today` decides which waivers
-/// have expired.
+/// have expired. The reasons are shared: clusters judged alike hold one copy of each.
 pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Assessed> {
+    assess_shared(clusters.into_iter().map(Arc::new).collect(), config, today)
+}
+
+/// `assess` for clusters that others may hold too (a refresh still reading them).
+pub fn assess_shared(clusters: Vec<Arc<Cluster>>, config: &Config, today: Date) -> Vec<Assessed> {
+    let mut reasons = Interner::new();
     clusters
         .into_iter()
-        .map(|cluster| assess_one(cluster, config, today))
+        .map(|cluster| assess_sharing(cluster, config, today, &mut reasons))
         .collect()
 }
 
-pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
-    let findings = config
-        .enabled_rules()
-        .map(|rule| {
-            let finding = check(rule, &cluster, config);
-            waiver::apply(finding, &cluster, &config.waivers, today)
-        })
-        .collect();
-    let policy = azure_policy_node_os(&cluster);
+pub fn assess_one(cluster: impl Into<Arc<Cluster>>, config: &Config, today: Date) -> Assessed {
+    assess_sharing(cluster.into(), config, today, &mut Interner::new())
+}
+
+/// `assess_one`, its reasons taken from `reasons` where an equal one was given before.
+pub fn assess_sharing(cluster: Arc<Cluster>, config: &Config, today: Date, reasons: &mut Interner) -> Assessed {
+    // As many as there are rules, no more: a 100,000-cluster fleet keeps every one.
+    let mut findings = Vec::with_capacity(Rule::ALL.len());
+    findings.extend(config.enabled_rules().map(|rule| {
+        let finding = check(rule, &cluster, config, reasons);
+        waiver::apply(finding, &cluster, &config.waivers, today)
+    }));
+    let mut policy = azure_policy_node_os(&cluster);
+    reasons.share(&mut policy.reason);
     Assessed {
         cluster,
         findings,
@@ -52,7 +65,7 @@ pub fn assess_one(cluster: Cluster, config: &Config, today: Date) -> Assessed {
     }
 }
 
-fn check(rule: Rule, cluster: &Cluster, config: &Config) -> Finding {
+fn check(rule: Rule, cluster: &Cluster, config: &Config, reasons: &mut Interner) -> Finding {
     let (outcome, reason) = match rule {
         Rule::NodeAutoUpgrade => node_auto_upgrade::check(cluster),
         Rule::AutoUpgrade => auto_upgrade::check(cluster),
@@ -63,7 +76,7 @@ fn check(rule: Rule, cluster: &Cluster, config: &Config) -> Finding {
     Finding {
         rule,
         outcome,
-        reason,
+        reason: reasons.intern(&reason),
         waiver: None,
     }
 }

@@ -46,7 +46,7 @@ mod tests {
 
     fn cluster(channel: Option<&str>) -> Cluster {
         Cluster {
-            node_os_upgrade_channel: channel.map(String::from),
+            node_os_upgrade_channel: channel.map(Into::into),
             ..Default::default()
         }
     }

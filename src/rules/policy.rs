@@ -14,7 +14,7 @@ pub fn azure_policy_node_os(cluster: &Cluster) -> PolicyVerdict {
     if node.patches_automatically() {
         return PolicyVerdict {
             compliant: true,
-            reason: format!("Compliant: nodeOSUpgradeChannel is {node}, an allowed channel."),
+            reason: format!("Compliant: nodeOSUpgradeChannel is {node}, an allowed channel.").into(),
         };
     }
     if cluster.upgrade_channel() == UpgradeChannel::NodeImage {
@@ -27,12 +27,13 @@ pub fn azure_policy_node_os(cluster: &Cluster) -> PolicyVerdict {
             reason: format!(
                 "Compliant: upgradeChannel is node-image, which the policy accepts on its own. \
                  PSRule does not, because {disagreement}; AKS sets it to NodeImage on the next update."
-            ),
+            )
+            .into(),
         };
     }
     PolicyVerdict {
         compliant: false,
-        reason: format!("Non-compliant: nodeOSUpgradeChannel is {node} and upgradeChannel is not node-image."),
+        reason: format!("Non-compliant: nodeOSUpgradeChannel is {node} and upgradeChannel is not node-image.").into(),
     }
 }
 
@@ -42,8 +43,8 @@ mod tests {
 
     fn verdict(upgrade: Option<&str>, node: Option<&str>) -> bool {
         let cluster = Cluster {
-            upgrade_channel: upgrade.map(String::from),
-            node_os_upgrade_channel: node.map(String::from),
+            upgrade_channel: upgrade.map(Into::into),
+            node_os_upgrade_channel: node.map(Into::into),
             ..Default::default()
         };
         azure_policy_node_os(&cluster).compliant

@@ -41,12 +41,12 @@ mod tests {
 
     fn cluster(version: Option<&str>, pools: &[(&str, Option<&str>)]) -> Cluster {
         Cluster {
-            kubernetes_version: version.map(String::from),
+            kubernetes_version: version.map(Into::into),
             pools: pools
                 .iter()
                 .map(|(name, v)| AgentPool {
-                    name: name.to_string(),
-                    orchestrator_version: v.map(String::from),
+                    name: name.to_string().into(),
+                    orchestrator_version: v.map(Into::into),
                     ..Default::default()
                 })
                 .collect(),

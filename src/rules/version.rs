@@ -55,7 +55,7 @@ mod tests {
 
     fn live(version: Option<&str>) -> Cluster {
         Cluster {
-            kubernetes_version: version.map(String::from),
+            kubernetes_version: version.map(Into::into),
             ..Default::default()
         }
     }

@@ -182,10 +182,10 @@ fn cluster_view_calendar() {
     );
     let passing = &mut fleet[1];
     let windows = passing.maintenance.as_mut().expect("both windows");
-    windows[0].schedule = Some(changed);
+    windows[0].schedule = Some(std::sync::Arc::new(changed));
     windows.push(MaintenanceConfig {
         name: "default".into(),
-        schedule: Some(legacy),
+        schedule: Some(std::sync::Arc::new(legacy)),
     });
     let mut state = State::new(Arc::new(config()), DataSource::Demo, NOW);
     state.subscriptions = subscriptions();

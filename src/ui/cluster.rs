@@ -25,7 +25,7 @@ use crate::app::state::State;
 use crate::filter::Column;
 use crate::model::support::{Basis, minor_text};
 use crate::model::window::Occurrence;
-use crate::model::{Assessed, DetailPart, EventStatus, InsightKind, Outcome, Outlook, Rule, SupportState};
+use crate::model::{Assessed, Atom, DetailPart, EventStatus, InsightKind, Outcome, Outlook, Rule, SupportState};
 use crate::text::clean;
 
 /// A cluster's events listed at most; the upgrades view has them all.
@@ -52,10 +52,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, id: &str, scrol
     };
     let range = visible_range(body.len(), usize::from(body_area.height), scroll);
 
-    let verdict = state
-        .rows
-        .get(index)
-        .map_or_else(|| item.verdict().to_string(), |row| row.cells[Column::Verdict].clone());
+    let verdict = state.rows.get(index).map_or_else(
+        || item.verdict().to_string(),
+        |row| row.cells[Column::Verdict].to_string(),
+    );
     let mut title = vec![
         Span::styled(truncate(&clean(&item.cluster.name), 60).into_owned(), theme.label()),
         Span::raw("  "),
@@ -99,7 +99,7 @@ fn section(out: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
     out.push(Line::from(Span::styled(title.to_string(), theme.label())));
 }
 
-fn or_dash(value: &Option<String>) -> String {
+fn or_dash(value: &Option<Atom>) -> String {
     value
         .as_deref()
         .map_or_else(|| "-".to_string(), |v| clean(v).into_owned())
@@ -203,7 +203,7 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
         (None, None) if state.live => field(&mut out, "upgrades", "not read", theme.muted(), columns),
         (None, None) => {}
     }
-    let raw = |value: &Option<String>| match value {
+    let raw = |value: &Option<Atom>| match value {
         Some(v) => format!(" (set to `{}`)", clean(v)),
         None => " (not set)".to_string(),
     };
@@ -310,7 +310,7 @@ fn lines(state: &State, item: &Assessed, columns: usize, theme: Theme) -> Vec<Li
                 .and_then(|o| o.windows.as_deref())
                 .unwrap_or_default();
             for (i, config) in configs.iter().enumerate() {
-                let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), clean);
+                let schedule = config.schedule.as_deref().map_or("(no schedule)".into(), |s| clean(s));
                 prose(
                     &mut out,
                     2,

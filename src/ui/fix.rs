@@ -44,7 +44,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, fix: &FixPopup,
         [id] if !fix.batch => {
             let name = state
                 .find(id)
-                .map_or_else(|| id.clone(), |i| state.fleet[i].cluster.name.clone());
+                .map_or_else(|| id.clone(), |i| state.fleet[i].cluster.name.to_string());
             let room = title_room.saturating_sub(tabs_width + " Fix:  — ".len());
             if room >= 12 {
                 format!(" Fix: {} — ", truncate_middle(&clean(&name), room))

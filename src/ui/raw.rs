@@ -27,7 +27,7 @@ pub(super) fn draw(
 ) {
     let name = state
         .find(id)
-        .map_or_else(|| id.to_string(), |i| state.fleet[i].cluster.name.clone());
+        .map_or_else(|| id.to_string(), |i| state.fleet[i].cluster.name.to_string());
     let title = Line::from(format!(" Raw JSON: {} ", truncate(&clean(&name), 60))).style(theme.label());
     // While a search is typed, its text marks the matches too.
     let typed = state

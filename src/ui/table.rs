@@ -90,7 +90,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         if column == Column::Verdict && row.tally.stale {
             format!("{}{STALE_MARK}", row.cells[column])
         } else {
-            row.cells[column].clone()
+            row.cells[column].to_string()
         }
     };
 

@@ -84,11 +84,11 @@ pub(super) fn both_windows() -> Option<Vec<MaintenanceConfig>> {
     Some(vec![
         MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some(weekly(Weekday::Sunday, 0, 0, 4)),
+            schedule: Some(std::sync::Arc::new(weekly(Weekday::Sunday, 0, 0, 4))),
         },
         MaintenanceConfig {
             name: "aksManagedNodeOSUpgradeSchedule".into(),
-            schedule: Some(weekly(Weekday::Saturday, 22, 1, 6)),
+            schedule: Some(std::sync::Arc::new(weekly(Weekday::Saturday, 22, 1, 6))),
         },
     ])
 }
@@ -105,9 +105,9 @@ pub(super) fn events() -> Vec<UpgradeEvent> {
             .id;
         let at = NOW + time::Duration::hours(hours);
         UpgradeEvent {
-            id: format!("{id}/scheduledevents/e-{n}"),
-            cluster_id: id,
-            event_id: Some(format!("e-{n}")),
+            id: format!("{id}/scheduledevents/e-{n}").into(),
+            cluster_id: id.into(),
+            event_id: Some(format!("e-{n}").into()),
             kind,
             status: status.clone(),
             scheduled: Some(at),
@@ -119,7 +119,7 @@ pub(super) fn events() -> Vec<UpgradeEvent> {
                 at + time::Duration::minutes(50)
             }),
             details: (status == EventStatus::Failed)
-                .then(|| "Drain of node aks-user-1 failed: PodDisruptionBudget blocks eviction".to_string()),
+                .then(|| "Drain of node aks-user-1 failed: PodDisruptionBudget blocks eviction".into()),
         }
     };
     vec![
@@ -173,11 +173,11 @@ fn cluster(
         subscription_name: Some(subscription.1.into()),
         resource_group: group.into(),
         location: location.into(),
-        tags: BTreeMap::new(),
+        tags: BTreeMap::new().into(),
         kubernetes_version: Some(version.into()),
         current_kubernetes_version: Some(version.into()),
-        upgrade_channel: upgrade.map(String::from),
-        node_os_upgrade_channel: node_os.map(String::from),
+        upgrade_channel: upgrade.map(Into::into),
+        node_os_upgrade_channel: node_os.map(Into::into),
         provisioning_state: Some("Succeeded".into()),
         power_state: Some("Running".into()),
         sku_name: Some("Base".into()),
@@ -216,7 +216,8 @@ pub(super) fn clusters() -> Vec<Cluster> {
         ("env".into(), "prod".into()),
         // Untrusted text: an OSC 52 sequence in a tag must not reach the terminal.
         ("owner".into(), "ops\x1b]52;c;cm0gLXJmIC8=\x07team".into()),
-    ]);
+    ])
+    .into();
     let mut passing = cluster(
         "aks-prod-weu-2",
         prod,
@@ -574,7 +575,7 @@ fn details() -> ClusterDetails {
     ClusterDetails {
         maintenance: Some(vec![MaintenanceConfig {
             name: "aksManagedAutoUpgradeSchedule".into(),
-            schedule: Some(weekly(Weekday::Saturday, 22, 0, 6)),
+            schedule: Some(std::sync::Arc::new(weekly(Weekday::Saturday, 22, 0, 6))),
         }]),
         upgrades: None,
         latest_images: Some(vec![
@@ -597,7 +598,7 @@ fn details() -> ClusterDetails {
 /// The state after a refresh whose details read got `details` for the cluster `id`
 /// (read `minutes` ago), as the dashboard gets it: every cluster assessed again.
 fn read_details(state: &mut State, id: &str, details: ClusterDetails, minutes: i64) {
-    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| (*a.cluster).clone()).collect();
     for cluster in &mut clusters {
         if cluster.id.eq_ignore_ascii_case(id) {
             details.clone().apply(cluster, NOW - time::Duration::minutes(minutes));
@@ -834,7 +835,7 @@ fn the_selection_stays_in_view_after_a_resize_the_state_has_not_heard_of() {
     let name = state.selected_item().expect("selected").cluster.name.clone();
     // 5 clusters, and a terminal that shows only 6 rows less than the state thinks.
     let shown = screen(&state, 120, 12);
-    assert!(shown.contains(&name), "{shown}");
+    assert!(shown.contains(name.as_str()), "{shown}");
 }
 
 #[test]
@@ -863,7 +864,7 @@ fn big_state(n: usize) -> State {
     );
     let clusters = (0..n)
         .map(|i| Cluster {
-            name: format!("aks-{i:05}"),
+            name: format!("aks-{i:05}").into(),
             id: format!("{}-{i}", template.id),
             ..template.clone()
         })
@@ -893,7 +894,7 @@ fn a_frame_of_ten_thousand_clusters_draws_the_page_the_cursor_is_on() {
     let name = state.selected_item().expect("selected").cluster.name.clone();
     let line = shown
         .lines()
-        .find(|l| l.contains(&name))
+        .find(|l| l.contains(name.as_str()))
         .expect("the selected row is drawn");
     assert!(line.starts_with('▶'), "{line}");
     assert!(shown.contains("Clusters 10000 of 10000"), "the row count: {shown}");
@@ -1404,7 +1405,7 @@ fn a_subscriptions_frame_of_thousands_draws_the_selected_page() {
 fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
     let fleet = || {
         let at = |name: &str, version: Option<&str>| Cluster {
-            kubernetes_version: version.map(String::from),
+            kubernetes_version: version.map(Into::into),
             upgrade_channel: Some("patch".into()),
             node_os_upgrade_channel: Some("SecurityPatch".into()),
             maintenance: both_windows(),
@@ -1412,7 +1413,7 @@ fn the_header_and_scan_agree_on_non_compliant_and_below_minimum() {
         };
         let template = Cluster {
             upgrade_channel: Some("rapid".into()),
-            subscription_id: String::new(),
+            subscription_id: String::new().into(),
             origin: crate::model::Origin::Template,
             ..at("aks-template", Some("1.31.2"))
         };
@@ -1566,7 +1567,7 @@ fn a_maintenance_read_that_failed_says_what_failed_and_shows_the_stale_windows()
             message: "The client may not read maintenanceConfigurations.".into(),
         },
     )];
-    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| (*a.cluster).clone()).collect();
     for cluster in &mut clusters {
         if cluster.id.eq_ignore_ascii_case(&id) {
             failed.clone().apply(cluster, NOW);
@@ -1650,7 +1651,7 @@ fn an_open_fix_popup_takes_the_details_that_arrive_and_keeps_its_place() {
     );
 
     // The details: every cluster's maintenance configurations, none configured.
-    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
+    let mut clusters: Vec<Cluster> = state.fleet.iter().map(|a| (*a.cluster).clone()).collect();
     for cluster in &mut clusters {
         ClusterDetails {
             maintenance: Some(vec![]),

@@ -518,7 +518,7 @@ fn after_a_success_the_cluster_read_back_replaces_the_row_and_an_older_refresh_d
         "its subscription keeps its name"
     );
     assert_eq!(s.summary.non_compliant, non_compliant - 1, "the header counts it");
-    let mut saved = now.cluster.clone();
+    let mut saved = (*now.cluster).clone();
     saved.subscription_name = Some("Production".into());
     assert_eq!(effects, [Effect::SaveCluster(Box::new(saved))]);
     assert!(status(&s).contains("aks-a: 1 change applied and verified"));
@@ -530,7 +530,7 @@ fn after_a_success_the_cluster_read_back_replaces_the_row_and_an_older_refresh_d
         key: "demo".into(),
         saved_at: NOW,
         subscriptions: vec![],
-        clusters: fleet(),
+        clusters: fleet().into_iter().map(std::sync::Arc::new).collect(),
         skipped: 0,
         errors: vec![],
         regions: Default::default(),
@@ -552,13 +552,13 @@ fn after_a_success_the_cluster_read_back_replaces_the_row_and_an_older_refresh_d
     let at = s.find(&id("aks-a")).unwrap();
     assert_eq!(s.fleet[at].outcome_of(Rule::NodeAutoUpgrade), Some(Outcome::Pass));
     assert!(
-        effects.contains(&Effect::SaveCluster(Box::new(s.fleet[at].cluster.clone()))),
+        effects.contains(&Effect::SaveCluster(Box::new((*s.fleet[at].cluster).clone()))),
         "{effects:?}"
     );
     // A newer read wins, whatever it says.
     let mut newer = older;
     for c in &mut newer.clusters {
-        c.as_of = Some(NOW + time::Duration::minutes(5));
+        std::sync::Arc::make_mut(c).as_of = Some(NOW + time::Duration::minutes(5));
     }
     apply_listed(&mut s, newer);
     let at = s.find(&id("aks-a")).unwrap();

@@ -4,7 +4,7 @@
 use super::*;
 use crate::config::{Frequency, Waiver};
 use crate::model::fixtures::{cluster, maintenance, pool};
-use crate::model::{AgentPool, Cluster};
+use crate::model::{AgentPool, Atom, Cluster};
 
 const SUB: &str = "11111111-1111-1111-1111-111111111111";
 const BOTH: &[&str] = &["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"];
@@ -62,15 +62,15 @@ struct Upgrades {
 /// The cluster with `upgrades` as its upgrade profile (`None`: not read).
 fn with_profile(mut cluster: Cluster, upgrades: Option<Upgrades>) -> Cluster {
     if let Some(upgrades) = upgrades {
-        cluster.upgrades = Some(upgrades.control_plane);
+        cluster.upgrades = Some(upgrades.control_plane.into_iter().map(Atom::from).collect());
         for pool in &mut cluster.pools {
             pool.upgrades = Some(
                 upgrades
                     .pools
                     .iter()
                     .find(|(name, _)| *name == pool.name)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default(),
+                    .map(|(_, v)| v.iter().map(Atom::from).collect())
+                    .unwrap_or_else(|| Vec::new().into()),
             );
         }
     }

@@ -28,7 +28,7 @@ fn log_of(assessed: &[Assessed], errors: &[SourceError]) -> Value {
 fn from_file(file: &str) -> Vec<Assessed> {
     let (mut assessed, _, _) = fixture();
     for (i, item) in assessed.iter_mut().enumerate() {
-        item.cluster.source = Some(Box::new(SourceLocation {
+        std::sync::Arc::make_mut(&mut item.cluster).source = Some(Box::new(SourceLocation {
             file: file.into(),
             line: 10 * (i + 1),
             column: 3,
@@ -199,8 +199,9 @@ fn fingerprints_key_on_rule_and_resource_id_and_survive_order_and_case() {
     let mut again = fixture().0;
     again.reverse();
     for item in &mut again {
-        item.cluster.id = item.cluster.id.to_uppercase();
-        item.cluster.name.push_str("-renamed");
+        let cluster = std::sync::Arc::make_mut(&mut item.cluster);
+        cluster.id = cluster.id.to_uppercase();
+        cluster.name = format!("{}-renamed", cluster.name).into();
     }
     assert_eq!(prints(&again), first, "same rule and resource, same fingerprint");
     let legacy = &assessed[1].cluster.id;
@@ -214,7 +215,7 @@ fn fingerprints_key_on_rule_and_resource_id_and_survive_order_and_case() {
     // Template resources have no id: two of them in one file still differ.
     let mut template = from_file("main.json");
     for item in &mut template {
-        item.cluster.id.clear();
+        std::sync::Arc::make_mut(&mut item.cluster).id.clear();
     }
     let prints = prints(&template);
     assert!(

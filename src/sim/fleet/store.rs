@@ -160,6 +160,8 @@ pub struct SimFleet {
     index: HashMap<String, (usize, usize)>,
     /// `sub/rg` in lower case.
     groups: HashSet<String>,
+    /// Subscription id in lower case -> index: every request looks its subscription up.
+    by_subscription: HashMap<String, usize>,
 }
 
 impl SimFleet {
@@ -207,9 +209,15 @@ impl SimFleet {
                 groups.insert(format!("{}/{group}", sub.id).to_ascii_lowercase());
             }
         }
+        let by_subscription = subscriptions
+            .iter()
+            .enumerate()
+            .map(|(s, sub)| (sub.id.to_ascii_lowercase(), s))
+            .collect();
         SimFleet {
             tenant_id,
             client_object_id,
+            by_subscription,
             forbidden_count: options.forbidden_subscriptions.min(subscriptions.len()),
             subscriptions,
             kubernetes_versions,
@@ -248,9 +256,7 @@ impl SimFleet {
     }
 
     pub fn subscription_index(&self, sub_id: &str) -> Option<usize> {
-        self.subscriptions
-            .iter()
-            .position(|s| s.id.eq_ignore_ascii_case(sub_id))
+        self.by_subscription.get(&sub_id.to_ascii_lowercase()).copied()
     }
 
     pub fn subscription(&self, sub_id: &str) -> Option<&SimSubscription> {
