@@ -20,7 +20,8 @@
 //!                                          calendar: support, next windows, insights (pure)
 //!  `config`                                config.toml, its errors, how to reach Azure
 //!  `text`                                  terminal-safe text, durations, globs
-//!  `model`                                 clusters, findings, details, progress, summary, changes
+//!  `model`  `par`                          clusters, findings, details, progress, summary, changes;
+//!                                          per-cluster work over the cores
 //! ```
 //!
 //! Within a row, modules do not import each other; the order of the rows is the order
@@ -76,6 +77,7 @@ pub mod filter;
 pub mod history;
 pub mod import;
 pub mod model;
+pub mod par;
 pub mod remediate;
 pub mod report;
 pub mod rules;

@@ -131,9 +131,45 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A text that compares and hashes ignoring ASCII case, without a lower-case copy:
+/// Azure's ids differ in case from one API to the next.
+#[derive(Debug, Clone, Copy)]
+pub struct NoCase<'a>(pub &'a str);
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut lower = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(lower.len()) {
+            for (to, from) in lower.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            state.write(&lower[..chunk.len()]);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &NoCase<'_>) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_case_keys_find_the_same_text_in_any_case() {
+        let long = "/subscriptions/X/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/Aks-1";
+        let keys: std::collections::HashMap<NoCase<'_>, u8> = [(NoCase(long), 1), (NoCase("b"), 2)].into();
+        assert_eq!(keys.get(&NoCase(&long.to_ascii_lowercase())), Some(&1));
+        assert_eq!(keys.get(&NoCase(&long.to_ascii_uppercase())), Some(&1));
+        assert_eq!(keys.get(&NoCase("B")), Some(&2));
+        assert_eq!(keys.get(&NoCase(&long[1..])), None);
+    }
 
     #[test]
     fn echoed_input_is_clipped_to_a_prefix_and_its_length() {

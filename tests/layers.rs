@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// The map, lowest layer first: a module may import only from layers below its own.
 const LAYERS: &[&[&str]] = &[
-    &["model"],
+    &["model", "par"],
     &["text"],
     &["config"],
     &["import", "rules", "calendar"],

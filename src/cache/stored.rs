@@ -493,8 +493,7 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
             None => Ok(None),
         }
     };
-    let mut out = Vec::with_capacity(count);
-    for at in 0..count {
+    let build = |at: usize| -> Result<UpgradeEvent, String> {
         let cluster_id: Atom = match &c.cluster_id[at] {
             EventCluster::Whole(id) => id.as_str().into(),
             EventCluster::Parts([pattern, s, g, n]) => {
@@ -511,7 +510,7 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
             (None, Some(own)) => event_resource_id(&cluster_id, own).into(),
             (None, None) => return Err(format!("event {at} has neither an id nor an event id to make one of")),
         };
-        out.push(UpgradeEvent {
+        Ok(UpgradeEvent {
             id,
             cluster_id,
             event_id,
@@ -521,9 +520,11 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
             started: time(&c.started, at, "events.started")?,
             updated: time(&c.updated, at, "events.updated")?,
             details: text(&c.details, at, "events.details")?,
-        });
-    }
-    Ok(out)
+        })
+    };
+    crate::par::map((0..count).collect(), || (), |(), at| build(at))
+        .into_iter()
+        .collect()
 }
 
 /// The pools' columns, the clusters' pools one after the other.
@@ -802,9 +803,15 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
     let templates = flagged(&c.templates, "templates")?;
     let stale = flagged(&c.stale, "stale")?;
 
-    let mut clusters = Vec::with_capacity(count);
+    // Where each cluster's pools start: the clusters are then built over the cores.
+    let mut starts = Vec::with_capacity(count);
     let mut next_pool = 0usize;
     for at in 0..count {
+        starts.push(next_pool);
+        next_pool += c.pools.get(at).copied().unwrap_or(0) as usize;
+    }
+    let build = |at: usize| -> Result<Arc<Cluster>, String> {
+        let next_pool = starts[at];
         let text = |column: &[u32], name: &str| -> Result<Atom, String> {
             match column.get(at) {
                 Some(&i) => t.text(i, name),
@@ -852,8 +859,7 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
                 },
             });
         }
-        next_pool += pool_total;
-        clusters.push(Arc::new(Cluster {
+        Ok(Arc::new(Cluster {
             id,
             name,
             subscription_id,
@@ -907,8 +913,11 @@ pub(super) fn snapshot(read: Read) -> Result<Snapshot, String> {
             },
             stale: stale[at],
             source: c.source.get(at).cloned().flatten().map(Box::new),
-        }));
-    }
+        }))
+    };
+    let clusters = crate::par::map((0..count).collect(), || (), |(), at| build(at))
+        .into_iter()
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(Snapshot {
         schema,
         key,
@@ -961,10 +970,8 @@ impl Decoder {
             maintenance_lists: tables.maintenance_lists,
             details: tables.details.into_iter().map(Arc::new).collect(),
         };
-        // The texts, and those of the configurations, are shared like any other.
-        for atom in &mut decoder.texts {
-            texts.share(atom);
-        }
+        // The table holds each text once already; the configurations' texts are
+        // shared among themselves.
         for (at, stored) in tables.maintenance.into_iter().enumerate() {
             let schedule = match stored.schedule {
                 Some(s) => {

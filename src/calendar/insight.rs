@@ -31,13 +31,7 @@ pub(super) fn insights(
 ) -> Vec<Insight> {
     let mut out = Vec::new();
     let mut say = |kind: InsightKind, message: String, subject: Option<String>| {
-        out.push(Insight {
-            kind,
-            cluster: cluster.id.clone(),
-            name: cluster.name.clone(),
-            message,
-            subject,
-        });
+        out.push(Insight { kind, message, subject });
     };
     let warning = i64::from(ctx.settings.support_warning_days);
     match support.state {

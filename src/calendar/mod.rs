@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::config::InsightsConfig;
 use crate::model::{Assessed, Cluster, Insight, NextWindow, Outlook, RegionOffer, SupportCalendar, UpgradeEvent};
+use crate::text::NoCase;
 
 pub use support::support;
 
@@ -72,36 +73,38 @@ impl<'a> Context<'a> {
 
 /// Works out every cluster's outlook and puts it into its `Assessed`.
 pub fn annotate(fleet: &mut [Assessed], ctx: &Context) {
-    for item in fleet.iter_mut() {
+    crate::par::each_mut(fleet, |_, item| {
         item.outlook = Some(Box::new(outlook(&item.cluster, ctx)));
-    }
+    });
 }
 
 /// Works out every cluster's outlook as `annotate` does, handing each cluster its own
 /// `events` (moved, not copied): for a holder that keeps the events only in the
 /// outlooks. `ctx`'s own events are not used.
 pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Option<Vec<UpgradeEvent>>) {
-    let mut by_cluster = events.map(|events| {
-        let mut by_cluster: HashMap<String, Vec<UpgradeEvent>> = HashMap::new();
-        for event in events {
-            by_cluster
-                .entry(event.cluster_id.to_ascii_lowercase())
-                .or_default()
-                .push(event);
+    // Each cluster's own are handed to it first (an event of a cluster not read goes
+    // nowhere); the outlooks are then worked out over the cores.
+    let mut mine: Vec<Option<Vec<UpgradeEvent>>> = vec![events.as_ref().map(|_| Vec::new()); fleet.len()];
+    if let Some(events) = events {
+        let mut at: HashMap<NoCase<'_>, usize> = HashMap::with_capacity(fleet.len());
+        for (i, item) in fleet.iter().enumerate() {
+            at.entry(NoCase(&item.cluster.id)).or_insert(i);
         }
-        for list in by_cluster.values_mut() {
+        let places: Vec<Option<usize>> = events.iter().map(|e| at.get(&NoCase(&e.cluster_id)).copied()).collect();
+        drop(at);
+        for (event, place) in events.into_iter().zip(places) {
+            if let Some(list) = place.and_then(|i| mine[i].as_mut()) {
+                list.push(event);
+            }
+        }
+        for list in mine.iter_mut().flatten() {
             list.sort_by(newest_first);
         }
-        by_cluster
-    });
-    for item in fleet.iter_mut() {
-        let mine = by_cluster.as_mut().map(|by_cluster| {
-            by_cluster
-                .remove(&item.cluster.id.to_ascii_lowercase())
-                .unwrap_or_default()
-        });
-        item.outlook = Some(Box::new(outlook_with(&item.cluster, ctx, mine)));
     }
+    let mut work: Vec<(&mut Assessed, Option<Vec<UpgradeEvent>>)> = fleet.iter_mut().zip(mine).collect();
+    crate::par::each_mut(&mut work, |_, (item, mine)| {
+        item.outlook = Some(Box::new(outlook_with(&item.cluster, ctx, mine.take())));
+    });
 }
 
 /// Events newest first (by when they last moved), then by id.
@@ -161,10 +164,12 @@ pub fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<Upgrade
 }
 
 /// Every insight of the fleet, cluster by cluster.
-pub fn insights(fleet: &[Assessed]) -> impl Iterator<Item = &Insight> {
-    fleet
-        .iter()
-        .flat_map(|a| a.outlook.iter().flat_map(|o| o.insights.iter()))
+pub fn insights(fleet: &[Assessed]) -> impl Iterator<Item = (&Cluster, &Insight)> {
+    fleet.iter().flat_map(|a| {
+        a.outlook
+            .iter()
+            .flat_map(|o| o.insights.iter().map(|i| (&*a.cluster, i)))
+    })
 }
 
 #[cfg(test)]

@@ -497,6 +497,6 @@ fn annotating_adds_outlooks_and_changes_no_finding() {
     assert_eq!(first.events, Some(Vec::new()));
     let second = fleet[1].outlook.as_ref().expect("annotated");
     assert_eq!(second.windows, None, "not read");
-    let all: Vec<InsightKind> = insights(&fleet).map(|i| i.kind).collect();
+    let all: Vec<InsightKind> = insights(&fleet).map(|(_, i)| i.kind).collect();
     assert_eq!(all, [InsightKind::StaleImage]);
 }

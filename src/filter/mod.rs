@@ -881,8 +881,6 @@ mod tests {
                 .iter()
                 .map(|&kind| Insight {
                     kind,
-                    cluster: a.cluster.id.clone(),
-                    name: a.cluster.name.clone(),
                     message: String::new(),
                     subject: None,
                 })

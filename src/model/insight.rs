@@ -66,14 +66,10 @@ impl fmt::Display for InsightKind {
     }
 }
 
-/// One insight into one cluster.
+/// One insight into one cluster (the cluster whose outlook holds it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Insight {
     pub kind: InsightKind,
-    /// The cluster's resource id.
-    pub cluster: String,
-    /// The cluster's name.
-    pub name: super::Atom,
     /// What is the matter and what to do, in words a person can act on.
     pub message: String,
     /// The pool, maintenance configuration or event it is about, when it is about one.

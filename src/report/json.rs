@@ -145,51 +145,209 @@ use serde::{Serialize, Serializer};
 use super::Report;
 use crate::model::window::offset;
 use crate::model::{
-    AgentPool, Assessed, Changes, Finding, Insight, NextWindow, Outlook, SourceError, Summary, Support, UpgradeEvent,
+    AgentPool, Assessed, Cluster, Finding, Insight, NextWindow, SourceError, Summary, Support, UpgradeEvent,
 };
 use crate::rules::POLICY_DEFINITION_ID;
 
+/// Clusters rendered together by one thread: large enough to be worth a thread, small
+/// enough that a batch per core waiting to be written weighs little (about 2 MB).
+const BATCH: usize = 512;
+
+/// The document, as `serde_json` prints it pretty, byte for byte; the three arrays that
+/// grow with the fleet (clusters, insights, events) are rendered in batches over the
+/// cores and written in order as they are ready, so nothing holds the whole text.
 pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let minimum_version = report.minimum_version.to_string();
-    let document = Document {
-        tool: Tool {
-            name: "aksradar",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        summary: SummaryOut::new(&Summary::of(report.assessed), &minimum_version),
-        clusters: Clusters(report.assessed),
-        skipped: report.skipped,
-        duplicates: report.duplicates,
-        errors: Errors(report.errors),
-        changes: report.changes,
-        insights: report
-            .assessed
-            .iter()
-            .any(|a| a.outlook.is_some())
-            .then_some(InsightsOut(report.assessed)),
-        events: report
-            .assessed
-            .iter()
-            .any(|a| a.outlook.as_ref().is_some_and(|o| o.events.is_some()))
-            .then_some(EventsOut(report.assessed)),
+    let tool = Tool {
+        name: "aksradar",
+        version: env!("CARGO_PKG_VERSION"),
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    out.write_all(b"\n")
+    let assessed = report.assessed;
+    out.write_all(b"{")?;
+    field(out, "tool", &tool)?;
+    field(
+        out,
+        "summary",
+        &SummaryOut::new(&Summary::of(assessed), &minimum_version),
+    )?;
+    key(out, "clusters")?;
+    array(out, assessed, |item, element| element.serialize(ClusterOut::new(item)))?;
+    field(out, "skipped", &report.skipped)?;
+    field(out, "duplicates", &report.duplicates)?;
+    field(out, "errors", &Errors(report.errors))?;
+    if let Some(changes) = report.changes {
+        field(out, "changes", changes)?;
+    }
+    key(out, "insights")?;
+    if assessed.iter().any(|a| a.outlook.is_some()) {
+        array(out, assessed, |item, element| {
+            for insight in item.outlook.as_deref().map_or(&[][..], |o| &o.insights) {
+                element.serialize(InsightOut::new(&item.cluster, insight))?;
+            }
+            Ok(())
+        })?;
+    } else {
+        out.write_all(b"null")?;
+    }
+    key(out, "events")?;
+    if assessed
+        .iter()
+        .any(|a| a.outlook.as_ref().is_some_and(|o| o.events.is_some()))
+    {
+        array(out, assessed, |item, element| {
+            let events = item.outlook.as_deref().and_then(|o| o.events.as_deref());
+            for event in events.unwrap_or_default() {
+                element.serialize(EventOut::new(&item.cluster.id, event))?;
+            }
+            Ok(())
+        })?;
+    } else {
+        out.write_all(b"null")?;
+    }
+    out.write_all(b"\n}\n")
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    tool: Tool,
-    summary: SummaryOut<'a>,
-    clusters: Clusters<'a>,
-    skipped: usize,
-    duplicates: usize,
-    errors: Errors<'a>,
-    /// Present with `scan --changes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    changes: Option<&'a Changes>,
-    insights: Option<InsightsOut<'a>>,
-    events: Option<EventsOut<'a>>,
+/// Writes the next key of the document (every key but the first after a comma).
+fn key(out: &mut dyn Write, name: &str) -> io::Result<()> {
+    let separator: &[u8] = if name == "tool" { b"\n  \"" } else { b",\n  \"" };
+    out.write_all(separator)?;
+    out.write_all(name.as_bytes())?;
+    out.write_all(b"\": ")
+}
+
+/// Writes a key of the document and its value, indented as a top-level value.
+fn field(out: &mut dyn Write, name: &str, value: &impl Serialize) -> io::Result<()> {
+    key(out, name)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Indented::at(1));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// The elements of one of the document's arrays, each as pretty JSON at its place.
+struct Elements {
+    text: Vec<u8>,
+}
+
+impl Elements {
+    /// Adds one element after a comma (the first element's comma is dropped when the
+    /// array is written).
+    fn serialize(&mut self, value: impl Serialize) -> io::Result<()> {
+        self.text.extend_from_slice(b",\n    ");
+        let mut serializer = serde_json::Serializer::with_formatter(&mut self.text, Indented::at(2));
+        value.serialize(&mut serializer).map_err(io::Error::from)
+    }
+}
+
+/// A top-level array: what `element` makes of each item, in the items' order, made in
+/// batches over the cores.
+fn array<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    element: impl Fn(&T, &mut Elements) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    out.write_all(b"[")?;
+    let mut empty = true;
+    crate::par::in_order(
+        items,
+        BATCH,
+        |_, batch| {
+            let mut elements = Elements { text: Vec::new() };
+            batch.iter().try_for_each(|item| element(item, &mut elements))?;
+            Ok::<_, io::Error>(elements.text)
+        },
+        |text: io::Result<Vec<u8>>| -> io::Result<()> {
+            let text = text?;
+            if text.is_empty() {
+                return Ok(());
+            }
+            out.write_all(if empty { &text[1..] } else { &text })?;
+            empty = false;
+            Ok(())
+        },
+    )?;
+    out.write_all(if empty { b"]" } else { b"\n  ]" })
+}
+
+/// `serde_json`'s pretty printing (two spaces a level) from a depth already reached:
+/// a value inside the document prints as it would in the whole.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(depth: usize) -> Indented {
+        Indented {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, out: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.next(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -247,15 +405,6 @@ struct ByChannel {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
-}
-
-/// Serialises as an array without collecting the views into a `Vec` first.
-struct Clusters<'a>(&'a [Assessed]);
-
-impl Serialize for Clusters<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(ClusterOut::new))
-    }
 }
 
 #[derive(Serialize)]
@@ -461,27 +610,6 @@ struct WindowOut<'a> {
     problem: Option<&'a str>,
 }
 
-/// Every cluster's insights, cluster by cluster.
-struct InsightsOut<'a>(&'a [Assessed]);
-
-impl Serialize for InsightsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .iter()
-                .filter_map(|a| a.outlook.as_deref())
-                .flat_map(|o: &Outlook| o.insights.iter())
-                .map(|i: &Insight| InsightOut {
-                    kind: i.kind.as_str(),
-                    cluster: &i.cluster,
-                    name: &i.name,
-                    message: &i.message,
-                    subject: i.subject.as_deref(),
-                }),
-        )
-    }
-}
-
 #[derive(Serialize)]
 struct InsightOut<'a> {
     kind: &'static str,
@@ -491,31 +619,16 @@ struct InsightOut<'a> {
     subject: Option<&'a str>,
 }
 
-/// The events of every cluster in the report, cluster by cluster.
-struct EventsOut<'a>(&'a [Assessed]);
-
-impl Serialize for EventsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.0
-                .iter()
-                .filter_map(|a| {
-                    let events = a.outlook.as_deref().and_then(|o| o.events.as_deref())?;
-                    Some(events.iter().map(move |e| (a.cluster.id.as_str(), e)))
-                })
-                .flatten()
-                .map(|(cluster_id, e): (&str, &UpgradeEvent)| EventOut {
-                    id: &e.id,
-                    cluster_id,
-                    event_id: e.event_id.as_deref(),
-                    kind: e.kind.as_str(),
-                    status: e.status.as_str(),
-                    scheduled_time: e.scheduled,
-                    start_time: e.started,
-                    last_update_time: e.updated,
-                    details: e.details.as_deref(),
-                }),
-        )
+impl<'a> InsightOut<'a> {
+    /// One insight into `cluster`.
+    fn new(cluster: &'a Cluster, i: &'a Insight) -> Self {
+        InsightOut {
+            kind: i.kind.as_str(),
+            cluster: &cluster.id,
+            name: &cluster.name,
+            message: &i.message,
+            subject: i.subject.as_deref(),
+        }
     }
 }
 
@@ -534,6 +647,23 @@ struct EventOut<'a> {
     #[serde(with = "time::serde::rfc3339::option")]
     last_update_time: Option<time::OffsetDateTime>,
     details: Option<&'a str>,
+}
+
+impl<'a> EventOut<'a> {
+    /// One event of the cluster `cluster_id`, as the report names its fields.
+    fn new(cluster_id: &'a str, e: &'a UpgradeEvent) -> Self {
+        EventOut {
+            id: &e.id,
+            cluster_id,
+            event_id: e.event_id.as_deref(),
+            kind: e.kind.as_str(),
+            status: e.status.as_str(),
+            scheduled_time: e.scheduled,
+            start_time: e.started,
+            last_update_time: e.updated,
+            details: e.details.as_deref(),
+        }
+    }
 }
 
 #[cfg(test)]

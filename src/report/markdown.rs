@@ -58,11 +58,11 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out)?;
         writeln!(out, "aksradar's own, not PSRule findings: they change no verdict.")?;
         writeln!(out)?;
-        for insight in insights {
+        for (cluster, insight) in insights {
             writeln!(
                 out,
                 "- **{}** — {} — {}",
-                escape(&insight.name),
+                escape(&cluster.name),
                 insight.kind,
                 escape(&insight.message),
             )?;

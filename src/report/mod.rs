@@ -290,7 +290,7 @@ mod tests {
         let mut ok = ok;
         ok.outlook = Some(Box::new(ok_outlook(&ok.cluster)));
         let mut hostile = hostile;
-        hostile.outlook = Some(Box::new(hostile_outlook(&hostile.cluster)));
+        hostile.outlook = Some(Box::new(hostile_outlook()));
 
         let errors = vec![SourceError {
             subscription_id: Some("00000000-0000-0000-0000-000000000003".into()),
@@ -350,8 +350,6 @@ mod tests {
             events: Some(vec![failed]),
             insights: vec![Insight {
                 kind: InsightKind::FailedUpgrade,
-                cluster: cluster.id.clone(),
-                name: cluster.name.clone(),
                 message: "The latest NodeOSUpgrade scheduled upgrade failed (at 2026-11-22 00:40 UTC): Drain failed."
                     .into(),
                 subject: Some("7c1e".into()),
@@ -360,13 +358,11 @@ mod tests {
     }
 
     /// An old cluster AKS may upgrade by force; its windows and events were not read.
-    fn hostile_outlook(cluster: &Cluster) -> Outlook {
+    fn hostile_outlook() -> Outlook {
         let reason = "westeurope no longer offers Kubernetes 1.31, so it is out of support. It is below 1.32, the \
                       oldest minor westeurope offers: AKS may upgrade it by force.";
         let insight = |kind, message: &str| Insight {
             kind,
-            cluster: cluster.id.clone(),
-            name: cluster.name.clone(),
             message: message.into(),
             subject: None,
         };

@@ -36,11 +36,10 @@ pub fn assess(clusters: Vec<Cluster>, config: &Config, today: Date) -> Vec<Asses
 
 /// `assess` for clusters that others may hold too (a refresh still reading them).
 pub fn assess_shared(clusters: Vec<Arc<Cluster>>, config: &Config, today: Date) -> Vec<Assessed> {
-    let mut reasons = Interner::new();
-    clusters
-        .into_iter()
-        .map(|cluster| assess_sharing(cluster, config, today, &mut reasons))
-        .collect()
+    // Each thread shares the reasons it gives: a few hundred texts, kept once per core.
+    crate::par::map(clusters, Interner::new, |reasons, cluster| {
+        assess_sharing(cluster, config, today, reasons)
+    })
 }
 
 pub fn assess_one(cluster: impl Into<Arc<Cluster>>, config: &Config, today: Date) -> Assessed {
