@@ -67,29 +67,31 @@ where
     all
 }
 
-/// Runs `work` on every item in place, shared over the cores.
-pub fn each_mut<T: Send>(items: &mut [T], work: impl Fn(usize, &mut T) + Sync) {
+/// Runs `work` on every item in place, shared over the cores; each thread makes its
+/// own `state` with `init` and hands it to every item it takes, with the item's place.
+pub fn each_mut<T: Send, S>(items: &mut [T], init: impl Fn() -> S + Sync, work: impl Fn(&mut S, usize, &mut T) + Sync) {
     let threads = threads(items.len());
+    let share = items.len().div_ceil(threads).max(1);
+    let (init, work) = (&init, &work);
+    let run = move |n: usize, chunk: &mut [T]| {
+        let mut state = init();
+        for (i, item) in chunk.iter_mut().enumerate() {
+            work(&mut state, n * share + i, item);
+        }
+    };
     if threads == 1 {
-        items.iter_mut().enumerate().for_each(|(at, item)| work(at, item));
+        run(0, items);
         return;
     }
-    let share = items.len().div_ceil(threads);
-    let work = &work;
+    let run = &run;
     thread::scope(|scope| {
         let mut chunks = items.chunks_mut(share).enumerate();
         let mine = chunks.next();
         for (n, chunk) in chunks {
-            scope.spawn(move || {
-                for (i, item) in chunk.iter_mut().enumerate() {
-                    work(n * share + i, item);
-                }
-            });
+            scope.spawn(move || run(n, chunk));
         }
-        if let Some((_, chunk)) = mine {
-            for (i, item) in chunk.iter_mut().enumerate() {
-                work(i, item);
-            }
+        if let Some((n, chunk)) = mine {
+            run(n, chunk);
         }
     });
 }
@@ -172,7 +174,7 @@ mod tests {
     fn each_mut_reaches_every_item_with_its_place() {
         for n in [0, 3, ALONE * 2 + 1] {
             let mut items = vec![usize::MAX; n];
-            each_mut(&mut items, |at, item| *item = at);
+            each_mut(&mut items, || (), |(), at, item| *item = at);
             assert!(items.iter().enumerate().all(|(i, x)| *x == i));
         }
     }

@@ -560,13 +560,12 @@ impl State {
     /// first (from `regions`, `events` and the clock), then the rows, their texts shared.
     pub fn install(&mut self, mut fleet: Vec<Assessed>, carried: Carried) {
         self.annotate(&mut fleet);
+        // Over the cores, each with its own shared texts; later changes share theirs.
         self.texts = crate::model::Interner::new();
-        let texts = &mut self.texts;
-        self.rows = fleet
-            .iter()
-            .enumerate()
-            .map(|(i, a)| Row::of_shared(i, a, &self.config, texts))
-            .collect();
+        let (items, config) = (&fleet, &*self.config);
+        self.rows = crate::par::map((0..fleet.len()).collect(), crate::model::Interner::new, |texts, i| {
+            Row::of_shared(i, &items[i], config, texts)
+        });
         self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
         self.by_name = name_rank(&self.rows);
         (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);

@@ -22,46 +22,58 @@ const NODE_OS_SCHEDULE: &str = "aksManagedNodeOSUpgradeSchedule";
 /// A configuration change this close to an occurrence may not be applied to it.
 const CHANGE_LEAD: Duration = Duration::hours(24);
 
-pub(super) fn insights(
-    cluster: &Cluster,
-    support: &Support,
-    windows: Option<&[NextWindow]>,
-    events: &[UpgradeEvent],
-    ctx: &Context,
-) -> Vec<Insight> {
+/// What a cluster's support says to do (support ending or ended, an upgrade AKS may
+/// force): the same for every cluster with the same support, so worked out once.
+pub(super) fn of_support(support: &Support, ctx: &Context) -> Vec<(InsightKind, Atom)> {
     let mut out = Vec::new();
-    let mut say = |kind: InsightKind, message: String, subject: Option<String>| {
-        out.push(Insight { kind, message, subject });
-    };
     let warning = i64::from(ctx.settings.support_warning_days);
     match support.state {
-        SupportState::OutOfSupport => say(
+        SupportState::OutOfSupport => out.push((
             InsightKind::OutOfSupport,
             format!("{} Upgrade to a supported minor version.", support.reason),
-            None,
-        ),
-        SupportState::Ending => say(
-            InsightKind::EolSoon,
-            format!("{} Plan the upgrade.", support.reason),
-            None,
-        ),
-        SupportState::Lts if support.days_left.is_some_and(|d| d <= warning) => say(
-            InsightKind::EolSoon,
-            format!("{} Plan the upgrade.", support.reason),
-            None,
-        ),
+        )),
+        SupportState::Ending => out.push((InsightKind::EolSoon, format!("{} Plan the upgrade.", support.reason))),
+        SupportState::Lts if support.days_left.is_some_and(|d| d <= warning) => {
+            out.push((InsightKind::EolSoon, format!("{} Plan the upgrade.", support.reason)));
+        }
         _ => {}
     }
     if support.forced_upgrade {
-        say(
+        out.push((
             InsightKind::ForcedUpgrade,
             format!(
                 "{} Upgrade it yourself, in a window you choose, before AKS does.",
                 support.reason
             ),
-            None,
-        );
+        ));
     }
+    out.into_iter().map(|(kind, message)| (kind, message.into())).collect()
+}
+
+/// A cluster's insights: those of its support (`of_support`) first, then its failed
+/// upgrades, its windows changed too late and its stale images.
+pub(super) fn insights(
+    cluster: &Cluster,
+    of_support: &[(InsightKind, Atom)],
+    windows: Option<&[NextWindow]>,
+    events: &[UpgradeEvent],
+    ctx: &Context,
+) -> Vec<Insight> {
+    let mut out: Vec<Insight> = of_support
+        .iter()
+        .map(|(kind, message)| Insight {
+            kind: *kind,
+            message: message.clone(),
+            subject: None,
+        })
+        .collect();
+    let mut say = |kind: InsightKind, message: String, subject: Option<String>| {
+        out.push(Insight {
+            kind,
+            message: message.into(),
+            subject,
+        });
+    };
     for event in failed_upgrades(events) {
         let when = event
             .when()
@@ -231,12 +243,18 @@ impl Images {
     /// The images of `clusters`' pools, counting what AKS offers each pool too.
     pub(super) fn of<'a>(clusters: impl IntoIterator<Item = &'a Cluster>) -> Images {
         let mut images = Images::default();
+        // A loaded fleet shares each text: a region and image seen together once are
+        // not looked at again (texts read apart still count, only once more each).
+        let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
         for cluster in clusters {
             for pool in &cluster.pools {
                 for image in [&pool.node_image_version, &pool.latest_node_image_version]
                     .into_iter()
                     .flatten()
                 {
+                    if !seen.insert((cluster.location.as_ptr() as usize, image.as_ptr() as usize)) {
+                        continue;
+                    }
                     if !images.read.contains_key(image.as_str()) {
                         let read = image_family(image).zip(node_image_date(image));
                         images

@@ -73,10 +73,32 @@ impl<'a> Context<'a> {
 
 /// Works out every cluster's outlook and puts it into its `Assessed`.
 pub fn annotate(fleet: &mut [Assessed], ctx: &Context) {
-    crate::par::each_mut(fleet, |_, item| {
-        item.outlook = Some(Box::new(outlook(&item.cluster, ctx)));
+    crate::par::each_mut(fleet, Memo::default, |memo, _, item| {
+        let events = own_events(&item.cluster, ctx);
+        item.outlook = Some(Box::new(outlook_memo(&item.cluster, ctx, events, memo)));
     });
 }
+
+/// What clusters of the same minor version, region, support plan and tier share: their
+/// support and what it says to do, worked out once (per thread) instead of per cluster,
+/// and its texts shared.
+#[derive(Default)]
+pub struct Memo {
+    support: HashMap<
+        SupportKey,
+        (
+            crate::model::Support,
+            Vec<(crate::model::InsightKind, crate::model::Atom)>,
+        ),
+    >,
+}
+
+type SupportKey = (
+    Option<crate::model::support::Minor>,
+    crate::model::Atom,
+    Option<crate::model::Atom>,
+    Option<crate::model::Atom>,
+);
 
 /// Works out every cluster's outlook as `annotate` does, handing each cluster its own
 /// `events` (moved, not copied): for a holder that keeps the events only in the
@@ -102,8 +124,8 @@ pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Optio
         }
     }
     let mut work: Vec<(&mut Assessed, Option<Vec<UpgradeEvent>>)> = fleet.iter_mut().zip(mine).collect();
-    crate::par::each_mut(&mut work, |_, (item, mine)| {
-        item.outlook = Some(Box::new(outlook_with(&item.cluster, ctx, mine.take())));
+    crate::par::each_mut(&mut work, Memo::default, |memo, _, (item, mine)| {
+        item.outlook = Some(Box::new(outlook_memo(&item.cluster, ctx, mine.take(), memo)));
     });
 }
 
@@ -114,25 +136,48 @@ fn newest_first(a: &UpgradeEvent, b: &UpgradeEvent) -> std::cmp::Ordering {
 
 /// One cluster's outlook.
 pub fn outlook(cluster: &Cluster, ctx: &Context) -> Outlook {
-    let events = ctx.events.as_ref().map(|by_cluster| {
+    outlook_with(cluster, ctx, own_events(cluster, ctx))
+}
+
+/// A copy of the cluster's events in `ctx`, when it has any.
+fn own_events(cluster: &Cluster, ctx: &Context) -> Option<Vec<UpgradeEvent>> {
+    ctx.events.as_ref().map(|by_cluster| {
         by_cluster
             .get(&cluster.id.to_ascii_lowercase())
             .map(|mine| mine.iter().map(|&e| e.clone()).collect())
             .unwrap_or_default()
-    });
-    outlook_with(cluster, ctx, events)
+    })
 }
 
 /// One cluster's outlook with its events (newest first; `None`: not read).
 pub fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>) -> Outlook {
-    let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
-    let support = support(
-        cluster,
-        ctx.calendar,
-        region,
-        ctx.now.date(),
-        ctx.settings.support_warning_days,
+    outlook_memo(cluster, ctx, events, &mut Memo::default())
+}
+
+/// `outlook_with`, the support looked up in `memo` first.
+fn outlook_memo(cluster: &Cluster, ctx: &Context, events: Option<Vec<UpgradeEvent>>, memo: &mut Memo) -> Outlook {
+    let key = (
+        cluster.version().map(|v| v.minor_key()),
+        cluster.location.clone(),
+        cluster.support_plan.clone(),
+        cluster.sku_tier.clone(),
     );
+    let (support, of_support) = memo
+        .support
+        .entry(key)
+        .or_insert_with(|| {
+            let region = ctx.regions.get(&cluster.location.to_ascii_lowercase());
+            let support = support(
+                cluster,
+                ctx.calendar,
+                region,
+                ctx.now.date(),
+                ctx.settings.support_warning_days,
+            );
+            let of_support = insight::of_support(&support, ctx);
+            (support, of_support)
+        })
+        .clone();
     let windows = cluster.maintenance.as_ref().map(|configs| {
         configs
             .iter()
@@ -149,7 +194,7 @@ pub fn outlook_with(cluster: &Cluster, ctx: &Context, events: Option<Vec<Upgrade
     });
     let insights = insight::insights(
         cluster,
-        &support,
+        &of_support,
         windows.as_deref(),
         events.as_deref().unwrap_or_default(),
         ctx,

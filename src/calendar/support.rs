@@ -57,7 +57,7 @@ pub fn support(
                 days_left: ends.map(days_to),
                 basis: Some(Basis::Region),
                 forced_upgrade: below_oldest,
-                reason: format!("{reason}{}{plan_note}", forced_note(below_oldest, oldest, location)),
+                reason: format!("{reason}{}{plan_note}", forced_note(below_oldest, oldest, location)).into(),
             }
         };
         match region.find(minor) {
@@ -96,7 +96,8 @@ pub fn support(
                 forced_upgrade: false,
                 reason: format!(
                     "{location} offers Kubernetes {name}{kind}; the support calendar has no end for it.{plan_note}"
-                ),
+                )
+                .into(),
             };
         }
         return unknown(format!(
@@ -140,7 +141,7 @@ pub fn support(
         days_left: Some(days_left),
         basis: Some(entry.origin.into()),
         forced_upgrade: state == SupportState::OutOfSupport && below_oldest,
-        reason: format!("{reason}{plan_note}"),
+        reason: format!("{reason}{plan_note}").into(),
     }
 }
 
@@ -161,7 +162,7 @@ fn unknown(reason: String) -> Support {
         days_left: None,
         basis: None,
         forced_upgrade: false,
-        reason,
+        reason: reason.into(),
     }
 }
 

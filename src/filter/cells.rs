@@ -253,7 +253,7 @@ mod tests {
                 days_left: Some(44),
                 basis: Some(Basis::Calendar),
                 forced_upgrade: false,
-                reason: String::new(),
+                reason: Default::default(),
             },
             windows: hours.map(|hours| {
                 hours

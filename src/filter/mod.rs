@@ -873,7 +873,7 @@ mod tests {
                 days_left,
                 basis: Some(Basis::Calendar),
                 forced_upgrade: forced,
-                reason: String::new(),
+                reason: Default::default(),
             },
             windows,
             events: None,
@@ -881,7 +881,7 @@ mod tests {
                 .iter()
                 .map(|&kind| Insight {
                     kind,
-                    message: String::new(),
+                    message: Default::default(),
                     subject: None,
                 })
                 .collect(),

@@ -71,7 +71,7 @@ impl fmt::Display for InsightKind {
 pub struct Insight {
     pub kind: InsightKind,
     /// What is the matter and what to do, in words a person can act on.
-    pub message: String,
+    pub message: super::Atom,
     /// The pool, maintenance configuration or event it is about, when it is about one.
     pub subject: Option<String>,
 }

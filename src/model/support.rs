@@ -291,8 +291,8 @@ pub struct Support {
     /// Out of support and below the oldest minor its region offers: AKS may upgrade it
     /// by force.
     pub forced_upgrade: bool,
-    /// Why, in a sentence a person can act on.
-    pub reason: String,
+    /// Why, in a sentence a person can act on (shared by the clusters it is true of).
+    pub reason: super::Atom,
 }
 
 impl Support {
