@@ -96,6 +96,29 @@ pub fn each_mut<T: Send, S>(items: &mut [T], init: impl Fn() -> S + Sync, work: 
     });
 }
 
+/// `0..len` cut into one contiguous range per core (one range below a few thousand),
+/// `work` run on each at once; the results in the ranges' order.
+pub fn ranges<R: Send>(len: usize, work: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {
+    let threads = threads(len);
+    if threads == 1 {
+        return vec![work(0..len)];
+    }
+    let share = len.div_ceil(threads);
+    let work = &work;
+    thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|n| scope.spawn(move || work(n * share..((n + 1) * share).min(len))))
+            .collect();
+        let mut results = vec![work(0..share.min(len))];
+        results.extend(
+            others
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+        );
+        results
+    })
+}
+
 /// Works `items` in batches of `batch`, several batches at once over the cores, and
 /// hands each batch's result to `sink` in the items' order, as soon as the batches
 /// before it were handed on: at most one batch per core waits in memory. `work` gets
@@ -167,6 +190,14 @@ mod tests {
             assert!(mapped.iter().enumerate().all(|(i, (x, _))| *x == i * 2), "in order");
             // Each state counts its own share from 1: the first item of every share sees 1.
             assert_eq!(mapped.first().map(|m| m.1), (n > 0).then_some(1));
+        }
+    }
+
+    #[test]
+    fn ranges_cover_every_place_once_in_order() {
+        for n in [0, 1, ALONE - 1, ALONE * 2, ALONE * 5 + 3] {
+            let covered: Vec<usize> = ranges(n, |range| range.collect::<Vec<_>>()).concat();
+            assert_eq!(covered, (0..n).collect::<Vec<_>>());
         }
     }
 

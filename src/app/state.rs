@@ -295,24 +295,36 @@ impl Haystacks {
     /// along with it.
     fn containing(&self, words: &[&str]) -> Vec<bool> {
         let rows = self.starts.len().saturating_sub(1);
-        let mut all = vec![true; rows];
-        for word in words.iter().filter(|w| !w.is_empty()) {
-            let mut found = vec![false; rows];
-            let mut row = 0;
-            for at in memchr::memmem::find_iter(self.text.as_bytes(), word.as_bytes()) {
-                while row + 1 < self.starts.len() && self.starts[row + 1] <= at {
-                    row += 1;
-                }
-                // A hit counts when it ends in the row it starts in.
-                if row < rows && at + word.len() <= self.starts[row + 1] {
-                    found[row] = true;
-                }
-            }
-            for (keep, found) in all.iter_mut().zip(found) {
-                *keep &= found;
-            }
+        if rows == 0 {
+            return Vec::new();
         }
-        all
+        // The rows in a share per core; within a share, a row found once is left.
+        crate::par::ranges(rows, |range| {
+            let mut all = vec![true; range.len()];
+            for word in words.iter().filter(|w| !w.is_empty()) {
+                let finder = memchr::memmem::Finder::new(word.as_bytes());
+                let mut found = vec![false; range.len()];
+                let (bytes, end) = (self.text.as_bytes(), self.starts[range.end]);
+                let (mut at, mut row) = (self.starts[range.start], range.start);
+                while let Some(hit) = finder.find(&bytes[at..end]).map(|n| at + n) {
+                    while self.starts[row + 1] <= hit {
+                        row += 1;
+                    }
+                    // A hit counts when it ends in the row it starts in.
+                    if hit + word.len() <= self.starts[row + 1] {
+                        found[row - range.start] = true;
+                        at = self.starts[row + 1];
+                    } else {
+                        at = hit + 1;
+                    }
+                }
+                for (keep, found) in all.iter_mut().zip(found) {
+                    *keep &= found;
+                }
+            }
+            all
+        })
+        .concat()
     }
 }
 
@@ -406,6 +418,8 @@ pub struct State {
     /// them: grouping the clusters in view then needs no lookup by id.
     subscription_seeds: Vec<SubscriptionRow>,
     group_of: Vec<u32>,
+    /// Per subscription group, the row that speaks for all (see `group_by_subscription`).
+    speakers: Vec<Option<usize>>,
     /// Position in `subscription_rows`, and the first drawn.
     pub subscription_selected: usize,
     pub subscription_offset: usize,
@@ -498,6 +512,7 @@ impl State {
             subscription_rows: Vec::new(),
             subscription_seeds: Vec::new(),
             group_of: Vec::new(),
+            speakers: Vec::new(),
             subscription_selected: 0,
             subscription_offset: 0,
             upgrade_rows: Vec::new(),
@@ -568,7 +583,6 @@ impl State {
         });
         self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
         self.by_name = name_rank(&self.rows);
-        (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
         self.vocabulary = None;
         self.marked = if carried.marked.is_empty() {
             vec![false; self.rows.len()]
@@ -580,6 +594,7 @@ impl State {
         };
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.fleet = fleet;
+        self.group_by_subscription();
         self.data_time = self.fleet.iter().filter_map(|a| a.cluster.as_of).min();
         self.loading = false;
         self.recompute();
@@ -777,26 +792,38 @@ impl State {
             (None, true) if words.is_empty() => Some(vec![true; self.rows.len()].into()),
             _ => None,
         };
+        // `sub:` terms asked once per subscription, not once per cluster: every cluster
+        // of a subscription that has one id and name answers the same.
+        let by_subscription = self.subscription_answers(filter);
+        let group_of = &self.group_of;
         let test = |at: usize, row: &Row| {
             let text = haystacks.of_row(at);
+            let known = |term: usize| {
+                let group = *group_of.get(at)? as usize;
+                let (_, answers) = by_subscription.iter().find(|(t, _)| *t == term)?;
+                *answers.get(group)?
+            };
             (!only_failing || row.tally.failing > 0)
-                && match &with_words {
-                    Some(with) => {
-                        with[at] && filter.matches_besides_words(&fleet[row.index], text, row.version.as_ref())
-                    }
-                    None => filter.matches_parsed(&fleet[row.index], text, row.version.as_ref()),
-                }
+                && with_words.as_ref().is_none_or(|with| with[at])
+                && filter.matches_knowing(
+                    &fleet[row.index],
+                    text,
+                    row.version.as_ref(),
+                    with_words.is_some(),
+                    known,
+                )
         };
+        let rows = &self.rows;
         let keep: Arc<[bool]> = match (quick, base) {
             (Some(quick), _) => quick,
-            (None, Some(base)) => self
-                .rows
-                .iter()
-                .enumerate()
-                .zip(base.keep.iter())
-                .map(|((at, row), &was)| was && test(at, row))
-                .collect(),
-            (None, None) => self.rows.iter().enumerate().map(|(at, row)| test(at, row)).collect(),
+            // Every row looked at, a share per core.
+            (None, base) => crate::par::ranges(rows.len(), |range| {
+                range
+                    .map(|at| base.is_none_or(|b| b.keep[at]) && test(at, &rows[at]))
+                    .collect::<Vec<bool>>()
+            })
+            .concat()
+            .into(),
         };
         let count = keep.iter().filter(|k| **k).count();
         if self.kept.len() == REMEMBERED {
@@ -809,6 +836,67 @@ impl State {
             count,
         });
         keep
+    }
+
+    /// For each `sub:` term of `filter`, its answer per subscription group (`group_of`):
+    /// `None` for a group whose clusters do not all carry one subscription id and name,
+    /// which are then asked one by one.
+    fn subscription_answers(&self, filter: &Filter) -> Vec<(usize, Vec<Option<bool>>)> {
+        let terms = filter.subscription_terms();
+        if terms.is_empty() || self.group_of.len() != self.rows.len() {
+            return Vec::new();
+        }
+        terms
+            .into_iter()
+            .map(|term| {
+                let answers = self
+                    .speakers
+                    .iter()
+                    .map(|speaker| {
+                        let cluster = &self.fleet[self.rows[(*speaker)?].index].cluster;
+                        Some(filter.subscription_matches(
+                            term,
+                            &cluster.subscription_id,
+                            cluster.subscription_name.as_deref(),
+                        ))
+                    })
+                    .collect();
+                (term, answers)
+            })
+            .collect()
+    }
+
+    /// Groups the rows by subscription (`subscription_seeds`, `group_of`) and finds each
+    /// group's first row when every cluster of it carries one subscription id and name
+    /// (`speakers`): a `sub:` term then asks that one for all.
+    fn group_by_subscription(&mut self) {
+        (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
+        let groups = self.subscription_seeds.len();
+        let mut first: Vec<Option<usize>> = vec![None; groups];
+        let mut uniform = vec![true; groups];
+        for (at, &group) in self.group_of.iter().enumerate() {
+            let group = group as usize;
+            if group >= groups {
+                continue;
+            }
+            let cluster = &self.fleet[self.rows[at].index].cluster;
+            match first[group] {
+                None => first[group] = Some(at),
+                Some(seen) => {
+                    let seen = &self.fleet[self.rows[seen].index].cluster;
+                    if seen.subscription_id != cluster.subscription_id
+                        || seen.subscription_name != cluster.subscription_name
+                    {
+                        uniform[group] = false;
+                    }
+                }
+            }
+        }
+        self.speakers = first
+            .into_iter()
+            .zip(uniform)
+            .map(|(first, uniform)| first.filter(|_| uniform))
+            .collect();
     }
 
     /// The aggregates of the view that shows, for the clusters in view: the subscription
@@ -884,7 +972,7 @@ impl State {
                 *seed = fresh;
             }
         } else {
-            (self.subscription_seeds, self.group_of) = subscription_seeds(&self.rows, &self.subscriptions);
+            self.group_by_subscription();
         }
         self.subscription_rows = subscription_rows(
             &self.rows,

@@ -417,6 +417,46 @@ fn shown(s: &State) -> Vec<usize> {
     rows
 }
 
+/// `sub:` is asked once per subscription when all its clusters carry one id and name;
+/// a subscription whose clusters disagree (a file that names it two ways) is asked
+/// cluster by cluster, so the dashboard shows what `scan --filter` reports.
+#[test]
+fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_two_ways() {
+    let config = Arc::new(Config::default());
+    let mut fleet = clusters(12);
+    for (i, cluster) in fleet.iter_mut().enumerate() {
+        // sub-2 is named one way (asked once); sub-0 and sub-1 two ways.
+        let name = match (i % 3, i % 2) {
+            (2, _) => "Batch",
+            (_, 0) => "Payments Prod",
+            _ => "Search",
+        };
+        cluster.subscription_name = Some(name.into());
+    }
+    let mut s = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
+    s.set_fleet(crate::rules::assess(fleet, &config, NOW.date()));
+    for text in [
+        "sub:payments",
+        "sub:search",
+        "sub:batch",
+        "sub:sub-1",
+        "!sub:payments",
+        "sub:sub-1 sub:search",
+        "!sub:batch",
+        "sub:zzz",
+    ] {
+        s.set_filter(Filter::parse(text).unwrap());
+        s.recompute();
+        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text:?}");
+    }
+    s.set_filter(Filter::parse("sub:payments").unwrap());
+    s.recompute();
+    assert_eq!(s.visible.len(), 4, "aks-000, 004, 006 and 010 are named Payments Prod");
+    s.set_filter(Filter::parse("sub:batch").unwrap());
+    s.recompute();
+    assert_eq!(s.visible.len(), 4, "the clusters of sub-2");
+}
+
 #[test]
 fn typing_erasing_and_recalling_a_filter_shows_what_the_filter_shows_from_nothing() {
     let mut s = state(40, true);

@@ -362,6 +362,45 @@ impl Filter {
             .all(|(negated, term)| !negated && matches!(term, Term::Word(_)))
     }
 
+    /// `matches_parsed`, `known` answering the terms it can by their place (a caller
+    /// that asked each subscription once, say), and the words taken as found when
+    /// `words_found`.
+    pub fn matches_knowing(
+        &self,
+        item: &Assessed,
+        haystack: &str,
+        version: Option<&Version>,
+        words_found: bool,
+        known: impl Fn(usize) -> Option<bool>,
+    ) -> bool {
+        self.terms.iter().enumerate().all(|(at, (negated, term))| {
+            if words_found && !negated && matches!(term, Term::Word(_)) {
+                return true;
+            }
+            known(at).unwrap_or_else(|| term.matches(item, haystack, version)) != *negated
+        })
+    }
+
+    /// The places of the terms (`sub:`) that look at nothing but the cluster's
+    /// subscription id and name.
+    pub fn subscription_terms(&self) -> Vec<usize> {
+        let subscription = |(_, term): &(bool, Term)| matches!(term, Term::Subscription(_));
+        (0..self.terms.len())
+            .filter(|&at| subscription(&self.terms[at]))
+            .collect()
+    }
+
+    /// Whether the term at `at` (one of `subscription_terms`, negation aside) matches a
+    /// cluster of this subscription.
+    pub fn subscription_matches(&self, at: usize, id: &str, name: Option<&str>) -> bool {
+        match self.terms.get(at) {
+            Some((_, Term::Subscription(needle))) => {
+                contains_lowercase(id, needle) || name.is_some_and(|n| contains_lowercase(n, needle))
+            }
+            _ => false,
+        }
+    }
+
     /// `matches_parsed` for a cluster whose search text is known to contain `words()`.
     pub fn matches_besides_words(&self, item: &Assessed, haystack: &str, version: Option<&Version>) -> bool {
         self.terms.iter().all(|(negated, term)| {
