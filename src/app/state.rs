@@ -446,6 +446,8 @@ pub struct State {
     kept: Vec<Kept>,
     /// The rows in view, by place in `rows` (what `visible` holds, in memory order).
     shown: Arc<[bool]>,
+    /// The order `visible` was made in.
+    shown_order: Option<(Column, bool)>,
     /// Every row's search text, one after the other (`Row::haystack` moves here), and
     /// where each starts: a word is found in all of them in one pass.
     haystacks: Haystacks,
@@ -528,6 +530,7 @@ impl State {
             texts: crate::model::Interner::new(),
             kept: Vec::new(),
             shown: Arc::new([]),
+            shown_order: None,
             haystacks: Haystacks::default(),
             visible_generation: 0,
             aggregated: [None; 3],
@@ -730,11 +733,17 @@ impl State {
         // (walking them in sorted order would miss the cache on every row), then picked
         // in sorted order from the small list of answers.
         let keep = self.keep();
-        let order = &self.orders[&(column, descending)];
-        self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
-        self.shown = keep;
-        self.visible_generation += 1;
-        (self.summary, self.calendar_summary) = self.summarise();
+        // The same rows in the same order (a key that moved the cursor in the filter
+        // being typed, say): the view, its counts and aggregates stand.
+        let unchanged = Arc::ptr_eq(&keep, &self.shown) && self.shown_order == Some((column, descending));
+        if !unchanged {
+            let order = &self.orders[&(column, descending)];
+            self.visible = order.iter().map(|&row| row as usize).filter(|&i| keep[i]).collect();
+            self.shown = keep;
+            self.shown_order = Some((column, descending));
+            self.visible_generation += 1;
+            (self.summary, self.calendar_summary) = self.summarise();
+        }
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
         self.aggregate_view();
