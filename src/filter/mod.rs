@@ -474,7 +474,7 @@ impl Term {
                     if Version::parse(exact).is_none() {
                         return Err(error(
                             raw,
-                            format!("`{exact}` is not a version; write e.g. k8s:=1.33.7"),
+                            format!("`{}` is not a version; write e.g. k8s:=1.33.7", echo(exact)),
                         ));
                     }
                     return Ok(Term::VersionExact(exact.trim().to_ascii_lowercase()));
@@ -482,7 +482,10 @@ impl Term {
                     return version_parts(value).map(Term::VersionPrefix).ok_or_else(|| {
                         error(
                             raw,
-                            format!("`{value}` is not a version; write e.g. k8s:1.33 (every 1.33.x), k8s:=1.33.7 or k8s:<1.34"),
+                            format!(
+                                "`{}` is not a version; write e.g. k8s:1.33 (every 1.33.x), k8s:=1.33.7 or k8s:<1.34",
+                                echo(value)
+                            ),
                         )
                     });
                 };
@@ -996,6 +999,8 @@ mod tests {
         let huge = "y".repeat(100_000);
         for filter in [
             format!("k8s:<{huge}"),
+            format!("k8s:={huge}"),
+            format!("k8s:{huge}"),
             format!("fail:{huge}"),
             format!("{huge}:x"),
             format!("channel:none,{huge}"),
