@@ -808,6 +808,9 @@ impl State {
         let test = |at: usize, row: &Row| {
             let text = haystacks.of_row(at);
             let known = |term: usize| {
+                if let Some(answer) = filter.channel_answer(term, row.tally.channel) {
+                    return Some(answer);
+                }
                 let group = *group_of.get(at)? as usize;
                 let (_, answers) = by_subscription.iter().find(|(t, _)| *t == term)?;
                 *answers.get(group)?

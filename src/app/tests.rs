@@ -457,6 +457,31 @@ fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_t
     assert_eq!(s.visible.len(), 4, "the clusters of sub-2");
 }
 
+/// `channel:` is answered from the row's channel when AKS names it; a channel it does
+/// not name is asked of the cluster: either way what `scan --filter` reports.
+#[test]
+fn channel_terms_match_as_scan_does_for_every_channel_even_one_aks_does_not_name() {
+    let config = Arc::new(Config::default());
+    let mut fleet = clusters(12);
+    fleet[3].node_os_upgrade_channel = Some("Weekly".into());
+    let mut s = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
+    s.set_fleet(crate::rules::assess(fleet, &config, NOW.date()));
+    for text in [
+        "channel:none",
+        "channel:unspecified",
+        "!channel:unspecified",
+        "channel:securitypatch,unmanaged",
+        "!channel:nodeimage sub:sub-0",
+    ] {
+        s.set_filter(Filter::parse(text).unwrap());
+        s.recompute();
+        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text:?}");
+    }
+    s.set_filter(Filter::parse("!channel:securitypatch,nodeimage,unmanaged,none,unspecified").unwrap());
+    s.recompute();
+    assert_eq!(s.visible.len(), 1, "only the Weekly cluster");
+}
+
 #[test]
 fn typing_erasing_and_recalling_a_filter_shows_what_the_filter_shows_from_nothing() {
     let mut s = state(40, true);

@@ -381,6 +381,18 @@ impl Filter {
         })
     }
 
+    /// The term at `at` (negation aside) answered from the cluster's node OS channel's
+    /// place in `NodeOsChannel::SUMMARY` alone, when that tells: a `channel:` term, and
+    /// a channel AKS names (an unknown one is told by its value).
+    pub fn channel_answer(&self, at: usize, slot: usize) -> Option<bool> {
+        match self.terms.get(at) {
+            Some((_, Term::Channel(channels))) if slot < NodeOsChannel::SUMMARY.len() - 1 => {
+                Some(channels.iter().any(|c| c.summary_slot() == slot))
+            }
+            _ => None,
+        }
+    }
+
     /// The places of the terms (`sub:`) that look at nothing but the cluster's
     /// subscription id and name.
     pub fn subscription_terms(&self) -> Vec<usize> {
