@@ -25,6 +25,10 @@ pub struct CalendarTally {
     pub days_left: Option<i64>,
     /// Its scheduled upgrades that failed within `FAILED_WITHIN` before the outlook's instant.
     pub failed_upgrades: u32,
+    /// AKS may upgrade it by force.
+    pub forced_upgrade: bool,
+    /// Its insights' kinds, one bit each (`filter::insight_bit`).
+    pub insights: u8,
 }
 
 impl CalendarTally {
@@ -44,6 +48,11 @@ impl CalendarTally {
             ending_soon: o.has(InsightKind::EolSoon),
             days_left: o.support.days_left,
             failed_upgrades,
+            forced_upgrade: o.support.forced_upgrade,
+            insights: o
+                .insights
+                .iter()
+                .fold(0, |bits, i| bits | crate::filter::insight_bit(i.kind)),
         }
     }
 }
@@ -106,6 +115,22 @@ impl Row {
             calendar: CalendarTally::of(item.outlook.as_deref()),
             support_key: support_key(item.outlook.as_deref()),
             window_key: window_key(item.outlook.as_deref()),
+        }
+    }
+
+    /// What the row knows of its cluster, for the filter's terms (`Filter::row_answer`).
+    pub fn facts(&self) -> crate::filter::RowFacts {
+        let calendar = &self.calendar;
+        crate::filter::RowFacts {
+            channel_slot: self.tally.channel,
+            outlook: calendar.support.map(|support| crate::filter::OutlookFacts {
+                support,
+                forced_upgrade: calendar.forced_upgrade,
+                days_left: calendar.days_left,
+                windows_read: self.window_key.0 < 2,
+                window_ahead: self.window_key.0 == 0,
+                insights: calendar.insights,
+            }),
         }
     }
 

@@ -808,7 +808,7 @@ impl State {
         let test = |at: usize, row: &Row| {
             let text = haystacks.of_row(at);
             let known = |term: usize| {
-                if let Some(answer) = filter.channel_answer(term, row.tally.channel) {
+                if let Some(answer) = filter.row_answer(term, &row.facts()) {
                     return Some(answer);
                 }
                 let group = *group_of.get(at)? as usize;

@@ -381,16 +381,38 @@ impl Filter {
         })
     }
 
-    /// The term at `at` (negation aside) answered from the cluster's node OS channel's
-    /// place in `NodeOsChannel::SUMMARY` alone, when that tells: a `channel:` term, and
-    /// a channel AKS names (an unknown one is told by its value).
-    pub fn channel_answer(&self, at: usize, slot: usize) -> Option<bool> {
-        match self.terms.get(at) {
-            Some((_, Term::Channel(channels))) if slot < NodeOsChannel::SUMMARY.len() - 1 => {
-                Some(channels.iter().any(|c| c.summary_slot() == slot))
+    /// The term at `at` (negation aside) answered from what a table row knows of its
+    /// cluster (`RowFacts`), when that tells: the terms that would otherwise read the
+    /// cluster and its outlook, one cluster after another all over memory.
+    pub fn row_answer(&self, at: usize, facts: &RowFacts) -> Option<bool> {
+        let outlook = facts.outlook.as_ref();
+        let (_, term) = self.terms.get(at)?;
+        Some(match term {
+            // A channel AKS does not name is told by its value.
+            Term::Channel(channels) if facts.channel_slot < NodeOsChannel::SUMMARY.len() - 1 => {
+                channels.iter().any(|c| c.summary_slot() == facts.channel_slot)
             }
-            _ => None,
-        }
+            Term::Support(wanted) => outlook.is_some_and(|o| {
+                wanted.iter().any(|w| match w {
+                    SupportWanted::State(state) => o.support == *state,
+                    SupportWanted::Forced => o.forced_upgrade,
+                })
+            }),
+            Term::SupportWithin(seconds) => outlook.is_some_and(|o| {
+                o.days_left
+                    .is_some_and(|days| days >= 0 && days.unsigned_abs() * 86_400 < *seconds)
+            }),
+            Term::WindowNone => outlook.is_some_and(|o| o.windows_read && !o.window_ahead),
+            Term::WindowUnknown => outlook.is_some_and(|o| !o.windows_read),
+            Term::Insight(kinds) => outlook.is_some_and(|o| {
+                if kinds.is_empty() {
+                    o.insights != 0
+                } else {
+                    kinds.iter().any(|k| o.insights & insight_bit(*k) != 0)
+                }
+            }),
+            _ => return None,
+        })
     }
 
     /// The places of the terms (`sub:`) that look at nothing but the cluster's
@@ -657,6 +679,34 @@ impl Term {
             }),
         }
     }
+}
+
+/// What a table row knows of its cluster, enough for `Filter::row_answer`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowFacts {
+    /// The node OS channel's place in `NodeOsChannel::SUMMARY`.
+    pub channel_slot: usize,
+    /// `None` without an upgrade outlook.
+    pub outlook: Option<OutlookFacts>,
+}
+
+/// What the row knows of the cluster's upgrade outlook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutlookFacts {
+    pub support: SupportState,
+    pub forced_upgrade: bool,
+    pub days_left: Option<i64>,
+    /// The maintenance configurations were read.
+    pub windows_read: bool,
+    /// One of them has an occurrence ahead.
+    pub window_ahead: bool,
+    /// Its insights' kinds, one bit each (`insight_bit`).
+    pub insights: u8,
+}
+
+/// The bit of `kind` in `OutlookFacts::insights`: its place in `InsightKind::ALL`.
+pub fn insight_bit(kind: InsightKind) -> u8 {
+    InsightKind::ALL.iter().position(|k| *k == kind).map_or(0, |at| 1 << at)
 }
 
 /// Whether `text` lower-cased contains `needle` (lower-case already). ASCII text, nearly
