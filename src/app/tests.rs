@@ -76,6 +76,14 @@ fn state(n: usize, live: bool) -> State {
     state
 }
 
+/// A state showing `fleet`, read from a file.
+fn files_state(fleet: Vec<Cluster>) -> State {
+    let config = Arc::new(Config::default());
+    let mut state = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
+    state.set_fleet(crate::rules::assess(fleet, &config, NOW.date()));
+    state
+}
+
 fn press(state: &mut State, keys: &str) -> Vec<Effect> {
     let keymap = Keymap::default();
     let mut effects = Vec::new();
@@ -422,7 +430,6 @@ fn shown(s: &State) -> Vec<usize> {
 /// cluster by cluster, so the dashboard shows what `scan --filter` reports.
 #[test]
 fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_two_ways() {
-    let config = Arc::new(Config::default());
     let mut fleet = clusters(12);
     for (i, cluster) in fleet.iter_mut().enumerate() {
         // sub-2 is named one way (asked once); sub-0 and sub-1 two ways.
@@ -433,8 +440,7 @@ fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_t
         };
         cluster.subscription_name = Some(name.into());
     }
-    let mut s = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
-    s.set_fleet(crate::rules::assess(fleet, &config, NOW.date()));
+    let mut s = files_state(fleet);
     for text in [
         "sub:payments",
         "sub:search",
@@ -461,11 +467,9 @@ fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_t
 /// not name is asked of the cluster: either way what `scan --filter` reports.
 #[test]
 fn channel_terms_match_as_scan_does_for_every_channel_even_one_aks_does_not_name() {
-    let config = Arc::new(Config::default());
     let mut fleet = clusters(12);
     fleet[3].node_os_upgrade_channel = Some("Weekly".into());
-    let mut s = State::new(config.clone(), DataSource::Files(vec!["fleet.json".into()]), NOW);
-    s.set_fleet(crate::rules::assess(fleet, &config, NOW.date()));
+    let mut s = files_state(fleet);
     for text in [
         "channel:none",
         "channel:unspecified",
