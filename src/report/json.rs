@@ -674,6 +674,42 @@ mod tests {
     use super::super::tests::{HOSTILE_NAME, render};
     use crate::report::Style;
 
+    /// A fleet of many batches, shared over the cores, prints its clusters exactly as
+    /// one pretty printer prints them all, in order, at the document's depth.
+    #[test]
+    fn a_large_fleet_prints_as_one_pretty_printer_would() {
+        use crate::model::{Rule, Version, fixtures};
+        let assessed: Vec<crate::model::Assessed> = (0..5_000)
+            .map(|n| {
+                let cluster = fixtures::cluster(&format!("sub-{}", n % 7), "rg", &format!("aks-{n:05}"));
+                fixtures::failing(cluster, &[Rule::NodeAutoUpgrade])
+            })
+            .collect();
+        let minimum = Version::parse("1.33.7").expect("a version");
+        let report = super::super::Report {
+            assessed: &assessed,
+            skipped: 0,
+            duplicates: 0,
+            errors: &[],
+            minimum_version: &minimum,
+            changes: None,
+        };
+        let mut out = Vec::new();
+        super::write(&report, &mut out).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        let one = serde_json::to_string_pretty(&assessed.iter().map(super::ClusterOut::new).collect::<Vec<_>>())
+            .expect("printed");
+        let at_depth = one.replace('\n', "\n  ");
+        assert!(
+            text.contains(&format!("\"clusters\": {at_depth},\n")),
+            "the clusters array differs"
+        );
+        let value: Value = serde_json::from_str(&text).expect("one JSON document");
+        assert_eq!(value["clusters"].as_array().map(Vec::len), Some(5_000));
+        assert_eq!(value["clusters"][4_999]["name"], "aks-04999");
+        assert_eq!(value["insights"], Value::Null, "no outlooks, no insights");
+    }
+
     fn parsed() -> Value {
         let text = render(Format::Json, Style::default());
         serde_json::from_slice(text.as_bytes()).expect("the json format parses back")
