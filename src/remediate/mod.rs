@@ -72,17 +72,6 @@ impl Scope {
     pub fn includes(self, rule: Rule) -> bool {
         self.0[Scope::slot(rule)]
     }
-
-    /// The same scope with `rule` in or out.
-    pub fn with(mut self, rule: Rule, included: bool) -> Scope {
-        self.0[Scope::slot(rule)] = included;
-        self
-    }
-
-    /// Its rules, in rule order.
-    pub fn rules(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL.into_iter().filter(move |r| self.includes(*r))
-    }
 }
 
 impl Default for Scope {

@@ -58,13 +58,6 @@ impl Plan {
             .filter(|rule| self.changes.iter().any(|c| c.rule == *rule))
             .collect()
     }
-
-    /// Whether the plan has a Kubernetes upgrade in it.
-    pub fn upgrades_kubernetes(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| matches!(c.what, What::KubernetesVersion { .. } | What::PoolVersion { .. }))
-    }
 }
 
 /// One change: a property from its value now to the value the fix sets.
