@@ -508,9 +508,13 @@ pub(super) fn event(state: &mut State, run: u64, event: Event) -> Vec<Effect> {
             }
             vec![]
         }
-        Event::Waiting { cluster, seconds, why } => {
+        Event::Waiting {
+            cluster,
+            seconds,
+            why,
+            busy,
+        } => {
             // The operation's own polls are what running means; a 409 is worth saying.
-            let busy = why.contains("409");
             for row in state.operations.of_cluster(run, &cluster) {
                 if !row.state.is_final() {
                     row.note = busy.then(|| format!("{why}; looking again in {seconds:.0} s"));

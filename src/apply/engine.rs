@@ -567,6 +567,7 @@ impl Run<'_> {
                     cluster: cluster.clone(),
                     seconds: wait.as_secs_f64(),
                     why: "the operation is running".into(),
+                    busy: false,
                 });
             })
             .await;
@@ -654,6 +655,7 @@ impl Run<'_> {
             cluster: self.id().to_string(),
             seconds: wait.as_secs_f64(),
             why: "another operation is running on the cluster (409 OperationNotAllowed)".into(),
+            busy: true,
         });
         client.clock().sleep(wait).await;
         None

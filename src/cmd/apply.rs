@@ -276,7 +276,12 @@ async fn print_progress(mut events: mpsc::UnboundedReceiver<Event>, plans: Vec<P
                     _ => continue,
                 }
             }
-            Event::Waiting { cluster, seconds, why } if why.contains("409") => {
+            Event::Waiting {
+                cluster,
+                seconds,
+                why,
+                busy: true,
+            } => {
                 format!("{}: waiting {seconds:.0} s: {why}", name(&cluster))
             }
             Event::Started { .. } | Event::Waiting { .. } => continue,

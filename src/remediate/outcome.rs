@@ -118,8 +118,14 @@ pub enum Event {
         index: usize,
         state: ChangeState,
     },
-    /// Waiting before the next look (an operation running, a 409).
-    Waiting { cluster: String, seconds: f64, why: String },
+    /// Waiting before the next look: an operation running, or (`busy`) another one on
+    /// the cluster refused the write with a 409, which is worth telling the user.
+    Waiting {
+        cluster: String,
+        seconds: f64,
+        why: String,
+        busy: bool,
+    },
     /// Something went wrong beside the changes (the audit log could not be written).
     Warning { message: String },
     /// The cluster is done.

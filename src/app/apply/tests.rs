@@ -429,6 +429,7 @@ fn the_engine_s_events_move_each_row_forward_with_the_time_from_the_tick_clock()
             cluster: id("aks-b"),
             seconds: 15.0,
             why: "another operation is running on the cluster (409 OperationNotAllowed)".into(),
+            busy: true,
         },
     );
     let note = s.operations.rows[1].note.clone().unwrap_or_default();
