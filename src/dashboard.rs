@@ -762,12 +762,7 @@ mod tests {
         let credential = Arc::new(HangsOnce::default());
         let (mut state, services) = services(sim.url(), Credentials::from_credential(credential.clone()));
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut pending = Pending(0);
-        for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &state, &tx, true) {
-                pending.0 += 1;
-            }
-        }
+        let mut pending = start_initial(&mut state, &services, &tx);
         credential.first_call.notified().await;
         assert!(state.refresh.running, "the first refresh is stuck in its sign-in");
         step(
@@ -794,12 +789,7 @@ mod tests {
         let (url, connections) = counting_proxy(sim.addr()).await;
         let (mut state, services) = services(url, Credentials::fixed("simulator"));
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut pending = Pending(0);
-        for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &state, &tx, true) {
-                pending.0 += 1;
-            }
-        }
+        let mut pending = start_initial(&mut state, &services, &tx);
         settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
         assert_eq!(state.fleet.len(), 6);
         let after_first = connections.load(Ordering::SeqCst);
@@ -910,6 +900,17 @@ mod tests {
             .collect()
     }
 
+    /// Starts what the dashboard starts with, as the loop does; how many are pending.
+    fn start_initial(state: &mut State, services: &Services, tx: &UnboundedSender<Action>) -> Pending {
+        let mut pending = Pending(0);
+        for effect in initial_effects(state, services) {
+            if services.start(effect, state, tx, true) {
+                pending.0 += 1;
+            }
+        }
+        pending
+    }
+
     #[tokio::test]
     async fn an_apply_runs_through_effects_and_actions_and_the_cluster_read_back_replaces_its_row() {
         let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), apply_options())
@@ -918,12 +919,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut state, services) = apply_services(sim.url(), 4, dir.path());
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut pending = Pending(0);
-        for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &state, &tx, true) {
-                pending.0 += 1;
-            }
-        }
+        let mut pending = start_initial(&mut state, &services, &tx);
         settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
         let id = to_change(&state)
             .into_iter()
@@ -990,12 +986,7 @@ mod tests {
         // One cluster at a time, so the others wait their turn.
         let (mut state, services) = apply_services(sim.url(), 1, dir.path());
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut pending = Pending(0);
-        for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &state, &tx, true) {
-                pending.0 += 1;
-            }
-        }
+        let mut pending = start_initial(&mut state, &services, &tx);
         settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
         assert!(to_change(&state).len() >= 2, "a batch to queue");
         act(
@@ -1129,12 +1120,7 @@ mod tests {
             write_dir: PathBuf::from("."),
         };
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut pending = Pending(0);
-        for effect in initial_effects(&mut state, &services) {
-            if services.start(effect, &state, &tx, true) {
-                pending.0 += 1;
-            }
-        }
+        let mut pending = start_initial(&mut state, &services, &tx);
         settle_soon(&mut state, &services, &tx, &mut rx, &mut pending).await;
         state
     }
