@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use time::{Date, OffsetDateTime};
 
-use super::rows::{CalendarTally, Row};
+use super::rows::{Brief, CalendarTally, Row};
 use crate::history::Record;
 use crate::model::{Assessed, EventStatus, NodeOsChannel, Rule, SubscriptionState, Summary, SupportState};
 
@@ -196,7 +196,7 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
 /// could not be read come first (nobody knows how they stand), then the least
 /// compliant.
 pub fn subscription_rows(
-    rows: &[Row],
+    briefs: &[Brief],
     visible: &[usize],
     seeds: &[SubscriptionRow],
     group_of: &[u32],
@@ -205,18 +205,18 @@ pub fn subscription_rows(
     let mut out = seeds.to_vec();
     let mut failures: Vec<[usize; 8]> = vec![[0; 8]; out.len()];
     for &at in visible {
-        let row = &rows[at];
+        let brief = &briefs[at];
         let Some(i) = group_of.get(at).map(|&i| i as usize).filter(|&i| i < out.len()) else {
             continue;
         };
         let sub = &mut out[i];
         sub.clusters += 1;
-        sub.stale += usize::from(row.tally.stale);
-        sub.unknown += usize::from(row.tally.unknown);
-        if row.failing_rules != 0 {
+        sub.stale += usize::from(brief.stale());
+        sub.unknown += usize::from(brief.unknown());
+        if brief.failing_rules != 0 {
             sub.non_compliant += 1;
             for (bit, count) in failures[i].iter_mut().enumerate() {
-                if row.failing_rules & (1 << bit) != 0 {
+                if brief.failing_rules & (1 << bit) != 0 {
                     *count += 1;
                 }
             }

@@ -276,6 +276,30 @@ fn the_calendar_s_filter_terms_pick_in_the_dashboard_what_they_pick_in_scan() {
 }
 
 #[test]
+fn every_row_s_brief_tells_what_its_row_tells() {
+    let mut state = dashboard();
+    press(&mut state, "x");
+    press(&mut state, "x");
+    assert!(state.rows.len() > 5);
+    let mut facts = Vec::new();
+    for (at, row) in state.rows.iter().enumerate() {
+        let brief = state.brief(at).expect("a brief for every row");
+        assert_eq!(brief.tally(), row.tally, "{at}");
+        assert_eq!(brief.calendar(), row.calendar, "{at}");
+        assert_eq!(brief.failing(), row.tally.failing > 0);
+        let outlook = outlook_of(&state, &state.fleet[row.index].cluster.name);
+        let told = brief.facts().outlook.expect("every row here has an outlook");
+        assert_eq!(told.windows_read, outlook.windows.is_some(), "{at}");
+        assert_eq!(told.window_ahead, outlook.soonest().is_some(), "{at}");
+        facts.push((told.windows_read, told.window_ahead, told.support, told.days_left));
+    }
+    // The fixture has windows ahead, none and unread, and support both known and not.
+    facts.sort();
+    facts.dedup_by_key(|f| (f.0, f.1));
+    assert!(facts.len() >= 3, "{facts:?}");
+}
+
+#[test]
 fn every_cluster_s_outlook_is_the_one_scan_works_out() {
     let state = dashboard();
     for scanned in scanned(&state.config) {

@@ -22,7 +22,7 @@ use super::aggregates::{
 use super::apply::{Operations, PlanPopup};
 use super::context::Context;
 use super::line::LineEdit;
-use super::rows::{Row, name_rank, rank};
+use super::rows::{Brief, Row, name_rank, rank};
 use crate::calendar;
 use crate::config::Config;
 use crate::filter::{Column, Filter, Vocabulary};
@@ -360,6 +360,8 @@ pub struct State {
     pub data_source: DataSource,
     pub fleet: Vec<Assessed>,
     pub rows: Vec<Row>,
+    /// Each row's `Brief`, in the rows' order: what the passes over every row read.
+    briefs: Vec<Brief>,
     /// Indices into `rows`, filtered and sorted: what the table shows.
     pub visible: Vec<usize>,
     /// The counts over the clusters in view, for the header and the views.
@@ -480,6 +482,7 @@ impl State {
             data_source,
             fleet: Vec::new(),
             rows: Vec::new(),
+            briefs: Vec::new(),
             visible: Vec::new(),
             summary: Summary::default(),
             calendar_summary: CalendarSummary::default(),
@@ -563,6 +566,7 @@ impl State {
             marked: self.marked_ids().into_iter().collect(),
         };
         self.rows = Vec::new();
+        self.briefs = Vec::new();
         self.fleet = Vec::new();
         self.visible = Vec::new();
         self.shown = Arc::new([]);
@@ -585,6 +589,7 @@ impl State {
             Row::of_shared(i, &items[i], config, texts)
         });
         self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
+        self.briefs = self.rows.iter().map(Brief::of).collect();
         self.by_name = name_rank(&self.rows);
         self.vocabulary = None;
         self.marked = if carried.marked.is_empty() {
@@ -702,6 +707,7 @@ impl State {
             let events = self.events_read.then(|| events.unwrap_or_default());
             item.outlook = Some(Box::new(calendar::outlook_with(&item.cluster, &context, events)));
             self.rows[index] = Row::of_shared(index, item, &self.config, &mut self.texts);
+            self.briefs[index] = Brief::of(&self.rows[index]);
         }
         drop(context);
         self.haystacks = Haystacks::of(&mut self.rows, &self.haystacks);
@@ -804,34 +810,35 @@ impl State {
         // `sub:` terms asked once per subscription, not once per cluster: every cluster
         // of a subscription that has one id and name answers the same.
         let by_subscription = self.subscription_answers(filter);
-        let group_of = &self.group_of;
-        let test = |at: usize, row: &Row| {
-            let text = haystacks.of_row(at);
+        let (group_of, rows, briefs) = (&self.group_of, &self.rows, &self.briefs);
+        // A row's brief answers most terms; the row and its cluster are read only for
+        // the rest (a row's `index` is its place in the fleet).
+        let test = |at: usize| {
+            let brief = &briefs[at];
             let known = |term: usize| {
-                if let Some(answer) = filter.row_answer(term, &row.facts()) {
+                if let Some(answer) = filter.row_answer(term, &brief.facts()) {
                     return Some(answer);
                 }
                 let group = *group_of.get(at)? as usize;
                 let (_, answers) = by_subscription.iter().find(|(t, _)| *t == term)?;
                 *answers.get(group)?
             };
-            (!only_failing || row.tally.failing > 0)
+            (!only_failing || brief.failing())
                 && with_words.as_ref().is_none_or(|with| with[at])
                 && filter.matches_knowing(
-                    &fleet[row.index],
-                    text,
-                    row.version.as_ref(),
+                    &fleet[at],
+                    || haystacks.of_row(at),
+                    || rows[at].version.as_ref(),
                     with_words.is_some(),
                     known,
                 )
         };
-        let rows = &self.rows;
         let keep: Arc<[bool]> = match (quick, base) {
             (Some(quick), _) => quick,
             // Every row looked at, a share per core.
             (None, base) => crate::par::ranges(rows.len(), |range| {
                 range
-                    .map(|at| base.is_none_or(|b| b.keep[at]) && test(at, &rows[at]))
+                    .map(|at| base.is_none_or(|b| b.keep[at]) && test(at))
                     .collect::<Vec<bool>>()
             })
             .concat()
@@ -987,7 +994,7 @@ impl State {
             self.group_by_subscription();
         }
         self.subscription_rows = subscription_rows(
-            &self.rows,
+            &self.briefs,
             &self.in_memory_order(),
             &self.subscription_seeds,
             &self.group_of,
@@ -1056,19 +1063,19 @@ impl State {
             clusters: self.visible.len(),
             ..Default::default()
         };
-        let mut add = |row: &Row| {
-            summary.add(row.tally);
-            calendar.add(row.calendar);
+        let mut add = |brief: &Brief| {
+            summary.add(brief.tally());
+            calendar.add(brief.calendar());
         };
-        if self.shown.len() == self.rows.len() {
-            for (row, shown) in self.rows.iter().zip(self.shown.iter()) {
+        if self.shown.len() == self.briefs.len() {
+            for (brief, shown) in self.briefs.iter().zip(self.shown.iter()) {
                 if *shown {
-                    add(row);
+                    add(brief);
                 }
             }
         } else {
             for &index in &self.visible {
-                add(&self.rows[index]);
+                add(&self.briefs[index]);
             }
         }
         (summary, calendar)
@@ -1095,6 +1102,11 @@ impl State {
     /// The id of a row's cluster, lower-cased: the key of marks and details.
     fn row_id(&self, row: usize) -> String {
         self.fleet[self.rows[row].index].cluster.id.to_ascii_lowercase()
+    }
+
+    /// A row's `Brief` (index into `rows`).
+    pub fn brief(&self, row: usize) -> Option<&Brief> {
+        self.briefs.get(row)
     }
 
     /// Whether a row (index into `rows`) is marked.

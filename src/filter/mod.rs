@@ -365,11 +365,13 @@ impl Filter {
     /// `matches_parsed`, `known` answering the terms it can by their place (a caller
     /// that asked each subscription once, say), and the words taken as found when
     /// `words_found`.
-    pub fn matches_knowing(
+    ///
+    /// The search text and the version are asked for only when a term needs them.
+    pub fn matches_knowing<'a>(
         &self,
         item: &Assessed,
-        haystack: &str,
-        version: Option<&Version>,
+        haystack: impl Fn() -> &'a str,
+        version: impl Fn() -> Option<&'a Version>,
         words_found: bool,
         known: impl Fn(usize) -> Option<bool>,
     ) -> bool {
@@ -377,7 +379,11 @@ impl Filter {
             if words_found && !negated && matches!(term, Term::Word(_)) {
                 return true;
             }
-            known(at).unwrap_or_else(|| term.matches(item, haystack, version)) != *negated
+            known(at).unwrap_or_else(|| match term {
+                Term::Word(_) => term.matches(item, haystack(), None),
+                Term::Version(..) => term.matches(item, "", version()),
+                _ => term.matches(item, "", None),
+            }) != *negated
         })
     }
 
