@@ -7,6 +7,12 @@
 
 use std::process::ExitCode;
 
+/// jemalloc, set up in `.cargo/config.toml` to give freed memory back within 200 ms:
+/// a refresh at 100,000 clusters frees hundreds of megabytes on several threads.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = match aksradar::cli::Cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
