@@ -1143,7 +1143,7 @@ mod tests {
         let ids = |state: &State| {
             state
                 .events()
-                .map(|e| e.id.to_ascii_lowercase())
+                .map(|e| e.id().to_ascii_lowercase())
                 .collect::<std::collections::BTreeSet<_>>()
         };
         let events = ids(&state);

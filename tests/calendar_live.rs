@@ -12,7 +12,7 @@ use aksradar::azure::{self, ArmClient, Credentials, RetryPolicy};
 use aksradar::calendar::{self, Context};
 use aksradar::config::Config;
 use aksradar::model::api::{ARM_API_VERSION, EVENTS_QUERY, GRAPH_API_VERSION};
-use aksradar::model::{EventKind, EventStatus, InsightKind};
+use aksradar::model::{Atom, EventKind, EventStatus, InsightKind};
 use aksradar::sim::{SimClock, SimOptions, Simulator};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -96,8 +96,22 @@ async fn the_fleet_s_events_are_read_page_by_page_and_follow_channels_and_window
         .count();
     assert!(events.len() > 1000, "{} events: enough to need pages", events.len());
     assert_eq!(graph_requests, events.len().div_ceil(1000), "one query, paged");
-    let ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let ids: HashSet<String> = events.iter().map(|e| e.id().into_owned()).collect();
     assert_eq!(ids.len(), events.len(), "every event once");
+    // Held compactly: a cluster's events share its id, and make their own from it.
+    assert!(
+        events
+            .iter()
+            .all(|e| e.id.is_made() && e.id().starts_with(e.cluster_id.as_str()))
+    );
+    let mut by_cluster: HashMap<&str, &Atom> = HashMap::new();
+    let mut shared = 0;
+    for e in &events {
+        let first = by_cluster.entry(e.cluster_id.as_str()).or_insert(&e.cluster_id);
+        assert!(Atom::ptr_eq(first, &e.cluster_id), "{}", e.cluster_id);
+        shared += usize::from(!std::ptr::eq(*first, &e.cluster_id));
+    }
+    assert!(shared > 0, "some cluster has more than one event");
 
     let fleet = channels_and_windows(&sim);
     let mut statuses: HashMap<&str, usize> = HashMap::new();
@@ -111,16 +125,16 @@ async fn the_fleet_s_events_are_read_page_by_page_and_follow_channels_and_window
         );
         match event.kind {
             EventKind::Kubernetes => {
-                assert_ne!(upgrade, "none", "{}", event.id);
-                assert!(windows.contains("aksManagedAutoUpgradeSchedule"), "{}", event.id);
+                assert_ne!(upgrade, "none", "{}", event.id());
+                assert!(windows.contains("aksManagedAutoUpgradeSchedule"), "{}", event.id());
             }
             EventKind::NodeOs => {
                 assert!(
                     ["NodeImage", "SecurityPatch"].contains(&node_os.as_str()),
                     "{}",
-                    event.id
+                    event.id()
                 );
-                assert!(windows.contains("aksManagedNodeOSUpgradeSchedule"), "{}", event.id);
+                assert!(windows.contains("aksManagedNodeOSUpgradeSchedule"), "{}", event.id());
             }
             EventKind::Other(ref other) => panic!("an upgrade event of kind {other}"),
         }

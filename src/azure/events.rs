@@ -4,19 +4,25 @@
 
 use super::client::{ArmClient, ClientError};
 use super::graph;
-use crate::model::UpgradeEvent;
 use crate::model::api::EVENTS_QUERY;
+use crate::model::{Interner, UpgradeEvent};
 
 /// Every scheduled upgrade event in `subscriptions`, in the order Resource Graph gives
 /// them (by id). Fails as a whole: a fleet's events are read completely or not at all.
+/// A cluster's events share its id, and equal details share one text.
 pub async fn fetch_events(client: &ArmClient, subscriptions: &[String]) -> Result<Vec<UpgradeEvent>, ClientError> {
     let url = graph::url(client)?;
-    let mut events = Vec::new();
+    let mut events: Vec<UpgradeEvent> = Vec::new();
+    let mut texts = Interner::new();
     for batch in subscriptions.chunks(graph::BATCH) {
         let ids: Vec<&str> = batch.iter().map(String::as_str).collect();
         graph::pages(client, &url, &ids, EVENTS_QUERY, |page| {
             let rows = page.events.as_ref().map_or(0, Vec::len) + page.skipped;
-            events.extend(page.events.unwrap_or_default());
+            events.extend(page.events.unwrap_or_default().into_iter().map(|mut event| {
+                texts.share(&mut event.cluster_id);
+                texts.share_opt(&mut event.details);
+                event
+            }));
             rows
         })
         .await?;

@@ -412,11 +412,12 @@ impl Serialize for EventColumnsOut<'_> {
             }
         });
         column!("id", |v: &UpgradeEvent| {
+            let id = v.id();
             let made = v
                 .event_id
                 .as_ref()
-                .is_some_and(|own| v.id.as_str() == event_resource_id(&v.cluster_id, own));
-            (!made).then(|| v.id.to_string())
+                .is_some_and(|own| id == event_resource_id(&v.cluster_id, own));
+            (!made).then(|| id.into_owned())
         });
         column!("eventId", |v: &UpgradeEvent| v.event_id.as_ref().map(Atom::to_string));
         column!("kind", |v: &UpgradeEvent| e.borrow_mut().text(v.kind.as_str()));
@@ -436,7 +437,7 @@ fn event_resource_id(cluster: &str, event: &str) -> String {
 
 /// An event's cluster: the pattern its id follows and its subscription, group and name
 /// (each in `texts`), or the id itself.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 enum EventCluster {
     Parts([u32; 4]),
@@ -493,10 +494,17 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
             None => Ok(None),
         }
     };
-    let build = |at: usize| -> Result<UpgradeEvent, String> {
-        let cluster_id: Atom = match &c.cluster_id[at] {
-            EventCluster::Whole(id) => id.as_str().into(),
-            EventCluster::Parts([pattern, s, g, n]) => {
+    // A cluster's events sit one after another: each takes the id the one before made
+    // when they have the same cluster.
+    let build = |last: &mut Option<(usize, Atom)>, at: usize| -> Result<UpgradeEvent, String> {
+        let before = last
+            .as_ref()
+            .filter(|(prev, _)| c.cluster_id[*prev] == c.cluster_id[at])
+            .map(|(_, id)| id.clone());
+        let cluster_id: Atom = match (before, &c.cluster_id[at]) {
+            (Some(id), _) => id,
+            (None, EventCluster::Whole(id)) => id.as_str().into(),
+            (None, EventCluster::Parts([pattern, s, g, n])) => {
                 let pattern = t.text(*pattern, "events.clusterId")?;
                 let [s, g, n] = [*s, *g, *n].map(|i| t.text(i, "events.clusterId"));
                 fill(&pattern, &s?, &g?, &n?)
@@ -504,10 +512,12 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
                     .into()
             }
         };
+        *last = Some((at, cluster_id.clone()));
         let event_id: Option<Atom> = c.event_id.get(at).cloned().flatten().map(Atom::from);
+        // An id the snapshot left out is made from the cluster's and the event's.
         let id = match (c.id.get(at).cloned().flatten(), &event_id) {
             (Some(id), _) => id.into(),
-            (None, Some(own)) => event_resource_id(&cluster_id, own).into(),
+            (None, Some(_)) => crate::model::EventId::default(),
             (None, None) => return Err(format!("event {at} has neither an id nor an event id to make one of")),
         };
         Ok(UpgradeEvent {
@@ -522,7 +532,7 @@ fn events(c: EventColumns, t: &Decoder) -> Result<Vec<UpgradeEvent>, String> {
             details: text(&c.details, at, "events.details")?,
         })
     };
-    crate::par::map((0..count).collect(), || (), |(), at| build(at))
+    crate::par::map((0..count).collect(), || None, build)
         .into_iter()
         .collect()
 }

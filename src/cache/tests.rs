@@ -387,6 +387,40 @@ fn the_snapshot_reader_tells_another_key_another_schema_and_damage_apart() {
 }
 
 #[test]
+fn loaded_events_share_their_cluster_s_id_and_make_their_own_from_it() {
+    use crate::model::{EventKind, EventStatus, UpgradeEvent};
+    let cluster_id = |name: &str| cluster("sub-a", name).id;
+    let event = |name: &str, own: &str| UpgradeEvent {
+        id: format!("{}/scheduledevents/{own}", cluster_id(name)).into(),
+        cluster_id: cluster_id(name).into(),
+        event_id: Some(own.into()),
+        kind: EventKind::NodeOs,
+        status: EventStatus::Completed,
+        scheduled: None,
+        started: None,
+        updated: None,
+        details: None,
+    };
+    let mut fresh = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
+    let events = vec![event("a1", "e1"), event("a1", "e2"), event("a2", "e3")];
+    fresh.events = Some(events.clone());
+    let (_dir, store) = store();
+    store.save(&merge(None, fresh, KEY, NOW)).unwrap();
+    let Loaded::Hit(loaded) = store.load(KEY) else {
+        panic!("a hit")
+    };
+    let loaded = loaded.events.expect("events");
+    assert_eq!(loaded, events);
+    assert!(
+        Atom::ptr_eq(&loaded[0].cluster_id, &loaded[1].cluster_id),
+        "one cluster, one id"
+    );
+    assert!(!Atom::ptr_eq(&loaded[1].cluster_id, &loaded[2].cluster_id));
+    assert!(loaded.iter().all(|e| e.id.is_made()), "no id kept that can be made");
+    assert_eq!(loaded[2].id(), format!("{}/scheduledevents/e3", cluster_id("a2")));
+}
+
+#[test]
 fn regions_and_events_read_now_replace_the_previous_ones_and_are_kept_when_not_read() {
     use crate::model::support::OfferedMinor;
     use crate::model::{EventKind, EventStatus, RegionOffer, UpgradeEvent};

@@ -89,7 +89,12 @@ pub(super) fn insights(
                  cause before its next window.",
                 event.kind
             ),
-            Some(event.event_id.as_ref().unwrap_or(&event.id).to_string()),
+            Some(
+                event
+                    .event_id
+                    .as_deref()
+                    .map_or_else(|| event.id().into_owned(), str::to_string),
+            ),
         );
     }
     for window in windows.unwrap_or_default() {

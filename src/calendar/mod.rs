@@ -131,7 +131,7 @@ pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Optio
 
 /// Events newest first (by when they last moved), then by id.
 fn newest_first(a: &UpgradeEvent, b: &UpgradeEvent) -> std::cmp::Ordering {
-    b.when().cmp(&a.when()).then_with(|| a.id.cmp(&b.id))
+    b.when().cmp(&a.when()).then_with(|| a.id().cmp(&b.id()))
 }
 
 /// One cluster's outlook.

@@ -97,7 +97,8 @@ pub(super) fn read_event(obj: &Obj) -> Result<UpgradeEvent, ShapeError> {
         updated: time("lastUpdateTime")?,
         details: words(details, details_object.as_ref()).map(Into::into),
         id: id.into(),
-    })
+    }
+    .compact())
 }
 
 /// What people should read of the details: a message in them, or a plain text that

@@ -635,7 +635,7 @@ impl<'a> InsightOut<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct EventOut<'a> {
-    id: &'a str,
+    id: std::borrow::Cow<'a, str>,
     cluster_id: &'a str,
     event_id: Option<&'a str>,
     kind: &'a str,
@@ -653,7 +653,7 @@ impl<'a> EventOut<'a> {
     /// One event of the cluster `cluster_id`, as the report names its fields.
     fn new(cluster_id: &'a str, e: &'a UpgradeEvent) -> Self {
         EventOut {
-            id: &e.id,
+            id: e.id(),
             cluster_id,
             event_id: e.event_id.as_deref(),
             kind: e.kind.as_str(),
