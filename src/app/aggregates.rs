@@ -332,7 +332,7 @@ impl Posture {
         let mut left = [0u64; SUPPORT_LEFT.len() + 2];
         for &index in visible {
             let row = &rows[index];
-            let bucket = match (row.calendar.support, row.calendar.days_left) {
+            let bucket = match (row.brief.support(), row.brief.days_left()) {
                 (Some(SupportState::OutOfSupport), _) => 0,
                 (Some(SupportState::Unknown) | None, _) | (_, None) => SUPPORT_LEFT.len() + 1,
                 (_, Some(days)) => 1 + SUPPORT_LEFT.iter().position(|(_, most)| days <= *most).unwrap_or(0),

@@ -276,7 +276,7 @@ fn the_calendar_s_filter_terms_pick_in_the_dashboard_what_they_pick_in_scan() {
 }
 
 #[test]
-fn every_row_s_brief_tells_what_its_row_tells() {
+fn every_row_s_brief_tells_its_cluster_s_counts_and_calendar() {
     let mut state = dashboard();
     press(&mut state, "x");
     press(&mut state, "x");
@@ -284,10 +284,13 @@ fn every_row_s_brief_tells_what_its_row_tells() {
     let mut facts = Vec::new();
     for (at, row) in state.rows.iter().enumerate() {
         let brief = state.brief(at).expect("a brief for every row");
-        assert_eq!(brief.tally(), row.tally, "{at}");
-        assert_eq!(brief.calendar(), row.calendar, "{at}");
-        assert_eq!(brief.failing(), row.tally.failing > 0);
-        let outlook = outlook_of(&state, &state.fleet[row.index].cluster.name);
+        assert_eq!(brief, &row.brief, "the state's copy is the row's");
+        let item = &state.fleet[row.index];
+        assert_eq!(brief.tally(), crate::model::Tally::of(item), "{at}");
+        let calendar = super::rows::CalendarTally::of(item.outlook.as_deref());
+        assert_eq!(brief.calendar(), calendar, "{at}");
+        assert_eq!(brief.failing(), item.failing().count() > 0);
+        let outlook = outlook_of(&state, &item.cluster.name);
         let told = brief.facts().outlook.expect("every row here has an outlook");
         assert_eq!(told.windows_read, outlook.windows.is_some(), "{at}");
         assert_eq!(told.window_ahead, outlook.soonest().is_some(), "{at}");

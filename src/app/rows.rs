@@ -66,8 +66,9 @@ pub struct Row {
     /// Lower-cased row text (and id and tags) that `/` searches.
     pub haystack: String,
     pub verdict: Outcome,
-    /// What it adds to the summary: failing findings, channel, below minimum, stale.
-    pub tally: Tally,
+    /// What it adds to the counts and answers of the filter's row terms; the state
+    /// keeps a copy of every row's, packed, for its passes over all the rows.
+    pub brief: Brief,
     /// A `[highlight]` rule matches it (production, say).
     pub highlighted: bool,
     /// Its subscription's id, lower-cased: how the subscriptions view groups rows.
@@ -77,7 +78,6 @@ pub struct Row {
     pub(super) version: Option<Version>,
     /// The release date of the cluster's oldest node image, when readable.
     pub(super) oldest_image: Option<time::Date>,
-    pub calendar: CalendarTally,
     /// Orders SUPPORT: out of support first (longest out first), then by days left,
     /// then support without a known end, then unknown.
     pub(super) support_key: (u8, i64),
@@ -98,23 +98,29 @@ impl Row {
         let cells = Cells::of_shared(item, texts);
         let haystack = haystack(item, &cells);
         let version = c.version();
+        let failing_rules = item
+            .failing()
+            .filter_map(|f| Rule::ALL.iter().position(|r| *r == f.rule))
+            .fold(0u8, |bits, at| bits | (1 << at));
+        let window_key = window_key(item.outlook.as_deref());
         Row {
             index,
             cells,
             haystack,
             verdict,
-            tally: Tally::of(item),
+            brief: Brief::new(
+                Tally::of(item),
+                CalendarTally::of(item.outlook.as_deref()),
+                failing_rules,
+                window_key.0,
+            ),
             highlighted: config.highlight.matches(c),
             subscription: texts.intern(&c.subscription_id.to_ascii_lowercase()),
-            failing_rules: item
-                .failing()
-                .filter_map(|f| Rule::ALL.iter().position(|r| *r == f.rule))
-                .fold(0u8, |bits, at| bits | (1 << at)),
+            failing_rules,
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version,
-            calendar: CalendarTally::of(item.outlook.as_deref()),
             support_key: support_key(item.outlook.as_deref()),
-            window_key: window_key(item.outlook.as_deref()),
+            window_key,
         }
     }
 
@@ -122,7 +128,7 @@ impl Row {
     fn compare(&self, other: &Row, column: Column) -> std::cmp::Ordering {
         match column {
             Column::Version => self.version.cmp(&other.version),
-            Column::Verdict => (self.verdict, self.tally.failing).cmp(&(other.verdict, other.tally.failing)),
+            Column::Verdict => (self.verdict, self.brief.failing).cmp(&(other.verdict, other.brief.failing)),
             Column::Support => self.support_key.cmp(&other.support_key),
             Column::Window => self.window_key.cmp(&other.window_key),
             text => cmp_ignore_case(&self.cells[text], &other.cells[text]),
@@ -131,9 +137,10 @@ impl Row {
 }
 
 /// What the passes over every row read (the filter's row terms, the counts in view,
-/// the subscription groups), packed in 16 bytes and kept beside the rows: a pass over
-/// 100,000 rows reads 1.6 MB in order instead of picking a few fields out of each
-/// row's 300-odd bytes, which made a keystroke wait on memory, not on work.
+/// the subscription groups), packed in 16 bytes. Each row has its own, and the state
+/// keeps a copy of all of them side by side: a pass over 100,000 rows reads 1.6 MB in
+/// order instead of picking a few fields out of each row's 300-odd bytes, which made
+/// a keystroke wait on memory, not on work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Brief {
     /// Failing findings (a few rules at most).
@@ -159,8 +166,9 @@ const FORCED: u8 = 1 << 4;
 const NO_DAYS: i32 = i32::MIN;
 
 impl Brief {
-    pub fn of(row: &Row) -> Brief {
-        let (tally, calendar) = (&row.tally, &row.calendar);
+    /// A row's brief: its tally, its calendar's, its failing rules (one bit each) and
+    /// its `window_key`'s class.
+    pub fn new(tally: Tally, calendar: CalendarTally, failing_rules: u8, window: u8) -> Brief {
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         Brief {
             failing: u8::try_from(tally.failing).unwrap_or(u8::MAX),
@@ -172,8 +180,8 @@ impl Brief {
                 | flag(calendar.forced_upgrade, FORCED),
             support: calendar.support,
             insights: calendar.insights,
-            failing_rules: row.failing_rules,
-            window: row.window_key.0,
+            failing_rules,
+            window,
             failed_upgrades: calendar.failed_upgrades,
             days_left: calendar
                 .days_left
@@ -183,6 +191,19 @@ impl Brief {
 
     pub fn failing(&self) -> bool {
         self.failing > 0
+    }
+
+    /// How many findings fail.
+    pub fn failing_count(&self) -> u8 {
+        self.failing
+    }
+
+    pub fn support(&self) -> Option<SupportState> {
+        self.support
+    }
+
+    pub fn ending_soon(&self) -> bool {
+        self.flags & ENDING_SOON != 0
     }
 
     pub fn stale(&self) -> bool {
@@ -212,7 +233,7 @@ impl Brief {
     pub fn calendar(&self) -> CalendarTally {
         CalendarTally {
             support: self.support,
-            ending_soon: self.flags & ENDING_SOON != 0,
+            ending_soon: self.ending_soon(),
             days_left: self.days_left(),
             failed_upgrades: self.failed_upgrades,
             forced_upgrade: self.flags & FORCED != 0,

@@ -589,7 +589,7 @@ impl State {
             Row::of_shared(i, &items[i], config, texts)
         });
         self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
-        self.briefs = self.rows.iter().map(Brief::of).collect();
+        self.briefs = self.rows.iter().map(|r| r.brief).collect();
         self.by_name = name_rank(&self.rows);
         self.vocabulary = None;
         self.marked = if carried.marked.is_empty() {
@@ -707,7 +707,7 @@ impl State {
             let events = self.events_read.then(|| events.unwrap_or_default());
             item.outlook = Some(Box::new(calendar::outlook_with(&item.cluster, &context, events)));
             self.rows[index] = Row::of_shared(index, item, &self.config, &mut self.texts);
-            self.briefs[index] = Brief::of(&self.rows[index]);
+            self.briefs[index] = self.rows[index].brief;
         }
         drop(context);
         self.haystacks = Haystacks::of(&mut self.rows, &self.haystacks);
@@ -1088,7 +1088,7 @@ impl State {
             return self
                 .visible
                 .iter()
-                .filter(|&&row| self.rows[row].tally.failing > 0)
+                .filter(|&&row| self.briefs[row].failing())
                 .map(|&row| self.row_id(row))
                 .collect();
         }

@@ -397,7 +397,7 @@ fn activity(state: &State, keymap: &Keymap, width: usize, theme: Theme) -> Line<
             let stale = state
                 .rows
                 .iter()
-                .filter(|r| r.tally.stale && failed.contains(r.subscription.as_str()))
+                .filter(|r| r.brief.stale() && failed.contains(r.subscription.as_str()))
                 .count();
             let kept = match stale {
                 0 => "no earlier rows of theirs to show".to_string(),

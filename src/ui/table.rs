@@ -87,7 +87,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let support_at = Column::Support.index();
     let text_of = |row: &crate::app::rows::Row, i: usize| -> String {
         let column = Column::ALL[i];
-        if column == Column::Verdict && row.tally.stale {
+        if column == Column::Verdict && row.brief.stale() {
             format!("{}{STALE_MARK}", row.cells[column])
         } else {
             row.cells[column].to_string()
@@ -148,9 +148,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 if i == verdict_at {
                     Cell::from(text).style(theme.outcome(row.verdict))
                 } else if i == support_at {
-                    let style = match row.calendar.support {
+                    let style = match row.brief.support() {
                         Some(SupportState::OutOfSupport) => theme.error(),
-                        _ if row.calendar.ending_soon => theme.warning(),
+                        _ if row.brief.ending_soon() => theme.warning(),
                         _ => Default::default(),
                     };
                     Cell::from(text).style(style)
@@ -173,7 +173,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     Span::raw(" ")
                 },
             ]));
-            let mut style = if row.tally.stale {
+            let mut style = if row.brief.stale() {
                 theme.stale()
             } else {
                 Default::default()
