@@ -9,6 +9,8 @@
 //!    child processes: wall time and peak resident memory. Each leaves its snapshot in
 //!    a temporary cache folder.
 //! 3. `aksradar scan --offline --format json` from that snapshot: time and peak memory.
+//!    Then the dashboard alone (`aksradar --endpoint URL --render 160x45`) against this
+//!    process's simulator: with no cache, then painted from its cache and refreshed.
 //! 4. `aksradar demo --render 160x45` (simulator in the same process, details read, the
 //!    snapshot saved): with no cache, then painted from its cache and refreshed.
 //! 5. In this process, from the demo's snapshot: its size, its load time, the first
@@ -188,13 +190,38 @@ fn measure(clusters: usize, runs: usize) -> Measures {
     let (time, peak) = scan(&["--offline"]);
     out.push(("scan --offline --format json: time".into(), seconds(time)));
     out.push(("scan --offline --format json: peak RSS".into(), megabytes(peak)));
+    // The dashboard alone, the simulator in this process: what the goal is
+    // about, without the demo's simulator beside it.
+    let size = format!("{}x{}", SIZE.0, SIZE.1);
+    let dashboard_home = temp.path().join("dashboard-home");
+    let alone = [
+        "--endpoint",
+        &endpoint,
+        "--auth",
+        "token",
+        "--render",
+        &size,
+        "--keys",
+        "",
+    ];
+    let (time, peak) = child(&alone, &dashboard_home);
+    out.push(("dashboard alone, no cache: time".into(), seconds(time)));
+    out.push(("dashboard alone, no cache: peak RSS".into(), megabytes(peak)));
+    let (time, peak) = child(&alone, &dashboard_home);
+    out.push((
+        "dashboard alone, from its cache, then refreshed: time".into(),
+        seconds(time),
+    ));
+    out.push((
+        "dashboard alone, from its cache, then refreshed: peak RSS (goal < 500 MB)".into(),
+        megabytes(peak),
+    ));
     runtime.block_on(sim.stop());
 
     // 4. The dashboard, as `aksradar demo` (its simulator in the same process).
     let demo_home = temp.path().join("demo-home");
     let subs = subscriptions.to_string();
     let per = PER_SUBSCRIPTION.to_string();
-    let size = format!("{}x{}", SIZE.0, SIZE.1);
     let demo = [
         "demo",
         "--subscriptions",
