@@ -195,6 +195,31 @@ pub fn subscription_seeds(rows: &[Row], subscriptions: &[SubscriptionState]) -> 
 /// failed read); with a filter, only those with clusters in view. Subscriptions that
 /// could not be read come first (nobody knows how they stand), then the least
 /// compliant.
+/// One subscription's counts over a share of the rows in view.
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupCounts {
+    clusters: u32,
+    stale: u32,
+    unknown: u32,
+    non_compliant: u32,
+    /// Per rule (its place in `Rule::ALL`), the clusters it fails on.
+    failures: [u32; 8],
+}
+
+impl GroupCounts {
+    fn add(&mut self, brief: &Brief) {
+        self.clusters += 1;
+        self.stale += u32::from(brief.stale());
+        self.unknown += u32::from(brief.unknown());
+        let mut rules = brief.failing_rules;
+        self.non_compliant += u32::from(rules != 0);
+        while rules != 0 {
+            self.failures[rules.trailing_zeros() as usize] += 1;
+            rules &= rules - 1;
+        }
+    }
+}
+
 pub fn subscription_rows(
     briefs: &[Brief],
     visible: &[usize],
@@ -203,22 +228,25 @@ pub fn subscription_rows(
     narrowed: bool,
 ) -> Vec<SubscriptionRow> {
     let mut out = seeds.to_vec();
+    // Counted a share of the rows per core, each into its own small table.
+    let tables = crate::par::ranges(visible.len(), |range| {
+        let mut table = vec![GroupCounts::default(); out.len()];
+        for &at in &visible[range] {
+            if let Some(counts) = group_of.get(at).and_then(|&i| table.get_mut(i as usize)) {
+                counts.add(&briefs[at]);
+            }
+        }
+        table
+    });
     let mut failures: Vec<[usize; 8]> = vec![[0; 8]; out.len()];
-    for &at in visible {
-        let brief = &briefs[at];
-        let Some(i) = group_of.get(at).map(|&i| i as usize).filter(|&i| i < out.len()) else {
-            continue;
-        };
-        let sub = &mut out[i];
-        sub.clusters += 1;
-        sub.stale += usize::from(brief.stale());
-        sub.unknown += usize::from(brief.unknown());
-        if brief.failing_rules != 0 {
-            sub.non_compliant += 1;
-            for (bit, count) in failures[i].iter_mut().enumerate() {
-                if brief.failing_rules & (1 << bit) != 0 {
-                    *count += 1;
-                }
+    for table in tables {
+        for ((sub, failures), counts) in out.iter_mut().zip(&mut failures).zip(table) {
+            sub.clusters += counts.clusters as usize;
+            sub.stale += counts.stale as usize;
+            sub.unknown += counts.unknown as usize;
+            sub.non_compliant += counts.non_compliant as usize;
+            for (total, n) in failures.iter_mut().zip(counts.failures) {
+                *total += n as usize;
             }
         }
     }

@@ -1227,6 +1227,37 @@ fn the_subscriptions_view_shows_the_subscriptions_of_the_clusters_in_view() {
 }
 
 #[test]
+fn a_large_fleet_s_subscription_rows_count_each_cluster_in_view_once() {
+    // Enough rows in view to be counted a share per core (2,048 a thread at least),
+    // and a filter that leaves some out.
+    let mut s = state(10_001, false);
+    press(&mut s, "/westeurope<Enter>2");
+    let mut want: std::collections::BTreeMap<String, (usize, usize, [usize; 8])> = Default::default();
+    for &row in &s.visible {
+        let item = &s.fleet[s.rows[row].index];
+        let (clusters, non_compliant, failures) = want.entry(item.cluster.subscription_id.to_string()).or_default();
+        *clusters += 1;
+        *non_compliant += usize::from(item.failing().count() > 0);
+        for f in item.failing() {
+            failures[Rule::ALL.iter().position(|r| *r == f.rule).unwrap()] += 1;
+        }
+    }
+    assert_eq!(s.visible.len(), 5_001);
+    assert_eq!(s.subscription_rows.len(), 3);
+    for row in &s.subscription_rows {
+        let (clusters, non_compliant, failures) = want[&row.id];
+        assert_eq!(
+            (row.clusters, row.non_compliant),
+            (clusters, non_compliant),
+            "{}",
+            row.id
+        );
+        let most = failures.iter().copied().max().unwrap();
+        assert_eq!(row.most_failed.map(|(_, n)| n), Some(most), "{}", row.id);
+    }
+}
+
+#[test]
 fn enter_on_a_subscription_adds_to_the_filter_and_esc_comes_back() {
     let mut s = state(12, false);
     press(&mut s, "/westeurope<Enter>2");
