@@ -11,12 +11,22 @@ use std::process::Command;
 
 use aksradar::sim::{SimOptions, Simulator};
 
+/// The binary with a home of its own: no snapshot of another test's read (a simulator
+/// that got the same port, so the same cache key) is merged into this one's. The
+/// homes of the run before are removed when the first is made.
 fn aksradar() -> Command {
+    static HOMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static FRESH: std::sync::Once = std::sync::Once::new();
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("live_cli-homes");
+    FRESH.call_once(|| {
+        let _ = std::fs::remove_dir_all(&root);
+    });
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksradar"));
-    let home = env!("CARGO_TARGET_TMPDIR");
-    cmd.env("XDG_CONFIG_HOME", home)
-        .env("XDG_CACHE_HOME", home)
-        .env("HOME", home);
+    let home = root.join(HOMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_string());
+    std::fs::create_dir_all(&home).expect("a home for the test");
+    cmd.env("XDG_CONFIG_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .env("HOME", &home);
     cmd.env_remove("AKSRADAR_TOKEN")
         .env_remove("AZURE_CLIENT_SECRET")
         .env_remove("IDENTITY_ENDPOINT");
