@@ -388,18 +388,10 @@ fn the_snapshot_reader_tells_another_key_another_schema_and_damage_apart() {
 
 #[test]
 fn loaded_events_share_their_cluster_s_id_and_make_their_own_from_it() {
-    use crate::model::{EventKind, EventStatus, UpgradeEvent};
     let cluster_id = |name: &str| cluster("sub-a", name).id;
-    let event = |name: &str, own: &str| UpgradeEvent {
-        id: format!("{}/scheduledevents/{own}", cluster_id(name)).into(),
-        cluster_id: cluster_id(name).into(),
-        event_id: Some(own.into()),
-        kind: EventKind::NodeOs,
-        status: EventStatus::Completed,
-        scheduled: None,
-        started: None,
-        updated: None,
-        details: None,
+    let event = |name: &str, own: &str| {
+        let id = format!("{}/scheduledevents/{own}", cluster_id(name));
+        crate::model::fixtures::event(&id, &cluster_id(name), Some(own))
     };
     let mut fresh = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
     let events = vec![event("a1", "e1"), event("a1", "e2"), event("a2", "e3")];
@@ -422,8 +414,8 @@ fn loaded_events_share_their_cluster_s_id_and_make_their_own_from_it() {
 
 #[test]
 fn regions_and_events_read_now_replace_the_previous_ones_and_are_kept_when_not_read() {
+    use crate::model::RegionOffer;
     use crate::model::support::OfferedMinor;
-    use crate::model::{EventKind, EventStatus, RegionOffer, UpgradeEvent};
     let offer = |minor| RegionOffer {
         minors: vec![OfferedMinor {
             minor,
@@ -431,17 +423,7 @@ fn regions_and_events_read_now_replace_the_previous_ones_and_are_kept_when_not_r
             preview: false,
         }],
     };
-    let event = |id: &str| UpgradeEvent {
-        id: id.into(),
-        cluster_id: "c".into(),
-        event_id: None,
-        kind: EventKind::NodeOs,
-        status: EventStatus::Completed,
-        scheduled: None,
-        started: None,
-        updated: None,
-        details: None,
-    };
+    let event = |id: &str| crate::model::fixtures::event(id, "c", None);
     let mut fresh = fleet(vec![cluster("sub-a", "a1")], vec![state("sub-a", None)]);
     fresh.regions = [
         ("westeurope".to_string(), offer((1, 33))),

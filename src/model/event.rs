@@ -287,30 +287,17 @@ mod tests {
         assert_eq!(serde_json::from_str::<EventKind>(&json).unwrap(), EventKind::NodeOs);
     }
 
-    fn event(id: &str, cluster: &str, own: Option<&str>) -> UpgradeEvent {
-        UpgradeEvent {
-            id: id.into(),
-            cluster_id: cluster.into(),
-            event_id: own.map(Into::into),
-            kind: EventKind::NodeOs,
-            status: EventStatus::Completed,
-            scheduled: None,
-            started: None,
-            updated: None,
-            details: None,
-        }
-    }
-
     #[test]
     fn an_id_made_of_the_cluster_s_and_the_event_s_is_not_kept_yet_reads_the_same() {
+        use crate::model::fixtures;
         let cluster = "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/c";
         let id = format!("{cluster}/scheduledevents/7c1e");
-        let made = event(&id, cluster, Some("7c1e")).compact();
+        let made = fixtures::event(&id, cluster, Some("7c1e")).compact();
         assert!(made.id.is_made());
         assert_eq!(made.id(), id);
         assert_eq!(
             made,
-            event(&id, cluster, Some("7c1e")),
+            fixtures::event(&id, cluster, Some("7c1e")),
             "equal to the same event with its id kept"
         );
 
@@ -321,7 +308,7 @@ mod tests {
             (format!("{cluster}/scheduledevents/7c1e"), Some("7c1f")),
             (format!("{cluster}/scheduledevents/7c1e"), None),
         ] {
-            let kept = event(&id, cluster, own).compact();
+            let kept = fixtures::event(&id, cluster, own).compact();
             assert!(!kept.id.is_made(), "{id}");
             assert_eq!(kept.id(), id);
         }

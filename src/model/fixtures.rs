@@ -1,7 +1,10 @@
 //! Test fixtures every module's tests share: clusters, pools, findings and assessed
 //! clusters with plain defaults, so a test writes down only what it is about.
 
-use super::{AgentPool, Assessed, Cluster, Finding, MaintenanceConfig, Outcome, PolicyVerdict, Rule};
+use super::{
+    AgentPool, Assessed, Cluster, EventKind, EventStatus, Finding, MaintenanceConfig, Outcome, PolicyVerdict, Rule,
+    UpgradeEvent,
+};
 
 /// A running cluster in `westeurope` with its ARM id; no versions, channels or pools.
 pub fn cluster(subscription: &str, group: &str, name: &str) -> Cluster {
@@ -73,4 +76,20 @@ pub fn assessed(cluster: Cluster, findings: Vec<Finding>) -> Assessed {
 pub fn failing(cluster: Cluster, rules: &[Rule]) -> Assessed {
     let findings = rules.iter().map(|&rule| finding(rule, Outcome::Fail, "r")).collect();
     assessed(cluster, findings)
+}
+
+/// A completed node OS upgrade of the cluster `cluster_id`, with this resource id and
+/// `properties.eventId`; no times, no details.
+pub fn event(id: &str, cluster_id: &str, event_id: Option<&str>) -> UpgradeEvent {
+    UpgradeEvent {
+        id: id.into(),
+        cluster_id: cluster_id.into(),
+        event_id: event_id.map(Into::into),
+        kind: EventKind::NodeOs,
+        status: EventStatus::Completed,
+        scheduled: None,
+        started: None,
+        updated: None,
+        details: None,
+    }
 }
