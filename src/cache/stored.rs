@@ -29,6 +29,7 @@ use crate::model::window::Timing;
 use crate::model::{
     AgentPool, Atom, Cluster, DetailsRead, EventKind, EventStatus, MaintenanceConfig, MaintenanceSchedule, Origin,
     RegionOffer, ResourceId, SourceError, SourceLocation, SubscriptionState, Tags, UpgradeEvent, Versions,
+    event_resource_id,
 };
 
 /// What a reader takes from the file, before the clusters are built.
@@ -431,10 +432,6 @@ impl Serialize for EventColumnsOut<'_> {
 }
 
 /// An event's id as AKS makes it from its cluster's and its own.
-fn event_resource_id(cluster: &str, event: &str) -> String {
-    format!("{cluster}/scheduledevents/{event}")
-}
-
 /// An event's cluster: the pattern its id follows and its subscription, group and name
 /// (each in `texts`), or the id itself.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -203,7 +203,7 @@ impl UpgradeEvent {
     pub fn id(&self) -> std::borrow::Cow<'_, str> {
         match (&self.id.0, &self.event_id) {
             (Some(id), _) => std::borrow::Cow::Borrowed(id),
-            (None, Some(own)) => std::borrow::Cow::Owned(format!("{}{SEGMENT}{own}", self.cluster_id)),
+            (None, Some(own)) => std::borrow::Cow::Owned(event_resource_id(&self.cluster_id, own)),
             (None, None) => std::borrow::Cow::Borrowed(&self.cluster_id),
         }
     }
@@ -259,6 +259,11 @@ impl PartialEq for UpgradeEvent {
 }
 
 impl Eq for UpgradeEvent {}
+
+/// The resource id AKS gives the event `event_id` of the cluster `cluster_id`.
+pub fn event_resource_id(cluster_id: &str, event_id: &str) -> String {
+    format!("{cluster_id}{SEGMENT}{event_id}")
+}
 
 /// The cluster an event belongs to: its id up to `/scheduledevents/` (any case).
 pub fn cluster_of_event(event_id: &str) -> Option<&str> {

@@ -34,7 +34,7 @@ pub use cluster::{
     node_image_date, node_image_line,
 };
 pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};
-pub use event::{EventId, EventKind, EventStatus, UpgradeEvent, cluster_of_event};
+pub use event::{EventId, EventKind, EventStatus, UpgradeEvent, cluster_of_event, event_resource_id};
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use insight::{Insight, InsightKind, NextWindow, Outlook};
 pub use maintenance::{MaintenanceConfig, MaintenanceSchedule};
