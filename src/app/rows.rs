@@ -73,8 +73,6 @@ pub struct Row {
     pub highlighted: bool,
     /// Its subscription's id, lower-cased: how the subscriptions view groups rows.
     pub subscription: Atom,
-    /// The rules that fail on it, one bit per `Rule::ALL` position.
-    pub failing_rules: u8,
     pub(super) version: Option<Version>,
     /// The release date of the cluster's oldest node image, when readable.
     pub(super) oldest_image: Option<time::Date>,
@@ -116,7 +114,6 @@ impl Row {
             ),
             highlighted: config.highlight.matches(c),
             subscription: texts.intern(&c.subscription_id.to_ascii_lowercase()),
-            failing_rules,
             oldest_image: c.pools.iter().filter_map(|p| p.node_image_date()).min(),
             version,
             support_key: support_key(item.outlook.as_deref()),
@@ -150,6 +147,7 @@ pub struct Brief {
     flags: u8,
     support: Option<SupportState>,
     insights: u8,
+    /// The rules that fail on it, one bit per `Rule::ALL` position.
     pub failing_rules: u8,
     /// `window_key`'s class: 0 an occurrence ahead, 1 none, 2 not read.
     window: u8,

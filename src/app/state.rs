@@ -1104,7 +1104,8 @@ impl State {
         self.fleet[self.rows[row].index].cluster.id.to_ascii_lowercase()
     }
 
-    /// A row's `Brief` (index into `rows`).
+    /// A row's `Brief` (index into `rows`), as the passes over the rows read it.
+    #[cfg(test)]
     pub fn brief(&self, row: usize) -> Option<&Brief> {
         self.briefs.get(row)
     }
