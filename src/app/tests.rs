@@ -412,10 +412,22 @@ fn a_refresh_shows_the_list_at_once_and_verdicts_hold_until_the_details_arrive()
 fn fresh_visible(s: &State, filter: &str, only_failing: bool) -> Vec<usize> {
     let filter = Filter::parse(filter).unwrap();
     let mut rows: Vec<usize> = (0..s.rows.len())
-        .filter(|&i| (!only_failing || s.rows[i].brief.failing()) && filter.matches_item(&s.fleet[s.rows[i].index]))
+        .filter(|&i| {
+            let item = &s.fleet[s.rows[i].index];
+            (!only_failing || item.failing().next().is_some()) && filter.matches_item(item)
+        })
         .collect();
     rows.sort_unstable();
     rows
+}
+
+/// Sets each filter in turn: the dashboard shows the rows `scan --filter` keeps.
+fn shows_what_scan_shows(s: &mut State, filters: &[&str]) {
+    for text in filters {
+        s.set_filter(Filter::parse(text).unwrap());
+        s.recompute();
+        assert_eq!(shown(s), fresh_visible(s, text, false), "{text:?}");
+    }
 }
 
 /// The rows a state shows, as a set.
@@ -441,20 +453,19 @@ fn sub_terms_match_each_cluster_as_scan_does_even_when_a_subscription_is_named_t
         cluster.subscription_name = Some(name.into());
     }
     let mut s = files_state(fleet);
-    for text in [
-        "sub:payments",
-        "sub:search",
-        "sub:batch",
-        "sub:sub-1",
-        "!sub:payments",
-        "sub:sub-1 sub:search",
-        "!sub:batch",
-        "sub:zzz",
-    ] {
-        s.set_filter(Filter::parse(text).unwrap());
-        s.recompute();
-        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text:?}");
-    }
+    shows_what_scan_shows(
+        &mut s,
+        &[
+            "sub:payments",
+            "sub:search",
+            "sub:batch",
+            "sub:sub-1",
+            "!sub:payments",
+            "sub:sub-1 sub:search",
+            "!sub:batch",
+            "sub:zzz",
+        ],
+    );
     s.set_filter(Filter::parse("sub:payments").unwrap());
     s.recompute();
     assert_eq!(s.visible.len(), 4, "aks-000, 004, 006 and 010 are named Payments Prod");
@@ -470,17 +481,16 @@ fn channel_terms_match_as_scan_does_for_every_channel_even_one_aks_does_not_name
     let mut fleet = clusters(12);
     fleet[3].node_os_upgrade_channel = Some("Weekly".into());
     let mut s = files_state(fleet);
-    for text in [
-        "channel:none",
-        "channel:unspecified",
-        "!channel:unspecified",
-        "channel:securitypatch,unmanaged",
-        "!channel:nodeimage sub:sub-0",
-    ] {
-        s.set_filter(Filter::parse(text).unwrap());
-        s.recompute();
-        assert_eq!(shown(&s), fresh_visible(&s, text, false), "{text:?}");
-    }
+    shows_what_scan_shows(
+        &mut s,
+        &[
+            "channel:none",
+            "channel:unspecified",
+            "!channel:unspecified",
+            "channel:securitypatch,unmanaged",
+            "!channel:nodeimage sub:sub-0",
+        ],
+    );
     s.set_filter(Filter::parse("!channel:securitypatch,nodeimage,unmanaged,none,unspecified").unwrap());
     s.recompute();
     assert_eq!(s.visible.len(), 1, "only the Weekly cluster");
