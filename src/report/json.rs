@@ -686,14 +686,7 @@ mod tests {
             })
             .collect();
         let minimum = Version::parse("1.33.7").expect("a version");
-        let report = super::super::Report {
-            assessed: &assessed,
-            skipped: 0,
-            duplicates: 0,
-            errors: &[],
-            minimum_version: &minimum,
-            changes: None,
-        };
+        let report = super::super::Report::whole(&assessed, &minimum);
         let mut out = Vec::new();
         super::write(&report, &mut out).expect("written");
         let text = String::from_utf8(out).expect("utf-8");

@@ -38,6 +38,21 @@ pub struct Report<'a> {
     pub changes: Option<&'a Changes>,
 }
 
+#[cfg(test)]
+impl<'a> Report<'a> {
+    /// A read of `assessed` that skipped, repeated and missed nothing, without changes.
+    pub fn whole(assessed: &'a [Assessed], minimum_version: &'a Version) -> Report<'a> {
+        Report {
+            assessed,
+            skipped: 0,
+            duplicates: 0,
+            errors: &[],
+            minimum_version,
+            changes: None,
+        }
+    }
+}
+
 /// How text output may be decorated.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Style {

@@ -359,14 +359,7 @@ mod tests {
     #[test]
     fn an_empty_fleet_says_so() {
         let minimum = crate::model::Version::parse("1.33.7").expect("a valid literal");
-        let report = Report {
-            assessed: &[],
-            skipped: 0,
-            duplicates: 0,
-            errors: &[],
-            minimum_version: &minimum,
-            changes: None,
-        };
+        let report = Report::whole(&[], &minimum);
         let mut out = Vec::new();
         write(&report, Style { color: true }, &mut out).expect("writing to a Vec succeeds");
         let text = String::from_utf8(out).expect("UTF-8");

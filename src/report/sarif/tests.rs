@@ -12,12 +12,8 @@ use crate::report::Style;
 fn log_of(assessed: &[Assessed], errors: &[SourceError]) -> Value {
     let minimum = crate::model::Version::parse("1.33.7").expect("a valid literal");
     let report = Report {
-        assessed,
-        skipped: 0,
-        duplicates: 0,
         errors,
-        minimum_version: &minimum,
-        changes: None,
+        ..Report::whole(assessed, &minimum)
     };
     let mut out = Vec::new();
     super::super::write(Format::Sarif, &report, Style::default(), &mut out).expect("writes to a Vec");
