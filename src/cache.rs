@@ -168,9 +168,12 @@ pub fn merge_shared(
         }
     }
     for mut cluster in fresh_clusters {
-        let fresh = Arc::make_mut(&mut cluster);
-        fresh.as_of = Some(now);
-        fresh.stale = false;
+        // A cluster held elsewhere too is a copy on screen that the list read as it is
+        // shown (`azure::FleetRead::sharing`): copied and stamped when its details come.
+        if let Some(fresh) = Arc::get_mut(&mut cluster) {
+            fresh.as_of = Some(now);
+            fresh.stale = false;
+        }
         clusters.push(cluster);
     }
     for mut cluster in old_clusters {

@@ -168,7 +168,7 @@ pub async fn details(
     let read = azure::read_details(client, &snapshot.clusters, concurrency, events).await;
     let failed = |d: &Option<ClusterDetails>| d.as_ref().is_some_and(|d| !d.failed.is_empty());
     if read.clusters.iter().any(failed)
-        && let Some(mut before) = previous().await.filter(|p| p.key == snapshot.key)
+        && let Some(before) = previous().await.filter(|p| p.key == snapshot.key)
     {
         let at: HashMap<String, usize> = before
             .clusters
@@ -180,7 +180,7 @@ pub async fn details(
             if failed(details)
                 && let Some(&i) = at.get(&cluster.id.to_ascii_lowercase())
             {
-                carry_details(Arc::make_mut(&mut before.clusters[i]), Arc::make_mut(cluster));
+                carry_details(&before.clusters[i], Arc::make_mut(cluster));
             }
         }
     }
@@ -225,9 +225,10 @@ pub async fn refresh(
 /// Who watches a `read`: the dashboard, which shows the list when it is whole and each
 /// cluster again when its details come.
 pub struct Watch<L, D> {
-    /// The clusters on screen: a listed cluster keeps the details it shows until its
-    /// own are read. Let go once the list is whole, so that what the screen lets go
-    /// then is freed.
+    /// The clusters on screen: a cluster listed as it is shown is that copy in the
+    /// list, shared (an unchanged fleet is not held twice); another keeps the details
+    /// shown until its own are read. Let go once the list is whole, so that what the
+    /// screen lets go then is freed.
     pub shown: Vec<Arc<Cluster>>,
     /// How long to gather details that complete before telling `detailed`.
     pub linger: Duration,
@@ -260,12 +261,16 @@ where
     L: FnMut(&Snapshot),
     D: FnMut(&Snapshot, &[usize]),
 {
-    let mut read = azure::FleetRead::new(client, request, details, events.cloned());
+    let mut read =
+        azure::FleetRead::new(client, request, details, events.cloned()).sharing(std::mem::take(&mut watch.shown));
     let (fleet, clusters) = read.list_shared().await;
+    let listed = clusters.len();
     let needed = needs_previous(&fleet);
     let mut before = if needed { previous().await } else { None };
     let mut snapshot = cache::merge_shared(before.clone(), fleet, clusters, key, clock());
-    keep_shown_details(&mut snapshot, &std::mem::take(&mut watch.shown));
+    // Clusters listed as they are shown are the screen's copies, stamped as listed when
+    // their details come (or at the end).
+    let listed_at = Some(snapshot.saved_at);
     (watch.listed)(&snapshot);
     let mut texts = Interner::new();
     let mut before_at: Option<HashMap<String, usize>> = None;
@@ -295,11 +300,14 @@ where
                             .collect()
                     });
                     if let Some(&i) = index.get(&cluster.id.to_ascii_lowercase()) {
-                        carry_details(Arc::make_mut(&mut before.clusters[i]), Arc::make_mut(cluster));
+                        carry_details(&before.clusters[i], Arc::make_mut(cluster));
                     }
                 }
             }
             let cluster = Arc::make_mut(cluster);
+            if at < listed {
+                cluster.as_of = listed_at;
+            }
             details.apply(cluster, now);
             // Each answer's texts were read apart: the clusters share them again.
             cluster.share(&mut texts);
@@ -308,28 +316,15 @@ where
         (watch.detailed)(&snapshot, &places);
     }
     drop(before);
+    for cluster in snapshot.clusters.iter_mut().take(listed) {
+        if cluster.as_of != listed_at {
+            Arc::make_mut(cluster).as_of = listed_at;
+        }
+    }
     let (errors, regions, _) = read.finish();
     snapshot.errors.extend(errors);
     snapshot.regions.extend(regions);
     snapshot
-}
-
-/// Puts the details each listed cluster shows on screen into it, until its own come.
-fn keep_shown_details(snapshot: &mut Snapshot, shown: &[Arc<Cluster>]) {
-    if shown.is_empty() {
-        return;
-    }
-    let at: HashMap<String, &Arc<Cluster>> = shown.iter().map(|c| (c.id.to_ascii_lowercase(), c)).collect();
-    for cluster in &mut snapshot.clusters {
-        if cluster.details.is_some() {
-            continue;
-        }
-        if let Some(old) = at.get(&cluster.id.to_ascii_lowercase())
-            && old.details.is_some()
-        {
-            carry_details(&mut (***old).clone(), Arc::make_mut(cluster));
-        }
-    }
 }
 
 /// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into

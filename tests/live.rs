@@ -684,8 +684,11 @@ async fn a_watched_read_shows_the_list_then_each_cluster_once_and_keeps_what_was
     let later = before + time::Duration::hours(1);
     let listed = std::cell::RefCell::new(None::<aksradar::cache::Snapshot>);
     let detailed = std::cell::RefCell::new(Vec::new());
+    // The screen shows one cluster on another version than the one listed now.
+    let mut shown = first.clusters.clone();
+    std::sync::Arc::make_mut(&mut shown[5]).kubernetes_version = Some("1.20.0".into());
     let watch = aksradar::fetch::Watch {
-        shown: first.clusters.clone(),
+        shown: shown.clone(),
         linger: Duration::ZERO,
         listed: |snapshot: &aksradar::cache::Snapshot| {
             assert!(listed.borrow().is_none(), "the list goes out once");
@@ -703,17 +706,36 @@ async fn a_watched_read_shows_the_list_then_each_cluster_once_and_keeps_what_was
     let second = aksradar::fetch::read(client, &request, true, None, &none, "k", &move || later, watch).await;
     let listed = listed.into_inner().expect("listed");
     assert_eq!(listed.clusters.len(), 12);
-    for (shown, now) in first.clusters.iter().zip(&listed.clusters) {
+    for (at, (shown, now)) in shown.iter().zip(&listed.clusters).enumerate() {
         assert_eq!(
             now.maintenance, shown.maintenance,
             "the list keeps what the screen shows"
         );
         assert_eq!(now.details, shown.details);
+        assert_eq!(
+            std::sync::Arc::ptr_eq(now, shown),
+            at != 5,
+            "a cluster listed as it is shown is the screen's copy, not a second one; the changed one is its own"
+        );
     }
+    assert_eq!(
+        listed.clusters[5].kubernetes_version,
+        first.clusters[5].kubernetes_version
+    );
+    assert_eq!(
+        listed.clusters[5].as_of,
+        Some(later),
+        "a cluster listed anew is stamped as listed"
+    );
+    assert!(
+        shown.iter().all(|c| c.as_of == Some(before)),
+        "the screen's copies are not touched"
+    );
     let mut places = detailed.into_inner();
     places.sort_unstable();
     assert_eq!(places, (0..12).collect::<Vec<_>>(), "each cluster once");
     for (now, then) in second.clusters.iter().zip(&first.clusters) {
+        assert_eq!(now.as_of, Some(later), "every cluster listed is stamped as listed");
         assert_eq!(now.maintenance, then.maintenance, "the shown value stays");
         let read = now.details.as_deref().unwrap();
         let failure = read.failure(aksradar::model::DetailPart::Maintenance).expect("failed");

@@ -655,8 +655,8 @@ fn a_detail_that_could_not_be_read_is_unknown_with_why_and_counted_on_its_own() 
     // The second read of one cluster's maintenance configurations is refused; the cache
     // carried its first read over (as `fetch::details` does) before it failed.
     let mut second = snapshot_of(3, &[]);
-    for (cluster, old) in second.clusters.iter_mut().zip(first.clusters.clone().iter_mut()) {
-        crate::model::carry_details(std::sync::Arc::make_mut(old), std::sync::Arc::make_mut(cluster));
+    for (cluster, old) in second.clusters.iter_mut().zip(&first.clusters) {
+        crate::model::carry_details(old, std::sync::Arc::make_mut(cluster));
     }
     let refused = second.clusters[0].id.clone();
     let later = NOW + time::Duration::hours(1);

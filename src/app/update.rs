@@ -876,8 +876,7 @@ pub fn apply_listed(state: &mut State, mut snapshot: Snapshot) {
             && cluster.details.is_none()
             && state.fleet[i].cluster.details.is_some()
         {
-            let old = std::sync::Arc::make_mut(&mut state.fleet[i].cluster);
-            carry_details(old, std::sync::Arc::make_mut(cluster));
+            carry_details(&state.fleet[i].cluster, std::sync::Arc::make_mut(cluster));
         }
     }
     drop(at);

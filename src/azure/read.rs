@@ -18,6 +18,7 @@
 //! or a detail that could not be read is reported, and the rest arrives.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,8 +38,9 @@ use crate::import::PageLinks;
 use crate::model::api::{ARM_API_VERSION, CLUSTER_QUERY, SUBSCRIPTIONS_API_VERSION};
 use crate::model::support::Minor;
 use crate::model::{
-    Atom, Cluster, ClusterDetails, Fleet, Interner, Progress, RegionOffer, SourceError, SubscriptionState,
+    Atom, Cluster, ClusterDetails, Fleet, Interner, Progress, RegionOffer, SourceError, SubscriptionState, lists_as,
 };
+use crate::text::NoCase;
 
 /// Configured subscriptions go to Resource Graph this many at a time, so that batches
 /// are read side by side (a listed page of subscriptions is a batch of its own).
@@ -73,7 +75,39 @@ pub struct FleetRead {
     /// The texts (and tag sets) of every cluster listed so far: each page's clusters
     /// share them as the page is filed, so its own copies go at once.
     texts: Interner,
+    /// The clusters on screen while the list is read (see `sharing`).
+    shown: Shown,
     plan: Plan,
+}
+
+/// The clusters on screen, found by id (ignoring case): a cluster listed again as it
+/// is shown gives way to the copy shown, so that listing an unchanged fleet holds no
+/// second copy of it beside the screen's.
+#[derive(Default)]
+struct Shown {
+    clusters: Vec<Arc<Cluster>>,
+    /// Each id's hash, to its place (one place per hash: a collision only shares less).
+    at: HashMap<u64, usize>,
+    hasher: std::hash::RandomState,
+}
+
+impl Shown {
+    fn new(clusters: Vec<Arc<Cluster>>) -> Shown {
+        let hasher = std::hash::RandomState::new();
+        let at = (clusters.iter().enumerate())
+            .map(|(i, c)| (hasher.hash_one(NoCase(&c.id)), i))
+            .collect();
+        Shown { clusters, at, hasher }
+    }
+
+    /// The copy shown of a cluster listed, when it reads the same (`lists_as`); else
+    /// `None`, and the listed cluster took the details shown (if any) until its own come.
+    fn adopt(&self, listed: &mut Cluster) -> Option<Arc<Cluster>> {
+        let shown = (self.at.get(&self.hasher.hash_one(NoCase(&listed.id))))
+            .map(|&i| &self.clusters[i])
+            .filter(|shown| shown.id.eq_ignore_ascii_case(&listed.id))?;
+        lists_as(listed, shown).then(|| shown.clone())
+    }
 }
 
 /// The subscription list being read.
@@ -95,7 +129,7 @@ struct Unit {
     deadline: Option<Instant>,
     tally: ListTally,
     seen: HashSet<String>,
-    clusters: Vec<Cluster>,
+    clusters: Vec<Arc<Cluster>>,
     skipped: usize,
     left_out: Vec<SourceError>,
     /// Set once the list ended: how (`None` inside: a task that did not finish).
@@ -288,6 +322,7 @@ impl FleetRead {
             offsets: None,
             graph_url: None,
             texts: Interner::new(),
+            shown: Shown::default(),
             plan: Plan::default(),
         }
     }
@@ -306,7 +341,7 @@ impl FleetRead {
     }
 
     /// `list`, with the clusters apart from the fleet and ready to be shared (each
-    /// subscription's list made `Arc`s as it is taken, never the whole list twice).
+    /// page's clusters made `Arc`s as it is filed, never the whole list twice).
     pub async fn list_shared(&mut self) -> (Fleet, Vec<Arc<Cluster>>) {
         while self.listing.is_some() || self.units.iter().any(|u| u.ended.is_none()) {
             if !self.step().await {
@@ -314,7 +349,18 @@ impl FleetRead {
             }
         }
         self.resolve_unbuildable();
-        self.listed_fleet()
+        let listed = self.listed_fleet();
+        self.shown = Shown::default();
+        listed
+    }
+
+    /// Lists against the clusters on screen, `shown`: a cluster listed as it is shown
+    /// is that very copy in the list (not yet stamped with the list's time: see
+    /// `cache::merge_shared`), any other takes the details shown for it (as
+    /// `carry_details` does) until its own are read. Let go once the list is whole.
+    pub fn sharing(mut self, shown: Vec<Arc<Cluster>>) -> FleetRead {
+        self.shown = Shown::new(shown);
+        self
     }
 
     /// After `list`: the details that completed since the last call, each with its
@@ -622,14 +668,11 @@ impl FleetRead {
     fn cluster_page(&mut self, at: usize, url: &Url, page: Result<(Fleet, PageLinks), ClientError>) {
         let Some(unit) = self.units.get_mut(at) else { return };
         let id = self.scope[unit.subscriptions[0]].id.clone();
-        let texts = &mut self.texts;
-        let next = page.and_then(|(mut page, links)| {
+        let (texts, shown) = (&mut self.texts, &self.shown);
+        let next = page.and_then(|(page, links)| {
             unit.tally.page(url, page.clusters.len() + page.skipped)?;
             let count = page.clusters.len() + page.skipped + page.errors.len();
-            for cluster in &mut page.clusters {
-                cluster.share(texts);
-            }
-            unit.clusters.extend(page.clusters);
+            file_clusters(&mut unit.clusters, page.clusters, texts, shown);
             unit.skipped += page.skipped;
             // The page says which subscription listed them; the message names the page.
             unit.left_out.extend(page.errors.into_iter().map(|error| SourceError {
@@ -666,13 +709,10 @@ impl FleetRead {
         page: Result<(Fleet, PageLinks), ClientError>,
     ) {
         let Some(unit) = self.units.get_mut(at) else { return };
-        let texts = &mut self.texts;
-        let next = page.and_then(|(mut page, links)| {
+        let (texts, shown) = (&mut self.texts, &self.shown);
+        let next = page.and_then(|(page, links)| {
             let count = page.clusters.len() + page.skipped + page.errors.len();
-            for cluster in &mut page.clusters {
-                cluster.share(texts);
-            }
-            unit.clusters.extend(page.clusters);
+            file_clusters(&mut unit.clusters, page.clusters, texts, shown);
             unit.skipped += page.skipped;
             // A row's subscription is not known when its id does not read.
             unit.left_out.extend(page.errors);
@@ -788,12 +828,15 @@ impl FleetRead {
             match &unit.ended {
                 Some(Ok(())) => {
                     for mut cluster in std::mem::take(&mut unit.clusters) {
-                        if cluster.subscription_name.is_none() {
-                            cluster.subscription_name =
-                                names.get(&cluster.subscription_id.to_ascii_lowercase()).cloned();
+                        // A list names no subscription: each cluster takes its own's
+                        // name (one kept from the screen has it, unless it changed).
+                        let name = names.get(&cluster.subscription_id.to_ascii_lowercase());
+                        if cluster.subscription_name.as_ref() != name {
+                            let cluster = Arc::make_mut(&mut cluster);
+                            cluster.subscription_name = name.cloned();
                             self.texts.share_opt(&mut cluster.subscription_name);
                         }
-                        clusters.push(Arc::new(cluster));
+                        clusters.push(cluster);
                     }
                     fleet.skipped += unit.skipped;
                     left_out.append(&mut unit.left_out);
@@ -1126,6 +1169,19 @@ fn for_cluster<T: Clone>(answer: &Result<T, SourceError>, subscription: &str) ->
 }
 
 /// The details' texts, shared with those read before.
+/// Files a page's clusters into their list: the screen's copy of each listed as it is
+/// shown, the others sharing the texts listed before.
+fn file_clusters(into: &mut Vec<Arc<Cluster>>, page: Vec<Cluster>, texts: &mut Interner, shown: &Shown) {
+    into.reserve(page.len());
+    for mut cluster in page {
+        let kept = shown.adopt(&mut cluster).unwrap_or_else(|| {
+            cluster.share(texts);
+            Arc::new(cluster)
+        });
+        into.push(kept);
+    }
+}
+
 fn share_details(details: &mut ClusterDetails, texts: &mut Interner) {
     for config in details.maintenance.iter_mut().flatten() {
         config.share(texts);

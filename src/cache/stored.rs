@@ -591,6 +591,42 @@ struct Encoder {
     details: HashMap<DetailsRead, u32>,
 }
 
+/// A text the encoder can keep: shared when it is an `Atom` already.
+trait Text {
+    fn as_str(&self) -> &str;
+    fn to_atom(&self) -> Atom;
+}
+
+impl Text for str {
+    fn as_str(&self) -> &str {
+        self
+    }
+
+    fn to_atom(&self) -> Atom {
+        Atom::from(self)
+    }
+}
+
+impl Text for String {
+    fn as_str(&self) -> &str {
+        self
+    }
+
+    fn to_atom(&self) -> Atom {
+        Atom::from(self.as_str())
+    }
+}
+
+impl Text for Atom {
+    fn as_str(&self) -> &str {
+        self
+    }
+
+    fn to_atom(&self) -> Atom {
+        self.clone()
+    }
+}
+
 /// The place of `value` in `table`, added at its end the first time.
 fn place<K: std::hash::Hash + Eq, T>(
     index: &mut HashMap<K, u32>,
@@ -627,12 +663,14 @@ impl Encoder {
         texts.into_iter().map(|(_, _, text)| text).collect()
     }
 
-    fn text(&mut self, text: &str) -> u32 {
-        if let Some(&at) = self.texts.get(text) {
+    /// The place of `text` in the texts table (an `Atom` goes in shared, not copied:
+    /// a large fleet's names are megabytes).
+    fn text<T: Text + ?Sized>(&mut self, text: &T) -> u32 {
+        if let Some(&at) = self.texts.get(text.as_str()) {
             self.counts[at as usize] += 1;
             return at;
         }
-        let atom = Atom::from(text);
+        let atom = text.to_atom();
         self.tables.texts.push(atom.clone());
         self.counts.push(1);
         let at = (self.tables.texts.len() - 1) as u32;
@@ -641,7 +679,7 @@ impl Encoder {
     }
 
     fn opt(&mut self, text: &Option<Atom>) -> Option<u32> {
-        text.as_deref().map(|t| self.text(t))
+        text.as_ref().map(|t| self.text(t))
     }
 
     fn tags(&mut self, tags: &Tags) -> Option<u32> {

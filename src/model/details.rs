@@ -166,24 +166,43 @@ fn holds(cluster: &Cluster, part: DetailPart) -> bool {
     }
 }
 
-/// Moves the details of `from` (an earlier read of the same cluster) into `into`, which
+/// Puts the details of `from` (an earlier read of the same cluster) into `into`, which
 /// has none of its own yet: what a fresh list lacks until its details are read again.
-pub fn carry_details(from: &mut Cluster, into: &mut Cluster) {
+/// The texts and versions are shared with `from`, not copied.
+pub fn carry_details(from: &Cluster, into: &mut Cluster) {
     if into.details.is_some() || from.details.is_none() {
         return;
     }
-    into.details = from.details.take();
+    into.details.clone_from(&from.details);
     if into.maintenance.is_none() {
-        into.maintenance = from.maintenance.take();
+        into.maintenance.clone_from(&from.maintenance);
     }
-    into.upgrades = from.upgrades.take();
-    into.version_supported_in_region = from.version_supported_in_region.take();
+    into.upgrades.clone_from(&from.upgrades);
+    into.version_supported_in_region = from.version_supported_in_region;
     for pool in &mut into.pools {
-        if let Some(old) = from.pools.iter_mut().find(|p| p.name == pool.name) {
-            pool.latest_node_image_version = old.latest_node_image_version.take();
-            pool.upgrades = old.upgrades.take();
+        if let Some(old) = from.pools.iter().find(|p| p.name == pool.name) {
+            pool.latest_node_image_version
+                .clone_from(&old.latest_node_image_version);
+            pool.upgrades.clone_from(&old.upgrades);
         }
     }
+}
+
+/// Whether a cluster just listed reads as `shown`, an earlier read of it with its
+/// details: the same once `shown`'s details are carried into it (which they are,
+/// either way), setting aside what the list puts in only later, the subscription's
+/// name and the read's stamp. When it does, the listed copy can give way to `shown`.
+pub fn lists_as(listed: &mut Cluster, shown: &Cluster) -> bool {
+    carry_details(shown, listed);
+    let name = match listed.subscription_name {
+        None => std::mem::replace(&mut listed.subscription_name, shown.subscription_name.clone()),
+        Some(_) => listed.subscription_name.clone(),
+    };
+    let as_of = std::mem::replace(&mut listed.as_of, shown.as_of);
+    let same = *listed == *shown;
+    listed.subscription_name = name;
+    listed.as_of = as_of;
+    same
 }
 
 #[cfg(test)]
@@ -297,17 +316,60 @@ mod tests {
     }
 
     #[test]
-    fn details_carried_to_a_fresh_copy_of_the_cluster_move_whole() {
+    fn details_carried_to_a_fresh_copy_of_the_cluster_come_whole_and_shared() {
         let mut old = cluster("s", "rg", "a");
         old.pools = vec![pool("system", "1.33.7")];
         everything().apply(&mut old, datetime!(2026-11-20 10:00 UTC));
         let mut fresh = cluster("s", "rg", "a");
         fresh.pools = vec![pool("system", "1.33.7")];
-        carry_details(&mut old, &mut fresh);
+        carry_details(&old, &mut fresh);
         assert_eq!(fresh.maintenance, maintenance(&["aksManagedAutoUpgradeSchedule"]));
         assert_eq!(fresh.upgrades.as_deref(), Some(&[Atom::from("1.34.7")][..]));
         assert!(fresh.pools[0].latest_node_image_version.is_some());
-        assert!(fresh.details.is_some());
-        assert!(old.details.is_none(), "moved, not copied");
+        assert!(std::sync::Arc::ptr_eq(
+            fresh.details.as_ref().unwrap(),
+            old.details.as_ref().unwrap()
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            fresh.upgrades.as_ref().unwrap(),
+            old.upgrades.as_ref().unwrap()
+        ));
+    }
+
+    #[test]
+    fn a_listed_cluster_reads_as_its_earlier_read_until_a_listed_field_changes() {
+        let mut shown = cluster("s", "rg", "a");
+        shown.pools = vec![pool("system", "1.33.7")];
+        everything().apply(&mut shown, datetime!(2026-11-20 10:00 UTC));
+        shown.subscription_name = Some("Production".into());
+        shown.as_of = Some(datetime!(2026-11-20 09:59 UTC));
+        let listed = || {
+            let mut listed = cluster("s", "rg", "a");
+            listed.pools = vec![pool("system", "1.33.7")];
+            listed.as_of = Some(datetime!(2026-11-21 10:00 UTC));
+            listed
+        };
+
+        let mut same = listed();
+        assert!(lists_as(&mut same, &shown), "the name and the stamp come later");
+        assert_eq!(same.details, shown.details, "the details are carried in");
+        assert_eq!(same.subscription_name, None);
+        assert_eq!(same.as_of, Some(datetime!(2026-11-21 10:00 UTC)));
+
+        let mut moved_on = listed();
+        moved_on.pools[0].orchestrator_version = Some("1.34.7".into());
+        assert!(!lists_as(&mut moved_on, &shown));
+        assert_eq!(moved_on.maintenance, shown.maintenance, "carried in all the same");
+
+        let mut rechanneled = listed();
+        rechanneled.node_os_upgrade_channel = Some("None".into());
+        assert!(!lists_as(&mut rechanneled, &shown));
+
+        let mut stale = shown.clone();
+        stale.stale = true;
+        assert!(
+            !lists_as(&mut listed(), &stale),
+            "a stale copy is no copy of a fresh read"
+        );
     }
 }

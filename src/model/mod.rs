@@ -33,7 +33,7 @@ pub use cluster::{
     AgentPool, Cluster, Fleet, Origin, SourceError, SourceLocation, SubscriptionState, Tags, Versions, image_family,
     node_image_date, node_image_line,
 };
-pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details};
+pub use details::{ClusterDetails, DetailFailure, DetailPart, DetailsRead, UpgradeProfile, carry_details, lists_as};
 pub use event::{EventId, EventKind, EventStatus, UpgradeEvent, cluster_of_event, event_resource_id};
 pub use finding::{Assessed, Finding, Outcome, PolicyVerdict, Rule};
 pub use insight::{Insight, InsightKind, NextWindow, Outlook};
