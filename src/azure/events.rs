@@ -12,20 +12,27 @@ use crate::model::{Interner, UpgradeEvent};
 /// A cluster's events share its id, and equal details share one text.
 pub async fn fetch_events(client: &ArmClient, subscriptions: &[String]) -> Result<Vec<UpgradeEvent>, ClientError> {
     let url = graph::url(client)?;
-    let mut events: Vec<UpgradeEvent> = Vec::new();
+    // Page by page, put together once at the end: a list grown by doubling would hold
+    // up to three times the fleet's events while it grows, and keep a third unused.
+    let mut pages: Vec<Vec<UpgradeEvent>> = Vec::new();
     let mut texts = Interner::new();
     for batch in subscriptions.chunks(graph::BATCH) {
         let ids: Vec<&str> = batch.iter().map(String::as_str).collect();
         graph::pages(client, &url, &ids, EVENTS_QUERY, |page| {
             let rows = page.events.as_ref().map_or(0, Vec::len) + page.skipped;
-            events.extend(page.events.unwrap_or_default().into_iter().map(|mut event| {
+            let mut events = page.events.unwrap_or_default();
+            for event in &mut events {
                 texts.share(&mut event.cluster_id);
                 texts.share_opt(&mut event.details);
-                event
-            }));
+            }
+            pages.push(events);
             rows
         })
         .await?;
+    }
+    let mut events = Vec::with_capacity(pages.iter().map(Vec::len).sum());
+    for page in pages {
+        events.extend(page);
     }
     Ok(events)
 }

@@ -17,7 +17,9 @@
 //! file makes the reader panic.
 
 use std::cell::RefCell;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use serde::ser::{SerializeSeq, SerializeStruct};
@@ -69,7 +71,7 @@ impl Read {
 #[serde(rename_all = "camelCase", default)]
 struct Tables {
     texts: Vec<Atom>,
-    tags: Vec<BTreeMap<String, String>>,
+    tags: Vec<Tags>,
     /// Lists of versions (a cluster's or a pool's upgrades), as indices into `texts`.
     version_lists: Vec<Vec<u32>>,
     maintenance: Vec<StoredConfig>,
@@ -584,60 +586,47 @@ struct Encoder {
     texts: HashMap<Atom, u32>,
     /// How often each text (by place) was asked for.
     counts: Vec<u32>,
-    tags: HashMap<Tags, u32>,
-    version_lists: HashMap<Vec<u32>, u32>,
-    maintenance: HashMap<StoredConfig, u32>,
-    maintenance_lists: HashMap<Vec<u32>, u32>,
-    details: HashMap<DetailsRead, u32>,
+    tags: Places,
+    version_lists: Places,
+    maintenance: Places,
+    maintenance_lists: Places,
+    details: Places,
 }
 
-/// A text the encoder can keep: shared when it is an `Atom` already.
-trait Text {
-    fn as_str(&self) -> &str;
-    fn to_atom(&self) -> Atom;
+/// Where each distinct value of a table is, found by its hash: the table keeps each
+/// value once (a map keyed by the values would keep each twice, and a fleet's
+/// maintenance configurations are tens of megabytes).
+#[derive(Default)]
+struct Places<S = std::hash::RandomState> {
+    by_hash: HashMap<u64, u32>,
+    /// Places of values whose hash another value had first: found by a scan (rare).
+    collided: Vec<u32>,
+    hasher: S,
 }
 
-impl Text for str {
-    fn as_str(&self) -> &str {
-        self
+impl<S: BuildHasher> Places<S> {
+    /// The place of `value` in `table`, added at its end the first time.
+    fn of<T: std::hash::Hash + Eq>(&mut self, table: &mut Vec<T>, value: T) -> u32 {
+        let hash = self.hasher.hash_one(&value);
+        match self.by_hash.get(&hash) {
+            Some(&at) if table[at as usize] == value => return at,
+            Some(_) => {
+                if let Some(&at) = self.collided.iter().find(|&&at| table[at as usize] == value) {
+                    return at;
+                }
+            }
+            None => {}
+        }
+        let at = table.len() as u32;
+        table.push(value);
+        match self.by_hash.entry(hash) {
+            Entry::Vacant(place) => {
+                place.insert(at);
+            }
+            Entry::Occupied(_) => self.collided.push(at),
+        }
+        at
     }
-
-    fn to_atom(&self) -> Atom {
-        Atom::from(self)
-    }
-}
-
-impl Text for String {
-    fn as_str(&self) -> &str {
-        self
-    }
-
-    fn to_atom(&self) -> Atom {
-        Atom::from(self.as_str())
-    }
-}
-
-impl Text for Atom {
-    fn as_str(&self) -> &str {
-        self
-    }
-
-    fn to_atom(&self) -> Atom {
-        self.clone()
-    }
-}
-
-/// The place of `value` in `table`, added at its end the first time.
-fn place<K: std::hash::Hash + Eq, T>(
-    index: &mut HashMap<K, u32>,
-    table: &mut Vec<T>,
-    key: K,
-    value: impl FnOnce() -> T,
-) -> u32 {
-    *index.entry(key).or_insert_with(|| {
-        table.push(value());
-        (table.len() - 1) as u32
-    })
 }
 
 impl Encoder {
@@ -663,14 +652,12 @@ impl Encoder {
         texts.into_iter().map(|(_, _, text)| text).collect()
     }
 
-    /// The place of `text` in the texts table (an `Atom` goes in shared, not copied:
-    /// a large fleet's names are megabytes).
-    fn text<T: Text + ?Sized>(&mut self, text: &T) -> u32 {
-        if let Some(&at) = self.texts.get(text.as_str()) {
+    fn text(&mut self, text: &str) -> u32 {
+        if let Some(&at) = self.texts.get(text) {
             self.counts[at as usize] += 1;
             return at;
         }
-        let atom = text.to_atom();
+        let atom = Atom::from(text);
         self.tables.texts.push(atom.clone());
         self.counts.push(1);
         let at = (self.tables.texts.len() - 1) as u32;
@@ -679,26 +666,19 @@ impl Encoder {
     }
 
     fn opt(&mut self, text: &Option<Atom>) -> Option<u32> {
-        text.as_ref().map(|t| self.text(t))
+        text.as_deref().map(|t| self.text(t))
     }
 
     fn tags(&mut self, tags: &Tags) -> Option<u32> {
         if tags.is_empty() {
             return None;
         }
-        Some(place(&mut self.tags, &mut self.tables.tags, tags.clone(), || {
-            (**tags).clone()
-        }))
+        Some(self.tags.of(&mut self.tables.tags, tags.clone()))
     }
 
     fn versions(&mut self, list: &[Atom]) -> u32 {
         let texts: Vec<u32> = list.iter().map(|v| self.text(v)).collect();
-        place(
-            &mut self.version_lists,
-            &mut self.tables.version_lists,
-            texts.clone(),
-            || texts,
-        )
+        self.version_lists.of(&mut self.tables.version_lists, texts)
     }
 
     fn maintenance(&mut self, configs: &[MaintenanceConfig]) -> u32 {
@@ -715,26 +695,14 @@ impl Encoder {
                         modified: s.modified.map(OffsetDateTime::unix_timestamp),
                     }),
                 };
-                place(
-                    &mut self.maintenance,
-                    &mut self.tables.maintenance,
-                    stored.clone(),
-                    || stored,
-                )
+                self.maintenance.of(&mut self.tables.maintenance, stored)
             })
             .collect();
-        place(
-            &mut self.maintenance_lists,
-            &mut self.tables.maintenance_lists,
-            places.clone(),
-            || places,
-        )
+        self.maintenance_lists.of(&mut self.tables.maintenance_lists, places)
     }
 
     fn details(&mut self, read: &DetailsRead) -> u32 {
-        place(&mut self.details, &mut self.tables.details, read.clone(), || {
-            read.clone()
-        })
+        self.details.of(&mut self.tables.details, read.clone())
     }
 }
 
@@ -1008,7 +976,7 @@ impl Decoder {
         let mut texts = crate::model::Interner::new();
         let mut decoder = Decoder {
             texts: tables.texts,
-            tags: tables.tags.into_iter().map(Arc::new).collect(),
+            tags: tables.tags,
             no_tags: Tags::default(),
             version_lists: Vec::new(),
             maintenance: Vec::with_capacity(tables.maintenance.len()),
@@ -1116,6 +1084,45 @@ fn past(column: &str, at: u32, table: &str, len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hashes everything alike: every value collides with the first.
+    #[derive(Default)]
+    struct OneHash;
+
+    impl BuildHasher for OneHash {
+        type Hasher = OneHasher;
+        fn build_hasher(&self) -> OneHasher {
+            OneHasher
+        }
+    }
+
+    struct OneHasher;
+
+    impl std::hash::Hasher for OneHasher {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn each_distinct_value_gets_one_place_even_when_hashes_collide() {
+        let mut places = Places::<OneHash>::default();
+        let mut table = Vec::new();
+        let values = ["a", "b", "a", "c", "b", "c", "d"];
+        let at: Vec<u32> = values.iter().map(|v| places.of(&mut table, v.to_string())).collect();
+        assert_eq!(at, [0, 1, 0, 2, 1, 2, 3]);
+        assert_eq!(table, ["a", "b", "c", "d"], "each value kept once");
+
+        let mut places = Places::<std::hash::RandomState>::default();
+        let mut table = Vec::new();
+        let at: Vec<u32> = [vec![1, 2], vec![], vec![1, 2]]
+            .into_iter()
+            .map(|v| places.of(&mut table, v))
+            .collect();
+        assert_eq!(at, [0, 1, 0]);
+        assert_eq!(table.len(), 2);
+    }
 
     #[test]
     fn an_id_made_of_its_parts_is_kept_as_their_pattern_and_comes_back_exactly() {
