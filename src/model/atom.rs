@@ -18,9 +18,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An immutable, cheaply cloned string.
+/// An immutable, cheaply cloned string. One pointer wide (`Option<Atom>` too): a
+/// fleet holds millions of them and a few hundred thousand texts, so the text's length
+/// lives with the text, one step further, rather than in every pointer to it.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Atom(Arc<str>);
+pub struct Atom(Arc<Box<str>>);
 
 impl Atom {
     pub fn as_str(&self) -> &str {
@@ -43,37 +45,37 @@ impl Deref for Atom {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Atom {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for Atom {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl From<&str> for Atom {
     fn from(text: &str) -> Atom {
-        Atom(Arc::from(text))
+        Atom(Arc::new(Box::from(text)))
     }
 }
 
 impl From<String> for Atom {
     fn from(text: String) -> Atom {
-        Atom(Arc::from(text))
+        Atom(Arc::new(text.into_boxed_str()))
     }
 }
 
 impl From<&String> for Atom {
     fn from(text: &String) -> Atom {
-        Atom(Arc::from(text.as_str()))
+        Atom::from(text.as_str())
     }
 }
 
@@ -85,55 +87,55 @@ impl From<Atom> for String {
 
 impl fmt::Debug for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
+        fmt::Display::fmt(self.as_str(), f)
     }
 }
 
 impl PartialEq<str> for Atom {
     fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Atom {
     fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Atom {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == other.as_str()
     }
 }
 
 impl PartialEq<Atom> for str {
     fn eq(&self, other: &Atom) -> bool {
-        self == &*other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<Atom> for &str {
     fn eq(&self, other: &Atom) -> bool {
-        *self == &*other.0
+        *self == other.as_str()
     }
 }
 
 impl PartialEq<Atom> for String {
     fn eq(&self, other: &Atom) -> bool {
-        **self == *other.0
+        self.as_str() == other.as_str()
     }
 }
 
 impl Serialize for Atom {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
