@@ -735,8 +735,10 @@ mod tests {
     /// cluster named in `$AZ_FAIL` fails, as an operation AKS ends `Failed` does. Each
     /// operation started with `--no-wait` is in flight until its `wait`; the count in
     /// flight is logged when one starts, and with `$AZ_MEET` set the first `wait` holds
-    /// its operation in flight until another one starts (for at most a minute, for loaded machines):
-    /// parallel jobs meet there, a script that ran one cluster at a time would not.
+    /// its operation in flight until two have been in flight at once (for at most a
+    /// minute, for loaded machines), whether the other started before this wait or
+    /// during it: parallel jobs meet there, a script that ran one cluster at a time would
+    /// not.
     #[cfg(unix)]
     const FAKE_AZ: &str = r#"#!/usr/bin/env bash
 set -u
@@ -752,9 +754,8 @@ start_op() {
 }
 end_op() {
   if [ -n "${AZ_MEET-}" ] && mkdir "$AZ_STATE/first-wait" 2>/dev/null; then
-    before=$(wc -l < "$AZ_STATE/inflight.log")
-    for _ in $(seq 1200); do [ "$(wc -l < "$AZ_STATE/inflight.log")" -gt "$before" ] && break; sleep 0.05; done
-    if [ "$(wc -l < "$AZ_STATE/inflight.log")" -gt "$before" ]; then echo met; else echo alone; fi > "$AZ_STATE/met"
+    for _ in $(seq 1200); do grep -qvx 1 "$AZ_STATE/inflight.log" && break; sleep 0.05; done
+    if grep -qvx 1 "$AZ_STATE/inflight.log"; then echo met; else echo alone; fi > "$AZ_STATE/met"
   fi
   rm -f "$AZ_STATE/inflight/$(key "$cluster")"
 }
