@@ -167,6 +167,9 @@ impl Services {
                         Ok(warning) => warning,
                         Err(err) => Some(format!("This read is not in the history: {err}")),
                     };
+                    // Let go before the history is read back: a large fleet's record is
+                    // tens of megabytes.
+                    drop(record);
                     if let Some(message) = trouble {
                         let _ = actions.send(Action::Warning(crate::text::clean(&message).into_owned()));
                     }

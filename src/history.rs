@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use crate::cache::write_atomic;
 use crate::disk::{self, OwnFileError};
-use crate::model::{Assessed, Change, Changes, Named, Outcome};
+use crate::model::{Assessed, Atom, Change, Changes, Named, Outcome};
 
 /// The file is trimmed to `KEEP` bytes of the newest records once it passes `LIMIT`.
 const LIMIT: u64 = 4 << 20;
@@ -48,14 +48,15 @@ pub struct Record {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     pub id: String,
-    pub name: String,
+    /// Texts shared with the cluster read (a record of a large fleet is made whole).
+    pub name: Atom,
     /// The node OS channel as read, `None` when missing.
     #[serde(rename = "os")]
-    pub node_os: Option<String>,
+    pub node_os: Option<Atom>,
     #[serde(rename = "up")]
-    pub upgrade: Option<String>,
+    pub upgrade: Option<Atom>,
     #[serde(rename = "k8s")]
-    pub version: Option<String>,
+    pub version: Option<Atom>,
     /// Short names of the rules that failed.
     #[serde(rename = "fail", default, skip_serializing_if = "Vec::is_empty")]
     pub failing: Vec<String>,
@@ -75,10 +76,10 @@ impl Record {
             .filter(|a| !a.cluster.stale)
             .map(|a| Mark {
                 id: a.cluster.id.to_ascii_lowercase(),
-                name: a.cluster.name.to_string(),
-                node_os: a.cluster.node_os_upgrade_channel.as_deref().map(String::from),
-                upgrade: a.cluster.upgrade_channel.as_deref().map(String::from),
-                version: a.cluster.kubernetes_version.as_deref().map(String::from),
+                name: a.cluster.name.clone(),
+                node_os: a.cluster.node_os_upgrade_channel.clone(),
+                upgrade: a.cluster.upgrade_channel.clone(),
+                version: a.cluster.kubernetes_version.clone(),
                 failing: a
                     .findings
                     .iter()
@@ -94,7 +95,7 @@ impl Record {
 fn named(mark: &Mark) -> Named {
     Named {
         id: mark.id.clone(),
-        name: mark.name.clone(),
+        name: mark.name.to_string(),
         failing: mark.failing.clone(),
     }
 }
@@ -124,11 +125,11 @@ pub fn diff(before: &Record, after: &Record) -> Changes {
         } else if !was.compliant() && mark.compliant() {
             changes.became_compliant.push(named(mark));
         }
-        let change = |from: &Option<String>, to: &Option<String>| Change {
+        let change = |from: &Option<Atom>, to: &Option<Atom>| Change {
             id: mark.id.clone(),
-            name: mark.name.clone(),
-            from: from.clone(),
-            to: to.clone(),
+            name: mark.name.to_string(),
+            from: from.as_deref().map(String::from),
+            to: to.as_deref().map(String::from),
         };
         if was.node_os != mark.node_os {
             changes
@@ -203,7 +204,14 @@ impl History {
     /// The whole file is rewritten atomically, so a crash never leaves half a line.
     /// When the file there was not a history (a link, a FIFO, far too large), it is
     /// moved aside, a new history starts with this record, and the `Ok` says so.
+    /// The newest record is always kept, whole: when it alone is more than the bound
+    /// (a very large fleet), it is the whole history, and the older ones are not read.
     pub fn append(&self, record: &Record) -> io::Result<Option<String>> {
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        if line.len() > KEEP {
+            return write_atomic(&self.path, &line).map(|()| None);
+        }
         let (mut text, warning) = match self.read() {
             Ok(bytes) => (bytes.unwrap_or_default(), None),
             Err(err) if err.kind() == io::ErrorKind::InvalidData => (Vec::new(), Some(err.to_string())),
@@ -212,14 +220,16 @@ impl History {
         if !text.is_empty() && !text.ends_with(b"\n") {
             text.push(b'\n');
         }
-        serde_json::to_writer(&mut text, record).map_err(io::Error::other)?;
-        text.push(b'\n');
+        text.extend_from_slice(&line);
+        drop(line);
         if text.len() as u64 > LIMIT {
+            // The cut goes at a line's start, so at most up to the newest record.
             let cut = text.len() - KEEP.min(text.len());
-            let start = text[cut..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |i| cut + i + 1);
+            let start = match cut {
+                0 => 0,
+                _ if text[cut - 1] == b'\n' => cut,
+                _ => (text[cut..].iter().position(|&b| b == b'\n')).map_or(text.len(), |i| cut + i + 1),
+            };
             text.drain(..start);
         }
         write_atomic(&self.path, &text).map(|()| warning)
@@ -235,7 +245,7 @@ mod tests {
         Mark {
             id: id.into(),
             name: id.into(),
-            node_os: os.map(String::from),
+            node_os: os.map(Atom::from),
             upgrade: Some("patch".into()),
             version: Some(version.into()),
             failing: failing.iter().map(|s| s.to_string()).collect(),
@@ -338,6 +348,35 @@ mod tests {
         let err = history.records().unwrap_err().to_string();
         assert!(err.contains("a FIFO"), "{err}");
         assert_eq!(history.records().unwrap(), [], "moved aside: no history now");
+    }
+
+    /// A very large fleet's one record is more than the bound: it is kept whole, as
+    /// the whole history, and a later small record still drops it only past the bound.
+    #[test]
+    fn a_record_larger_than_the_bound_is_kept_whole_and_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path(), "key");
+        let day = |n: i64| datetime!(2026-10-01 00:00 UTC) + time::Duration::days(n);
+        let small = |n| Record {
+            at: day(n),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        let huge = Record {
+            at: day(1),
+            clusters: (0..60_000)
+                .map(|i| mark(&format!("/subscriptions/s/cluster-{i:05}"), None, "1.34.1", &[]))
+                .collect(),
+        };
+        assert!(serde_json::to_vec(&huge).unwrap().len() as u64 > LIMIT);
+        history.append(&small(0)).unwrap();
+        history.append(&huge).unwrap();
+        assert_eq!(history.records().unwrap(), [huge.clone()], "the newest, whole");
+        history.append(&small(2)).unwrap();
+        assert_eq!(
+            history.records().unwrap(),
+            [small(2)],
+            "past the bound, the newest still"
+        );
     }
 
     #[test]

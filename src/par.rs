@@ -23,11 +23,28 @@ pub fn map<T, R, S>(items: Vec<T>, init: impl Fn() -> S + Sync, work: impl Fn(&m
 where
     T: Send,
     R: Send,
+    S: Send,
+{
+    map_with(items, init, work).0
+}
+
+/// `map`, with each thread's state once it is done, in the order of the items (each
+/// thread took a contiguous share of them).
+pub fn map_with<T, R, S>(
+    items: Vec<T>,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, T) -> R + Sync,
+) -> (Vec<R>, Vec<S>)
+where
+    T: Send,
+    R: Send,
+    S: Send,
 {
     let threads = threads(items.len());
     if threads == 1 {
         let mut state = init();
-        return items.into_iter().map(|item| work(&mut state, item)).collect();
+        let done = items.into_iter().map(|item| work(&mut state, item)).collect();
+        return (done, vec![state]);
     }
     let (total, share) = (items.len(), items.len().div_ceil(threads));
     let mut shares = Vec::with_capacity(threads);
@@ -46,7 +63,8 @@ where
             .map(|share| {
                 scope.spawn(move || {
                     let mut state = init();
-                    share.into_iter().map(|item| work(&mut state, item)).collect::<Vec<R>>()
+                    let done = share.into_iter().map(|item| work(&mut state, item)).collect::<Vec<R>>();
+                    (done, state)
                 })
             })
             .collect();
@@ -55,17 +73,19 @@ where
         let mut state = init();
         let mut all = Vec::with_capacity(total);
         all.extend(mine.into_iter().map(|item| work(&mut state, item)));
-        let others: Vec<Vec<R>> = others
+        let others: Vec<(Vec<R>, S)> = others
             .into_iter()
             .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect();
-        (all, others)
+        (all, state, others)
     });
-    let (mut all, others) = done;
-    for share in others {
+    let (mut all, state, others) = done;
+    let mut states = vec![state];
+    for (share, state) in others {
         all.extend(share);
+        states.push(state);
     }
-    all
+    (all, states)
 }
 
 /// Runs `work` on every item in place, shared over the cores; each thread makes its

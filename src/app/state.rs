@@ -248,44 +248,137 @@ impl View {
     }
 }
 
-/// Every row's search text in one string, and where each starts.
+/// Every row's search text: one string per share of the rows (the rows are made a
+/// share per core, each row's text put straight into its share's), and where each
+/// row's starts.
 #[derive(Default)]
 struct Haystacks {
+    chunks: Vec<Chunk>,
+}
+
+/// The search texts of the rows from `first` on, one after the other.
+#[derive(Default)]
+struct Chunk {
+    first: usize,
     text: String,
-    /// Where row `i`'s text starts; one more entry for the end.
+    /// Where each row's text starts in `text`; one more entry for the end.
     starts: Vec<usize>,
 }
 
-impl Haystacks {
-    /// The rows' texts, taken out of the rows (each left empty); a row whose text was
-    /// taken before keeps its text from `before`.
-    fn of(rows: &mut [Row], before: &Haystacks) -> Haystacks {
-        // Exactly as long as the texts: a fleet's is tens of megabytes.
-        let length = rows
-            .iter()
-            .enumerate()
-            .map(|(at, row)| match row.haystack.len() {
-                0 => before.of_row(at).len(),
-                n => n,
-            })
-            .sum();
-        let mut text = String::with_capacity(length);
-        let mut starts = Vec::with_capacity(rows.len() + 1);
-        for (at, row) in rows.iter_mut().enumerate() {
-            starts.push(text.len());
-            if row.haystack.is_empty() {
-                text.push_str(before.of_row(at));
-            } else {
-                text.push_str(&std::mem::take(&mut row.haystack));
+impl Chunk {
+    /// Appends the text of row `at`, the one after the last (or the first).
+    fn push(&mut self, at: usize, text: &str) {
+        if self.starts.is_empty() {
+            self.first = at;
+            self.starts.push(0);
+        }
+        self.text.push_str(text);
+        self.starts.push(self.text.len());
+    }
+
+    fn rows(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn of_row(&self, local: usize) -> &str {
+        &self.text[self.starts[local]..self.starts[local + 1]]
+    }
+
+    /// The rows' texts again, those of `rows` that hold a new one (not empty) taking
+    /// it: in place when each is as long as the one before, else the chunk made anew.
+    fn update(&mut self, rows: &mut [Row]) {
+        let mine = &mut rows[self.first..self.first + self.rows()];
+        let changed = |row: &Row, local: usize| !row.haystack.is_empty() && row.haystack != self.of_row(local);
+        if !mine.iter().enumerate().any(|(local, row)| changed(row, local)) {
+            mine.iter_mut().for_each(|row| row.haystack = String::new());
+            return;
+        }
+        let same_lengths = (mine.iter().enumerate())
+            .all(|(local, row)| row.haystack.is_empty() || row.haystack.len() == self.of_row(local).len());
+        if same_lengths {
+            for (local, row) in mine.iter_mut().enumerate() {
+                if !row.haystack.is_empty() {
+                    let range = self.starts[local]..self.starts[local + 1];
+                    self.text.replace_range(range, &std::mem::take(&mut row.haystack));
+                }
+            }
+            return;
+        }
+        let mut again = Chunk::default();
+        for (local, row) in mine.iter_mut().enumerate() {
+            match row.haystack.is_empty() {
+                true => again.push(self.first + local, self.of_row(local)),
+                false => again.push(self.first + local, &std::mem::take(&mut row.haystack)),
             }
         }
-        starts.push(text.len());
-        Haystacks { text, starts }
+        *self = again;
+    }
+
+    /// `Haystacks::containing` for the chunk's rows in `range` (counted from `first`).
+    fn containing(&self, words: &[&str], range: std::ops::Range<usize>) -> Vec<bool> {
+        let mut all = vec![true; range.len()];
+        for word in words.iter().filter(|w| !w.is_empty()) {
+            let finder = memchr::memmem::Finder::new(word.as_bytes());
+            let mut found = vec![false; range.len()];
+            let (bytes, end) = (self.text.as_bytes(), self.starts[range.end]);
+            let (mut at, mut row) = (self.starts[range.start], range.start);
+            while let Some(hit) = finder.find(&bytes[at..end]).map(|n| at + n) {
+                while self.starts[row + 1] <= hit {
+                    row += 1;
+                }
+                // A hit counts when it ends in the row it starts in.
+                if hit + word.len() <= self.starts[row + 1] {
+                    found[row - range.start] = true;
+                    at = self.starts[row + 1];
+                } else {
+                    at = hit + 1;
+                }
+            }
+            for (keep, found) in all.iter_mut().zip(found) {
+                *keep &= found;
+            }
+        }
+        all
+    }
+}
+
+impl Haystacks {
+    /// Rows made with their texts, over the cores: each row's text goes into its
+    /// share's string as the row is made (a fleet's texts are tens of megabytes, not
+    /// to be held twice). `work` makes row `at` with the thread's `texts`.
+    fn make(len: usize, work: impl Fn(&mut crate::model::Interner, usize) -> Row + Sync) -> (Vec<Row>, Haystacks) {
+        let (rows, shares) = crate::par::map_with(
+            (0..len).collect(),
+            || (crate::model::Interner::new(), Chunk::default()),
+            |(texts, chunk), at| {
+                let mut row = work(texts, at);
+                chunk.push(at, &std::mem::take(&mut row.haystack));
+                row
+            },
+        );
+        let chunks = shares
+            .into_iter()
+            .map(|(_, chunk)| chunk)
+            .filter(|c| c.rows() > 0)
+            .collect();
+        (rows, Haystacks { chunks })
+    }
+
+    /// After rows were made again (`replace`): their new texts, taken out of them.
+    fn update(&mut self, rows: &mut [Row]) {
+        for chunk in &mut self.chunks {
+            chunk.update(rows);
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.chunks.iter().map(Chunk::rows).sum()
     }
 
     fn of_row(&self, at: usize) -> &str {
-        match (self.starts.get(at), self.starts.get(at + 1)) {
-            (Some(&start), Some(&end)) => &self.text[start..end],
+        let after = self.chunks.partition_point(|c| c.first <= at);
+        match after.checked_sub(1).map(|n| &self.chunks[n]) {
+            Some(chunk) if at - chunk.first < chunk.rows() => chunk.of_row(at - chunk.first),
             _ => "",
         }
     }
@@ -294,32 +387,17 @@ impl Haystacks {
     /// occurs, in one pass over all the texts, each put in its row by walking the rows
     /// along with it.
     fn containing(&self, words: &[&str]) -> Vec<bool> {
-        let rows = self.starts.len().saturating_sub(1);
+        let rows = self.rows();
         if rows == 0 {
             return Vec::new();
         }
         // The rows in a share per core; within a share, a row found once is left.
         crate::par::ranges(rows, |range| {
-            let mut all = vec![true; range.len()];
-            for word in words.iter().filter(|w| !w.is_empty()) {
-                let finder = memchr::memmem::Finder::new(word.as_bytes());
-                let mut found = vec![false; range.len()];
-                let (bytes, end) = (self.text.as_bytes(), self.starts[range.end]);
-                let (mut at, mut row) = (self.starts[range.start], range.start);
-                while let Some(hit) = finder.find(&bytes[at..end]).map(|n| at + n) {
-                    while self.starts[row + 1] <= hit {
-                        row += 1;
-                    }
-                    // A hit counts when it ends in the row it starts in.
-                    if hit + word.len() <= self.starts[row + 1] {
-                        found[row - range.start] = true;
-                        at = self.starts[row + 1];
-                    } else {
-                        at = hit + 1;
-                    }
-                }
-                for (keep, found) in all.iter_mut().zip(found) {
-                    *keep &= found;
+            let mut all = Vec::with_capacity(range.len());
+            for chunk in &self.chunks {
+                let (from, to) = (range.start.max(chunk.first), range.end.min(chunk.first + chunk.rows()));
+                if from < to {
+                    all.extend(chunk.containing(words, from - chunk.first..to - chunk.first));
                 }
             }
             all
@@ -585,10 +663,8 @@ impl State {
         // Over the cores, each with its own shared texts; later changes share theirs.
         self.texts = crate::model::Interner::new();
         let (items, config) = (&fleet, &*self.config);
-        self.rows = crate::par::map((0..fleet.len()).collect(), crate::model::Interner::new, |texts, i| {
-            Row::of_shared(i, &items[i], config, texts)
-        });
-        self.haystacks = Haystacks::of(&mut self.rows, &Haystacks::default());
+        (self.rows, self.haystacks) =
+            Haystacks::make(fleet.len(), |texts, i| Row::of_shared(i, &items[i], config, texts));
         self.briefs = self.rows.iter().map(|r| r.brief).collect();
         self.by_name = name_rank(&self.rows);
         self.vocabulary = None;
@@ -710,7 +786,7 @@ impl State {
             self.briefs[index] = self.rows[index].brief;
         }
         drop(context);
-        self.haystacks = Haystacks::of(&mut self.rows, &self.haystacks);
+        self.haystacks.update(&mut self.rows);
         self.kept.clear();
         self.ranks.clear();
         self.orders.clear();

@@ -562,6 +562,50 @@ fn a_word_is_found_within_one_row_s_text_never_across_two() {
     }
 }
 
+/// A fleet large enough to be made a share per core keeps its search texts a string
+/// per share: a word is found in every share, and clusters that come back changed are
+/// found by their new texts, whether each is as long as before (put in place) or not
+/// (its share's string made again).
+#[test]
+fn search_texts_follow_the_clusters_that_change_in_every_share_of_a_large_fleet() {
+    let mut s = state(0, true);
+    press(&mut s, "r");
+    let listed = snapshot_of(5_000, &[]);
+    update(
+        &mut s,
+        Action::Listed {
+            generation: 1,
+            snapshot: Box::new(listed.clone()),
+        },
+    );
+    shows_what_scan_shows(&mut s, &["aks-003", "aks-4990", "1.33.7", "zzblue", "qqq-"]);
+    let changed = |at: usize, change: &dyn Fn(&mut Cluster)| {
+        let mut cluster = (*listed.clusters[at]).clone();
+        change(&mut cluster);
+        (at, Arc::new(cluster))
+    };
+    let same_length = |c: &mut Cluster| c.name = c.name.replace("aks-", "qqq-").into();
+    let longer = |c: &mut Cluster| c.tags = std::collections::BTreeMap::from([("team".into(), "zzblue".into())]).into();
+    for batch in [
+        vec![changed(10, &same_length), changed(4_000, &same_length)],
+        vec![changed(3, &longer), changed(4_990, &longer)],
+    ] {
+        update(
+            &mut s,
+            Action::Detailed {
+                generation: 1,
+                clusters: batch,
+            },
+        );
+    }
+    for (word, want) in [("qqq-", 2), ("zzblue", 2), ("aks-4990", 1), ("aks-003", 1)] {
+        s.set_filter(Filter::parse(word).unwrap());
+        assert_eq!(s.visible.len(), want, "{word}");
+        assert_eq!(shown(&s), fresh_visible(&s, word, false), "{word}");
+    }
+    shows_what_scan_shows(&mut s, &["1.33.7", "aks-01", "team=zzblue"]);
+}
+
 #[test]
 fn details_that_arrive_replace_their_clusters_one_batch_at_a_time_and_shared() {
     let mut s = state(0, true);
