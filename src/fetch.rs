@@ -331,6 +331,12 @@ where
 /// it. When they cannot be read, the snapshot keeps the events it had (if any) and
 /// says why in its errors: what was read is never lost for what was not.
 pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
+    read_events_sharing(client, snapshot, Interner::new()).await;
+}
+
+/// `read_events`, the events' texts taken from `texts` where it has them (the events
+/// on screen, so that a refresh does not hold each cluster's id twice).
+pub async fn read_events_sharing(client: &ArmClient, snapshot: &mut Snapshot, texts: Interner) {
     let subscriptions: Vec<String> = snapshot
         .subscriptions
         .iter()
@@ -340,7 +346,7 @@ pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
     if subscriptions.is_empty() {
         return;
     }
-    match azure::fetch_events(client, &subscriptions).await {
+    match azure::fetch_events_sharing(client, &subscriptions, texts).await {
         Ok(events) => snapshot.events = Some(events),
         Err(err) => snapshot.errors.push(SourceError {
             subscription_id: None,
@@ -361,7 +367,12 @@ pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
 /// snapshot to merge, so its events would otherwise be lost with the one query that
 /// failed.
 pub async fn events(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous) {
-    read_events(client, snapshot).await;
+    events_sharing(client, snapshot, previous, Interner::new()).await;
+}
+
+/// `events`, the texts shared with `texts` (see `read_events_sharing`).
+pub async fn events_sharing(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous, texts: Interner) {
+    read_events_sharing(client, snapshot, texts).await;
     if snapshot.events.is_none()
         && snapshot.errors.iter().any(SourceError::is_events)
         && let Some(before) = previous().await.filter(|p| p.key == snapshot.key)

@@ -11,11 +11,19 @@ use crate::model::{Interner, UpgradeEvent};
 /// them (by id). Fails as a whole: a fleet's events are read completely or not at all.
 /// A cluster's events share its id, and equal details share one text.
 pub async fn fetch_events(client: &ArmClient, subscriptions: &[String]) -> Result<Vec<UpgradeEvent>, ClientError> {
+    fetch_events_sharing(client, subscriptions, Interner::new()).await
+}
+
+/// `fetch_events`, the events' texts taken from `texts` where it has them.
+pub async fn fetch_events_sharing(
+    client: &ArmClient,
+    subscriptions: &[String],
+    mut texts: Interner,
+) -> Result<Vec<UpgradeEvent>, ClientError> {
     let url = graph::url(client)?;
     // Page by page, put together once at the end: a list grown by doubling would hold
     // up to three times the fleet's events while it grows, and keep a third unused.
     let mut pages: Vec<Vec<UpgradeEvent>> = Vec::new();
-    let mut texts = Interner::new();
     for batch in subscriptions.chunks(graph::BATCH) {
         let ids: Vec<&str> = batch.iter().map(String::as_str).collect();
         graph::pages(client, &url, &ids, EVENTS_QUERY, |page| {

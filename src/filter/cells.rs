@@ -131,7 +131,21 @@ impl Cells {
             Column::Provisioning => text::clean(c.provisioning_state.as_deref().unwrap_or("-")).into_owned(),
             Column::Verdict => item.verdict_label(),
         };
-        Cells(Column::ALL.map(|column| texts.intern(&text_of(column))))
+        // A cluster's own text that is clean already is shared as it is (a name, a
+        // group: a text per cluster, not to be copied per row).
+        let own = |column: Column| match column {
+            Column::Name => Some(&c.name),
+            Column::Subscription => Some(c.subscription_name.as_ref().unwrap_or(&c.subscription_id)),
+            Column::ResourceGroup => Some(&c.resource_group),
+            Column::Location => Some(&c.location),
+            Column::Version => c.kubernetes_version.as_ref(),
+            Column::Provisioning => c.provisioning_state.as_ref(),
+            _ => None,
+        };
+        Cells(Column::ALL.map(|column| match own(column) {
+            Some(atom) if matches!(text::clean(atom), std::borrow::Cow::Borrowed(_)) => atom.clone(),
+            _ => texts.intern(&text_of(column)),
+        }))
     }
 
     /// The texts from the left.
