@@ -67,7 +67,7 @@ pub(super) fn insights(
             subject: None,
         })
         .collect();
-    let mut say = |kind: InsightKind, message: String, subject: Option<String>| {
+    let mut say = |kind: InsightKind, message: String, subject: Option<Atom>| {
         out.push(Insight {
             kind,
             message: message.into(),
@@ -89,12 +89,7 @@ pub(super) fn insights(
                  cause before its next window.",
                 event.kind
             ),
-            Some(
-                event
-                    .event_id
-                    .as_deref()
-                    .map_or_else(|| event.id().into_owned(), str::to_string),
-            ),
+            Some(event.event_id.clone().unwrap_or_else(|| event.id().into_owned().into())),
         );
     }
     for window in windows.unwrap_or_default() {
@@ -115,13 +110,13 @@ pub(super) fn insights(
                     window.name,
                     utc(modified)
                 ),
-                Some(window.name.to_string()),
+                Some(window.name.clone()),
             );
         }
     }
     if cluster.node_os_channel().patches_automatically() {
         for (pool, message) in stale_images(cluster, ctx) {
-            say(InsightKind::StaleImage, message, Some(pool.to_string()));
+            say(InsightKind::StaleImage, message, Some(pool.clone()));
         }
     }
     out

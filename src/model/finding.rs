@@ -127,7 +127,7 @@ pub struct Finding {
     pub reason: Atom,
     /// What a waiver did to this finding: why it applies, or that it expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<String>,
+    pub waiver: Option<Atom>,
 }
 
 /// How the built-in Azure Policy 04408ca5 ("Azure Kubernetes Service Clusters should

@@ -73,7 +73,7 @@ pub struct Insight {
     /// What is the matter and what to do, in words a person can act on.
     pub message: super::Atom,
     /// The pool, maintenance configuration or event it is about, when it is about one.
-    pub subject: Option<String>,
+    pub subject: Option<super::Atom>,
 }
 
 /// One maintenance configuration's next occurrence.

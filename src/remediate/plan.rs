@@ -239,7 +239,7 @@ pub fn plan(item: &Assessed, config: &Config, scope: Scope) -> Plan {
     for finding in &item.findings {
         let why = match finding.outcome {
             Outcome::Waived if scope.includes(finding.rule) => Why::Waived {
-                reason: finding.waiver.clone().unwrap_or_else(|| finding.reason.to_string()),
+                reason: finding.waiver.as_deref().unwrap_or(&finding.reason).to_string(),
             },
             Outcome::Unknown if scope.includes(finding.rule) => Why::Unknown {
                 reason: finding.reason.to_string(),

@@ -22,22 +22,19 @@ pub fn apply(mut finding: Finding, cluster: &Cluster, waivers: &[Waiver], today:
             Some(last_day) if last_day < today => expired = expired.or(Some(waiver)),
             Some(last_day) => {
                 finding.outcome = Outcome::Waived;
-                finding.waiver = Some(format!("Waived until {last_day}: {}", waiver.reason));
+                finding.waiver = Some(format!("Waived until {last_day}: {}", waiver.reason).into());
                 return finding;
             }
             None => {
                 finding.outcome = Outcome::Waived;
-                finding.waiver = Some(format!("Waived: {}", waiver.reason));
+                finding.waiver = Some(format!("Waived: {}", waiver.reason).into());
                 return finding;
             }
         }
     }
     if let Some(waiver) = expired {
         let last_day = waiver.expires.expect("expired waivers have a date");
-        finding.waiver = Some(format!(
-            "Waiver expired on {last_day} and no longer applies: {}",
-            waiver.reason
-        ));
+        finding.waiver = Some(format!("Waiver expired on {last_day} and no longer applies: {}", waiver.reason).into());
     }
     finding
 }
