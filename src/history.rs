@@ -370,7 +370,11 @@ mod tests {
         assert!(serde_json::to_vec(&huge).unwrap().len() as u64 > LIMIT);
         history.append(&small(0)).unwrap();
         history.append(&huge).unwrap();
-        assert_eq!(history.records().unwrap(), [huge.clone()], "the newest, whole");
+        assert_eq!(
+            history.records().unwrap(),
+            std::slice::from_ref(&huge),
+            "the newest, whole"
+        );
         history.append(&small(2)).unwrap();
         assert_eq!(
             history.records().unwrap(),

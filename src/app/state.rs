@@ -724,12 +724,18 @@ impl State {
             return None;
         }
         self.events_read = false;
-        let taken = self
-            .fleet
-            .iter_mut()
-            .filter_map(|a| a.outlook.as_mut()?.events.take())
-            .flatten()
-            .collect();
+        let outlooks = || self.fleet.iter().filter_map(|a| a.outlook.as_deref());
+        let count = outlooks().map(|o| o.events.as_ref().map_or(0, Vec::len)).sum();
+        let mut taken = Vec::with_capacity(count);
+        for item in &mut self.fleet {
+            taken.extend(
+                item.outlook
+                    .as_mut()
+                    .and_then(|o| o.events.take())
+                    .into_iter()
+                    .flatten(),
+            );
+        }
         Some(taken)
     }
 

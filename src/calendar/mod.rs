@@ -114,6 +114,17 @@ pub fn annotate_with_events(fleet: &mut [Assessed], ctx: &Context, events: Optio
         }
         let places: Vec<Option<usize>> = events.iter().map(|e| at.get(&NoCase(&e.cluster_id)).copied()).collect();
         drop(at);
+        // Each list made its exact size: grown one event at a time, a list of one
+        // would hold room for four (a fleet's events twice over).
+        let mut counts = vec![0usize; fleet.len()];
+        for &place in places.iter().flatten() {
+            counts[place] += 1;
+        }
+        for (list, count) in mine.iter_mut().zip(counts) {
+            if let Some(list) = list {
+                list.reserve_exact(count);
+            }
+        }
         for (event, place) in events.into_iter().zip(places) {
             if let Some(list) = place.and_then(|i| mine[i].as_mut()) {
                 list.push(event);

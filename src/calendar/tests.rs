@@ -500,3 +500,32 @@ fn annotating_adds_outlooks_and_changes_no_finding() {
     let all: Vec<InsightKind> = insights(&fleet).map(|(_, i)| i.kind).collect();
     assert_eq!(all, [InsightKind::StaleImage]);
 }
+
+/// Each cluster takes its own events in a list of their very size: a fleet's events
+/// are held once, not with room for more beside each cluster's one or two.
+#[test]
+fn each_cluster_s_events_are_handed_over_in_a_list_of_their_size() {
+    let config = Config::default();
+    let calendar = config.support_calendar();
+    let regions = BTreeMap::new();
+    let clusters = [
+        cluster("s", "rg", "a"),
+        cluster("s", "rg", "b"),
+        cluster("s", "rg", "c"),
+    ];
+    let events: Vec<UpgradeEvent> = [(0, "1"), (1, "2"), (1, "3")]
+        .iter()
+        .map(|&(at, id)| {
+            let owner = &clusters[at].id;
+            crate::model::fixtures::event(&format!("{owner}/scheduledevents/{id}"), owner, Some(id))
+        })
+        .collect();
+    let mut fleet: Vec<Assessed> = clusters.into_iter().map(|c| assessed(c, Vec::new())).collect();
+    let ctx = Context::new(NOW, &calendar, &regions, None, &config.insights, &fleet);
+    annotate_with_events(&mut fleet, &ctx, Some(events));
+    let lists: Vec<(usize, usize)> = (fleet.iter())
+        .map(|a| a.outlook.as_ref().and_then(|o| o.events.as_ref()).expect("events read"))
+        .map(|events| (events.len(), events.capacity()))
+        .collect();
+    assert_eq!(lists, [(1, 1), (2, 2), (0, 0)]);
+}
