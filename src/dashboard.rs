@@ -173,8 +173,8 @@ impl Services {
                     if let Some(message) = trouble {
                         let _ = actions.send(Action::Warning(crate::text::clean(&message).into_owned()));
                     }
-                    if let Ok(records) = history.records() {
-                        let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&records)));
+                    if let Ok(tallies) = history.tallies() {
+                        let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&tallies)));
                     }
                 });
                 false
@@ -185,8 +185,8 @@ impl Services {
                 };
                 let actions = actions.clone();
                 tokio::task::spawn_blocking(move || {
-                    let records = history.records().unwrap_or_default();
-                    let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&records)));
+                    let tallies = history.tallies().unwrap_or_default();
+                    let _ = actions.send(Action::Trend(crate::app::aggregates::trend(&tallies)));
                 });
                 false
             }

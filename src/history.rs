@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use crate::cache::write_atomic;
 use crate::disk::{self, OwnFileError};
-use crate::model::{Assessed, Atom, Change, Changes, Named, Outcome};
+use crate::model::{Assessed, Atom, Change, Changes, Named, NodeOsChannel, Outcome};
 
 /// The file is trimmed to `KEEP` bytes of the newest records once it passes `LIMIT`.
 const LIMIT: u64 = 4 << 20;
@@ -34,6 +34,103 @@ pub fn parse_records(bytes: &[u8]) -> Vec<Record> {
         .split(|&b| b == b'\n')
         .filter_map(|line| serde_json::from_slice(line).ok())
         .collect()
+}
+
+/// What the posture view's trend shows of one record: its counts, read without
+/// keeping its clusters (a record of a large fleet is tens of megabytes once read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub at: OffsetDateTime,
+    pub clusters: usize,
+    pub non_compliant: usize,
+    /// Clusters by node OS channel, by `NodeOsChannel::summary_slot`.
+    pub by_channel: [usize; 6],
+}
+
+/// Every record's tally in the text of a history file, oldest first; lines that do not
+/// read are skipped, as `parse_records` does.
+pub fn parse_tallies(bytes: &[u8]) -> Vec<Tally> {
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Counted>(line).ok())
+        .map(|counted| Tally {
+            at: counted.at,
+            ..counted.clusters.0
+        })
+        .collect()
+}
+
+/// A record read as its tally.
+#[derive(Deserialize)]
+struct Counted {
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    clusters: Counts,
+}
+
+/// A record's clusters, counted as they are read (the time is the record's).
+struct Counts(Tally);
+
+impl<'de> Deserialize<'de> for Counts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Counts, D::Error> {
+        deserializer.deserialize_seq(Counts(Tally {
+            at: OffsetDateTime::UNIX_EPOCH,
+            clusters: 0,
+            non_compliant: 0,
+            by_channel: [0; 6],
+        }))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Counts {
+    type Value = Counts;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of clusters")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<Counts, A::Error> {
+        while let Some(glance) = seq.next_element::<Glance<'de>>()? {
+            let tally = &mut self.0;
+            tally.clusters += 1;
+            tally.non_compliant += usize::from(glance.failing.0 > 0);
+            tally.by_channel[NodeOsChannel::parse(glance.node_os.as_deref()).summary_slot()] += 1;
+        }
+        Ok(self)
+    }
+}
+
+/// What a tally reads of one cluster; the rest of it is skipped unread.
+#[derive(Deserialize)]
+struct Glance<'a> {
+    #[serde(rename = "os", borrow, default)]
+    node_os: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "fail", default)]
+    failing: Len,
+}
+
+/// How many items a list has, each skipped.
+#[derive(Default)]
+struct Len(usize);
+
+impl<'de> Deserialize<'de> for Len {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Len, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = Len;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Len, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Len(n))
+            }
+        }
+        deserializer.deserialize_seq(Counter)
+    }
 }
 
 /// One live read, as much as a later diff needs.
@@ -195,6 +292,11 @@ impl History {
         }
     }
 
+    /// Every readable record's tally, oldest first (see `records`).
+    pub fn tallies(&self) -> io::Result<Vec<Tally>> {
+        Ok(self.read()?.map(|bytes| parse_tallies(&bytes)).unwrap_or_default())
+    }
+
     /// The newest record, if any.
     pub fn last(&self) -> io::Result<Option<Record>> {
         Ok(self.records()?.pop())
@@ -294,6 +396,48 @@ mod tests {
         assert!(changes.upgrade_channel_changed.is_empty());
         assert!(!changes.is_empty());
         assert!(diff(&after, &after).is_empty());
+    }
+
+    /// The trend's tallies count what the records hold, without keeping them.
+    #[test]
+    fn a_record_s_tally_counts_its_clusters_by_channel_and_compliance() {
+        let record = Record {
+            at: datetime!(2026-11-25 03:00 UTC),
+            clusters: vec![
+                mark("a", Some("NodeImage"), "1.33.7", &[]),
+                mark("b", Some("Node\u{1b}Image"), "1.33.7", &["NodeAutoUpgrade"]),
+                mark("c", None, "1.32.1", &["NodeAutoUpgrade", "Version"]),
+                mark("d", Some("SecurityPatch"), "1.34.1", &[]),
+            ],
+        };
+        let mut bytes = serde_json::to_vec(&record).unwrap();
+        bytes.extend_from_slice(
+            b"\n{\"at\": 5}\n{\"at\":\"2026-11-26T03:00:00Z\",\"clusters\":[{\"os\":\"None\",\"fail\":[]}]}\n",
+        );
+        let mut want = [0usize; 6];
+        for m in &record.clusters {
+            want[NodeOsChannel::parse(m.node_os.as_deref()).summary_slot()] += 1;
+        }
+        let mut none = [0usize; 6];
+        none[NodeOsChannel::parse(Some("None")).summary_slot()] = 1;
+        assert_eq!(
+            parse_tallies(&bytes),
+            [
+                Tally {
+                    at: record.at,
+                    clusters: 4,
+                    non_compliant: 2,
+                    by_channel: want
+                },
+                Tally {
+                    at: datetime!(2026-11-26 03:00 UTC),
+                    clusters: 1,
+                    non_compliant: 0,
+                    by_channel: none
+                },
+            ],
+            "an empty list of failures is compliant; a damaged line is skipped"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use super::rows::{Brief, CalendarTally, Row};
-use crate::history::Record;
+use crate::history::Tally;
 use crate::model::{Assessed, EventStatus, NodeOsChannel, Rule, SubscriptionState, Summary, SupportState};
 
 /// The upgrade calendar's counts over the clusters in view, for the header.
@@ -301,21 +301,15 @@ pub struct Trend {
     pub loaded: bool,
 }
 
-/// The trend of a fleet's history records.
-pub fn trend(records: &[Record]) -> Trend {
-    let points = records
+/// The trend of a fleet's history, one point per record's tally.
+pub fn trend(tallies: &[Tally]) -> Trend {
+    let points = tallies
         .iter()
-        .map(|record| {
-            let mut by_channel = [0usize; 6];
-            for mark in &record.clusters {
-                by_channel[NodeOsChannel::parse(mark.node_os.as_deref()).summary_slot()] += 1;
-            }
-            TrendPoint {
-                at: record.at,
-                clusters: record.clusters.len(),
-                non_compliant: record.clusters.iter().filter(|m| !m.compliant()).count(),
-                by_channel,
-            }
+        .map(|tally| TrendPoint {
+            at: tally.at,
+            clusters: tally.clusters,
+            non_compliant: tally.non_compliant,
+            by_channel: tally.by_channel,
         })
         .collect();
     Trend { points, loaded: true }
