@@ -328,7 +328,7 @@ pub fn obtain(input: &InputArgs, config: &Config, flags: &GlobalArgs, now: Offse
     if fresh && let Some(history) = &history {
         match history.append(&Record::of(&assessed, now)) {
             Ok(None) => {}
-            Ok(Some(damaged)) => warn(paths.as_ref(), &damaged),
+            Ok(Some(warning)) => warn(paths.as_ref(), &warning),
             Err(err) => warn(
                 paths.as_ref(),
                 &format!("cannot write the history {}: {err}", history.path().display()),

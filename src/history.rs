@@ -309,8 +309,23 @@ impl History {
     /// The newest record is always kept, whole: when it alone is more than the bound
     /// (a very large fleet), it is the whole history, and the older ones are not read.
     pub fn append(&self, record: &Record) -> io::Result<Option<String>> {
+        self.append_within(record, READ_LIMIT)
+    }
+
+    /// `append`, for a history read back up to `limit` bytes: a record larger than
+    /// that is not written (the history could not be read back, and would be set
+    /// aside at every read); the history stays as it was and the `Ok` says so.
+    fn append_within(&self, record: &Record, limit: u64) -> io::Result<Option<String>> {
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
+        if line.len() as u64 > limit {
+            return Ok(Some(format!(
+                "This read is not in the history: its record of {} clusters is {} MB, more than the {} MB a history may hold.",
+                record.clusters.len(),
+                line.len() >> 20,
+                limit >> 20
+            )));
+        }
         if line.len() > KEEP {
             return write_atomic(&self.path, &line).map(|()| None);
         }
@@ -525,6 +540,28 @@ mod tests {
             [small(2)],
             "past the bound, the newest still"
         );
+    }
+
+    /// A record too large to be read back is not written: the history stays readable,
+    /// as it was, and the append says why.
+    #[test]
+    fn a_record_too_large_to_read_back_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::new(dir.path(), "key");
+        let small = Record {
+            at: datetime!(2026-10-01 00:00 UTC),
+            clusters: vec![mark("a", Some("NodeImage"), "1.33.7", &[])],
+        };
+        history.append(&small).unwrap();
+        let huge = Record {
+            at: datetime!(2026-10-02 00:00 UTC),
+            clusters: (0..20_000)
+                .map(|i| mark(&format!("/subscriptions/s/cluster-{i:05}"), None, "1.34.1", &[]))
+                .collect(),
+        };
+        let warning = history.append_within(&huge, 1 << 20).unwrap().expect("a warning");
+        assert!(warning.contains("20000 clusters"), "{warning}");
+        assert_eq!(history.records().unwrap(), [small]);
     }
 
     #[test]

@@ -69,7 +69,8 @@ where
             })
             .collect();
         // This thread's results go first into a list of the whole size, the others'
-        // are moved in after them: one and a half times the results at most, not two.
+        // are moved in after them: the results and the other threads' shares at most
+        // (one and a half times the results on two cores), not twice the results.
         let mut state = init();
         let mut all = Vec::with_capacity(total);
         all.extend(mine.into_iter().map(|item| work(&mut state, item)));

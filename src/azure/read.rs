@@ -86,7 +86,9 @@ pub struct FleetRead {
 #[derive(Default)]
 struct Shown {
     clusters: Vec<Arc<Cluster>>,
-    /// Each id's hash, to its place (one place per hash: a collision only shares less).
+    /// Each id's hash, to its place (one place per hash: the cluster whose place a
+    /// collision took is not found, so it neither shares nor keeps its shown details
+    /// in the list; the screen puts them back, as for any list without them).
     at: HashMap<u64, usize>,
     hasher: std::hash::RandomState,
 }
