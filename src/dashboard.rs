@@ -311,12 +311,12 @@ impl Services {
         // The clusters on screen, shared: each listed cluster keeps the details it shows
         // until its own are read.
         let shown: Vec<Arc<Cluster>> = state.fleet.iter().map(|a| a.cluster.clone()).collect();
-        // The texts of the events on screen: the events read again share them.
-        let mut event_texts = crate::model::Interner::new();
-        for event in state.events() {
-            event_texts.share(&mut event.cluster_id.clone());
-            event_texts.share_opt(&mut event.details.clone());
-        }
+        // The texts of the events on screen, which the events read again share: taken
+        // here (a pointer each), put together in the task, off the loop.
+        let event_texts: Vec<crate::model::Atom> = state
+            .events()
+            .flat_map(|e| std::iter::once(e.cluster_id.clone()).chain(e.details.clone()))
+            .collect();
         tokio::spawn(async move {
             // The previous snapshot is read from disk only when a failure needs it.
             let previous = || {
@@ -361,7 +361,11 @@ impl Services {
                 )
                 .await;
                 // AKS's scheduled upgrade events, one paged query, as `scan` reads them.
-                fetch::events_sharing(&client, &mut snapshot, &previous, event_texts).await;
+                let mut texts = crate::model::Interner::new();
+                for mut text in event_texts {
+                    texts.share(&mut text);
+                }
+                fetch::events_sharing(&client, &mut snapshot, &previous, texts).await;
                 snapshot
             };
             // Cancelled (a newer refresh, or the dashboard closing): the read is

@@ -369,6 +369,13 @@ mod tests {
         }
     }
 
+    /// `n` compliant clusters on `os`, as a large fleet's record holds them.
+    fn many(n: usize, os: Option<&str>) -> Vec<Mark> {
+        (0..n)
+            .map(|i| mark(&format!("/subscriptions/s/cluster-{i:05}"), os, "1.34.1", &[]))
+            .collect()
+    }
+
     #[test]
     fn the_diff_names_every_kind_of_change() {
         let before = Record {
@@ -522,9 +529,7 @@ mod tests {
         };
         let huge = Record {
             at: day(1),
-            clusters: (0..60_000)
-                .map(|i| mark(&format!("/subscriptions/s/cluster-{i:05}"), None, "1.34.1", &[]))
-                .collect(),
+            clusters: many(60_000, None),
         };
         assert!(serde_json::to_vec(&huge).unwrap().len() as u64 > LIMIT);
         history.append(&small(0)).unwrap();
@@ -555,9 +560,7 @@ mod tests {
         history.append(&small).unwrap();
         let huge = Record {
             at: datetime!(2026-10-02 00:00 UTC),
-            clusters: (0..20_000)
-                .map(|i| mark(&format!("/subscriptions/s/cluster-{i:05}"), None, "1.34.1", &[]))
-                .collect(),
+            clusters: many(20_000, None),
         };
         let warning = history.append_within(&huge, 1 << 20).unwrap().expect("a warning");
         assert!(warning.contains("20000 clusters"), "{warning}");
@@ -569,16 +572,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let history = History::new(dir.path(), "key");
         assert_eq!(history.last().unwrap(), None);
-        let big: Vec<Mark> = (0..2000)
-            .map(|i| {
-                mark(
-                    &format!("/subscriptions/s/cluster-{i:05}"),
-                    Some("NodeImage"),
-                    "1.34.1",
-                    &[],
-                )
-            })
-            .collect();
+        let big = many(2000, Some("NodeImage"));
         for day in 0..40i64 {
             let record = Record {
                 at: datetime!(2026-10-01 00:00 UTC) + time::Duration::days(day),

@@ -562,15 +562,11 @@ fn a_word_is_found_within_one_row_s_text_never_across_two() {
     }
 }
 
-/// A fleet large enough to be made a share per core keeps its search texts a string
-/// per share: a word is found in every share, and clusters that come back changed are
-/// found by their new texts, whether each is as long as before (put in place) or not
-/// (its share's string made again).
-#[test]
-fn search_texts_follow_the_clusters_that_change_in_every_share_of_a_large_fleet() {
+/// A live state whose first refresh listed `n` clusters (no details yet), and that list.
+fn listing(n: usize) -> (State, Snapshot) {
     let mut s = state(0, true);
     press(&mut s, "r");
-    let listed = snapshot_of(5_000, &[]);
+    let listed = snapshot_of(n, &[]);
     update(
         &mut s,
         Action::Listed {
@@ -578,6 +574,16 @@ fn search_texts_follow_the_clusters_that_change_in_every_share_of_a_large_fleet(
             snapshot: Box::new(listed.clone()),
         },
     );
+    (s, listed)
+}
+
+/// A fleet large enough to be made a share per core keeps its search texts a string
+/// per share: a word is found in every share, and clusters that come back changed are
+/// found by their new texts, whether each is as long as before (put in place) or not
+/// (its share's string made again).
+#[test]
+fn search_texts_follow_the_clusters_that_change_in_every_share_of_a_large_fleet() {
+    let (mut s, listed) = listing(5_000);
     shows_what_scan_shows(&mut s, &["aks-003", "aks-4990", "1.33.7", "zzblue", "qqq-"]);
     let changed = |at: usize, change: &dyn Fn(&mut Cluster)| {
         let mut cluster = (*listed.clusters[at]).clone();
@@ -608,16 +614,7 @@ fn search_texts_follow_the_clusters_that_change_in_every_share_of_a_large_fleet(
 
 #[test]
 fn details_that_arrive_replace_their_clusters_one_batch_at_a_time_and_shared() {
-    let mut s = state(0, true);
-    press(&mut s, "r");
-    let listed = snapshot_of(6, &[]);
-    update(
-        &mut s,
-        Action::Listed {
-            generation: 1,
-            snapshot: Box::new(listed.clone()),
-        },
-    );
+    let (mut s, listed) = listing(6);
     assert!(
         s.fleet
             .iter()
