@@ -64,7 +64,7 @@ fn read_fleet(options: SimOptions, now: time::OffsetDateTime) -> Snapshot {
         let none = || std::future::ready(None);
         let mut snapshot =
             aksradar::fetch::refresh(client.clone(), &request, true, None, none, "bench-dashboard", || now).await;
-        aksradar::fetch::events(&client, &mut snapshot, &none).await;
+        aksradar::fetch::events(&client, &mut snapshot, &none, aksradar::model::Interner::new()).await;
         sim.stop().await;
         snapshot
     })

@@ -83,7 +83,7 @@ fn main() {
         for run in ["first", "second"] {
             let before = sim.requests().len();
             let started = Instant::now();
-            let events = azure::fetch_events(&client, &ids).await.expect("events read");
+            let events = azure::fetch_events(&client, &ids, aksradar::model::Interner::new()).await.expect("events read");
             let queries = sim.requests().len() - before;
             println!(
                 "events, {run} read:  {:>6.2} s for {} events of {clusters} clusters ({queries} queries)",

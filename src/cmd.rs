@@ -392,7 +392,8 @@ async fn read_live(
         time::OffsetDateTime::now_utc,
     )
     .await;
-    fetch::events(&client, &mut snapshot, &|| std::future::ready(previous.clone())).await;
+    let texts = crate::model::Interner::new();
+    fetch::events(&client, &mut snapshot, &|| std::future::ready(previous.clone()), texts).await;
     // The drawer ends when the last sender goes: the client holds one too.
     drop(client);
     drop(events);

@@ -365,7 +365,7 @@ impl Services {
                 for mut text in event_texts {
                     texts.share(&mut text);
                 }
-                fetch::events_sharing(&client, &mut snapshot, &previous, texts).await;
+                fetch::events(&client, &mut snapshot, &previous, texts).await;
                 snapshot
             };
             // Cancelled (a newer refresh, or the dashboard closing): the read is

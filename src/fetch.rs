@@ -329,14 +329,10 @@ where
 
 /// Reads AKS's scheduled upgrade events for the subscriptions the snapshot read, into
 /// it. When they cannot be read, the snapshot keeps the events it had (if any) and
-/// says why in its errors: what was read is never lost for what was not.
-pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot) {
-    read_events_sharing(client, snapshot, Interner::new()).await;
-}
-
-/// `read_events`, the events' texts taken from `texts` where it has them (the events
-/// on screen, so that a refresh does not hold each cluster's id twice).
-pub async fn read_events_sharing(client: &ArmClient, snapshot: &mut Snapshot, texts: Interner) {
+/// says why in its errors: what was read is never lost for what was not. The events'
+/// texts are taken from `texts` where it has them (the events on screen, so that a
+/// refresh does not hold each cluster's id twice).
+pub async fn read_events(client: &ArmClient, snapshot: &mut Snapshot, texts: Interner) {
     let subscriptions: Vec<String> = snapshot
         .subscriptions
         .iter()
@@ -346,7 +342,7 @@ pub async fn read_events_sharing(client: &ArmClient, snapshot: &mut Snapshot, te
     if subscriptions.is_empty() {
         return;
     }
-    match azure::fetch_events_sharing(client, &subscriptions, texts).await {
+    match azure::fetch_events(client, &subscriptions, texts).await {
         Ok(events) => snapshot.events = Some(events),
         Err(err) => snapshot.errors.push(SourceError {
             subscription_id: None,
@@ -366,13 +362,8 @@ pub async fn read_events_sharing(client: &ArmClient, snapshot: &mut Snapshot, te
 /// loads only then): a read that succeeded everywhere does not load the previous
 /// snapshot to merge, so its events would otherwise be lost with the one query that
 /// failed.
-pub async fn events(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous) {
-    events_sharing(client, snapshot, previous, Interner::new()).await;
-}
-
-/// `events`, the texts shared with `texts` (see `read_events_sharing`).
-pub async fn events_sharing(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous, texts: Interner) {
-    read_events_sharing(client, snapshot, texts).await;
+pub async fn events(client: &ArmClient, snapshot: &mut Snapshot, previous: &impl Previous, texts: Interner) {
+    read_events(client, snapshot, texts).await;
     if snapshot.events.is_none()
         && snapshot.errors.iter().any(SourceError::is_events)
         && let Some(before) = previous().await.filter(|p| p.key == snapshot.key)

@@ -12,7 +12,7 @@ use aksradar::azure::{self, ArmClient, Credentials, RetryPolicy};
 use aksradar::calendar::{self, Context};
 use aksradar::config::Config;
 use aksradar::model::api::{ARM_API_VERSION, EVENTS_QUERY, GRAPH_API_VERSION};
-use aksradar::model::{Atom, EventKind, EventStatus, InsightKind};
+use aksradar::model::{Atom, EventKind, EventStatus, InsightKind, Interner};
 use aksradar::sim::{SimClock, SimOptions, Simulator};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -87,7 +87,9 @@ async fn the_fleet_s_events_are_read_page_by_page_and_follow_channels_and_window
     let subscriptions: Vec<String> = sim.fleet().subscriptions.iter().map(|s| s.id.clone()).collect();
     let forbidden = subscriptions.last().unwrap().to_ascii_lowercase();
     let client = client(&sim);
-    let events = azure::fetch_events(&client, &subscriptions).await.expect("events read");
+    let events = azure::fetch_events(&client, &subscriptions, Interner::new())
+        .await
+        .expect("events read");
 
     let graph_requests = sim
         .requests()
@@ -193,13 +195,11 @@ async fn the_fleet_s_events_are_read_page_by_page_and_follow_channels_and_window
 
     // The same seed and clock give the same events; read again knowing the texts of
     // the first read's (the dashboard's events on screen), they share them.
-    let mut known = aksradar::model::Interner::new();
+    let mut known = Interner::new();
     for event in &events {
         known.share(&mut event.cluster_id.clone());
     }
-    let again = azure::fetch_events_sharing(&client, &subscriptions, known)
-        .await
-        .unwrap();
+    let again = azure::fetch_events(&client, &subscriptions, known).await.unwrap();
     assert_eq!(again, events);
     assert!(
         (again.iter().zip(&events)).all(|(now, then)| Atom::ptr_eq(&now.cluster_id, &then.cluster_id)),
@@ -325,7 +325,7 @@ async fn a_window_written_just_before_it_opens_is_read_back_and_flagged() {
     let calendar = config.support_calendar();
     let regions = details.regions;
     assert!(regions.contains_key(&read.location.to_ascii_lowercase()), "{regions:?}");
-    let events = azure::fetch_events(&client, &[read.subscription_id.to_string()])
+    let events = azure::fetch_events(&client, &[read.subscription_id.to_string()], Interner::new())
         .await
         .expect("events");
     let now = NOW + time::Duration::minutes(1);
@@ -400,7 +400,7 @@ async fn events_that_cannot_be_read_are_an_error_and_the_last_ones_stay() {
         regions: BTreeMap::new(),
         events: Some(vec![kept.clone()]),
     };
-    aksradar::fetch::read_events(&client, &mut snapshot).await;
+    aksradar::fetch::read_events(&client, &mut snapshot, Interner::new()).await;
     assert_eq!(snapshot.events, Some(vec![kept]), "what was read before stays");
     assert_eq!(snapshot.errors.len(), 1);
     let error = &snapshot.errors[0];
@@ -472,13 +472,13 @@ async fn events_that_cannot_be_read_come_back_from_the_previous_snapshot() {
         std::future::ready(Some(fresh(Some(vec![event.clone()]), "k")))
     };
     let mut snapshot = fresh(None, "k");
-    aksradar::fetch::events(&client, &mut snapshot, &previous).await;
+    aksradar::fetch::events(&client, &mut snapshot, &previous, Interner::new()).await;
     assert_eq!(snapshot.events, Some(vec![event.clone()]), "the previous read's events");
     assert!(snapshot.errors.iter().any(|e| e.is_events()), "and the error");
     assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
     // Another fleet's snapshot lends nothing.
     let mut other = fresh(None, "another fleet");
-    aksradar::fetch::events(&client, &mut other, &previous).await;
+    aksradar::fetch::events(&client, &mut other, &previous, Interner::new()).await;
     assert_eq!(other.events, None);
 }
 

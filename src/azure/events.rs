@@ -9,13 +9,9 @@ use crate::model::{Interner, UpgradeEvent};
 
 /// Every scheduled upgrade event in `subscriptions`, in the order Resource Graph gives
 /// them (by id). Fails as a whole: a fleet's events are read completely or not at all.
-/// A cluster's events share its id, and equal details share one text.
-pub async fn fetch_events(client: &ArmClient, subscriptions: &[String]) -> Result<Vec<UpgradeEvent>, ClientError> {
-    fetch_events_sharing(client, subscriptions, Interner::new()).await
-}
-
-/// `fetch_events`, the events' texts taken from `texts` where it has them.
-pub async fn fetch_events_sharing(
+/// A cluster's events share its id, and equal details share one text; texts `texts`
+/// has already (the events on screen, say) are taken from it.
+pub async fn fetch_events(
     client: &ArmClient,
     subscriptions: &[String],
     mut texts: Interner,

@@ -26,7 +26,7 @@ pub use client::{ArmClient, ClientError, Limits, RetryPolicy};
 pub use clock::Clock;
 pub use credential::{CredentialOptions, Credentials, Environment};
 pub use details::{Details, read_details};
-pub use events::{fetch_events, fetch_events_sharing};
+pub use events::fetch_events;
 pub use fleet::{FleetRequest, fetch_fleet, fetch_raw};
 pub use identity::Identity;
 pub use read::FleetRead;
